@@ -90,7 +90,7 @@ void cw_call_free(cw_call *call);
 /* ---- Blocking helpers ---------------------------------------------------- */
 
 /*
- * Waits for the next message: CW_OK with *msg/*len set, or the call's final status
+ * Waits for the next message: CW_OK with *msg and *len set, or the call's final status
  * code once the call is done with no message left (CW_OK then means "end of stream":
  * *msg is set to NULL).
  */

@@ -1,0 +1,2 @@
+#include "tests.h"
+size_t histogram_tests(check_case *out) { (void)out; return 0; }

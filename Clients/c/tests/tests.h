@@ -1,0 +1,14 @@
+/* The unit test suites: each fills `out` with its cases and returns how many. */
+#ifndef CIVICWIRE_TESTS_TESTS_H
+#define CIVICWIRE_TESTS_TESTS_H
+
+#include <stddef.h>
+
+#include "check.h"
+
+size_t codec_tests(check_case *out);
+size_t robustness_tests(check_case *out);
+size_t flow_tests(check_case *out);
+size_t histogram_tests(check_case *out);
+
+#endif
