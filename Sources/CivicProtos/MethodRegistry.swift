@@ -44,6 +44,11 @@ public enum MethodRegistry {
       input: Civicgrid_V1_Empty.self, output: Civicgrid_V1_Empty.self,
       clientStreaming: false, serverStreaming: false
     ),
+    "civicgrid.v1.Unimplemented/UnimplementedCall": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Unimplemented", method: "UnimplementedCall"),
+      input: Civicgrid_V1_Empty.self, output: Civicgrid_V1_Empty.self,
+      clientStreaming: false, serverStreaming: false
+    ),
     "grpc.health.v1.Health/Check": Entry(
       descriptor: MethodDescriptor(fullyQualifiedService: "grpc.health.v1.Health", method: "Check"),
       input: Grpc_Health_V1_HealthCheckRequest.self, output: Grpc_Health_V1_HealthCheckResponse.self,

@@ -1325,3 +1325,323 @@ extension Civicgrid_V1_Diagnostics.ClientProtocol {
         )
     }
 }
+
+// MARK: - civicgrid.v1.Unimplemented
+
+/// Namespace containing generated types for the "civicgrid.v1.Unimplemented" service.
+@available(macOS 15.0, iOS 18.0, watchOS 11.0, tvOS 18.0, visionOS 2.0, *)
+public enum Civicgrid_V1_Unimplemented: Sendable {
+    /// Service descriptor for the "civicgrid.v1.Unimplemented" service.
+    public static let descriptor = GRPCCore.ServiceDescriptor(fullyQualifiedService: "civicgrid.v1.Unimplemented")
+    /// Namespace for method metadata.
+    public enum Method: Sendable {
+        /// Namespace for "UnimplementedCall" metadata.
+        public enum UnimplementedCall: Sendable {
+            /// Request type for "UnimplementedCall".
+            public typealias Input = Civicgrid_V1_Empty
+            /// Response type for "UnimplementedCall".
+            public typealias Output = Civicgrid_V1_Empty
+            /// Descriptor for "UnimplementedCall".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "civicgrid.v1.Unimplemented"),
+                method: "UnimplementedCall",
+                type: .unary
+            )
+        }
+        /// Descriptors for all methods in the "civicgrid.v1.Unimplemented" service.
+        public static let descriptors: [GRPCCore.MethodDescriptor] = [
+            UnimplementedCall.descriptor
+        ]
+    }
+}
+
+@available(macOS 15.0, iOS 18.0, watchOS 11.0, tvOS 18.0, visionOS 2.0, *)
+extension GRPCCore.ServiceDescriptor {
+    /// Service descriptor for the "civicgrid.v1.Unimplemented" service.
+    public static let civicgrid_v1_Unimplemented = GRPCCore.ServiceDescriptor(fullyQualifiedService: "civicgrid.v1.Unimplemented")
+}
+
+// MARK: civicgrid.v1.Unimplemented (server)
+
+@available(macOS 15.0, iOS 18.0, watchOS 11.0, tvOS 18.0, visionOS 2.0, *)
+extension Civicgrid_V1_Unimplemented {
+    /// Streaming variant of the service protocol for the "civicgrid.v1.Unimplemented" service.
+    ///
+    /// This protocol is the lowest-level of the service protocols generated for this service
+    /// giving you the most flexibility over the implementation of your service. This comes at
+    /// the cost of more verbose and less strict APIs. Each RPC requires you to implement it in
+    /// terms of a request stream and response stream. Where the RPC expects only a single
+    /// request or response message, you are responsible for ensuring your implementation
+    /// maintains this invariant.
+    ///
+    /// Where possible, prefer using the stricter, less-verbose ``ServiceProtocol``
+    /// or ``SimpleServiceProtocol`` instead.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > A service no server registers: clients use it to test unimplemented_service.
+    public protocol StreamingServiceProtocol: GRPCCore.RegistrableRPCService {
+        /// Handle the "UnimplementedCall" method.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Civicgrid_V1_Empty` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Civicgrid_V1_Empty` messages.
+        func unimplementedCall(
+            request: GRPCCore.StreamingServerRequest<Civicgrid_V1_Empty>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Civicgrid_V1_Empty>
+    }
+
+    /// Service protocol for the "civicgrid.v1.Unimplemented" service.
+    ///
+    /// This protocol is higher level than ``StreamingServiceProtocol`` but lower level than
+    /// the ``SimpleServiceProtocol``, it provides access to request and response metadata and
+    /// trailing response metadata. If you don't need these then consider using
+    /// the ``SimpleServiceProtocol``. If you need fine grained control over your RPCs then
+    /// use ``StreamingServiceProtocol``.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > A service no server registers: clients use it to test unimplemented_service.
+    public protocol ServiceProtocol: Civicgrid_V1_Unimplemented.StreamingServiceProtocol {
+        /// Handle the "UnimplementedCall" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Civicgrid_V1_Empty` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Civicgrid_V1_Empty` message.
+        func unimplementedCall(
+            request: GRPCCore.ServerRequest<Civicgrid_V1_Empty>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Civicgrid_V1_Empty>
+    }
+
+    /// Simple service protocol for the "civicgrid.v1.Unimplemented" service.
+    ///
+    /// This is the highest level protocol for the service. The API is the easiest to use but
+    /// doesn't provide access to request or response metadata. If you need access to these
+    /// then use ``ServiceProtocol`` instead.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > A service no server registers: clients use it to test unimplemented_service.
+    public protocol SimpleServiceProtocol: Civicgrid_V1_Unimplemented.ServiceProtocol {
+        /// Handle the "UnimplementedCall" method.
+        ///
+        /// - Parameters:
+        ///   - request: A `Civicgrid_V1_Empty` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Civicgrid_V1_Empty` to respond with.
+        func unimplementedCall(
+            request: Civicgrid_V1_Empty,
+            context: GRPCCore.ServerContext
+        ) async throws -> Civicgrid_V1_Empty
+    }
+}
+
+// Default implementation of 'registerMethods(with:)'.
+@available(macOS 15.0, iOS 18.0, watchOS 11.0, tvOS 18.0, visionOS 2.0, *)
+extension Civicgrid_V1_Unimplemented.StreamingServiceProtocol {
+    public func registerMethods<Transport>(with router: inout GRPCCore.RPCRouter<Transport>) where Transport: GRPCCore.ServerTransport {
+        router.registerHandler(
+            forMethod: Civicgrid_V1_Unimplemented.Method.UnimplementedCall.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Civicgrid_V1_Empty>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Civicgrid_V1_Empty>(),
+            handler: { request, context in
+                try await self.unimplementedCall(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+    }
+}
+
+// Default implementation of streaming methods from 'StreamingServiceProtocol'.
+@available(macOS 15.0, iOS 18.0, watchOS 11.0, tvOS 18.0, visionOS 2.0, *)
+extension Civicgrid_V1_Unimplemented.ServiceProtocol {
+    public func unimplementedCall(
+        request: GRPCCore.StreamingServerRequest<Civicgrid_V1_Empty>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Civicgrid_V1_Empty> {
+        let response = try await self.unimplementedCall(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+}
+
+// Default implementation of methods from 'ServiceProtocol'.
+@available(macOS 15.0, iOS 18.0, watchOS 11.0, tvOS 18.0, visionOS 2.0, *)
+extension Civicgrid_V1_Unimplemented.SimpleServiceProtocol {
+    public func unimplementedCall(
+        request: GRPCCore.ServerRequest<Civicgrid_V1_Empty>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Civicgrid_V1_Empty> {
+        return GRPCCore.ServerResponse<Civicgrid_V1_Empty>(
+            message: try await self.unimplementedCall(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+}
+
+// MARK: civicgrid.v1.Unimplemented (client)
+
+@available(macOS 15.0, iOS 18.0, watchOS 11.0, tvOS 18.0, visionOS 2.0, *)
+extension Civicgrid_V1_Unimplemented {
+    /// Generated client protocol for the "civicgrid.v1.Unimplemented" service.
+    ///
+    /// You don't need to implement this protocol directly, use the generated
+    /// implementation, ``Client``.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > A service no server registers: clients use it to test unimplemented_service.
+    public protocol ClientProtocol: Sendable {
+        /// Call the "UnimplementedCall" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Civicgrid_V1_Empty` message.
+        ///   - serializer: A serializer for `Civicgrid_V1_Empty` messages.
+        ///   - deserializer: A deserializer for `Civicgrid_V1_Empty` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func unimplementedCall<Result>(
+            request: GRPCCore.ClientRequest<Civicgrid_V1_Empty>,
+            serializer: some GRPCCore.MessageSerializer<Civicgrid_V1_Empty>,
+            deserializer: some GRPCCore.MessageDeserializer<Civicgrid_V1_Empty>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Civicgrid_V1_Empty>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+    }
+
+    /// Generated client for the "civicgrid.v1.Unimplemented" service.
+    ///
+    /// The ``Client`` provides an implementation of ``ClientProtocol`` which wraps
+    /// a `GRPCCore.GRPCCClient`. The underlying `GRPCClient` provides the long-lived
+    /// means of communication with the remote peer.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > A service no server registers: clients use it to test unimplemented_service.
+    public struct Client<Transport>: ClientProtocol where Transport: GRPCCore.ClientTransport {
+        private let client: GRPCCore.GRPCClient<Transport>
+
+        /// Creates a new client wrapping the provided `GRPCCore.GRPCClient`.
+        ///
+        /// - Parameters:
+        ///   - client: A `GRPCCore.GRPCClient` providing a communication channel to the service.
+        public init(wrapping client: GRPCCore.GRPCClient<Transport>) {
+            self.client = client
+        }
+
+        /// Call the "UnimplementedCall" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Civicgrid_V1_Empty` message.
+        ///   - serializer: A serializer for `Civicgrid_V1_Empty` messages.
+        ///   - deserializer: A deserializer for `Civicgrid_V1_Empty` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func unimplementedCall<Result>(
+            request: GRPCCore.ClientRequest<Civicgrid_V1_Empty>,
+            serializer: some GRPCCore.MessageSerializer<Civicgrid_V1_Empty>,
+            deserializer: some GRPCCore.MessageDeserializer<Civicgrid_V1_Empty>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Civicgrid_V1_Empty>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Civicgrid_V1_Unimplemented.Method.UnimplementedCall.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+    }
+}
+
+// Helpers providing default arguments to 'ClientProtocol' methods.
+@available(macOS 15.0, iOS 18.0, watchOS 11.0, tvOS 18.0, visionOS 2.0, *)
+extension Civicgrid_V1_Unimplemented.ClientProtocol {
+    /// Call the "UnimplementedCall" method.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Civicgrid_V1_Empty` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func unimplementedCall<Result>(
+        request: GRPCCore.ClientRequest<Civicgrid_V1_Empty>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Civicgrid_V1_Empty>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.unimplementedCall(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Civicgrid_V1_Empty>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Civicgrid_V1_Empty>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+}
+
+// Helpers providing sugared APIs for 'ClientProtocol' methods.
+@available(macOS 15.0, iOS 18.0, watchOS 11.0, tvOS 18.0, visionOS 2.0, *)
+extension Civicgrid_V1_Unimplemented.ClientProtocol {
+    /// Call the "UnimplementedCall" method.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func unimplementedCall<Result>(
+        _ message: Civicgrid_V1_Empty,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Civicgrid_V1_Empty>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Civicgrid_V1_Empty>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.unimplementedCall(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+}

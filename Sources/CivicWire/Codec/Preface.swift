@@ -35,7 +35,7 @@ public enum Preface {
     }
     if head.count >= 2, head[0] == 0x16, head[1] == 0x03 { return .tlsClientHello }
     let httpMethods = ["GET ", "POST", "PUT ", "HEAD", "PRI ", "DELE", "OPTI", "PATC", "CONN"]
-    if head.count >= 4, let text = String(bytes: head.prefix(4), encoding: .ascii), httpMethods.contains(text) {
+    if head.count >= 4, httpMethods.contains(String(decoding: head.prefix(4), as: UTF8.self)) {
       return .httpRequest
     }
     if head.count < 4 {

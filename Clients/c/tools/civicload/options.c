@@ -1,0 +1,236 @@
+#include "options.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+static const char usage[] =
+    "usage: civicload [options] HOST:PORT METHOD\n"
+    "\n"
+    "Load-tests one CivicWire method (METHOD is /pkg.Service/Method or pkg.Service/Method).\n"
+    "Loopback targets only.\n"
+    "\n"
+    "  -d, --data-file FILE   request message, binary protobuf (default: empty message);\n"
+    "                         from JSON: civicctl encode <Method> --data '<json>' > req.bin\n"
+    "  -m, --metadata K=V     request metadata, repeatable (a -bin key takes the raw bytes of V)\n"
+    "  -c, --concurrency N    calls in flight (closed loop; default 10). With --rps: the most\n"
+    "                         calls in flight before sending waits (default 1000)\n"
+    "      --connections N    connections, calls spread round robin (default 1)\n"
+    "      --rps R            open loop: start R calls/s on schedule; latency counts from the\n"
+    "                         scheduled send time (no coordinated omission)\n"
+    "  -n, --total N          measured calls (default 200 unless -z)\n"
+    "  -z, --duration D       measure for a duration instead (10s, 500ms, 1m)\n"
+    "      --warmup W         calls to skip first: a count (1000) or a duration (2s)\n"
+    "  -t, --timeout D        per-call deadline (default 20s; 0 for none)\n"
+    "      --format F         text (default), json or csv\n"
+    "      --no-histogram     no latency histogram in text output\n"
+    "      --progress         always print the progress line on stderr (default: when a tty)\n"
+    "  -q, --quiet            no progress line\n"
+    "  -h, --help\n";
+
+bool parse_duration(const char *s, int64_t *ns) {
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (end == s || errno != 0 || v < 0) return false;
+    double mult;
+    if (strcmp(end, "ns") == 0) mult = 1;
+    else if (strcmp(end, "us") == 0) mult = 1e3;
+    else if (strcmp(end, "ms") == 0) mult = 1e6;
+    else if (strcmp(end, "s") == 0) mult = 1e9;
+    else if (strcmp(end, "m") == 0) mult = 60e9;
+    else if (strcmp(end, "h") == 0) mult = 3600e9;
+    else return false;
+    double r = v * mult;
+    if (r > 9e18) return false;
+    *ns = (int64_t)r;
+    return true;
+}
+
+static bool parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out) {
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (end == s || *end != 0 || errno != 0 || s[0] == '-' || v < min || v > max) return false;
+    *out = v;
+    return true;
+}
+
+static bool read_file(const char *path, uint8_t **data, size_t *len) {
+    FILE *f = fopen(path, "rb");
+    if (f == NULL) {
+        fprintf(stderr, "civicload: %s: %s\n", path, strerror(errno));
+        return false;
+    }
+    uint8_t *buf = malloc(MAX_REQUEST_SIZE + 1);
+    size_t n = buf ? fread(buf, 1, MAX_REQUEST_SIZE + 1, f) : 0;
+    bool err = buf == NULL || ferror(f);
+    fclose(f);
+    if (err || n > MAX_REQUEST_SIZE) {
+        fprintf(stderr, "civicload: %s: %s\n", path, err ? "read failed" : "larger than 4 MiB");
+        free(buf);
+        return false;
+    }
+    free(*data);
+    *data = buf;
+    *len = n;
+    return true;
+}
+
+/* Accepts 127.0.0.0/8, ::1 and names that resolve only to those. */
+static bool is_loopback(const char *host, const char *port) {
+    struct addrinfo hints = {.ai_socktype = SOCK_STREAM}, *res = NULL;
+    if (getaddrinfo(host, port, &hints, &res) != 0) return false;
+    bool ok = res != NULL;
+    for (struct addrinfo *ai = res; ai != NULL; ai = ai->ai_next) {
+        if (ai->ai_family == AF_INET) {
+            const struct sockaddr_in *a = (const struct sockaddr_in *)ai->ai_addr;
+            ok = ok && (ntohl(a->sin_addr.s_addr) >> 24) == 127;
+        } else if (ai->ai_family == AF_INET6) {
+            const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)ai->ai_addr;
+            ok = ok && IN6_IS_ADDR_LOOPBACK(&a->sin6_addr);
+        } else {
+            ok = false;
+        }
+    }
+    freeaddrinfo(res);
+    return ok;
+}
+
+static bool split_address(options *o, const char *addr) {
+    const char *colon = strrchr(addr, ':');
+    if (colon == NULL || colon == addr || colon[1] == 0) return false;
+    size_t hlen = (size_t)(colon - addr);
+    if (addr[0] == '[' && colon[-1] == ']') { /* [::1]:port */
+        addr++;
+        hlen -= 2;
+    }
+    if (hlen >= sizeof o->host || strlen(colon + 1) >= sizeof o->port) return false;
+    memcpy(o->host, addr, hlen);
+    o->host[hlen] = 0;
+    snprintf(o->port, sizeof o->port, "%s", colon + 1);
+    return true;
+}
+
+static bool add_metadata(options *o, const char *kv) {
+    const char *eq = strchr(kv, '=');
+    if (eq == NULL || eq == kv || (size_t)(eq - kv) > CW_METADATA_MAX_KEY) return false;
+    char key[CW_METADATA_MAX_KEY + 1];
+    memcpy(key, kv, (size_t)(eq - kv));
+    key[eq - kv] = 0;
+    return cw_metadata_add(&o->metadata, key, eq + 1, strlen(eq + 1)) == CW_OK;
+}
+
+static int fail(const char *what, const char *value) {
+    fprintf(stderr, "civicload: %s: %s\n%s", what, value, "try civicload --help\n");
+    return 2;
+}
+
+enum { OPT_CONNECTIONS = 256, OPT_RPS, OPT_WARMUP, OPT_FORMAT, OPT_NO_HIST, OPT_PROGRESS };
+
+int options_parse(options *o, int argc, char **argv) {
+    memset(o, 0, sizeof *o);
+    cw_metadata_init(&o->metadata);
+    o->request = malloc(1);
+    o->connections = 1;
+    o->timeout_us = 20000000;
+    o->histogram = true;
+    o->progress = -1;
+    if (o->request == NULL) return 2;
+    static const struct option longs[] = {
+        {"data-file", required_argument, NULL, 'd'},
+        {"metadata", required_argument, NULL, 'm'},
+        {"concurrency", required_argument, NULL, 'c'},
+        {"connections", required_argument, NULL, OPT_CONNECTIONS},
+        {"rps", required_argument, NULL, OPT_RPS},
+        {"total", required_argument, NULL, 'n'},
+        {"duration", required_argument, NULL, 'z'},
+        {"warmup", required_argument, NULL, OPT_WARMUP},
+        {"timeout", required_argument, NULL, 't'},
+        {"format", required_argument, NULL, OPT_FORMAT},
+        {"no-histogram", no_argument, NULL, OPT_NO_HIST},
+        {"progress", no_argument, NULL, OPT_PROGRESS},
+        {"quiet", no_argument, NULL, 'q'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    uint64_t u;
+    int64_t d;
+    int ch;
+    optind = 1;
+    while ((ch = getopt_long(argc, argv, "d:m:c:n:z:t:qh", longs, NULL)) != -1) {
+        switch (ch) {
+        case 'd':
+            if (!read_file(optarg, &o->request, &o->request_len)) return 2;
+            break;
+        case 'm':
+            if (!add_metadata(o, optarg)) return fail("bad metadata (want key=value, lower-case key)", optarg);
+            break;
+        case 'c':
+            if (!parse_u64(optarg, 1, MAX_IN_FLIGHT, &u)) return fail("bad --concurrency", optarg);
+            o->concurrency = (uint32_t)u;
+            break;
+        case OPT_CONNECTIONS:
+            if (!parse_u64(optarg, 1, MAX_CONNECTIONS, &u)) return fail("bad --connections", optarg);
+            o->connections = (uint32_t)u;
+            break;
+        case OPT_RPS: {
+            char *end;
+            o->rps = strtod(optarg, &end);
+            if (end == optarg || *end != 0 || !(o->rps > 0 && o->rps <= 1e7)) return fail("bad --rps", optarg);
+            break;
+        }
+        case 'n':
+            if (!parse_u64(optarg, 1, UINT64_MAX / 2, &o->total)) return fail("bad -n", optarg);
+            break;
+        case 'z':
+            if (!parse_duration(optarg, &o->duration_ns) || o->duration_ns <= 0) return fail("bad -z", optarg);
+            break;
+        case OPT_WARMUP:
+            if (parse_u64(optarg, 0, UINT64_MAX / 2, &u)) o->warmup_calls = u;
+            else if (parse_duration(optarg, &d)) o->warmup_ns = d;
+            else return fail("bad --warmup (a count or a duration)", optarg);
+            break;
+        case 't':
+            if (!parse_duration(optarg, &d) && strcmp(optarg, "0") != 0) return fail("bad --timeout", optarg);
+            o->timeout_us = strcmp(optarg, "0") == 0 ? 0 : (uint64_t)(d / 1000 > 0 ? d / 1000 : 1);
+            break;
+        case OPT_FORMAT:
+            if (strcmp(optarg, "text") == 0) o->format = FORMAT_TEXT;
+            else if (strcmp(optarg, "json") == 0) o->format = FORMAT_JSON;
+            else if (strcmp(optarg, "csv") == 0) o->format = FORMAT_CSV;
+            else return fail("bad --format (text, json or csv)", optarg);
+            break;
+        case OPT_NO_HIST: o->histogram = false; break;
+        case OPT_PROGRESS: o->progress = 1; break;
+        case 'q': o->progress = 0; break;
+        case 'h': fputs(usage, stdout); return 1;
+        default: fputs(usage, stderr); return 2;
+        }
+    }
+    if (argc - optind != 2) {
+        fputs(usage, stderr);
+        return 2;
+    }
+    if (!split_address(o, argv[optind])) return fail("bad address (want HOST:PORT)", argv[optind]);
+    if (!is_loopback(o->host, o->port)) return fail("not a loopback address (civicload targets loopback only)", o->host);
+    const char *m = argv[optind + 1];
+    if (snprintf(o->method, sizeof o->method, "%s%s", m[0] == '/' ? "" : "/", m) >= (int)sizeof o->method) {
+        return fail("method name too long", m);
+    }
+    if (o->total && o->duration_ns) return fail("give -n or -z, not both", "");
+    if (!o->total && !o->duration_ns) o->total = 200;
+    if (o->concurrency == 0) o->concurrency = o->rps > 0 ? 1000 : 10;
+    return 0;
+}
+
+void options_free(options *o) {
+    free(o->request);
+    o->request = NULL;
+    cw_metadata_clear(&o->metadata);
+}

@@ -1,0 +1,47 @@
+/* civicload's command line. */
+#ifndef CIVICLOAD_OPTIONS_H
+#define CIVICLOAD_OPTIONS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "civicwire/metadata.h"
+
+typedef enum out_format { FORMAT_TEXT, FORMAT_JSON, FORMAT_CSV } out_format;
+
+#define MAX_REQUEST_SIZE (4u * 1024u * 1024u)
+#define MAX_CONNECTIONS 256
+#define MAX_IN_FLIGHT 100000
+
+typedef struct options {
+    char host[256];
+    char port[16];
+    char method[512];
+    uint8_t *request; /* malloc'd, never NULL */
+    size_t request_len;
+    cw_metadata metadata;
+    uint32_t concurrency;  /* closed loop: calls in flight; open loop: cap */
+    uint32_t connections;
+    double rps;            /* 0: closed loop */
+    uint64_t total;        /* measured calls (-n); 0 when -z is used */
+    int64_t duration_ns;   /* -z; 0 when -n is used */
+    uint64_t warmup_calls;
+    int64_t warmup_ns;
+    uint64_t timeout_us;   /* per call; 0 none */
+    out_format format;
+    bool histogram;        /* draw the terminal histogram (text format) */
+    int progress;          /* -1 auto (tty), 0 off, 1 on */
+} options;
+
+/*
+ * Parses argv into o. Returns 0 to run, 1 when help was printed, 2 on a usage
+ * error (already reported on stderr). Free with options_free whatever it returns.
+ */
+int options_parse(options *o, int argc, char **argv);
+void options_free(options *o);
+
+/* "10s", "250ms", "1m", "1.5s", "300us" -> ns; false when malformed. */
+bool parse_duration(const char *s, int64_t *ns);
+
+#endif

@@ -1,0 +1,205 @@
+internal import GRPCCore
+internal import NIOCore
+internal import NIOPosix
+import Synchronization
+
+/// One established CivicWire connection of the client: stream ids, the server's
+/// concurrent-stream limit (callers wait for a free slot), and whether it still takes
+/// new calls.
+final class ClientConnection: Sendable {
+  let channel: any Channel
+  let serverSettings: WireSettings
+  let localSettings: WireSettings
+  private let outbox: Outbox<ClientOutboxEntry>
+  private let handler: NIOLoopBound<ClientConnectionHandler>
+
+  private struct State {
+    var nextStreamID: UInt32 = 1
+    var freeSlots: Int
+    var slotWaiters: [CheckedContinuation<Void, any Error>] = []
+    var usable = true
+  }
+
+  private let state: Mutex<State>
+
+  private init(
+    channel: any Channel,
+    handler: NIOLoopBound<ClientConnectionHandler>,
+    outbox: Outbox<ClientOutboxEntry>,
+    localSettings: WireSettings,
+    serverSettings: WireSettings
+  ) {
+    self.channel = channel
+    self.handler = handler
+    self.outbox = outbox
+    self.localSettings = localSettings
+    self.serverSettings = serverSettings
+    self.state = Mutex(State(freeSlots: serverSettings.maxConcurrentStreams))
+  }
+
+  /// Connects, exchanges prefaces and SETTINGS, and returns once the server's SETTINGS
+  /// arrived. `onUnusable` runs (on the event loop) when the connection stops taking
+  /// new calls: GOAWAY or close.
+  static func connect(
+    to address: SocketAddress,
+    group: any EventLoopGroup,
+    settings: WireSettings,
+    timeout: TimeAmount,
+    onUnusable: @escaping @Sendable (ClientConnection) -> Void
+  ) async throws -> ClientConnection {
+    let box = ConnectionBox()
+    let (channel, ready): (any Channel, EventLoopFuture<WireSettings>) = try await ClientBootstrap(group: group)
+      .connectTimeout(timeout)
+      .channelOption(.socketOption(.tcp_nodelay), value: 1)
+      .connect(to: address) { channel in
+        channel.eventLoop.makeCompletedFuture {
+          let ready = channel.eventLoop.makePromise(of: WireSettings.self)
+          let handler = ClientConnectionHandler(localSettings: settings) { event in
+            switch event {
+            case .ready(let serverSettings):
+              ready.succeed(serverSettings)
+            case .goAway:
+              box.connection?.becameUnusable(onUnusable)
+            case .closed:
+              ready.fail(RPCError(code: .unavailable, message: "the server closed the connection during the handshake"))
+              box.connection?.closed(onUnusable)
+            case .streamCountChanged:
+              ()
+            }
+          }
+          try channel.pipeline.syncOperations.addHandler(handler)
+          box.handler = NIOLoopBound(handler, eventLoop: channel.eventLoop)
+          channel.eventLoop.scheduleTask(in: timeout) {
+            ready.fail(RPCError(code: .unavailable, message: "no SETTINGS from the server within \(timeout)"))
+          }
+          return (channel, ready.futureResult)
+        }
+      }
+    let serverSettings: WireSettings
+    do {
+      serverSettings = try await ready.get()
+    } catch {
+      channel.close(promise: nil)
+      throw error
+    }
+    let handler = try await channel.eventLoop.submit { box.handler! }.get()
+    let outbox = try await channel.eventLoop.submit { handler.value.outbox! }.get()
+    let connection = ClientConnection(
+      channel: channel,
+      handler: handler,
+      outbox: outbox,
+      localSettings: settings,
+      serverSettings: serverSettings
+    )
+    box.connection = connection
+    if !channel.isActive { connection.closed(onUnusable) }
+    return connection
+  }
+
+  var isUsable: Bool { self.state.withLock { $0.usable } }
+
+  /// Waits for a free stream slot, then opens a stream.
+  func openStream(descriptor: MethodDescriptor) async throws -> ClientStream {
+    try await self.acquireSlot()
+    let id: UInt32? = self.state.withLock { state in
+      guard state.usable, state.nextStreamID < UInt32(Int32.max) else { return nil }
+      defer { state.nextStreamID += 2 }
+      return state.nextStreamID
+    }
+    guard let id else {
+      self.releaseSlot()
+      throw RPCError(code: .unavailable, message: "the connection is going away; retry the call")
+    }
+    let stream = ClientStream(
+      id: id,
+      descriptor: descriptor,
+      localSettings: self.localSettings,
+      serverSettings: self.serverSettings,
+      outbox: self.outbox
+    )
+    stream.open()
+    return stream
+  }
+
+  private func acquireSlot() async throws {
+    let acquired: Bool = try self.state.withLock { state in
+      guard state.usable else { throw RPCError(code: .unavailable, message: "the connection is going away") }
+      guard state.freeSlots > 0 else { return false }
+      state.freeSlots -= 1
+      return true
+    }
+    if acquired { return }
+    enum Outcome { case acquired, parked, failed(RPCError) }
+    try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+      let outcome: Outcome = self.state.withLock { state in
+        guard state.usable else { return .failed(RPCError(code: .unavailable, message: "the connection is going away")) }
+        if state.freeSlots > 0 {
+          state.freeSlots -= 1
+          return .acquired
+        }
+        state.slotWaiters.append(continuation)
+        return .parked
+      }
+      switch outcome {
+      case .acquired: continuation.resume()
+      case .parked: ()  // `releaseSlot` or `markUnusable` resumes it.
+      case .failed(let error): continuation.resume(throwing: error)
+      }
+    }
+  }
+
+  func releaseSlot() {
+    let waiter: CheckedContinuation<Void, any Error>? = self.state.withLock { state in
+      if !state.slotWaiters.isEmpty { return state.slotWaiters.removeFirst() }
+      state.freeSlots += 1
+      return nil
+    }
+    waiter?.resume()
+  }
+
+  /// Sends a PING and waits for its ACK.
+  func ping() async throws {
+    let promise = self.channel.eventLoop.makePromise(of: Void.self)
+    self.outbox.enqueue(.ping(opaque: UInt64.random(in: 1...UInt64.max), promise: promise))
+    try await promise.futureResult.get()
+  }
+
+  /// No new calls; close once the open ones finish.
+  func closeGracefully() {
+    self.markUnusable()
+    let handler = self.handler
+    self.channel.eventLoop.execute { handler.value.closeWhenIdle() }
+  }
+
+  private func markUnusable() {
+    let waiters = self.state.withLock { state in
+      state.usable = false
+      defer { state.slotWaiters.removeAll() }
+      return state.slotWaiters
+    }
+    for waiter in waiters {
+      waiter.resume(throwing: RPCError(code: .unavailable, message: "the connection is going away; retry the call"))
+    }
+  }
+
+  fileprivate func becameUnusable(_ notify: @Sendable (ClientConnection) -> Void) {
+    self.markUnusable()
+    notify(self)
+  }
+
+  fileprivate func closed(_ notify: @Sendable (ClientConnection) -> Void) {
+    self.markUnusable()
+    notify(self)
+  }
+}
+
+/// Lets the channel's handler reach the connection object created after it.
+private final class ConnectionBox: @unchecked Sendable {
+  // Written once on the event loop before `connect` returns, read on the event loop after.
+  var handler: NIOLoopBound<ClientConnectionHandler>?
+  var connection: ClientConnection? {
+    get { self.lock.withLock { $0 } }
+    set { self.lock.withLock { $0 = newValue } }
+  }
+  private let lock = Mutex<ClientConnection?>(nil)
+}

@@ -1,0 +1,368 @@
+internal import CivicProtos
+internal import GRPCCore
+internal import NIOCore
+
+/// The client end of one CivicWire connection, on its event loop: handshake, routing of
+/// server frames to streams, PING, GOAWAY.
+final class ClientConnectionHandler: ChannelInboundHandler {
+  typealias InboundIn = ByteBuffer
+  typealias OutboundOut = ByteBuffer
+
+  private struct StreamEntry {
+    let stream: ClientStream
+    var machine = StreamStateMachine(role: .client)
+    var receiveWindow: Int
+    var partialMessage: ByteBuffer?
+  }
+
+  private enum Phase {
+    case awaitingPreface
+    case awaitingSettings
+    case ready
+    case closed
+  }
+
+  /// Events the owning `ClientConnection` reacts to.
+  enum Event {
+    case ready(WireSettings)
+    case goAway
+    case closed
+    case streamCountChanged(Int)
+  }
+
+  private let localSettings: WireSettings
+  private let onEvent: (Event) -> Void
+  private var decoder: NIOSingleStepByteToMessageProcessor<FrameDecoder>
+  private var phase = Phase.awaitingPreface
+  private var serverSettings = WireSettings.defaults
+  private var streams: [UInt32: StreamEntry] = [:]
+  private var goingAway = false
+  private var pendingPings: [UInt64: EventLoopPromise<Void>] = [:]
+  private var context: ChannelHandlerContext?
+  private var needsFlush = false
+  private(set) var outbox: Outbox<ClientOutboxEntry>?
+
+  init(localSettings: WireSettings, onEvent: @escaping (Event) -> Void) {
+    self.localSettings = localSettings
+    self.onEvent = onEvent
+    self.decoder = NIOSingleStepByteToMessageProcessor(
+      FrameDecoder(maxFrameSize: localSettings.maxFrameSize),
+      maximumBufferSize: localSettings.maxFrameSize + Frame.headerLength + 1024
+    )
+  }
+
+  func handlerAdded(context: ChannelHandlerContext) {
+    self.context = context
+    let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
+    self.outbox = Outbox(eventLoop: context.eventLoop) { entries in
+      loopBound.value.drainOutbox(entries)
+    }
+    if context.channel.isActive { self.sendPreface(context: context) }
+  }
+
+  func channelActive(context: ChannelHandlerContext) {
+    self.sendPreface(context: context)
+    context.fireChannelActive()
+  }
+
+  private var prefaceSent = false
+
+  private func sendPreface(context: ChannelHandlerContext) {
+    guard !self.prefaceSent else { return }
+    self.prefaceSent = true
+    var buffer = context.channel.allocator.buffer(capacity: 64)
+    FrameEncoder.writePreface(into: &buffer)
+    FrameEncoder.write(.settings, streamID: 0, message: self.localSettings.message, into: &buffer)
+    context.writeAndFlush(self.wrapOutboundOut(buffer), promise: nil)
+  }
+
+  func channelInactive(context: ChannelHandlerContext) {
+    self.phase = .closed
+    let open = self.streams
+    self.streams.removeAll()
+    for (_, entry) in open {
+      entry.stream.markEnded(RPCError(code: .unavailable, message: "the connection to the server closed"))
+    }
+    for (_, promise) in self.pendingPings {
+      promise.fail(RPCError(code: .unavailable, message: "the connection to the server closed"))
+    }
+    self.pendingPings.removeAll()
+    self.onEvent(.closed)
+    context.fireChannelInactive()
+  }
+
+  func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+    if case .closed = self.phase { return }
+    let buffer = self.unwrapInboundIn(data)
+    do {
+      try self.decoder.process(buffer: buffer) { input in
+        try self.handle(input)
+      }
+    } catch let error as ConnectionError {
+      self.connectionError(error)
+    } catch let error as PrefaceError {
+      self.connectionError(ConnectionError(.protocolError, "the server did not answer with a CivicWire preface (\(error))"))
+    } catch {
+      self.connectionError(ConnectionError(.protocolError, "undecodable input from the server: \(error)"))
+    }
+  }
+
+  func channelReadComplete(context: ChannelHandlerContext) {
+    self.flushIfNeeded()
+    context.fireChannelReadComplete()
+  }
+
+  func errorCaught(context: ChannelHandlerContext, error: any Error) {
+    context.close(promise: nil)
+  }
+
+  // MARK: Frames
+
+  private func handle(_ input: WireInput) throws {
+    switch (self.phase, input) {
+    case (.closed, _):
+      return
+    case (.awaitingPreface, .preface):
+      self.phase = .awaitingSettings
+    case (.awaitingSettings, .frame(let frame)):
+      if frame.type == .goAway {
+        let goAway = try ServerConnectionHandler.decode(Civicgrid_Wire_V1_GoAway.self, frame)
+        throw ConnectionError(GoAwayCode(rawValue: goAway.errorCode) ?? .protocolError, "server refused the connection: \(goAway.message)")
+      }
+      guard frame.type == .settings, !frame.flags.contains(.ack), frame.streamID == 0 else {
+        throw ConnectionError(.protocolError, "expected SETTINGS from the server, got \(frame.type)")
+      }
+      self.serverSettings = try WireSettings(received: try ServerConnectionHandler.decode(Civicgrid_Wire_V1_Settings.self, frame))
+      var ack = ByteBuffer()
+      FrameEncoder.write(.settings, flags: .ack, streamID: 0, into: &ack)
+      self.write(ack)
+      self.phase = .ready
+      self.onEvent(.ready(self.serverSettings))
+    case (.ready, .frame(let frame)):
+      try self.handleReady(frame)
+    case (_, .preface), (.awaitingPreface, .frame):
+      throw ConnectionError(.protocolError, "unexpected preface")
+    }
+  }
+
+  private func handleReady(_ frame: Frame) throws {
+    switch frame.type {
+    case .settings:
+      guard frame.flags.contains(.ack) else { throw ConnectionError(.protocolError, "second SETTINGS from the server") }
+    case .ping:
+      let ping = try ServerConnectionHandler.decode(Civicgrid_Wire_V1_Ping.self, frame)
+      if frame.flags.contains(.ack) {
+        self.pendingPings.removeValue(forKey: ping.opaque)?.succeed()
+      } else {
+        var buffer = ByteBuffer()
+        FrameEncoder.write(.ping, flags: .ack, streamID: 0, message: ping, into: &buffer)
+        self.write(buffer)
+      }
+    case .goAway:
+      let goAway = try ServerConnectionHandler.decode(Civicgrid_Wire_V1_GoAway.self, frame)
+      self.receiveGoAway(goAway)
+    case .headers, .message, .trailers, .cancel, .windowUpdate, .halfClose:
+      try self.handleStreamFrame(frame)
+    }
+  }
+
+  private func receiveGoAway(_ goAway: Civicgrid_Wire_V1_GoAway) {
+    if !self.goingAway {
+      self.goingAway = true
+      self.onEvent(.goAway)
+    }
+    // Streams above the last id were never processed: safe to retry elsewhere.
+    for (id, entry) in self.streams where id > goAway.lastStreamID {
+      self.streams.removeValue(forKey: id)
+      entry.stream.markEnded(RPCError(code: .unavailable, message: "the server is going away and did not process this call"))
+    }
+    if goAway.errorCode != GoAwayCode.noError.rawValue {
+      let error = RPCError(code: .unavailable, message: "the server closed the connection: \(goAway.message)")
+      for (_, entry) in self.streams { entry.stream.markEnded(error) }
+      self.streams.removeAll()
+    }
+    self.streamCountChanged()
+  }
+
+  private func handleStreamFrame(_ frame: Frame) throws {
+    guard frame.streamID != 0 else { throw ConnectionError(.protocolError, "\(frame.type) on stream 0") }
+    let id = frame.streamID
+    guard var entry = self.streams[id] else { return }
+    switch entry.machine.receive(frame.type) {
+    case .failure(let violation):
+      self.streams[id] = entry
+      self.cancelStream(id, .internalError, violation.message)
+    case .success:
+      switch frame.type {
+      case .headers:
+        let headers = try ServerConnectionHandler.decode(Civicgrid_Wire_V1_Headers.self, frame)
+        do {
+          let metadata = try WireMetadata.decode(headers.metadata)
+          self.streams[id] = entry
+          entry.stream.inbound.append(.metadata(metadata))
+        } catch {
+          self.streams[id] = entry
+          self.cancelStream(id, .internalError, error.message)
+        }
+      case .message:
+        self.streams[id] = entry
+        self.receiveMessage(frame, on: id)
+      case .trailers:
+        let trailers = try ServerConnectionHandler.decode(Civicgrid_Wire_V1_Trailers.self, frame)
+        self.streams.removeValue(forKey: id)
+        let code = Status.Code(rawValue: Int(trailers.code)) ?? .unknown
+        var metadata = (try? WireMetadata.decode(trailers.metadata)) ?? [:]
+        if !trailers.details.isEmpty {
+          metadata.addBinary(Array(trailers.details), forKey: WireMetadata.statusDetailsKey)
+        }
+        entry.stream.inbound.append(.status(Status(code: code, message: trailers.message), metadata))
+        entry.stream.inbound.finish()
+        entry.stream.markEnded(nil)
+        self.streamCountChanged()
+      case .cancel:
+        let cancel = (try? ServerConnectionHandler.decode(Civicgrid_Wire_V1_Cancel.self, frame)) ?? Civicgrid_Wire_V1_Cancel()
+        self.streams.removeValue(forKey: id)
+        let code = RPCError.Code(Status.Code(rawValue: Int(cancel.code)) ?? .cancelled) ?? .cancelled
+        entry.stream.markEnded(RPCError(code: code, message: cancel.message.isEmpty ? "cancelled by the server" : cancel.message))
+        self.streamCountChanged()
+      case .windowUpdate:
+        let update = try ServerConnectionHandler.decode(Civicgrid_Wire_V1_WindowUpdate.self, frame)
+        self.streams[id] = entry
+        if update.increment == 0 || !entry.stream.sendWindow.grant(Int(update.increment)) {
+          self.cancelStream(id, .internalError, "bad WINDOW_UPDATE increment \(update.increment)")
+        }
+      default:
+        self.streams[id] = entry
+      }
+    }
+  }
+
+  private func receiveMessage(_ frame: Frame, on id: UInt32) {
+    guard var entry = self.streams[id] else { return }
+    let length = frame.payload.readableBytes
+    entry.receiveWindow -= length
+    let soFar = entry.partialMessage?.readableBytes ?? 0
+    guard entry.receiveWindow >= 0 else {
+      self.streams[id] = entry
+      return self.cancelStream(id, .resourceExhausted, "the server exceeded the stream's flow-control window")
+    }
+    guard soFar + length <= self.localSettings.maxMessageSize else {
+      self.streams[id] = entry
+      return self.cancelStream(id, .resourceExhausted, "response message larger than \(self.localSettings.maxMessageSize) bytes")
+    }
+    var payload = frame.payload
+    if frame.flags.contains(.more) {
+      if entry.partialMessage == nil { entry.partialMessage = ByteBuffer() }
+      entry.partialMessage!.writeBuffer(&payload)
+      self.streams[id] = entry
+      return
+    }
+    let message: ByteBuffer
+    if var partial = entry.partialMessage {
+      partial.writeBuffer(&payload)
+      message = partial
+      entry.partialMessage = nil
+    } else {
+      message = payload
+    }
+    self.streams[id] = entry
+    entry.stream.inbound.append(.message(WireBytes(message)), bytes: message.readableBytes)
+  }
+
+  /// A stream error found on the client: CANCEL to the server, the call fails locally.
+  private func cancelStream(_ id: UInt32, _ code: Status.Code, _ message: String) {
+    guard let entry = self.streams.removeValue(forKey: id) else { return }
+    entry.stream.markEnded(RPCError(code: RPCError.Code(code) ?? .internalError, message: message))
+    self.write(Self.cancelFrame(id, code, message))
+    self.streamCountChanged()
+  }
+
+  // MARK: Outbox
+
+  private func drainOutbox(_ entries: [ClientOutboxEntry]) {
+    for entry in entries {
+      switch entry {
+      case .open(let stream):
+        guard case .ready = self.phase else {
+          stream.markEnded(RPCError(code: .unavailable, message: "the connection to the server closed"))
+          continue
+        }
+        self.streams[stream.id] = StreamEntry(stream: stream, receiveWindow: self.localSettings.initialWindowSize)
+      case .frames(let id, let head, let payload):
+        guard self.streams[id] != nil else { continue }
+        self.write(head)
+        if let payload { self.write(payload) }
+      case .cancel(let id, let code, let message):
+        guard self.streams.removeValue(forKey: id) != nil else { continue }
+        self.write(Self.cancelFrame(id, code, message))
+        self.streamCountChanged()
+      case .grant(let id, let increment):
+        guard var entry = self.streams[id] else { continue }
+        entry.receiveWindow += increment
+        self.streams[id] = entry
+        var update = Civicgrid_Wire_V1_WindowUpdate()
+        update.increment = UInt32(increment)
+        var buffer = ByteBuffer()
+        FrameEncoder.write(.windowUpdate, streamID: id, message: update, into: &buffer)
+        self.write(buffer)
+      case .ping(let opaque, let promise):
+        guard case .ready = self.phase else {
+          promise.fail(RPCError(code: .unavailable, message: "the connection is not ready"))
+          continue
+        }
+        self.pendingPings[opaque] = promise
+        var ping = Civicgrid_Wire_V1_Ping()
+        ping.opaque = opaque
+        var buffer = ByteBuffer()
+        FrameEncoder.write(.ping, streamID: 0, message: ping, into: &buffer)
+        self.write(buffer)
+      }
+    }
+    self.flushIfNeeded()
+  }
+
+  private func streamCountChanged() {
+    self.onEvent(.streamCountChanged(self.streams.count))
+    if self.goingAway, self.streams.isEmpty {
+      self.context?.close(promise: nil)
+    }
+  }
+
+  /// Closes the connection once its streams are done (client-side graceful close).
+  func closeWhenIdle() {
+    self.goingAway = true
+    if self.streams.isEmpty { self.context?.close(promise: nil) }
+  }
+
+  private func connectionError(_ error: ConnectionError) {
+    guard let context = self.context else { return }
+    self.phase = .closed
+    var goAway = Civicgrid_Wire_V1_GoAway()
+    goAway.errorCode = error.code.rawValue
+    goAway.message = error.message
+    var buffer = ByteBuffer()
+    FrameEncoder.write(.goAway, streamID: 0, message: goAway, into: &buffer)
+    context.writeAndFlush(self.wrapOutboundOut(buffer)).whenComplete { _ in context.close(promise: nil) }
+  }
+
+  private func write(_ buffer: ByteBuffer) {
+    guard let context = self.context else { return }
+    context.write(self.wrapOutboundOut(buffer), promise: nil)
+    self.needsFlush = true
+  }
+
+  private func flushIfNeeded() {
+    guard self.needsFlush, let context = self.context else { return }
+    self.needsFlush = false
+    context.flush()
+  }
+
+  private static func cancelFrame(_ id: UInt32, _ code: Status.Code, _ message: String) -> ByteBuffer {
+    var cancel = Civicgrid_Wire_V1_Cancel()
+    cancel.code = UInt32(code.rawValue)
+    cancel.message = message
+    var buffer = ByteBuffer()
+    FrameEncoder.write(.cancel, streamID: id, message: cancel, into: &buffer)
+    return buffer
+  }
+}

@@ -1,0 +1,179 @@
+internal import CivicProtos
+public import GRPCCore
+internal import NIOCore
+import Synchronization
+
+/// Work a client stream sends to its connection's event loop.
+enum ClientOutboxEntry: Sendable {
+  /// Register the stream, then send its first frames.
+  case open(ClientStream)
+  case frames(streamID: UInt32, head: ByteBuffer, payload: ByteBuffer?)
+  /// Send CANCEL with this code unless the stream already ended; forget the stream.
+  case cancel(streamID: UInt32, code: Status.Code, message: String)
+  case grant(streamID: UInt32, increment: Int)
+  case ping(opaque: UInt64, promise: EventLoopPromise<Void>)
+}
+
+/// One call on a client connection, shared between the event loop and the calling task.
+final class ClientStream: Sendable {
+  let id: UInt32
+  let descriptor: MethodDescriptor
+  let inbound: InboundBuffer<RPCResponsePart<WireBytes>>
+  let sendWindow: SendWindow
+  /// The server's limits, which bound what we send.
+  let serverSettings: WireSettings
+  private let outbox: Outbox<ClientOutboxEntry>
+  private let ended = Atomic<Bool>(false)
+  private let halfClosed = Atomic<Bool>(false)
+
+  init(
+    id: UInt32,
+    descriptor: MethodDescriptor,
+    localSettings: WireSettings,
+    serverSettings: WireSettings,
+    outbox: Outbox<ClientOutboxEntry>
+  ) {
+    self.id = id
+    self.descriptor = descriptor
+    self.serverSettings = serverSettings
+    self.outbox = outbox
+    self.sendWindow = SendWindow(initial: serverSettings.initialWindowSize)
+    self.inbound = InboundBuffer(grantThreshold: localSettings.initialWindowSize / 2) { [outbox] increment in
+      outbox.enqueue(.grant(streamID: id, increment: increment))
+    }
+  }
+
+  var isEnded: Bool { self.ended.load(ordering: .acquiring) }
+
+  /// Called on the event loop when the stream ends from the server's side or the
+  /// connection's (TRAILERS, CANCEL, GOAWAY, close).
+  func markEnded(_ error: RPCError?) {
+    self.ended.store(true, ordering: .releasing)
+    if let error {
+      self.inbound.finish(throwing: error)
+      self.sendWindow.close(with: error)
+    } else {
+      self.sendWindow.close(with: RPCError(code: .cancelled, message: "the call already completed"))
+    }
+  }
+
+  /// Abandons the call: CANCEL to the server unless it already ended.
+  func cancel(_ code: Status.Code = .cancelled, _ message: String = "cancelled by the client") {
+    guard !self.ended.exchange(true, ordering: .acquiringAndReleasing) else { return }
+    let error = RPCError(code: RPCError.Code(code) ?? .cancelled, message: message)
+    self.inbound.finish(throwing: error)
+    self.sendWindow.close(with: error)
+    self.outbox.enqueue(.cancel(streamID: self.id, code: code, message: message))
+  }
+
+  func open() {
+    self.outbox.enqueue(.open(self))
+  }
+
+  var writer: RPCWriter<RPCRequestPart<WireBytes>>.Closable {
+    RPCWriter.Closable(wrapping: ClientStreamWriter(stream: self))
+  }
+
+  // MARK: Writing (called from the calling task)
+
+  fileprivate func writeHeaders(_ metadata: Metadata) throws {
+    var headers = Civicgrid_Wire_V1_Headers()
+    headers.method = "/\(self.descriptor.service.fullyQualifiedService)/\(self.descriptor.method)"
+    if let timeout = metadata[stringValues: "grpc-timeout"].first(where: { _ in true }),
+      let micros = GRPCTimeout.micros(from: timeout)
+    {
+      headers.timeoutMicros = max(1, micros)
+    }
+    headers.metadata = WireMetadata.encode(metadata)
+    var buffer = ByteBuffer()
+    FrameEncoder.write(.headers, streamID: self.id, message: headers, into: &buffer)
+    guard buffer.readableBytes - Frame.headerLength <= self.serverSettings.maxMetadataSize else {
+      throw RPCError(
+        code: .resourceExhausted,
+        message: "request metadata of \(buffer.readableBytes - Frame.headerLength) bytes exceeds the server's limit \(self.serverSettings.maxMetadataSize)"
+      )
+    }
+    self.outbox.enqueue(.frames(streamID: self.id, head: buffer, payload: nil))
+  }
+
+  fileprivate func writeMessage(_ bytes: WireBytes) async throws {
+    guard !self.isEnded else { throw RPCError(code: .cancelled, message: "the call has ended") }
+    var payload = bytes.buffer
+    guard payload.readableBytes <= self.serverSettings.maxMessageSize else {
+      throw RPCError(
+        code: .resourceExhausted,
+        message: "request message of \(payload.readableBytes) bytes exceeds the server's limit \(self.serverSettings.maxMessageSize)"
+      )
+    }
+    if payload.readableBytes == 0 {
+      var head = ByteBuffer()
+      FrameEncoder.write(.message, streamID: self.id, into: &head)
+      self.outbox.enqueue(.frames(streamID: self.id, head: head, payload: nil))
+      return
+    }
+    while payload.readableBytes > 0 {
+      let wanted = min(payload.readableBytes, self.serverSettings.maxFrameSize)
+      let granted = try await self.sendWindow.acquire(upTo: wanted)
+      var fragment = payload.readSlice(length: granted)!
+      let flags: FrameFlags = payload.readableBytes > 0 ? .more : []
+      var head = ByteBuffer()
+      head.writeMultipleIntegers(UInt32(granted), FrameType.message.rawValue, flags.rawValue, UInt16(0), self.id)
+      if granted <= 1024 {
+        head.writeBuffer(&fragment)
+        self.outbox.enqueue(.frames(streamID: self.id, head: head, payload: nil))
+      } else {
+        self.outbox.enqueue(.frames(streamID: self.id, head: head, payload: fragment))
+      }
+    }
+  }
+
+  fileprivate func halfClose() {
+    guard !self.isEnded, !self.halfClosed.exchange(true, ordering: .acquiringAndReleasing) else { return }
+    var head = ByteBuffer()
+    FrameEncoder.write(.halfClose, streamID: self.id, into: &head)
+    self.outbox.enqueue(.frames(streamID: self.id, head: head, payload: nil))
+  }
+}
+
+/// The request writer gRPC's client executor writes through.
+private struct ClientStreamWriter: ClosableRPCWriterProtocol {
+  typealias Element = RPCRequestPart<WireBytes>
+  let stream: ClientStream
+
+  func write(_ element: Element) async throws {
+    switch element {
+    case .metadata(let metadata):
+      try self.stream.writeHeaders(metadata)
+    case .message(let bytes):
+      try await self.stream.writeMessage(bytes)
+    }
+  }
+
+  func write(contentsOf elements: some Sequence<Element>) async throws {
+    for element in elements { try await self.write(element) }
+  }
+
+  func finish() async {
+    self.stream.halfClose()
+  }
+
+  func finish(throwing error: any Error) async {
+    self.stream.cancel(.cancelled, "the client failed while sending: \(error)")
+  }
+}
+
+/// gRPC's textual timeout ("100m", "5S"), which GRPCCore puts in "grpc-timeout".
+enum GRPCTimeout {
+  static func micros(from text: String) -> UInt64? {
+    guard let unit = text.last, let amount = UInt64(text.dropLast()) else { return nil }
+    switch unit {
+    case "H": return amount.multipliedReportingOverflow(by: 3_600_000_000).partialValue
+    case "M": return amount.multipliedReportingOverflow(by: 60_000_000).partialValue
+    case "S": return amount.multipliedReportingOverflow(by: 1_000_000).partialValue
+    case "m": return amount.multipliedReportingOverflow(by: 1_000).partialValue
+    case "u": return amount
+    case "n": return amount / 1_000
+    default: return nil
+    }
+  }
+}

@@ -1,0 +1,175 @@
+public import GRPCCore
+public import NIOCore
+public import NIOPosix
+import Synchronization
+
+/// A gRPC-Swift `ServerTransport` speaking CivicWire over TCP.
+///
+/// Every accepted connection runs as one child task of `listen`; each call on it runs
+/// as a child task of its connection, so a failing connection or call never reaches
+/// the listener.
+public final class CivicWireServerTransport: ServerTransport, Sendable {
+  public typealias Bytes = WireBytes
+
+  /// Hooks for metrics: connection and stream counts as they change.
+  public struct Observer: Sendable {
+    public var connectionOpened: @Sendable () -> Void
+    public var connectionClosed: @Sendable () -> Void
+    public var streamOpened: @Sendable () -> Void
+    public var streamClosed: @Sendable () -> Void
+
+    public init(
+      connectionOpened: @escaping @Sendable () -> Void = {},
+      connectionClosed: @escaping @Sendable () -> Void = {},
+      streamOpened: @escaping @Sendable () -> Void = {},
+      streamClosed: @escaping @Sendable () -> Void = {}
+    ) {
+      self.connectionOpened = connectionOpened
+      self.connectionClosed = connectionClosed
+      self.streamOpened = streamOpened
+      self.streamClosed = streamClosed
+    }
+
+    public static var none: Observer { Observer() }
+  }
+
+  private struct Connection: Sendable {
+    let channel: any Channel
+    let streams: AsyncStream<ServerStream>
+  }
+
+  private struct State {
+    var serverChannel: (any Channel)?
+    var connections: [ObjectIdentifier: any Channel] = [:]
+    var shuttingDown = false
+  }
+
+  private let host: String
+  private let port: Int
+  private let config: CivicWireServerConfig
+  private let group: any EventLoopGroup
+  private let observer: Observer
+  private let state = Mutex(State())
+  private let address: EventLoopPromise<SocketAddress>
+
+  /// - Parameters:
+  ///   - host: Address to bind, for example "127.0.0.1".
+  ///   - port: Port to bind; 0 picks a free one (read it from ``listeningAddress``).
+  public init(
+    host: String,
+    port: Int,
+    config: CivicWireServerConfig = .defaults,
+    eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+    observer: Observer = .none
+  ) {
+    self.host = host
+    self.port = port
+    self.config = config
+    self.group = eventLoopGroup
+    self.observer = observer
+    self.address = eventLoopGroup.any().makePromise(of: SocketAddress.self)
+  }
+
+  /// The bound address, once `listen` has bound.
+  public var listeningAddress: SocketAddress {
+    get async throws { try await self.address.futureResult.get() }
+  }
+
+  public func listen(
+    streamHandler: @escaping @Sendable (RPCStream<Inbound, Outbound>, ServerContext) async -> Void
+  ) async throws {
+    let config = self.config
+    let observer = self.observer
+    let serverChannel: NIOAsyncChannel<Connection, Never>
+    do {
+      serverChannel = try await ServerBootstrap(group: self.group)
+        .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+        .serverChannelOption(.backlog, value: 1024)
+        .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+        .bind(host: self.host, port: self.port) { channel in
+          channel.eventLoop.makeCompletedFuture {
+            let (streams, continuation) = AsyncStream<ServerStream>.makeStream()
+            let handler = ServerConnectionHandler(
+              config: config,
+              observer: observer,
+              onStream: { continuation.yield($0) },
+              onClose: { continuation.finish() }
+            )
+            try channel.pipeline.syncOperations.addHandler(handler)
+            return Connection(channel: channel, streams: streams)
+          }
+        }
+    } catch {
+      self.address.fail(error)
+      throw RuntimeError(code: .serverIsStopped, message: "CivicWire could not bind \(self.host):\(self.port): \(error)", cause: error)
+    }
+    if let address = serverChannel.channel.localAddress {
+      self.address.succeed(address)
+    }
+    let closeNow = self.state.withLock { state in
+      state.serverChannel = serverChannel.channel
+      return state.shuttingDown
+    }
+    if closeNow { serverChannel.channel.close(promise: nil) }
+
+    try await withThrowingDiscardingTaskGroup { group in
+      try await serverChannel.executeThenClose { inbound in
+        for try await connection in inbound {
+          let id = ObjectIdentifier(connection.channel)
+          let drainNow = self.state.withLock { state in
+            state.connections[id] = connection.channel
+            return state.shuttingDown
+          }
+          if drainNow { connection.channel.pipeline.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent()) }
+          group.addTask {
+            await Self.serve(connection, streamHandler: streamHandler)
+            _ = self.state.withLock { $0.connections.removeValue(forKey: id) }
+          }
+        }
+      }
+    }
+  }
+
+  private static func serve(
+    _ connection: Connection,
+    streamHandler: @escaping @Sendable (RPCStream<Inbound, Outbound>, ServerContext) async -> Void
+  ) async {
+    await withTaskCancellationHandler {
+      await withDiscardingTaskGroup { group in
+        for await stream in connection.streams {
+          group.addTask {
+            await withServerContextRPCCancellationHandle { handle in
+              stream.attach(handle)
+              let context = ServerContext(
+                descriptor: stream.descriptor,
+                remotePeer: stream.remotePeer,
+                localPeer: stream.localPeer,
+                cancellation: handle
+              )
+              let rpcStream = RPCStream(
+                descriptor: stream.descriptor,
+                inbound: RPCAsyncSequence(wrapping: stream.inbound),
+                outbound: stream.writer
+              )
+              await streamHandler(rpcStream, context)
+            }
+          }
+        }
+      }
+    } onCancel: {
+      connection.channel.close(promise: nil)
+    }
+  }
+
+  /// Stops accepting connections and drains every open one with a two-phase GOAWAY.
+  public func beginGracefulShutdown() {
+    let (server, connections): ((any Channel)?, [any Channel]) = self.state.withLock { state in
+      state.shuttingDown = true
+      return (state.serverChannel, Array(state.connections.values))
+    }
+    server?.close(promise: nil)
+    for channel in connections {
+      channel.pipeline.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent())
+    }
+  }
+}

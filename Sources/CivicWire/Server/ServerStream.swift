@@ -1,0 +1,209 @@
+internal import CivicProtos
+public import GRPCCore
+internal import NIOCore
+internal import SwiftProtobuf
+import Synchronization
+import struct Foundation.Data
+
+/// Work a server stream's writer sends to the connection's event loop.
+enum ServerOutboxEntry: Sendable {
+  /// Frame bytes for an open stream; `payload` follows `head` when present.
+  case frames(streamID: UInt32, head: ByteBuffer, payload: ByteBuffer?)
+  /// The stream's TRAILERS frame (possibly preceded by its HEADERS): ends the stream.
+  case trailers(streamID: UInt32, bytes: ByteBuffer)
+  /// Re-open this many bytes of the client's send window.
+  case grant(streamID: UInt32, increment: Int)
+}
+
+/// One call on a server connection, shared between the event loop and the task that
+/// runs the call's handler.
+final class ServerStream: Sendable {
+  let id: UInt32
+  let descriptor: MethodDescriptor
+  let inbound: InboundBuffer<RPCRequestPart<WireBytes>>
+  let sendWindow: SendWindow
+  /// The client's limits, which bound what we send.
+  let peerSettings: WireSettings
+  let remotePeer: String
+  let localPeer: String
+  fileprivate let outbox: Outbox<ServerOutboxEntry>
+
+  private struct WriterState {
+    var pendingHeaders: ByteBuffer?
+    var statusWritten = false
+  }
+
+  private struct CancellationState {
+    var handle: ServerContext.RPCCancellationHandle?
+    var cancelled = false
+  }
+
+  private let writerState = Mutex(WriterState())
+  private let cancellation = Mutex(CancellationState())
+  private let closed = Atomic<Bool>(false)
+
+  init(
+    id: UInt32,
+    descriptor: MethodDescriptor,
+    localSettings: WireSettings,
+    peerSettings: WireSettings,
+    remotePeer: String,
+    localPeer: String,
+    outbox: Outbox<ServerOutboxEntry>
+  ) {
+    self.id = id
+    self.descriptor = descriptor
+    self.peerSettings = peerSettings
+    self.remotePeer = remotePeer
+    self.localPeer = localPeer
+    self.outbox = outbox
+    self.sendWindow = SendWindow(initial: peerSettings.initialWindowSize)
+    self.inbound = InboundBuffer(grantThreshold: localSettings.initialWindowSize / 2) { [outbox] increment in
+      outbox.enqueue(.grant(streamID: id, increment: increment))
+    }
+  }
+
+  var isClosed: Bool { self.closed.load(ordering: .acquiring) }
+
+  /// Binds gRPC's cancellation handle for this call; cancels it at once if the stream
+  /// already ended.
+  func attach(_ handle: ServerContext.RPCCancellationHandle) {
+    let cancelNow = self.cancellation.withLock { state in
+      state.handle = handle
+      return state.cancelled
+    }
+    if cancelNow { handle.cancel() }
+  }
+
+  /// The stream ended without the handler's TRAILERS (client CANCEL, deadline, broken
+  /// connection, shutdown): stop the handler and fail its reads and writes.
+  func terminate(_ error: RPCError) {
+    self.closed.store(true, ordering: .releasing)
+    self.inbound.finish(throwing: error)
+    self.sendWindow.close(with: error)
+    let handle = self.cancellation.withLock { state in
+      state.cancelled = true
+      return state.handle
+    }
+    handle?.cancel()
+  }
+
+  /// The handler's TRAILERS went out: no more reads are needed.
+  func completed() {
+    self.closed.store(true, ordering: .releasing)
+    self.inbound.finish()
+    self.sendWindow.close(with: RPCError(code: .cancelled, message: "stream already completed"))
+  }
+
+  var writer: RPCWriter<RPCResponsePart<WireBytes>>.Closable {
+    RPCWriter.Closable(wrapping: ServerStreamWriter(stream: self))
+  }
+
+  // MARK: Writing (called from the handler's task)
+
+  fileprivate func writeLeadingMetadata(_ metadata: Metadata) {
+    var headers = Civicgrid_Wire_V1_Headers()
+    headers.metadata = WireMetadata.encode(metadata)
+    var buffer = ByteBuffer()
+    FrameEncoder.write(.headers, streamID: self.id, message: headers, into: &buffer)
+    // Leading metadata rides with the first message or the status: one write, not two.
+    self.writerState.withLock { $0.pendingHeaders = buffer }
+  }
+
+  fileprivate func writeMessage(_ bytes: WireBytes) async throws {
+    guard !self.isClosed else { throw RPCError(code: .cancelled, message: "the stream is closed") }
+    var payload = bytes.buffer
+    guard payload.readableBytes <= self.peerSettings.maxMessageSize else {
+      throw RPCError(
+        code: .resourceExhausted,
+        message: "response message of \(payload.readableBytes) bytes exceeds the client's limit \(self.peerSettings.maxMessageSize)"
+      )
+    }
+    var head = self.writerState.withLock { state in
+      defer { state.pendingHeaders = nil }
+      return state.pendingHeaders
+    } ?? ByteBuffer()
+
+    if payload.readableBytes == 0 {
+      FrameEncoder.write(.message, streamID: self.id, into: &head)
+      self.outbox.enqueue(.frames(streamID: self.id, head: head, payload: nil))
+      return
+    }
+    while payload.readableBytes > 0 {
+      let wanted = min(payload.readableBytes, self.peerSettings.maxFrameSize)
+      let granted = try await self.sendWindow.acquire(upTo: wanted)
+      var fragment = payload.readSlice(length: granted)!
+      let flags: FrameFlags = payload.readableBytes > 0 ? .more : []
+      head.writeMultipleIntegers(UInt32(granted), FrameType.message.rawValue, flags.rawValue, UInt16(0), self.id)
+      if granted <= 1024 {
+        // Small payloads are copied so the frame leaves in a single buffer.
+        head.writeBuffer(&fragment)
+        self.outbox.enqueue(.frames(streamID: self.id, head: head, payload: nil))
+      } else {
+        self.outbox.enqueue(.frames(streamID: self.id, head: head, payload: fragment))
+      }
+      head = ByteBuffer()
+    }
+  }
+
+  fileprivate func writeStatus(_ status: Status, _ metadata: Metadata) {
+    var trailing = metadata
+    var trailers = Civicgrid_Wire_V1_Trailers()
+    trailers.code = UInt32(status.code.rawValue)
+    trailers.message = status.message
+    if let details = trailing[binaryValues: WireMetadata.statusDetailsKey].first(where: { _ in true }) {
+      trailers.details = .init(details)
+      trailing.removeAllValues(forKey: WireMetadata.statusDetailsKey)
+    }
+    trailers.metadata = WireMetadata.encode(trailing)
+    var encodedSize = (try? trailers.serializedBytes() as [UInt8])?.count ?? 0
+    if encodedSize > self.peerSettings.maxMetadataSize {
+      trailers = Civicgrid_Wire_V1_Trailers()
+      trailers.code = UInt32(Status.Code.internalError.rawValue)
+      trailers.message = "trailing metadata of \(encodedSize) bytes exceeds the client's limit \(self.peerSettings.maxMetadataSize)"
+      encodedSize = 0
+    }
+    var buffer = self.writerState.withLock { state in
+      state.statusWritten = true
+      defer { state.pendingHeaders = nil }
+      return state.pendingHeaders
+    } ?? ByteBuffer()
+    FrameEncoder.write(.trailers, streamID: self.id, message: trailers, into: &buffer)
+    self.outbox.enqueue(.trailers(streamID: self.id, bytes: buffer))
+  }
+
+  fileprivate func finishWriting() {
+    let statusWritten = self.writerState.withLock { $0.statusWritten }
+    guard !statusWritten else { return }
+    self.writeStatus(Status(code: .internalError, message: "handler finished without a status"), [:])
+  }
+}
+
+/// The response writer gRPC's server executor writes through.
+private struct ServerStreamWriter: ClosableRPCWriterProtocol {
+  typealias Element = RPCResponsePart<WireBytes>
+  let stream: ServerStream
+
+  func write(_ element: Element) async throws {
+    switch element {
+    case .metadata(let metadata):
+      self.stream.writeLeadingMetadata(metadata)
+    case .message(let bytes):
+      try await self.stream.writeMessage(bytes)
+    case .status(let status, let metadata):
+      self.stream.writeStatus(status, metadata)
+    }
+  }
+
+  func write(contentsOf elements: some Sequence<Element>) async throws {
+    for element in elements { try await self.write(element) }
+  }
+
+  func finish() async {
+    self.stream.finishWriting()
+  }
+
+  func finish(throwing error: any Error) async {
+    self.stream.finishWriting()
+  }
+}
