@@ -1,0 +1,271 @@
+#include "runner.h"
+
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "civicwire/civicwire.h"
+
+#define PROGRESS_EVERY_NS 1000000000LL
+
+struct runner;
+
+/* One call in flight: what the completion needs to measure it. */
+typedef struct slot {
+    struct runner *rn;
+    int64_t start_ns; /* intended send time in open loop, actual start in closed loop */
+    bool warm;
+    struct slot *next_free;
+} slot;
+
+typedef struct runner {
+    const options *o;
+    results *r;
+    cw_conn *conns[MAX_CONNECTIONS];
+    uint32_t rr;
+    slot *slots;
+    slot *free_slots;
+    uint32_t in_flight;
+    uint64_t warm_issued;
+    uint64_t measured_issued;
+    bool warming;
+    bool stop;
+    int64_t t0;
+    int64_t measure_start; /* 0 until the first measured call */
+    int64_t last_done;
+    uint64_t sched_k; /* open loop: index of the next scheduled call */
+    int64_t next_progress;
+    bool progress_tty;
+    int progress_len;
+} runner;
+
+int64_t mono_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static void on_event(cw_call *call, cw_call_event ev, void *user) {
+    slot *s = user;
+    runner *rn = s->rn;
+    if (ev == CW_EVENT_MESSAGE) { /* streaming responses: consume so the window keeps moving */
+        uint8_t *m;
+        size_t len;
+        while (cw_call_next_message(call, &m, &len) == CW_OK) free(m);
+        return;
+    }
+    if (ev != CW_EVENT_DONE) return;
+    int64_t now = mono_ns();
+    int code = cw_call_status(call)->code;
+    if (s->warm) {
+        rn->r->warmup_calls++;
+    } else {
+        hist_record(rn->r->hist, now - s->start_ns);
+        rn->r->status[code >= 0 && code <= CW_CODE_MAX ? code : CW_UNKNOWN]++;
+        rn->r->calls++;
+        rn->last_done = now;
+    }
+    cw_call_free(call);
+    s->next_free = rn->free_slots;
+    rn->free_slots = s;
+    rn->in_flight--;
+}
+
+static void stop_with(runner *rn, const char *what, const char *detail) {
+    if (!rn->stop) snprintf(rn->r->error, sizeof rn->r->error, "%s: %.250s", what, detail);
+    rn->stop = true;
+}
+
+static cw_conn *open_conn(runner *rn) {
+    cw_conn_opts copts = {.user_agent = "civicload/1.0"};
+    cw_conn *c = NULL;
+    char err[256];
+    if (cw_conn_open(rn->o->host, rn->o->port, &copts, &c, err, sizeof err) != CW_OK) {
+        stop_with(rn, "cannot connect", err);
+        return NULL;
+    }
+    return c;
+}
+
+/* The next usable connection, round robin; closed ones are reopened. */
+static cw_conn *next_conn(runner *rn) {
+    for (uint32_t tries = 0; tries < rn->o->connections; tries++) {
+        uint32_t i = rn->rr++ % rn->o->connections;
+        cw_conn *c = rn->conns[i];
+        if (c && cw_conn_state_of(c) == CW_CONN_READY) return c;
+        if (c && cw_conn_state_of(c) == CW_CONN_CLOSED) {
+            cw_conn_free(c);
+            rn->conns[i] = NULL;
+        }
+        if (rn->conns[i] == NULL) {
+            rn->conns[i] = open_conn(rn);
+            rn->r->reconnects++;
+            if (rn->conns[i]) return rn->conns[i];
+            return NULL;
+        }
+    }
+    return NULL; /* all draining */
+}
+
+static bool in_warmup(runner *rn, int64_t now) {
+    if (!rn->warming) return false;
+    const options *o = rn->o;
+    if ((o->warmup_calls && rn->warm_issued < o->warmup_calls) || (o->warmup_ns && now - rn->t0 < o->warmup_ns)) {
+        return true;
+    }
+    rn->warming = false;
+    return false;
+}
+
+static bool want_more(runner *rn, int64_t now) {
+    if (rn->stop) return false;
+    if (in_warmup(rn, now)) return true;
+    if (rn->o->total) return rn->measured_issued < rn->o->total;
+    return rn->measure_start == 0 || now < rn->measure_start + rn->o->duration_ns;
+}
+
+static bool issue(runner *rn, int64_t start_ns, int64_t now) {
+    cw_conn *c = next_conn(rn);
+    if (c == NULL) return false; /* failed to connect (stops the run), or all draining: retry later */
+    slot *s = rn->free_slots;
+    rn->free_slots = s->next_free;
+    s->rn = rn;
+    s->start_ns = start_ns;
+    s->warm = in_warmup(rn, now);
+    cw_call_opts co = {.timeout_micros = rn->o->timeout_us, .metadata = &rn->o->metadata, .on_event = on_event,
+                       .user = s};
+    cw_call *call;
+    cw_code rc = cw_call_start(c, rn->o->method, &co, &call);
+    if (rc == CW_OK) rc = cw_call_send(call, rn->o->request, rn->o->request_len);
+    if (rc == CW_OK) rc = cw_call_close_send(call);
+    if (rc != CW_OK) {
+        if (call) cw_call_free(call);
+        s->next_free = rn->free_slots;
+        rn->free_slots = s;
+        if (rc == CW_UNIMPLEMENTED) stop_with(rn, "bad method name", rn->o->method);
+        if (rc == CW_RESOURCE_EXHAUSTED) stop_with(rn, "request rejected", "larger than the server accepts");
+        return false;
+    }
+    rn->in_flight++;
+    if (s->warm) {
+        rn->warm_issued++;
+    } else {
+        if (rn->measure_start == 0) rn->measure_start = start_ns;
+        rn->measured_issued++;
+    }
+    return true;
+}
+
+/* Starts every call that is due. Returns the time the next one is due (open loop) or 0. */
+static int64_t issue_due(runner *rn) {
+    const options *o = rn->o;
+    int64_t now = mono_ns();
+    if (o->rps <= 0) {
+        while (rn->in_flight < o->concurrency && want_more(rn, now) && issue(rn, now, now)) now = mono_ns();
+        return 0;
+    }
+    double interval = 1e9 / o->rps;
+    for (;;) {
+        int64_t due = rn->t0 + (int64_t)((double)rn->sched_k * interval);
+        if (!want_more(rn, due)) return 0;
+        if (due > now) return due;
+        if (rn->in_flight >= o->concurrency) return 0; /* late: latency will show it */
+        if (!issue(rn, due, now)) return 0;
+        rn->sched_k++;
+    }
+}
+
+static void progress(runner *rn, bool final) {
+    if (rn->o->progress == 0 || (rn->o->progress < 0 && !rn->progress_tty)) return;
+    int64_t now = mono_ns();
+    if (!final && now < rn->next_progress) return;
+    rn->next_progress = now + PROGRESS_EVERY_NS;
+    if (final) {
+        if (rn->progress_tty) fprintf(stderr, "\r%*s\r", rn->progress_len, "");
+        return;
+    }
+    uint64_t errors = rn->r->calls - rn->r->status[CW_OK];
+    double secs = rn->measure_start ? (double)(now - rn->measure_start) / 1e9 : 0;
+    int n = fprintf(stderr, "%s[%6.1fs] %llu calls  %.0f calls/s  %llu errors  %u in flight%s",
+                    rn->progress_tty ? "\r" : "", (double)(now - rn->t0) / 1e9, (unsigned long long)rn->r->calls,
+                    secs > 0 ? (double)rn->r->calls / secs : 0.0, (unsigned long long)errors, rn->in_flight,
+                    rn->progress_tty ? "" : "\n");
+    if (n > rn->progress_len) rn->progress_len = n;
+}
+
+static void loop(runner *rn) {
+    struct pollfd pfds[MAX_CONNECTIONS];
+    for (;;) {
+        int64_t next_due = issue_due(rn);
+        int64_t now = mono_ns();
+        if (rn->in_flight == 0 && !want_more(rn, now)) break;
+        int64_t wait_ns = PROGRESS_EVERY_NS / 4;
+        if (next_due) wait_ns = next_due - now < wait_ns ? next_due - now : wait_ns;
+        uint32_t n = rn->o->connections;
+        for (uint32_t i = 0; i < n; i++) {
+            cw_conn *c = rn->conns[i];
+            pfds[i] = (struct pollfd){.fd = -1};
+            if (c == NULL) continue;
+            cw_conn_process(c, 0); /* send what was just started */
+            pfds[i].fd = cw_conn_fd(c);
+            pfds[i].events = cw_conn_poll_events(c);
+            int ms = cw_conn_timeout_ms(c);
+            if (ms >= 0 && (int64_t)ms * 1000000 < wait_ns) wait_ns = (int64_t)ms * 1000000;
+        }
+        if (rn->in_flight == 0 && next_due == 0 && rn->stop) break;
+        if (wait_ns < 0) wait_ns = 0;
+        struct timespec ts = {.tv_sec = wait_ns / 1000000000, .tv_nsec = wait_ns % 1000000000};
+        int ready = ppoll(pfds, n, &ts, NULL);
+        for (uint32_t i = 0; i < n && ready >= 0; i++) {
+            cw_conn *c = rn->conns[i];
+            if (c == NULL) continue;
+            if (pfds[i].revents || cw_conn_timeout_ms(c) == 0) cw_conn_process(c, pfds[i].revents);
+        }
+        progress(rn, false);
+    }
+}
+
+int run_load(const options *o, results *r) {
+    memset(r, 0, sizeof *r);
+    r->hist = malloc(sizeof *r->hist);
+    runner *rn = calloc(1, sizeof *rn);
+    slot *slots = calloc(o->concurrency, sizeof *slots);
+    if (r->hist == NULL || rn == NULL || slots == NULL) {
+        snprintf(r->error, sizeof r->error, "out of memory");
+        free(rn);
+        free(slots);
+        return 1;
+    }
+    hist_init(r->hist);
+    rn->o = o;
+    rn->r = r;
+    rn->slots = slots;
+    for (uint32_t i = 0; i < o->concurrency; i++) {
+        slots[i].next_free = rn->free_slots;
+        rn->free_slots = &slots[i];
+    }
+    rn->warming = o->warmup_calls > 0 || o->warmup_ns > 0;
+    rn->progress_tty = isatty(2);
+    for (uint32_t i = 0; i < o->connections && !rn->stop; i++) rn->conns[i] = open_conn(rn);
+    rn->t0 = mono_ns();
+    rn->next_progress = rn->t0 + PROGRESS_EVERY_NS;
+    if (!rn->stop) loop(rn);
+    progress(rn, true);
+    for (uint32_t i = 0; i < o->connections; i++) cw_conn_free(rn->conns[i]); /* fails leftovers */
+    if (rn->measure_start && rn->last_done > rn->measure_start) {
+        r->elapsed_ns = rn->last_done - rn->measure_start;
+        r->rate = (double)r->calls / ((double)r->elapsed_ns / 1e9);
+    }
+    int rc = rn->stop ? 1 : 0;
+    free(slots);
+    free(rn);
+    return rc;
+}
+
+void results_free(results *r) {
+    free(r->hist);
+    r->hist = NULL;
+}

@@ -1,0 +1,59 @@
+public import GRPCCore
+import CivicWire
+import Metrics
+
+/// Records every call's outcome and latency, labelled by transport, method and status
+/// code: `civicgrid_rpc_calls_total` and `civicgrid_rpc_duration_seconds`.
+public struct CallMetricsInterceptor: ServerInterceptor {
+  private let transport: String
+
+  public init(transport: String) {
+    self.transport = transport
+  }
+
+  public func intercept<Input: Sendable, Output: Sendable>(
+    request: StreamingServerRequest<Input>,
+    context: ServerContext,
+    next: (StreamingServerRequest<Input>, ServerContext) async throws -> StreamingServerResponse<Output>
+  ) async throws -> StreamingServerResponse<Output> {
+    let start = ContinuousClock.now
+    let method = context.descriptor.fullyQualifiedMethod
+    let record: @Sendable (String) -> Void = { [transport] code in
+      Counter(label: "civicgrid_rpc_calls_total", dimensions: [("transport", transport), ("method", method), ("code", code)])
+        .increment()
+      let elapsed = ContinuousClock.now - start
+      Metrics.Timer(label: "civicgrid_rpc_duration_seconds", dimensions: [("transport", transport), ("method", method)])
+        .recordNanoseconds(elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
+    }
+    do {
+      var response = try await next(request, context)
+      switch response.accepted {
+      case .success(var contents):
+        let producer = contents.producer
+        contents.producer = { writer in
+          do {
+            let trailing = try await producer(writer)
+            record("OK")
+            return trailing
+          } catch {
+            record(Self.codeName(error))
+            throw error
+          }
+        }
+        response.accepted = .success(contents)
+      case .failure(let error):
+        record(Self.codeName(error))
+      }
+      return response
+    } catch {
+      record(Self.codeName(error))
+      throw error
+    }
+  }
+
+  static func codeName(_ error: any Error) -> String {
+    guard let error = error as? RPCError else { return "UNKNOWN" }
+    return StatusNames.name(of: Status.Code(error.code))
+  }
+}
+

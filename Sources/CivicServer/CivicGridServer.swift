@@ -1,0 +1,161 @@
+public import CivicServices
+public import CivicWire
+public import GRPCCore
+internal import GRPCNIOTransportHTTP2
+public import Logging
+import Metrics
+public import Prometheus
+public import ServiceLifecycle
+import Synchronization
+internal import NIOCore
+import CivicProtos
+
+/// The CivicGrid server: the same services over CivicWire and over gRPC/HTTP/2, the
+/// health service and the metrics endpoint, as one ServiceLifecycle `Service`.
+///
+/// Graceful shutdown stops accepting connections, drains in-flight calls on both
+/// listeners (CivicWire with a two-phase GOAWAY), then returns.
+public final class CivicGridServer: Service, Sendable {
+  /// The ports actually bound (useful when the configuration asked for port 0).
+  public struct BoundPorts: Sendable, Equatable, Codable {
+    public var wire: Int
+    public var grpc: Int
+    public var metrics: Int
+  }
+
+  public let health = HealthService()
+  private let configuration: ServerConfiguration
+  private let registry: PrometheusCollectorRegistry
+  private let logger: Logger
+  private let ports = Mutex<(wire: Int?, grpc: Int?, metrics: Int?)>((nil, nil, nil))
+  private let boundWaiters = Mutex<[CheckedContinuation<BoundPorts, any Error>]>([])
+  private let extraServices: [any RegistrableRPCService]
+
+  /// - Parameters:
+  ///   - registry: Where metrics are collected for the endpoint; pass the registry the
+  ///     process bootstrapped `MetricsSystem` with.
+  ///   - services: Services served besides Diagnostics and Health.
+  public init(
+    configuration: ServerConfiguration,
+    registry: PrometheusCollectorRegistry,
+    logger: Logger,
+    services: [any RegistrableRPCService] = []
+  ) {
+    self.configuration = configuration
+    self.registry = registry
+    self.logger = logger
+    self.extraServices = services
+  }
+
+  /// Waits until every listener is bound and returns the ports.
+  public var boundPorts: BoundPorts {
+    get async throws {
+      try await withCheckedThrowingContinuation { continuation in
+        let ready: BoundPorts? = self.ports.withLock { ports in
+          guard let wire = ports.wire, let grpc = ports.grpc, let metrics = ports.metrics else { return nil }
+          return BoundPorts(wire: wire, grpc: grpc, metrics: metrics)
+        }
+        if let ready {
+          continuation.resume(returning: ready)
+        } else {
+          self.boundWaiters.withLock { $0.append(continuation) }
+          self.notifyIfBound()
+        }
+      }
+    }
+  }
+
+  private func record(_ update: (inout (wire: Int?, grpc: Int?, metrics: Int?)) -> Void) {
+    self.ports.withLock { update(&$0) }
+    self.notifyIfBound()
+  }
+
+  private func notifyIfBound() {
+    guard let bound: BoundPorts = self.ports.withLock({ ports in
+      guard let wire = ports.wire, let grpc = ports.grpc, let metrics = ports.metrics else { return nil }
+      return BoundPorts(wire: wire, grpc: grpc, metrics: metrics)
+    }) else { return }
+    let waiters = self.boundWaiters.withLock { waiters in
+      defer { waiters.removeAll() }
+      return waiters
+    }
+    for waiter in waiters { waiter.resume(returning: bound) }
+  }
+
+  private func failWaiters(_ error: any Error) {
+    let waiters = self.boundWaiters.withLock { waiters in
+      defer { waiters.removeAll() }
+      return waiters
+    }
+    for waiter in waiters { waiter.resume(throwing: error) }
+  }
+
+  public func run() async throws {
+    let config = self.configuration
+    let services: [any RegistrableRPCService] = [DiagnosticsService(), self.health] + self.extraServices
+
+    let connections = Meter(label: "civicgrid_wire_connections_open")
+    let streams = Meter(label: "civicgrid_wire_streams_open")
+    let observer = CivicWireServerTransport.Observer(
+      connectionOpened: { connections.increment() },
+      connectionClosed: { connections.decrement() },
+      streamOpened: { streams.increment() },
+      streamClosed: { streams.decrement() }
+    )
+    let wireTransport = CivicWireServerTransport(
+      host: config.wireListen.host,
+      port: config.wireListen.port,
+      config: config.wireConfig,
+      observer: observer
+    )
+    var http2Config = HTTP2ServerTransport.Posix.Config.defaults
+    http2Config.rpc.maxRequestPayloadSize = config.maxMessageSize
+    http2Config.http2.maxConcurrentStreams = config.maxConcurrentStreams
+    let http2Transport = HTTP2ServerTransport.Posix(
+      address: .ipv4(host: config.grpcListen.host, port: config.grpcListen.port),
+      transportSecurity: .plaintext,
+      config: http2Config
+    )
+    let wireServer = GRPCServer(
+      transport: wireTransport,
+      services: services,
+      interceptors: [CallMetricsInterceptor(transport: "civicwire")]
+    )
+    let http2Server = GRPCServer(
+      transport: http2Transport,
+      services: services,
+      interceptors: [CallMetricsInterceptor(transport: "http2")]
+    )
+    let metrics = MetricsEndpoint(host: config.metricsListen.host, port: config.metricsListen.port, registry: self.registry)
+    let logger = self.logger
+
+    do {
+      try await withGracefulShutdownHandler {
+        try await withThrowingDiscardingTaskGroup { group in
+          group.addTask { try await wireServer.serve() }
+          group.addTask { try await http2Server.serve() }
+          group.addTask {
+            try await metrics.run(logger: logger) { port in self.record { $0.metrics = port } }
+          }
+          group.addTask {
+            let wirePort = try await wireTransport.listeningAddress.port ?? config.wireListen.port
+            self.record { $0.wire = wirePort }
+            let grpcAddress = try await http2Transport.listeningAddress
+            self.record { $0.grpc = grpcAddress.ipv4?.port ?? grpcAddress.ipv6?.port ?? config.grpcListen.port }
+            self.health.setStatus(.serving)
+            self.health.setStatus(.serving, forService: "civicgrid.v1.Diagnostics")
+          }
+        }
+      } onGracefulShutdown: {
+        logger.info("draining in-flight calls")
+        self.health.setStatus(.notServing)
+        wireServer.beginGracefulShutdown()
+        http2Server.beginGracefulShutdown()
+      }
+    } catch {
+      self.failWaiters(error)
+      throw error
+    }
+    self.failWaiters(CancellationError())
+  }
+}

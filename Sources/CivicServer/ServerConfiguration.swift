@@ -1,0 +1,150 @@
+public import CivicWire
+import Foundation
+import NIOCore
+
+/// Everything `civicgridd serve` can be told, with the documented defaults.
+///
+/// Sources, lowest to highest precedence: built-in defaults, the JSON config file,
+/// `CIVICGRID_*` environment variables, command-line flags (see docs/OPERATIONS.md).
+public struct ServerConfiguration: Sendable, Equatable {
+  /// CivicWire listener.
+  public var wireListen: ListenAddress
+  /// Standard gRPC over HTTP/2 listener.
+  public var grpcListen: ListenAddress
+  /// Prometheus metrics over HTTP (`GET /metrics`).
+  public var metricsListen: ListenAddress
+  /// swift-log level name: trace, debug, info, notice, warning, error, critical.
+  public var logLevel: String
+  /// CivicWire limits (docs/PROTOCOL.md, section 6.3).
+  public var maxConcurrentStreams: Int
+  public var maxMessageSize: Int
+  public var idleTimeoutSeconds: Int
+  public var gracePeriodSeconds: Int
+
+  public static var defaults: ServerConfiguration {
+    ServerConfiguration(
+      wireListen: ListenAddress(host: "127.0.0.1", port: 7400),
+      grpcListen: ListenAddress(host: "127.0.0.1", port: 7401),
+      metricsListen: ListenAddress(host: "127.0.0.1", port: 7402),
+      logLevel: "info",
+      maxConcurrentStreams: 100,
+      maxMessageSize: 4 * 1024 * 1024,
+      idleTimeoutSeconds: 300,
+      gracePeriodSeconds: 30
+    )
+  }
+
+  /// The CivicWire transport configuration these settings describe.
+  public var wireConfig: CivicWireServerConfig {
+    var config = CivicWireServerConfig.defaults
+    config.settings.maxConcurrentStreams = self.maxConcurrentStreams
+    config.settings.maxMessageSize = self.maxMessageSize
+    config.idleTimeout = .seconds(Int64(self.idleTimeoutSeconds))
+    config.gracePeriod = .seconds(Int64(self.gracePeriodSeconds))
+    return config
+  }
+
+  /// Keys shared by the config file (JSON object) and the environment (upper-cased,
+  /// prefixed `CIVICGRID_`).
+  public static let keys = [
+    "wire_listen", "grpc_listen", "metrics_listen", "log_level",
+    "max_concurrent_streams", "max_message_size", "idle_timeout_seconds", "grace_period_seconds",
+  ]
+
+  /// Applies one setting given as text; `source` names where it came from for errors.
+  public mutating func apply(key: String, value: String, source: String) throws(ConfigurationError) {
+    func int(_ range: ClosedRange<Int>) throws(ConfigurationError) -> Int {
+      guard let number = Int(value), range.contains(number) else {
+        throw ConfigurationError("\(source): \(key) must be an integer in \(range.lowerBound)...\(range.upperBound), got '\(value)'")
+      }
+      return number
+    }
+    func address() throws(ConfigurationError) -> ListenAddress {
+      guard let address = ListenAddress(parsing: value) else {
+        throw ConfigurationError("\(source): \(key) must be HOST:PORT, got '\(value)'")
+      }
+      return address
+    }
+    switch key {
+    case "wire_listen": self.wireListen = try address()
+    case "grpc_listen": self.grpcListen = try address()
+    case "metrics_listen": self.metricsListen = try address()
+    case "log_level":
+      let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
+      guard levels.contains(value) else {
+        throw ConfigurationError("\(source): log_level must be one of \(levels.joined(separator: ", ")), got '\(value)'")
+      }
+      self.logLevel = value
+    case "max_concurrent_streams": self.maxConcurrentStreams = try int(1...100_000)
+    case "max_message_size": self.maxMessageSize = try int(1024...(64 * 1024 * 1024))
+    case "idle_timeout_seconds": self.idleTimeoutSeconds = try int(1...86_400)
+    case "grace_period_seconds": self.gracePeriodSeconds = try int(0...3_600)
+    default:
+      throw ConfigurationError("\(source): unknown setting '\(key)' (known: \(Self.keys.joined(separator: ", ")))")
+    }
+  }
+
+  /// Applies a JSON config file: an object whose keys are those of ``keys``.
+  public mutating func apply(file path: String) throws(ConfigurationError) {
+    let data: Data
+    do {
+      data = try Data(contentsOf: URL(fileURLWithPath: path))
+    } catch {
+      throw ConfigurationError("cannot read config file \(path): \(error.localizedDescription)")
+    }
+    guard let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
+      throw ConfigurationError("config file \(path) is not a JSON object")
+    }
+    for key in object.keys.sorted() {
+      let value = object[key]!
+      let text: String
+      switch value {
+      case let string as String: text = string
+      case let number as NSNumber: text = number.stringValue
+      default: throw ConfigurationError("config file \(path): \(key) must be a string or a number")
+      }
+      try self.apply(key: key, value: text, source: "config file \(path)")
+    }
+  }
+
+  /// Applies `CIVICGRID_<KEY>` environment variables.
+  public mutating func apply(environment: [String: String]) throws(ConfigurationError) {
+    for key in Self.keys {
+      let name = "CIVICGRID_" + key.uppercased()
+      if let value = environment[name] {
+        try self.apply(key: key, value: value, source: "environment \(name)")
+      }
+    }
+  }
+}
+
+/// A host and port to listen on; port 0 picks a free port.
+public struct ListenAddress: Sendable, Equatable, CustomStringConvertible {
+  public var host: String
+  public var port: Int
+
+  public init(host: String, port: Int) {
+    self.host = host
+    self.port = port
+  }
+
+  /// Parses "HOST:PORT" or "[IPv6]:PORT".
+  public init?(parsing text: String) {
+    guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
+      (0...65_535).contains(port)
+    else { return nil }
+    var host = String(text[..<colon])
+    if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+    guard !host.isEmpty else { return nil }
+    self.host = host
+    self.port = port
+  }
+
+  public var description: String { self.host.contains(":") ? "[\(self.host)]:\(self.port)" : "\(self.host):\(self.port)" }
+}
+
+/// A configuration value that cannot be used; the message names the source and key.
+public struct ConfigurationError: Error, CustomStringConvertible {
+  public var description: String
+  public init(_ description: String) { self.description = description }
+}
