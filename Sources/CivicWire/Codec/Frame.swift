@@ -1,7 +1,7 @@
 public import NIOCore
 
 /// The type byte of a CivicWire frame (docs/PROTOCOL.md, section 2).
-public enum FrameType: UInt8, Sendable, CaseIterable {
+public enum FrameType: UInt8, Sendable, CaseIterable, CustomStringConvertible {
   case settings = 0x01
   case headers = 0x02
   case message = 0x03
@@ -11,6 +11,21 @@ public enum FrameType: UInt8, Sendable, CaseIterable {
   case ping = 0x07
   case goAway = 0x08
   case halfClose = 0x09
+
+  /// The name used in docs/PROTOCOL.md and in error messages ("WINDOW_UPDATE").
+  public var description: String {
+    switch self {
+    case .settings: return "SETTINGS"
+    case .headers: return "HEADERS"
+    case .message: return "MESSAGE"
+    case .trailers: return "TRAILERS"
+    case .cancel: return "CANCEL"
+    case .windowUpdate: return "WINDOW_UPDATE"
+    case .ping: return "PING"
+    case .goAway: return "GOAWAY"
+    case .halfClose: return "HALF_CLOSE"
+    }
+  }
 
   /// Whether frames of this type belong to the connection (stream 0) rather than a stream.
   public var isConnectionLevel: Bool {
