@@ -11,6 +11,8 @@
 #include "civicwire/civicwire.h"
 
 #define SVC "/civicgrid.v1.Diagnostics/"
+/* Every call has a deadline so that a broken server fails a case instead of hanging the suite. */
+#define DEFAULT_TIMEOUT_US 10000000
 #define SPECIAL_MESSAGE "\t\ntest with whitespace\r\nand Unicode BMP \xe2\x98\xba and non-BMP \xf0\x9f\x98\x88\t\n"
 
 typedef struct target {
@@ -39,7 +41,8 @@ static cw_code unary(cw_conn *c, const char *method, const ProtobufCMessage *req
                      cw_unary_result *r) {
     size_t len;
     uint8_t *b = pack(req, &len);
-    cw_code rc = cw_unary(c, method, b, len, opts, r);
+    cw_call_opts dflt = {.timeout_micros = DEFAULT_TIMEOUT_US};
+    cw_code rc = cw_unary(c, method, b, len, opts ? opts : &dflt, r);
     free(b);
     return rc;
 }
@@ -117,7 +120,7 @@ static void server_streaming(check_ctx *t) {
     req.n_response_parameters = 4;
     req.response_parameters = pp;
     cw_call *k = NULL;
-    cw_call_opts o = {.timeout_micros = 10000000};
+    cw_call_opts o = {.timeout_micros = DEFAULT_TIMEOUT_US};
     CHECK(t, cw_call_start(c, SVC "StreamingOutputCall", &o, &k) == CW_OK);
     CHECK(t, send_msg(k, &req.base) == CW_OK && cw_call_close_send(k) == CW_OK);
     int n = 0;
@@ -142,7 +145,7 @@ static void client_streaming(check_ctx *t) {
     if (!c) return;
     const size_t sizes[4] = {27182, 8, 1828, 45904};
     cw_call *k = NULL;
-    cw_call_opts o = {.timeout_micros = 10000000};
+    cw_call_opts o = {.timeout_micros = DEFAULT_TIMEOUT_US};
     CHECK(t, cw_call_start(c, SVC "StreamingInputCall", &o, &k) == CW_OK);
     uint8_t *body = calloc(1, 45904);
     for (int i = 0; i < 4; i++) {
@@ -175,7 +178,7 @@ static void ping_pong(check_ctx *t) {
     if (!c) return;
     const int32_t sizes[4] = {31415, 9, 2653, 58979};
     cw_call *k = NULL;
-    cw_call_opts o = {.timeout_micros = 10000000};
+    cw_call_opts o = {.timeout_micros = DEFAULT_TIMEOUT_US};
     CHECK(t, cw_call_start(c, SVC "FullDuplexCall", &o, &k) == CW_OK);
     for (int i = 0; i < 4 && k; i++) {
         Civicgrid__V1__ResponseParameters rp = CIVICGRID__V1__RESPONSE_PARAMETERS__INIT, *rpp = &rp;
@@ -205,7 +208,7 @@ static void empty_stream(check_ctx *t) {
     cw_conn *c = connect_to(t);
     if (!c) return;
     cw_call *k = NULL;
-    cw_call_opts o = {.timeout_micros = 10000000};
+    cw_call_opts o = {.timeout_micros = DEFAULT_TIMEOUT_US};
     CHECK(t, cw_call_start(c, SVC "FullDuplexCall", &o, &k) == CW_OK);
     CHECK(t, cw_call_close_send(k) == CW_OK);
     uint8_t *m;
@@ -299,7 +302,8 @@ static void cancel_after_begin(check_ctx *t) {
     cw_conn *c = connect_to(t);
     if (!c) return;
     cw_call *k = NULL;
-    CHECK(t, cw_call_start(c, SVC "StreamingInputCall", NULL, &k) == CW_OK);
+    cw_call_opts o = {.timeout_micros = DEFAULT_TIMEOUT_US};
+    CHECK(t, cw_call_start(c, SVC "StreamingInputCall", &o, &k) == CW_OK);
     cw_conn_step(c, 50);
     CHECK(t, cw_call_cancel(k) == CW_OK && cw_call_status(k)->code == CW_CANCELLED);
     cw_call_free(k);
@@ -314,7 +318,7 @@ static void cancel_after_first_response(check_ctx *t) {
     cw_conn *c = connect_to(t);
     if (!c) return;
     cw_call *k = NULL;
-    cw_call_opts o = {.timeout_micros = 10000000};
+    cw_call_opts o = {.timeout_micros = DEFAULT_TIMEOUT_US};
     CHECK(t, cw_call_start(c, SVC "FullDuplexCall", &o, &k) == CW_OK);
     Civicgrid__V1__ResponseParameters rp = CIVICGRID__V1__RESPONSE_PARAMETERS__INIT, *rpp = &rp;
     rp.size = 31415;

@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# Conformance and civicload tests against a running server's CivicWire listener.
+# usage: server-tests.sh HOST:PORT TEST_CONFORMANCE CIVICLOAD [RUNNER]
+# RUNNER (for example a valgrind command line) prefixes every binary it starts.
+# Prints the closing line "N passed, M failed" and exits non-zero on any failure.
+set -u
+addr=$1 conformance=$2 civicload=$3
+read -r -a runner <<< "${4:-}"
+method=civicgrid.v1.Diagnostics
+scratch=$(mktemp -d)
+trap 'rm -rf "$scratch"' EXIT
+passed=0 failed=0
+
+# --- conformance (C) ------------------------------------------------------------
+"${runner[@]}" "$conformance" "$addr" > "$scratch/conformance.out"
+conformance_rc=$?
+cat "$scratch/conformance.out"
+if line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$scratch/conformance.out"); then
+  read -r p _ f _ <<< "$line"
+  passed=$((passed + p)) failed=$((failed + f))
+  [ "$conformance_rc" -eq 0 ] || [ "$f" -gt 0 ] || failed=$((failed + 1))
+else
+  echo "FAIL conformance: no summary line (exit $conformance_rc)" >&2
+  failed=$((failed + 1))
+fi
+
+# --- civicload -------------------------------------------------------------------
+# load NAME CHECK ARGS...: runs civicload --format json -q ARGS, then the python
+# expression CHECK on the parsed report r (status counts in s).
+load() {
+  local name=$1 check=$2
+  shift 2
+  if ! "${runner[@]}" "$civicload" --format json -q "$@" > "$scratch/$name.json" 2> "$scratch/$name.err"; then
+    echo "FAIL civicload/$name: exit $? $(cat "$scratch/$name.err")" >&2
+    failed=$((failed + 1))
+    return
+  fi
+  if python3 - "$scratch/$name.json" "$check" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+s = r["status"]
+lat = r["latency_ms"]
+ok = eval(sys.argv[2])
+if not ok:
+    print(json.dumps(r), file=sys.stderr)
+sys.exit(0 if ok else 1)
+PY
+  then
+    passed=$((passed + 1))
+  else
+    echo "FAIL civicload/$name: $check" >&2
+    failed=$((failed + 1))
+  fi
+}
+
+sane='0 < lat["min"] <= lat["p50"] <= lat["p90"] <= lat["p99"] <= lat["p99_9"] <= lat["max"] < 5000'
+load closed_loop "r['calls'] == 2000 and r['errors'] == 0 and s == {'OK': 2000} and r['calls_per_s'] > 0 and $sane" \
+  -n 2000 -c 20 "$addr" "$method/EmptyCall"
+load connections "r['calls'] == 3000 and r['errors'] == 0 and $sane" \
+  -n 3000 -c 30 --connections 3 --warmup 300 "$addr" "/$method/EmptyCall"
+load open_loop_rate "r['calls'] == 1500 and r['errors'] == 0 and abs(r['calls_per_s'] - 500) / 500 < 0.05 and $sane" \
+  --rps 500 -n 1500 "$addr" "$method/EmptyCall"
+load duration "r['calls'] > 0 and r['errors'] == 0 and 0.9 < r['duration_s'] < 1.6" \
+  -z 1s --warmup 200ms -c 4 "$addr" "$method/EmptyCall"
+
+printf '\x08\x64' > "$scratch/size100.bin"                 # SimpleRequest{response_size: 100}
+load data_file_and_metadata "r['calls'] == 200 and s == {'OK': 200}" \
+  -n 200 -d "$scratch/size100.bin" -m x-civic-initial=abc -m x-civic-trailing-bin=xyz "$addr" "$method/UnaryCall"
+printf '\x1a\x02\x08\x02' > "$scratch/status2.bin"         # SimpleRequest{response_status: {code: 2}}
+load status_counts "r['calls'] == 50 and r['errors'] == 50 and s == {'UNKNOWN': 50}" \
+  -n 50 -d "$scratch/status2.bin" "$addr" "$method/UnaryCall"
+load unimplemented "s == {'UNIMPLEMENTED': 20}" -n 20 "$addr" "$method/UnimplementedCall"
+printf '\x20\xc0\x84\x3d' > "$scratch/sleep1s.bin"          # SimpleRequest{sleep_micros: 1000000}
+load timeouts "s == {'DEADLINE_EXCEEDED': 10} and lat['max'] < 900" \
+  -n 10 -c 10 --timeout 100ms -d "$scratch/sleep1s.bin" "$addr" "$method/UnaryCall"
+
+# text and csv formats
+if "${runner[@]}" "$civicload" -n 100 -q "$addr" "$method/EmptyCall" > "$scratch/text.out" \
+   && grep -q '^Latency histogram' "$scratch/text.out" && grep -qE '^  OK +100$' "$scratch/text.out"; then
+  passed=$((passed + 1))
+else
+  echo "FAIL civicload/text_format" >&2; cat "$scratch/text.out" >&2; failed=$((failed + 1))
+fi
+if "${runner[@]}" "$civicload" -n 100 -q --format csv "$addr" "$method/EmptyCall" > "$scratch/csv.out" \
+   && [ "$(wc -l < "$scratch/csv.out")" -eq 2 ] && grep -q ',OK=100$' "$scratch/csv.out"; then
+  passed=$((passed + 1))
+else
+  echo "FAIL civicload/csv_format" >&2; cat "$scratch/csv.out" >&2; failed=$((failed + 1))
+fi
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
