@@ -216,17 +216,31 @@ static bool wbuf_has_room(const cw_conn *c) {
     return cw_buf_size(&c->wbuf) < c->wbuf_soft;
 }
 
+/* Metadata entries encoded from the stack; longer lists use the heap. */
+#define INLINE_METADATA 16
+
 /* Sends HEADERS for the oldest pending call. False when output is full. */
 static bool activate(cw_conn *c, cw_call *k) {
     Civicgrid__Wire__V1__Headers h = CIVICGRID__WIRE__V1__HEADERS__INIT;
-    Civicgrid__Wire__V1__MetadataEntry entries[CW_METADATA_MAX_ENTRIES];
-    Civicgrid__Wire__V1__MetadataEntry *ptrs[CW_METADATA_MAX_ENTRIES];
+    Civicgrid__Wire__V1__MetadataEntry inline_entries[INLINE_METADATA], *entries = inline_entries;
+    Civicgrid__Wire__V1__MetadataEntry *inline_ptrs[INLINE_METADATA], **ptrs = inline_ptrs;
+    size_t n = k->send_md.count;
+    if (n > INLINE_METADATA) {
+        entries = malloc(n * sizeof *entries);
+        ptrs = malloc(n * sizeof *ptrs);
+        if (entries == NULL || ptrs == NULL) {
+            free(entries);
+            free(ptrs);
+            cw_call_finish(k, CW_RESOURCE_EXHAUSTED, "out of memory encoding metadata");
+            return true;
+        }
+    }
     h.method = k->method;
     if (k->deadline_ns) {
         int64_t left = (k->deadline_ns - cw_now_ns()) / 1000;
         h.timeout_micros = left > 0 ? (uint64_t)left : 1;
     }
-    for (size_t i = 0; i < k->send_md.count; i++) {
+    for (size_t i = 0; i < n; i++) {
         const cw_md_entry *e = &k->send_md.entries[i];
         civicgrid__wire__v1__metadata_entry__init(&entries[i]);
         entries[i].key = e->key;
@@ -240,18 +254,26 @@ static bool activate(cw_conn *c, cw_call *k) {
         }
         ptrs[i] = &entries[i];
     }
-    h.n_metadata = k->send_md.count;
+    h.n_metadata = n;
     h.metadata = ptrs;
     size_t size = protobuf_c_message_get_packed_size(&h.base);
+    bool sent = false, full = false;
     if (size > c->peer.max_metadata_size) {
         char why[128];
         snprintf(why, sizeof why, "HEADERS of %zu bytes exceed the server's max_metadata_size %u", size,
                  c->peer.max_metadata_size);
         cw_call_finish(k, CW_RESOURCE_EXHAUSTED, why);
-        return true;
+    } else if (cw_conn_put_frame(c, CW_FRAME_HEADERS, 0, c->next_id, &h.base, false)) {
+        sent = true;
+    } else {
+        full = true;
     }
+    if (entries != inline_entries) {
+        free(entries);
+        free(ptrs);
+    }
+    if (!sent) return !full;
     uint32_t id = c->next_id;
-    if (!cw_conn_put_frame(c, CW_FRAME_HEADERS, 0, id, &h.base, false)) return false;
     c->next_id += 2;
     c->last_id = id;
     list_remove(&c->pending_head, &c->pending_tail, k);

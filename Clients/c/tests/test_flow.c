@@ -392,6 +392,34 @@ static void bad_method_rejected_locally(check_ctx *t) {
     teardown(&fx);
 }
 
+/* Many entries (beyond the encoder's inline array) go out; too many bytes fail locally. */
+static void metadata_many_and_too_big(check_ctx *t) {
+    fixture fx;
+    if (!setup(t, &fx, NULL, NULL)) return;
+    cw_metadata md;
+    cw_metadata_init(&md);
+    for (int i = 0; i < 40; i++) cw_metadata_add_string(&md, "x-many", "value");
+    cw_call *k = start(t, fx.conn, 0, &md);
+    CHECK(t, fs_expect(fx.sfd, fx.conn, CW_FRAME_HEADERS, fx.f, 1000));
+    Civicgrid__Wire__V1__Headers *h = civicgrid__wire__v1__headers__unpack(NULL, fx.f->h.length, fx.f->payload);
+    CHECK(t, h != NULL && h->n_metadata == 40);
+    if (h) civicgrid__wire__v1__headers__free_unpacked(h, NULL);
+    cw_call_free(k);
+    char big[4000];
+    memset(big, 'v', sizeof big - 1);
+    big[sizeof big - 1] = 0;
+    cw_metadata_add_string(&md, "x-big", big);
+    cw_metadata_add_string(&md, "x-big2", big);
+    cw_metadata_add_string(&md, "x-big3", big);
+    k = start(t, fx.conn, 0, &md);
+    cw_conn_step(fx.conn, 0);
+    CHECK(t, cw_call_done(k) && cw_call_status(k)->code == CW_RESOURCE_EXHAUSTED);
+    CHECK(t, !fs_expect(fx.sfd, fx.conn, CW_FRAME_HEADERS, fx.f, 50));
+    cw_call_free(k);
+    cw_metadata_clear(&md);
+    teardown(&fx);
+}
+
 size_t flow_tests(check_case *out) {
     static const check_case cases[] = {
         {"flow/waits_for_server_settings", waits_for_server_settings, NULL},
@@ -401,6 +429,7 @@ size_t flow_tests(check_case *out) {
         {"flow/deadline_sent_and_enforced", deadline_sent_and_enforced, NULL},
         {"flow/cancel_sends_cancel", cancel_sends_cancel, NULL},
         {"flow/metadata_out_and_in", metadata_out_and_in, NULL},
+        {"flow/metadata_many_and_too_big", metadata_many_and_too_big, NULL},
         {"flow/goaway_drains", goaway_drains, NULL},
         {"flow/ping_round_trip", ping_round_trip, NULL},
         {"flow/bad_window_update_is_stream_error", bad_window_update_is_stream_error, NULL},

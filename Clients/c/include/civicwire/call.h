@@ -46,19 +46,20 @@ typedef struct cw_call_opts {
 /*
  * Starts a call of `method` ("/pkg.Service/Method" or "pkg.Service/Method").
  * The HEADERS go out when the connection has a free stream slot (the server's
- * max_concurrent_streams), in call order. Returns CW_UNIMPLEMENTED for a malformed
- * method, CW_UNAVAILABLE when the connection is closed or draining, and
- * CW_RESOURCE_EXHAUSTED when the metadata exceed the server's max_metadata_size;
- * *out is NULL then.
+ * max_concurrent_streams), in call order; until then the call waits locally (its
+ * deadline runs). Returns CW_UNIMPLEMENTED for a malformed method,
+ * CW_UNAVAILABLE when the connection is closed or draining, CW_INVALID_ARGUMENT
+ * for bad metadata; *out is NULL then. Metadata larger than the server's
+ * max_metadata_size finish the call with CW_RESOURCE_EXHAUSTED instead of sending it.
  */
 cw_code cw_call_start(cw_conn *conn, const char *method, const cw_call_opts *opts, cw_call **out);
 
 /*
  * Queues a copy of one request message. Fragmenting and flow control happen as the
  * connection is stepped. Returns CW_RESOURCE_EXHAUSTED for a message above the
- * server's max_message_size or when the call already holds more than that much
- * unsent data (step, then retry), CW_FAILED_PRECONDITION after cw_call_close_send,
- * or the call's status code once it is done.
+ * server's max_message_size, CW_AGAIN when the call already holds that much unsent
+ * data (step the connection, then retry), CW_FAILED_PRECONDITION after
+ * cw_call_close_send, or the call's status code once it is done.
  */
 cw_code cw_call_send(cw_call *call, const void *msg, size_t len);
 
@@ -96,7 +97,11 @@ void cw_call_free(cw_call *call);
  */
 cw_code cw_call_wait_message(cw_call *call, uint8_t **msg, size_t *len);
 
-/* Waits until the call is done (its deadline bounds the wait) and returns its code. */
+/*
+ * Waits until the call is done (its deadline bounds the wait) and returns its code.
+ * Received messages stay queued; a stream whose messages are never taken stops at
+ * the flow-control window, so read streams with cw_call_wait_message.
+ */
 cw_code cw_call_wait(cw_call *call);
 
 #endif
