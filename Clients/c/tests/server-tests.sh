@@ -1,28 +1,34 @@
 #!/usr/bin/env bash
 # Conformance and civicload tests against a running server's CivicWire listener.
-# usage: server-tests.sh HOST:PORT TEST_CONFORMANCE CIVICLOAD [RUNNER]
+# usage: server-tests.sh HOST:PORT TEST_CONFORMANCE CIVICLOAD [RUNNER] [SERVER_PID]
 # RUNNER (for example a valgrind command line) prefixes every binary it starts.
+# With SERVER_PID the last test stops the server with SIGTERM (graceful drain).
 # Prints the closing line "N passed, M failed" and exits non-zero on any failure.
 set -u
 addr=$1 conformance=$2 civicload=$3
 read -r -a runner <<< "${4:-}"
+server_pid=${5:-}
 method=civicgrid.v1.Diagnostics
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
 passed=0 failed=0
 
-# --- conformance (C) ------------------------------------------------------------
-"${runner[@]}" "$conformance" "$addr" > "$scratch/conformance.out"
-conformance_rc=$?
-cat "$scratch/conformance.out"
-if line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$scratch/conformance.out"); then
-  read -r p _ f _ <<< "$line"
-  passed=$((passed + p)) failed=$((failed + f))
-  [ "$conformance_rc" -eq 0 ] || [ "$f" -gt 0 ] || failed=$((failed + 1))
-else
-  echo "FAIL conformance: no summary line (exit $conformance_rc)" >&2
-  failed=$((failed + 1))
-fi
+# conformance ARGS...: runs the C conformance binary and adds up its summary line.
+conformance() {
+  "${runner[@]}" "$conformance" "$addr" "$@" > "$scratch/conformance.out"
+  local rc=$? line p f
+  cat "$scratch/conformance.out"
+  if line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$scratch/conformance.out"); then
+    read -r p _ f _ <<< "$line"
+    passed=$((passed + p)) failed=$((failed + f))
+    [ "$rc" -eq 0 ] || [ "$f" -gt 0 ] || failed=$((failed + 1))
+  else
+    echo "FAIL conformance: no summary line (exit $rc)" >&2
+    failed=$((failed + 1))
+  fi
+}
+
+conformance
 
 # --- civicload -------------------------------------------------------------------
 # load NAME CHECK ARGS...: runs civicload --format json -q ARGS, then the python
@@ -86,6 +92,11 @@ if "${runner[@]}" "$civicload" -n 100 -q --format csv "$addr" "$method/EmptyCall
   passed=$((passed + 1))
 else
   echo "FAIL civicload/csv_format" >&2; cat "$scratch/csv.out" >&2; failed=$((failed + 1))
+fi
+
+# last: stops the server
+if [ -n "$server_pid" ]; then
+  conformance --drain "$server_pid"
 fi
 
 echo "$passed passed, $failed failed"

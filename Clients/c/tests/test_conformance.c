@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/types.h>
 
 #include "check.h"
 #include "civicgrid/v1/diagnostics.pb-c.h"
@@ -18,6 +19,7 @@
 typedef struct target {
     char host[256];
     char port[16];
+    pid_t server_pid; /* for graceful_drain, which stops the server */
 } target;
 
 static cw_conn *connect_to(check_ctx *t) {
@@ -393,10 +395,44 @@ static void server_settings_in_range(check_ctx *t) {
     cw_conn_free(c);
 }
 
+/*
+ * Stops the server with SIGTERM while a call sleeps: the client must see the first
+ * GOAWAY (last_stream_id 2^31-1), refuse new calls, let the in-flight call finish
+ * OK, and close once it has. Runs only when given the server's pid, and last.
+ */
+static void graceful_drain(check_ctx *t) {
+    const target *tg = t->arg;
+    cw_conn *c = connect_to(t);
+    if (!c) return;
+    Civicgrid__V1__SimpleRequest req = CIVICGRID__V1__SIMPLE_REQUEST__INIT;
+    req.sleep_micros = 1000000;
+    size_t len;
+    uint8_t *b = pack(&req.base, &len);
+    cw_call *k = NULL;
+    cw_call_opts o = {.timeout_micros = DEFAULT_TIMEOUT_US};
+    CHECK(t, cw_call_start(c, SVC "UnaryCall", &o, &k) == CW_OK);
+    CHECK(t, cw_call_send(k, b, len) == CW_OK && cw_call_close_send(k) == CW_OK);
+    for (int i = 0; i < 20; i++) cw_conn_step(c, 10); /* the call reaches the server */
+    CHECK(t, kill(tg->server_pid, SIGTERM) == 0);
+    uint32_t last = 0, code = 99;
+    for (int i = 0; i < 300 && !cw_conn_goaway(c, &last, &code); i++) cw_conn_step(c, 10);
+    CHECK_MSG(t, cw_conn_goaway(c, &last, &code) && code == 0, "goaway code %u", code);
+    cw_call *late = NULL;
+    CHECK(t, cw_call_start(c, SVC "EmptyCall", &o, &late) == CW_UNAVAILABLE && late == NULL);
+    CHECK_MSG(t, cw_call_wait(k) == CW_OK, "%s", cw_call_status(k)->message);
+    cw_conn_goaway(c, &last, &code);
+    CHECK_MSG(t, last >= cw_call_stream_id(k) && code == 0, "last_stream_id %u", last);
+    for (int i = 0; i < 300 && cw_conn_state_of(c) != CW_CONN_CLOSED; i++) cw_conn_step(c, 10);
+    CHECK(t, cw_conn_state_of(c) == CW_CONN_CLOSED);
+    cw_call_free(k);
+    free(b);
+    cw_conn_free(c);
+}
+
 int main(int argc, char **argv) {
     signal(SIGPIPE, SIG_IGN);
     if (argc < 2) {
-        fprintf(stderr, "usage: test_conformance HOST:PORT [filter]\n");
+        fprintf(stderr, "usage: test_conformance HOST:PORT [filter | --drain SERVER_PID]\n");
         return 2;
     }
     static target tg;
@@ -404,6 +440,11 @@ int main(int argc, char **argv) {
     if (colon == NULL || (size_t)(colon - argv[1]) >= sizeof tg.host) return 2;
     memcpy(tg.host, argv[1], (size_t)(colon - argv[1]));
     snprintf(tg.port, sizeof tg.port, "%s", colon + 1);
+    if (argc > 3 && strcmp(argv[2], "--drain") == 0) {
+        tg.server_pid = (pid_t)atoi(argv[3]);
+        const check_case drain[] = {{"conformance/graceful_drain", graceful_drain, &tg}};
+        return check_run(drain, 1, NULL);
+    }
     const check_case cases[] = {
         {"conformance/server_settings_in_range", server_settings_in_range, &tg},
         {"conformance/empty_unary", empty_unary, &tg},
