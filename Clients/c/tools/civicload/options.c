@@ -31,7 +31,10 @@ static const char usage[] =
     "      --no-histogram     no latency histogram in text output\n"
     "      --progress         always print the progress line on stderr (default: when a tty)\n"
     "  -q, --quiet            no progress line\n"
-    "  -h, --help\n";
+    "  -h, --help\n"
+    "\n"
+    "It stops by itself at -n or -z. SIGINT/SIGTERM stops sending, waits for calls in flight\n"
+    "and reports what ran (exit 1); a second one abandons the calls in flight.\n";
 
 bool parse_duration(const char *s, int64_t *ns) {
     char *end;

@@ -1,6 +1,8 @@
 #include "runner.h"
 
 #include <poll.h>
+#include <signal.h>
+#include <sys/signalfd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +42,7 @@ typedef struct runner {
     int64_t next_progress;
     bool progress_tty;
     int progress_len;
+    int signal_fd; /* SIGINT/SIGTERM: stop sending, let calls in flight finish, report */
 } runner;
 
 int64_t mono_ns(void) {
@@ -196,8 +199,21 @@ static void progress(runner *rn, bool final) {
     if (n > rn->progress_len) rn->progress_len = n;
 }
 
+/* Reads a pending SIGINT/SIGTERM: the first stops new calls, a second one cancels the rest. */
+static void on_signal(runner *rn) {
+    struct signalfd_siginfo si;
+    if (read(rn->signal_fd, &si, sizeof si) != (ssize_t)sizeof si) return;
+    if (rn->stop) {
+        for (uint32_t i = 0; i < rn->o->connections; i++) {
+            if (rn->conns[i]) cw_conn_close(rn->conns[i]);
+        }
+        return;
+    }
+    stop_with(rn, "interrupted", si.ssi_signo == SIGINT ? "SIGINT" : "SIGTERM");
+}
+
 static void loop(runner *rn) {
-    struct pollfd pfds[MAX_CONNECTIONS];
+    struct pollfd pfds[MAX_CONNECTIONS + 1];
     for (;;) {
         int64_t next_due = issue_due(rn);
         int64_t now = mono_ns();
@@ -218,7 +234,9 @@ static void loop(runner *rn) {
         if (rn->in_flight == 0 && next_due == 0 && rn->stop) break;
         if (wait_ns < 0) wait_ns = 0;
         struct timespec ts = {.tv_sec = wait_ns / 1000000000, .tv_nsec = wait_ns % 1000000000};
-        int ready = ppoll(pfds, n, &ts, NULL);
+        pfds[n] = (struct pollfd){.fd = rn->signal_fd, .events = POLLIN};
+        int ready = ppoll(pfds, n + 1, &ts, NULL);
+        if (ready > 0 && (pfds[n].revents & POLLIN)) on_signal(rn);
         for (uint32_t i = 0; i < n && ready >= 0; i++) {
             cw_conn *c = rn->conns[i];
             if (c == NULL) continue;
@@ -249,6 +267,12 @@ int run_load(const options *o, results *r) {
     }
     rn->warming = o->warmup_calls > 0 || o->warmup_ns > 0;
     rn->progress_tty = isatty(2);
+    sigset_t sigs, old_sigs;
+    sigemptyset(&sigs);
+    sigaddset(&sigs, SIGINT);
+    sigaddset(&sigs, SIGTERM);
+    sigprocmask(SIG_BLOCK, &sigs, &old_sigs);
+    rn->signal_fd = signalfd(-1, &sigs, SFD_CLOEXEC | SFD_NONBLOCK);
     for (uint32_t i = 0; i < o->connections && !rn->stop; i++) rn->conns[i] = open_conn(rn);
     rn->t0 = mono_ns();
     rn->next_progress = rn->t0 + PROGRESS_EVERY_NS;
@@ -260,6 +284,8 @@ int run_load(const options *o, results *r) {
         r->rate = (double)r->calls / ((double)r->elapsed_ns / 1e9);
     }
     int rc = rn->stop ? 1 : 0;
+    if (rn->signal_fd >= 0) close(rn->signal_fd);
+    sigprocmask(SIG_SETMASK, &old_sigs, NULL);
     free(slots);
     free(rn);
     return rc;
