@@ -12,5 +12,6 @@ int main(int argc, char **argv) {
     n += robustness_tests(cases + n);
     n += flow_tests(cases + n);
     n += histogram_tests(cases + n);
+    n += options_tests(cases + n);
     return check_run(cases, n, argc > 1 ? argv[1] : NULL);
 }

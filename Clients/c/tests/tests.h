@@ -10,5 +10,6 @@ size_t codec_tests(check_case *out);
 size_t robustness_tests(check_case *out);
 size_t flow_tests(check_case *out);
 size_t histogram_tests(check_case *out);
+size_t options_tests(check_case *out);
 
 #endif
