@@ -17,6 +17,9 @@ public final class HealthService: Grpc_Health_V1_Health.ServiceProtocol, Sendabl
 
   public init() {}
 
+  /// Open `Watch` calls; a cancelled call leaves this count when its handler ends.
+  public var watcherCount: Int { self.state.withLock { $0.watchers.count } }
+
   /// Sets a service's status and tells its watchers.
   public func setStatus(_ status: ServingStatus, forService service: String = "") {
     let watchers = self.state.withLock { state in

@@ -98,27 +98,35 @@ final class ClientConnection: Sendable {
 
   var isUsable: Bool { self.state.withLock { $0.usable } }
 
-  /// Waits for a free stream slot, then opens a stream.
+  /// Waits for a free stream slot, then creates a stream; its id is assigned when it
+  /// sends its HEADERS.
   func openStream(descriptor: MethodDescriptor) async throws -> ClientStream {
     try await self.acquireSlot()
-    let id: UInt32? = self.state.withLock { state in
-      guard state.usable, state.nextStreamID < UInt32(Int32.max) else { return nil }
-      defer { state.nextStreamID += 2 }
-      return state.nextStreamID
-    }
-    guard let id else {
-      self.releaseSlot()
-      throw RPCError(code: .unavailable, message: "the connection is going away; retry the call")
-    }
-    let stream = ClientStream(
-      id: id,
+    return ClientStream(
       descriptor: descriptor,
       localSettings: self.localSettings,
       serverSettings: self.serverSettings,
       outbox: self.outbox
-    )
-    stream.open()
-    return stream
+    ) { [weak self] stream, payload in
+      guard let self else { throw RPCError(code: .unavailable, message: "the connection is gone") }
+      try self.sendHeaders(of: stream, payload: payload)
+    }
+  }
+
+  /// Assigns the next stream id and enqueues the HEADERS under one lock, so ids reach the
+  /// wire in increasing order.
+  private func sendHeaders(of stream: ClientStream, payload: ByteBuffer) throws {
+    try self.state.withLock { state in
+      guard state.usable, state.nextStreamID < UInt32(Int32.max) else {
+        throw RPCError(code: .unavailable, message: "the connection is going away; retry the call")
+      }
+      let id = state.nextStreamID
+      state.nextStreamID += 2
+      stream.assign(id: id)
+      var frame = ByteBuffer()
+      FrameEncoder.write(.headers, streamID: id, payload: payload, into: &frame)
+      self.outbox.enqueue(.open(stream, headers: frame))
+    }
   }
 
   private func acquireSlot() async throws {

@@ -215,9 +215,11 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         if !trailers.details.isEmpty {
           metadata.addBinary(Array(trailers.details), forKey: WireMetadata.statusDetailsKey)
         }
+        // Ended first: the caller may see the status and leave before this returns, and
+        // must not then send a CANCEL for a stream the server already closed.
+        entry.stream.markEnded(nil)
         entry.stream.inbound.append(.status(Status(code: code, message: trailers.message), metadata))
         entry.stream.inbound.finish()
-        entry.stream.markEnded(nil)
         self.streamCountChanged()
       case .cancel:
         let cancel = (try? ServerConnectionHandler.decode(Civicgrid_Wire_V1_Cancel.self, frame)) ?? Civicgrid_Wire_V1_Cancel()
@@ -252,9 +254,17 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     }
     var payload = frame.payload
     if frame.flags.contains(.more) {
-      if entry.partialMessage == nil { entry.partialMessage = ByteBuffer() }
+      if entry.partialMessage == nil {
+        entry.partialMessage = ByteBuffer()
+        entry.partialMessage!.reserveCapacity(length * 2)
+      }
       entry.partialMessage!.writeBuffer(&payload)
+      // A message larger than the window could never complete if its fragments waited
+      // for the application: they count as consumed now (docs/PROTOCOL.md, section 5).
+      // The reassembly buffer stays bounded by max_message_size.
+      entry.receiveWindow += length
       self.streams[id] = entry
+      self.writeWindowUpdate(id, increment: length)
       return
     }
     let message: ByteBuffer
@@ -266,7 +276,8 @@ final class ClientConnectionHandler: ChannelInboundHandler {
       message = payload
     }
     self.streams[id] = entry
-    entry.stream.inbound.append(.message(WireBytes(message)), bytes: message.readableBytes)
+    // Only the last fragment is still unaccounted for.
+    entry.stream.inbound.append(.message(WireBytes(message)), bytes: length)
   }
 
   /// A stream error found on the client: CANCEL to the server, the call fails locally.
@@ -282,12 +293,13 @@ final class ClientConnectionHandler: ChannelInboundHandler {
   private func drainOutbox(_ entries: [ClientOutboxEntry]) {
     for entry in entries {
       switch entry {
-      case .open(let stream):
+      case .open(let stream, let headers):
         guard case .ready = self.phase else {
           stream.markEnded(RPCError(code: .unavailable, message: "the connection to the server closed"))
           continue
         }
         self.streams[stream.id] = StreamEntry(stream: stream, receiveWindow: self.localSettings.initialWindowSize)
+        self.write(headers)
       case .frames(let id, let head, let payload):
         guard self.streams[id] != nil else { continue }
         self.write(head)
@@ -300,11 +312,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         guard var entry = self.streams[id] else { continue }
         entry.receiveWindow += increment
         self.streams[id] = entry
-        var update = Civicgrid_Wire_V1_WindowUpdate()
-        update.increment = UInt32(increment)
-        var buffer = ByteBuffer()
-        FrameEncoder.write(.windowUpdate, streamID: id, message: update, into: &buffer)
-        self.write(buffer)
+        self.writeWindowUpdate(id, increment: increment)
       case .ping(let opaque, let promise):
         guard case .ready = self.phase else {
           promise.fail(RPCError(code: .unavailable, message: "the connection is not ready"))
@@ -343,6 +351,14 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     var buffer = ByteBuffer()
     FrameEncoder.write(.goAway, streamID: 0, message: goAway, into: &buffer)
     context.writeAndFlush(self.wrapOutboundOut(buffer)).whenComplete { _ in context.close(promise: nil) }
+  }
+
+  private func writeWindowUpdate(_ id: UInt32, increment: Int) {
+    var update = Civicgrid_Wire_V1_WindowUpdate()
+    update.increment = UInt32(increment)
+    var buffer = ByteBuffer()
+    FrameEncoder.write(.windowUpdate, streamID: id, message: update, into: &buffer)
+    self.write(buffer)
   }
 
   private func write(_ buffer: ByteBuffer) {

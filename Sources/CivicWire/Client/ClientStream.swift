@@ -1,12 +1,13 @@
 internal import CivicProtos
 public import GRPCCore
 internal import NIOCore
+internal import SwiftProtobuf
 import Synchronization
 
 /// Work a client stream sends to its connection's event loop.
 enum ClientOutboxEntry: Sendable {
-  /// Register the stream, then send its first frames.
-  case open(ClientStream)
+  /// Register the stream and send its HEADERS (enqueued in stream-id order).
+  case open(ClientStream, headers: ByteBuffer)
   case frames(streamID: UInt32, head: ByteBuffer, payload: ByteBuffer?)
   /// Send CANCEL with this code unless the stream already ended; forget the stream.
   case cancel(streamID: UInt32, code: Status.Code, message: String)
@@ -15,32 +16,46 @@ enum ClientOutboxEntry: Sendable {
 }
 
 /// One call on a client connection, shared between the event loop and the calling task.
+///
+/// Its stream id is assigned when its HEADERS are enqueued, under the connection's
+/// lock, so HEADERS reach the wire in increasing id order whatever order the calling
+/// tasks run in (docs/PROTOCOL.md, section 3.1).
 final class ClientStream: Sendable {
-  let id: UInt32
   let descriptor: MethodDescriptor
   let inbound: InboundBuffer<RPCResponsePart<WireBytes>>
   let sendWindow: SendWindow
   /// The server's limits, which bound what we send.
   let serverSettings: WireSettings
   private let outbox: Outbox<ClientOutboxEntry>
+  /// Hands out stream ids and enqueues HEADERS atomically.
+  private let opener: @Sendable (ClientStream, _ payload: ByteBuffer) throws -> Void
+  private let assignedID = StreamIDCell()
   private let ended = Atomic<Bool>(false)
   private let halfClosed = Atomic<Bool>(false)
 
   init(
-    id: UInt32,
     descriptor: MethodDescriptor,
     localSettings: WireSettings,
     serverSettings: WireSettings,
-    outbox: Outbox<ClientOutboxEntry>
+    outbox: Outbox<ClientOutboxEntry>,
+    opener: @escaping @Sendable (ClientStream, _ payload: ByteBuffer) throws -> Void
   ) {
-    self.id = id
     self.descriptor = descriptor
+    self.opener = opener
     self.serverSettings = serverSettings
     self.outbox = outbox
     self.sendWindow = SendWindow(initial: serverSettings.initialWindowSize)
-    self.inbound = InboundBuffer(grantThreshold: localSettings.initialWindowSize / 2) { [outbox] increment in
-      outbox.enqueue(.grant(streamID: id, increment: increment))
+    self.inbound = InboundBuffer(grantThreshold: localSettings.initialWindowSize / 2) { [outbox, assignedID] increment in
+      outbox.enqueue(.grant(streamID: assignedID.value.load(ordering: .acquiring), increment: increment))
     }
+  }
+
+  /// The stream id; 0 until the HEADERS are enqueued.
+  var id: UInt32 { self.assignedID.value.load(ordering: .acquiring) }
+
+  /// Called by the connection, under its lock, just before enqueuing the HEADERS.
+  func assign(id: UInt32) {
+    self.assignedID.value.store(id, ordering: .releasing)
   }
 
   var isEnded: Bool { self.ended.load(ordering: .acquiring) }
@@ -63,11 +78,10 @@ final class ClientStream: Sendable {
     let error = RPCError(code: RPCError.Code(code) ?? .cancelled, message: message)
     self.inbound.finish(throwing: error)
     self.sendWindow.close(with: error)
-    self.outbox.enqueue(.cancel(streamID: self.id, code: code, message: message))
-  }
-
-  func open() {
-    self.outbox.enqueue(.open(self))
+    // No id yet: the server never heard of this call. `writeHeaders` checks `ended` after
+    // enqueuing, so a cancel racing it is still sent.
+    let id = self.id
+    if id != 0 { self.outbox.enqueue(.cancel(streamID: id, code: code, message: message)) }
   }
 
   var writer: RPCWriter<RPCRequestPart<WireBytes>>.Closable {
@@ -85,15 +99,18 @@ final class ClientStream: Sendable {
       headers.timeoutMicros = max(1, micros)
     }
     headers.metadata = WireMetadata.encode(metadata)
-    var buffer = ByteBuffer()
-    FrameEncoder.write(.headers, streamID: self.id, message: headers, into: &buffer)
-    guard buffer.readableBytes - Frame.headerLength <= self.serverSettings.maxMetadataSize else {
+    let payload = ByteBuffer(bytes: try headers.serializedBytes() as [UInt8])
+    guard payload.readableBytes <= self.serverSettings.maxMetadataSize else {
       throw RPCError(
         code: .resourceExhausted,
-        message: "request metadata of \(buffer.readableBytes - Frame.headerLength) bytes exceeds the server's limit \(self.serverSettings.maxMetadataSize)"
+        message: "request metadata of \(payload.readableBytes) bytes exceeds the server's limit \(self.serverSettings.maxMetadataSize)"
       )
     }
-    self.outbox.enqueue(.frames(streamID: self.id, head: buffer, payload: nil))
+    guard !self.isEnded else { throw RPCError(code: .cancelled, message: "the call has ended") }
+    try self.opener(self, payload)
+    if self.isEnded {
+      self.outbox.enqueue(.cancel(streamID: self.id, code: .cancelled, message: "cancelled by the client"))
+    }
   }
 
   fileprivate func writeMessage(_ bytes: WireBytes) async throws {
@@ -133,6 +150,11 @@ final class ClientStream: Sendable {
     FrameEncoder.write(.halfClose, streamID: self.id, into: &head)
     self.outbox.enqueue(.frames(streamID: self.id, head: head, payload: nil))
   }
+}
+
+/// A stream id shared with closures created before the stream is fully initialised.
+private final class StreamIDCell: Sendable {
+  let value = Atomic<UInt32>(0)
 }
 
 /// The request writer gRPC's client executor writes through.

@@ -302,11 +302,12 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     guard id <= self.lastStreamID else {
       throw ConnectionError(.protocolError, "\(frame.type) on stream \(id), which was never opened")
     }
+    // Frames for a stream that already ended may have crossed our TRAILERS: ignore.
+    guard var entry = self.streams[id] else { return }
+    // Only cancels of running streams cost the server work ("rapid reset"); count those.
     if frame.type == .cancel, !self.guards.cancelReceived(at: .now()) {
       throw ConnectionError(.enhanceYourCalm, "cancel flood: more than \(self.config.cancelFloodLimit) cancels")
     }
-    // Frames for a stream that already ended may have crossed our TRAILERS: ignore.
-    guard var entry = self.streams[id] else { return }
 
     switch entry.machine.receive(frame.type) {
     case .failure(let violation):
@@ -356,7 +357,12 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         entry.partialMessage!.reserveCapacity(length * 2)
       }
       entry.partialMessage!.writeBuffer(&payload)
+      // A message larger than the window could never complete if its fragments waited
+      // for the application: they count as consumed now (docs/PROTOCOL.md, section 5).
+      // The reassembly buffer stays bounded by max_message_size.
+      entry.receiveWindow += length
       self.streams[id] = entry
+      self.writeWindowUpdate(id, increment: length)
       return
     }
     let message: ByteBuffer
@@ -368,7 +374,8 @@ final class ServerConnectionHandler: ChannelInboundHandler {
       message = payload
     }
     self.streams[id] = entry
-    entry.stream.inbound.append(.message(WireBytes(message)), bytes: message.readableBytes)
+    // Only the last fragment is still unaccounted for.
+    entry.stream.inbound.append(.message(WireBytes(message)), bytes: length)
   }
 
   // MARK: Ending streams
@@ -426,11 +433,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         guard var stream = self.streams[id] else { continue }
         stream.receiveWindow += increment
         self.streams[id] = stream
-        var buffer = ByteBuffer()
-        var update = Civicgrid_Wire_V1_WindowUpdate()
-        update.increment = UInt32(increment)
-        FrameEncoder.write(.windowUpdate, streamID: id, message: update, into: &buffer)
-        self.write(buffer)
+        self.writeWindowUpdate(id, increment: increment)
       }
     }
     self.flushIfNeeded()
@@ -547,6 +550,14 @@ final class ServerConnectionHandler: ChannelInboundHandler {
   }
 
   // MARK: Helpers
+
+  private func writeWindowUpdate(_ id: UInt32, increment: Int) {
+    var update = Civicgrid_Wire_V1_WindowUpdate()
+    update.increment = UInt32(increment)
+    var buffer = ByteBuffer()
+    FrameEncoder.write(.windowUpdate, streamID: id, message: update, into: &buffer)
+    self.write(buffer)
+  }
 
   private func write(_ buffer: ByteBuffer) {
     guard let context = self.context else { return }
