@@ -30,6 +30,9 @@ public final class CivicGridServer: Service, Sendable {
   private let ports = Mutex<(wire: Int?, grpc: Int?, metrics: Int?)>((nil, nil, nil))
   private let boundWaiters = Mutex<[CheckedContinuation<BoundPorts, any Error>]>([])
   private let extraServices: [any RegistrableRPCService]
+  /// Called to start a graceful shutdown once `run` has started the listeners.
+  private let shutdownTrigger = Mutex<(@Sendable () -> Void)?>(nil)
+  private let shutdownRequested = Mutex(false)
 
   /// - Parameters:
   ///   - registry: Where metrics are collected for the endpoint; pass the registry the
@@ -90,6 +93,13 @@ public final class CivicGridServer: Service, Sendable {
     for waiter in waiters { waiter.resume(throwing: error) }
   }
 
+  /// Stops accepting connections and drains in-flight calls; `run` returns when done.
+  /// SIGTERM and SIGINT do this through the ServiceGroup.
+  public func beginGracefulShutdown() {
+    self.shutdownRequested.withLock { $0 = true }
+    self.shutdownTrigger.withLock { $0 }?()
+  }
+
   public func run() async throws {
     let config = self.configuration
     let services: [any RegistrableRPCService] = [DiagnosticsService(), self.health] + self.extraServices
@@ -111,6 +121,8 @@ public final class CivicGridServer: Service, Sendable {
     var http2Config = HTTP2ServerTransport.Posix.Config.defaults
     http2Config.rpc.maxRequestPayloadSize = config.maxMessageSize
     http2Config.http2.maxConcurrentStreams = config.maxConcurrentStreams
+    http2Config.connection.maxIdleTime = .seconds(config.idleTimeoutSeconds)
+    http2Config.connection.maxGraceTime = .seconds(config.gracePeriodSeconds)
     let http2Transport = HTTP2ServerTransport.Posix(
       address: .ipv4(host: config.grpcListen.host, port: config.grpcListen.port),
       transportSecurity: .plaintext,
@@ -128,6 +140,15 @@ public final class CivicGridServer: Service, Sendable {
     )
     let metrics = MetricsEndpoint(host: config.metricsListen.host, port: config.metricsListen.port, registry: self.registry)
     let logger = self.logger
+    let health = self.health
+    let shutdown: @Sendable () -> Void = {
+      logger.info("draining in-flight calls")
+      health.setStatus(.notServing)
+      wireServer.beginGracefulShutdown()
+      http2Server.beginGracefulShutdown()
+    }
+    self.shutdownTrigger.withLock { $0 = shutdown }
+    if self.shutdownRequested.withLock({ $0 }) { shutdown() }
 
     do {
       try await withGracefulShutdownHandler {
@@ -147,10 +168,7 @@ public final class CivicGridServer: Service, Sendable {
           }
         }
       } onGracefulShutdown: {
-        logger.info("draining in-flight calls")
-        self.health.setStatus(.notServing)
-        wireServer.beginGracefulShutdown()
-        http2Server.beginGracefulShutdown()
+        self.beginGracefulShutdown()
       }
     } catch {
       self.failWaiters(error)

@@ -1,6 +1,7 @@
 import CivicProtos
 import CivicServer
 import CivicWire
+import Foundation
 import GRPCCore
 import GRPCNIOTransportHTTP2
 import Testing
@@ -11,6 +12,13 @@ enum TransportKind: String, CaseIterable, Sendable, CustomTestStringConvertible 
   case http2
 
   var testDescription: String { self.rawValue }
+
+  /// The transports to test: all, or those named in CIVICGRID_TEST_TRANSPORTS
+  /// ("civicWire,http2") when narrowing a run while debugging.
+  static var selected: [TransportKind] {
+    guard let names = ProcessInfo.processInfo.environment["CIVICGRID_TEST_TRANSPORTS"] else { return Self.allCases }
+    return names.split(separator: ",").compactMap { TransportKind(rawValue: String($0)) }
+  }
 
   /// Connects a gRPC client to the server's listener for this transport.
   func withClients<Result: Sendable>(
