@@ -112,6 +112,20 @@ let package = Package(
       path: "Clients/civicctl",
       swiftSettings: swiftSettings
     ),
+    // ops/bench/wire: CivicWire vs HTTP/2 vs in-process, built in release by the script.
+    .executableTarget(
+      name: "WireBench",
+      dependencies: [
+        "CivicWire",
+        "CivicProtos",
+        "CivicServices",
+        .product(name: "GRPCCore", package: "grpc-swift-2"),
+        .product(name: "GRPCInProcessTransport", package: "grpc-swift-2"),
+        .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+      ],
+      path: "Benchmarks/WireBench",
+      swiftSettings: swiftSettings
+    ),
     .testTarget(
       name: "CivicWireTests",
       dependencies: [

@@ -64,7 +64,14 @@ struct Serve: AsyncParsableCommand {
       return handler
     }
     let registry = PrometheusCollectorRegistry()
-    MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+    var metricsFactory = PrometheusMetricsFactory(registry: registry)
+    // Diagnostics calls take tens of microseconds; database-backed ones up to seconds.
+    metricsFactory.defaultDurationHistogramBuckets = [
+      .microseconds(50), .microseconds(100), .microseconds(250), .microseconds(500), .milliseconds(1),
+      .milliseconds(2.5), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50),
+      .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5), .seconds(10),
+    ]
+    MetricsSystem.bootstrap(metricsFactory)
     let logger = Logger(label: "civicgridd")
 
     let server = CivicGridServer(configuration: settings, registry: registry, logger: logger)

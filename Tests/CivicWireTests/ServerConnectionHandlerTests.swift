@@ -95,7 +95,8 @@ struct ServerConnectionHandlerTests {
     try peer.handshake()
     try peer.open(1)
     try peer.send(.message, flags: .more, stream: 1, payload: Array(repeating: 1, count: 1000))
-    #expect(try peer.readFrames().isEmpty)
+    // A fragment is granted back at once, so messages larger than the window can complete.
+    #expect(try peer.readFrames().map(\.type) == [.windowUpdate])
     try peer.send(.message, stream: 1, payload: Array(repeating: 1, count: 100))
     let frames = try peer.readFrames()
     let trailers = try self.trailers(try #require(frames.first))

@@ -1,6 +1,7 @@
 import CivicProtos
 import CivicServer
 import Foundation
+import GRPCCore
 import Testing
 
 /// civicgridd and civicctl as a user runs them.
@@ -34,16 +35,16 @@ struct ExecutableTests {
     let (server, ports) = try Self.startServer()
     defer { if server.isRunning { server.terminate() } }
     try await TransportKind.civicWire.withClients(ports) { clients in
-      async let slow: Civicgrid_V1_SimpleResponse = {
-        var request = Civicgrid_V1_SimpleRequest()
-        request.sleepMicros = 700_000
-        request.responseSize = 32
-        return try await clients.diagnostics.unaryCall(request)
-      }()
-      try await Task.sleep(for: .milliseconds(200))
-      kill(server.processIdentifier, SIGTERM)
-      let response = try await slow
-      #expect(response.payload.body.count == 32)
+      let sizes = try await clients.diagnostics.streamingOutputCall(WireNegativeTests.twoAnswersHalfASecondApart) { response in
+        var sizes: [Int] = []
+        for try await message in response.messages {
+          sizes.append(message.payload.body.count)
+          // In flight for sure once the first answer arrived: now ask the server to stop.
+          if sizes.count == 1 { kill(server.processIdentifier, SIGTERM) }
+        }
+        return sizes
+      }
+      #expect(sizes == [1, 2])
     }
     let deadline = Date().addingTimeInterval(20)
     while server.isRunning, Date() < deadline { try await Task.sleep(for: .milliseconds(50)) }

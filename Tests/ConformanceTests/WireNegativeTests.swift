@@ -71,7 +71,10 @@ struct WireNegativeTests {
         let first = try await clients.diagnostics.unaryCall(Civicgrid_V1_SimpleRequest())
         // The idle drain sends GOAWAY (and, on CivicWire, closes after the PING round trip).
         try await Task.sleep(for: .milliseconds(2500))
-        let second = try await clients.diagnostics.unaryCall(Civicgrid_V1_SimpleRequest())
+        // Wait-for-ready: the client may still be reconnecting when the call starts.
+        var options = CallOptions.defaults
+        options.waitForReady = true
+        let second = try await clients.diagnostics.unaryCall(Civicgrid_V1_SimpleRequest(), options: options)
         #expect(first.peer != second.peer, "the second call should come from a new connection")
       }
     }
@@ -81,20 +84,32 @@ struct WireNegativeTests {
   func drainKeepsInFlightCalls() async throws {
     try await TestServer.withRunning { ports, server in
       try await TransportKind.civicWire.withClients(ports) { clients in
-        async let slow: Civicgrid_V1_SimpleResponse = {
-          var request = Civicgrid_V1_SimpleRequest()
-          request.sleepMicros = 500_000
-          request.responseSize = 10
-          return try await clients.diagnostics.unaryCall(request)
-        }()
-        try await Task.sleep(for: .milliseconds(100))
-        server.beginGracefulShutdown()
-        let response = try await slow
-        #expect(response.payload.body.count == 10)
+        let sizes = try await clients.diagnostics.streamingOutputCall(Self.twoAnswersHalfASecondApart) { response in
+          var sizes: [Int] = []
+          for try await message in response.messages {
+            sizes.append(message.payload.body.count)
+            // The call is certainly in flight once its first answer arrived.
+            if sizes.count == 1 { server.beginGracefulShutdown() }
+          }
+          return sizes
+        }
+        #expect(sizes == [1, 2])
       }
       #expect(throws: RawSocket.SocketError.self) { _ = try RawSocket(port: ports.wire) }
     }
   }
+
+  /// A server-streaming request: one answer at once, a second after 500 ms.
+  static let twoAnswersHalfASecondApart: Civicgrid_V1_StreamingOutputCallRequest = {
+    var request = Civicgrid_V1_StreamingOutputCallRequest()
+    var first = Civicgrid_V1_ResponseParameters()
+    first.size = 1
+    var second = Civicgrid_V1_ResponseParameters()
+    second.size = 2
+    second.intervalUs = 500_000
+    request.responseParameters = [first, second]
+    return request
+  }()
 
   @Test("protocol violations on one connection do not disturb a call on another")
   func violationsAreIsolated() async throws {
