@@ -68,12 +68,22 @@ struct WireNegativeTests {
     let configuration = TestServer.configuration { $0.idleTimeoutSeconds = 1 }
     try await TestServer.withRunning(configuration) { ports, _ in
       try await transport.withClients(ports) { clients in
-        let first = try await clients.diagnostics.unaryCall(Civicgrid_V1_SimpleRequest())
-        // The idle drain sends GOAWAY (and, on CivicWire, closes after the PING round trip).
-        try await Task.sleep(for: .milliseconds(2500))
-        // Wait-for-ready: the client may still be reconnecting when the call starts.
+        // What a client does around a GOAWAY: wait for a connection, and retry a call
+        // the draining connection reports UNAVAILABLE (it was not processed).
         var options = CallOptions.defaults
         options.waitForReady = true
+        options.executionPolicy = .retry(
+          RetryPolicy(
+            maxAttempts: 3,
+            initialBackoff: .milliseconds(50),
+            maxBackoff: .milliseconds(500),
+            backoffMultiplier: 2,
+            retryableStatusCodes: [.unavailable]
+          )
+        )
+        let first = try await clients.diagnostics.unaryCall(Civicgrid_V1_SimpleRequest(), options: options)
+        // The idle drain sends GOAWAY (and, on CivicWire, closes after the PING round trip).
+        try await Task.sleep(for: .milliseconds(2500))
         let second = try await clients.diagnostics.unaryCall(Civicgrid_V1_SimpleRequest(), options: options)
         #expect(first.peer != second.peer, "the second call should come from a new connection")
       }
