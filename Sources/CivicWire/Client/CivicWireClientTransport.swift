@@ -19,10 +19,33 @@ public final class CivicWireClientTransport: ClientTransport, Sendable {
     /// Time allowed for TCP connect plus the CivicWire handshake.
     public var connectTimeout: TimeAmount
     public var backoff: Backoff
+    /// PING after this much silence from the server; nil turns keepalive off.
+    public var keepalive: Keepalive?
 
-    /// Protocol default settings, 10 s connect timeout, default backoff.
+    /// Protocol default settings, 10 s connect timeout, default backoff, no keepalive.
     public static var defaults: Config {
-      Config(settings: .defaults, connectTimeout: .seconds(10), backoff: .defaults)
+      Config(settings: .defaults, connectTimeout: .seconds(10), backoff: .defaults, keepalive: nil)
+    }
+
+    public init(settings: WireSettings, connectTimeout: TimeAmount, backoff: Backoff, keepalive: Keepalive?) {
+      self.settings = settings
+      self.connectTimeout = connectTimeout
+      self.backoff = backoff
+      self.keepalive = keepalive
+    }
+  }
+
+  /// Client keepalive: detects a dead server or path on an otherwise quiet connection.
+  public struct Keepalive: Sendable, Hashable {
+    /// Silence after which a PING is sent; keep it at or above the server's
+    /// `min_ping_interval` (1 s) to stay clear of its strike policy.
+    public var interval: TimeAmount
+    /// Time allowed for the ACK before the connection is closed.
+    public var timeout: TimeAmount
+
+    public init(interval: TimeAmount, timeout: TimeAmount) {
+      self.interval = interval
+      self.timeout = timeout
     }
   }
 
@@ -210,6 +233,7 @@ public final class CivicWireClientTransport: ClientTransport, Sendable {
         to: self.address,
         group: self.group,
         settings: self.config.settings,
+        keepalive: self.config.keepalive,
         timeout: self.config.connectTimeout
       ) { [weak self] connection in
         self?.connectionBecameUnusable(connection)

@@ -44,6 +44,7 @@ final class ClientConnection: Sendable {
     to address: SocketAddress,
     group: any EventLoopGroup,
     settings: WireSettings,
+    keepalive: CivicWireClientTransport.Keepalive?,
     timeout: TimeAmount,
     onUnusable: @escaping @Sendable (ClientConnection) -> Void
   ) async throws -> ClientConnection {
@@ -54,7 +55,7 @@ final class ClientConnection: Sendable {
       .connect(to: address) { channel in
         channel.eventLoop.makeCompletedFuture {
           let ready = channel.eventLoop.makePromise(of: WireSettings.self)
-          let handler = ClientConnectionHandler(localSettings: settings) { event in
+          let handler = ClientConnectionHandler(localSettings: settings, keepalive: keepalive) { event in
             switch event {
             case .ready(let serverSettings):
               ready.succeed(serverSettings)

@@ -31,7 +31,12 @@ final class ClientConnectionHandler: ChannelInboundHandler {
   }
 
   private let localSettings: WireSettings
+  private let keepalive: CivicWireClientTransport.Keepalive?
   private let onEvent: (Event) -> Void
+  /// Keepalive: whether anything arrived since the last tick, the ping in flight.
+  private var readSinceTick = false
+  private var keepaliveTimer: RepeatedTask?
+  private var keepalivePing: (opaque: UInt64, timeout: Scheduled<Void>)?
   private var decoder: NIOSingleStepByteToMessageProcessor<FrameDecoder>
   private var phase = Phase.awaitingPreface
   private var serverSettings = WireSettings.defaults
@@ -42,8 +47,9 @@ final class ClientConnectionHandler: ChannelInboundHandler {
   private var needsFlush = false
   private(set) var outbox: Outbox<ClientOutboxEntry>?
 
-  init(localSettings: WireSettings, onEvent: @escaping (Event) -> Void) {
+  init(localSettings: WireSettings, keepalive: CivicWireClientTransport.Keepalive?, onEvent: @escaping (Event) -> Void) {
     self.localSettings = localSettings
+    self.keepalive = keepalive
     self.onEvent = onEvent
     self.decoder = NIOSingleStepByteToMessageProcessor(
       FrameDecoder(maxFrameSize: localSettings.maxFrameSize),
@@ -74,10 +80,37 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     FrameEncoder.writePreface(into: &buffer)
     FrameEncoder.write(.settings, streamID: 0, message: self.localSettings.message, into: &buffer)
     context.writeAndFlush(self.wrapOutboundOut(buffer), promise: nil)
+    if let keepalive = self.keepalive {
+      let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
+      self.keepaliveTimer = context.eventLoop.scheduleRepeatedTask(initialDelay: keepalive.interval, delay: keepalive.interval) { _ in
+        loopBound.value.keepaliveTick()
+      }
+    }
+  }
+
+  /// After an interval of silence, PING; no ACK within the timeout closes the connection.
+  private func keepaliveTick() {
+    defer { self.readSinceTick = false }
+    guard let keepalive = self.keepalive, !self.readSinceTick, self.keepalivePing == nil,
+      case .ready = self.phase, let context = self.context
+    else { return }
+    let opaque = UInt64.random(in: 1...UInt64.max)
+    let timeout = context.eventLoop.scheduleTask(in: keepalive.timeout) {
+      context.close(promise: nil)
+    }
+    self.keepalivePing = (opaque, timeout)
+    var ping = Civicgrid_Wire_V1_Ping()
+    ping.opaque = opaque
+    var buffer = ByteBuffer()
+    FrameEncoder.write(.ping, streamID: 0, message: ping, into: &buffer)
+    self.write(buffer)
+    self.flushIfNeeded()
   }
 
   func channelInactive(context: ChannelHandlerContext) {
     self.phase = .closed
+    self.keepaliveTimer?.cancel()
+    self.keepalivePing?.timeout.cancel()
     let open = self.streams
     self.streams.removeAll()
     for (_, entry) in open {
@@ -93,6 +126,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
 
   func channelRead(context: ChannelHandlerContext, data: NIOAny) {
     if case .closed = self.phase { return }
+    self.readSinceTick = true
     let buffer = self.unwrapInboundIn(data)
     do {
       try self.decoder.process(buffer: buffer) { input in
@@ -152,6 +186,10 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     case .ping:
       let ping = try ServerConnectionHandler.decode(Civicgrid_Wire_V1_Ping.self, frame)
       if frame.flags.contains(.ack) {
+        if let keepalivePing = self.keepalivePing, keepalivePing.opaque == ping.opaque {
+          keepalivePing.timeout.cancel()
+          self.keepalivePing = nil
+        }
         self.pendingPings.removeValue(forKey: ping.opaque)?.succeed()
       } else {
         var buffer = ByteBuffer()
