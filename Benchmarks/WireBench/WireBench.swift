@@ -22,6 +22,13 @@ struct WireBench {
     }
     let serverPID = arguments.count > 3 ? Int32(arguments[3]) : nil
     let seconds = arguments.count > 4 ? Double(arguments[4]) ?? 3 : 3
+    // WIREBENCH_ONLY=civicwire:128 runs one row (for profiling).
+    let only = ProcessInfo.processInfo.environment["WIREBENCH_ONLY"]
+    if let only, let separator = only.firstIndex(of: ":"), let concurrency = Int(only[only.index(after: separator)...]) {
+      let result = try await Self.measure(CivicWireClientTransport(host: "127.0.0.1", port: wirePort), concurrency, seconds) {}
+      print("civicwire \(concurrency): \(Int(result.rate)) calls/s p50 \(result.p50) µs p99 \(result.p99) µs")
+      return
+    }
     let concurrencies = [1, 16, 128]
 
     var rows: [(String, Int, Result)] = []
