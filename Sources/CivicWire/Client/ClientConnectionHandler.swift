@@ -11,8 +11,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
   private struct StreamEntry {
     let stream: ClientStream
     var machine = StreamStateMachine(role: .client)
-    var receiveWindow: Int
-    var partialMessage: ByteBuffer?
+    var assembler: MessageAssembler
   }
 
   private enum Phase {
@@ -279,43 +278,16 @@ final class ClientConnectionHandler: ChannelInboundHandler {
 
   private func receiveMessage(_ frame: Frame, on id: UInt32) {
     guard var entry = self.streams[id] else { return }
-    let length = frame.payload.readableBytes
-    entry.receiveWindow -= length
-    let soFar = entry.partialMessage?.readableBytes ?? 0
-    guard entry.receiveWindow >= 0 else {
-      self.streams[id] = entry
-      return self.cancelStream(id, .resourceExhausted, "the server exceeded the stream's flow-control window")
-    }
-    guard soFar + length <= self.localSettings.maxMessageSize else {
-      self.streams[id] = entry
-      return self.cancelStream(id, .resourceExhausted, "response message larger than \(self.localSettings.maxMessageSize) bytes")
-    }
-    var payload = frame.payload
-    if frame.flags.contains(.more) {
-      if entry.partialMessage == nil {
-        entry.partialMessage = ByteBuffer()
-        entry.partialMessage!.reserveCapacity(length * 2)
-      }
-      entry.partialMessage!.writeBuffer(&payload)
-      // A message larger than the window could never complete if its fragments waited
-      // for the application: they count as consumed now (docs/PROTOCOL.md, section 5).
-      // The reassembly buffer stays bounded by max_message_size.
-      entry.receiveWindow += length
-      self.streams[id] = entry
-      self.writeWindowUpdate(id, increment: length)
-      return
-    }
-    let message: ByteBuffer
-    if var partial = entry.partialMessage {
-      partial.writeBuffer(&payload)
-      message = partial
-      entry.partialMessage = nil
-    } else {
-      message = payload
-    }
+    let step = entry.assembler.receive(frame.payload, more: frame.flags.contains(.more))
     self.streams[id] = entry
-    // Only the last fragment is still unaccounted for.
-    entry.stream.inbound.append(.message(WireBytes(message)), bytes: length)
+    switch step {
+    case .failure(let violation):
+      self.cancelStream(id, .resourceExhausted, violation.message("response"))
+    case .success(.fragment(let grant)):
+      self.writeWindowUpdate(id, increment: grant)
+    case .success(.message(let message, let unaccounted)):
+      entry.stream.inbound.append(.message(WireBytes(message)), bytes: unaccounted)
+    }
   }
 
   /// A stream error found on the client: CANCEL to the server, the call fails locally.
@@ -336,7 +308,10 @@ final class ClientConnectionHandler: ChannelInboundHandler {
           stream.markEnded(RPCError(code: .unavailable, message: "the connection to the server closed"))
           continue
         }
-        self.streams[stream.id] = StreamEntry(stream: stream, receiveWindow: self.localSettings.initialWindowSize)
+        self.streams[stream.id] = StreamEntry(
+          stream: stream,
+          assembler: MessageAssembler(window: self.localSettings.initialWindowSize, maxMessageSize: self.localSettings.maxMessageSize)
+        )
         self.write(headers)
       case .frames(let id, let head, let payload):
         guard self.streams[id] != nil else { continue }
@@ -348,7 +323,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         self.streamCountChanged()
       case .grant(let id, let increment):
         guard var entry = self.streams[id] else { continue }
-        entry.receiveWindow += increment
+        entry.assembler.granted(increment)
         self.streams[id] = entry
         self.writeWindowUpdate(id, increment: increment)
       case .ping(let opaque, let promise):

@@ -115,32 +115,21 @@ final class ClientStream: Sendable {
 
   fileprivate func writeMessage(_ bytes: WireBytes) async throws {
     guard !self.isEnded else { throw RPCError(code: .cancelled, message: "the call has ended") }
-    var payload = bytes.buffer
+    let payload = bytes.buffer
     guard payload.readableBytes <= self.serverSettings.maxMessageSize else {
       throw RPCError(
         code: .resourceExhausted,
         message: "request message of \(payload.readableBytes) bytes exceeds the server's limit \(self.serverSettings.maxMessageSize)"
       )
     }
-    if payload.readableBytes == 0 {
-      var head = ByteBuffer()
-      FrameEncoder.write(.message, streamID: self.id, into: &head)
-      self.outbox.enqueue(.frames(streamID: self.id, head: head, payload: nil))
-      return
-    }
-    while payload.readableBytes > 0 {
-      let wanted = min(payload.readableBytes, self.serverSettings.maxFrameSize)
-      let granted = try await self.sendWindow.acquire(upTo: wanted)
-      var fragment = payload.readSlice(length: granted)!
-      let flags: FrameFlags = payload.readableBytes > 0 ? .more : []
-      var head = ByteBuffer()
-      head.writeMultipleIntegers(UInt32(granted), FrameType.message.rawValue, flags.rawValue, UInt16(0), self.id)
-      if granted <= 1024 {
-        head.writeBuffer(&fragment)
-        self.outbox.enqueue(.frames(streamID: self.id, head: head, payload: nil))
-      } else {
-        self.outbox.enqueue(.frames(streamID: self.id, head: head, payload: fragment))
-      }
+    try await MessageFramer.write(
+      payload,
+      streamID: self.id,
+      maxFrameSize: self.serverSettings.maxFrameSize,
+      window: self.sendWindow,
+      leading: nil
+    ) { head, fragment in
+      self.outbox.enqueue(.frames(streamID: self.id, head: head, payload: fragment))
     }
   }
 

@@ -14,10 +14,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
   private struct StreamEntry {
     let stream: ServerStream
     var machine = StreamStateMachine(role: .server)
-    /// Bytes the client may still send before we grant more.
-    var receiveWindow: Int
-    /// Fragments of a message still arriving (flag MORE).
-    var partialMessage: ByteBuffer?
+    var assembler: MessageAssembler
     var deadline: Scheduled<Void>?
   }
 
@@ -281,7 +278,10 @@ final class ServerConnectionHandler: ChannelInboundHandler {
       localPeer: self.localPeer,
       outbox: outbox
     )
-    var entry = StreamEntry(stream: stream, receiveWindow: self.config.settings.initialWindowSize)
+    var entry = StreamEntry(
+      stream: stream,
+      assembler: MessageAssembler(window: self.config.settings.initialWindowSize, maxMessageSize: self.config.settings.maxMessageSize)
+    )
     if headers.timeoutMicros > 0 {
       let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
       let micros = headers.timeoutMicros
@@ -339,43 +339,16 @@ final class ServerConnectionHandler: ChannelInboundHandler {
 
   private func receiveMessage(_ frame: Frame, on id: UInt32) {
     guard var entry = self.streams[id] else { return }
-    let length = frame.payload.readableBytes
-    entry.receiveWindow -= length
-    guard entry.receiveWindow >= 0 else {
-      self.streams[id] = entry
-      return self.streamError(id, .resourceExhausted, "MESSAGE exceeds the stream's flow-control window")
-    }
-    let soFar = entry.partialMessage?.readableBytes ?? 0
-    guard soFar + length <= self.config.settings.maxMessageSize else {
-      self.streams[id] = entry
-      return self.streamError(id, .resourceExhausted, "request message larger than \(self.config.settings.maxMessageSize) bytes")
-    }
-    var payload = frame.payload
-    if frame.flags.contains(.more) {
-      if entry.partialMessage == nil {
-        entry.partialMessage = ByteBuffer()
-        entry.partialMessage!.reserveCapacity(length * 2)
-      }
-      entry.partialMessage!.writeBuffer(&payload)
-      // A message larger than the window could never complete if its fragments waited
-      // for the application: they count as consumed now (docs/PROTOCOL.md, section 5).
-      // The reassembly buffer stays bounded by max_message_size.
-      entry.receiveWindow += length
-      self.streams[id] = entry
-      self.writeWindowUpdate(id, increment: length)
-      return
-    }
-    let message: ByteBuffer
-    if var partial = entry.partialMessage {
-      partial.writeBuffer(&payload)
-      message = partial
-      entry.partialMessage = nil
-    } else {
-      message = payload
-    }
+    let step = entry.assembler.receive(frame.payload, more: frame.flags.contains(.more))
     self.streams[id] = entry
-    // Only the last fragment is still unaccounted for.
-    entry.stream.inbound.append(.message(WireBytes(message)), bytes: length)
+    switch step {
+    case .failure(let violation):
+      self.streamError(id, .resourceExhausted, violation.message("request"))
+    case .success(.fragment(let grant)):
+      self.writeWindowUpdate(id, increment: grant)
+    case .success(.message(let message, let unaccounted)):
+      entry.stream.inbound.append(.message(WireBytes(message)), bytes: unaccounted)
+    }
   }
 
   // MARK: Ending streams
@@ -431,7 +404,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         self.closeStream(id, stream, terminating: nil)
       case .grant(let id, let increment):
         guard var stream = self.streams[id] else { continue }
-        stream.receiveWindow += increment
+        stream.assembler.granted(increment)
         self.streams[id] = stream
         self.writeWindowUpdate(id, increment: increment)
       }

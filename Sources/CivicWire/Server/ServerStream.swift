@@ -112,37 +112,25 @@ final class ServerStream: Sendable {
 
   fileprivate func writeMessage(_ bytes: WireBytes) async throws {
     guard !self.isClosed else { throw RPCError(code: .cancelled, message: "the stream is closed") }
-    var payload = bytes.buffer
+    let payload = bytes.buffer
     guard payload.readableBytes <= self.peerSettings.maxMessageSize else {
       throw RPCError(
         code: .resourceExhausted,
         message: "response message of \(payload.readableBytes) bytes exceeds the client's limit \(self.peerSettings.maxMessageSize)"
       )
     }
-    var head = self.writerState.withLock { state in
+    let leading = self.writerState.withLock { state in
       defer { state.pendingHeaders = nil }
       return state.pendingHeaders
-    } ?? ByteBuffer()
-
-    if payload.readableBytes == 0 {
-      FrameEncoder.write(.message, streamID: self.id, into: &head)
-      self.outbox.enqueue(.frames(streamID: self.id, head: head, payload: nil))
-      return
     }
-    while payload.readableBytes > 0 {
-      let wanted = min(payload.readableBytes, self.peerSettings.maxFrameSize)
-      let granted = try await self.sendWindow.acquire(upTo: wanted)
-      var fragment = payload.readSlice(length: granted)!
-      let flags: FrameFlags = payload.readableBytes > 0 ? .more : []
-      head.writeMultipleIntegers(UInt32(granted), FrameType.message.rawValue, flags.rawValue, UInt16(0), self.id)
-      if granted <= 1024 {
-        // Small payloads are copied so the frame leaves in a single buffer.
-        head.writeBuffer(&fragment)
-        self.outbox.enqueue(.frames(streamID: self.id, head: head, payload: nil))
-      } else {
-        self.outbox.enqueue(.frames(streamID: self.id, head: head, payload: fragment))
-      }
-      head = ByteBuffer()
+    try await MessageFramer.write(
+      payload,
+      streamID: self.id,
+      maxFrameSize: self.peerSettings.maxFrameSize,
+      window: self.sendWindow,
+      leading: leading
+    ) { head, fragment in
+      self.outbox.enqueue(.frames(streamID: self.id, head: head, payload: fragment))
     }
   }
 
