@@ -123,6 +123,25 @@ struct ExecutableTests {
     #expect(unreachable.stderr.hasPrefix("UNAVAILABLE: "))
   }
 
+  @Test("the metrics endpoint counts calls by transport, method and status code")
+  func metrics() throws {
+    let (server, ports) = try Self.startServer()
+    defer { server.terminate() }
+    for (transport, port) in [("wire", ports.wire), ("http2", ports.grpc)] {
+      _ = try Binaries.run(Binaries.civicctl, ["call", "civicgrid.v1.Diagnostics/EmptyCall", "--server", "127.0.0.1:\(port)", "--transport", transport])
+    }
+    _ = try Binaries.run(Binaries.civicctl, ["call", "civicgrid.v1.Diagnostics/UnimplementedCall", "--server", "127.0.0.1:\(ports.wire)"])
+    let socket = try RawSocket(port: ports.metrics)
+    socket.send(Array("GET /metrics HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n".utf8))
+    let text = String(decoding: socket.receiveAll(), as: UTF8.self)
+    #expect(text.hasPrefix("HTTP/1.1 200 OK"))
+    #expect(text.contains(#"civicgrid_rpc_calls_total{transport="civicwire",method="civicgrid.v1.Diagnostics/EmptyCall",code="OK"} 1"#))
+    #expect(text.contains(#"civicgrid_rpc_calls_total{transport="http2",method="civicgrid.v1.Diagnostics/EmptyCall",code="OK"} 1"#))
+    #expect(text.contains(#"civicgrid_rpc_calls_total{transport="civicwire",method="civicgrid.v1.Diagnostics/UnimplementedCall",code="UNIMPLEMENTED"} 1"#))
+    #expect(text.contains(#"civicgrid_rpc_duration_seconds_bucket{transport="civicwire",method="civicgrid.v1.Diagnostics/EmptyCall",le="0.00005"}"#))
+    #expect(text.contains("civicgrid_wire_connections_open"))
+  }
+
   @Test("civicctl encode writes the binary request civicload sends")
   func encode() throws {
     let result = try Binaries.run(Binaries.civicctl, ["encode", "civicgrid.v1.Diagnostics/UnaryCall", "--data", #"{"responseSize": 16}"#])
