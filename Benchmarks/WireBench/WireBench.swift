@@ -40,13 +40,16 @@ struct WireBench {
       rows.append(("civicwire", concurrency, wire))
       let http2 = try await Self.measure(
         HTTP2ClientTransport.Posix(target: .ipv4(address: "127.0.0.1", port: grpcPort), transportSecurity: .plaintext),
-        concurrency, seconds
+        concurrency,
+        seconds
       ) {}
       rows.append(("http2", concurrency, http2))
       let inProcess = InProcessTransport()
       let server = GRPCServer(transport: inProcess.server, services: [DiagnosticsService()])
       let local = try await withThrowingTaskGroup(of: Result?.self) { group in
-        group.addTask { try await server.serve(); return nil }
+        group.addTask {
+          try await server.serve(); return nil
+        }
         let result = try await Self.measure(inProcess.client, concurrency, seconds) {}
         server.beginGracefulShutdown()
         for try await _ in group {}
@@ -65,7 +68,9 @@ struct WireBench {
     print("|---:|---:|---:|")
     for concurrency in concurrencies {
       let rate = { (name: String) in rows.first { $0.0 == name && $0.1 == concurrency }!.2.rate }
-      print("| \(concurrency) | \(String(format: "%.2f", rate("civicwire") / rate("http2")))× | \(String(format: "%.0f", 100 * rate("civicwire") / rate("in-process")))% |")
+      print(
+        "| \(concurrency) | \(String(format: "%.2f", rate("civicwire") / rate("http2")))× | \(String(format: "%.0f", 100 * rate("civicwire") / rate("in-process")))% |"
+      )
     }
 
     if let serverPID {

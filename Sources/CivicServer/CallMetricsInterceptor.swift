@@ -1,5 +1,5 @@
-public import GRPCCore
 import CivicWire
+public import GRPCCore
 import Metrics
 
 /// Records every call's outcome and latency, labelled by transport, method and status
@@ -56,4 +56,3 @@ public struct CallMetricsInterceptor: ServerInterceptor {
     return StatusNames.name(of: Status.Code(error.code))
   }
 }
-

@@ -1,14 +1,14 @@
+import CivicProtos
 public import CivicServices
 public import CivicWire
 public import GRPCCore
 internal import GRPCNIOTransportHTTP2
 public import Logging
 import Metrics
+internal import NIOCore
 public import Prometheus
 public import ServiceLifecycle
 import Synchronization
-internal import NIOCore
-import CivicProtos
 
 /// The CivicGrid server: the same services over CivicWire and over gRPC/HTTP/2, the
 /// health service and the metrics endpoint, as one ServiceLifecycle `Service`.
@@ -74,10 +74,12 @@ public final class CivicGridServer: Service, Sendable {
   }
 
   private func notifyIfBound() {
-    guard let bound: BoundPorts = self.ports.withLock({ ports in
-      guard let wire = ports.wire, let grpc = ports.grpc, let metrics = ports.metrics else { return nil }
-      return BoundPorts(wire: wire, grpc: grpc, metrics: metrics)
-    }) else { return }
+    guard
+      let bound: BoundPorts = self.ports.withLock({ ports in
+        guard let wire = ports.wire, let grpc = ports.grpc, let metrics = ports.metrics else { return nil }
+        return BoundPorts(wire: wire, grpc: grpc, metrics: metrics)
+      })
+    else { return }
     let waiters = self.boundWaiters.withLock { waiters in
       defer { waiters.removeAll() }
       return waiters

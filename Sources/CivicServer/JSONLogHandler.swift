@@ -1,5 +1,5 @@
-public import Logging
 import Foundation
+public import Logging
 
 /// A swift-log handler writing one JSON object per line to standard error:
 /// `{"ts":…,"level":…,"logger":…,"msg":…,<metadata keys>…}`, for log collectors.

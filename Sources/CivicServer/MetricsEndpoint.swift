@@ -1,8 +1,8 @@
+public import Logging
 internal import NIOCore
 internal import NIOHTTP1
 internal import NIOPosix
 public import Prometheus
-public import Logging
 import ServiceLifecycle
 
 /// Serves the Prometheus text format at `GET /metrics` over HTTP/1.1.

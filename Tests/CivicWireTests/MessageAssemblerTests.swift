@@ -28,7 +28,12 @@ struct MessageAssemblerTests {
     }
     #expect(steps == [.fragment(grant: 10), .fragment(grant: 10)])
     let last = assembler.receive(ByteBuffer(bytes: [3, 3]), more: false)
-    #expect(last == .success(.message(ByteBuffer(bytes: [UInt8](repeating: 1, count: 10) + [UInt8](repeating: 2, count: 10) + [3, 3]), unaccounted: 2)))
+    #expect(
+      last
+        == .success(
+          .message(ByteBuffer(bytes: [UInt8](repeating: 1, count: 10) + [UInt8](repeating: 2, count: 10) + [3, 3]), unaccounted: 2)
+        )
+    )
   }
 
   @Test("more than the window is a violation")

@@ -29,7 +29,10 @@ struct StreamStateMachineTests {
     var machine = StreamStateMachine(role: .client)
     do { let result = machine.receive(.headers); #expect(result == .success(.accepted)) }
     do { let result = machine.receive(.message); #expect(result == .success(.accepted)) }
-    do { let result = machine.receive(.headers); #expect(result == .failure(.init(message: "HEADERS after HEADERS or MESSAGE from the server"))) }
+    do {
+      let result = machine.receive(.headers);
+      #expect(result == .failure(.init(message: "HEADERS after HEADERS or MESSAGE from the server")))
+    }
     do { let result = machine.receive(.trailers); #expect(result == .success(.closed)) }
     do { let result = machine.receive(.message); #expect(result == .failure(.init(message: "MESSAGE on a closed stream"))) }
   }

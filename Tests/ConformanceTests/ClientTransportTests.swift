@@ -10,7 +10,9 @@ import Testing
 /// fast UNAVAILABLE while backing off, and keepalive.
 @Suite("CivicWire client transport", .serialized)
 struct ClientTransportTests {
-  static func config(backoff: TimeAmount = .milliseconds(300), keepalive: CivicWireClientTransport.Keepalive? = nil) -> CivicWireClientTransport.Config {
+  static func config(backoff: TimeAmount = .milliseconds(300), keepalive: CivicWireClientTransport.Keepalive? = nil)
+    -> CivicWireClientTransport.Config
+  {
     var config = CivicWireClientTransport.Config.defaults
     config.backoff = Backoff(initial: backoff, maximum: .seconds(2), multiplier: 2, jitter: 0)
     config.keepalive = keepalive

@@ -12,10 +12,11 @@ struct ExecutableTests {
     let portFile = FileManager.default.temporaryDirectory.appendingPathComponent("civicgridd-\(UUID().uuidString).json")
     let process = Process()
     process.executableURL = Binaries.civicgridd
-    process.arguments = [
-      "serve", "--wire-listen", "127.0.0.1:0", "--grpc-listen", "127.0.0.1:0",
-      "--metrics-listen", "127.0.0.1:0", "--port-file", portFile.path, "--log-level", "warning",
-    ] + extraArguments
+    process.arguments =
+      [
+        "serve", "--wire-listen", "127.0.0.1:0", "--grpc-listen", "127.0.0.1:0",
+        "--metrics-listen", "127.0.0.1:0", "--port-file", portFile.path, "--log-level", "warning",
+      ] + extraArguments
     process.standardOutput = FileHandle.nullDevice
     try process.run()
     let deadline = Date().addingTimeInterval(30)
@@ -63,7 +64,10 @@ struct ExecutableTests {
       #expect(health.status == 0)
       #expect(health.stdout == "SERVING\n")
 
-      let unary = try Binaries.run(Binaries.civicctl, ["call", "civicgrid.v1.Diagnostics/UnaryCall", "--data", #"{"responseSize": 3}"#] + common)
+      let unary = try Binaries.run(
+        Binaries.civicctl,
+        ["call", "civicgrid.v1.Diagnostics/UnaryCall", "--data", #"{"responseSize": 3}"#] + common
+      )
       #expect(unary.status == 0)
       #expect(unary.stdout.contains(#""body":"AAAA""#))
 
@@ -75,13 +79,17 @@ struct ExecutableTests {
 
       let sum = try Binaries.run(
         Binaries.civicctl,
-        ["call", "civicgrid.v1.Diagnostics/StreamingInputCall", "--data", #"[{"payload":{"body":"AAAA"}},{"payload":{"body":"AA=="}}]"#] + common
+        ["call", "civicgrid.v1.Diagnostics/StreamingInputCall", "--data", #"[{"payload":{"body":"AAAA"}},{"payload":{"body":"AA=="}}]"#]
+          + common
       )
       #expect(sum.stdout == "{\"aggregatedPayloadSize\":4}\n")
 
       let bidi = try Binaries.run(
         Binaries.civicctl,
-        ["call", "civicgrid.v1.Diagnostics/FullDuplexCall", "--data", #"[{"responseParameters":[{"size":1}]},{"responseParameters":[{"size":1}]}]"#] + common
+        [
+          "call", "civicgrid.v1.Diagnostics/FullDuplexCall", "--data",
+          #"[{"responseParameters":[{"size":1}]},{"responseParameters":[{"size":1}]}]"#,
+        ] + common
       )
       #expect(bidi.stdout.split(separator: "\n").count == 2)
     }
@@ -128,7 +136,10 @@ struct ExecutableTests {
     let (server, ports) = try Self.startServer()
     defer { server.terminate() }
     for (transport, port) in [("wire", ports.wire), ("http2", ports.grpc)] {
-      _ = try Binaries.run(Binaries.civicctl, ["call", "civicgrid.v1.Diagnostics/EmptyCall", "--server", "127.0.0.1:\(port)", "--transport", transport])
+      _ = try Binaries.run(
+        Binaries.civicctl,
+        ["call", "civicgrid.v1.Diagnostics/EmptyCall", "--server", "127.0.0.1:\(port)", "--transport", transport]
+      )
     }
     _ = try Binaries.run(Binaries.civicctl, ["call", "civicgrid.v1.Diagnostics/UnimplementedCall", "--server", "127.0.0.1:\(ports.wire)"])
     let socket = try RawSocket(port: ports.metrics)
@@ -137,8 +148,16 @@ struct ExecutableTests {
     #expect(text.hasPrefix("HTTP/1.1 200 OK"))
     #expect(text.contains(#"civicgrid_rpc_calls_total{transport="civicwire",method="civicgrid.v1.Diagnostics/EmptyCall",code="OK"} 1"#))
     #expect(text.contains(#"civicgrid_rpc_calls_total{transport="http2",method="civicgrid.v1.Diagnostics/EmptyCall",code="OK"} 1"#))
-    #expect(text.contains(#"civicgrid_rpc_calls_total{transport="civicwire",method="civicgrid.v1.Diagnostics/UnimplementedCall",code="UNIMPLEMENTED"} 1"#))
-    #expect(text.contains(#"civicgrid_rpc_duration_seconds_bucket{transport="civicwire",method="civicgrid.v1.Diagnostics/EmptyCall",le="0.00005"}"#))
+    #expect(
+      text.contains(
+        #"civicgrid_rpc_calls_total{transport="civicwire",method="civicgrid.v1.Diagnostics/UnimplementedCall",code="UNIMPLEMENTED"} 1"#
+      )
+    )
+    #expect(
+      text.contains(
+        #"civicgrid_rpc_duration_seconds_bucket{transport="civicwire",method="civicgrid.v1.Diagnostics/EmptyCall",le="0.00005"}"#
+      )
+    )
     #expect(text.contains("civicgrid_wire_connections_open"))
   }
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import CivicProtos
 import Foundation
+import GRPCCore
 import SwiftProtobuf
 
 struct Encode: AsyncParsableCommand {
@@ -25,5 +26,3 @@ struct Encode: AsyncParsableCommand {
     }
   }
 }
-
-import GRPCCore

@@ -42,8 +42,11 @@ struct DynamicCall: ClientAction {
     case (false, false):
       let request = ClientRequest(message: messages.first ?? Input(), metadata: self.metadata)
       return try await client.unary(
-        request: request, descriptor: self.entry.descriptor,
-        serializer: serializer, deserializer: deserializer, options: self.options
+        request: request,
+        descriptor: self.entry.descriptor,
+        serializer: serializer,
+        deserializer: deserializer,
+        options: self.options
       ) { response in
         try print(try response.message)
         return response.trailingMetadata
@@ -51,8 +54,11 @@ struct DynamicCall: ClientAction {
     case (false, true):
       let request = ClientRequest(message: messages.first ?? Input(), metadata: self.metadata)
       return try await client.serverStreaming(
-        request: request, descriptor: self.entry.descriptor,
-        serializer: serializer, deserializer: deserializer, options: self.options
+        request: request,
+        descriptor: self.entry.descriptor,
+        serializer: serializer,
+        deserializer: deserializer,
+        options: self.options
       ) { response in
         var trailing = Metadata()
         for try await part in response.bodyParts {
@@ -68,8 +74,11 @@ struct DynamicCall: ClientAction {
         try await writer.write(contentsOf: messages)
       }
       return try await client.clientStreaming(
-        request: request, descriptor: self.entry.descriptor,
-        serializer: serializer, deserializer: deserializer, options: self.options
+        request: request,
+        descriptor: self.entry.descriptor,
+        serializer: serializer,
+        deserializer: deserializer,
+        options: self.options
       ) { response in
         try print(try response.message)
         return response.trailingMetadata
@@ -79,8 +88,11 @@ struct DynamicCall: ClientAction {
         try await writer.write(contentsOf: messages)
       }
       return try await client.bidirectionalStreaming(
-        request: request, descriptor: self.entry.descriptor,
-        serializer: serializer, deserializer: deserializer, options: self.options
+        request: request,
+        descriptor: self.entry.descriptor,
+        serializer: serializer,
+        deserializer: deserializer,
+        options: self.options
       ) { response in
         var trailing = Metadata()
         for try await part in response.bodyParts {

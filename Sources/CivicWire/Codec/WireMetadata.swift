@@ -1,6 +1,7 @@
 internal import CivicProtos
-import struct Foundation.Data
 public import GRPCCore
+
+import struct Foundation.Data
 
 /// Converts between gRPC `Metadata` and the wire's `MetadataEntry` list (section 4).
 enum WireMetadata {

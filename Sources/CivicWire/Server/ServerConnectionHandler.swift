@@ -243,7 +243,10 @@ final class ServerConnectionHandler: ChannelInboundHandler {
   private func openStream(_ frame: Frame) throws {
     let id = frame.streamID
     guard id % 2 == 1, id > self.lastStreamID else {
-      throw ConnectionError(.protocolError, "HEADERS on stream \(id): client stream ids must be odd and increasing (last \(self.lastStreamID))")
+      throw ConnectionError(
+        .protocolError,
+        "HEADERS on stream \(id): client stream ids must be odd and increasing (last \(self.lastStreamID))"
+      )
     }
     self.lastStreamID = id
     if case .committed = self.drain {
@@ -252,7 +255,11 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     }
     self.guards.streamOpened()
     guard frame.payload.readableBytes <= self.config.settings.maxMetadataSize else {
-      return self.refuse(id, .resourceExhausted, "metadata of \(frame.payload.readableBytes) bytes exceeds the limit \(self.config.settings.maxMetadataSize)")
+      return self.refuse(
+        id,
+        .resourceExhausted,
+        "metadata of \(frame.payload.readableBytes) bytes exceeds the limit \(self.config.settings.maxMetadataSize)"
+      )
     }
     guard self.streams.count < self.config.settings.maxConcurrentStreams else {
       return self.refuse(id, .resourceExhausted, "too many concurrent streams (limit \(self.config.settings.maxConcurrentStreams))")
@@ -568,4 +575,3 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     return MethodDescriptor(fullyQualifiedService: String(parts[1]), method: String(parts[2]))
   }
 }
-

@@ -3,6 +3,7 @@ public import GRPCCore
 internal import NIOCore
 internal import SwiftProtobuf
 import Synchronization
+
 import struct Foundation.Data
 
 /// Work a server stream's writer sends to the connection's event loop.
@@ -151,11 +152,12 @@ final class ServerStream: Sendable {
       trailers.message = "trailing metadata of \(encodedSize) bytes exceeds the client's limit \(self.peerSettings.maxMetadataSize)"
       encodedSize = 0
     }
-    var buffer = self.writerState.withLock { state in
-      state.statusWritten = true
-      defer { state.pendingHeaders = nil }
-      return state.pendingHeaders
-    } ?? ByteBuffer()
+    var buffer =
+      self.writerState.withLock { state in
+        state.statusWritten = true
+        defer { state.pendingHeaders = nil }
+        return state.pendingHeaders
+      } ?? ByteBuffer()
     FrameEncoder.write(.trailers, streamID: self.id, message: trailers, into: &buffer)
     self.outbox.enqueue(.trailers(streamID: self.id, bytes: buffer))
   }

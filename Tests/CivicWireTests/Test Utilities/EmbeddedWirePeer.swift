@@ -62,7 +62,12 @@ final class EmbeddedWirePeer {
   }
 
   /// Opens a stream with HEADERS for `method`.
-  func open(_ stream: UInt32, method: String = "/civicgrid.v1.Diagnostics/EmptyCall", timeoutMicros: UInt64 = 0, metadata: [(String, String)] = []) throws {
+  func open(
+    _ stream: UInt32,
+    method: String = "/civicgrid.v1.Diagnostics/EmptyCall",
+    timeoutMicros: UInt64 = 0,
+    metadata: [(String, String)] = []
+  ) throws {
     var headers = Civicgrid_Wire_V1_Headers()
     headers.method = method
     headers.timeoutMicros = timeoutMicros

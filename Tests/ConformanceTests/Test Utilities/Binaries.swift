@@ -23,7 +23,9 @@ enum Binaries {
   static var civicctl: URL { binDirectory.appendingPathComponent("civicctl") }
 
   /// Runs a command to completion, returning exit status, standard output and error.
-  static func run(_ executable: URL, _ arguments: [String], environment: [String: String]? = nil) throws -> (status: Int32, stdout: String, stderr: String) {
+  static func run(_ executable: URL, _ arguments: [String], environment: [String: String]? = nil) throws -> (
+    status: Int32, stdout: String, stderr: String
+  ) {
     let process = Process()
     process.executableURL = executable
     process.arguments = arguments
