@@ -54,6 +54,12 @@ let package = Package(
       ],
       swiftSettings: swiftSettings
     ),
+    // The rules, pure: working-day calendar and deadline arithmetic, the case engine's
+    // state machines, the catalogue. No I/O; persisted through CivicStore by services.
+    .target(
+      name: "CivicDomain",
+      swiftSettings: swiftSettings
+    ),
     // Service implementations (GRPCCore handlers) shared by the server and the tests.
     .target(
       name: "CivicServices",
@@ -124,6 +130,11 @@ let package = Package(
         .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
       ],
       path: "Benchmarks/WireBench",
+      swiftSettings: swiftSettings
+    ),
+    .testTarget(
+      name: "CivicDomainTests",
+      dependencies: ["CivicDomain"],
       swiftSettings: swiftSettings
     ),
     .testTarget(
