@@ -118,7 +118,8 @@ public final class CivicGridServer: Service, Sendable {
       host: config.wireListen.host,
       port: config.wireListen.port,
       config: config.wireConfig,
-      observer: observer
+      observer: observer,
+      logger: self.logger
     )
     var http2Config = HTTP2ServerTransport.Posix.Config.defaults
     http2Config.rpc.maxRequestPayloadSize = config.maxMessageSize

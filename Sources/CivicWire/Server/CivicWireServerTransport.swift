@@ -2,6 +2,7 @@ public import GRPCCore
 public import NIOCore
 public import NIOPosix
 import Synchronization
+public import Logging
 
 /// A gRPC-Swift `ServerTransport` speaking CivicWire over TCP.
 ///
@@ -49,6 +50,7 @@ public final class CivicWireServerTransport: ServerTransport, Sendable {
   private let config: CivicWireServerConfig
   private let group: any EventLoopGroup
   private let observer: Observer
+  private let logger: Logger
   private let state = Mutex(State())
   private let address: EventLoopPromise<SocketAddress>
 
@@ -60,8 +62,10 @@ public final class CivicWireServerTransport: ServerTransport, Sendable {
     port: Int,
     config: CivicWireServerConfig = .defaults,
     eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
-    observer: Observer = .none
+    observer: Observer = .none,
+    logger: Logger = Logger(label: "civicwire", factory: { _ in SwiftLogNoOpLogHandler() })
   ) {
+    self.logger = logger
     self.host = host
     self.port = port
     self.config = config
@@ -80,6 +84,7 @@ public final class CivicWireServerTransport: ServerTransport, Sendable {
   ) async throws {
     let config = self.config
     let observer = self.observer
+    let logger = self.logger
     let serverChannel: NIOAsyncChannel<Connection, Never>
     do {
       serverChannel = try await ServerBootstrap(group: self.group)
@@ -92,6 +97,7 @@ public final class CivicWireServerTransport: ServerTransport, Sendable {
             let handler = ServerConnectionHandler(
               config: config,
               observer: observer,
+              logger: logger,
               onStream: { continuation.yield($0) },
               onClose: { continuation.finish() }
             )

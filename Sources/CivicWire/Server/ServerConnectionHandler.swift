@@ -2,6 +2,7 @@ internal import CivicProtos
 internal import GRPCCore
 internal import NIOCore
 internal import SwiftProtobuf
+internal import Logging
 
 /// The server end of one CivicWire connection. Runs on the connection's event loop:
 /// decodes frames, applies the protocol's rules and limits, and hands each new stream
@@ -36,6 +37,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
 
   private let config: CivicWireServerConfig
   private let observer: CivicWireServerTransport.Observer
+  private let logger: Logger
   private let onStream: (ServerStream) -> Void
   private let onClose: () -> Void
   private var decoder: NIOSingleStepByteToMessageProcessor<FrameDecoder>
@@ -57,11 +59,13 @@ final class ServerConnectionHandler: ChannelInboundHandler {
   init(
     config: CivicWireServerConfig,
     observer: CivicWireServerTransport.Observer,
+    logger: Logger,
     onStream: @escaping (ServerStream) -> Void,
     onClose: @escaping () -> Void
   ) {
     self.config = config
     self.observer = observer
+    self.logger = logger
     self.onStream = onStream
     self.onClose = onClose
     self.decoder = NIOSingleStepByteToMessageProcessor(
@@ -129,20 +133,19 @@ final class ServerConnectionHandler: ChannelInboundHandler {
   }
 
   func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-    guard case .closed = self.phase else {
-      let buffer = self.unwrapInboundIn(data)
-      do {
-        try self.decoder.process(buffer: buffer) { input in
-          try self.handle(input)
-        }
-      } catch let error as ConnectionError {
-        self.connectionError(error)
-      } catch let error as PrefaceError {
-        self.rejectPreface(error)
-      } catch {
-        self.connectionError(ConnectionError(.protocolError, "undecodable input: \(error)"))
+    // After a connection error the rest of the input is not worth decoding.
+    if case .closed = self.phase { return }
+    let buffer = self.unwrapInboundIn(data)
+    do {
+      try self.decoder.process(buffer: buffer) { input in
+        try self.handle(input)
       }
-      return
+    } catch let error as ConnectionError {
+      self.connectionError(error)
+    } catch let error as PrefaceError {
+      self.rejectPreface(error)
+    } catch {
+      self.connectionError(ConnectionError(.protocolError, "undecodable input: \(error)"))
     }
   }
 
@@ -501,6 +504,10 @@ final class ServerConnectionHandler: ChannelInboundHandler {
   private func connectionError(_ error: ConnectionError) {
     guard let context = self.context else { return }
     if case .closed = self.phase { return }
+    self.logger.debug(
+      "closing connection after a protocol violation",
+      metadata: ["connection.peer": "\(self.remotePeer)", "goaway.code": "\(error.code)", "error": "\(error.message)"]
+    )
     let sendPreface: Bool
     if case .awaitingPreface = self.phase { sendPreface = true } else { sendPreface = false }
     self.phase = .closed
@@ -518,6 +525,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
 
   private func rejectPreface(_ error: PrefaceError) {
     guard let context = self.context else { return }
+    self.logger.debug("rejected a connection", metadata: ["connection.peer": "\(self.remotePeer)", "error": "\(error)"])
     if case .httpRequest = error {
       self.phase = .closed
       let buffer = context.channel.allocator.buffer(string: Preface.httpRejection)

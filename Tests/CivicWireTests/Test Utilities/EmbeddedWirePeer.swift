@@ -1,4 +1,5 @@
 import CivicProtos
+import Logging
 import NIOCore
 import NIOEmbedded
 import SwiftProtobuf
@@ -22,6 +23,7 @@ final class EmbeddedWirePeer {
     let handler = ServerConnectionHandler(
       config: config,
       observer: .none,
+      logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }),
       onStream: { box.streams.append($0) },
       onClose: {}
     )
