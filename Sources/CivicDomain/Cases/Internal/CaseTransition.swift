@@ -1,0 +1,91 @@
+/// A case being changed by one command: the working copy, the events so far, and whether the
+/// case's own fields changed (which raises its version).
+struct CaseTransition {
+  var next: Case
+  var events: [TimelineEvent] = []
+  var caseChanged = false
+  let at: Instant
+  let by: Party
+  let policy: CasePolicy
+
+  init(_ start: Case, policy: CasePolicy, at: Instant, by: Party) throws(DomainError) {
+    guard policy.kind == start.kind else { throw .invalidField("policy", "is for kind \(policy.kind); \(start.subject) is \(start.kind)") }
+    self.next = start
+    self.policy = policy
+    self.at = at
+    self.by = by
+  }
+
+  mutating func emit(_ kind: TimelineEvent.Kind, task: Int? = nil) {
+    self.events.append(TimelineEvent(at: self.at, by: self.by, task: task, kind: kind))
+  }
+
+  /// Moves the case along the policy's row for `action`.
+  mutating func move(_ action: CaseAction) throws(DomainError) {
+    let target = try self.policy.target(of: action, from: self.next.state, subject: self.next.subject)
+    self.caseChanged = true
+    guard target != self.next.state else { return }
+    self.emit(.stateChanged(from: self.next.state, to: target, action: action))
+    self.next.state = target
+  }
+
+  /// Applies `change` to the case clock, if there is one, and records `event`.
+  mutating func updateClock(_ event: TimelineEvent.Kind, _ change: (inout WorkClock) throws(DomainError) -> Void) throws(DomainError) {
+    guard var clock = self.next.clock else { return }
+    try change(&clock)
+    self.next.clock = clock
+    self.caseChanged = true
+    self.emit(event)
+  }
+
+  /// Opens stage `index` of the plan: one new task per unit, each on a fresh clock of the stage's share.
+  ///
+  /// A stage opened again after a return goes to the units that held its tasks last time, so
+  /// transfers made then are kept.
+  mutating func openStage(_ index: Int) {
+    let stage = self.next.plan!.stages[index]
+    let previous = self.next.tasks.filter { $0.stage == index }
+    let lastOpening = previous.map(\.opening).max()
+    let units = lastOpening.map { opening in previous.filter { $0.opening == opening }.map(\.unit) } ?? stage.units
+    self.next.stageOpenings += 1
+    self.next.currentStage = index
+    self.caseChanged = true
+    self.emit(.stageOpened(stage: index))
+    for unit in units {
+      let number = self.next.tasks.count + 1
+      // The stage limit is at least one working day: the catalogue validated it.
+      let clock = try! WorkClock(limit: stage.limit, start: self.at)
+      self.next.tasks.append(CaseTask(number: number, stage: index, opening: self.next.stageOpenings, unit: unit, clock: clock))
+      self.emit(.taskCreated(unit: unit, limit: stage.limit), task: number)
+    }
+  }
+
+  /// Completes the case with `result`: the case clock stops.
+  mutating func complete(_ result: CaseResult) throws(DomainError) {
+    try self.move(.complete)
+    try self.stopCaseClock()
+    self.next.result = result
+    self.emit(.completed(result))
+  }
+
+  mutating func stopCaseClock() throws(DomainError) {
+    let at = self.at
+    try self.updateClock(.clockStopped) { (clock: inout WorkClock) throws(DomainError) in try clock.stop(at: at) }
+  }
+
+  func finish() -> CaseChange {
+    var result = self.next
+    if self.caseChanged { result.version += 1 }
+    return CaseChange(case: result, events: self.events)
+  }
+}
+
+extension Case {
+  func checkVersion(_ expected: Int) throws(DomainError) {
+    guard expected == self.version else { throw .staleVersion(subject: self.subject, expected: expected, current: self.version) }
+  }
+}
+
+func requireText(_ field: String, _ value: String) throws(DomainError) {
+  guard !value.allSatisfy(\.isWhitespace) else { throw .invalidField(field, "must not be empty") }
+}
