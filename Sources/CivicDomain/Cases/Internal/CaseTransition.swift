@@ -62,10 +62,11 @@ struct CaseTransition {
 
   /// Completes the case with `result`: the case clock stops.
   mutating func complete(_ result: CaseResult) throws(DomainError) {
-    try self.move(.complete)
+    _ = try self.policy.target(of: .complete, from: self.next.state, subject: self.next.subject)
     try self.stopCaseClock()
     self.next.result = result
     self.emit(.completed(result))
+    try self.move(.complete)
   }
 
   mutating func stopCaseClock() throws(DomainError) {
