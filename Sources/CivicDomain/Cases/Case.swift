@@ -16,6 +16,8 @@ public struct Case: Sendable, Hashable, Codable {
   public internal(set) var missingMaterialsDueBy: CivilDate?
   /// The promised limit; nil for an immediate item.
   public internal(set) var clock: WorkClock?
+  /// When the case's and its tasks' clocks turn yellow: the item version's policy.
+  public let warningPolicy: WarningPolicy
   public internal(set) var plan: CasePlan?
   /// Index of the stage being processed.
   public internal(set) var currentStage: Int?
@@ -63,6 +65,7 @@ public struct Case: Sendable, Hashable, Codable {
       state: policy.initial,
       materials: materials,
       clock: item.definition.kind == .promised ? try WorkClock(limit: .workingDays(days), start: instant) : nil,
+      warningPolicy: item.definition.warningPolicy,
       plan: item.definition.kind == .promised ? item.plan : nil
     )
     return CaseChange(case: new, events: [TimelineEvent(at: instant, by: party, kind: .submitted(item: item.ref, channel: channel))])

@@ -7,6 +7,16 @@ public struct Identifier<Tag>: Sendable, Hashable, Codable, Comparable, CustomSt
 
   public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }
   public var description: String { self.rawValue }
+
+  /// Encoded as a bare string, as it is stored and sent.
+  public init(from decoder: any Decoder) throws {
+    self.rawValue = try decoder.singleValueContainer().decode(String.self)
+  }
+
+  public func encode(to encoder: any Encoder) throws {
+    var container = encoder.singleValueContainer()
+    try container.encode(self.rawValue)
+  }
 }
 
 public enum UnitTag {}
