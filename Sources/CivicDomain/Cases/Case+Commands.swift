@@ -55,7 +55,7 @@ extension Case {
       guard let plan = self.plan, !plan.stages.isEmpty else {
         throw .precondition(self.subject, "has no stages; dispatch needs a promised item")
       }
-      change.openStage(0)
+      try change.openStage(0)
     case .completeAtWindow(let opinion):
       try requireText("opinion", opinion)
       guard self.clock == nil else { throw .precondition(self.subject, "is a promised item; completeAtWindow needs an immediate item") }

@@ -40,6 +40,7 @@ extension Case {
       let approved = if case .approve = command { true } else { false }
       updated.state = approved ? .approved : .denied
       updated.opinion = opinion
+      updated.pendingExtension = nil  // a finished task needs no more time
       try updated.clock.stop(at: instant)
       change.emit(approved ? .taskApproved(opinion: opinion) : .taskDenied(opinion: opinion), task: number)
       stageDone = true
@@ -47,11 +48,12 @@ extension Case {
       try requireText("reason", reason)
       guard task.stage > 0 else { throw .precondition(task.subject, "is in the first stage; return needs a previous stage") }
       updated.state = .returned
+      updated.pendingExtension = nil
       try updated.clock.stop(at: instant)
       change.emit(.taskReturned(toStage: task.stage - 1, reason: reason), task: number)
       change.next.tasks[number - 1] = updated
       try change.withdrawOpenTasks()
-      change.openStage(task.stage - 1)
+      try change.openStage(task.stage - 1)
       return change.finish()
     case .transfer(let target, let reason):
       try requireText("reason", reason)
@@ -70,6 +72,9 @@ extension Case {
       change.emit(.extensionRequested(added, reason: reason), task: number)
     case .decideExtension(let approve, let note):
       guard let request = task.pendingExtension else { throw .precondition(task.subject, "has no extension request to decide") }
+      guard request.requestedBy != party else {
+        throw .precondition(task.subject, "an extension cannot be decided by the handler who asked for it")
+      }
       if !approve { try requireText("note", note) }
       updated.pendingExtension = nil
       change.emit(.extensionDecided(approved: approve, note: note), task: number)
@@ -102,7 +107,7 @@ extension CaseTransition {
     if current.contains(where: { $0.state == .denied }) {
       try self.complete(.denied(opinions: self.consolidatedOpinions()))
     } else if stage + 1 < self.next.plan!.stages.count {
-      self.openStage(stage + 1)
+      try self.openStage(stage + 1)
     } else {
       try self.complete(.approved(opinions: self.consolidatedOpinions()))
     }

@@ -34,7 +34,7 @@ public struct Case: Sendable, Hashable, Codable {
   public var currentTasks: [CaseTask] { self.tasks.filter { $0.opening == self.stageOpenings && self.currentStage == $0.stage } }
 
   public func task(_ number: Int) throws(DomainError) -> CaseTask {
-    guard (1...self.tasks.count).contains(number) else { throw .notFound("task \(number) of case \(self.id)") }
+    guard self.tasks.indices.contains(number - 1) else { throw .notFound("task \(number) of case \(self.id)") }
     return self.tasks[number - 1]
   }
 

@@ -44,7 +44,7 @@ public struct CatalogItem: Sendable, Hashable, Codable {
   public var published: CatalogItemVersion? { self.versions.last { $0.status == .published } }
 
   public func version(_ number: Int) throws(DomainError) -> CatalogItemVersion {
-    guard (1...self.versions.count).contains(number) else { throw .notFound("\(ItemRef(code: self.code, version: number))") }
+    guard self.versions.indices.contains(number - 1) else { throw .notFound("\(ItemRef(code: self.code, version: number))") }
     return self.versions[number - 1]
   }
 

@@ -98,6 +98,12 @@ public struct WorkClock: Sendable, Hashable, Codable {
     return self.totalSeconds(in: calendar) - counted
   }
 
+  /// Whether a stopped clock stopped at or before its deadline; nil while it runs or is paused.
+  public func finishedOnTime(in calendar: WorkingCalendar) throws(DomainError) -> Bool? {
+    guard let stoppedAt = self.stoppedAt else { return nil }
+    return try stoppedAt <= self.deadlineIgnoringOpenPause(in: calendar)
+  }
+
   /// True when the deadline passed before `instant` (or before the clock paused or stopped).
   public func isOverdue(at instant: Instant, in calendar: WorkingCalendar) throws(DomainError) -> Bool {
     try self.effectiveInstant(at: instant) > self.deadlineIgnoringOpenPause(in: calendar)

@@ -101,6 +101,8 @@ struct JointProcessingTests {
     let c = try submitted().dispatched()
     #expect(throws: DomainError.notFound("task 1 of case C1")) { try c.run(.claim, task: 1, "2026-03-03 10:00", by: self.civil) }
     #expect(throws: DomainError.notFound("task 9 of case C1")) { try c.run(.claim, task: 9, "2026-03-03 10:00", by: self.civil) }
+    #expect(throws: DomainError.notFound("task 0 of case C1")) { try c.run(.claim, task: 0, "2026-03-03 10:00", by: self.civil) }
+    #expect(throws: DomainError.notFound("task 1 of case C1")) { try submitted().run(.claim, task: 1, "2026-03-03 10:00", by: self.police) }
     #expect(throws: DomainError.invalidField("by", "task commands need a member of staff")) {
       try c.applying(.claim, toTask: 1, expectedVersion: 1, policy: .serviceApplication, at: at("2026-03-03 10:00"), by: .applicant)
     }
@@ -220,6 +222,9 @@ struct JointProcessingTests {
     #expect(throws: DomainError.precondition("task 1", "already has an extension request waiting for a decision")) {
       try requested.run(.requestExtension(.workingDays(1), reason: "again"), task: 1, "2026-03-03 10:05", by: self.police)
     }
+    #expect(throws: DomainError.precondition("task 1", "an extension cannot be decided by the handler who asked for it")) {
+      try requested.run(.decideExtension(approve: true, note: ""), task: 1, "2026-03-03 10:30", by: self.police)
+    }
     #expect(throws: DomainError.invalidField("note", "must not be empty")) {
       try requested.run(.decideExtension(approve: false, note: ""), task: 1, "2026-03-03 11:00", by: supervisor)
     }
@@ -238,5 +243,7 @@ struct JointProcessingTests {
     #expect(try approved.case.task(1).clock.extensions.first?.approvedBy == "sup-1")
     #expect(try approved.case.clock?.deadline(in: china) == at("2026-03-11 17:30"))
     #expect(approved.case.version == requested.version + 1)
+    let finished = try requested.run(.approve(opinion: "ok"), task: 1, "2026-03-03 12:00", by: self.police).case
+    #expect(try finished.task(1).pendingExtension == nil)
   }
 }

@@ -70,6 +70,7 @@ struct CatalogItemTests {
   @Test("illegal version changes name the current status")
   func illegalChanges() throws {
     var item = try CatalogItem(code: "RES-CERT")
+    #expect(throws: DomainError.notFound("item RES-CERT v1")) { try item.publish(1) }
     try item.saveDraft(residenceCertificate())
     #expect(throws: DomainError.illegalState(subject: "item RES-CERT v1", state: "draft", action: "suspend", allowed: ["published"])) {
       try item.suspend(1)

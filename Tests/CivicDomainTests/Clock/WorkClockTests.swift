@@ -109,7 +109,13 @@ struct WorkClockTests {
       try clock.pause(at: at("2026-03-05 10:00"), reason: .hearing, causedBy: .applicant)
     }
     var late = try self.fiveDays()
+    #expect(try late.finishedOnTime(in: china) == nil)
     try late.stop(at: at("2026-03-10 09:30"))
     #expect(try late.isOverdue(at: at("2026-03-10 09:30"), in: china))
+    #expect(try late.finishedOnTime(in: china) == false)
+    #expect(try clock.finishedOnTime(in: china) == true)
+    var exact = try self.fiveDays()
+    try exact.stop(at: at("2026-03-09 17:30"))
+    #expect(try exact.finishedOnTime(in: china) == true)
   }
 }

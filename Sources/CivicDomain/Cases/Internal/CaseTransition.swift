@@ -42,7 +42,7 @@ struct CaseTransition {
   ///
   /// A stage opened again after a return goes to the units that held its tasks last time, so
   /// transfers made then are kept.
-  mutating func openStage(_ index: Int) {
+  mutating func openStage(_ index: Int) throws(DomainError) {
     let stage = self.next.plan!.stages[index]
     let previous = self.next.tasks.filter { $0.stage == index }
     let lastOpening = previous.map(\.opening).max()
@@ -53,8 +53,7 @@ struct CaseTransition {
     self.emit(.stageOpened(stage: index))
     for unit in units {
       let number = self.next.tasks.count + 1
-      // The stage limit is at least one working day: the catalogue validated it.
-      let clock = try! WorkClock(limit: stage.limit, start: self.at)
+      let clock = try WorkClock(limit: stage.limit, start: self.at)
       self.next.tasks.append(CaseTask(number: number, stage: index, opening: self.next.stageOpenings, unit: unit, clock: clock))
       self.emit(.taskCreated(unit: unit, limit: stage.limit), task: number)
     }
