@@ -54,6 +54,25 @@ let package = Package(
       ],
       swiftSettings: swiftSettings
     ),
+    // libpq, the PostgreSQL client library (apt: libpq-dev).
+    .systemLibrary(
+      name: "CLibPQ",
+      pkgConfig: "libpq",
+      providers: [.apt(["libpq-dev"]), .brew(["libpq"])]
+    ),
+    // PostgreSQL access through libpq: pool, queries, transactions, migrations, notify.
+    .target(
+      name: "CivicStore",
+      dependencies: [
+        "CLibPQ",
+        .product(name: "GRPCCore", package: "grpc-swift-2"),
+        .product(name: "NIOPosix", package: "swift-nio"),
+        .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        .product(name: "Logging", package: "swift-log"),
+      ],
+      resources: [.copy("Migrations/SQL")],
+      swiftSettings: swiftSettings
+    ),
     // The rules, pure: working-day calendar and deadline arithmetic, the case engine's
     // state machines, the catalogue. No I/O; persisted through CivicStore by services.
     .target(
@@ -148,6 +167,15 @@ let package = Package(
         .product(name: "NIOPosix", package: "swift-nio"),
         .product(name: "GRPCCore", package: "grpc-swift-2"),
         .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+        .product(name: "Logging", package: "swift-log"),
+      ],
+      swiftSettings: swiftSettings
+    ),
+    .testTarget(
+      name: "CivicStoreTests",
+      dependencies: [
+        "CivicStore",
+        .product(name: "GRPCCore", package: "grpc-swift-2"),
         .product(name: "Logging", package: "swift-log"),
       ],
       swiftSettings: swiftSettings

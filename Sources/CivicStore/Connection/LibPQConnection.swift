@@ -1,0 +1,263 @@
+import CLibPQ
+import Foundation
+import Synchronization
+
+/// One libpq connection; every method blocks, so callers run them on the store's thread
+/// pool. Owned by one task at a time (a pool lease); only `cancel` may be called from
+/// another thread.
+final class LibPQConnection: @unchecked Sendable {
+  private let handle: OpaquePointer
+  private let cancelHandle: OpaquePointer?
+  /// SQL text → prepared statement name, per connection (statements are per session).
+  private var prepared: [String: String] = [:]
+  /// Which statement generation runs, so a late cancel never hits a later statement.
+  /// `pending` keeps a cancel that arrived between statements for the next one.
+  private let running = Mutex<(generation: UInt64, active: Bool, cancelRequested: Bool, pending: Bool)>((0, false, false, false))
+
+  /// The backend's process id (for tests and logs).
+  let backendPID: Int32
+
+  /// Opens a connection; throws `.unavailable` when the server cannot be reached.
+  init(configuration: StoreConfiguration) throws(StoreError) {
+    // The URL (expanded from dbname) overrides the keywords before it, so a timeout or
+    // application name in the URL wins over these defaults.
+    let seconds = max(1, Int(configuration.connectTimeout.components.seconds))
+    var keywords = ["connect_timeout", "application_name"]
+    var values = [String(seconds), configuration.applicationName]
+    if let url = configuration.connectionString {
+      keywords.append("dbname")
+      values.append(url)
+    }
+    if let database = configuration.database {
+      // A later dbname is a plain name that overrides the one in the URL.
+      keywords.append("dbname")
+      values.append(database)
+    }
+    let connection: OpaquePointer? = withCStrings(keywords) { keys in
+      withCStrings(values) { vals in PQconnectdbParams(keys, vals, 1) }
+    }
+    guard let connection else { throw StoreError(code: .unavailable, serverMessage: "libpq could not allocate a connection") }
+    guard PQstatus(connection) == CONNECTION_OK else {
+      let message = String(cString: PQerrorMessage(connection))
+      PQfinish(connection)
+      throw StoreError(code: .unavailable, serverMessage: message)
+    }
+    self.handle = connection
+    // Server notices (e.g. "relation already exists, skipping") are not errors: drop them
+    // instead of libpq's default of printing them to standard error.
+    PQsetNoticeProcessor(connection, { _, _ in }, nil)
+    self.cancelHandle = PQgetCancel(connection)
+    self.backendPID = PQbackendPID(connection)
+    // Fixed session formats so text decoding of timestamps is unambiguous.
+    do {
+      _ = try self.execute("SET DateStyle = ISO", [])
+      _ = try self.execute("SET TimeZone = 'UTC'", [])
+    } catch {
+      self.close()
+      throw error
+    }
+  }
+
+  /// Closes the connection; the object must not be used afterwards.
+  func close() {
+    if let cancelHandle { PQfreeCancel(cancelHandle) }
+    PQfinish(self.handle)
+  }
+
+  /// Whether the connection is open and outside any transaction, fit to go back to the pool.
+  var isReusable: Bool {
+    PQstatus(self.handle) == CONNECTION_OK && PQtransactionStatus(self.handle) == PQTRANS_IDLE
+  }
+
+  /// Reads whatever the server sent while the connection sat idle (non-blocking: libpq
+  /// sockets are non-blocking underneath) and reports whether it is still usable; a
+  /// terminated backend has sent its FATAL message and closed by then.
+  func checkAlive() -> Bool {
+    // An idle pooled connection expects nothing: anything readable is a FATAL message
+    // and/or the end of the stream. Reading it takes a few rounds (message, then EOF).
+    for _ in 0..<4 {
+      guard PQstatus(self.handle) == CONNECTION_OK else { return false }
+      var descriptor = pollfd(fd: PQsocket(self.handle), events: Int16(POLLIN), revents: 0)
+      guard poll(&descriptor, 1, 0) > 0 else { return true }
+      guard PQconsumeInput(self.handle) == 1 else { return false }
+    }
+    return PQstatus(self.handle) == CONNECTION_OK
+  }
+
+  /// Runs one statement with out-of-band parameters; `prepare` caches a server-side
+  /// prepared statement for this SQL text on this connection.
+  func execute(_ sql: String, _ binds: [any SQLEncodable], prepare: Bool = false) throws(StoreError) -> QueryResult {
+    let generation = self.running.withLock { state -> UInt64? in
+      if state.pending {
+        state.pending = false
+        return nil
+      }
+      state.generation &+= 1
+      state.active = true
+      state.cancelRequested = false
+      return state.generation
+    }
+    guard let generation else { throw StoreError(code: .cancelled, query: sql) }
+    let result: OpaquePointer? = withOptionalCStrings(binds.map(\.sqlText)) { values in
+      let count = Int32(binds.count)
+      if prepare {
+        if let name = self.prepared[sql] {
+          return PQexecPrepared(self.handle, name, count, values, nil, nil, 0)
+        }
+        let name = "civic_\(self.prepared.count + 1)"
+        let preparation = PQprepare(self.handle, name, sql, count, nil)
+        guard PQresultStatus(preparation) == PGRES_COMMAND_OK else { return preparation }
+        PQclear(preparation)
+        self.prepared[sql] = name
+        return PQexecPrepared(self.handle, name, count, values, nil, nil, 0)
+      }
+      return PQexecParams(self.handle, sql, count, nil, values, nil, nil, 0)
+    }
+    let cancelled = self.running.withLock { state -> Bool in
+      guard state.generation == generation else { return false }
+      state.active = false
+      return state.cancelRequested
+    }
+    defer { PQclear(result) }
+    return try self.collect(result, sql: sql, cancelled: cancelled)
+  }
+
+  /// Runs a trusted script of several statements (migrations only: no parameters exist).
+  func executeScript(_ sql: String) throws(StoreError) {
+    let result = PQexec(self.handle, sql)
+    defer { PQclear(result) }
+    _ = try self.collect(result, sql: "<script>", cancelled: false)
+  }
+
+  /// Forgets a cancel request left over from the previous lease.
+  func resetCancellation() {
+    self.running.withLock { $0.pending = false }
+  }
+
+  /// Asks the server to cancel the statement running now; when none runs, the next
+  /// statement of this lease fails `.cancelled` without being sent.
+  @discardableResult
+  func cancel() -> Bool {
+    self.running.withLock { state in
+      guard state.active, let cancelHandle = self.cancelHandle else {
+        state.pending = true
+        return false
+      }
+      state.cancelRequested = true
+      var buffer = [CChar](repeating: 0, count: 256)
+      return PQcancel(cancelHandle, &buffer, Int32(buffer.count)) == 1
+    }
+  }
+
+  /// Issues `LISTEN` for a channel; the identifier is quoted by libpq.
+  func listen(_ channel: String) throws(StoreError) {
+    guard let quoted = PQescapeIdentifier(self.handle, channel, channel.utf8.count) else {
+      throw StoreError(code: .server, serverMessage: String(cString: PQerrorMessage(self.handle)))
+    }
+    let identifier = String(cString: quoted)
+    PQfreemem(quoted)
+    _ = try self.execute("LISTEN \(identifier)", [])
+  }
+
+  /// Waits up to `timeout` for notifications and returns those that arrived.
+  func waitForNotifications(timeout: Duration) throws(StoreError) -> [StoreNotification] {
+    var notes = self.drainNotifications()
+    guard notes.isEmpty else { return notes }
+    let socket = PQsocket(self.handle)
+    guard socket >= 0 else { throw StoreError(code: .connectionLost, serverMessage: "no socket") }
+    var descriptor = pollfd(fd: socket, events: Int16(POLLIN), revents: 0)
+    let milliseconds = Int32(timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
+    let ready = poll(&descriptor, 1, milliseconds)
+    if ready > 0 {
+      guard PQconsumeInput(self.handle) == 1, PQstatus(self.handle) == CONNECTION_OK else {
+        throw StoreError(code: .connectionLost, serverMessage: String(cString: PQerrorMessage(self.handle)))
+      }
+      notes = self.drainNotifications()
+    }
+    return notes
+  }
+
+  private func drainNotifications() -> [StoreNotification] {
+    var notes: [StoreNotification] = []
+    while let raw = PQnotifies(self.handle) {
+      let note = raw.pointee
+      notes.append(
+        StoreNotification(channel: String(cString: note.relname), payload: String(cString: note.extra), backendPID: note.be_pid)
+      )
+      PQfreemem(raw)
+    }
+    return notes
+  }
+
+  private func collect(_ result: OpaquePointer?, sql: String, cancelled: Bool) throws(StoreError) -> QueryResult {
+    guard let result else {
+      throw StoreError(
+        code: PQstatus(self.handle) == CONNECTION_OK ? .server : .connectionLost,
+        serverMessage: String(cString: PQerrorMessage(self.handle)), query: sql
+      )
+    }
+    let status = PQresultStatus(result)
+    switch status {
+    case PGRES_COMMAND_OK, PGRES_TUPLES_OK, PGRES_EMPTY_QUERY:
+      break
+    default:
+      throw self.error(from: result, sql: sql, cancelled: cancelled)
+    }
+    let columnCount = Int(PQnfields(result))
+    let rowCount = Int(PQntuples(result))
+    let columns = QueryResult.Columns(names: (0..<columnCount).map { String(cString: PQfname(result, Int32($0))) })
+    var rows: [Row] = []
+    rows.reserveCapacity(rowCount)
+    for row in 0..<Int32(rowCount) {
+      var values: [String?] = []
+      values.reserveCapacity(columnCount)
+      for column in 0..<Int32(columnCount) {
+        values.append(PQgetisnull(result, row, column) == 1 ? nil : String(cString: PQgetvalue(result, row, column)))
+      }
+      rows.append(Row(columns: columns, values: values))
+    }
+    let affected = Int(String(cString: PQcmdTuples(result))) ?? 0
+    return QueryResult(rows: rows, affectedRows: affected, columns: columns)
+  }
+
+  private func error(from result: OpaquePointer, sql: String, cancelled: Bool) -> StoreError {
+    func field(_ code: Character) -> String? {
+      guard let value = PQresultErrorField(result, Int32(code.asciiValue!)) else { return nil }
+      return String(cString: value)
+    }
+    let sqlState = field("C")
+    var code = StoreError.Code.server
+    if PQstatus(self.handle) != CONNECTION_OK {
+      code = .connectionLost
+    } else if sqlState == "57014" {
+      // query_canceled: either our PQcancel (task cancelled) or statement_timeout (deadline).
+      code = cancelled ? .cancelled : .deadlineExceeded
+    }
+    return StoreError(
+      code: code, sqlState: sqlState,
+      serverMessage: field("M") ?? String(cString: PQresultErrorMessage(result)),
+      detail: field("D"), query: sql, constraint: field("n")
+    )
+  }
+}
+
+/// A notification delivered by `LISTEN`.
+public struct StoreNotification: Sendable, Hashable {
+  public var channel: String
+  public var payload: String
+  /// The process id of the backend that sent it.
+  public var backendPID: Int32
+}
+
+private func withCStrings<R>(_ strings: [String], _ body: ([UnsafePointer<CChar>?]) -> R) -> R {
+  withOptionalCStrings(strings) { pointers in
+    body(pointers + [nil])
+  }
+}
+
+/// Calls `body` with C strings for `strings` (nil stays nil), valid only during the call.
+private func withOptionalCStrings<R>(_ strings: [String?], _ body: ([UnsafePointer<CChar>?]) -> R) -> R {
+  let owned: [UnsafeMutablePointer<CChar>?] = strings.map { $0.map { strdup($0) } }
+  defer { for pointer in owned { free(pointer) } }
+  return body(owned.map { UnsafePointer($0) })
+}

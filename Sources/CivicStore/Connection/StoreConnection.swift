@@ -1,0 +1,58 @@
+import NIOPosix
+
+/// A leased PostgreSQL connection, valid inside the `withConnection` or `transaction`
+/// closure that handed it out.
+///
+/// Each call runs the blocking libpq work on the store's `NIOThreadPool` (never on an
+/// event loop or the cooperative pool). Cancelling the calling task sends a cancel request
+/// for the statement (PQcancel); the call then fails with `StoreError.Code.cancelled`.
+public struct StoreConnection: Sendable {
+  let connection: LibPQConnection
+  let threadPool: NIOThreadPool
+
+  /// The server process id serving this connection (`pg_backend_pid()`).
+  public var backendPID: Int32 { self.connection.backendPID }
+
+  /// Runs one statement with `$1…$n` parameters bound out-of-band and returns its rows.
+  ///
+  /// The statement is prepared once per connection and reused (pass `prepare: false` for
+  /// one-off statements to skip the cache).
+  @discardableResult
+  public func query(_ sql: String, _ binds: [any SQLEncodable] = [], prepare: Bool = true) async throws(StoreError) -> QueryResult {
+    let connection = self.connection
+    return try await self.run { () throws(StoreError) in try connection.execute(sql, binds, prepare: prepare) }
+  }
+
+  /// Runs one statement and returns the affected-row count.
+  @discardableResult
+  public func execute(_ sql: String, _ binds: [any SQLEncodable] = []) async throws(StoreError) -> Int {
+    try await self.query(sql, binds).affectedRows
+  }
+
+  /// Runs a statement without parameters or statement caching (transaction control, SET).
+  func command(_ sql: String) async throws(StoreError) {
+    _ = try await self.query(sql, [], prepare: false)
+  }
+
+  /// Runs a trusted multi-statement script (migration files; never values).
+  func script(_ sql: String) async throws(StoreError) {
+    let connection = self.connection
+    try await self.run { () throws(StoreError) in try connection.executeScript(sql) }
+  }
+
+  func run<T: Sendable>(_ body: @escaping @Sendable () throws(StoreError) -> T) async throws(StoreError) -> T {
+    if Task.isCancelled { throw StoreError(code: .cancelled) }
+    let connection = self.connection
+    do {
+      return try await withTaskCancellationHandler {
+        try await self.threadPool.runIfActive { () throws -> T in try body() }
+      } onCancel: {
+        connection.cancel()
+      }
+    } catch let error as StoreError {
+      throw error
+    } catch {
+      throw StoreError(code: .poolClosed, serverMessage: "\(error)")
+    }
+  }
+}

@@ -1,0 +1,149 @@
+public import Logging
+import NIOPosix
+public import ServiceLifecycle
+import Synchronization
+
+/// A pool of PostgreSQL connections, and the entry point of CivicStore.
+///
+/// Connections open lazily up to `poolSize`; a broken one is dropped and its slot
+/// reopened on demand. When PostgreSQL cannot be reached a call fails at once with
+/// `StoreError.Code.unavailable` (UNAVAILABLE over RPC) instead of queueing.
+/// All blocking libpq work runs on the pool's own `NIOThreadPool`.
+///
+/// Run it as a ServiceLifecycle `Service` (graceful shutdown closes it), or call `close()`.
+public final class StorePool: Service, Sendable {
+  public let configuration: StoreConfiguration
+  let threadPool: NIOThreadPool
+  private let logger: Logger
+  private let state: Mutex<PoolStateMachine<LibPQConnection>>
+  private let nextWaiterID = Atomic<Int>(0)
+
+  public init(configuration: StoreConfiguration, logger: Logger) {
+    self.configuration = configuration
+    self.logger = logger
+    self.state = Mutex(PoolStateMachine(capacity: configuration.poolSize))
+    // One thread per connection, plus one for a notification listener.
+    self.threadPool = NIOThreadPool(numberOfThreads: configuration.poolSize + 1)
+    self.threadPool.start()
+  }
+
+  /// Runs until graceful shutdown, then closes the pool.
+  public func run() async throws {
+    try? await gracefulShutdown()
+    await self.close()
+  }
+
+  /// Closes idle connections, fails waiters and stops the thread pool; leased connections
+  /// close when they come back.
+  public func close() async {
+    let (idle, waiters) = self.state.withLock { $0.close() }
+    for waiter in waiters { waiter.resume(throwing: StoreError(code: .poolClosed)) }
+    for connection in idle { connection.close() }
+    try? await self.threadPool.shutdownGracefully()
+  }
+
+  /// Leases a connection for the duration of `body`.
+  @discardableResult
+  public func withConnection<R: Sendable>(_ body: (StoreConnection) async throws -> R) async throws -> R {
+    let connection = try await self.lease()
+    let leased = StoreConnection(connection: connection, threadPool: self.threadPool)
+    do {
+      let result = try await body(leased)
+      self.giveBack(connection)
+      return result
+    } catch {
+      self.giveBack(connection)
+      throw error
+    }
+  }
+
+  /// Runs one statement on a pooled connection.
+  @discardableResult
+  public func query(_ sql: String, _ binds: [any SQLEncodable] = []) async throws -> QueryResult {
+    try await self.withConnection { try await $0.query(sql, binds) }
+  }
+
+  /// The process ids of the idle connections' backends (tests use it to terminate them).
+  public var idleBackendPIDs: [Int32] {
+    self.state.withLock { $0.idle.map(\.backendPID) }
+  }
+
+  // MARK: - Leasing
+
+  private func lease() async throws -> LibPQConnection {
+    let grant: PoolStateMachine<LibPQConnection>.Grant
+    switch self.state.withLock({ $0.acquire() }) {
+    case .fail:
+      throw StoreError(code: .poolClosed)
+    case .grant(let granted):
+      grant = granted
+    case .wait:
+      grant = try await self.waitForGrant()
+    }
+    switch grant {
+    case .connection(let connection):
+      if connection.checkAlive() {
+        connection.resetCancellation()
+        return connection
+      }
+      self.logger.debug("store.pool dropping a broken idle connection", metadata: ["db.backend_pid": "\(connection.backendPID)"])
+      connection.close()
+      // The slot stays ours: open a replacement in it.
+      return try await self.connect()
+    case .connect:
+      return try await self.connect()
+    }
+  }
+
+  private func waitForGrant() async throws -> PoolStateMachine<LibPQConnection>.Grant {
+    let id = self.nextWaiterID.wrappingAdd(1, ordering: .relaxed).newValue
+    return try await withTaskCancellationHandler {
+      try await withCheckedThrowingContinuation { continuation in
+        let queued = self.state.withLock { $0.enqueue(id: id, continuation) }
+        if !queued {
+          continuation.resume(throwing: StoreError(code: .poolClosed))
+        } else if Task.isCancelled, let waiter = self.state.withLock({ $0.cancelWaiter(id: id) }) {
+          waiter.resume(throwing: StoreError(code: .cancelled))
+        }
+      }
+    } onCancel: {
+      if let waiter = self.state.withLock({ $0.cancelWaiter(id: id) }) {
+        waiter.resume(throwing: StoreError(code: .cancelled))
+      }
+    }
+  }
+
+  /// Opens a connection in a reserved slot; on failure frees the slot and throws UNAVAILABLE.
+  private func connect() async throws -> LibPQConnection {
+    let configuration = self.configuration
+    do {
+      return try await self.threadPool.runIfActive { () throws -> LibPQConnection in
+        try LibPQConnection(configuration: configuration)
+      }
+    } catch {
+      self.perform(self.state.withLock { $0.discard() })
+      if let error = error as? StoreError {
+        self.logger.warning("store.pool cannot connect", metadata: ["error": "\(error)"])
+        throw error
+      }
+      throw StoreError(code: .poolClosed, serverMessage: "\(error)")
+    }
+  }
+
+  private func giveBack(_ connection: LibPQConnection) {
+    if connection.isReusable {
+      self.perform(self.state.withLock { $0.release(connection) })
+    } else {
+      connection.close()
+      self.perform(self.state.withLock { $0.discard() })
+    }
+  }
+
+  private func perform(_ action: PoolStateMachine<LibPQConnection>.ReleaseAction) {
+    switch action {
+    case .none: break
+    case .resume(let waiter, let grant): waiter.resume(returning: grant)
+    case .close(let connection): connection.close()
+    }
+  }
+}

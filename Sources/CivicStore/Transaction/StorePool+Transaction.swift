@@ -1,0 +1,60 @@
+import Foundation
+
+extension StorePool {
+  /// Runs `body` in one transaction and commits it; rolls back when `body` throws.
+  ///
+  /// A serialization failure or deadlock (SQLSTATE 40001, 40P01), whether raised by a
+  /// statement or by COMMIT, reruns the whole transaction, up to
+  /// `configuration.transactionAttempts` times in all with a short jittered pause; `body`
+  /// must therefore have no effects outside the database. The last failure is rethrown
+  /// (ABORTED over RPC).
+  ///
+  /// - Parameter deadline: When given, the time left becomes the transaction's
+  ///   `statement_timeout` (`SET LOCAL`), so a statement still running at the deadline fails
+  ///   with `StoreError.Code.deadlineExceeded`.
+  @discardableResult
+  public func transaction<R: Sendable>(
+    isolation: IsolationLevel = .readCommitted,
+    deadline: ContinuousClock.Instant? = nil,
+    _ body: (StoreConnection) async throws -> R
+  ) async throws -> R {
+    let attempts = self.configuration.transactionAttempts
+    for attempt in 1... {
+      do {
+        return try await self.withConnection { connection in
+          try await Self.runOnce(on: connection, isolation: isolation, deadline: deadline, body)
+        }
+      } catch let error as StoreError where error.isRetryable && attempt < attempts {
+        // Back off a little, growing with each attempt, so the conflicting transaction can finish.
+        let pause = Double.random(in: 1...5) * Double(attempt)
+        try await Task.sleep(for: .milliseconds(pause))
+      }
+    }
+    fatalError("unreachable: the loop returns or throws")
+  }
+
+  private static func runOnce<R>(
+    on connection: StoreConnection,
+    isolation: IsolationLevel,
+    deadline: ContinuousClock.Instant?,
+    _ body: (StoreConnection) async throws -> R
+  ) async throws -> R {
+    try await connection.command("BEGIN ISOLATION LEVEL \(isolation.rawValue)")
+    do {
+      if let deadline {
+        let left = ContinuousClock.now.duration(to: deadline)
+        guard left > .zero else { throw StoreError(code: .deadlineExceeded) }
+        let milliseconds = max(1, left.components.seconds * 1000 + left.components.attoseconds / 1_000_000_000_000_000)
+        try await connection.query("SELECT set_config('statement_timeout', $1, true)", [String(milliseconds)])
+      }
+      let result = try await body(connection)
+      try await connection.command("COMMIT")
+      return result
+    } catch {
+      // When the connection broke or the task was cancelled this fails too, and the pool
+      // drops the connection (still inside a transaction) when it comes back.
+      try? await connection.command("ROLLBACK")
+      throw error
+    }
+  }
+}

@@ -1,0 +1,124 @@
+import CivicStore
+import Foundation
+import GRPCCore
+import Testing
+
+@Suite("Cancellation, broken connections, PostgreSQL down", .timeLimit(.minutes(2)))
+struct ConnectionFailureTests {
+  @Test("cancelling the task cancels the running query (PQcancel)")
+  func cancellation() async throws {
+    let configuration = try TestDatabase.configuration(poolSize: 1)
+    try await TestDatabase.withPool(configuration) { pool in
+      let started = ContinuousClock.now
+      let sleeper = Task { try await pool.query("SELECT pg_sleep(30)") }
+      // Wait until the statement really runs on the server, then cancel the task.
+      let observer = try TestDatabase.configuration(poolSize: 1)
+      try await TestDatabase.withPool(observer) { observerPool in
+        let running = try await eventually {
+          try await observerPool.query(
+            "SELECT count(*) FROM pg_stat_activity WHERE application_name = $1 AND state = 'active'",
+            [configuration.applicationName]
+          ).scalar(Int.self) == 1
+        }
+        #expect(running)
+      }
+      sleeper.cancel()
+      let error = await expectStoreError(.cancelled) { _ = try await sleeper.value }
+      #expect(error?.sqlState == "57014")
+      #expect(error?.rpcErrorCode == .cancelled)
+      #expect(ContinuousClock.now - started < .seconds(20))
+      // The same (only) connection serves the next call.
+      #expect(try await pool.query("SELECT 1").scalar(Int.self) == 1)
+    }
+  }
+
+  @Test("idle connections terminated by the server are replaced transparently")
+  func reconnectAfterTerminate() async throws {
+    let configuration = try TestDatabase.configuration(poolSize: 2)
+    try await TestDatabase.withPool(configuration) { pool in
+      // Open both connections.
+      try await withThrowingTaskGroup(of: Void.self) { group in
+        for _ in 0..<2 { group.addTask { try await pool.query("SELECT pg_sleep(0.1)") } }
+        try await group.waitForAll()
+      }
+      let before = Set(pool.idleBackendPIDs)
+      #expect(before.count == 2)
+      try await TestDatabase.withPool(poolSize: 1) { admin in
+        let terminated = try await admin.query(
+          // In the select list, so only the filtered rows' backends are terminated.
+          "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = $1",
+          [configuration.applicationName]
+        )
+        #expect(try terminated.scalar(Int.self) == 2)
+        let gone = try await eventually {
+          try await admin.query("SELECT count(*) FROM pg_stat_activity WHERE application_name = $1", [configuration.applicationName])
+            .scalar(Int.self) == 0
+        }
+        #expect(gone)
+      }
+      do {
+        let pid = try await pool.query("SELECT pg_backend_pid()").scalar(Int32.self)
+        #expect(pid != nil && !before.contains(pid!))
+      } catch {
+        Issue.record("after terminate: \(String(reflecting: error))")
+      }
+    }
+  }
+
+  @Test("a connection broken mid-query fails UNAVAILABLE and is replaced")
+  func terminatedWhileRunning() async throws {
+    let configuration = try TestDatabase.configuration(poolSize: 1)
+    try await TestDatabase.withPool(configuration) { pool in
+      async let killer: Void = TestDatabase.withPool(poolSize: 1) { admin in
+        _ = try await eventually {
+          try await admin.query(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = $1 AND state = 'active'",
+            [configuration.applicationName]
+          ).scalar(Int.self) == 1
+        }
+      }
+      let error = await expectStoreError(.connectionLost) { try await pool.query("SELECT pg_sleep(30)") }
+      #expect(error?.rpcErrorCode == .unavailable)
+      try await killer
+      #expect(try await pool.query("SELECT 1").scalar(Int.self) == 1)
+    }
+  }
+
+  @Test("nothing listening: calls fail fast with UNAVAILABLE")
+  func closedPort() async throws {
+    let port = closedLoopbackPort()
+    let configuration = StoreConfiguration(
+      connectionString: "postgresql://postgres@127.0.0.1:\(port)/postgres", poolSize: 2, connectTimeout: .seconds(2)
+    )
+    try await TestDatabase.withPool(configuration) { pool in
+      for _ in 0..<3 {
+        let started = ContinuousClock.now
+        let error = await expectStoreError(.unavailable) { try await pool.query("SELECT 1") }
+        #expect(error?.rpcErrorCode == .unavailable)
+        #expect(ContinuousClock.now - started < .seconds(2))
+        // The description names no host, SQL or value: safe for clients and logs.
+        #expect(error.map { "\($0)" } == "StoreError(code: unavailable)")
+      }
+    }
+  }
+
+  @Test("PostgreSQL stopped: UNAVAILABLE, and service resumes once it is back")
+  func stoppedAndRestarted() async throws {
+    _ = try TestDatabase.configuration()  // the suite's precondition, for a clear message
+    let cluster = ThrowawayCluster(port: closedLoopbackPort())
+    defer { cluster.destroy() }
+    try cluster.start()
+    let configuration = StoreConfiguration(connectionString: cluster.url, poolSize: 2, connectTimeout: .seconds(2))
+    try await TestDatabase.withPool(configuration) { pool in
+      #expect(try await pool.query("SELECT 1").scalar(Int.self) == 1)
+      try cluster.stop()
+      for _ in 0..<2 {
+        let error = await expectStoreError(.unavailable) { try await pool.query("SELECT 1") }
+        #expect(error?.rpcErrorCode == .unavailable)
+      }
+      try cluster.start()
+      let back = try await eventually { (try? await pool.query("SELECT 1").scalar(Int.self)) == 1 }
+      #expect(back)
+    }
+  }
+}

@@ -1,0 +1,95 @@
+import CivicStore
+import Testing
+
+@Suite("Migrations", .timeLimit(.minutes(1)))
+struct MigrationTests {
+  static let sample = [
+    Migration(version: 1, name: "first", sql: "CREATE TABLE m_one (id int PRIMARY KEY);"),
+    Migration(version: 2, name: "second", sql: "CREATE TABLE m_two (id int); INSERT INTO m_two VALUES (1), (2);"),
+  ]
+
+  @Test("the bundled migrations apply to a fresh database, and again as a no-op")
+  func bundled() async throws {
+    let migrations = try Migration.bundled()
+    #expect(!migrations.isEmpty)
+    #expect(migrations.map(\.version) == migrations.map(\.version).sorted())
+    try await TestDatabase.withScratchDatabase { configuration in
+      try await TestDatabase.withPool(configuration) { pool in
+        let migrator = Migrator(migrations: migrations, logger: TestDatabase.logger)
+        #expect(try await migrator.migrate(pool) == migrations.map(\.version))
+        #expect(try await migrator.migrate(pool) == [])
+        let recorded = try await pool.query("SELECT count(*) FROM civic_schema_migrations").scalar(Int.self)
+        #expect(recorded == migrations.count)
+        // The audit log refuses changes (append-only trigger).
+        await expectStoreError(.server) { try await pool.query("DELETE FROM audit_log") }
+      }
+    }
+  }
+
+  @Test("a changed applied file is refused and nothing newer is applied")
+  func changedFileRefused() async throws {
+    try await TestDatabase.withScratchDatabase { configuration in
+      try await TestDatabase.withPool(configuration) { pool in
+        try await Migrator(migrations: [Self.sample[0]], logger: TestDatabase.logger).migrate(pool)
+        var edited = Self.sample
+        edited[0].sql += "\n-- edited"
+        do {
+          try await Migrator(migrations: edited, logger: TestDatabase.logger).migrate(pool)
+          Issue.record("a changed migration was accepted")
+        } catch let error as MigrationError {
+          #expect(error.kind == .changed)
+          #expect(error.version == 1)
+        }
+        #expect(try await pool.query("SELECT to_regclass('m_two') IS NULL").scalar(Bool.self) == true)
+        // A migration the build does not know is refused too.
+        do {
+          try await Migrator(migrations: [], logger: TestDatabase.logger).migrate(pool)
+          Issue.record("an unknown applied migration was accepted")
+        } catch let error as MigrationError {
+          #expect(error.kind == .unknown)
+        }
+      }
+    }
+  }
+
+  @Test("a failing migration leaves nothing behind")
+  func failingMigrationRollsBack() async throws {
+    try await TestDatabase.withScratchDatabase { configuration in
+      try await TestDatabase.withPool(configuration) { pool in
+        let broken = Migration(version: 3, name: "broken", sql: "CREATE TABLE m_three (id int); SELECT no_such_function();")
+        await expectStoreError(.server) {
+          try await Migrator(migrations: Self.sample + [broken], logger: TestDatabase.logger).migrate(pool)
+        }
+        let absent = try await pool.query("SELECT to_regclass('m_three') IS NULL").scalar(Bool.self)
+        let latest = try await pool.query("SELECT max(version) FROM civic_schema_migrations").scalar(Int.self)
+        #expect(absent == true)
+        #expect(latest == 2)
+      }
+    }
+  }
+
+  @Test("two servers starting together migrate once")
+  func concurrentStarters() async throws {
+    // A slow first migration widens the window in which both starters race.
+    var slow = Self.sample
+    slow[0].sql += " SELECT pg_sleep(0.5);"
+    let migrations = slow
+    try await TestDatabase.withScratchDatabase { configuration in
+      let results = try await withThrowingTaskGroup(of: [Int].self) { group in
+        for _ in 0..<2 {
+          group.addTask {
+            try await TestDatabase.withPool(configuration) { pool in
+              try await Migrator(migrations: migrations, logger: TestDatabase.logger).migrate(pool)
+            }
+          }
+        }
+        return try await group.reduce(into: [[Int]]()) { $0.append($1) }
+      }
+      #expect(results.sorted { $0.count < $1.count } == [[], [1, 2]])
+      try await TestDatabase.withPool(configuration) { pool in
+        let rows = try await pool.query("SELECT count(*) FROM m_two").scalar(Int.self)
+        #expect(rows == 2)
+      }
+    }
+  }
+}

@@ -1,0 +1,107 @@
+import CivicStore
+import Foundation
+import Logging
+import Synchronization
+import Testing
+
+/// The PostgreSQL the tests use: `CIVICGRID_DATABASE_URL`, a fresh database that `ops/test`
+/// creates for each run on the private cluster (`ops/pg`).
+enum TestDatabase {
+  struct NotConfigured: Error, CustomStringConvertible {
+    var description: String {
+      "CIVICGRID_DATABASE_URL is not set: these tests need a real PostgreSQL. Run them with ops/test, "
+        + "which starts the private cluster (ops/pg start) and creates a fresh database, or export "
+        + "CIVICGRID_DATABASE_URL=$(ops/pg url <db>) after `ops/pg start && ops/pg createdb <db>`."
+    }
+  }
+
+  static let logger: Logger = {
+    var logger = Logger(label: "civicstore.tests")
+    logger.logLevel = .warning
+    return logger
+  }()
+
+  /// The test database's settings, with an application name unique to the caller so
+  /// `pg_stat_activity` can be filtered to its connections; throws when not configured.
+  static func configuration(poolSize: Int = 4, database: String? = nil) throws -> StoreConfiguration {
+    guard let url = ProcessInfo.processInfo.environment["CIVICGRID_DATABASE_URL"], !url.isEmpty else {
+      throw NotConfigured()
+    }
+    var configuration = StoreConfiguration(connectionString: url, poolSize: poolSize, connectTimeout: .seconds(3))
+    configuration.applicationName = "civictest-\(UUID().uuidString.prefix(8).lowercased())"
+    configuration.database = database
+    return configuration
+  }
+
+  /// Runs `body` with a pool over the test database and closes the pool afterwards.
+  @discardableResult
+  static func withPool<R: Sendable>(
+    _ configuration: StoreConfiguration? = nil,
+    poolSize: Int = 4,
+    _ body: (StorePool) async throws -> R
+  ) async throws -> R {
+    let pool = StorePool(configuration: try configuration ?? Self.configuration(poolSize: poolSize), logger: Self.logger)
+    do {
+      let result = try await body(pool)
+      await pool.close()
+      return result
+    } catch {
+      await pool.close()
+      throw error
+    }
+  }
+
+  /// Runs `body` against a database of its own, created empty and dropped afterwards.
+  static func withScratchDatabase<R: Sendable>(_ body: (StoreConfiguration) async throws -> R) async throws -> R {
+    // The name is generated here from hex digits only; identifiers cannot be bound.
+    let name = "civictest_\(UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased())"
+    try await Self.withPool(poolSize: 1) { try await $0.query("CREATE DATABASE \(name)") }
+    do {
+      let result = try await body(try Self.configuration(poolSize: 4, database: name))
+      try await Self.withPool(poolSize: 1) { try await $0.query("DROP DATABASE IF EXISTS \(name) WITH (FORCE)") }
+      return result
+    } catch {
+      _ = try? await Self.withPool(poolSize: 1) { try await $0.query("DROP DATABASE IF EXISTS \(name) WITH (FORCE)") }
+      throw error
+    }
+  }
+
+  /// A unique table name for one test (tests share the database and run in parallel).
+  static func tableName(_ prefix: String) -> String {
+    "\(prefix)_\(UUID().uuidString.prefix(8).lowercased())"
+  }
+}
+
+/// Polls `condition` every 50 ms, at most `attempts` times; returns whether it held.
+func eventually(attempts: Int = 100, _ condition: () async throws -> Bool) async throws -> Bool {
+  for _ in 0..<attempts {
+    if try await condition() { return true }
+    try await Task.sleep(for: .milliseconds(50))
+  }
+  return false
+}
+
+/// Runs `body` and fails the test with `StoreError`'s code unless it throws one with `code`.
+@discardableResult
+func expectStoreError(
+  _ code: StoreError.Code, sourceLocation: SourceLocation = #_sourceLocation, _ body: () async throws -> Void
+) async -> StoreError? {
+  do {
+    try await body()
+    Issue.record("expected StoreError \(code), got success", sourceLocation: sourceLocation)
+    return nil
+  } catch let error as StoreError {
+    #expect(error.code == code, "\(String(reflecting: error))", sourceLocation: sourceLocation)
+    return error
+  } catch {
+    Issue.record("expected StoreError \(code), got \(error)", sourceLocation: sourceLocation)
+    return nil
+  }
+}
+
+/// A counter tasks can share.
+final class Counter: Sendable {
+  private let atomic = Atomic<Int>(0)
+  func increment() { self.atomic.add(1, ordering: .relaxed) }
+  var value: Int { self.atomic.load(ordering: .relaxed) }
+}
