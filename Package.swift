@@ -114,6 +114,9 @@ let package = Package(
       name: "civicgridd",
       dependencies: [
         "CivicServer",
+        "CivicStore",
+        "CivicServices",
+        "CivicProtos",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         .product(name: "UnixSignals", package: "swift-service-lifecycle"),

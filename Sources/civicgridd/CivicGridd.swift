@@ -1,5 +1,8 @@
 import ArgumentParser
+import CivicProtos
 import CivicServer
+import CivicServices
+import CivicStore
 import Foundation
 import Logging
 import Metrics
@@ -12,7 +15,7 @@ struct CivicGridd: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "civicgridd",
     abstract: "The CivicGrid server: CivicWire and gRPC/HTTP/2 listeners, health and metrics.",
-    subcommands: [Serve.self],
+    subcommands: [Serve.self, Migrate.self],
     defaultSubcommand: Serve.self
   )
 }
@@ -33,6 +36,7 @@ struct Serve: AsyncParsableCommand {
   @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.") var logLevel: String?
   @Option(help: "Log format: text or json.") var logFormat: String = "text"
   @Option(help: "Write the bound ports as JSON to this file once listening.") var portFile: String?
+  @OptionGroup var database: DatabaseOptions
 
   func run() async throws {
     let environment = ProcessInfo.processInfo.environment
@@ -75,9 +79,23 @@ struct Serve: AsyncParsableCommand {
     let logger = Logger(label: "civicgridd")
 
     let server = CivicGridServer(configuration: settings, registry: registry, logger: logger)
+    // The store is optional until services need it: without a database URL (flag,
+    // CIVICGRID_DATABASE_URL or PG* variables) the server runs without PostgreSQL.
+    var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+    if let storeConfiguration = self.database.configuration() {
+      let pool = try await Migrate.openMigrated(storeConfiguration, logger: logger)
+      let health = server.health
+      let monitor = StoreHealthMonitor(pool: pool) { reachable in
+        health.setStatus(reachable ? .serving : .notServing, forService: "civicgrid.store")
+        if !reachable { logger.warning("store: PostgreSQL unreachable; calls fail UNAVAILABLE until it is back") }
+      }
+      // Shut down in reverse: the server drains first, the pool closes last.
+      services += [.init(service: pool), .init(service: monitor)]
+    }
+    services.append(.init(service: server))
     let group = ServiceGroup(
       configuration: ServiceGroupConfiguration(
-        services: [.init(service: server)],
+        services: services,
         gracefulShutdownSignals: [.sigterm, .sigint],
         logger: logger
       )
@@ -111,4 +129,64 @@ struct Serve: AsyncParsableCommand {
     }
     logger.info("civicgridd stopped")
   }
+}
+
+/// `--database-url`, shared by the subcommands that use PostgreSQL.
+struct DatabaseOptions: ParsableArguments {
+  @Option(
+    help: """
+      PostgreSQL: a libpq URL or connection string (default CIVICGRID_DATABASE_URL, else the PG* \
+      variables). ops/run and ops/test start a private cluster and set it.
+      """
+  )
+  var databaseUrl: String?
+  @Option(help: "PostgreSQL connections in the pool (default 8).") var databasePoolSize: Int?
+
+  func configuration() -> StoreConfiguration? {
+    guard var configuration = StoreConfiguration.resolve(flag: self.databaseUrl, environment: ProcessInfo.processInfo.environment) else {
+      return nil
+    }
+    if let size = self.databasePoolSize { configuration.poolSize = max(1, size) }
+    return configuration
+  }
+}
+
+struct Migrate: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Apply the database migrations (under an advisory lock) and exit; serve does this at start too.",
+    discussion: "Refuses (exit 1) when an applied migration's file has changed since it was applied."
+  )
+
+  @OptionGroup var database: DatabaseOptions
+
+  func run() async throws {
+    guard let configuration = self.database.configuration() else {
+      throw ValidationError("no database: pass --database-url or set CIVICGRID_DATABASE_URL (or the PG* variables)")
+    }
+    let logger = Logger(label: "civicgridd")
+    let pool = try await Self.openMigrated(configuration, logger: logger)
+    await pool.close()
+    print("civicgridd: database schema is up to date")
+  }
+
+  /// Opens the pool and applies the bundled migrations; fails start-up when PostgreSQL is
+  /// unreachable or an applied migration changed.
+  static func openMigrated(_ configuration: StoreConfiguration, logger: Logger) async throws -> StorePool {
+    let pool = StorePool(configuration: configuration, logger: logger)
+    do {
+      let applied = try await Migrator(migrations: try Migration.bundled(), logger: logger).migrate(pool)
+      logger.info("store: schema ready", metadata: ["migrations.applied": "\(applied)"])
+      return pool
+    } catch {
+      await pool.close()
+      // The operator's own terminal: the full libpq message helps (it holds no data).
+      let message = (error as? StoreError).map { String(reflecting: $0) } ?? "\(error)"
+      throw StartupFailure(description: "civicgridd: cannot prepare the database: \(message)")
+    }
+  }
+}
+
+/// A start-up failure; ArgumentParser prints the description and exits 1.
+struct StartupFailure: Error, CustomStringConvertible {
+  var description: String
 }
