@@ -152,3 +152,32 @@ struct WireNegativeTests {
     }
   }
 }
+
+@Suite("CivicWire client stream slots", .serialized)
+struct ClientStreamSlotTests {
+  @Test("a call queued for a stream slot still ends at its deadline")
+  func queuedCallHonoursDeadline() async throws {
+    let configuration = TestServer.configuration { $0.maxConcurrentStreams = 1 }
+    try await TestServer.withRunning(configuration) { ports, _ in
+      try await TransportKind.civicWire.withClients(ports) { clients in
+        // One slow call holds the only slot.
+        async let slow: Civicgrid_V1_SimpleResponse = {
+          var request = Civicgrid_V1_SimpleRequest()
+          request.sleepMicros = 2_000_000
+          return try await clients.diagnostics.unaryCall(request)
+        }()
+        try await Task.sleep(for: .milliseconds(200))
+        var options = CallOptions.defaults
+        options.timeout = .milliseconds(200)
+        let started = ContinuousClock.now
+        let error = await #expect(throws: RPCError.self) {
+          try await clients.diagnostics.emptyCall(Civicgrid_V1_Empty(), options: options)
+        }
+        #expect(error?.code == .deadlineExceeded)
+        // It gave up at its deadline, not when the slow call freed the slot.
+        #expect(ContinuousClock.now - started < .milliseconds(1500))
+        _ = try await slow
+      }
+    }
+  }
+}

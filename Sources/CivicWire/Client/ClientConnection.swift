@@ -16,7 +16,9 @@ final class ClientConnection: Sendable {
   private struct State {
     var nextStreamID: UInt32 = 1
     var freeSlots: Int
-    var slotWaiters: [CheckedContinuation<Void, any Error>] = []
+    /// Calls waiting for a stream slot, oldest first, by waiter id.
+    var slotWaiters: [(id: UInt64, continuation: CheckedContinuation<Void, any Error>)] = []
+    var nextWaiterID: UInt64 = 0
     var usable = true
   }
 
@@ -138,28 +140,43 @@ final class ClientConnection: Sendable {
       return true
     }
     if acquired { return }
-    enum Outcome { case acquired, parked, failed(RPCError) }
-    try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-      let outcome: Outcome = self.state.withLock { state in
-        guard state.usable else { return .failed(RPCError(code: .unavailable, message: "the connection is going away")) }
-        if state.freeSlots > 0 {
-          state.freeSlots -= 1
-          return .acquired
+    enum Outcome { case acquired, parked, failed(any Error) }
+    let waiterID = self.state.withLock { state in
+      defer { state.nextWaiterID += 1 }
+      return state.nextWaiterID
+    }
+    // A call whose deadline passes (or whose task is cancelled) while it waits for a slot
+    // must leave the queue at once rather than when a slot frees up.
+    try await withTaskCancellationHandler {
+      try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+        let outcome: Outcome = self.state.withLock { state in
+          guard state.usable else { return .failed(RPCError(code: .unavailable, message: "the connection is going away")) }
+          if Task.isCancelled { return .failed(CancellationError()) }
+          if state.freeSlots > 0 {
+            state.freeSlots -= 1
+            return .acquired
+          }
+          state.slotWaiters.append((waiterID, continuation))
+          return .parked
         }
-        state.slotWaiters.append(continuation)
-        return .parked
+        switch outcome {
+        case .acquired: continuation.resume()
+        case .parked: ()  // `releaseSlot`, `markUnusable` or cancellation resumes it.
+        case .failed(let error): continuation.resume(throwing: error)
+        }
       }
-      switch outcome {
-      case .acquired: continuation.resume()
-      case .parked: ()  // `releaseSlot` or `markUnusable` resumes it.
-      case .failed(let error): continuation.resume(throwing: error)
+    } onCancel: {
+      let waiter = self.state.withLock { state -> CheckedContinuation<Void, any Error>? in
+        guard let index = state.slotWaiters.firstIndex(where: { $0.id == waiterID }) else { return nil }
+        return state.slotWaiters.remove(at: index).continuation
       }
+      waiter?.resume(throwing: CancellationError())
     }
   }
 
   func releaseSlot() {
     let waiter: CheckedContinuation<Void, any Error>? = self.state.withLock { state in
-      if !state.slotWaiters.isEmpty { return state.slotWaiters.removeFirst() }
+      if !state.slotWaiters.isEmpty { return state.slotWaiters.removeFirst().continuation }
       state.freeSlots += 1
       return nil
     }
@@ -184,7 +201,7 @@ final class ClientConnection: Sendable {
     let waiters = self.state.withLock { state in
       state.usable = false
       defer { state.slotWaiters.removeAll() }
-      return state.slotWaiters
+      return state.slotWaiters.map(\.continuation)
     }
     for waiter in waiters {
       waiter.resume(throwing: RPCError(code: .unavailable, message: "the connection is going away; retry the call"))
