@@ -142,9 +142,12 @@ struct ExecutableTests {
       )
     }
     _ = try Binaries.run(Binaries.civicctl, ["call", "civicgrid.v1.Diagnostics/UnimplementedCall", "--server", "127.0.0.1:\(ports.wire)"])
-    let socket = try RawSocket(port: ports.metrics)
-    socket.send(Array("GET /metrics HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n".utf8))
-    let text = String(decoding: socket.receiveAll(), as: UTF8.self)
+    // A call that ends at its deadline exercises the cancel path too.
+    _ = try Binaries.run(
+      Binaries.civicctl,
+      ["call", "civicgrid.v1.Diagnostics/UnaryCall", "--data", #"{"sleepMicros": 2000000}"#, "--timeout", "0.1", "--server", "127.0.0.1:\(ports.wire)"]
+    )
+    let text = Self.scrape(port: ports.metrics)
     #expect(text.hasPrefix("HTTP/1.1 200 OK"))
     #expect(text.contains(#"civicgrid_rpc_calls_total{transport="civicwire",method="civicgrid.v1.Diagnostics/EmptyCall",code="OK"} 1"#))
     #expect(text.contains(#"civicgrid_rpc_calls_total{transport="http2",method="civicgrid.v1.Diagnostics/EmptyCall",code="OK"} 1"#))
@@ -158,7 +161,20 @@ struct ExecutableTests {
         #"civicgrid_rpc_duration_seconds_bucket{transport="civicwire",method="civicgrid.v1.Diagnostics/EmptyCall",le="0.00005"}"#
       )
     )
-    #expect(text.contains("civicgrid_wire_connections_open"))
+    // Every client has exited: no connection or stream may be left open on the server.
+    var settled = text
+    for _ in 0..<40 where !(settled.contains("civicgrid_wire_connections_open 0.0") && settled.contains("civicgrid_wire_streams_open 0.0")) {
+      Thread.sleep(forTimeInterval: 0.05)
+      settled = Self.scrape(port: ports.metrics)
+    }
+    #expect(settled.contains("civicgrid_wire_connections_open 0.0"))
+    #expect(settled.contains("civicgrid_wire_streams_open 0.0"))
+  }
+
+  static func scrape(port: Int) -> String {
+    guard let socket = try? RawSocket(port: port) else { return "" }
+    socket.send(Array("GET /metrics HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n".utf8))
+    return String(decoding: socket.receiveAll(), as: UTF8.self)
   }
 
   @Test("civicctl encode writes the binary request civicload sends")
