@@ -174,6 +174,16 @@ let package = Package(
       ],
       swiftSettings: swiftSettings
     ),
+    // ops/bench/store: CivicStore vs pgbench on the same transaction, built in release by the script.
+    .executableTarget(
+      name: "StoreBench",
+      dependencies: [
+        "CivicStore",
+        .product(name: "Logging", package: "swift-log"),
+      ],
+      path: "Benchmarks/StoreBench",
+      swiftSettings: swiftSettings
+    ),
     .testTarget(
       name: "CivicStoreTests",
       dependencies: [
