@@ -55,6 +55,10 @@ struct ConnectionFailureTests {
             .scalar(Int.self) == 0
         }
         #expect(gone)
+        // Leaving pg_stat_activity precedes the process exit that closes the socket: wait
+        // for the processes themselves to be gone (ESRCH), so the pool's sockets are closed.
+        let exited = try await eventually { before.allSatisfy { kill(pid_t($0), 0) == -1 && errno == ESRCH } }
+        #expect(exited)
       }
       do {
         let pid = try await pool.query("SELECT pg_backend_pid()").scalar(Int32.self)
