@@ -1,0 +1,50 @@
+@testable import CivicStore
+import Testing
+
+@Suite("Pool state machine")
+struct PoolStateMachineTests {
+  typealias Machine = PoolStateMachine<Int>
+
+  @Test("opens up to capacity, then reuses released connections")
+  func capacityAndReuse() {
+    var machine = Machine(capacity: 2)
+    guard case .grant(.connect) = machine.acquire(), case .grant(.connect) = machine.acquire() else {
+      Issue.record("expected two connect grants")
+      return
+    }
+    guard case .wait = machine.acquire() else {
+      Issue.record("a third lease must wait")
+      return
+    }
+    guard case .none = machine.release(7) else {
+      Issue.record("no waiter was queued, so the connection goes idle")
+      return
+    }
+    guard case .grant(.connection(7)) = machine.acquire() else {
+      Issue.record("the idle connection is reused")
+      return
+    }
+    #expect(machine.open == 2)
+  }
+
+  @Test("a dropped connection frees its slot; closing returns idle connections")
+  func discardAndClose() {
+    var machine = Machine(capacity: 1)
+    _ = machine.acquire()
+    _ = machine.discard()
+    #expect(machine.open == 0)
+    guard case .grant(.connect) = machine.acquire() else {
+      Issue.record("the freed slot can be reopened")
+      return
+    }
+    _ = machine.release(3)
+    let (idle, waiters) = machine.close()
+    #expect(idle == [3])
+    #expect(waiters.isEmpty)
+    #expect(machine.open == 0)
+    guard case .fail = machine.acquire() else {
+      Issue.record("a closed pool refuses leases")
+      return
+    }
+  }
+}
