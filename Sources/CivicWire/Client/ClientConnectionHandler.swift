@@ -98,10 +98,8 @@ final class ClientConnectionHandler: ChannelInboundHandler {
       context.close(promise: nil)
     }
     self.keepalivePing = (opaque, timeout)
-    var ping = Civicgrid_Wire_V1_Ping()
-    ping.opaque = opaque
     var buffer = ByteBuffer()
-    FrameEncoder.write(.ping, streamID: 0, message: ping, into: &buffer)
+    ControlFrames.ping(opaque: opaque, into: &buffer)
     self.write(buffer)
     self.flushIfNeeded()
   }
@@ -192,7 +190,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         self.pendingPings.removeValue(forKey: ping.opaque)?.succeed()
       } else {
         var buffer = ByteBuffer()
-        FrameEncoder.write(.ping, flags: .ack, streamID: 0, message: ping, into: &buffer)
+        ControlFrames.ping(opaque: ping.opaque, ack: true, into: &buffer)
         self.write(buffer)
       }
     case .goAway:
@@ -294,7 +292,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
   private func cancelStream(_ id: UInt32, _ code: Status.Code, _ message: String) {
     guard let entry = self.streams.removeValue(forKey: id) else { return }
     entry.stream.markEnded(RPCError(code: RPCError.Code(code) ?? .internalError, message: message))
-    self.write(Self.cancelFrame(id, code, message))
+    self.write(ControlFrames.cancel(streamID: id, code: code, message: message))
     self.streamCountChanged()
   }
 
@@ -319,7 +317,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         if let payload { self.write(payload) }
       case .cancel(let id, let code, let message):
         guard self.streams.removeValue(forKey: id) != nil else { continue }
-        self.write(Self.cancelFrame(id, code, message))
+        self.write(ControlFrames.cancel(streamID: id, code: code, message: message))
         self.streamCountChanged()
       case .grant(let id, let increment):
         guard var entry = self.streams[id] else { continue }
@@ -332,10 +330,8 @@ final class ClientConnectionHandler: ChannelInboundHandler {
           continue
         }
         self.pendingPings[opaque] = promise
-        var ping = Civicgrid_Wire_V1_Ping()
-        ping.opaque = opaque
         var buffer = ByteBuffer()
-        FrameEncoder.write(.ping, streamID: 0, message: ping, into: &buffer)
+        ControlFrames.ping(opaque: opaque, into: &buffer)
         self.write(buffer)
       }
     }
@@ -358,20 +354,14 @@ final class ClientConnectionHandler: ChannelInboundHandler {
   private func connectionError(_ error: ConnectionError) {
     guard let context = self.context else { return }
     self.phase = .closed
-    var goAway = Civicgrid_Wire_V1_GoAway()
-    goAway.errorCode = error.code.rawValue
-    goAway.message = error.message
     var buffer = ByteBuffer()
-    FrameEncoder.write(.goAway, streamID: 0, message: goAway, into: &buffer)
+    // A client opens no streams to the server, so its last stream id is 0.
+    ControlFrames.goAway(lastStreamID: 0, code: error.code, message: error.message, into: &buffer)
     context.writeAndFlush(self.wrapOutboundOut(buffer)).whenComplete { _ in context.close(promise: nil) }
   }
 
   private func writeWindowUpdate(_ id: UInt32, increment: Int) {
-    var update = Civicgrid_Wire_V1_WindowUpdate()
-    update.increment = UInt32(increment)
-    var buffer = ByteBuffer()
-    FrameEncoder.write(.windowUpdate, streamID: id, message: update, into: &buffer)
-    self.write(buffer)
+    self.write(ControlFrames.windowUpdate(streamID: id, increment: increment))
   }
 
   private func write(_ buffer: ByteBuffer) {
@@ -386,12 +376,4 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     context.flush()
   }
 
-  private static func cancelFrame(_ id: UInt32, _ code: Status.Code, _ message: String) -> ByteBuffer {
-    var cancel = Civicgrid_Wire_V1_Cancel()
-    cancel.code = UInt32(code.rawValue)
-    cancel.message = message
-    var buffer = ByteBuffer()
-    FrameEncoder.write(.cancel, streamID: id, message: cancel, into: &buffer)
-    return buffer
-  }
 }

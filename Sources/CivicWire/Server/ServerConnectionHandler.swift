@@ -1,8 +1,8 @@
 internal import CivicProtos
 internal import GRPCCore
+internal import Logging
 internal import NIOCore
 internal import SwiftProtobuf
-internal import Logging
 
 /// The server end of one CivicWire connection. Runs on the connection's event loop:
 /// decodes frames, applies the protocol's rules and limits, and hands each new stream
@@ -239,7 +239,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
       throw ConnectionError(.enhanceYourCalm, "too many pings")
     }
     var buffer = ByteBuffer()
-    FrameEncoder.write(.ping, flags: .ack, streamID: 0, message: ping, into: &buffer)
+    ControlFrames.ping(opaque: ping.opaque, ack: true, into: &buffer)
     self.write(buffer)
   }
 
@@ -365,21 +365,21 @@ final class ServerConnectionHandler: ChannelInboundHandler {
 
   /// Answers a HEADERS with TRAILERS without opening the stream.
   private func refuse(_ id: UInt32, _ code: Status.Code, _ message: String) {
-    self.write(Self.trailersFrame(id, code, message))
+    self.write(ControlFrames.trailers(streamID: id, code: code, message: message))
   }
 
   /// Fails one stream (docs/PROTOCOL.md, section 3.3): TRAILERS to the client, the
   /// handler cancelled; the connection and other streams carry on.
   private func streamError(_ id: UInt32, _ code: Status.Code, _ message: String) {
     guard let entry = self.streams[id] else { return }
-    self.write(Self.trailersFrame(id, code, message))
+    self.write(ControlFrames.trailers(streamID: id, code: code, message: message))
     self.closeStream(id, entry, terminating: RPCError(code: RPCError.Code(code) ?? .internalError, message: message))
   }
 
   private func deadlineExpired(_ id: UInt32, micros: UInt64) {
     guard let entry = self.streams[id] else { return }
     let message = "deadline of \(micros / 1000) ms exceeded"
-    self.write(Self.trailersFrame(id, .deadlineExceeded, message))
+    self.write(ControlFrames.trailers(streamID: id, code: .deadlineExceeded, message: message))
     self.closeStream(id, entry, terminating: RPCError(code: .deadlineExceeded, message: message))
     self.flushIfNeeded()
   }
@@ -450,14 +450,8 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     guard case .none = self.drain else { return }
     let opaque = UInt64.random(in: 1...UInt64.max)
     var buffer = ByteBuffer()
-    var goAway = Civicgrid_Wire_V1_GoAway()
-    goAway.lastStreamID = UInt32(Int32.max)
-    goAway.errorCode = GoAwayCode.noError.rawValue
-    goAway.message = reason
-    FrameEncoder.write(.goAway, streamID: 0, message: goAway, into: &buffer)
-    var ping = Civicgrid_Wire_V1_Ping()
-    ping.opaque = opaque
-    FrameEncoder.write(.ping, streamID: 0, message: ping, into: &buffer)
+    ControlFrames.goAway(lastStreamID: UInt32(Int32.max), code: .noError, message: reason, into: &buffer)
+    ControlFrames.ping(opaque: opaque, into: &buffer)
     self.write(buffer)
     self.flushIfNeeded()
 
@@ -475,11 +469,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     guard case .announced = self.drain else { return }
     self.drain = .committed
     var buffer = ByteBuffer()
-    var goAway = Civicgrid_Wire_V1_GoAway()
-    goAway.lastStreamID = self.lastStreamID
-    goAway.errorCode = GoAwayCode.noError.rawValue
-    goAway.message = "draining"
-    FrameEncoder.write(.goAway, streamID: 0, message: goAway, into: &buffer)
+    ControlFrames.goAway(lastStreamID: self.lastStreamID, code: .noError, message: "draining", into: &buffer)
     self.write(buffer)
     self.flushIfNeeded()
     self.closeIfDrained()
@@ -487,7 +477,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
 
   private func gracePeriodOver() {
     for (id, entry) in self.streams {
-      self.write(Self.trailersFrame(id, .unavailable, "server shut down before the call completed"))
+      self.write(ControlFrames.trailers(streamID: id, code: .unavailable, message: "server shut down before the call completed"))
       self.closeStream(id, entry, terminating: RPCError(code: .unavailable, message: "server shutting down"))
     }
     self.flushIfNeeded()
@@ -513,11 +503,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     self.phase = .closed
     var buffer = ByteBuffer()
     if sendPreface { FrameEncoder.writePreface(into: &buffer) }
-    var goAway = Civicgrid_Wire_V1_GoAway()
-    goAway.lastStreamID = self.lastStreamID
-    goAway.errorCode = error.code.rawValue
-    goAway.message = error.message
-    FrameEncoder.write(.goAway, streamID: 0, message: goAway, into: &buffer)
+    ControlFrames.goAway(lastStreamID: self.lastStreamID, code: error.code, message: error.message, into: &buffer)
     context.writeAndFlush(self.wrapOutboundOut(buffer)).whenComplete { _ in
       context.close(promise: nil)
     }
@@ -540,11 +526,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
   // MARK: Helpers
 
   private func writeWindowUpdate(_ id: UInt32, increment: Int) {
-    var update = Civicgrid_Wire_V1_WindowUpdate()
-    update.increment = UInt32(increment)
-    var buffer = ByteBuffer()
-    FrameEncoder.write(.windowUpdate, streamID: id, message: update, into: &buffer)
-    self.write(buffer)
+    self.write(ControlFrames.windowUpdate(streamID: id, increment: increment))
   }
 
   private func write(_ buffer: ByteBuffer) {
@@ -557,15 +539,6 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     guard self.needsFlush, let context = self.context else { return }
     self.needsFlush = false
     context.flush()
-  }
-
-  private static func trailersFrame(_ id: UInt32, _ code: Status.Code, _ message: String) -> ByteBuffer {
-    var trailers = Civicgrid_Wire_V1_Trailers()
-    trailers.code = UInt32(code.rawValue)
-    trailers.message = message
-    var buffer = ByteBuffer()
-    FrameEncoder.write(.trailers, streamID: id, message: trailers, into: &buffer)
-    return buffer
   }
 
   static func decode<M: SwiftProtobuf.Message>(_ type: M.Type, _ frame: Frame) throws(ConnectionError) -> M {
