@@ -1,6 +1,6 @@
 import CivicProtos
 public import CivicServices
-public import CivicWire
+internal import CivicWire
 public import GRPCCore
 internal import GRPCNIOTransportHTTP2
 public import Logging

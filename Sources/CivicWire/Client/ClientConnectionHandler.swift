@@ -94,8 +94,9 @@ final class ClientConnectionHandler: ChannelInboundHandler {
       case .ready = self.phase, let context = self.context
     else { return }
     let opaque = UInt64.random(in: 1...UInt64.max)
+    let channel = context.channel
     let timeout = context.eventLoop.scheduleTask(in: keepalive.timeout) {
-      context.close(promise: nil)
+      channel.close(promise: nil)
     }
     self.keepalivePing = (opaque, timeout)
     var buffer = ByteBuffer()
@@ -157,13 +158,13 @@ final class ClientConnectionHandler: ChannelInboundHandler {
       self.phase = .awaitingSettings
     case (.awaitingSettings, .frame(let frame)):
       if frame.type == .goAway {
-        let goAway = try ServerConnectionHandler.decode(Civicgrid_Wire_V1_GoAway.self, frame)
+        let goAway = try frame.control(Civicgrid_Wire_V1_GoAway.self)
         throw ConnectionError(GoAwayCode(rawValue: goAway.errorCode) ?? .protocolError, "server refused the connection: \(goAway.message)")
       }
       guard frame.type == .settings, !frame.flags.contains(.ack), frame.streamID == 0 else {
         throw ConnectionError(.protocolError, "expected SETTINGS from the server, got \(frame.type)")
       }
-      self.serverSettings = try WireSettings(received: try ServerConnectionHandler.decode(Civicgrid_Wire_V1_Settings.self, frame))
+      self.serverSettings = try WireSettings(received: try frame.control(Civicgrid_Wire_V1_Settings.self))
       var ack = ByteBuffer()
       FrameEncoder.write(.settings, flags: .ack, streamID: 0, into: &ack)
       self.write(ack)
@@ -181,7 +182,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     case .settings:
       guard frame.flags.contains(.ack) else { throw ConnectionError(.protocolError, "second SETTINGS from the server") }
     case .ping:
-      let ping = try ServerConnectionHandler.decode(Civicgrid_Wire_V1_Ping.self, frame)
+      let ping = try frame.control(Civicgrid_Wire_V1_Ping.self)
       if frame.flags.contains(.ack) {
         if let keepalivePing = self.keepalivePing, keepalivePing.opaque == ping.opaque {
           keepalivePing.timeout.cancel()
@@ -194,7 +195,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         self.write(buffer)
       }
     case .goAway:
-      let goAway = try ServerConnectionHandler.decode(Civicgrid_Wire_V1_GoAway.self, frame)
+      let goAway = try frame.control(Civicgrid_Wire_V1_GoAway.self)
       self.receiveGoAway(goAway)
     case .headers, .message, .trailers, .cancel, .windowUpdate, .halfClose:
       try self.handleStreamFrame(frame)
@@ -230,7 +231,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     case .success:
       switch frame.type {
       case .headers:
-        let headers = try ServerConnectionHandler.decode(Civicgrid_Wire_V1_Headers.self, frame)
+        let headers = try frame.control(Civicgrid_Wire_V1_Headers.self)
         do {
           let metadata = try WireMetadata.decode(headers.metadata)
           self.streams[id] = entry
@@ -243,7 +244,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         self.streams[id] = entry
         self.receiveMessage(frame, on: id)
       case .trailers:
-        let trailers = try ServerConnectionHandler.decode(Civicgrid_Wire_V1_Trailers.self, frame)
+        let trailers = try frame.control(Civicgrid_Wire_V1_Trailers.self)
         self.streams.removeValue(forKey: id)
         let code = Status.Code(rawValue: Int(trailers.code)) ?? .unknown
         var metadata = (try? WireMetadata.decode(trailers.metadata)) ?? [:]
@@ -257,13 +258,13 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         entry.stream.inbound.finish()
         self.streamCountChanged()
       case .cancel:
-        let cancel = (try? ServerConnectionHandler.decode(Civicgrid_Wire_V1_Cancel.self, frame)) ?? Civicgrid_Wire_V1_Cancel()
+        let cancel = (try? frame.control(Civicgrid_Wire_V1_Cancel.self)) ?? Civicgrid_Wire_V1_Cancel()
         self.streams.removeValue(forKey: id)
         let code = RPCError.Code(Status.Code(rawValue: Int(cancel.code)) ?? .cancelled) ?? .cancelled
         entry.stream.markEnded(RPCError(code: code, message: cancel.message.isEmpty ? "cancelled by the server" : cancel.message))
         self.streamCountChanged()
       case .windowUpdate:
-        let update = try ServerConnectionHandler.decode(Civicgrid_Wire_V1_WindowUpdate.self, frame)
+        let update = try frame.control(Civicgrid_Wire_V1_WindowUpdate.self)
         self.streams[id] = entry
         if update.increment == 0 || !entry.stream.sendWindow.grant(Int(update.increment)) {
           self.cancelStream(id, .internalError, "bad WINDOW_UPDATE increment \(update.increment)")
@@ -357,7 +358,8 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     var buffer = ByteBuffer()
     // A client opens no streams to the server, so its last stream id is 0.
     ControlFrames.goAway(lastStreamID: 0, code: error.code, message: error.message, into: &buffer)
-    context.writeAndFlush(self.wrapOutboundOut(buffer)).whenComplete { _ in context.close(promise: nil) }
+    let channel = context.channel
+    context.writeAndFlush(self.wrapOutboundOut(buffer)).whenComplete { _ in channel.close(promise: nil) }
   }
 
   private func writeWindowUpdate(_ id: UInt32, increment: Int) {

@@ -28,6 +28,11 @@ public enum FrameEncoder {
   ) {
     // Serialising to bytes first keeps the length exact; control messages are small.
     let bytes: [UInt8] = (try? message.serializedBytes()) ?? []
+    Self.write(type, flags: flags, streamID: streamID, bytes: bytes, into: &buffer)
+  }
+
+  /// Appends one frame whose payload is already serialised.
+  public static func write(_ type: FrameType, flags: FrameFlags = [], streamID: UInt32, bytes: [UInt8], into buffer: inout ByteBuffer) {
     buffer.reserveCapacity(minimumWritableBytes: Frame.headerLength + bytes.count)
     buffer.writeMultipleIntegers(UInt32(bytes.count), type.rawValue, flags.rawValue, UInt16(0), streamID)
     buffer.writeBytes(bytes)

@@ -1,5 +1,5 @@
 internal import CivicProtos
-public import GRPCCore
+internal import GRPCCore
 
 import struct Foundation.Data
 

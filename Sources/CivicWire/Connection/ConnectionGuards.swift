@@ -1,4 +1,4 @@
-public import NIOCore
+internal import NIOCore
 
 /// The abuse guards of one server connection (docs/PROTOCOL.md, section 6.3): PING
 /// strikes and the CANCEL flood limit. Pure: callers pass the time in.

@@ -184,7 +184,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
       guard frame.type == .settings, !frame.flags.contains(.ack), frame.streamID == 0 else {
         throw ConnectionError(.protocolError, "expected SETTINGS as the first frame, got \(frame.type)")
       }
-      let message = try Self.decode(Civicgrid_Wire_V1_Settings.self, frame)
+      let message = try frame.control(Civicgrid_Wire_V1_Settings.self)
       self.peerSettings = try WireSettings(received: message)
       var ack = ByteBuffer()
       FrameEncoder.write(.settings, flags: .ack, streamID: 0, into: &ack)
@@ -227,7 +227,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
   }
 
   private func handlePing(_ frame: Frame) throws {
-    let ping = try Self.decode(Civicgrid_Wire_V1_Ping.self, frame)
+    let ping = try frame.control(Civicgrid_Wire_V1_Ping.self)
     if frame.flags.contains(.ack) {
       if case .announced(let opaque, let fallback) = self.drain, ping.opaque == opaque {
         fallback?.cancel()
@@ -267,7 +267,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     guard self.streams.count < self.config.settings.maxConcurrentStreams else {
       return self.refuse(id, .resourceExhausted, "too many concurrent streams (limit \(self.config.settings.maxConcurrentStreams))")
     }
-    let headers = try Self.decode(Civicgrid_Wire_V1_Headers.self, frame)
+    let headers = try frame.control(Civicgrid_Wire_V1_Headers.self)
     guard let descriptor = Self.descriptor(fromPath: headers.method) else {
       return self.refuse(id, .unimplemented, "malformed method path '\(headers.method.prefix(128))'")
     }
@@ -329,7 +329,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         self.streams[id] = entry
         return self.receiveMessage(frame, on: id)
       case .windowUpdate:
-        let update = try Self.decode(Civicgrid_Wire_V1_WindowUpdate.self, frame)
+        let update = try frame.control(Civicgrid_Wire_V1_WindowUpdate.self)
         guard update.increment > 0, entry.stream.sendWindow.grant(Int(update.increment)) else {
           self.streams[id] = entry
           return self.streamError(id, .internalError, "WINDOW_UPDATE increment \(update.increment) is zero or overflows the window")
@@ -504,8 +504,9 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     var buffer = ByteBuffer()
     if sendPreface { FrameEncoder.writePreface(into: &buffer) }
     ControlFrames.goAway(lastStreamID: self.lastStreamID, code: error.code, message: error.message, into: &buffer)
+    let channel = context.channel
     context.writeAndFlush(self.wrapOutboundOut(buffer)).whenComplete { _ in
-      context.close(promise: nil)
+      channel.close(promise: nil)
     }
   }
 
@@ -515,8 +516,9 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     if case .httpRequest = error {
       self.phase = .closed
       let buffer = context.channel.allocator.buffer(string: Preface.httpRejection)
+      let channel = context.channel
       context.writeAndFlush(self.wrapOutboundOut(buffer)).whenComplete { _ in
-        context.close(promise: nil)
+        channel.close(promise: nil)
       }
     } else {
       self.connectionError(error.connectionError)
@@ -539,14 +541,6 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     guard self.needsFlush, let context = self.context else { return }
     self.needsFlush = false
     context.flush()
-  }
-
-  static func decode<M: SwiftProtobuf.Message>(_ type: M.Type, _ frame: Frame) throws(ConnectionError) -> M {
-    do {
-      return try M(serializedBytes: Array(frame.payload.readableBytesView))
-    } catch {
-      throw ConnectionError(.protocolError, "\(frame.type) payload does not decode as \(M.protoMessageName)")
-    }
   }
 
   /// Parses "/package.Service/Method".

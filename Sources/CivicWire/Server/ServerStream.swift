@@ -1,5 +1,5 @@
 internal import CivicProtos
-public import GRPCCore
+internal import GRPCCore
 internal import NIOCore
 internal import SwiftProtobuf
 import Synchronization
@@ -145,12 +145,12 @@ final class ServerStream: Sendable {
       trailing.removeAllValues(forKey: WireMetadata.statusDetailsKey)
     }
     trailers.metadata = WireMetadata.encode(trailing)
-    var encodedSize = (try? trailers.serializedBytes() as [UInt8])?.count ?? 0
-    if encodedSize > self.peerSettings.maxMetadataSize {
-      trailers = Civicgrid_Wire_V1_Trailers()
-      trailers.code = UInt32(Status.Code.internalError.rawValue)
-      trailers.message = "trailing metadata of \(encodedSize) bytes exceeds the client's limit \(self.peerSettings.maxMetadataSize)"
-      encodedSize = 0
+    var payload: [UInt8] = (try? trailers.serializedBytes()) ?? []
+    if payload.count > self.peerSettings.maxMetadataSize {
+      var refusal = Civicgrid_Wire_V1_Trailers()
+      refusal.code = UInt32(Status.Code.internalError.rawValue)
+      refusal.message = "trailing metadata of \(payload.count) bytes exceeds the client's limit \(self.peerSettings.maxMetadataSize)"
+      payload = (try? refusal.serializedBytes()) ?? []
     }
     var buffer =
       self.writerState.withLock { state in
@@ -158,7 +158,7 @@ final class ServerStream: Sendable {
         defer { state.pendingHeaders = nil }
         return state.pendingHeaders
       } ?? ByteBuffer()
-    FrameEncoder.write(.trailers, streamID: self.id, message: trailers, into: &buffer)
+    FrameEncoder.write(.trailers, streamID: self.id, bytes: payload, into: &buffer)
     self.outbox.enqueue(.trailers(streamID: self.id, bytes: buffer))
   }
 

@@ -31,20 +31,18 @@ final class InboundBuffer<Part: Sendable>: AsyncSequence, Sendable {
 
   /// Adds a part; `bytes` is the MESSAGE payload it carries (0 for metadata).
   func append(_ part: Part, bytes: Int = 0) {
-    let waiter: CheckedContinuation<Part?, any Error>? = self.state.withLock { state in
-      guard state.terminal == nil else { return nil }
+    let (waiter, toGrant): (CheckedContinuation<Part?, any Error>?, Int) = self.state.withLock { state in
+      guard state.terminal == nil else { return (nil, 0) }
       if let waiter = state.waiter {
+        // Handed straight to a waiting consumer: it counts as consumed.
         state.waiter = nil
-        return waiter
+        return (waiter, self.consume(bytes, &state))
       }
       state.queue.append((part, bytes))
-      return nil
+      return (nil, 0)
     }
-    if let waiter {
-      // Handed straight to a waiting consumer: it counts as consumed.
-      self.noteConsumed(bytes)
-      waiter.resume(returning: part)
-    }
+    if toGrant > 0 { self.grant(toGrant) }
+    waiter?.resume(returning: part)
   }
 
   /// Ends the sequence after the buffered parts (`error == nil`) or with an error.
@@ -65,19 +63,17 @@ final class InboundBuffer<Part: Sendable>: AsyncSequence, Sendable {
     }
   }
 
-  private func noteConsumed(_ bytes: Int) {
-    guard bytes > 0 else { return }
-    let toGrant: Int = self.state.withLock { state in
-      state.consumedSinceGrant += bytes
-      guard state.consumedSinceGrant >= self.grantThreshold else { return 0 }
-      defer { state.consumedSinceGrant = 0 }
-      return state.consumedSinceGrant
-    }
-    if toGrant > 0 { self.grant(toGrant) }
+  /// Counts consumed bytes (under the lock); returns what to grant now, or 0.
+  private func consume(_ bytes: Int, _ state: inout State) -> Int {
+    state.consumedSinceGrant += bytes
+    guard state.consumedSinceGrant >= self.grantThreshold else { return 0 }
+    defer { state.consumedSinceGrant = 0 }
+    return state.consumedSinceGrant
   }
 
   private enum Step {
-    case part(Part, bytes: Int)
+    /// A part, and the window bytes to grant now that it is consumed (often 0).
+    case part(Part, grant: Int)
     case end
     case failure(any Error)
     case waiting
@@ -86,7 +82,7 @@ final class InboundBuffer<Part: Sendable>: AsyncSequence, Sendable {
   /// Takes the next part if there is one; otherwise parks `continuation` (when given).
   private func step(parking continuation: CheckedContinuation<Part?, any Error>?) -> Step {
     self.state.withLock { state in
-      if let (part, bytes) = state.queue.popFirst() { return .part(part, bytes: bytes) }
+      if let (part, bytes) = state.queue.popFirst() { return .part(part, grant: self.consume(bytes, &state)) }
       switch state.terminal {
       case .some(.none): return .end
       case .some(.some(let error)): return .failure(error)
@@ -99,8 +95,8 @@ final class InboundBuffer<Part: Sendable>: AsyncSequence, Sendable {
 
   fileprivate func next() async throws -> Part? {
     switch self.step(parking: nil) {
-    case .part(let part, let bytes):
-      self.noteConsumed(bytes)
+    case .part(let part, let toGrant):
+      if toGrant > 0 { self.grant(toGrant) }
       return part
     case .end:
       return nil
@@ -110,8 +106,8 @@ final class InboundBuffer<Part: Sendable>: AsyncSequence, Sendable {
       return try await withTaskCancellationHandler {
         try await withCheckedThrowingContinuation { continuation in
           switch self.step(parking: continuation) {
-          case .part(let part, let bytes):
-            self.noteConsumed(bytes)
+          case .part(let part, let toGrant):
+            if toGrant > 0 { self.grant(toGrant) }
             continuation.resume(returning: part)
           case .end:
             continuation.resume(returning: nil)

@@ -1,4 +1,4 @@
-public import NIOCore
+internal import NIOCore
 
 /// The receive side of one stream's messages: flow-control accounting and reassembly of
 /// MESSAGE fragments (docs/PROTOCOL.md, sections 2.2 and 5). Pure: the connection
