@@ -84,8 +84,11 @@ let package = Package(
       name: "CivicServices",
       dependencies: [
         "CivicProtos",
+        "CivicStore",
+        "CivicDomain",
         .product(name: "GRPCCore", package: "grpc-swift-2"),
         .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+        .product(name: "SwiftProtobuf", package: "swift-protobuf"),
         .product(name: "Logging", package: "swift-log"),
         .product(name: "Metrics", package: "swift-metrics"),
       ],
@@ -182,6 +185,20 @@ let package = Package(
         .product(name: "Logging", package: "swift-log"),
       ],
       path: "Benchmarks/StoreBench",
+      swiftSettings: swiftSettings
+    ),
+    // Services against a real PostgreSQL (CIVICGRID_DATABASE_URL).
+    .testTarget(
+      name: "ServiceTests",
+      dependencies: [
+        "CivicServices",
+        "CivicStore",
+        "CivicDomain",
+        "CivicProtos",
+        .product(name: "GRPCCore", package: "grpc-swift-2"),
+        .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+        .product(name: "Logging", package: "swift-log"),
+      ],
       swiftSettings: swiftSettings
     ),
     .testTarget(
