@@ -13,6 +13,14 @@ public struct FailureThrottle: Sendable {
     /// At most this many peers are tracked; the oldest are forgotten first.
     public var maxPeers: Int
 
+    public init(freeFailures: Int, window: Duration, firstDelay: Duration, maxDelay: Duration, maxPeers: Int) {
+      self.freeFailures = freeFailures
+      self.window = window
+      self.firstDelay = firstDelay
+      self.maxDelay = maxDelay
+      self.maxPeers = maxPeers
+    }
+
     public static let standard = Settings(
       freeFailures: 5,
       window: .seconds(60),
