@@ -28,6 +28,7 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
     .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+    .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
   ],
   targets: [
     // Generated swift-protobuf messages and grpc-swift-2 stubs; regenerate with ops/gen-protos.
@@ -79,11 +80,16 @@ let package = Package(
       name: "CivicDomain",
       swiftSettings: swiftSettings
     ),
-    // Service implementations (GRPCCore handlers) shared by the server and the tests.
+    // Service implementations (GRPCCore handlers) shared by the server and the tests, with
+    // the authentication, authorization and audit every database-backed service goes through.
     .target(
       name: "CivicServices",
       dependencies: [
         "CivicProtos",
+        "CivicStore",
+        "CivicDomain",
+        .product(name: "Crypto", package: "swift-crypto"),
+        .product(name: "SwiftProtobuf", package: "swift-protobuf"),
         .product(name: "GRPCCore", package: "grpc-swift-2"),
         .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
         .product(name: "Logging", package: "swift-log"),
@@ -114,6 +120,7 @@ let package = Package(
       name: "civicgridd",
       dependencies: [
         "CivicServer",
+        .product(name: "GRPCCore", package: "grpc-swift-2"),
         "CivicStore",
         "CivicServices",
         "CivicProtos",
@@ -191,6 +198,23 @@ let package = Package(
         .product(name: "GRPCCore", package: "grpc-swift-2"),
         .product(name: "Logging", package: "swift-log"),
         .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+      ],
+      swiftSettings: swiftSettings
+    ),
+    // The database-backed services through a real server on loopback and a real PostgreSQL.
+    .testTarget(
+      name: "ServiceTests",
+      dependencies: [
+        "CivicServer",
+        "CivicServices",
+        "CivicStore",
+        "CivicProtos",
+        "CivicWire",
+        .product(name: "GRPCCore", package: "grpc-swift-2"),
+        .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+        .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+        .product(name: "Prometheus", package: "swift-prometheus"),
+        .product(name: "Logging", package: "swift-log"),
       ],
       swiftSettings: swiftSettings
     ),
