@@ -201,10 +201,17 @@ let package = Package(
       ],
       swiftSettings: swiftSettings
     ),
+    // What several test targets share: the package's own executables, run as a user would.
+    .target(
+      name: "CivicTestSupport",
+      path: "Tests/CivicTestSupport",
+      swiftSettings: swiftSettings
+    ),
     // The database-backed services through a real server on loopback and a real PostgreSQL.
     .testTarget(
       name: "ServiceTests",
       dependencies: [
+        "CivicTestSupport",
         "CivicServer",
         "CivicServices",
         "CivicStore",
@@ -221,6 +228,7 @@ let package = Package(
     .testTarget(
       name: "ConformanceTests",
       dependencies: [
+        "CivicTestSupport",
         "CivicWire",
         "CivicServer",
         "CivicServices",

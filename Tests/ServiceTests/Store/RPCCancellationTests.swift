@@ -37,7 +37,7 @@ struct RPCCancellationTests {
   /// Whether the sleeping statement is running in any backend.
   static func sleeping(_ harness: ServiceHarness) async throws -> Bool {
     let count = try await harness.store.query(
-      "SELECT count(*) FROM pg_stat_activity WHERE state = 'active' AND query LIKE '%civic-rpc-cancel-test%' AND pid <> pg_backend_pid()"
+      "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND state = 'active' AND query LIKE '%civic-rpc-cancel-test%' AND pid <> pg_backend_pid()"
     ).scalar(Int.self)
     return (count ?? 0) > 0
   }
