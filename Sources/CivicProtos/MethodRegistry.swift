@@ -249,6 +249,71 @@ public enum MethodRegistry {
       input: Civicgrid_V1_WhoAmIRequest.self, output: Civicgrid_V1_WhoAmIResponse.self,
       clientStreaming: false, serverStreaming: false
     ),
+    "civicgrid.v1.Supervision/WatchAlerts": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Supervision", method: "WatchAlerts"),
+      input: Civicgrid_V1_WatchAlertsRequest.self, output: Civicgrid_V1_Alert.self,
+      clientStreaming: false, serverStreaming: true
+    ),
+    "civicgrid.v1.Supervision/ListAlerts": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Supervision", method: "ListAlerts"),
+      input: Civicgrid_V1_ListAlertsRequest.self, output: Civicgrid_V1_ListAlertsResponse.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.Supervision/IssueOrder": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Supervision", method: "IssueOrder"),
+      input: Civicgrid_V1_IssueOrderRequest.self, output: Civicgrid_V1_Order.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.Supervision/AcknowledgeOrder": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Supervision", method: "AcknowledgeOrder"),
+      input: Civicgrid_V1_OrderRequest.self, output: Civicgrid_V1_Order.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.Supervision/ReplyOrder": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Supervision", method: "ReplyOrder"),
+      input: Civicgrid_V1_ReplyOrderRequest.self, output: Civicgrid_V1_Order.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.Supervision/VerifyOrder": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Supervision", method: "VerifyOrder"),
+      input: Civicgrid_V1_VerifyOrderRequest.self, output: Civicgrid_V1_Order.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.Supervision/EscalateOrder": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Supervision", method: "EscalateOrder"),
+      input: Civicgrid_V1_EscalateOrderRequest.self, output: Civicgrid_V1_Order.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.Supervision/GetOrder": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Supervision", method: "GetOrder"),
+      input: Civicgrid_V1_GetOrderRequest.self, output: Civicgrid_V1_Order.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.Supervision/ListOrders": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Supervision", method: "ListOrders"),
+      input: Civicgrid_V1_ListOrdersRequest.self, output: Civicgrid_V1_ListOrdersResponse.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.Supervision/PublishNotice": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Supervision", method: "PublishNotice"),
+      input: Civicgrid_V1_PublishNoticeRequest.self, output: Civicgrid_V1_Notice.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.Supervision/ListNotices": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Supervision", method: "ListNotices"),
+      input: Civicgrid_V1_ListNoticesRequest.self, output: Civicgrid_V1_ListNoticesResponse.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.Supervision/RecordInspection": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Supervision", method: "RecordInspection"),
+      input: Civicgrid_V1_RecordInspectionRequest.self, output: Civicgrid_V1_Inspection.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.Supervision/ListInspections": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Supervision", method: "ListInspections"),
+      input: Civicgrid_V1_ListInspectionsRequest.self, output: Civicgrid_V1_ListInspectionsResponse.self,
+      clientStreaming: false, serverStreaming: false
+    ),
     "grpc.health.v1.Health/Check": Entry(
       descriptor: MethodDescriptor(fullyQualifiedService: "grpc.health.v1.Health", method: "Check"),
       input: Grpc_Health_V1_HealthCheckRequest.self, output: Grpc_Health_V1_HealthCheckResponse.self,
