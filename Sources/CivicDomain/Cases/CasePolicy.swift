@@ -25,6 +25,8 @@ public enum CaseAction: String, Sendable, Hashable, Codable, CaseIterable {
   case complete
   /// The result reached the applicant.
   case deliver
+  /// Supervision orders (CasePolicy+SupervisionOrder.swift): the unit acknowledges, replies; the supervisor verifies or escalates.
+  case acknowledge, reply, verify, escalate
 }
 
 /// A kind of case: its name and its transition table. A new kind is a new table, not a new engine.

@@ -16,7 +16,7 @@ enum CaseWriter {
   static let notifyChannel = "case_events"
 
   static func isOpen(_ state: CaseState) -> Bool {
-    ![CaseState.refused, .completed, .delivered].contains(state)
+    ![CaseState.refused, .completed, .delivered, .closed].contains(state)
   }
 
   static func json<T: Encodable>(_ value: T) throws -> String {

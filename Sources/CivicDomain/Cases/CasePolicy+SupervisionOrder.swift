@@ -1,0 +1,171 @@
+/// Supervision orders (督办单) as a kind of case on the engine (docs/SUPERVISION.md).
+///
+/// An order is a case whose plan grows by one single-unit stage per escalation: the unit that
+/// must reply holds the open task, on its own working-day clock (so the sweeper warns on it like
+/// any task). The case has no clock of its own; the reply deadline is the open task's.
+///
+/// ```
+/// issued ──acknowledge──► acknowledged ──reply──► replied ──verify (accepted)──► closed
+///   ▲  │                      │                      │
+///   └──┴──── escalate ◄───────┴──────────────────────┘ (unanswered, or the reply rejected)
+/// ```
+/// Escalation: an ordinary order becomes listed (挂牌督办) at the same unit; a listed order goes
+/// to the unit one level up. Each escalation withdraws the open task and opens a new one with a
+/// fresh reply limit.
+extension Identifier where Tag == CaseStateTag {
+  public static let issued: CaseState = "issued"
+  public static let acknowledged: CaseState = "acknowledged"
+  public static let replied: CaseState = "replied"
+  public static let closed: CaseState = "closed"
+}
+
+extension CasePolicy {
+  private static let orderTransitions: [(from: CaseState, action: CaseAction, to: CaseState)] = [
+    (.issued, .acknowledge, .acknowledged),
+    (.acknowledged, .reply, .replied),
+    (.replied, .verify, .closed),
+    (.issued, .escalate, .issued),
+    (.acknowledged, .escalate, .issued),
+    (.replied, .escalate, .issued),
+  ]
+
+  /// 督办单: issued by a supervisor against a case, task or unit.
+  public static let supervisionOrder = try! CasePolicy(kind: "supervisionOrder", initial: .issued, transitions: orderTransitions)
+
+  /// A finding of a quarterly inspection (季度检查督导) with a rectification deadline: the same
+  /// lifecycle as an order (the unit acknowledges, reports its rectification, the inspector verifies).
+  public static let inspectionFinding = try! CasePolicy(kind: "inspectionFinding", initial: .issued, transitions: orderTransitions)
+
+  /// The policy of an order-like kind, or nil for any other kind.
+  public static func orderLike(_ kind: String) -> CasePolicy? {
+    [Self.supervisionOrder, .inspectionFinding].first { $0.kind == kind }
+  }
+}
+
+/// How strongly an order is pressed: ordinary, or listed (挂牌督办), which is public and weighs in assessment.
+public enum OrderLevel: String, Sendable, Hashable, Codable, CaseIterable {
+  case ordinary
+  case listed
+
+  /// Where an escalation leads: ordinary → listed at the same unit; listed → the unit one level up.
+  ///
+  /// `parent` is the unit above `unit` (nil at the top of the tree), which the store knows.
+  public func escalation(unit: UnitID, parent: UnitID?) throws(DomainError) -> (level: OrderLevel, unit: UnitID) {
+    switch self {
+    case .ordinary: return (.listed, unit)
+    case .listed:
+      guard let parent else { throw .precondition("order", "is listed at \(unit), which has no unit above it; escalate needs a parent unit") }
+      return (.listed, parent)
+    }
+  }
+}
+
+/// What a unit or a supervisor does to an order.
+public enum OrderCommand: Sendable, Hashable {
+  /// The unit confirms it received the order (staff of the task's unit).
+  case acknowledge
+  /// The unit's reply: what it did (staff of the task's unit).
+  case reply(text: String)
+  /// The supervisor accepts the reply, which closes the order.
+  case verify(note: String)
+  /// The supervisor escalates: unanswered, or the reply rejected. `to` is the unit that must now reply.
+  case escalate(reason: String, to: UnitID, replyWithin: WorkingLimit)
+
+  public var action: CaseAction {
+    switch self {
+    case .acknowledge: return .acknowledge
+    case .reply: return .reply
+    case .verify: return .verify
+    case .escalate: return .escalate
+    }
+  }
+}
+
+extension Case {
+  /// Issues an order to `unit` with a reply due within `replyWithin`: a case in state issued
+  /// with one open task for the unit. `title` is what the order is about; `item` is the
+  /// catalogue entry orders are filed under.
+  public static func issueOrder(
+    policy: CasePolicy = .supervisionOrder,
+    id: CaseID,
+    item: ItemRef,
+    title: String,
+    to unit: UnitID,
+    replyWithin: WorkingLimit,
+    at instant: Instant,
+    by party: Party
+  ) throws(DomainError) -> CaseChange {
+    try requireText("title", title)
+    guard !unit.rawValue.isEmpty else { throw .invalidField("unit", "must not be empty") }
+    guard replyWithin.amount >= 1 else { throw .invalidField("reply_within", "must be at least 1, got \(replyWithin)") }
+    let order = Case(
+      id: id,
+      kind: policy.kind,
+      item: item,
+      channel: .window,
+      applicant: title,
+      state: policy.initial,
+      materials: try MaterialChecklist(required: [], provided: []),
+      clock: nil,
+      warningPolicy: .defaults,
+      plan: CasePlan(item: item, stages: [StagePlan(units: [unit], limit: replyWithin)])
+    )
+    var change = try CaseTransition(order, policy: policy, at: instant, by: party)
+    change.emit(.submitted(item: item, channel: .window))
+    try change.openStage(0)
+    return change.finish()
+  }
+
+  /// The task of the unit that must reply now (the latest one).
+  public var orderTask: CaseTask? { self.tasks.last }
+
+  /// Applies an order command. Illegal in the current state → `illegalState` naming it; a unit
+  /// command from staff of another unit → `notFound`, as for any task.
+  public func applying(_ command: OrderCommand, expectedVersion: Int, at instant: Instant, by party: Party) throws(DomainError) -> CaseChange {
+    try self.checkVersion(expectedVersion)
+    guard let policy = CasePolicy.orderLike(self.kind) else { throw .precondition(self.subject, "is a \(self.kind); order commands need an order") }
+    _ = try policy.target(of: command.action, from: self.state, subject: self.subject)
+    guard let task = self.orderTask else { throw .precondition(self.subject, "has no task to reply on") }
+    var change = try CaseTransition(self, policy: policy, at: instant, by: party)
+    switch command {
+    case .acknowledge, .reply:
+      guard case .staff(let staff, let unit) = party else { throw .invalidField("by", "order replies need a member of staff") }
+      guard unit == task.unit else { throw .notFound("task \(task.number) of case \(self.id)") }
+      var updated = task
+      updated.version += 1
+      if case .reply(let text) = command {
+        try requireText("reply", text)
+        updated.state = .approved
+        updated.opinion = text
+        try updated.clock.stop(at: instant)
+        change.emit(.taskApproved(opinion: text), task: task.number)
+      } else {
+        updated.state = .claimed
+        updated.claimedBy = staff
+        change.emit(.taskClaimed(staff), task: task.number)
+      }
+      change.next.tasks[task.number - 1] = updated
+    case .verify:
+      change.next.result = .approved(opinions: [TaskOpinion(task: task.number, unit: task.unit, approved: true, opinion: task.opinion ?? "")])
+      change.emit(.completed(change.next.result!))
+    case .escalate(let reason, let unit, let limit):
+      try requireText("reason", reason)
+      guard limit.amount >= 1 else { throw .invalidField("reply_within", "must be at least 1, got \(limit)") }
+      if task.state.isOpen {
+        var withdrawn = task
+        withdrawn.state = .withdrawn
+        withdrawn.version += 1
+        try withdrawn.clock.stop(at: instant)
+        change.next.tasks[task.number - 1] = withdrawn
+        change.emit(.taskWithdrawn, task: task.number)
+      }
+      let stages = (self.plan?.stages ?? []) + [StagePlan(units: [unit], limit: limit)]
+      change.next.plan = CasePlan(item: self.item, stages: stages)
+      // A new stage for the unit that must reply now; openStage would reuse the units of an
+      // earlier opening of the same index, and this index is new.
+      try change.openStage(stages.count - 1)
+    }
+    try change.move(command.action)
+    return change.finish()
+  }
+}
