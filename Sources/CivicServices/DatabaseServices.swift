@@ -9,12 +9,14 @@ public enum DatabaseServices {
   public static let names = [
     Civicgrid_V1_Directory.descriptor.fullyQualifiedService,
     Civicgrid_V1_Audit.descriptor.fullyQualifiedService,
+    Civicgrid_V1_Supervision.descriptor.fullyQualifiedService,
   ]
 
   public static func make(store: StorePool) -> [any RegistrableRPCService] {
     [
       DirectoryService(store: store),
       AuditService(store: store),
+      SupervisionService(store: store),
     ]
   }
 }

@@ -108,8 +108,10 @@ struct Serve: AsyncParsableCommand {
         }
         if !reachable { logger.warning("store: PostgreSQL unreachable; calls fail UNAVAILABLE until it is back") }
       }
+      // Records warning-level changes (docs/SUPERVISION.md); safe with several instances.
+      let sweeper = WarningSweeperService(sweeper: WarningSweeper(store: pool, logger: logger))
       // Shut down in reverse: the server drains first, the pool closes last.
-      lifecycle += [.init(service: pool), .init(service: monitor)]
+      lifecycle += [.init(service: pool), .init(service: monitor), .init(service: sweeper)]
     }
     lifecycle.append(.init(service: server))
     let group = ServiceGroup(

@@ -43,6 +43,19 @@ private let expectations: [String: Expected] = [
   "civicgrid.v1.Directory/WhoAmI": .anyAccount,
   "civicgrid.v1.Audit/ListAudit": .roles([.admin, .auditor]),
   "civicgrid.v1.Audit/VerifyAudit": .roles([.admin, .auditor]),
+  "civicgrid.v1.Supervision/WatchAlerts": .roles([.supervisor, .handler, .clerk, .admin, .auditor]),
+  "civicgrid.v1.Supervision/ListAlerts": .roles([.supervisor, .handler, .clerk, .admin, .auditor]),
+  "civicgrid.v1.Supervision/IssueOrder": .roles([.supervisor]),
+  "civicgrid.v1.Supervision/AcknowledgeOrder": .roles([.handler, .supervisor]),
+  "civicgrid.v1.Supervision/ReplyOrder": .roles([.handler, .supervisor]),
+  "civicgrid.v1.Supervision/VerifyOrder": .roles([.supervisor]),
+  "civicgrid.v1.Supervision/EscalateOrder": .roles([.supervisor]),
+  "civicgrid.v1.Supervision/GetOrder": .anyAccount,
+  "civicgrid.v1.Supervision/ListOrders": .anyAccount,
+  "civicgrid.v1.Supervision/PublishNotice": .roles([.supervisor]),
+  "civicgrid.v1.Supervision/ListNotices": .anyAccount,
+  "civicgrid.v1.Supervision/RecordInspection": .roles([.supervisor]),
+  "civicgrid.v1.Supervision/ListInspections": .anyAccount,
 ]
 
 /// The demo district's account holding each role.
