@@ -13,6 +13,7 @@ struct Civicctl: AsyncParsableCommand {
       """,
     subcommands: [
       Login.self, Logout.self, WhoAmI.self, UnitCommand.self, AccountCommand.self, AuditCommand.self,
+      AlertsCommand.self, OrderCommand.self, NoticeCommand.self, InspectionCommand.self,
       Health.self, Call.self, Encode.self, Methods.self,
     ]
   )
