@@ -19,8 +19,10 @@ extension SupervisionService {
     let period = try Self.period("period", request.period)
     let title = try Require.text("title", request.title, max: 200)
     let body = try Require.text("body", request.body, max: 8000)
-    let caseIDs = try request.caseIds.enumerated().map { index, id throws(RPCError) in try CaseNumber.parse(id, field: "case_ids[\(index)]") }
-    let orderIDs = try request.orderIds.enumerated().map { index, id throws(RPCError) in try CaseNumber.parse(id, field: "order_ids[\(index)]") }
+    var caseIDs: [Int64] = []
+    for (index, id) in request.caseIds.enumerated() { caseIDs.append(try CaseNumber.parse(id, field: "case_ids[\(index)]")) }
+    var orderIDs: [Int64] = []
+    for (index, id) in request.orderIds.enumerated() { orderIDs.append(try CaseNumber.parse(id, field: "order_ids[\(index)]")) }
     let now = self.now()
     return try await self.store.transaction { connection in
       let unit = try await Self.unit(unitCode, field: "unit_code", scope: principal.scope, on: connection)
@@ -38,7 +40,8 @@ extension SupervisionService {
         let id = try await connection.query(
           """
           INSERT INTO supervision_notices (kind, unit_id, period, title, body, case_ids, order_ids, published_by, published_at)
-          VALUES ($1, $2, $3, $4, $5, string_to_array(nullif($6, ''), ',')::bigint[], string_to_array(nullif($7, ''), ',')::bigint[],
+          VALUES ($1, $2, $3, $4, $5, coalesce(string_to_array(nullif($6, ''), ',')::bigint[], '{}'),
+            coalesce(string_to_array(nullif($7, ''), ',')::bigint[], '{}'),
             $8, to_timestamp($9::bigint))
           RETURNING id
           """,

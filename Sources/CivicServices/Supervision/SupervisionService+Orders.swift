@@ -233,7 +233,7 @@ extension SupervisionService {
       let parent = try await context.connection.query(
         "SELECT p.code FROM units u JOIN units p ON p.id = u.parent_id WHERE u.code = $1", [task.unit.rawValue]
       ).scalar(String.self)
-      let next = try order.level.escalation(unit: task.unit, parent: parent.map(UnitID.init))
+      let next = try order.level.escalation(unit: task.unit, parent: parent.map { UnitID($0) })
       context.escalation = next
       return .escalate(reason: reason, to: next.unit, replyWithin: .workingDays(order.replyWorkingDays))
     }

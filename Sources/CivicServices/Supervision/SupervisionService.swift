@@ -1,4 +1,4 @@
-import CivicDomain
+public import CivicDomain
 public import CivicProtos
 public import CivicStore
 import Foundation

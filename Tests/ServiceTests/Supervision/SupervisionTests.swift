@@ -65,17 +65,12 @@ struct SupervisionTests {
       let sweepers = pools.map {
         WarningSweeper(store: $0, configuration: .init(batchSize: 2, interval: .seconds(1)), logger: CaseFixture.logger, now: clock.reader)
       }
-      let examined = Mutex([0, 0, 0])
+      var examined = 0
       for _ in 0..<(24 * 20) {
         clock.advance(seconds: 3600)
-        try await withThrowingTaskGroup(of: Void.self) { group in
-          for (index, sweeper) in sweepers.enumerated() {
-            group.addTask {
-              let pass = try await sweeper.sweep()
-              examined.withLock { $0[index] += pass.casesExamined }
-            }
-          }
-          try await group.waitForAll()
+        examined += try await withThrowingTaskGroup(of: Int.self) { group in
+          for sweeper in sweepers { group.addTask { try await sweeper.sweep().casesExamined } }
+          return try await group.reduce(0, +)
         }
       }
       for pool in pools { await pool.close() }
@@ -92,7 +87,7 @@ struct SupervisionTests {
       #expect(try await f.pool.query("SELECT count(*) FROM supervision_alerts WHERE kind = 'urge'").scalar(Int.self) == 36)
       #expect(try await f.pool.query("SELECT count(*) FROM supervision_order_proposals").scalar(Int.self) == 36)
       // The work was shared, not done three times.
-      #expect(examined.withLock { $0.reduce(0, +) } <= 12 * 9 + 12)
+      #expect(examined <= 12 * 9 + 12)
     }
   }
 
@@ -101,7 +96,7 @@ struct SupervisionTests {
     try await CaseFixture.with { f in
       let clock = ScriptedClock()
       let supervision = SupervisionService(store: f.pool, now: clock.reader)
-      let done = Mutex(false)
+      let done = Latch()
       async let production: Void = withThrowingTaskGroup(of: Void.self) { group in
         for unit in ["CIVIL", "HR", "FIN", "CTR2"] {
           group.addTask {
@@ -117,13 +112,13 @@ struct SupervisionTests {
           }
         }
         try await group.waitForAll()
-        done.withLock { $0 = true }
+        done.set()
       }
       var seen: [Int64] = []
       var after: Int64 = 0
       while true {
         // Once the producers are done, a watch that stays quiet has seen everything.
-        let finished = done.withLock { $0 }
+        let finished = done.isSet
         let writer = AlertWriterProbe(budget: Int.random(in: 1...6))
         var request = Civicgrid_V1_WatchAlertsRequest()
         request.after = after
@@ -180,12 +175,12 @@ struct SupervisionTests {
       #expect(early?.1.contains("not overdue") == true)
 
       // Past the reply deadline: ordinary → listed at the same unit, with a fresh limit.
-      clock.set(Instant(order.replyDue).adding(seconds: 3600))
+      clock.set(Instant(secondsSinceEpoch: Int(order.replyDue.seconds)).adding(seconds: 3600))
       order = try await f.call(f.supervisor) { try await s.escalateOrder(request: escalate, context: $0) }
       #expect(order.state == "issued" && order.level == .listed && order.unitCode == "CTR2" && order.escalations == 1)
 
       // Unanswered again: listed → the unit one level up (S01).
-      clock.set(Instant(order.replyDue).adding(seconds: 3600))
+      clock.set(Instant(secondsSinceEpoch: Int(order.replyDue.seconds)).adding(seconds: 3600))
       escalate.expectedVersion = order.version
       order = try await f.call(f.supervisor) { try await s.escalateOrder(request: escalate, context: $0) }
       #expect(order.level == .listed && order.unitCode == "S01" && order.escalations == 2)
@@ -371,6 +366,13 @@ struct SupervisionTests {
       #expect(version?.0 == .invalidArgument && version?.1.hasPrefix("expected_version:") == true)
     }
   }
+}
+
+/// A flag one task sets and another reads.
+final class Latch: Sendable {
+  private let value = Mutex(false)
+  var isSet: Bool { self.value.withLock { $0 } }
+  func set() { self.value.withLock { $0 = true } }
 }
 
 /// A stream consumer that hangs up (throws) after `budget` alerts.
