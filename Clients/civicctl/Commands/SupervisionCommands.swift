@@ -64,6 +64,7 @@ struct AlertsCommand: AsyncParsableCommand {
       let limit = self.count
       while true {
         request.after = cursor
+        let already = printed
         do {
           let (last, n) = try await ClientFactory.withServices(self.global) { [request] services in
             var options = services.options
@@ -75,7 +76,7 @@ struct AlertsCommand: AsyncParsableCommand {
                 if json { try Output.json(alert) } else { Output.line(Self.line(alert)) }
                 last = alert.sequence
                 n += 1
-                if limit > 0, printed + n >= limit { break }
+                if limit > 0, already + n >= limit { break }
               }
               return (last, n)
             }
