@@ -43,12 +43,12 @@ public struct WarningSweeper: Sendable {
   let configuration: Configuration
   let logger: Logger
 
-  public init(
-    store: StorePool,
-    configuration: Configuration = .defaults,
-    logger: Logger,
-    now: @escaping @Sendable () -> Instant = { Instant(secondsSinceEpoch: Int(Date().timeIntervalSince1970)) }
-  ) {
+  /// A sweeper on the wall clock.
+  public init(store: StorePool, configuration: Configuration = .defaults, logger: Logger) {
+    self.init(store: store, configuration: configuration, logger: logger, now: { Instant.now })
+  }
+
+  public init(store: StorePool, configuration: Configuration = .defaults, logger: Logger, now: @escaping @Sendable () -> Instant) {
     self.store = store
     self.configuration = configuration
     self.logger = logger

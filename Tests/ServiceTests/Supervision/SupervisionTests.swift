@@ -4,6 +4,7 @@ import CivicServices
 import CivicStore
 import Foundation
 import GRPCCore
+import SwiftProtobuf
 import Synchronization
 import Testing
 
@@ -123,7 +124,7 @@ struct SupervisionTests {
         var request = Civicgrid_V1_WatchAlertsRequest()
         request.after = after
         // Hang up after the budget, or after a quiet moment.
-        await withTaskGroup(of: Void.self) { group in
+        await withTaskGroup(of: Void.self) { [request] group in
           group.addTask {
             _ = await rpcCode {
               try await f.call(f.supervisor) { try await supervision.watchAlerts(request: request, response: RPCWriter(wrapping: writer), context: $0) }
