@@ -22,5 +22,8 @@ public enum MethodPolicies {
     Self.open,
     DirectoryService.policies,
     AuditService.policies,
+    CalendarService.policies,
+    CatalogService.policies,
+    CasesService.policies,
   ].reduce(into: [:]) { all, policies in all.merge(policies) { first, _ in first } }
 }

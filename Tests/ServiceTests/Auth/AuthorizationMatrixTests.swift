@@ -43,6 +43,37 @@ private let expectations: [String: Expected] = [
   "civicgrid.v1.Directory/WhoAmI": .anyAccount,
   "civicgrid.v1.Audit/ListAudit": .roles([.admin, .auditor]),
   "civicgrid.v1.Audit/VerifyAudit": .roles([.admin, .auditor]),
+  // The working-day calendar: anyone reads and computes; only admins change it.
+  "civicgrid.v1.Calendar/GetCalendar": .anyAccount,
+  "civicgrid.v1.Calendar/ComputeDeadline": .anyAccount,
+  "civicgrid.v1.Calendar/UpdateCalendar": .roles([.admin]),
+  "civicgrid.v1.Calendar/SetDay": .roles([.admin]),
+  // The catalogue: anyone reads; admins edit and move versions through their lifecycle.
+  "civicgrid.v1.Catalog/GetItem": .anyAccount,
+  "civicgrid.v1.Catalog/ListItems": .anyAccount,
+  "civicgrid.v1.Catalog/SaveDraft": .roles([.admin]),
+  "civicgrid.v1.Catalog/PublishVersion": .roles([.admin]),
+  "civicgrid.v1.Catalog/SuspendVersion": .roles([.admin]),
+  "civicgrid.v1.Catalog/RetireVersion": .roles([.admin]),
+  // Intake at the window (clerks) or through partner channels; joint processing by
+  // handlers; extensions decided by supervisors; reads scoped to the caller's subtree.
+  "civicgrid.v1.Cases/SubmitApplication": .roles([.clerk, .partner]),
+  "civicgrid.v1.Cases/SupplyMaterials": .roles([.clerk, .partner]),
+  "civicgrid.v1.Cases/AcceptCase": .roles([.clerk]),
+  "civicgrid.v1.Cases/RefuseCase": .roles([.clerk]),
+  "civicgrid.v1.Cases/RequestSupplement": .roles([.clerk]),
+  "civicgrid.v1.Cases/DeliverResult": .roles([.clerk]),
+  "civicgrid.v1.Cases/ClaimTask": .roles([.handler]),
+  "civicgrid.v1.Cases/ApproveTask": .roles([.handler]),
+  "civicgrid.v1.Cases/DenyTask": .roles([.handler]),
+  "civicgrid.v1.Cases/ReturnTask": .roles([.handler]),
+  "civicgrid.v1.Cases/TransferTask": .roles([.handler]),
+  "civicgrid.v1.Cases/RequestExtension": .roles([.handler]),
+  "civicgrid.v1.Cases/DecideExtension": .roles([.supervisor]),
+  "civicgrid.v1.Cases/GetCase": .anyAccount,
+  "civicgrid.v1.Cases/ListCases": .anyAccount,
+  "civicgrid.v1.Cases/ListTasks": .anyAccount,
+  "civicgrid.v1.Cases/WatchEvents": .roles([.partner, .auditor, .admin, .supervisor]),
 ]
 
 /// The demo district's account holding each role.
