@@ -9,6 +9,10 @@ public enum DemoData {
 
   public static func seed(_ store: StorePool) async throws -> Report {
     let district = try await DemoDistrict.seed(store)
-    return Report(summary: "demo district: \(district.created) units and accounts added", adminToken: district.adminToken)
+    let catalog = try await DemoCatalog.seed(store)
+    return Report(
+      summary: "demo district: \(district.created) units and accounts added; demo catalogue: \(catalog) items and handlers added",
+      adminToken: district.adminToken
+    )
   }
 }
