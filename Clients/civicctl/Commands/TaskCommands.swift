@@ -127,9 +127,10 @@ struct TaskCommand: AsyncParsableCommand {
       request.task = number
       request.expectedVersion = version
       request.opinion = opinion
-      return approve
-        ? try await services.cases.approveTask(request, metadata: services.metadata, options: services.options)
-        : try await services.cases.denyTask(request, metadata: services.metadata, options: services.options)
+      if approve {
+        return try await services.cases.approveTask(request, metadata: services.metadata, options: services.options)
+      }
+      return try await services.cases.denyTask(request, metadata: services.metadata, options: services.options)
     }
   }
 
@@ -201,7 +202,7 @@ struct TaskCommand: AsyncParsableCommand {
 
   struct Extend: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-      abstract: "Ask for more working days for a task you claimed (--days, --reason); a supervisor answers with --approve or --reject.",
+      abstract: "Ask for more working days for a task you claimed (--days, --reason); a supervisor answers with --approve or --reject."
     )
 
     @OptionGroup var global: GlobalOptions

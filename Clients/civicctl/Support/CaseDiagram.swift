@@ -148,7 +148,7 @@ struct CaseDiagram {
     let limit = clock.limitWorkingDays > 0 ? "\(Int64(clock.limitWorkingDays) + extra) wd" : "\(clock.limitWorkingHours) working hours"
     var parts = [
       clock.state,
-      "\(self.days(limitSeconds - clock.remainingWorkingSeconds)) of \(limit) used",
+      "\(self.days(limitSeconds - clock.remainingWorkingSeconds, unit: false)) of \(limit) used",
     ]
     if clock.state != "stopped" {
       parts.append("\(self.days(clock.remainingWorkingSeconds)) left")
@@ -169,10 +169,10 @@ struct CaseDiagram {
   }
 
   /// `1.5 wd`, `-0.5 wd` (overdue), `7 wd`; tenths of a working day.
-  func days(_ seconds: Int64) -> String {
+  func days(_ seconds: Int64, unit: Bool = true) -> String {
     let tenths = (Double(seconds) / Double(self.workingDaySeconds) * 10).rounded()
     let value = tenths / 10
-    return (value == value.rounded() ? String(Int(value)) : String(format: "%.1f", value)) + " wd"
+    return (value == value.rounded() ? String(Int(value)) : String(format: "%.1f", value)) + (unit ? " wd" : "")
   }
 
   func time(_ timestamp: Google_Protobuf_Timestamp?, minutes: Bool = false) -> String {
@@ -184,7 +184,7 @@ struct CaseDiagram {
   static func offsetText(_ seconds: Int) -> String {
     let sign = seconds < 0 ? "-" : "+"
     let minutes = abs(seconds) / 60
-    return String(format: "%@%02d:%02d", sign, minutes / 60, minutes % 60)
+    return sign + String(format: "%02d:%02d", minutes / 60, minutes % 60)
   }
 
   /// `Thu` for `2026-10-01`; empty when the text is not a date.

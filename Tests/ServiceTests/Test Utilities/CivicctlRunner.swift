@@ -19,13 +19,22 @@ struct CivicctlRunner {
   var configPath: String { self.environment["CIVICCTL_CONFIG"]! }
 
   /// civicctl with the stored login's token.
-  func run(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
-    try Binaries.run(Binaries.civicctl, arguments, environment: self.environment)
+  ///
+  /// The process is waited for on a thread of its own: blocking a thread of the cooperative
+  /// pool would starve the in-process server that civicctl is talking to when several tests
+  /// run at once (two cores give two such threads).
+  func run(_ arguments: [String]) async throws -> (status: Int32, stdout: String, stderr: String) {
+    let environment = self.environment
+    return try await withCheckedThrowingContinuation { continuation in
+      DispatchQueue.global().async {
+        continuation.resume(with: Result { try Binaries.run(Binaries.civicctl, arguments, environment: environment) })
+      }
+    }
   }
 
-  /// civicctl with `token`.
-  func callAs(_ token: String, _ arguments: String...) throws -> (status: Int32, stdout: String, stderr: String) {
-    try self.run(["--token", token] + arguments)
+  /// civicctl with `token` (global options follow the subcommand).
+  func callAs(_ token: String, _ arguments: String...) async throws -> (status: Int32, stdout: String, stderr: String) {
+    try await self.run(arguments + ["--token", token])
   }
 
   func close() {
