@@ -81,7 +81,9 @@ struct CaseCommand: AsyncParsableCommand {
   }
 
   struct Submit: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Take in an application for an item (at the window, or for a partner channel).")
+    static let configuration = CommandConfiguration(
+      abstract: "Take in an application for an item (at the window, or for a partner channel)."
+    )
 
     @OptionGroup var global: GlobalOptions
     @Option(help: "Item code (its published version is used).") var item: String

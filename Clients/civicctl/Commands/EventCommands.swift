@@ -65,7 +65,8 @@ struct EventsCommand: AsyncParsableCommand {
     /// `#42  2026-11-30 09:12:00  C00000007  task 2  taskApproved  handler-hrss@QH-HRSS  approved: …`
     static func line(_ event: Civicgrid_V1_CaseEvent) -> String {
       let task = event.task == 0 ? "" : "  task \(event.task)"
-      return "#\(event.sequence)  \(Output.time(event.hasAt ? event.at : nil))  \(event.caseID)\(task)  \(event.kind)  \(event.by)  \(event.summary)"
+      return
+        "#\(event.sequence)  \(Output.time(event.hasAt ? event.at : nil))  \(event.caseID)\(task)  \(event.kind)  \(event.by)  \(event.summary)"
     }
   }
 }

@@ -79,7 +79,9 @@ struct ItemCommand: AsyncParsableCommand {
   }
 
   struct Show: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Show one item: its current version's stages and materials, and every version.")
+    static let configuration = CommandConfiguration(
+      abstract: "Show one item: its current version's stages and materials, and every version."
+    )
 
     @OptionGroup var global: GlobalOptions
     @Argument(help: "Item code.") var code: String

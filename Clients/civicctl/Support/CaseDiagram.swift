@@ -163,7 +163,9 @@ struct CaseDiagram {
       lines.append("  paused   \(self.time(pause.start, minutes: true)) → \(end)  \(pause.reason), by \(pause.causedBy)")
     }
     for granted in clock.extensions {
-      lines.append("  extended +\(granted.workingDays) wd  \(granted.reason); asked by \(granted.requestedBy), approved by \(granted.approvedBy)")
+      lines.append(
+        "  extended +\(granted.workingDays) wd  \(granted.reason); asked by \(granted.requestedBy), approved by \(granted.approvedBy)"
+      )
     }
     return lines
   }

@@ -73,12 +73,16 @@ public enum DemoCatalog {
   static var items: [CatalogItemDefinition] {
     [
       Self.promised(
-        "QH-PS-001", "Residence certificate (居住证)", "household registration",
+        "QH-PS-001",
+        "Residence certificate (居住证)",
+        "household registration",
         stages: [(["QH-PS"], 5), (["QH-HUD", "QH-HRSS"], 5)],
         materials: [Self.idCard, Self.photo, Self.material("tenancy", "Registered tenancy contract or property certificate"), Self.form]
       ),
       Self.promised(
-        "QH-CA-001", "Minimum living allowance (最低生活保障)", "social assistance",
+        "QH-CA-001",
+        "Minimum living allowance (最低生活保障)",
+        "social assistance",
         stages: [(["QH-CA"], 5), (["QH-HRSS", "QH-HUD", "QH-MR"], 7), (["QH-CA"], 3)],
         materials: [
           Self.idCard, Self.hukou, Self.form,
@@ -87,12 +91,16 @@ public enum DemoCatalog {
         ]
       ),
       Self.promised(
-        "QH-CA-002", "Elderly allowance (高龄津贴)", "elderly care",
+        "QH-CA-002",
+        "Elderly allowance (高龄津贴)",
+        "elderly care",
         stages: [(["QH-CA"], 3), (["QH-PS"], 2)],
         materials: [Self.idCard, Self.hukou, Self.material("bank-card", "Bank card for payment", waivable: true)]
       ),
       Self.promised(
-        "QH-DPF-001", "Disability living subsidy (困难残疾人生活补贴)", "disability",
+        "QH-DPF-001",
+        "Disability living subsidy (困难残疾人生活补贴)",
+        "disability",
         stages: [(["QH-DPF"], 5), (["QH-CA", "QH-HRSS"], 5)],
         materials: [
           Self.idCard, Self.hukou, Self.material("disability-card", "Disability certificate (残疾人证)"),
@@ -100,7 +108,9 @@ public enum DemoCatalog {
         ]
       ),
       Self.promised(
-        "QH-DPF-002", "Severe disability nursing subsidy (重度残疾人护理补贴)", "disability",
+        "QH-DPF-002",
+        "Severe disability nursing subsidy (重度残疾人护理补贴)",
+        "disability",
         stages: [(["QH-DPF", "QH-HC"], 6), (["QH-CA"], 4)],
         materials: [
           Self.idCard, Self.material("disability-card", "Disability certificate (残疾人证)"),
@@ -108,7 +118,9 @@ public enum DemoCatalog {
         ]
       ),
       Self.promised(
-        "QH-MR-001", "Individual business licence (个体工商户营业执照)", "business",
+        "QH-MR-001",
+        "Individual business licence (个体工商户营业执照)",
+        "business",
         stages: [(["QH-MR"], 2), (["QH-HUD", "QH-PS"], 1)],
         materials: [
           Self.idCard, Self.photo, Self.material("premises", "Proof of business premises"),
@@ -116,7 +128,9 @@ public enum DemoCatalog {
         ]
       ),
       Self.promised(
-        "QH-MR-002", "Food business licence (食品经营许可证)", "business",
+        "QH-MR-002",
+        "Food business licence (食品经营许可证)",
+        "business",
         stages: [(["QH-MR"], 7), (["QH-HC"], 3)],
         materials: [
           Self.idCard, Self.material("business-licence", "Business licence"),
@@ -125,12 +139,16 @@ public enum DemoCatalog {
         ]
       ),
       Self.promised(
-        "QH-HRSS-001", "Flexible employment social insurance registration (灵活就业人员参保登记)", "social security",
+        "QH-HRSS-001",
+        "Flexible employment social insurance registration (灵活就业人员参保登记)",
+        "social security",
         stages: [(["QH-HRSS"], 3), (["QH-PS"], 2)],
         materials: [Self.idCard, Self.hukou, Self.form]
       ),
       Self.promised(
-        "QH-HRSS-002", "Unemployment registration and benefit (失业登记及失业保险金)", "employment",
+        "QH-HRSS-002",
+        "Unemployment registration and benefit (失业登记及失业保险金)",
+        "employment",
         stages: [(["QH-HRSS"], 5), (["QH-MR", "QH-CA"], 5)],
         materials: [
           Self.idCard, Self.material("termination", "Certificate of termination of employment"),
@@ -138,7 +156,9 @@ public enum DemoCatalog {
         ]
       ),
       Self.promised(
-        "QH-HRSS-003", "Business start-up guaranteed loan (创业担保贷款)", "employment",
+        "QH-HRSS-003",
+        "Business start-up guaranteed loan (创业担保贷款)",
+        "employment",
         stages: [(["QH-HRSS"], 5), (["QH-MR"], 3), (["QH-CA", "QH-HUD"], 4)],
         materials: [
           Self.idCard, Self.material("business-licence", "Business licence"),
@@ -146,7 +166,9 @@ public enum DemoCatalog {
         ]
       ),
       Self.promised(
-        "QH-HUD-001", "Public rental housing application (公共租赁住房)", "housing",
+        "QH-HUD-001",
+        "Public rental housing application (公共租赁住房)",
+        "housing",
         stages: [(["QH-HUD"], 8), (["QH-CA", "QH-PS", "QH-NR"], 10), (["QH-HUD"], 2)],
         materials: [
           Self.idCard, Self.hukou, Self.material("income", "Household income statement"),
@@ -154,12 +176,16 @@ public enum DemoCatalog {
         ]
       ),
       Self.promised(
-        "QH-HUD-002", "Housing provident fund withdrawal for rent (住房公积金提取)", "housing",
+        "QH-HUD-002",
+        "Housing provident fund withdrawal for rent (住房公积金提取)",
+        "housing",
         stages: [(["QH-HUD"], 2), (["QH-NR"], 1)],
         materials: [Self.idCard, Self.material("tenancy", "Registered tenancy contract")]
       ),
       Self.promised(
-        "QH-NR-001", "Rural homestead approval (农村宅基地审批)", "land",
+        "QH-NR-001",
+        "Rural homestead approval (农村宅基地审批)",
+        "land",
         stages: [(["QH-NR"], 10), (["QH-HUD", "QH-CA"], 5)],
         materials: [
           Self.idCard, Self.hukou, Self.material("site-plan", "Site plan"),
@@ -167,37 +193,54 @@ public enum DemoCatalog {
         ]
       ),
       Self.promised(
-        "QH-NR-002", "Real estate registration for a transfer (不动产转移登记)", "land",
+        "QH-NR-002",
+        "Real estate registration for a transfer (不动产转移登记)",
+        "land",
         stages: [(["QH-NR"], 3), (["QH-HUD"], 2)],
         materials: [Self.idCard, Self.material("deed", "Property certificate"), Self.material("contract", "Sale contract")]
       ),
       Self.promised(
-        "QH-HC-001", "Birth medical certificate reissue (出生医学证明补发)", "health",
+        "QH-HC-001",
+        "Birth medical certificate reissue (出生医学证明补发)",
+        "health",
         stages: [(["QH-HC"], 5), (["QH-PS"], 3)],
         materials: [Self.idCard, Self.hukou, Self.material("hospital-record", "Hospital delivery record")]
       ),
       Self.promised(
-        "QH-HC-002", "Family planning special assistance (计划生育特别扶助)", "health",
+        "QH-HC-002",
+        "Family planning special assistance (计划生育特别扶助)",
+        "health",
         stages: [(["QH-HC"], 5), (["QH-CA", "QH-PS"], 5)],
         materials: [Self.idCard, Self.hukou, Self.form, Self.material("bank-card", "Bank card for payment", waivable: true)]
       ),
       Self.promised(
-        "QH-CA-003", "Temporary assistance (临时救助)", "social assistance",
+        "QH-CA-003",
+        "Temporary assistance (临时救助)",
+        "social assistance",
         stages: [(["QH-CA"], 3), (["QH-HRSS", "QH-HC"], 2)],
         materials: [Self.idCard, Self.form, Self.material("hardship", "Proof of the hardship (bills, diagnosis)")],
         channels: [.window, .online, .mobile, .hotline, .doorToDoor]
       ),
       Self.immediate(
-        "QH-PS-002", "Residence registration proof (户籍证明)", "household registration",
-        lead: "QH-PS", materials: [Self.idCard, Self.hukou]
+        "QH-PS-002",
+        "Residence registration proof (户籍证明)",
+        "household registration",
+        lead: "QH-PS",
+        materials: [Self.idCard, Self.hukou]
       ),
       Self.immediate(
-        "QH-HRSS-004", "Social insurance contribution record (社保缴费证明)", "social security",
-        lead: "QH-HRSS", materials: [Self.idCard]
+        "QH-HRSS-004",
+        "Social insurance contribution record (社保缴费证明)",
+        "social security",
+        lead: "QH-HRSS",
+        materials: [Self.idCard]
       ),
       Self.immediate(
-        "QH-CA-004", "Marriage registration record enquiry (婚姻登记记录证明)", "civil affairs",
-        lead: "QH-CA", materials: [Self.idCard, Self.hukou]
+        "QH-CA-004",
+        "Marriage registration record enquiry (婚姻登记记录证明)",
+        "civil affairs",
+        lead: "QH-CA",
+        materials: [Self.idCard, Self.hukou]
       ),
     ]
   }

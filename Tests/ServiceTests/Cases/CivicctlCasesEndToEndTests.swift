@@ -28,8 +28,19 @@ struct CivicctlCasesEndToEndTests {
 
       let clerk = try await harness.token(for: "clerk")
       let submitted = try await cli.callAs(
-        clerk, "case", "submit", "--json", "--item", "QH-MR-001", "--applicant", "Li Xiaohong", "--id-number", "110105199001011234",
-        "--phone", "13900001111", "--all-materials"
+        clerk,
+        "case",
+        "submit",
+        "--json",
+        "--item",
+        "QH-MR-001",
+        "--applicant",
+        "Li Xiaohong",
+        "--id-number",
+        "110105199001011234",
+        "--phone",
+        "13900001111",
+        "--all-materials"
       )
       #expect(submitted.status == 0, "\(submitted.stderr)")
       let json = try JSONSerialization.jsonObject(with: Data(submitted.stdout.utf8)) as? [String: Any]
