@@ -16,9 +16,12 @@ final class LibPQConnection: @unchecked Sendable {
 
   /// The backend's process id (for tests and logs).
   let backendPID: Int32
+  /// The pooled connection's own thread (leases run on it); `nil` for a listener.
+  let thread: ConnectionThread?
 
   /// Opens a connection; throws `.unavailable` when the server cannot be reached.
-  init(configuration: StoreConfiguration) throws(StoreError) {
+  /// - Parameter ownThread: Start a `ConnectionThread` for it (pooled connections).
+  init(configuration: StoreConfiguration, ownThread: Bool = false) throws(StoreError) {
     // The URL (expanded from dbname) overrides the keywords before it, so a timeout or
     // application name in the URL wins over these defaults.
     let seconds = max(1, Int(configuration.connectTimeout.components.seconds))
@@ -48,6 +51,7 @@ final class LibPQConnection: @unchecked Sendable {
     PQsetNoticeProcessor(connection, { _, _ in }, nil)
     self.cancelHandle = PQgetCancel(connection)
     self.backendPID = PQbackendPID(connection)
+    self.thread = ownThread ? ConnectionThread(name: "civicstore-\(self.backendPID)") : nil
     // Fixed session formats so text decoding of timestamps is unambiguous.
     do {
       _ = try self.execute("SET DateStyle = ISO", [])
@@ -60,6 +64,7 @@ final class LibPQConnection: @unchecked Sendable {
 
   /// Closes the connection; the object must not be used afterwards.
   func close() {
+    self.thread?.stop()
     if let cancelHandle { PQfreeCancel(cancelHandle) }
     PQfinish(self.handle)
   }
