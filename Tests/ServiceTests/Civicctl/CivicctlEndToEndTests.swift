@@ -1,0 +1,144 @@
+import CivicServer
+import Foundation
+import Testing
+
+/// civicctl as staff run it, against a real server and database: log in, create a unit
+/// and an account, issue a token, and find every change in the audit log.
+@Suite("civicctl end to end", .serialized)
+struct CivicctlEndToEndTests {
+  /// civicctl, built beside the test runner (swift build --build-tests builds it).
+  static let civicctl: URL = {
+    let runner = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+    var directory = runner.deletingLastPathComponent()
+    while directory.path != "/" {
+      let candidate = directory.appendingPathComponent("civicctl")
+      if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+      directory.deleteLastPathComponent()
+    }
+    return URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+      .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent(".build/debug/civicctl")
+  }()
+
+  struct Run {
+    let status: Int32
+    let stdout: String
+    let stderr: String
+  }
+
+  /// Runs civicctl with its config in `home` and no server or token from the caller's environment.
+  static func civicctl(_ arguments: [String], home: String, stdin: String? = nil) throws -> Run {
+    var environment = ProcessInfo.processInfo.environment
+    for key in ["CIVICCTL_TOKEN", "CIVICGRID_SERVER", "XDG_CONFIG_HOME"] { environment[key] = nil }
+    environment["CIVICCTL_CONFIG"] = home + "/civicctl/config.json"
+    environment["HOME"] = home
+    let process = Process()
+    process.executableURL = Self.civicctl
+    process.arguments = arguments
+    process.environment = environment
+    let out = Pipe()
+    let err = Pipe()
+    let input = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    process.standardInput = input
+    try process.run()
+    if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
+    try input.fileHandleForWriting.close()
+    let stdout = out.fileHandleForReading.readDataToEndOfFile()
+    let stderr = err.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return Run(
+      status: process.terminationStatus,
+      stdout: String(decoding: stdout, as: UTF8.self),
+      stderr: String(decoding: stderr, as: UTF8.self)
+    )
+  }
+
+  static func json(_ text: String) throws -> [String: Any] {
+    try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+  }
+
+  @Test("login → unit create → account create → token issue → audit list shows the rows → audit verify intact")
+  func staffFlow() async throws {
+    try await ServiceHarness.withServer { harness in
+      let home = FileManager.default.temporaryDirectory.appendingPathComponent("civicctl-e2e-\(UUID().uuidString)").path
+      try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
+      defer { try? FileManager.default.removeItem(atPath: home) }
+      let server = "127.0.0.1:\(harness.ports.wire)"
+
+      // A bad token is refused and nothing is stored.
+      let refused = try Self.civicctl(["login", "--server", server, "--token", "cg_not-a-token"], home: home)
+      #expect(refused.status == 16)
+      #expect(refused.stderr.hasPrefix("UNAUTHENTICATED: "))
+      #expect(!FileManager.default.fileExists(atPath: home + "/civicctl/config.json"))
+
+      // The token comes on standard input, so it is in no argument list; it is never echoed.
+      let login = try Self.civicctl(["login", "--server", server], home: home, stdin: harness.adminToken + "\n")
+      #expect(login.status == 0, "\(login.stderr)")
+      #expect(login.stdout.contains("as admin"))
+      #expect(!login.stdout.contains(harness.adminToken) && !login.stderr.contains(harness.adminToken))
+      let attributes = try FileManager.default.attributesOfItem(atPath: home + "/civicctl/config.json")
+      #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600)
+
+      let whoami = try Self.civicctl(["whoami"], home: home)
+      #expect(whoami.status == 0)
+      #expect(whoami.stdout.contains("Login:") && whoami.stdout.contains("admin"))
+
+      let unit = try Self.civicctl(
+        ["unit", "create", "--code", "E2E-C1", "--name", "测试社区", "--kind", "community", "--parent", "QH-S1", "--responsible", "王芳"],
+        home: home
+      )
+      #expect(unit.status == 0, "\(unit.stderr)")
+      let shown = try Self.civicctl(["unit", "show", "E2E-C1", "--json"], home: home)
+      #expect(try Self.json(shown.stdout)["name"] as? String == "测试社区")
+      let listed = try Self.civicctl(["unit", "list", "--root", "QH-S1", "--kind", "community"], home: home)
+      #expect(listed.stdout.split(separator: "\n").first?.hasPrefix("CODE") == true)
+      #expect(listed.stdout.contains("E2E-C1") && listed.stdout.contains("测试社区"))
+
+      let account = try Self.civicctl(
+        ["account", "create", "--login", "e2e.clerk", "--name", "E2E Clerk", "--unit", "E2E-C1", "--role", "clerk"],
+        home: home
+      )
+      #expect(account.status == 0, "\(account.stderr)")
+
+      let issued = try Self.civicctl(["account", "token", "issue", "e2e.clerk", "--label", "e2e", "--ttl", "12h", "--json"], home: home)
+      #expect(issued.status == 0, "\(issued.stderr)")
+      let secret = try #require(try Self.json(issued.stdout)["secret"] as? String)
+
+      // The new token works through --token, and the stored one is left alone.
+      let clerk = try Self.civicctl(["whoami", "--json", "--token", secret], home: home)
+      let me = try Self.json(clerk.stdout)
+      #expect((me["account"] as? [String: Any])?["login"] as? String == "e2e.clerk")
+
+      let tokens = try Self.civicctl(["account", "token", "list", "e2e.clerk"], home: home)
+      #expect(tokens.stdout.contains("e2e") && tokens.stdout.contains("live"))
+      #expect(!tokens.stdout.contains(secret))
+
+      let audit = try Self.civicctl(["audit", "list", "--account", "admin", "--since", "1h", "--json", "--limit", "0"], home: home)
+      #expect(audit.status == 0, "\(audit.stderr)")
+      let entries = try #require(try Self.json(audit.stdout)["entries"] as? [[String: Any]])
+      let changes = entries.map { "\($0["method"] as? String ?? "") \($0["object"] as? String ?? "")" }
+      #expect(changes.contains("civicgrid.v1.Directory/CreateUnit unit:E2E-C1"))
+      #expect(changes.contains("civicgrid.v1.Directory/CreateAccount account:e2e.clerk"))
+      #expect(changes.contains("civicgrid.v1.Directory/IssueToken account:e2e.clerk"))
+      let table = try Self.civicctl(["audit", "list", "--object", "unit:E2E-C1"], home: home)
+      #expect(table.stdout.contains("Directory/CreateUnit") && table.stdout.contains("unit:E2E-C1"))
+
+      let verify = try Self.civicctl(["audit", "verify"], home: home)
+      #expect(verify.status == 0)
+      #expect(verify.stdout.hasPrefix("intact: "))
+
+      // Revoked: the clerk's token stops working with the documented status and exit code.
+      let tokenID = try #require((try Self.json(issued.stdout)["token"] as? [String: Any])?["id"] as? String)
+      #expect(try Self.civicctl(["account", "token", "revoke", tokenID], home: home).status == 0)
+      let afterRevoke = try Self.civicctl(["whoami", "--token", secret], home: home)
+      #expect(afterRevoke.status == 16)
+
+      let logout = try Self.civicctl(["logout"], home: home)
+      #expect(logout.status == 0)
+      #expect(!FileManager.default.fileExists(atPath: home + "/civicctl/config.json"))
+      let anonymous = try Self.civicctl(["whoami", "--server", server], home: home)
+      #expect(anonymous.status == 16)
+    }
+  }
+}
