@@ -8,6 +8,7 @@ public enum DatabaseServices {
     [
       DirectoryService(store: store),
       AuditService(store: store),
+      AppointmentsService(store: store),
     ]
   }
 }

@@ -22,5 +22,6 @@ public enum MethodPolicies {
     Self.open,
     DirectoryService.policies,
     AuditService.policies,
+    AppointmentsService.policies,
   ].reduce(into: [:]) { all, policies in all.merge(policies) { first, _ in first } }
 }
