@@ -141,4 +141,76 @@ struct CivicctlEndToEndTests {
       #expect(anonymous.status == 16)
     }
   }
+
+  @Test("slot list → appointment book → checkin; a second booking cancelled; schedule set through `civicctl call`")
+  func appointmentFlow() async throws {
+    try await ServiceHarness.withServer { harness in
+      let home = FileManager.default.temporaryDirectory.appendingPathComponent("civicctl-e2e-\(UUID().uuidString)").path
+      try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
+      defer { try? FileManager.default.removeItem(atPath: home) }
+      let server = "127.0.0.1:\(harness.ports.grpc)"
+      let login = try Self.civicctl(["login", "--server", server, "--transport", "http2", "--token", harness.adminToken], home: home)
+      #expect(login.status == 0, "\(login.stderr)")
+
+      let formatter = DateFormatter()
+      formatter.timeZone = TimeZone(secondsFromGMT: 8 * 3600)
+      formatter.dateFormat = "yyyy-MM-dd"
+      let days = [0, 1].map { formatter.string(from: Date().addingTimeInterval(Double($0) * 86_400)) }
+      let roster = days.map { #"{"kind":"ROSTER_KIND_WEEKEND_DUTY","date":"\#($0)","period":{"open":"00:00","close":"24:00"}}"# }
+      let schedule = try Self.civicctl(
+        [
+          "call", "civicgrid.v1.Appointments/SetCentreSchedule",
+          "--data", #"{"schedule":{"centreCode":"QH-GSC","roster":["# + roster.joined(separator: ",") + "]}}",
+        ],
+        home: home
+      )
+      #expect(schedule.status == 0, "\(schedule.stderr)")
+      let offer = try Self.civicctl(
+        [
+          "call", "civicgrid.v1.Appointments/SetOffer",
+          "--data", #"{"offer":{"centreCode":"QH-GSC","itemCode":"RES-CERT","slotMinutes":30,"capacity":2}}"#,
+        ],
+        home: home
+      )
+      #expect(offer.status == 0, "\(offer.stderr)")
+
+      let slots = try Self.civicctl(["slot", "list", "--centre", "QH-GSC", "--item", "RES-CERT", "--available", "--json"], home: home)
+      #expect(slots.status == 0, "\(slots.stderr)")
+      let first = try #require((try Self.json(slots.stdout)["slots"] as? [[String: Any]])?.first)
+      let date = try #require(first["date"] as? String)
+      let start = try #require(first["start"] as? String)
+      let table = try Self.civicctl(["slot", "list", "--centre", "QH-GSC", "--item", "RES-CERT", "--from", date, "--to", date], home: home)
+      #expect(table.stdout.hasPrefix("DATE") && table.stdout.contains("weekend duty"))
+
+      let book = ["appointment", "book", "--centre", "QH-GSC", "--item", "RES-CERT", "--date", date, "--start", start]
+      let booked = try Self.civicctl(book + ["--name", "王芳", "--phone", "13800138000", "--json"], home: home)
+      #expect(booked.status == 0, "\(booked.stderr)")
+      let id = try #require(try Self.json(booked.stdout)["id"] as? String)
+      let second = try Self.civicctl(book + ["--name", "Li Si", "--json"], home: home)
+      let secondID = try #require(try Self.json(second.stdout)["id"] as? String)
+      let full = try Self.civicctl(book + ["--name", "Third"], home: home)
+      #expect(full.status == 8)
+      #expect(full.stderr.hasPrefix("RESOURCE_EXHAUSTED: "))
+      let noSlot = try Self.civicctl(
+        ["appointment", "book", "--centre", "QH-GSC", "--item", "RES-CERT", "--date", date, "--start", "03:17", "--name", "X"],
+        home: home
+      )
+      #expect(noSlot.status == 3)
+
+      let checkedIn = try Self.civicctl(["appointment", "checkin", id], home: home)
+      #expect(checkedIn.status == 0, "\(checkedIn.stderr)")
+      #expect(checkedIn.stdout.contains("checked in"))
+      let cancelled = try Self.civicctl(["appointment", "cancel", secondID, "--reason", "cannot come"], home: home)
+      #expect(cancelled.status == 0, "\(cancelled.stderr)")
+      let cancelAgain = try Self.civicctl(["appointment", "cancel", secondID, "--reason", "again"], home: home)
+      #expect(cancelAgain.status == 9)
+      #expect(cancelAgain.stderr.hasPrefix("FAILED_PRECONDITION: "))
+      let shown = try Self.civicctl(["appointment", "show", secondID], home: home)
+      #expect(shown.stdout.contains("cancelled (cannot come)"))
+
+      let audit = try Self.civicctl(["audit", "list", "--object", "appointment:\(id)"], home: home)
+      #expect(audit.stdout.contains("Appointments/BookAppointment") && audit.stdout.contains("Appointments/CheckIn"))
+      #expect(try Self.civicctl(["audit", "verify"], home: home).status == 0)
+    }
+  }
 }
