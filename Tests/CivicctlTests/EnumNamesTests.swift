@@ -61,7 +61,9 @@ struct EnumNamesTests {
       _ = try AccountCommand.Create.parse(["--login", "a", "--name", "A", "--unit", "S01"])
     }
     #expect(throws: Never.self) {
-      let command = try AccountCommand.Create.parse(["--login", "a", "--name", "A", "--unit", "S01", "--role", "clerk", "--role", "grid-worker"])
+      let command = try AccountCommand.Create.parse([
+        "--login", "a", "--name", "A", "--unit", "S01", "--role", "clerk", "--role", "grid-worker",
+      ])
       #expect(command.role == [.clerk, .gridWorker])
     }
   }

@@ -122,7 +122,8 @@ struct AppointmentCommand: AsyncParsableCommand {
             let starts = slots.slots.map(\.start).joined(separator: ", ")
             throw RPCError(
               code: .invalidArgument,
-              message: "--start: no slot starts at \(start) on \(date)" + (starts.isEmpty ? " (no slots that day)" : "; slots start at \(starts)")
+              message: "--start: no slot starts at \(start) on \(date)"
+                + (starts.isEmpty ? " (no slots that day)" : "; slots start at \(starts)")
             )
           }
           var request = book
@@ -155,7 +156,9 @@ struct AppointmentCommand: AsyncParsableCommand {
           try await services.appointments.cancelAppointment(request, metadata: services.metadata, options: services.options)
         }
         if self.global.json { return try Output.json(appointment) }
-        Output.line("Cancelled appointment \(appointment.id); the \(appointment.slot.date) \(appointment.slot.start) slot has a place free again.")
+        Output.line(
+          "Cancelled appointment \(appointment.id); the \(appointment.slot.date) \(appointment.slot.start) slot has a place free again."
+        )
       } catch {
         Failure.exit(error)
       }

@@ -1,5 +1,5 @@
-public import CivicProtos
 import CivicDomain
+public import CivicProtos
 import CivicStore
 public import GRPCCore
 import SwiftProtobuf
@@ -86,7 +86,8 @@ extension AppointmentsService {
     return (try self.appointment(from: row), try row.decode(at: 18), try row.decode(at: 19))
   }
 
-  public func bookAppointment(request: Civicgrid_V1_BookAppointmentRequest, context: ServerContext) async throws -> Civicgrid_V1_Appointment {
+  public func bookAppointment(request: Civicgrid_V1_BookAppointmentRequest, context: ServerContext) async throws -> Civicgrid_V1_Appointment
+  {
     let caller = try RequestContext.principal()
     let item = try Validation.code(request.itemCode, field: "item_code")
     let applicant = try Self.applicant(request.applicant)

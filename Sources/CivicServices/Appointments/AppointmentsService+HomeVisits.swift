@@ -1,5 +1,5 @@
-public import CivicProtos
 import CivicDomain
+public import CivicProtos
 import CivicStore
 import Crypto
 public import GRPCCore
@@ -57,7 +57,8 @@ extension AppointmentsService {
     return (try Self.visit(from: row), try row.decode(at: 14))
   }
 
-  public func requestHomeVisit(request: Civicgrid_V1_RequestHomeVisitRequest, context: ServerContext) async throws -> Civicgrid_V1_HomeVisit {
+  public func requestHomeVisit(request: Civicgrid_V1_RequestHomeVisitRequest, context: ServerContext) async throws -> Civicgrid_V1_HomeVisit
+  {
     let caller = try RequestContext.principal()
     let unitCode = try Validation.code(request.unitCode, field: "unit_code")
     let item = request.itemCode.isEmpty ? "" : try Validation.code(request.itemCode, field: "item_code")
@@ -101,7 +102,11 @@ extension AppointmentsService {
       } catch let error as StoreError where error.sqlState == "23505" {
         throw RPCError(code: .aborted, message: "idempotency_key: a request with this key is in progress; retry to get its result")
       }
-      try await AuditLog.append(on: connection, object: "visit:\(id)", summary: "requested at \(unitCode)" + (item.isEmpty ? "" : " for \(item)"))
+      try await AuditLog.append(
+        on: connection,
+        object: "visit:\(id)",
+        summary: "requested at \(unitCode)" + (item.isEmpty ? "" : " for \(item)")
+      )
       return try await self.scopedVisit(id, scope: .everything, lock: false, on: connection).visit
     }
   }
@@ -114,7 +119,8 @@ extension AppointmentsService {
       guard request.expectedVersion == 0 || request.expectedVersion == current.version else {
         throw RPCError(
           code: .aborted,
-          message: "expected_version: home visit \(current.id) is at version \(current.version), not \(request.expectedVersion); read it again"
+          message:
+            "expected_version: home visit \(current.id) is at version \(current.version), not \(request.expectedVersion); read it again"
         )
       }
       let state: HomeVisitState =

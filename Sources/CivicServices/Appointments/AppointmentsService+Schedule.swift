@@ -1,5 +1,5 @@
-public import CivicProtos
 import CivicDomain
+public import CivicProtos
 import CivicStore
 public import GRPCCore
 
@@ -35,7 +35,10 @@ extension AppointmentsService {
           [centre.id, stored.regularHoursJSON, stored.rosterJSON, request.expectedVersion]
         )
         guard let row = updated.rows.first else {
-          throw RPCError(code: .aborted, message: "expected_version: the schedule of '\(centre.code)' is not at version \(request.expectedVersion); read it again")
+          throw RPCError(
+            code: .aborted,
+            message: "expected_version: the schedule of '\(centre.code)' is not at version \(request.expectedVersion); read it again"
+          )
         }
         version = try row.decode(at: 0)
       }
@@ -60,7 +63,9 @@ extension AppointmentsService {
         [centre.id]
       )
       guard let row = rows.rows.first else {
-        let hours = self.calendar.businessHours.periods.map { StoredSchedule.Period(open: $0.open.description, close: $0.close.description) }
+        let hours = self.calendar.businessHours.periods.map {
+          StoredSchedule.Period(open: $0.open.description, close: $0.close.description)
+        }
         return StoredSchedule(regularHours: hours, roster: []).proto(centreCode: centre.code, version: 0)
       }
       let stored = try StoredSchedule(regularHoursJSON: try row.decode(at: 0), rosterJSON: try row.decode(at: 1))

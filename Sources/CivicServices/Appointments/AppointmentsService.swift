@@ -1,8 +1,8 @@
 public import CivicDomain
 public import CivicProtos
 public import CivicStore
-import GRPCCore
 import Foundation
+import GRPCCore
 import SwiftProtobuf
 
 /// `civicgrid.v1.Appointments`: centre schedules and offers, slots, bookings, check-in and

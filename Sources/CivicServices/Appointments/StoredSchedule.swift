@@ -84,7 +84,9 @@ struct StoredSchedule: Codable, Sendable {
         recurrence = .date(date)
       }
       let period = try Self.period(open: entry.open, close: entry.close, field: "\(field).period")
-      entries.append(try RosterEntry(kind: kind, recurrence: recurrence, period: period, capacity: entry.capacity == 0 ? nil : entry.capacity))
+      entries.append(
+        try RosterEntry(kind: kind, recurrence: recurrence, period: period, capacity: entry.capacity == 0 ? nil : entry.capacity)
+      )
     }
     let hours = periods.isEmpty ? BusinessHours.standard : try BusinessHours(periods)
     return try CentreSchedule(regularHours: hours, roster: entries)
@@ -101,13 +103,19 @@ struct StoredSchedule: Codable, Sendable {
     Civicgrid_V1_CentreSchedule.with {
       $0.centreCode = centreCode
       $0.version = version
-      $0.regularHours = self.regularHours.map { period in Civicgrid_V1_OpeningPeriod.with { $0.open = period.open; $0.close = period.close } }
+      $0.regularHours = self.regularHours.map { period in
+        Civicgrid_V1_OpeningPeriod.with {
+          $0.open = period.open; $0.close = period.close
+        }
+      }
       $0.roster = self.roster.map { entry in
         Civicgrid_V1_RosterEntry.with {
           $0.kind = entry.kind == RosterEntry.Kind.extendedHours.rawValue ? .extendedHours : .weekendDuty
           $0.weekday = Int32(entry.weekday)
           $0.date = entry.date
-          $0.period = Civicgrid_V1_OpeningPeriod.with { $0.open = entry.open; $0.close = entry.close }
+          $0.period = Civicgrid_V1_OpeningPeriod.with {
+            $0.open = entry.open; $0.close = entry.close
+          }
           $0.capacity = Int32(entry.capacity)
         }
       }

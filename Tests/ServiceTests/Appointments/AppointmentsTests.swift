@@ -87,7 +87,9 @@ struct AppointmentsTests {
       let outcomes = try await withThrowingTaskGroup(of: RPCError.Code?.self) { group in
         for index in 0..<30 {
           group.addTask {
-            await Self.code { _ = try await appointments.bookAppointment(Self.booking(slot, name: "Applicant \(index)"), metadata: .bearer(clerk)) }
+            await Self.code {
+              _ = try await appointments.bookAppointment(Self.booking(slot, name: "Applicant \(index)"), metadata: .bearer(clerk))
+            }
           }
         }
         return try await group.reduce(into: [RPCError.Code?]()) { $0.append($1) }
