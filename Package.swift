@@ -212,10 +212,17 @@ let package = Package(
       ],
       swiftSettings: swiftSettings
     ),
+    // What several test targets share: the package's own executables, run as a user would.
+    .target(
+      name: "CivicTestSupport",
+      path: "Tests/CivicTestSupport",
+      swiftSettings: swiftSettings
+    ),
     // The database-backed services through a real server on loopback and a real PostgreSQL.
     .testTarget(
       name: "ServiceTests",
       dependencies: [
+        "CivicTestSupport",
         "CivicServer",
         "CivicServices",
         "CivicStore",
@@ -232,6 +239,7 @@ let package = Package(
     .testTarget(
       name: "ConformanceTests",
       dependencies: [
+        "CivicTestSupport",
         "CivicWire",
         "CivicServer",
         "CivicServices",

@@ -103,7 +103,9 @@ struct Serve: AsyncParsableCommand {
     if let pool {
       let health = server.health
       let monitor = StoreHealthMonitor(pool: pool) { reachable in
-        health.setStatus(reachable ? .serving : .notServing, forService: "civicgrid.store")
+        for name in ["civicgrid.store"] + DatabaseServices.names {
+          health.setStatus(reachable ? .serving : .notServing, forService: name)
+        }
         if !reachable { logger.warning("store: PostgreSQL unreachable; calls fail UNAVAILABLE until it is back") }
       }
       // Shut down in reverse: the server drains first, the pool closes last.

@@ -61,9 +61,10 @@ struct ConfigFile: Sendable {
 
   /// Permission bits of the file, or nil when it does not exist.
   func permissions() -> Int? {
-    var info = stat()
-    guard stat(self.path, &info) == 0 else { return nil }
-    return Int(info.st_mode & 0o777)
+    guard let attributes = try? FileManager.default.attributesOfItem(atPath: self.path),
+      let mode = attributes[.posixPermissions] as? Int
+    else { return nil }
+    return mode & 0o777
   }
 
   /// Writes the login owner-only, replacing any earlier file.

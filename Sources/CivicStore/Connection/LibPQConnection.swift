@@ -193,7 +193,8 @@ final class LibPQConnection: @unchecked Sendable {
     guard let result else {
       throw StoreError(
         code: PQstatus(self.handle) == CONNECTION_OK ? .server : .connectionLost,
-        serverMessage: String(cString: PQerrorMessage(self.handle)), query: sql
+        serverMessage: String(cString: PQerrorMessage(self.handle)),
+        query: sql
       )
     }
     let status = PQresultStatus(result)
@@ -234,9 +235,12 @@ final class LibPQConnection: @unchecked Sendable {
       code = cancelled ? .cancelled : .deadlineExceeded
     }
     return StoreError(
-      code: code, sqlState: sqlState,
+      code: code,
+      sqlState: sqlState,
       serverMessage: field("M") ?? String(cString: PQresultErrorMessage(result)),
-      detail: field("D"), query: sql, constraint: field("n")
+      detail: field("D"),
+      query: sql,
+      constraint: field("n")
     )
   }
 }

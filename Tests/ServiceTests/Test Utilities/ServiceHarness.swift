@@ -38,8 +38,12 @@ struct ServiceHarness: Sendable {
   }
 
   /// Runs `body` against a fresh server and database.
+  /// - Parameter extraServices: Test-only services to serve beside the real ones, with
+  ///   their methods' policies.
   static func withServer<R: Sendable>(
     adjust: (inout ServerConfiguration) -> Void = { _ in },
+    extraServices: @escaping @Sendable (StorePool) -> [any RegistrableRPCService] = { _ in [] },
+    extraPolicies: [String: MethodPolicy] = [:],
     _ body: @Sendable (ServiceHarness) async throws -> R
   ) async throws -> R {
     // The name is made here from hex digits only (identifiers cannot be bound).
@@ -49,7 +53,13 @@ struct ServiceHarness: Sendable {
       try await admin.query("CREATE DATABASE \(database)")
       let result: R
       do {
-        result = try await Self.withServer(database: database, adjust: adjust, body)
+        result = try await Self.withServer(
+          database: database,
+          adjust: adjust,
+          extraServices: extraServices,
+          extraPolicies: extraPolicies,
+          body
+        )
       } catch {
         _ = try? await admin.query("DROP DATABASE IF EXISTS \(database) WITH (FORCE)")
         throw error
@@ -66,6 +76,8 @@ struct ServiceHarness: Sendable {
   private static func withServer<R: Sendable>(
     database: String,
     adjust: (inout ServerConfiguration) -> Void,
+    extraServices: @Sendable (StorePool) -> [any RegistrableRPCService],
+    extraPolicies: [String: MethodPolicy],
     _ body: @Sendable (ServiceHarness) async throws -> R
   ) async throws -> R {
     let store = StorePool(configuration: try Self.storeConfiguration(database: database), logger: Self.logger)
@@ -81,9 +93,13 @@ struct ServiceHarness: Sendable {
         configuration: configuration,
         registry: PrometheusCollectorRegistry(),
         logger: Self.logger,
-        services: DatabaseServices.make(store: store),
+        services: DatabaseServices.make(store: store) + extraServices(store),
         interceptors: [
-          AuthInterceptor(policies: MethodPolicies.all, authenticator: TokenAuthenticator(store: store), throttle: .disabled)
+          AuthInterceptor(
+            policies: MethodPolicies.all.merging(extraPolicies) { real, _ in real },
+            authenticator: TokenAuthenticator(store: store),
+            throttle: .disabled
+          )
         ]
       )
       let result = try await withThrowingTaskGroup(of: Void.self) { group in
