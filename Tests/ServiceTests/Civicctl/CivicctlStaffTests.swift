@@ -1,23 +1,14 @@
 import CivicServer
+import CivicTestSupport
 import Foundation
 import Testing
 
-/// civicctl as staff run it, against a real server and database: log in, create a unit
-/// and an account, issue a token, and find every change in the audit log.
-@Suite("civicctl end to end", .serialized)
-struct CivicctlEndToEndTests {
-  /// civicctl, built beside the test runner (swift build --build-tests builds it).
-  static let civicctl: URL = {
-    let runner = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-    var directory = runner.deletingLastPathComponent()
-    while directory.path != "/" {
-      let candidate = directory.appendingPathComponent("civicctl")
-      if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
-      directory.deleteLastPathComponent()
-    }
-    return URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-      .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent(".build/debug/civicctl")
-  }()
+/// civicctl's login lifecycle (token on standard input, refusal, revoke, logout) and its
+/// appointment commands, against a real server and database. (The plain directory round
+/// trip is `Directory/CivicctlEndToEndTests`.)
+@Suite("civicctl: login lifecycle and appointments", .serialized)
+struct CivicctlStaffTests {
+  static var civicctl: URL { Binaries.civicctl }
 
   struct Run {
     let status: Int32
@@ -58,7 +49,7 @@ struct CivicctlEndToEndTests {
     try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
   }
 
-  @Test("login → unit create → account create → token issue → audit list shows the rows → audit verify intact")
+  @Test("refused login stores nothing; token from stdin; unit, account, token, audit; revoke; logout")
   func staffFlow() async throws {
     try await ServiceHarness.withServer { harness in
       let home = FileManager.default.temporaryDirectory.appendingPathComponent("civicctl-e2e-\(UUID().uuidString)").path
