@@ -231,4 +231,28 @@ struct AppointmentsTests {
       )
     }
   }
+
+  @Test("the demo desk: Dongcheng centre's regular, Tuesday/Thursday evening and Saturday duty slots for a week in 2027")
+  func demoDesk() async throws {
+    try await ServiceHarness.withServer { harness in
+      var list = Civicgrid_V1_ListSlotsRequest()
+      list.centreCode = "QH-S1-CSC"
+      list.itemCode = "RES-CERT"
+      list.fromDate = "2027-03-01"  // a Monday
+      list.toDate = "2027-03-07"
+      let slots = try await Civicgrid_V1_Appointments.Client(wrapping: harness.client).listSlots(
+        list,
+        metadata: .bearer(harness.adminToken)
+      )
+      .slots
+      // 20-minute slots: 9 + 12 a working day, 6 more on Tuesday and Thursday evenings, 9 on Saturday morning.
+      #expect(slots.count == 126)
+      let evenings: [String] = slots.filter { $0.source == .extendedHours }.map(\.date)
+      let expectedEvenings: [String] = Array(repeating: "2027-03-02", count: 6) + Array(repeating: "2027-03-04", count: 6)
+      #expect(evenings == expectedEvenings)
+      let saturday = slots.filter { $0.source == .weekendDuty }
+      #expect(saturday.count == 9 && saturday.allSatisfy { $0.date == "2027-03-06" && $0.capacity == 1 })
+      #expect(slots.first?.start == "09:00" && slots.first?.end == "09:20" && slots.first?.capacity == 3)
+    }
+  }
 }
