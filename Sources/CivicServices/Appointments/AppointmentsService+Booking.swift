@@ -102,8 +102,13 @@ extension AppointmentsService {
     let now = self.now()
 
     return try await self.store.transaction { connection in
-      if let key, let earlier = try await self.replay(key: key, fingerprint: fingerprint, caller: caller, on: connection) {
-        return earlier
+      if let key {
+        // Retries of one request queue here, so a retry arriving while the first is still
+        // running waits for it and then answers its appointment instead of racing it for a place.
+        try await Self.lockKey("appointment", key: key, caller: caller, on: connection)
+        if let earlier = try await self.replay(key: key, fingerprint: fingerprint, caller: caller, on: connection) {
+          return earlier
+        }
       }
       let centre = try await Self.centre(request.centreCode, scope: Self.centreScope(caller), on: connection)
       let stored = try await Self.offer(centre: centre, item: item, on: connection)
@@ -162,6 +167,11 @@ extension AppointmentsService {
       )
       return try await self.scopedAppointment(inserted, scope: .everything, lock: false, on: connection).appointment
     }
+  }
+
+  /// Serializes the transactions of one (account, key) until they commit.
+  static func lockKey(_ kind: String, key: String, caller: Principal, on connection: StoreConnection) async throws {
+    try await connection.query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", ["\(kind)/\(caller.accountID)/\(key)"])
   }
 
   /// The appointment an earlier request with the same key made, or nil for a new key.

@@ -73,6 +73,7 @@ extension AppointmentsService {
 
     return try await self.store.transaction { connection in
       if let key {
+        try await Self.lockKey("visit", key: key, caller: caller, on: connection)
         let rows = try await connection.query(
           "SELECT id, request_sha256 FROM home_visits WHERE requested_by_account_id = $1 AND idempotency_key = $2",
           [caller.accountID, key]

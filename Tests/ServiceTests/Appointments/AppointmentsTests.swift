@@ -129,7 +129,7 @@ struct AppointmentsTests {
   @Test("idempotency: partners must send a key; parallel retries make one appointment; a different request with the key is refused")
   func idempotentBooking() async throws {
     try await ServiceHarness.withServer { harness in
-      try await Self.openCentre(harness, capacity: 5)
+      try await Self.openCentre(harness, capacity: 2)
       let partner = try await harness.token(for: "partner")
       let slot = try await Self.firstSlot(harness, token: partner)
       let appointments = Civicgrid_V1_Appointments.Client(wrapping: harness.client)
@@ -139,18 +139,10 @@ struct AppointmentsTests {
       )
 
       let request = Self.booking(slot, name: "Zhang San", key: "portal-0001")
+      // Ten copies of one request at once: they queue on the key, and every one answers the same appointment.
       let results = try await withThrowingTaskGroup(of: Int64?.self) { group in
         for _ in 0..<10 {
-          group.addTask {
-            for _ in 0..<20 {
-              do {
-                return try await appointments.bookAppointment(request, metadata: .bearer(partner)).id
-              } catch let error as RPCError where error.code == .aborted {
-                try await Task.sleep(for: .milliseconds(10))
-              }
-            }
-            return nil
-          }
+          group.addTask { try? await appointments.bookAppointment(request, metadata: .bearer(partner)).id }
         }
         return try await group.reduce(into: [Int64?]()) { $0.append($1) }
       }
