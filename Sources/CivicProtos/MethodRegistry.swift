@@ -74,6 +74,141 @@ public enum MethodRegistry {
       input: Civicgrid_V1_VerifyAuditRequest.self, output: Civicgrid_V1_VerifyAuditResponse.self,
       clientStreaming: false, serverStreaming: false
     ),
+    "civicgrid.v1.Calendar/GetCalendar": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Calendar", method: "GetCalendar"),
+      input: Civicgrid_V1_GetCalendarRequest.self, output: Civicgrid_V1_WorkingCalendar.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.Calendar/UpdateCalendar": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Calendar", method: "UpdateCalendar"),
+      input: Civicgrid_V1_UpdateCalendarRequest.self, output: Civicgrid_V1_CalendarChange.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.Calendar/SetDay": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Calendar", method: "SetDay"),
+      input: Civicgrid_V1_SetDayRequest.self, output: Civicgrid_V1_CalendarChange.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.Calendar/ComputeDeadline": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Calendar", method: "ComputeDeadline"),
+      input: Civicgrid_V1_ComputeDeadlineRequest.self, output: Civicgrid_V1_ComputeDeadlineResponse.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.Cases/SubmitApplication": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Cases", method: "SubmitApplication"),
+      input: Civicgrid_V1_SubmitApplicationRequest.self, output: Civicgrid_V1_Case.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.Cases/AcceptCase": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Cases", method: "AcceptCase"),
+      input: Civicgrid_V1_AcceptCaseRequest.self, output: Civicgrid_V1_Case.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.Cases/RefuseCase": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Cases", method: "RefuseCase"),
+      input: Civicgrid_V1_RefuseCaseRequest.self, output: Civicgrid_V1_Case.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.Cases/RequestSupplement": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Cases", method: "RequestSupplement"),
+      input: Civicgrid_V1_CaseRequest.self, output: Civicgrid_V1_Case.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.Cases/SupplyMaterials": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Cases", method: "SupplyMaterials"),
+      input: Civicgrid_V1_SupplyMaterialsRequest.self, output: Civicgrid_V1_Case.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.Cases/DeliverResult": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Cases", method: "DeliverResult"),
+      input: Civicgrid_V1_DeliverResultRequest.self, output: Civicgrid_V1_Case.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.Cases/ClaimTask": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Cases", method: "ClaimTask"),
+      input: Civicgrid_V1_TaskRequest.self, output: Civicgrid_V1_Case.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.Cases/ApproveTask": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Cases", method: "ApproveTask"),
+      input: Civicgrid_V1_DecideTaskRequest.self, output: Civicgrid_V1_Case.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.Cases/DenyTask": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Cases", method: "DenyTask"),
+      input: Civicgrid_V1_DecideTaskRequest.self, output: Civicgrid_V1_Case.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.Cases/ReturnTask": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Cases", method: "ReturnTask"),
+      input: Civicgrid_V1_ReturnTaskRequest.self, output: Civicgrid_V1_Case.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.Cases/TransferTask": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Cases", method: "TransferTask"),
+      input: Civicgrid_V1_TransferTaskRequest.self, output: Civicgrid_V1_Case.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.Cases/RequestExtension": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Cases", method: "RequestExtension"),
+      input: Civicgrid_V1_RequestExtensionRequest.self, output: Civicgrid_V1_Case.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.Cases/DecideExtension": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Cases", method: "DecideExtension"),
+      input: Civicgrid_V1_DecideExtensionRequest.self, output: Civicgrid_V1_Case.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.Cases/GetCase": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Cases", method: "GetCase"),
+      input: Civicgrid_V1_GetCaseRequest.self, output: Civicgrid_V1_Case.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.Cases/ListCases": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Cases", method: "ListCases"),
+      input: Civicgrid_V1_ListCasesRequest.self, output: Civicgrid_V1_ListCasesResponse.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.Cases/ListTasks": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Cases", method: "ListTasks"),
+      input: Civicgrid_V1_ListTasksRequest.self, output: Civicgrid_V1_ListTasksResponse.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.Cases/WatchEvents": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Cases", method: "WatchEvents"),
+      input: Civicgrid_V1_WatchEventsRequest.self, output: Civicgrid_V1_CaseEvent.self,
+      clientStreaming: false, serverStreaming: true
+    ),
+    "civicgrid.v1.Catalog/SaveDraft": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Catalog", method: "SaveDraft"),
+      input: Civicgrid_V1_SaveDraftRequest.self, output: Civicgrid_V1_ItemVersion.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.Catalog/PublishVersion": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Catalog", method: "PublishVersion"),
+      input: Civicgrid_V1_ItemVersionRequest.self, output: Civicgrid_V1_ItemVersion.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.Catalog/SuspendVersion": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Catalog", method: "SuspendVersion"),
+      input: Civicgrid_V1_ItemVersionRequest.self, output: Civicgrid_V1_ItemVersion.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.Catalog/RetireVersion": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Catalog", method: "RetireVersion"),
+      input: Civicgrid_V1_ItemVersionRequest.self, output: Civicgrid_V1_ItemVersion.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.Catalog/GetItem": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Catalog", method: "GetItem"),
+      input: Civicgrid_V1_GetItemRequest.self, output: Civicgrid_V1_Item.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.Catalog/ListItems": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Catalog", method: "ListItems"),
+      input: Civicgrid_V1_ListItemsRequest.self, output: Civicgrid_V1_ListItemsResponse.self,
+      clientStreaming: false, serverStreaming: false
+    ),
     "civicgrid.v1.Diagnostics/EmptyCall": Entry(
       descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Diagnostics", method: "EmptyCall"),
       input: Civicgrid_V1_Empty.self, output: Civicgrid_V1_Empty.self,

@@ -9,12 +9,18 @@ public enum DatabaseServices {
   public static let names = [
     Civicgrid_V1_Directory.descriptor.fullyQualifiedService,
     Civicgrid_V1_Audit.descriptor.fullyQualifiedService,
+    Civicgrid_V1_Calendar.descriptor.fullyQualifiedService,
+    Civicgrid_V1_Catalog.descriptor.fullyQualifiedService,
+    Civicgrid_V1_Cases.descriptor.fullyQualifiedService,
   ]
 
   public static func make(store: StorePool) -> [any RegistrableRPCService] {
     [
       DirectoryService(store: store),
       AuditService(store: store),
+      CalendarService(store: store),
+      CatalogService(store: store),
+      CasesService(store: store),
       AppointmentsService(store: store),
     ]
   }

@@ -76,6 +76,11 @@ public struct Case: Sendable, Hashable, Codable {
 public struct CaseChange: Sendable, Hashable {
   public let `case`: Case
   public let events: [TimelineEvent]
+
+  /// This change followed by `next`, a change applied to this change's case: one transition.
+  public func followed(by next: CaseChange) -> CaseChange {
+    CaseChange(case: next.case, events: self.events + next.events)
+  }
 }
 
 /// What a clerk, the applicant or the engine does to a case as a whole.

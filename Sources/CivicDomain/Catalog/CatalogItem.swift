@@ -23,6 +23,13 @@ public struct CatalogItemVersion: Sendable, Hashable, Codable {
   public internal(set) var status: ItemVersionStatus
 
   public var ref: ItemRef { ItemRef(code: self.definition.code, version: self.version) }
+
+  /// A version as stored; only `CatalogItem`'s transitions create new ones.
+  public init(version: Int, definition: CatalogItemDefinition, status: ItemVersionStatus) {
+    self.version = version
+    self.definition = definition
+    self.status = status
+  }
 }
 
 /// A service item of the catalogue with all its versions.
@@ -38,6 +45,15 @@ public struct CatalogItem: Sendable, Hashable, Codable {
   public init(code: String) throws(DomainError) {
     guard !code.isEmpty else { throw .invalidField("code", "must not be empty") }
     self.code = code
+  }
+
+  /// An item as stored, with its versions numbered 1… in order.
+  public init(code: String, versions: [CatalogItemVersion]) throws(DomainError) {
+    try self.init(code: code)
+    for (index, version) in versions.enumerated() where version.version != index + 1 || version.definition.code != code {
+      throw .invalidField("versions[\(index)]", "is \(version.ref); expected \(ItemRef(code: code, version: index + 1))")
+    }
+    self.versions = versions
   }
 
   /// The version open for intake, if any.

@@ -22,6 +22,9 @@ public enum MethodPolicies {
     Self.open,
     DirectoryService.policies,
     AuditService.policies,
+    CalendarService.policies,
+    CatalogService.policies,
+    CasesService.policies,
     AppointmentsService.policies,
   ].reduce(into: [:]) { all, policies in all.merge(policies) { first, _ in first } }
 }

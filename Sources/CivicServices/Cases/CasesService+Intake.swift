@@ -1,0 +1,133 @@
+import CivicDomain
+public import CivicProtos
+import CivicStore
+import Foundation
+public import GRPCCore
+import SwiftProtobuf
+
+extension CasesService {
+  /// Takes in an application. With an idempotency key (required from partners):
+  /// - the first request under a key creates the case and records the key with the request's hash;
+  /// - a later request with the same key and the same content answers that case (as it is now);
+  /// - the same key with a different request answers FAILED_PRECONDITION;
+  /// - a request racing the first one (same account and key, while it is still running)
+  ///   answers ABORTED: a transaction-scoped advisory lock on (account, key) is tried, not waited for.
+  /// The primary key on (account, key) keeps exactly one case per key whatever happens.
+  public func submitApplication(request: Civicgrid_V1_SubmitApplicationRequest, context: ServerContext) async throws -> Civicgrid_V1_Case {
+    let principal = try RequestContext.principal()
+    let itemCode = try Require.code("item_code", request.itemCode)
+    let channel = try CatalogMapping.channel(request.channel, field: "channel")
+    guard request.hasApplicant else { throw Require.invalid("applicant", "is required") }
+    let name = try Require.text("applicant.name", request.applicant.name, max: 100)
+    let idNumber = request.applicant.idNumber.uppercased()
+    guard idNumber.count == 18, idNumber.prefix(17).allSatisfy(\.isASCIIDigit), idNumber.last!.isASCIIDigit || idNumber.last == "X" else {
+      throw Require.invalid("applicant.id_number", "must be 18 characters: 17 digits and a digit or X")
+    }
+    let phone = request.applicant.phone
+    if !phone.isEmpty {
+      let digits = phone.hasPrefix("+") ? phone.dropFirst() : Substring(phone)
+      guard (5...20).contains(digits.count), digits.allSatisfy(\.isASCIIDigit) else {
+        throw Require.invalid("applicant.phone", "must be 5–20 digits with an optional leading +")
+      }
+    }
+    for (index, code) in request.providedMaterials.enumerated() { _ = try Require.code("provided_materials[\(index)]", code) }
+    let key = request.idempotencyKey
+    if key.isEmpty {
+      guard principal.has(.clerk) else { throw Require.invalid("idempotency_key", "is required for partner submissions") }
+    } else {
+      guard key.count <= 128, key.allSatisfy({ $0.isASCII && !$0.isWhitespace && $0 != "\0" }) else {
+        throw Require.invalid("idempotency_key", "must be 1–128 printable characters without spaces")
+      }
+    }
+    if channel == .window, !principal.has(.clerk) {
+      throw RPCError(code: .permissionDenied, message: "channel: WINDOW submissions are made by a clerk")
+    }
+    var unhashed = request
+    unhashed.idempotencyKey = ""
+    let requestHash = (try unhashed.serializedBytes() as [UInt8]).map { String($0, radix: 16) }.joined(separator: ".")
+
+    return try await self.store.transaction { connection in
+      if !key.isEmpty {
+        let lockKey = "\(principal.accountID)/\(key)"
+        let locked = try await connection.query("SELECT pg_try_advisory_xact_lock(hashtextextended($1, 0))", [lockKey]).scalar(Bool.self)
+        guard locked == true else {
+          throw RPCError(code: .aborted, message: "idempotency_key: a request with this key is in progress; retry")
+        }
+        let rows = try await connection.query(
+          """
+          SELECT case_id, request_sha256 = sha256(convert_to($3, 'UTF8')) FROM case_idempotency_keys
+          WHERE account_id = $1 AND key = $2
+          """,
+          [principal.accountID, key, requestHash]
+        ).rows
+        if let row = rows.first {
+          guard try row.decode(Bool.self, at: 1) else {
+            throw RPCError(code: .failedPrecondition, message: "idempotency_key: \(key) was already used for a different request")
+          }
+          let record = try await CaseRecord.load(try row.decode(Int64.self, at: 0), scope: .everything, on: connection, lock: false)
+          let calendar = try await CalendarStore.require(record.jurisdiction, on: connection).calendar
+          return try CaseMapping.message(record, calendar: calendar, at: .now, unmasked: CaseMapping.seesPersonalData(principal))
+        }
+      }
+      // The receiving unit: the caller's own, or a unit in the caller's scope.
+      var unitID = principal.unitID
+      var unitCode = principal.unitCode
+      var unitPath = principal.unitPath
+      if !request.unitCode.isEmpty, request.unitCode != principal.unitCode {
+        let rows = try await connection.query("SELECT id, path FROM units WHERE code = $1", [request.unitCode]).rows
+        guard let row = rows.first, case let path = try row.decode(String.self, at: 1), principal.scope.contains(path: path) else {
+          throw RPCError(code: .notFound, message: "unit_code: unit \(request.unitCode) not found")
+        }
+        unitID = try row.decode(Int64.self, at: 0)
+        unitCode = request.unitCode
+        unitPath = path
+      }
+      guard let (item, itemName) = try await CatalogStore.published(itemCode, on: connection) else {
+        let exists = try await connection.query("SELECT 1 FROM catalog_items WHERE code = $1", [itemCode]).rows.isEmpty == false
+        if exists { throw RPCError(code: .failedPrecondition, message: "item \(itemCode) has no published version; intake needs one") }
+        throw RPCError(code: .notFound, message: "item \(itemCode) not found")
+      }
+      let jurisdiction = CalendarStore.defaultJurisdiction
+      let calendar = try await CalendarStore.require(jurisdiction, on: connection).calendar
+      guard let id = try await connection.query("SELECT nextval(pg_get_serial_sequence('cases', 'id'))").scalar(Int64.self) else {
+        throw RPCError(code: .internalError, message: "no case id")
+      }
+      let now = Instant.now
+      let party: Party = channel == .window ? Self.party(principal) : .applicant
+      let change = try Case.submit(
+        id: CaseID(CaseNumber.format(id)), policy: Self.policy, item: item, channel: channel, applicant: name,
+        provided: Set(request.providedMaterials), at: now, by: party
+      )
+      let value = change.case
+      try await connection.execute(
+        """
+        INSERT INTO cases (id, kind, state, item_code, item_version, channel, applicant_name, applicant_id_number,
+          applicant_phone, unit_id, jurisdiction, deadline, clock_state, is_open, version, snapshot, submitted_at)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, to_timestamp($12::bigint), $13, true, $14, $15::jsonb, to_timestamp($16::bigint))
+        """,
+        [
+          id, value.kind, value.state.rawValue, item.ref.code, item.ref.version, channel.rawValue, name, idNumber, phone,
+          unitID, jurisdiction, try CaseWriter.deadline(value.clock, in: calendar), value.clock?.state ?? "none",
+          value.version, try CaseWriter.json(value), now.secondsSinceEpoch,
+        ]
+      )
+      try await CaseWriter.write(id: id, old: nil, new: change, unitPath: unitPath, calendar: calendar, on: connection)
+      if !key.isEmpty {
+        try await connection.execute(
+          "INSERT INTO case_idempotency_keys (account_id, key, request_sha256, case_id) VALUES ($1, $2, sha256(convert_to($3, 'UTF8')), $4)",
+          [principal.accountID, key, requestHash, id]
+        )
+      }
+      try await AuditLog.append(
+        on: connection, object: "case/\(CaseNumber.format(id))",
+        summary: "submitted for \(item.ref) via \(channel.rawValue) at \(unitCode)"
+      )
+      let record = try await CaseRecord.load(id, scope: .everything, on: connection, lock: false)
+      return try CaseMapping.message(record, calendar: calendar, at: now, unmasked: CaseMapping.seesPersonalData(principal))
+    }
+  }
+}
+
+extension Character {
+  var isASCIIDigit: Bool { self.isASCII && self.isNumber }
+}
