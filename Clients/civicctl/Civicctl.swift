@@ -13,6 +13,7 @@ struct Civicctl: AsyncParsableCommand {
       """,
     subcommands: [
       Login.self, Logout.self, WhoAmI.self, UnitCommand.self, AccountCommand.self, AuditCommand.self,
+      SlotCommand.self, AppointmentCommand.self,
       Health.self, Call.self, Encode.self, Methods.self,
     ]
   )

@@ -14,6 +14,7 @@ protocol ClientAction: Sendable {
 struct Services: Sendable {
   let directory: any Civicgrid_V1_Directory.ClientProtocol
   let audit: any Civicgrid_V1_Audit.ClientProtocol
+  let appointments: any Civicgrid_V1_Appointments.ClientProtocol
   /// Metadata every call carries (the bearer token and any --metadata).
   let metadata: Metadata
   let options: CallOptions
@@ -21,6 +22,7 @@ struct Services: Sendable {
   init<Transport: ClientTransport>(_ client: GRPCClient<Transport>, metadata: Metadata, options: CallOptions) {
     self.directory = Civicgrid_V1_Directory.Client(wrapping: client)
     self.audit = Civicgrid_V1_Audit.Client(wrapping: client)
+    self.appointments = Civicgrid_V1_Appointments.Client(wrapping: client)
     self.metadata = metadata
     self.options = options
   }

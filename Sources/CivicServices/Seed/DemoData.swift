@@ -9,6 +9,10 @@ public enum DemoData {
 
   public static func seed(_ store: StorePool) async throws -> Report {
     let district = try await DemoDistrict.seed(store)
-    return Report(summary: "demo district: \(district.created) units and accounts added", adminToken: district.adminToken)
+    let appointments = try await DemoAppointments.seed(store)
+    return Report(
+      summary: "demo district: \(district.created) units and accounts added; appointment desk: \(appointments) schedules and offers added",
+      adminToken: district.adminToken
+    )
   }
 }
