@@ -13,8 +13,8 @@ struct Civicctl: AsyncParsableCommand {
       """,
     subcommands: [
       Login.self, Logout.self, WhoAmI.self, UnitCommand.self, AccountCommand.self, AuditCommand.self,
-      ItemCommand.self, CalendarCommand.self, CaseCommand.self, TaskCommand.self, EventsCommand.self, Health.self, Call.self, Encode.self,
-      Methods.self,
+      ItemCommand.self, CalendarCommand.self, CaseCommand.self, TaskCommand.self, EventsCommand.self, SlotCommand.self,
+      AppointmentCommand.self, Health.self, Call.self, Encode.self, Methods.self,
     ]
   )
 }

@@ -14,6 +14,56 @@ public enum MethodRegistry {
   }
 
   public static let entries: [String: Entry] = [
+    "civicgrid.v1.Appointments/SetCentreSchedule": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Appointments", method: "SetCentreSchedule"),
+      input: Civicgrid_V1_SetCentreScheduleRequest.self, output: Civicgrid_V1_CentreSchedule.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.Appointments/GetCentreSchedule": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Appointments", method: "GetCentreSchedule"),
+      input: Civicgrid_V1_GetCentreScheduleRequest.self, output: Civicgrid_V1_CentreSchedule.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.Appointments/SetOffer": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Appointments", method: "SetOffer"),
+      input: Civicgrid_V1_SetOfferRequest.self, output: Civicgrid_V1_AppointmentOffer.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.Appointments/ListSlots": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Appointments", method: "ListSlots"),
+      input: Civicgrid_V1_ListSlotsRequest.self, output: Civicgrid_V1_ListSlotsResponse.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.Appointments/BookAppointment": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Appointments", method: "BookAppointment"),
+      input: Civicgrid_V1_BookAppointmentRequest.self, output: Civicgrid_V1_Appointment.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.Appointments/CancelAppointment": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Appointments", method: "CancelAppointment"),
+      input: Civicgrid_V1_CancelAppointmentRequest.self, output: Civicgrid_V1_Appointment.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.Appointments/CheckIn": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Appointments", method: "CheckIn"),
+      input: Civicgrid_V1_CheckInRequest.self, output: Civicgrid_V1_Appointment.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.Appointments/GetAppointment": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Appointments", method: "GetAppointment"),
+      input: Civicgrid_V1_GetAppointmentRequest.self, output: Civicgrid_V1_Appointment.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.Appointments/RequestHomeVisit": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Appointments", method: "RequestHomeVisit"),
+      input: Civicgrid_V1_RequestHomeVisitRequest.self, output: Civicgrid_V1_HomeVisit.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.Appointments/AssignHomeVisit": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Appointments", method: "AssignHomeVisit"),
+      input: Civicgrid_V1_AssignHomeVisitRequest.self, output: Civicgrid_V1_HomeVisit.self,
+      clientStreaming: false, serverStreaming: false
+    ),
     "civicgrid.v1.Audit/ListAudit": Entry(
       descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Audit", method: "ListAudit"),
       input: Civicgrid_V1_ListAuditRequest.self, output: Civicgrid_V1_ListAuditResponse.self,

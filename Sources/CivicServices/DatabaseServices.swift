@@ -21,6 +21,7 @@ public enum DatabaseServices {
       CalendarService(store: store),
       CatalogService(store: store),
       CasesService(store: store),
+      AppointmentsService(store: store, submission: SubmitOnCheckIn()),
     ]
   }
 }

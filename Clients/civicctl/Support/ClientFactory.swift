@@ -17,6 +17,7 @@ struct Services: Sendable {
   let catalog: any Civicgrid_V1_Catalog.ClientProtocol
   let calendar: any Civicgrid_V1_Calendar.ClientProtocol
   let cases: any Civicgrid_V1_Cases.ClientProtocol
+  let appointments: any Civicgrid_V1_Appointments.ClientProtocol
   /// Metadata every call carries (the bearer token and any --metadata).
   let metadata: Metadata
   let options: CallOptions
@@ -27,6 +28,7 @@ struct Services: Sendable {
     self.catalog = Civicgrid_V1_Catalog.Client(wrapping: client)
     self.calendar = Civicgrid_V1_Calendar.Client(wrapping: client)
     self.cases = Civicgrid_V1_Cases.Client(wrapping: client)
+    self.appointments = Civicgrid_V1_Appointments.Client(wrapping: client)
     self.metadata = metadata
     self.options = options
   }

@@ -25,5 +25,6 @@ public enum MethodPolicies {
     CalendarService.policies,
     CatalogService.policies,
     CasesService.policies,
+    AppointmentsService.policies,
   ].reduce(into: [:]) { all, policies in all.merge(policies) { first, _ in first } }
 }

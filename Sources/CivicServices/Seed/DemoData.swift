@@ -10,8 +10,10 @@ public enum DemoData {
   public static func seed(_ store: StorePool) async throws -> Report {
     let district = try await DemoDistrict.seed(store)
     let catalog = try await DemoCatalog.seed(store)
+    let appointments = try await DemoAppointments.seed(store)
     return Report(
-      summary: "demo district: \(district.created) units and accounts added; demo catalogue: \(catalog) items and handlers added",
+      summary: "demo district: \(district.created) units and accounts added; demo catalogue: \(catalog) items and handlers added; "
+        + "appointment desk: \(appointments) schedules and offers added",
       adminToken: district.adminToken
     )
   }

@@ -74,6 +74,16 @@ private let expectations: [String: Expected] = [
   "civicgrid.v1.Cases/ListCases": .anyAccount,
   "civicgrid.v1.Cases/ListTasks": .anyAccount,
   "civicgrid.v1.Cases/WatchEvents": .roles([.partner, .auditor, .admin, .supervisor]),
+  "civicgrid.v1.Appointments/SetCentreSchedule": .roles([.admin, .supervisor]),
+  "civicgrid.v1.Appointments/GetCentreSchedule": .anyAccount,
+  "civicgrid.v1.Appointments/SetOffer": .roles([.admin, .supervisor]),
+  "civicgrid.v1.Appointments/ListSlots": .anyAccount,
+  "civicgrid.v1.Appointments/BookAppointment": .roles([.admin, .clerk, .partner]),
+  "civicgrid.v1.Appointments/CancelAppointment": .roles([.admin, .clerk, .partner]),
+  "civicgrid.v1.Appointments/CheckIn": .roles([.admin, .clerk]),
+  "civicgrid.v1.Appointments/GetAppointment": .roles([.admin, .clerk, .partner, .supervisor, .auditor]),
+  "civicgrid.v1.Appointments/RequestHomeVisit": .roles([.admin, .clerk, .partner, .gridWorker]),
+  "civicgrid.v1.Appointments/AssignHomeVisit": .roles([.admin, .supervisor, .clerk]),
 ]
 
 /// The demo district's account holding each role.

@@ -1,4 +1,5 @@
 import CivicServer
+import CivicTestSupport
 import Foundation
 import Testing
 
@@ -8,16 +9,19 @@ struct CivicctlEndToEndTests {
   @Test("login → unit create → account create → token issue → audit list shows the rows → audit verify intact")
   func directoryRoundTrip() async throws {
     try await ServiceHarness.withServer { harness in
-      let cli = CivicctlRunner(wirePort: harness.ports.wire)
-      defer { cli.close() }
+      let folder = FileManager.default.temporaryDirectory.appendingPathComponent("civicctl-\(UUID().uuidString)")
+      defer { try? FileManager.default.removeItem(at: folder) }
+      var environment = ProcessInfo.processInfo.environment
+      environment["CIVICCTL_CONFIG"] = folder.appendingPathComponent("config.json").path
+      environment["CIVICCTL_TOKEN"] = nil
       func civicctl(_ arguments: String...) async throws -> (status: Int32, stdout: String, stderr: String) {
-        try await cli.run(arguments)
+        try await Binaries.runDetached(Binaries.civicctl, arguments, environment: environment)
       }
 
       let login = try await civicctl("login", "--server", "127.0.0.1:\(harness.ports.wire)", "--token", harness.adminToken)
       #expect(login.status == 0, "\(login.stderr)")
       #expect(!login.stdout.contains(harness.adminToken), "the token is never printed back")
-      let mode = try FileManager.default.attributesOfItem(atPath: cli.configPath)[.posixPermissions] as? Int
+      let mode = try FileManager.default.attributesOfItem(atPath: environment["CIVICCTL_CONFIG"]!)[.posixPermissions] as? Int
       #expect(mode.map { $0 & 0o777 } == 0o600)
 
       let unit = try await civicctl(

@@ -18,18 +18,9 @@ struct CivicctlRunner {
 
   var configPath: String { self.environment["CIVICCTL_CONFIG"]! }
 
-  /// civicctl with the stored login's token.
-  ///
-  /// The process is waited for on a thread of its own: blocking a thread of the cooperative
-  /// pool would starve the in-process server that civicctl is talking to when several tests
-  /// run at once (two cores give two such threads).
+  /// civicctl with the stored login's token, waited for on a thread of its own (`runDetached`).
   func run(_ arguments: [String]) async throws -> (status: Int32, stdout: String, stderr: String) {
-    let environment = self.environment
-    return try await withCheckedThrowingContinuation { continuation in
-      DispatchQueue.global().async {
-        continuation.resume(with: Result { try Binaries.run(Binaries.civicctl, arguments, environment: environment) })
-      }
-    }
+    try await Binaries.runDetached(Binaries.civicctl, arguments, environment: self.environment)
   }
 
   /// civicctl with `token` (global options follow the subcommand).
