@@ -202,6 +202,16 @@ let package = Package(
       path: "Benchmarks/StoreBench",
       swiftSettings: swiftSettings
     ),
+    .executableTarget(
+      name: "CasesBench",
+      dependencies: [
+        "CivicWire",
+        "CivicProtos",
+        .product(name: "GRPCCore", package: "grpc-swift-2"),
+      ],
+      path: "Benchmarks/CasesBench",
+      swiftSettings: swiftSettings
+    ),
     .testTarget(
       name: "CivicStoreTests",
       dependencies: [
