@@ -16,9 +16,9 @@ enum DemoAppointments {
 
   /// (item code, minutes per slot, people per slot).
   static let offers: [(item: String, minutes: Int, capacity: Int)] = [
-    ("RES-CERT", 20, 3),
-    ("ELDERLY-ALLOWANCE", 30, 2),
-    ("INDIVIDUAL-BIZ-LICENCE", 40, 1),
+    ("QH-PS-001", 20, 3),
+    ("QH-CA-002", 30, 2),
+    ("QH-MR-001", 40, 1),
   ]
 
   /// Returns how many rows were added (0 when the desk was already there).

@@ -289,7 +289,7 @@ struct AppointmentsTests {
     try await ServiceHarness.withServer { harness in
       var list = Civicgrid_V1_ListSlotsRequest()
       list.centreCode = "QH-S1-CSC"
-      list.itemCode = "RES-CERT"
+      list.itemCode = "QH-PS-001"
       list.fromDate = "2027-03-01"  // a Monday
       list.toDate = "2027-03-07"
       let slots = try await Civicgrid_V1_Appointments.Client(wrapping: harness.client).listSlots(

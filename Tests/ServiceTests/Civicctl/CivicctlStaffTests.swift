@@ -143,14 +143,14 @@ struct CivicctlStaffTests {
       let offer = try await Self.civicctl(
         [
           "call", "civicgrid.v1.Appointments/SetOffer",
-          "--data", #"{"offer":{"centreCode":"QH-GSC","itemCode":"RES-CERT","slotMinutes":30,"capacity":2}}"#,
+          "--data", #"{"offer":{"centreCode":"QH-GSC","itemCode":"QH-PS-001","slotMinutes":30,"capacity":2}}"#,
         ],
         home: home
       )
       #expect(offer.status == 0, "\(offer.stderr)")
 
       let slots = try await Self.civicctl(
-        ["slot", "list", "--centre", "QH-GSC", "--item", "RES-CERT", "--available", "--json"],
+        ["slot", "list", "--centre", "QH-GSC", "--item", "QH-PS-001", "--available", "--json"],
         home: home
       )
       #expect(slots.status == 0, "\(slots.stderr)")
@@ -158,13 +158,14 @@ struct CivicctlStaffTests {
       let date = try #require(first["date"] as? String)
       let start = try #require(first["start"] as? String)
       let table = try await Self.civicctl(
-        ["slot", "list", "--centre", "QH-GSC", "--item", "RES-CERT", "--from", date, "--to", date],
+        ["slot", "list", "--centre", "QH-GSC", "--item", "QH-PS-001", "--from", date, "--to", date],
         home: home
       )
       #expect(table.stdout.hasPrefix("DATE") && table.stdout.contains("weekend duty"))
 
-      let book = ["appointment", "book", "--centre", "QH-GSC", "--item", "RES-CERT", "--date", date, "--start", start]
-      let booked = try await Self.civicctl(book + ["--name", "王芳", "--phone", "13800138000", "--json"], home: home)
+      let book = ["appointment", "book", "--centre", "QH-GSC", "--item", "QH-PS-001", "--date", date, "--start", start]
+      let booked = try await Self.civicctl(
+        book + ["--name", "王芳", "--phone", "13800138000", "--id-number", "11010119500101123X", "--json"], home: home)
       #expect(booked.status == 0, "\(booked.stderr)")
       let id = try #require(try Self.json(booked.stdout)["id"] as? String)
       let second = try await Self.civicctl(book + ["--name", "Li Si", "--json"], home: home)
@@ -173,7 +174,7 @@ struct CivicctlStaffTests {
       #expect(full.status == 8)
       #expect(full.stderr.hasPrefix("RESOURCE_EXHAUSTED: "))
       let noSlot = try await Self.civicctl(
-        ["appointment", "book", "--centre", "QH-GSC", "--item", "RES-CERT", "--date", date, "--start", "03:17", "--name", "X"],
+        ["appointment", "book", "--centre", "QH-GSC", "--item", "QH-PS-001", "--date", date, "--start", "03:17", "--name", "X"],
         home: home
       )
       #expect(noSlot.status == 3)
@@ -181,6 +182,9 @@ struct CivicctlStaffTests {
       let checkedIn = try await Self.civicctl(["appointment", "checkin", id], home: home)
       #expect(checkedIn.status == 0, "\(checkedIn.stderr)")
       #expect(checkedIn.stdout.contains("checked in"))
+      // Check-in made the application: the case is on the APPOINTMENT channel.
+      let made = try await Self.civicctl(["case", "list", "--json"], home: home)
+      #expect(made.stdout.contains("APPOINTMENT") || made.stdout.contains("appointment"), "\(made.stdout)")
       let cancelled = try await Self.civicctl(["appointment", "cancel", secondID, "--reason", "cannot come"], home: home)
       #expect(cancelled.status == 0, "\(cancelled.stderr)")
       let cancelAgain = try await Self.civicctl(["appointment", "cancel", secondID, "--reason", "again"], home: home)
