@@ -125,8 +125,8 @@ public nonisolated struct Civicgrid_V1_RateCaseRequest: Sendable {
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  /// The case rated.
-  public var caseID: Int64 = 0
+  /// The case rated (C00000042).
+  public var caseID: String = String()
 
   /// When in the case's life the rating is given.
   public var moment: Civicgrid_V1_RatingMoment = .unspecified
@@ -162,8 +162,8 @@ public nonisolated struct Civicgrid_V1_RatingRecord: Sendable {
   /// Rating id.
   public var id: Int64 = 0
 
-  /// The case rated.
-  public var caseID: Int64 = 0
+  /// The case rated (C00000042).
+  public var caseID: String = String()
 
   /// Acceptance or completion.
   public var moment: Civicgrid_V1_RatingMoment = .unspecified
@@ -261,8 +261,8 @@ public nonisolated struct Civicgrid_V1_RectificationRecord: Sendable {
   /// The bad rating that opened it.
   public var ratingID: Int64 = 0
 
-  /// The rated case.
-  public var caseID: Int64 = 0
+  /// The rated case (C00000042).
+  public var caseID: String = String()
 
   /// The unit that must rectify.
   public var unitCode: String = String()
@@ -527,8 +527,8 @@ public nonisolated struct Civicgrid_V1_DrillRow: Sendable {
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  /// A case behind the figure.
-  public var caseID: Int64 = 0
+  /// A case behind the figure (C00000042).
+  public var caseID: String = String()
 
   /// Whether it counts in the numerator.
   public var counted: Bool = false
@@ -717,7 +717,7 @@ nonisolated extension Civicgrid_V1_RateCaseRequest: SwiftProtobuf.Message, Swift
       // allocates stack space for every case branch when no optimizations are
       // enabled. https://github.com/apple/swift-protobuf/issues/1034
       switch fieldNumber {
-      case 1: try { try decoder.decodeSingularInt64Field(value: &self.caseID) }()
+      case 1: try { try decoder.decodeSingularStringField(value: &self.caseID) }()
       case 2: try { try decoder.decodeSingularEnumField(value: &self.moment) }()
       case 3: try { try decoder.decodeSingularEnumField(value: &self.level) }()
       case 4: try { try decoder.decodeSingularInt32Field(value: &self.efficiency) }()
@@ -731,8 +731,8 @@ nonisolated extension Civicgrid_V1_RateCaseRequest: SwiftProtobuf.Message, Swift
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    if self.caseID != 0 {
-      try visitor.visitSingularInt64Field(value: self.caseID, fieldNumber: 1)
+    if !self.caseID.isEmpty {
+      try visitor.visitSingularStringField(value: self.caseID, fieldNumber: 1)
     }
     if self.moment != .unspecified {
       try visitor.visitSingularEnumField(value: self.moment, fieldNumber: 2)
@@ -783,7 +783,7 @@ nonisolated extension Civicgrid_V1_RatingRecord: SwiftProtobuf.Message, SwiftPro
       // enabled. https://github.com/apple/swift-protobuf/issues/1034
       switch fieldNumber {
       case 1: try { try decoder.decodeSingularInt64Field(value: &self.id) }()
-      case 2: try { try decoder.decodeSingularInt64Field(value: &self.caseID) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.caseID) }()
       case 3: try { try decoder.decodeSingularEnumField(value: &self.moment) }()
       case 4: try { try decoder.decodeSingularEnumField(value: &self.level) }()
       case 5: try { try decoder.decodeSingularInt32Field(value: &self.efficiency) }()
@@ -808,8 +808,8 @@ nonisolated extension Civicgrid_V1_RatingRecord: SwiftProtobuf.Message, SwiftPro
     if self.id != 0 {
       try visitor.visitSingularInt64Field(value: self.id, fieldNumber: 1)
     }
-    if self.caseID != 0 {
-      try visitor.visitSingularInt64Field(value: self.caseID, fieldNumber: 2)
+    if !self.caseID.isEmpty {
+      try visitor.visitSingularStringField(value: self.caseID, fieldNumber: 2)
     }
     if self.moment != .unspecified {
       try visitor.visitSingularEnumField(value: self.moment, fieldNumber: 3)
@@ -958,7 +958,7 @@ nonisolated extension Civicgrid_V1_RectificationRecord: SwiftProtobuf.Message, S
       switch fieldNumber {
       case 1: try { try decoder.decodeSingularInt64Field(value: &self.id) }()
       case 2: try { try decoder.decodeSingularInt64Field(value: &self.ratingID) }()
-      case 3: try { try decoder.decodeSingularInt64Field(value: &self.caseID) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.caseID) }()
       case 4: try { try decoder.decodeSingularStringField(value: &self.unitCode) }()
       case 5: try { try decoder.decodeSingularStringField(value: &self.state) }()
       case 6: try { try decoder.decodeSingularMessageField(value: &self._deadline) }()
@@ -985,8 +985,8 @@ nonisolated extension Civicgrid_V1_RectificationRecord: SwiftProtobuf.Message, S
     if self.ratingID != 0 {
       try visitor.visitSingularInt64Field(value: self.ratingID, fieldNumber: 2)
     }
-    if self.caseID != 0 {
-      try visitor.visitSingularInt64Field(value: self.caseID, fieldNumber: 3)
+    if !self.caseID.isEmpty {
+      try visitor.visitSingularStringField(value: self.caseID, fieldNumber: 3)
     }
     if !self.unitCode.isEmpty {
       try visitor.visitSingularStringField(value: self.unitCode, fieldNumber: 4)
@@ -1438,7 +1438,7 @@ nonisolated extension Civicgrid_V1_DrillRow: SwiftProtobuf.Message, SwiftProtobu
       // allocates stack space for every case branch when no optimizations are
       // enabled. https://github.com/apple/swift-protobuf/issues/1034
       switch fieldNumber {
-      case 1: try { try decoder.decodeSingularInt64Field(value: &self.caseID) }()
+      case 1: try { try decoder.decodeSingularStringField(value: &self.caseID) }()
       case 2: try { try decoder.decodeSingularBoolField(value: &self.counted) }()
       case 3: try { try decoder.decodeSingularStringField(value: &self.note) }()
       default: break
@@ -1447,8 +1447,8 @@ nonisolated extension Civicgrid_V1_DrillRow: SwiftProtobuf.Message, SwiftProtobu
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    if self.caseID != 0 {
-      try visitor.visitSingularInt64Field(value: self.caseID, fieldNumber: 1)
+    if !self.caseID.isEmpty {
+      try visitor.visitSingularStringField(value: self.caseID, fieldNumber: 1)
     }
     if self.counted != false {
       try visitor.visitSingularBoolField(value: self.counted, fieldNumber: 2)
