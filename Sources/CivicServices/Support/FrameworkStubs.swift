@@ -29,6 +29,14 @@ public struct Principal: Sendable {
   public var unitCode: String
   public var unitPath: String
   public var roles: Set<Role>
+  public init(accountID: Int64, login: String, unitID: Int64, unitCode: String, unitPath: String, roles: Set<Role>) {
+    self.accountID = accountID
+    self.login = login
+    self.unitID = unitID
+    self.unitCode = unitCode
+    self.unitPath = unitPath
+    self.roles = roles
+  }
   public func has(_ role: Role) -> Bool { self.roles.contains(role) }
   public var scope: UnitScope { self.has(.auditor) ? .everything : .subtree(self.unitPath) }
 }
@@ -37,6 +45,11 @@ public struct RequestContext: Sendable {
   public var method: String
   public var requestID: String
   public var principal: Principal?
+  public init(method: String, requestID: String, principal: Principal?) {
+    self.method = method
+    self.requestID = requestID
+    self.principal = principal
+  }
   @TaskLocal public static var current: RequestContext?
   public static func principal() throws(RPCError) -> Principal {
     guard let principal = Self.current?.principal else { throw RPCError(code: .unauthenticated, message: "no principal") }

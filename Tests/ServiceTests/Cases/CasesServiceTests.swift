@@ -192,8 +192,17 @@ struct CasesServiceTests {
         let writer = DisconnectingWriter(budget: budget)
         var request = Civicgrid_V1_WatchEventsRequest()
         request.after = after
-        _ = await rpcCode {
-          try await f.call(f.partner) { try await f.cases.watchEvents(request: request, response: RPCWriter(wrapping: writer), context: $0) }
+        let watch = request
+        // The stream is live: a consumer that got less than its budget hangs up after a moment.
+        await withTaskGroup(of: Void.self) { group in
+          group.addTask {
+            _ = await rpcCode {
+              try await f.call(f.partner) { try await f.cases.watchEvents(request: watch, response: RPCWriter(wrapping: writer), context: $0) }
+            }
+          }
+          group.addTask { try? await Task.sleep(for: .milliseconds(400)) }
+          await group.next()
+          group.cancelAll()
         }
         let got = writer.events
         seen += got
