@@ -217,7 +217,7 @@ public nonisolated struct Civicgrid_V1_ListRectificationsRequest: Sendable {
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  /// Only this state ("rectifying", "awaitingReturnVisit", "closed", "voided"); empty for all.
+  /// Only this state ("rectifying", "awaitingReturnVisit", "rectified", "voided"); empty for all.
   public var state: String = String()
 
   /// Only this unit's subtree (inside the caller's); empty for the caller's whole subtree.
@@ -267,7 +267,7 @@ public nonisolated struct Civicgrid_V1_RectificationRecord: Sendable {
   /// The unit that must rectify.
   public var unitCode: String = String()
 
-  /// "rectifying", "awaitingReturnVisit", "closed" or "voided".
+  /// "rectifying", "awaitingReturnVisit", "rectified" (return visit made) or "voided".
   public var state: String = String()
 
   /// When rectification is due (working days from opening).
@@ -283,7 +283,7 @@ public nonisolated struct Civicgrid_V1_RectificationRecord: Sendable {
   /// The unit's report, once made.
   public var report: String = String()
 
-  /// Whether the citizen was satisfied on the return visit (meaningful when closed).
+  /// Whether the citizen was satisfied on the return visit (meaningful when rectified).
   public var returnVisitSatisfied: Bool = false
 
   /// The return visit's note.

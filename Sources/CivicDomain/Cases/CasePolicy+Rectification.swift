@@ -6,7 +6,7 @@ extension Identifier where Tag == CaseStateTag {
   /// The unit reported its rectification; the return visit (回访) is due.
   public static let awaitingReturnVisit: CaseState = "awaitingReturnVisit"
   /// The return visit was made: the rectification is closed.
-  public static let closed: CaseState = "closed"
+  public static let rectified: CaseState = "rectified"
   /// An appeal (申诉复核) was upheld: the rating no longer counts, nothing to rectify.
   public static let voided: CaseState = "voided"
 }
@@ -22,7 +22,7 @@ extension CasePolicy {
     transitions: [
       (.opened, .dispatch, .rectifying),
       (.rectifying, .complete, .awaitingReturnVisit),
-      (.awaitingReturnVisit, .deliver, .closed),
+      (.awaitingReturnVisit, .deliver, .rectified),
       (.opened, .refuse, .voided),
       (.rectifying, .refuse, .voided),
       (.awaitingReturnVisit, .refuse, .voided),

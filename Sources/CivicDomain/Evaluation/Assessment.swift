@@ -90,6 +90,14 @@ public struct AssessmentScore: Sendable, Hashable, Codable {
   public let penalty: Double
   public let total: Double
   public let penalties: Penalties
+
+  public init(basicWork: Double, socialEvaluation: Double, penalty: Double, total: Double, penalties: Penalties) {
+    self.basicWork = basicWork
+    self.socialEvaluation = socialEvaluation
+    self.penalty = penalty
+    self.total = total
+    self.penalties = penalties
+  }
 }
 
 /// One unit's line in a period's ranking.
@@ -97,6 +105,12 @@ public struct RankedUnit: Sendable, Hashable, Codable {
   public let unitCode: String
   public let rank: Int
   public let score: AssessmentScore
+
+  public init(unitCode: String, rank: Int, score: AssessmentScore) {
+    self.unitCode = unitCode
+    self.rank = rank
+    self.score = score
+  }
 }
 
 extension AssessmentScheme {

@@ -164,7 +164,7 @@ struct IndicatorTests {
     do { _ = try Period(text, field: "period") } catch { #expect(error.description.hasPrefix("period:")) }
   }
 
-  @Test("a rectification runs opened → rectifying → awaiting return visit → closed; an upheld appeal voids it")
+  @Test("a rectification runs opened → rectifying → awaiting return visit → rectified; an upheld appeal voids it")
   func rectification() throws {
     let opened = try Rectification.open(at: November.at("2026-11-12"))
     #expect(opened.state == .rectifying)
@@ -173,7 +173,7 @@ struct IndicatorTests {
     #expect(reported.state == .awaitingReturnVisit)
     #expect(throws: DomainError.self) { try reported.reporting("again", at: November.at("2026-11-17"), expectedVersion: reported.version) }
     let closed = try reported.returnVisited(satisfied: true, note: "ok", at: November.at("2026-11-18"), expectedVersion: reported.version)
-    #expect(closed.state == .closed)
+    #expect(closed.state == .rectified)
     #expect(throws: DomainError.self) { try closed.voided(at: November.at("2026-11-19")) }
     #expect(try opened.voided(at: November.at("2026-11-13")).state == .voided)
     #expect(throws: DomainError.self) { try Rating(level: .dissatisfied, moment: .completion, comment: "  ") }

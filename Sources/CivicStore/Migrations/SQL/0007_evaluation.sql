@@ -34,7 +34,7 @@ CREATE TABLE rectifications (
   case_id bigint NOT NULL REFERENCES cases (id),
   unit_id bigint NOT NULL REFERENCES units (id),
   unit_path text COLLATE "C" NOT NULL,
-  state text NOT NULL CHECK (state IN ('opened', 'rectifying', 'awaitingReturnVisit', 'closed', 'voided')),
+  state text NOT NULL CHECK (state IN ('opened', 'rectifying', 'awaitingReturnVisit', 'rectified', 'voided')),
   deadline timestamptz NOT NULL,
   closed_at timestamptz,
   version bigint NOT NULL,
