@@ -28,6 +28,7 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
     .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+    .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
   ],
   targets: [
     // Generated swift-protobuf messages and grpc-swift-2 stubs; regenerate with ops/gen-protos.
@@ -79,13 +80,15 @@ let package = Package(
       name: "CivicDomain",
       swiftSettings: swiftSettings
     ),
-    // Service implementations (GRPCCore handlers) shared by the server and the tests.
+    // Service implementations (GRPCCore handlers) shared by the server and the tests, with
+    // the authentication, authorization and audit every database-backed service goes through.
     .target(
       name: "CivicServices",
       dependencies: [
         "CivicProtos",
         "CivicStore",
         "CivicDomain",
+        .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "GRPCCore", package: "grpc-swift-2"),
         .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
         .product(name: "SwiftProtobuf", package: "swift-protobuf"),
@@ -117,6 +120,7 @@ let package = Package(
       name: "civicgridd",
       dependencies: [
         "CivicServer",
+        .product(name: "GRPCCore", package: "grpc-swift-2"),
         "CivicStore",
         "CivicServices",
         "CivicProtos",
@@ -141,6 +145,17 @@ let package = Package(
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       path: "Clients/civicctl",
+      swiftSettings: swiftSettings
+    ),
+    // civicctl's pure parts (tables, durations, names, the config file), through @testable import.
+    .testTarget(
+      name: "CivicctlTests",
+      dependencies: [
+        "civicctl",
+        "CivicProtos",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+      ],
       swiftSettings: swiftSettings
     ),
     // ops/bench/wire: CivicWire vs HTTP/2 vs in-process, built in release by the script.
@@ -187,20 +202,6 @@ let package = Package(
       path: "Benchmarks/StoreBench",
       swiftSettings: swiftSettings
     ),
-    // Services against a real PostgreSQL (CIVICGRID_DATABASE_URL).
-    .testTarget(
-      name: "ServiceTests",
-      dependencies: [
-        "CivicServices",
-        "CivicStore",
-        "CivicDomain",
-        "CivicProtos",
-        .product(name: "GRPCCore", package: "grpc-swift-2"),
-        .product(name: "SwiftProtobuf", package: "swift-protobuf"),
-        .product(name: "Logging", package: "swift-log"),
-      ],
-      swiftSettings: swiftSettings
-    ),
     .testTarget(
       name: "CivicStoreTests",
       dependencies: [
@@ -211,9 +212,35 @@ let package = Package(
       ],
       swiftSettings: swiftSettings
     ),
+    // What several test targets share: the package's own executables, run as a user would.
+    .target(
+      name: "CivicTestSupport",
+      path: "Tests/CivicTestSupport",
+      swiftSettings: swiftSettings
+    ),
+    // The database-backed services through a real server on loopback and a real PostgreSQL.
+    .testTarget(
+      name: "ServiceTests",
+      dependencies: [
+        "CivicTestSupport",
+        "CivicServer",
+        "CivicServices",
+        "CivicStore",
+        "CivicDomain",
+        "CivicProtos",
+        "CivicWire",
+        .product(name: "GRPCCore", package: "grpc-swift-2"),
+        .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+        .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+        .product(name: "Prometheus", package: "swift-prometheus"),
+        .product(name: "Logging", package: "swift-log"),
+      ],
+      swiftSettings: swiftSettings
+    ),
     .testTarget(
       name: "ConformanceTests",
       dependencies: [
+        "CivicTestSupport",
         "CivicWire",
         "CivicServer",
         "CivicServices",

@@ -8,8 +8,13 @@ struct Civicctl: AsyncParsableCommand {
     discussion: """
       Every failure prints the gRPC status name and message on standard error and exits \
       with the status code as exit status (1 CANCELLED … 16 UNAUTHENTICATED); usage errors \
-      exit 64.
+      exit 64. `civicctl login` stores the server and a token; every call then carries \
+      `authorization: Bearer <token>` (--token or CIVICCTL_TOKEN override it).
       """,
-    subcommands: [Health.self, Call.self, Encode.self, Methods.self]
+    subcommands: [
+      Login.self, Logout.self, WhoAmI.self, UnitCommand.self, AccountCommand.self, AuditCommand.self,
+      SlotCommand.self, AppointmentCommand.self,
+      Health.self, Call.self, Encode.self, Methods.self,
+    ]
   )
 }

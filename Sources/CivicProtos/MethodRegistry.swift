@@ -14,6 +14,66 @@ public enum MethodRegistry {
   }
 
   public static let entries: [String: Entry] = [
+    "civicgrid.v1.Appointments/SetCentreSchedule": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Appointments", method: "SetCentreSchedule"),
+      input: Civicgrid_V1_SetCentreScheduleRequest.self, output: Civicgrid_V1_CentreSchedule.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.Appointments/GetCentreSchedule": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Appointments", method: "GetCentreSchedule"),
+      input: Civicgrid_V1_GetCentreScheduleRequest.self, output: Civicgrid_V1_CentreSchedule.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.Appointments/SetOffer": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Appointments", method: "SetOffer"),
+      input: Civicgrid_V1_SetOfferRequest.self, output: Civicgrid_V1_AppointmentOffer.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.Appointments/ListSlots": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Appointments", method: "ListSlots"),
+      input: Civicgrid_V1_ListSlotsRequest.self, output: Civicgrid_V1_ListSlotsResponse.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.Appointments/BookAppointment": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Appointments", method: "BookAppointment"),
+      input: Civicgrid_V1_BookAppointmentRequest.self, output: Civicgrid_V1_Appointment.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.Appointments/CancelAppointment": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Appointments", method: "CancelAppointment"),
+      input: Civicgrid_V1_CancelAppointmentRequest.self, output: Civicgrid_V1_Appointment.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.Appointments/CheckIn": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Appointments", method: "CheckIn"),
+      input: Civicgrid_V1_CheckInRequest.self, output: Civicgrid_V1_Appointment.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.Appointments/GetAppointment": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Appointments", method: "GetAppointment"),
+      input: Civicgrid_V1_GetAppointmentRequest.self, output: Civicgrid_V1_Appointment.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.Appointments/RequestHomeVisit": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Appointments", method: "RequestHomeVisit"),
+      input: Civicgrid_V1_RequestHomeVisitRequest.self, output: Civicgrid_V1_HomeVisit.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.Appointments/AssignHomeVisit": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Appointments", method: "AssignHomeVisit"),
+      input: Civicgrid_V1_AssignHomeVisitRequest.self, output: Civicgrid_V1_HomeVisit.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.Audit/ListAudit": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Audit", method: "ListAudit"),
+      input: Civicgrid_V1_ListAuditRequest.self, output: Civicgrid_V1_ListAuditResponse.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.Audit/VerifyAudit": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Audit", method: "VerifyAudit"),
+      input: Civicgrid_V1_VerifyAuditRequest.self, output: Civicgrid_V1_VerifyAuditResponse.self,
+      clientStreaming: false, serverStreaming: false
+    ),
     "civicgrid.v1.Calendar/GetCalendar": Entry(
       descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Calendar", method: "GetCalendar"),
       input: Civicgrid_V1_GetCalendarRequest.self, output: Civicgrid_V1_WorkingCalendar.self,
@@ -182,6 +242,61 @@ public enum MethodRegistry {
     "civicgrid.v1.Unimplemented/UnimplementedCall": Entry(
       descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Unimplemented", method: "UnimplementedCall"),
       input: Civicgrid_V1_Empty.self, output: Civicgrid_V1_Empty.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.Directory/CreateUnit": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Directory", method: "CreateUnit"),
+      input: Civicgrid_V1_CreateUnitRequest.self, output: Civicgrid_V1_Unit.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.Directory/GetUnit": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Directory", method: "GetUnit"),
+      input: Civicgrid_V1_GetUnitRequest.self, output: Civicgrid_V1_Unit.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.Directory/ListUnits": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Directory", method: "ListUnits"),
+      input: Civicgrid_V1_ListUnitsRequest.self, output: Civicgrid_V1_ListUnitsResponse.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.Directory/UpdateUnit": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Directory", method: "UpdateUnit"),
+      input: Civicgrid_V1_UpdateUnitRequest.self, output: Civicgrid_V1_Unit.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.Directory/CreateAccount": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Directory", method: "CreateAccount"),
+      input: Civicgrid_V1_CreateAccountRequest.self, output: Civicgrid_V1_Account.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.Directory/GetAccount": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Directory", method: "GetAccount"),
+      input: Civicgrid_V1_GetAccountRequest.self, output: Civicgrid_V1_Account.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.Directory/ListAccounts": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Directory", method: "ListAccounts"),
+      input: Civicgrid_V1_ListAccountsRequest.self, output: Civicgrid_V1_ListAccountsResponse.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.Directory/IssueToken": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Directory", method: "IssueToken"),
+      input: Civicgrid_V1_IssueTokenRequest.self, output: Civicgrid_V1_IssueTokenResponse.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.Directory/RevokeToken": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Directory", method: "RevokeToken"),
+      input: Civicgrid_V1_RevokeTokenRequest.self, output: Civicgrid_V1_Token.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.Directory/ListTokens": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Directory", method: "ListTokens"),
+      input: Civicgrid_V1_ListTokensRequest.self, output: Civicgrid_V1_ListTokensResponse.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.Directory/WhoAmI": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Directory", method: "WhoAmI"),
+      input: Civicgrid_V1_WhoAmIRequest.self, output: Civicgrid_V1_WhoAmIResponse.self,
       clientStreaming: false, serverStreaming: false
     ),
     "civicgrid.v1.Evaluation/RateCase": Entry(

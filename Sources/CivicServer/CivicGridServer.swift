@@ -30,6 +30,7 @@ public final class CivicGridServer: Service, Sendable {
   private let ports = Mutex<(wire: Int?, grpc: Int?, metrics: Int?)>((nil, nil, nil))
   private let boundWaiters = Mutex<[CheckedContinuation<BoundPorts, any Error>]>([])
   private let extraServices: [any RegistrableRPCService]
+  private let extraInterceptors: [any ServerInterceptor]
   /// Called to start a graceful shutdown once `run` has started the listeners.
   private let shutdownTrigger = Mutex<(@Sendable () -> Void)?>(nil)
   private let shutdownRequested = Mutex(false)
@@ -38,16 +39,20 @@ public final class CivicGridServer: Service, Sendable {
   ///   - registry: Where metrics are collected for the endpoint; pass the registry the
   ///     process bootstrapped `MetricsSystem` with.
   ///   - services: Services served besides Diagnostics and Health.
+  ///   - interceptors: Run on every call on both listeners, after the metrics interceptor
+  ///     (so refused calls are counted too), in order.
   public init(
     configuration: ServerConfiguration,
     registry: PrometheusCollectorRegistry,
     logger: Logger,
-    services: [any RegistrableRPCService] = []
+    services: [any RegistrableRPCService] = [],
+    interceptors: [any ServerInterceptor] = []
   ) {
     self.configuration = configuration
     self.registry = registry
     self.logger = logger
     self.extraServices = services
+    self.extraInterceptors = interceptors
   }
 
   /// Waits until every listener is bound and returns the ports.
@@ -134,12 +139,12 @@ public final class CivicGridServer: Service, Sendable {
     let wireServer = GRPCServer(
       transport: wireTransport,
       services: services,
-      interceptors: [CallMetricsInterceptor(transport: "civicwire")]
+      interceptors: [CallMetricsInterceptor(transport: "civicwire")] + self.extraInterceptors
     )
     let http2Server = GRPCServer(
       transport: http2Transport,
       services: services,
-      interceptors: [CallMetricsInterceptor(transport: "http2")]
+      interceptors: [CallMetricsInterceptor(transport: "http2")] + self.extraInterceptors
     )
     let metrics = MetricsEndpoint(host: config.metricsListen.host, port: config.metricsListen.port, registry: self.registry)
     let logger = self.logger

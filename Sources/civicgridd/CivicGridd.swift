@@ -4,6 +4,7 @@ import CivicServer
 import CivicServices
 import CivicStore
 import Foundation
+import GRPCCore
 import Logging
 import Metrics
 import Prometheus
@@ -15,7 +16,7 @@ struct CivicGridd: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "civicgridd",
     abstract: "The CivicGrid server: CivicWire and gRPC/HTTP/2 listeners, health and metrics.",
-    subcommands: [Serve.self, Migrate.self],
+    subcommands: [Serve.self, Migrate.self, BootstrapAdmin.self, SeedDemo.self],
     defaultSubcommand: Serve.self
   )
 }
@@ -78,24 +79,42 @@ struct Serve: AsyncParsableCommand {
     MetricsSystem.bootstrap(metricsFactory)
     let logger = Logger(label: "civicgridd")
 
-    let server = CivicGridServer(configuration: settings, registry: registry, logger: logger)
-    // The store is optional until services need it: without a database URL (flag,
-    // CIVICGRID_DATABASE_URL or PG* variables) the server runs without PostgreSQL.
-    var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+    // The store is optional for the wire-level services: without a database URL (flag,
+    // CIVICGRID_DATABASE_URL or PG* variables) the server runs Diagnostics and Health only.
+    var lifecycle: [ServiceGroupConfiguration.ServiceConfiguration] = []
+    var rpcServices: [any RegistrableRPCService] = []
+    var interceptors: [any ServerInterceptor] = []
+    var pool: StorePool?
     if let storeConfiguration = self.database.configuration() {
-      let pool = try await Migrate.openMigrated(storeConfiguration, logger: logger)
+      let store = try await Migrate.openMigrated(storeConfiguration, logger: logger)
+      rpcServices = DatabaseServices.make(store: store)
+      interceptors = [AuthInterceptor(policies: MethodPolicies.all, authenticator: TokenAuthenticator(store: store))]
+      pool = store
+    } else {
+      logger.warning("no database configured: serving Diagnostics and Health only (pass --database-url)")
+    }
+    let server = CivicGridServer(
+      configuration: settings,
+      registry: registry,
+      logger: logger,
+      services: rpcServices,
+      interceptors: interceptors
+    )
+    if let pool {
       let health = server.health
       let monitor = StoreHealthMonitor(pool: pool) { reachable in
-        health.setStatus(reachable ? .serving : .notServing, forService: "civicgrid.store")
+        for name in ["civicgrid.store"] + DatabaseServices.names {
+          health.setStatus(reachable ? .serving : .notServing, forService: name)
+        }
         if !reachable { logger.warning("store: PostgreSQL unreachable; calls fail UNAVAILABLE until it is back") }
       }
       // Shut down in reverse: the server drains first, the pool closes last.
-      services += [.init(service: pool), .init(service: monitor)]
+      lifecycle += [.init(service: pool), .init(service: monitor)]
     }
-    services.append(.init(service: server))
+    lifecycle.append(.init(service: server))
     let group = ServiceGroup(
       configuration: ServiceGroupConfiguration(
-        services: services,
+        services: lifecycle,
         gracefulShutdownSignals: [.sigterm, .sigint],
         logger: logger
       )

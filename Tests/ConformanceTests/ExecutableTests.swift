@@ -1,3 +1,4 @@
+import CivicTestSupport
 import CivicProtos
 import CivicServer
 import Foundation

@@ -12,17 +12,24 @@ struct Health: AsyncParsableCommand {
 
   private struct Check: ClientAction {
     let service: String
+    let metadata: Metadata
     let options: CallOptions
     func run<Transport: ClientTransport>(_ client: GRPCClient<Transport>) async throws -> Grpc_Health_V1_HealthCheckResponse {
       var request = Grpc_Health_V1_HealthCheckRequest()
       request.service = self.service
-      return try await Grpc_Health_V1_Health.Client(wrapping: client).check(request, options: self.options)
+      return try await Grpc_Health_V1_Health.Client(wrapping: client).check(request, metadata: self.metadata, options: self.options)
     }
   }
 
   func run() async throws {
     do {
-      let response = try await ClientFactory.run(Check(service: self.service, options: ClientFactory.callOptions(self.global)), self.global)
+      let endpoint = try self.global.endpoint()
+      let check = Check(
+        service: self.service,
+        metadata: try ClientFactory.metadata(self.global, token: endpoint.token),
+        options: ClientFactory.callOptions(self.global)
+      )
+      let response = try await ClientFactory.run(check, endpoint: endpoint)
       let name: String
       switch response.status {
       case .serving: name = "SERVING"

@@ -1,3 +1,4 @@
+import CivicProtos
 import CivicWire
 import GRPCCore
 import GRPCNIOTransportHTTP2
@@ -8,18 +9,69 @@ protocol ClientAction: Sendable {
   func run<Transport: ClientTransport>(_ client: GRPCClient<Transport>) async throws -> Output
 }
 
+/// The typed service clients of one connection, transport erased, for commands that call
+/// the domain services.
+struct Services: Sendable {
+  let directory: any Civicgrid_V1_Directory.ClientProtocol
+  let audit: any Civicgrid_V1_Audit.ClientProtocol
+  let appointments: any Civicgrid_V1_Appointments.ClientProtocol
+  /// Metadata every call carries (the bearer token and any --metadata).
+  let metadata: Metadata
+  let options: CallOptions
+
+  init<Transport: ClientTransport>(_ client: GRPCClient<Transport>, metadata: Metadata, options: CallOptions) {
+    self.directory = Civicgrid_V1_Directory.Client(wrapping: client)
+    self.audit = Civicgrid_V1_Audit.Client(wrapping: client)
+    self.appointments = Civicgrid_V1_Appointments.Client(wrapping: client)
+    self.metadata = metadata
+    self.options = options
+  }
+}
+
+/// Runs a closure over `Services`.
+struct ServicesAction<Output: Sendable>: ClientAction {
+  let metadata: Metadata
+  let options: CallOptions
+  let body: @Sendable (Services) async throws -> Output
+
+  func run<Transport: ClientTransport>(_ client: GRPCClient<Transport>) async throws -> Output {
+    try await self.body(Services(client, metadata: self.metadata, options: self.options))
+  }
+}
+
 /// Runs actions with a gRPC client over the transport the options name.
 enum ClientFactory {
   static func run<Action: ClientAction>(_ action: Action, _ options: GlobalOptions) async throws -> Action.Output {
-    let (host, port) = try options.address
-    switch options.transport {
+    try await self.run(action, endpoint: try options.endpoint())
+  }
+
+  static func run<Action: ClientAction>(_ action: Action, endpoint: Endpoint) async throws -> Action.Output {
+    switch endpoint.transport {
     case "http2":
-      let transport = try HTTP2ClientTransport.Posix(target: .dns(host: host, port: port), transportSecurity: .plaintext)
+      let transport = try HTTP2ClientTransport.Posix(
+        target: .dns(host: endpoint.host, port: endpoint.port),
+        transportSecurity: .plaintext
+      )
       return try await withGRPCClient(transport: transport) { client in try await action.run(client) }
     default:
-      let transport = try CivicWireClientTransport(host: host, port: port)
+      let transport = try CivicWireClientTransport(host: endpoint.host, port: endpoint.port)
       return try await withGRPCClient(transport: transport) { client in try await action.run(client) }
     }
+  }
+
+  /// Calls the domain services with the endpoint, token, metadata and timeout of the options.
+  static func withServices<Output: Sendable>(
+    _ options: GlobalOptions,
+    endpoint: Endpoint? = nil,
+    _ body: @escaping @Sendable (Services) async throws -> Output
+  ) async throws -> Output {
+    let endpoint = try endpoint ?? options.endpoint()
+    let action = ServicesAction(
+      metadata: try self.metadata(options, token: endpoint.token),
+      options: self.callOptions(options),
+      body: body
+    )
+    return try await self.run(action, endpoint: endpoint)
   }
 
   static func callOptions(_ options: GlobalOptions) -> CallOptions {
@@ -28,7 +80,9 @@ enum ClientFactory {
     return callOptions
   }
 
-  static func metadata(_ options: GlobalOptions) throws -> Metadata {
+  /// --metadata, plus `authorization: Bearer <token>` when there is a token and --metadata
+  /// did not set authorization itself.
+  static func metadata(_ options: GlobalOptions, token: String?) throws -> Metadata {
     var metadata = Metadata()
     for (key, value) in try options.parsedMetadata() {
       switch value {
@@ -36,6 +90,13 @@ enum ClientFactory {
       case .binary(let bytes): metadata.addBinary(bytes, forKey: key)
       }
     }
+    if let token, !token.isEmpty, !metadata.contains(where: { $0.key == "authorization" }) {
+      metadata.addString("Bearer \(token)", forKey: "authorization")
+    }
     return metadata
+  }
+
+  static func metadata(_ options: GlobalOptions) throws -> Metadata {
+    try self.metadata(options, token: try options.endpoint().token)
   }
 }

@@ -10,6 +10,13 @@ enum Failure {
     let code: Status.Code
     let message: String
     switch error {
+    case let error as ValidationError:
+      // A usage problem found only once the command ran (an environment value, a name).
+      FileHandle.standardError.write(Data("Error: \(error.message)\n".utf8))
+      Foundation.exit(64)
+    case let error as ConfigFile.Failure:
+      code = .failedPrecondition
+      message = error.description
     case let error as RPCError:
       code = Status.Code(error.code)
       message = error.message

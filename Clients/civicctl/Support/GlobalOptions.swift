@@ -3,11 +3,14 @@ import Foundation
 
 /// Options every command that talks to a server takes.
 struct GlobalOptions: ParsableArguments {
-  @Option(help: "Server address HOST:PORT (env CIVICGRID_SERVER; default 127.0.0.1:7400).")
+  @Option(help: "Server address HOST:PORT (env CIVICGRID_SERVER; else the login's; default 127.0.0.1:7400).")
   var server: String?
 
-  @Option(help: "Transport: wire (CivicWire, port 7400) or http2 (standard gRPC, port 7401).")
-  var transport: String = "wire"
+  @Option(help: "Transport: wire (CivicWire, port 7400) or http2 (standard gRPC, port 7401); default the login's, else wire.")
+  var transport: String?
+
+  @Option(help: "Bearer token (env CIVICCTL_TOKEN; else the one `civicctl login` stored).")
+  var token: String?
 
   @Option(help: "Call timeout in seconds.")
   var timeout: Double = 10
@@ -18,27 +21,31 @@ struct GlobalOptions: ParsableArguments {
   @Flag(help: "Print machine-readable JSON.")
   var json = false
 
-  var address: (host: String, port: Int) {
-    get throws {
-      let text = self.server ?? ProcessInfo.processInfo.environment["CIVICGRID_SERVER"] ?? "127.0.0.1:7400"
-      guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
-        (1...65_535).contains(port)
-      else {
-        throw ValidationError("--server must be HOST:PORT, got '\(text)'")
-      }
-      var host = String(text[..<colon])
-      if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
-      return (host, port)
-    }
+  func validate() throws {
+    if let transport = self.transport { try Endpoint.checkTransport(transport) }
+    guard self.timeout > 0 else { throw ValidationError("--timeout must be positive") }
+    if let server = self.server { _ = try Endpoint.split(server) }
+    _ = try self.parsedMetadata()
   }
 
-  func validate() throws {
-    guard ["wire", "http2"].contains(self.transport) else {
-      throw ValidationError("--transport must be wire or http2, got '\(self.transport)'")
+  /// Where and as whom to call: flags, then the environment, then the stored login.
+  func endpoint(
+    environment: [String: String] = ProcessInfo.processInfo.environment,
+    stored: StoredLogin?? = nil
+  ) throws -> Endpoint {
+    let login: StoredLogin?
+    if let stored {
+      login = stored
+    } else {
+      login = try ConfigFile(environment: environment).load()
     }
-    guard self.timeout > 0 else { throw ValidationError("--timeout must be positive") }
-    _ = try self.address
-    _ = try self.parsedMetadata()
+    return try Endpoint.resolve(
+      server: self.server,
+      transport: self.transport,
+      token: self.token,
+      environment: environment,
+      stored: login
+    )
   }
 
   func parsedMetadata() throws -> [(key: String, value: MetadataValue)] {
@@ -61,5 +68,58 @@ struct GlobalOptions: ParsableArguments {
   enum MetadataValue {
     case string(String)
     case binary([UInt8])
+  }
+}
+
+/// The resolved server, transport and token of one command.
+struct Endpoint: Equatable, Sendable {
+  static let defaultServer = "127.0.0.1:7400"
+
+  var host: String
+  var port: Int
+  var transport: String
+  var token: String?
+
+  /// "HOST:PORT" as given back to people and to the config file.
+  var server: String {
+    self.host.contains(":") ? "[\(self.host)]:\(self.port)" : "\(self.host):\(self.port)"
+  }
+
+  /// Flags win, then `CIVICGRID_SERVER` / `CIVICCTL_TOKEN`, then the stored login, then defaults.
+  /// The stored transport and token only apply when the server is the stored one: a token
+  /// is never sent to a server it was not stored for.
+  static func resolve(
+    server: String?,
+    transport: String?,
+    token: String?,
+    environment: [String: String],
+    stored: StoredLogin?
+  ) throws -> Endpoint {
+    let envServer = environment["CIVICGRID_SERVER"].flatMap { $0.isEmpty ? nil : $0 }
+    let chosenServer = server ?? envServer ?? stored?.server ?? Self.defaultServer
+    let storedApplies = stored.map { $0.server == chosenServer } ?? false
+    let chosenTransport = transport ?? (storedApplies ? stored?.transport : nil) ?? "wire"
+    try Self.checkTransport(chosenTransport)
+    let envToken = environment["CIVICCTL_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
+    let chosenToken = token ?? envToken ?? (storedApplies ? stored?.token : nil)
+    let (host, port) = try Self.split(chosenServer)
+    return Endpoint(host: host, port: port, transport: chosenTransport, token: chosenToken)
+  }
+
+  static func checkTransport(_ transport: String) throws {
+    guard ["wire", "http2"].contains(transport) else {
+      throw ValidationError("--transport must be wire or http2, got '\(transport)'")
+    }
+  }
+
+  static func split(_ text: String) throws -> (host: String, port: Int) {
+    guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
+      (1...65_535).contains(port), colon != text.startIndex
+    else {
+      throw ValidationError("--server must be HOST:PORT, got '\(text)'")
+    }
+    var host = String(text[..<colon])
+    if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+    return (host, port)
   }
 }

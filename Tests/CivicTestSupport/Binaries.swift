@@ -1,13 +1,13 @@
-import Foundation
+public import Foundation
 
 /// Paths of the package's own executables and files, for tests that run them as a
 /// user would.
-enum Binaries {
-  static let packageRoot = URL(fileURLWithPath: #filePath)
-    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+public enum Binaries {
+  public static let packageRoot = URL(fileURLWithPath: #filePath)
+    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
   /// The build folder the tests run from (civicgridd and civicctl are built beside them).
-  static let binDirectory: URL = {
+  public static let binDirectory: URL = {
     let runner = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
     var directory = runner.deletingLastPathComponent()
     while directory.path != "/" {
@@ -19,11 +19,11 @@ enum Binaries {
     return packageRoot.appendingPathComponent(".build/debug")
   }()
 
-  static var civicgridd: URL { binDirectory.appendingPathComponent("civicgridd") }
-  static var civicctl: URL { binDirectory.appendingPathComponent("civicctl") }
+  public static var civicgridd: URL { binDirectory.appendingPathComponent("civicgridd") }
+  public static var civicctl: URL { binDirectory.appendingPathComponent("civicctl") }
 
   /// Runs a command to completion, returning exit status, standard output and error.
-  static func run(_ executable: URL, _ arguments: [String], environment: [String: String]? = nil) throws -> (
+  public static func run(_ executable: URL, _ arguments: [String], environment: [String: String]? = nil) throws -> (
     status: Int32, stdout: String, stderr: String
   ) {
     let process = Process()

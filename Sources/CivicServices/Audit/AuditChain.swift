@@ -1,0 +1,107 @@
+import Crypto
+
+/// The audit log's hash chain, pure: how an entry's hash is computed and how a sequence
+/// of entries is checked.
+///
+/// hash = SHA-256(prev_hash ‖ seq ‖ at ‖ account_id ‖ account ‖ method ‖ object ‖ summary ‖ request_id)
+/// with integers as 8-byte big-endian (`at` in microseconds since 1970) and each string as
+/// a 4-byte big-endian length and its UTF-8 bytes, so no two different entries share an
+/// encoding. The first entry links to 32 zero bytes (`genesis`).
+public enum AuditChain {
+  public static let genesis = [UInt8](repeating: 0, count: 32)
+
+  public struct Entry: Sendable, Hashable {
+    public var seq: Int64
+    public var atMicros: Int64
+    public var accountID: Int64
+    public var account: String
+    public var method: String
+    public var object: String
+    public var summary: String
+    public var requestID: String
+    public var prevHash: [UInt8]
+    public var hash: [UInt8]
+
+    public init(
+      seq: Int64,
+      atMicros: Int64,
+      accountID: Int64,
+      account: String,
+      method: String,
+      object: String,
+      summary: String,
+      requestID: String,
+      prevHash: [UInt8],
+      hash: [UInt8] = []
+    ) {
+      self.seq = seq
+      self.atMicros = atMicros
+      self.accountID = accountID
+      self.account = account
+      self.method = method
+      self.object = object
+      self.summary = summary
+      self.requestID = requestID
+      self.prevHash = prevHash
+      self.hash = hash
+    }
+
+    /// The hash this entry's fields and link call for.
+    public var expectedHash: [UInt8] {
+      var bytes = self.prevHash
+      for integer in [self.seq, self.atMicros, self.accountID] {
+        withUnsafeBytes(of: integer.bigEndian) { bytes.append(contentsOf: $0) }
+      }
+      for text in [self.account, self.method, self.object, self.summary, self.requestID] {
+        let utf8 = Array(text.utf8)
+        withUnsafeBytes(of: UInt32(utf8.count).bigEndian) { bytes.append(contentsOf: $0) }
+        bytes.append(contentsOf: utf8)
+      }
+      return Array(SHA256.hash(data: bytes))
+    }
+  }
+
+  /// The first problem found, if any.
+  public struct Break: Sendable, Hashable, CustomStringConvertible {
+    public var seq: Int64
+    public var problem: String
+    public var description: String { "seq \(self.seq): \(self.problem)" }
+  }
+
+  /// Walks entries in seq order, page by page: feed each page to `check`, then `finish`
+  /// with the recorded chain head.
+  public struct Verifier: Sendable {
+    public private(set) var lastSeq: Int64 = 0
+    public private(set) var lastHash: [UInt8] = AuditChain.genesis
+    public private(set) var checked: Int64 = 0
+    public private(set) var firstBreak: Break?
+
+    public init() {}
+
+    public mutating func check(_ entry: Entry) {
+      guard self.firstBreak == nil else { return }
+      self.checked += 1
+      if entry.seq != self.lastSeq + 1 {
+        self.firstBreak = Break(seq: entry.seq, problem: "expected seq \(self.lastSeq + 1): an entry is missing or out of order")
+      } else if entry.prevHash != self.lastHash {
+        self.firstBreak = Break(seq: entry.seq, problem: "prev_hash does not match the previous entry's hash")
+      } else if entry.hash != entry.expectedHash {
+        self.firstBreak = Break(seq: entry.seq, problem: "hash does not match the entry's contents")
+      }
+      self.lastSeq = entry.seq
+      self.lastHash = entry.hash
+    }
+
+    /// Checks the end of the chain against the head the writer recorded, which catches
+    /// entries removed from the end.
+    public mutating func finish(headSeq: Int64, headHash: [UInt8]) {
+      guard self.firstBreak == nil else { return }
+      if headSeq != self.lastSeq || headHash != self.lastHash {
+        self.firstBreak = Break(
+          seq: self.lastSeq + 1,
+          problem: "the chain ends at seq \(self.lastSeq) but the recorded head is seq \(headSeq)"
+        )
+      }
+    }
+  }
+}

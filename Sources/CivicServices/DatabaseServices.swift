@@ -1,0 +1,29 @@
+import CivicProtos
+public import CivicStore
+public import GRPCCore
+
+/// The services that keep their state in PostgreSQL, as the server registers them.
+/// Every method they serve needs an entry in `MethodPolicies.all`.
+public enum DatabaseServices {
+  /// Their names, as the health service reports them (NOT_SERVING while PostgreSQL is down).
+  public static let names = [
+    Civicgrid_V1_Directory.descriptor.fullyQualifiedService,
+    Civicgrid_V1_Audit.descriptor.fullyQualifiedService,
+    Civicgrid_V1_Calendar.descriptor.fullyQualifiedService,
+    Civicgrid_V1_Catalog.descriptor.fullyQualifiedService,
+    Civicgrid_V1_Cases.descriptor.fullyQualifiedService,
+    Civicgrid_V1_Evaluation.descriptor.fullyQualifiedService,
+  ]
+
+  public static func make(store: StorePool) -> [any RegistrableRPCService] {
+    [
+      DirectoryService(store: store),
+      AuditService(store: store),
+      CalendarService(store: store),
+      CatalogService(store: store),
+      CasesService(store: store),
+      AppointmentsService(store: store),
+      EvaluationService(store: store),
+    ]
+  }
+}

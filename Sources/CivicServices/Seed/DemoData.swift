@@ -1,0 +1,18 @@
+public import CivicStore
+
+/// Everything `civicgridd seed-demo` loads, in dependency order.
+public enum DemoData {
+  public struct Report: Sendable {
+    public var summary: String
+    public var adminToken: String
+  }
+
+  public static func seed(_ store: StorePool) async throws -> Report {
+    let district = try await DemoDistrict.seed(store)
+    let appointments = try await DemoAppointments.seed(store)
+    return Report(
+      summary: "demo district: \(district.created) units and accounts added; appointment desk: \(appointments) schedules and offers added",
+      adminToken: district.adminToken
+    )
+  }
+}

@@ -1,0 +1,160 @@
+import CivicProtos
+public import CivicStore
+
+/// A small district to look at (`civicgridd seed-demo`): 2 streets and a township, 9
+/// communities and villages, 27 grids, 8 departments, 2 service centres, 3 social
+/// organisations and one account per role. Loading it again adds only what is missing.
+public enum DemoDistrict {
+  struct UnitSeed {
+    var code: String
+    var name: String
+    var kind: UnitKind
+    var parent: String?
+    var responsible: String
+  }
+
+  static let rootCode = "QH"
+
+  static var units: [UnitSeed] {
+    var units: [UnitSeed] = []
+    let areas: [(code: String, name: String, kind: UnitKind, children: [String], childKind: UnitKind)] = [
+      ("QH-S1", "Dongcheng Street", .street, ["Heping", "Wenhua", "Xinhua"], .community),
+      ("QH-S2", "Xiguan Street", .street, ["Jinqiao", "Yuanlin", "Binhe"], .community),
+      ("QH-T1", "Liushu Township", .township, ["Liushu Village", "Nanwan Village", "Shangtang Village"], .village),
+    ]
+    let heads = ["Wang Lei", "Li Na", "Zhang Wei", "Liu Yang", "Chen Jing", "Yang Fan", "Zhao Min", "Huang Tao", "Zhou Hui"]
+    var head = 0
+    for area in areas {
+      units.append(UnitSeed(code: area.code, name: area.name, kind: area.kind, parent: Self.rootCode, responsible: heads[head % 9]))
+      head += 1
+      for (index, child) in area.children.enumerated() {
+        let code = "\(area.code)-C\(index + 1)"
+        let name = area.childKind == .community ? "\(child) Community" : child
+        units.append(UnitSeed(code: code, name: name, kind: area.childKind, parent: area.code, responsible: heads[head % 9]))
+        head += 1
+        for grid in 1...3 {
+          units.append(
+            UnitSeed(code: "\(code)-G\(grid)", name: "\(name) Grid \(grid)", kind: .grid, parent: code, responsible: heads[head % 9])
+          )
+          head += 1
+        }
+      }
+    }
+    let departments = [
+      ("CA", "Civil Affairs Bureau"), ("HRSS", "Human Resources and Social Security Bureau"),
+      ("MR", "Market Regulation Bureau"), ("PS", "Public Security Household Registration Office"),
+      ("HUD", "Housing and Urban-Rural Development Bureau"), ("HC", "Health Commission"),
+      ("NR", "Natural Resources Bureau"), ("DPF", "Disabled Persons' Federation"),
+    ]
+    for (code, name) in departments {
+      units.append(UnitSeed(code: "QH-\(code)", name: name, kind: .department, parent: Self.rootCode, responsible: heads[head % 9]))
+      head += 1
+    }
+    units.append(
+      UnitSeed(code: "QH-GSC", name: "Qinghe Government Service Centre", kind: .centre, parent: Self.rootCode, responsible: "Sun Li")
+    )
+    units.append(
+      UnitSeed(code: "QH-S1-CSC", name: "Dongcheng Convenience Service Centre", kind: .centre, parent: "QH-S1", responsible: "Ma Qiang")
+    )
+    units.append(
+      UnitSeed(
+        code: "QH-SO1",
+        name: "Sunshine Elderly Care Association",
+        kind: .socialOrganisation,
+        parent: Self.rootCode,
+        responsible: "Xu Ping"
+      )
+    )
+    units.append(
+      UnitSeed(code: "QH-SO2", name: "Xiguan Volunteer Service Team", kind: .socialOrganisation, parent: "QH-S2", responsible: "He Yun")
+    )
+    units.append(
+      UnitSeed(code: "QH-SO3", name: "Liushu Legal Aid Workshop", kind: .socialOrganisation, parent: "QH-T1", responsible: "Gao Jun")
+    )
+    return units
+  }
+
+  /// One account per role, at a unit where that role works.
+  static let accounts: [(login: String, name: String, unit: String, role: Role)] = [
+    ("admin", "District Administrator", "QH", .admin),
+    ("clerk", "Window Clerk Song", "QH-GSC", .clerk),
+    ("handler", "Civil Affairs Handler Lin", "QH-CA", .handler),
+    ("supervisor", "Supervisor Guo", "QH", .supervisor),
+    ("gridworker", "Grid Worker Han", "QH-S1-C1-G1", .gridWorker),
+    ("mediator", "Mediator Tang", "QH-S1-C1", .mediator),
+    ("partner", "Online Channel Partner", "QH-SO1", .partner),
+    ("auditor", "Auditor Feng", "QH", .auditor),
+  ]
+
+  /// Loads what is missing and returns a fresh admin token secret.
+  public static func seed(_ store: StorePool) async throws -> (created: Int, adminToken: String) {
+    let method = "civicgridd seed-demo"
+    return try await store.transaction(isolation: .serializable) { connection in
+      var created = 0
+      var rootCode = Self.rootCode
+      if let existing = try await connection.query("SELECT code FROM units WHERE parent_id IS NULL").scalar(String.self) {
+        rootCode = existing
+      } else {
+        _ = try await DirectoryBootstrap.ensureRoot(on: connection, code: Self.rootCode, name: "Qinghe District", method: method)
+        created += 1
+      }
+      for unit in Self.units {
+        let parent = unit.parent == Self.rootCode ? rootCode : unit.parent!
+        let inserted = try await connection.query(
+          """
+          INSERT INTO units (code, name, kind, parent_id, responsible_person, path)
+          SELECT $1, $2, $3, p.id, $4, p.path || $1 || '/' FROM units p WHERE p.code = $5
+          ON CONFLICT (code) DO NOTHING
+          """,
+          [unit.code, unit.name, unit.kind.rawValue, unit.responsible, parent]
+        )
+        if inserted.affectedRows == 1 {
+          created += 1
+          try await AuditLog.append(
+            on: connection,
+            command: method,
+            object: "unit:\(unit.code)",
+            summary: "created \(unit.kind.rawValue) '\(unit.name)' under \(parent)"
+          )
+        }
+      }
+      for account in Self.accounts {
+        let unit = account.unit == Self.rootCode ? rootCode : account.unit
+        let inserted = try await connection.query(
+          """
+          INSERT INTO accounts (login, display_name, unit_id, roles)
+          SELECT $1, $2, u.id, ARRAY[$3::text] FROM units u WHERE u.code = $4
+          ON CONFLICT (login) DO NOTHING
+          """,
+          [account.login, account.name, account.role.rawValue, unit]
+        )
+        if inserted.affectedRows == 1 {
+          created += 1
+          try await AuditLog.append(
+            on: connection,
+            command: method,
+            object: "account:\(account.login)",
+            summary: "created account in \(unit) with roles \(account.role.rawValue)"
+          )
+        }
+      }
+      guard let adminID = try await connection.query("SELECT id FROM accounts WHERE login = 'admin'").scalar(Int64.self) else {
+        throw DirectoryBootstrap.AlreadyBootstrapped()
+      }
+      let issued = try await DirectoryService.issueToken(
+        on: connection,
+        accountID: adminID,
+        login: "admin",
+        label: "seed-demo",
+        ttlSeconds: DirectoryService.defaultTokenLifetime
+      )
+      try await AuditLog.append(
+        on: connection,
+        command: method,
+        object: "account:admin",
+        summary: "issued token \(issued.token.id) 'seed-demo'"
+      )
+      return (created, issued.secret)
+    }
+  }
+}

@@ -1,0 +1,70 @@
+import ArgumentParser
+import CivicServices
+import CivicStore
+import Foundation
+import Logging
+
+struct BootstrapAdmin: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "bootstrap-admin",
+    abstract: "On a fresh database: create the root district and an admin account, and print its first token.",
+    discussion: """
+      The token is printed once on standard output and stored only as its SHA-256. Refuses (exit 1) \
+      when the directory already has accounts.
+      """
+  )
+
+  @OptionGroup var database: DatabaseOptions
+  @Option(help: "Code of the root district unit, when the directory has none.") var districtCode = "district"
+  @Option(help: "Name of the root district unit, when the directory has none.") var districtName = "District"
+  @Option(help: "Login of the admin account.") var login = "admin"
+
+  func run() async throws {
+    let pool = try await Migrate.openMigrated(try self.database.required(), logger: Logger(label: "civicgridd"))
+    do {
+      let secret = try await DirectoryBootstrap.bootstrapAdmin(
+        pool,
+        districtCode: self.districtCode,
+        districtName: self.districtName,
+        login: self.login
+      )
+      print(secret)
+      await pool.close()
+    } catch {
+      await pool.close()
+      throw StartupFailure(description: "civicgridd bootstrap-admin: \(error)")
+    }
+  }
+}
+
+struct SeedDemo: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "seed-demo",
+    abstract: "Load the demo district (units, one account per role) and print a fresh admin token.",
+    discussion: "Running it again adds only what is missing and prints another token."
+  )
+
+  @OptionGroup var database: DatabaseOptions
+
+  func run() async throws {
+    let pool = try await Migrate.openMigrated(try self.database.required(), logger: Logger(label: "civicgridd"))
+    do {
+      let report = try await DemoData.seed(pool)
+      await pool.close()
+      FileHandle.standardError.write(Data("civicgridd seed-demo: \(report.summary)\n".utf8))
+      print(report.adminToken)
+    } catch {
+      await pool.close()
+      throw StartupFailure(description: "civicgridd seed-demo: \(error)")
+    }
+  }
+}
+
+extension DatabaseOptions {
+  func required() throws -> StoreConfiguration {
+    guard let configuration = self.configuration() else {
+      throw ValidationError("no database: pass --database-url or set CIVICGRID_DATABASE_URL (or the PG* variables)")
+    }
+    return configuration
+  }
+}

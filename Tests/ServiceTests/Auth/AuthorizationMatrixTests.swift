@@ -1,0 +1,163 @@
+import CivicProtos
+import CivicServices
+import CivicStore
+import GRPCCore
+import Testing
+
+/// Who may call what, written out independently of `MethodPolicies` so that a change to a
+/// policy has to be made twice, on purpose.
+private enum Expected {
+  case open
+  case anyAccount
+  case roles(Set<Role>)
+
+  func outcome(for role: Role) -> AuthOutcome {
+    switch self {
+    case .open, .anyAccount: .admitted
+    case .roles(let roles): roles.contains(role) ? .admitted : .denied
+    }
+  }
+}
+
+private let expectations: [String: Expected] = [
+  "grpc.health.v1.Health/Check": .open,
+  "grpc.health.v1.Health/List": .open,
+  "grpc.health.v1.Health/Watch": .open,
+  "civicgrid.v1.Diagnostics/EmptyCall": .open,
+  "civicgrid.v1.Diagnostics/UnaryCall": .open,
+  "civicgrid.v1.Diagnostics/StreamingOutputCall": .open,
+  "civicgrid.v1.Diagnostics/StreamingInputCall": .open,
+  "civicgrid.v1.Diagnostics/FullDuplexCall": .open,
+  "civicgrid.v1.Diagnostics/UnimplementedCall": .open,
+  "civicgrid.v1.Unimplemented/UnimplementedCall": .open,
+  "civicgrid.v1.Directory/CreateUnit": .roles([.admin]),
+  "civicgrid.v1.Directory/GetUnit": .anyAccount,
+  "civicgrid.v1.Directory/ListUnits": .anyAccount,
+  "civicgrid.v1.Directory/UpdateUnit": .roles([.admin]),
+  "civicgrid.v1.Directory/CreateAccount": .roles([.admin]),
+  "civicgrid.v1.Directory/GetAccount": .roles([.admin, .supervisor, .auditor]),
+  "civicgrid.v1.Directory/ListAccounts": .roles([.admin, .supervisor, .auditor]),
+  "civicgrid.v1.Directory/IssueToken": .anyAccount,
+  "civicgrid.v1.Directory/RevokeToken": .anyAccount,
+  "civicgrid.v1.Directory/ListTokens": .anyAccount,
+  "civicgrid.v1.Directory/WhoAmI": .anyAccount,
+  "civicgrid.v1.Audit/ListAudit": .roles([.admin, .auditor]),
+  "civicgrid.v1.Audit/VerifyAudit": .roles([.admin, .auditor]),
+  // The working-day calendar: anyone reads and computes; only admins change it.
+  "civicgrid.v1.Calendar/GetCalendar": .anyAccount,
+  "civicgrid.v1.Calendar/ComputeDeadline": .anyAccount,
+  "civicgrid.v1.Calendar/UpdateCalendar": .roles([.admin]),
+  "civicgrid.v1.Calendar/SetDay": .roles([.admin]),
+  // The catalogue: anyone reads; admins edit and move versions through their lifecycle.
+  "civicgrid.v1.Catalog/GetItem": .anyAccount,
+  "civicgrid.v1.Catalog/ListItems": .anyAccount,
+  "civicgrid.v1.Catalog/SaveDraft": .roles([.admin]),
+  "civicgrid.v1.Catalog/PublishVersion": .roles([.admin]),
+  "civicgrid.v1.Catalog/SuspendVersion": .roles([.admin]),
+  "civicgrid.v1.Catalog/RetireVersion": .roles([.admin]),
+  // Intake at the window (clerks) or through partner channels; joint processing by
+  // handlers; extensions decided by supervisors; reads scoped to the caller's subtree.
+  "civicgrid.v1.Cases/SubmitApplication": .roles([.clerk, .partner]),
+  "civicgrid.v1.Cases/SupplyMaterials": .roles([.clerk, .partner]),
+  "civicgrid.v1.Cases/AcceptCase": .roles([.clerk]),
+  "civicgrid.v1.Cases/RefuseCase": .roles([.clerk]),
+  "civicgrid.v1.Cases/RequestSupplement": .roles([.clerk]),
+  "civicgrid.v1.Cases/DeliverResult": .roles([.clerk]),
+  "civicgrid.v1.Cases/ClaimTask": .roles([.handler]),
+  "civicgrid.v1.Cases/ApproveTask": .roles([.handler]),
+  "civicgrid.v1.Cases/DenyTask": .roles([.handler]),
+  "civicgrid.v1.Cases/ReturnTask": .roles([.handler]),
+  "civicgrid.v1.Cases/TransferTask": .roles([.handler]),
+  "civicgrid.v1.Cases/RequestExtension": .roles([.handler]),
+  "civicgrid.v1.Cases/DecideExtension": .roles([.supervisor]),
+  "civicgrid.v1.Cases/GetCase": .anyAccount,
+  "civicgrid.v1.Cases/ListCases": .anyAccount,
+  "civicgrid.v1.Cases/ListTasks": .anyAccount,
+  "civicgrid.v1.Cases/WatchEvents": .roles([.partner, .auditor, .admin, .supervisor]),
+  "civicgrid.v1.Evaluation/RateCase": .roles([.clerk, .partner]),
+  "civicgrid.v1.Evaluation/ListRectifications": .anyAccount,
+  "civicgrid.v1.Evaluation/ReportRectification": .roles([.clerk, .handler]),
+  "civicgrid.v1.Evaluation/RecordReturnVisit": .roles([.clerk, .supervisor]),
+  "civicgrid.v1.Evaluation/FileAppeal": .roles([.clerk, .handler]),
+  "civicgrid.v1.Evaluation/DecideAppeal": .roles([.supervisor]),
+  "civicgrid.v1.Evaluation/GetMetrics": .anyAccount,
+  "civicgrid.v1.Evaluation/ClosePeriod": .roles([.supervisor, .admin]),
+  "civicgrid.v1.Evaluation/GetAssessment": .roles([.supervisor, .admin, .auditor]),
+  "civicgrid.v1.Evaluation/GetReport": .anyAccount,
+  "civicgrid.v1.Appointments/SetCentreSchedule": .roles([.admin, .supervisor]),
+  "civicgrid.v1.Appointments/GetCentreSchedule": .anyAccount,
+  "civicgrid.v1.Appointments/SetOffer": .roles([.admin, .supervisor]),
+  "civicgrid.v1.Appointments/ListSlots": .anyAccount,
+  "civicgrid.v1.Appointments/BookAppointment": .roles([.admin, .clerk, .partner]),
+  "civicgrid.v1.Appointments/CancelAppointment": .roles([.admin, .clerk, .partner]),
+  "civicgrid.v1.Appointments/CheckIn": .roles([.admin, .clerk]),
+  "civicgrid.v1.Appointments/GetAppointment": .roles([.admin, .clerk, .partner, .supervisor, .auditor]),
+  "civicgrid.v1.Appointments/RequestHomeVisit": .roles([.admin, .clerk, .partner, .gridWorker]),
+  "civicgrid.v1.Appointments/AssignHomeVisit": .roles([.admin, .supervisor, .clerk]),
+]
+
+/// The demo district's account holding each role.
+private let loginByRole: [Role: String] = [
+  .admin: "admin", .clerk: "clerk", .handler: "handler", .supervisor: "supervisor",
+  .gridWorker: "gridworker", .mediator: "mediator", .partner: "partner", .auditor: "auditor",
+]
+
+@Suite("Authorization matrix")
+struct AuthorizationMatrixTests {
+  @Test("every rpc in the generated registry has an access policy, and no policy names an unknown rpc")
+  func everyMethodHasAPolicy() {
+    let registered = Set(MethodRegistry.entries.keys)
+    let missing = registered.subtracting(MethodPolicies.all.keys).sorted()
+    #expect(missing.isEmpty, "methods without a policy: \(missing)")
+    let stale = Set(MethodPolicies.all.keys).subtracting(registered).sorted()
+    #expect(stale.isEmpty, "policies for methods that do not exist: \(stale)")
+  }
+
+  @Test("the expectations below cover every rpc in the registry")
+  func expectationsCoverTheRegistry() {
+    let missing = Set(MethodRegistry.entries.keys).subtracting(expectations.keys).sorted()
+    #expect(missing.isEmpty, "add these methods to the matrix's expectations: \(missing)")
+  }
+
+  @Test("missing, malformed, unknown, revoked and expired tokens: UNAUTHENTICATED on every non-public method")
+  func badTokens() async throws {
+    try await ServiceHarness.withServer { harness in
+      let revoked = try await harness.token(for: "clerk")
+      try await harness.store.query(
+        "UPDATE tokens SET revoked_at = now() WHERE token_sha256 = $1",
+        [SQLBytes(BearerToken.digest(of: revoked))]
+      )
+      let expired = try await harness.token(for: "clerk")
+      try await harness.store.query(
+        "UPDATE tokens SET expires_at = now() - interval '1 second' WHERE token_sha256 = $1",
+        [SQLBytes(BearerToken.digest(of: expired))]
+      )
+      let badTokens: [(String, String?)] = [
+        ("missing", nil), ("malformed", "not-a-token"), ("unknown", BearerToken.generate()),
+        ("revoked", revoked), ("expired", expired),
+      ]
+      for (name, entry) in MethodRegistry.entries.sorted(by: { $0.key < $1.key }) {
+        let isOpen: Bool
+        if case .open = expectations[name] { isOpen = true } else { isOpen = false }
+        for (kind, token) in badTokens {
+          let outcome = await probe(entry, token: token, client: harness.client)
+          #expect(outcome == (isOpen ? .admitted : .unauthenticated), "\(name) with a \(kind) token")
+        }
+      }
+    }
+  }
+
+  @Test("every method × every role answers as the allow-list says")
+  func rolesMatrix() async throws {
+    try await ServiceHarness.withServer { harness in
+      for role in Role.allCases {
+        let token = try await harness.token(for: loginByRole[role]!)
+        for (name, entry) in MethodRegistry.entries.sorted(by: { $0.key < $1.key }) {
+          guard let expected = expectations[name] else { continue }
+          let outcome = await probe(entry, token: token, client: harness.client)
+          #expect(outcome == expected.outcome(for: role), "\(name) as \(role.rawValue)")
+        }
+      }
+    }
+  }
+}

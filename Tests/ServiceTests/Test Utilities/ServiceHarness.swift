@@ -1,0 +1,156 @@
+import CivicProtos
+import CivicServer
+import CivicServices
+import CivicStore
+import CivicWire
+import Foundation
+import GRPCCore
+import Logging
+import Prometheus
+
+/// A real `CivicGridServer` with every database-backed service and the auth interceptor,
+/// on loopback, over a scratch database of its own (created from CIVICGRID_DATABASE_URL,
+/// migrated, loaded with the demo district, dropped afterwards), with a CivicWire client.
+///
+/// The demo district's accounts (`admin`, `clerk`, `handler`, `supervisor`, `gridworker`,
+/// `mediator`, `partner`, `auditor`) are there; `token(for:)` issues a token for any account.
+struct ServiceHarness: Sendable {
+  let store: StorePool
+  let client: GRPCClient<CivicWireClientTransport>
+  let ports: CivicGridServer.BoundPorts
+  let adminToken: String
+
+  struct NotConfigured: Error, CustomStringConvertible {
+    var description: String {
+      "CIVICGRID_DATABASE_URL is not set: these tests need a real PostgreSQL. Run them with ops/test, or export "
+        + "CIVICGRID_DATABASE_URL=$(ops/pg url <db>) after `ops/pg start && ops/pg createdb <db>`."
+    }
+  }
+
+  static let logger = Logger(label: "service-tests") { _ in SwiftLogNoOpLogHandler() }
+
+  static func storeConfiguration(database: String? = nil, poolSize: Int = 8) throws -> StoreConfiguration {
+    guard let url = ProcessInfo.processInfo.environment["CIVICGRID_DATABASE_URL"], !url.isEmpty else { throw NotConfigured() }
+    var configuration = StoreConfiguration(connectionString: url, poolSize: poolSize, connectTimeout: .seconds(3))
+    configuration.database = database
+    configuration.applicationName = "civic-service-tests"
+    return configuration
+  }
+
+  /// Runs `body` against a fresh server and database.
+  /// - Parameter extraServices: Test-only services to serve beside the real ones, with
+  ///   their methods' policies.
+  static func withServer<R: Sendable>(
+    adjust: (inout ServerConfiguration) -> Void = { _ in },
+    extraServices: @escaping @Sendable (StorePool) -> [any RegistrableRPCService] = { _ in [] },
+    extraPolicies: [String: MethodPolicy] = [:],
+    _ body: @Sendable (ServiceHarness) async throws -> R
+  ) async throws -> R {
+    // The name is made here from hex digits only (identifiers cannot be bound).
+    let database = "civicsvc_\(UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased())"
+    let admin = StorePool(configuration: try Self.storeConfiguration(poolSize: 1), logger: Self.logger)
+    do {
+      try await admin.query("CREATE DATABASE \(database)")
+      let result: R
+      do {
+        result = try await Self.withServer(
+          database: database,
+          adjust: adjust,
+          extraServices: extraServices,
+          extraPolicies: extraPolicies,
+          body
+        )
+      } catch {
+        _ = try? await admin.query("DROP DATABASE IF EXISTS \(database) WITH (FORCE)")
+        throw error
+      }
+      try await admin.query("DROP DATABASE IF EXISTS \(database) WITH (FORCE)")
+      await admin.close()
+      return result
+    } catch {
+      await admin.close()
+      throw error
+    }
+  }
+
+  private static func withServer<R: Sendable>(
+    database: String,
+    adjust: (inout ServerConfiguration) -> Void,
+    extraServices: @Sendable (StorePool) -> [any RegistrableRPCService],
+    extraPolicies: [String: MethodPolicy],
+    _ body: @Sendable (ServiceHarness) async throws -> R
+  ) async throws -> R {
+    let store = StorePool(configuration: try Self.storeConfiguration(database: database), logger: Self.logger)
+    do {
+      _ = try await Migrator(migrations: try Migration.bundled(), logger: Self.logger).migrate(store)
+      let adminToken = try await DemoData.seed(store).adminToken
+      var configuration = ServerConfiguration.defaults
+      configuration.wireListen = ListenAddress(host: "127.0.0.1", port: 0)
+      configuration.grpcListen = ListenAddress(host: "127.0.0.1", port: 0)
+      configuration.metricsListen = ListenAddress(host: "127.0.0.1", port: 0)
+      adjust(&configuration)
+      let server = CivicGridServer(
+        configuration: configuration,
+        registry: PrometheusCollectorRegistry(),
+        logger: Self.logger,
+        services: DatabaseServices.make(store: store) + extraServices(store),
+        interceptors: [
+          AuthInterceptor(
+            policies: MethodPolicies.all.merging(extraPolicies) { real, _ in real },
+            authenticator: TokenAuthenticator(store: store),
+            throttle: .disabled
+          )
+        ]
+      )
+      let result = try await withThrowingTaskGroup(of: Void.self) { group in
+        group.addTask { try await server.run() }
+        defer { group.cancelAll() }
+        let ports = try await server.boundPorts
+        let transport = try CivicWireClientTransport(host: "127.0.0.1", port: ports.wire)
+        return try await withGRPCClient(transport: transport) { client in
+          try await body(ServiceHarness(store: store, client: client, ports: ports, adminToken: adminToken))
+        }
+      }
+      await store.close()
+      return result
+    } catch {
+      await store.close()
+      throw error
+    }
+  }
+
+  /// Call options carrying `token` as the bearer credential.
+  static func metadata(token: String?) -> Metadata {
+    var metadata = Metadata()
+    if let token { metadata.addString("Bearer \(token)", forKey: "authorization") }
+    return metadata
+  }
+
+  /// A fresh 1-day token for an existing account, issued straight in the database.
+  func token(for login: String) async throws -> String {
+    try await self.store.transaction { connection in
+      guard let id = try await connection.query("SELECT id FROM accounts WHERE login = $1", [login]).scalar(Int64.self) else {
+        throw NotConfigured()
+      }
+      return try await DirectoryService.issueToken(on: connection, accountID: id, login: login, label: "test", ttlSeconds: 86_400)
+        .secret
+    }
+  }
+
+  /// Creates an account with `roles` at `unit` and returns a token for it.
+  func account(_ login: String, unit: String, roles: [Role]) async throws -> String {
+    let literal = "{" + roles.map(\.rawValue).joined(separator: ",") + "}"
+    try await self.store.query(
+      "INSERT INTO accounts (login, display_name, unit_id, roles) SELECT $1, $1, id, $2::text[] FROM units WHERE code = $3",
+      [login, literal, unit]
+    )
+    return try await self.token(for: login)
+  }
+
+  var directory: Civicgrid_V1_Directory.Client<CivicWireClientTransport> { .init(wrapping: self.client) }
+  var audit: Civicgrid_V1_Audit.Client<CivicWireClientTransport> { .init(wrapping: self.client) }
+}
+
+extension Metadata {
+  static func bearer(_ token: String?) -> Metadata { ServiceHarness.metadata(token: token) }
+}
