@@ -14,6 +14,7 @@ struct Civicctl: AsyncParsableCommand {
     subcommands: [
       Login.self, Logout.self, WhoAmI.self, UnitCommand.self, AccountCommand.self, AuditCommand.self,
       SlotCommand.self, AppointmentCommand.self,
+      RateCommand.self, RectificationCommand.self, AppealCommand.self, MetricsCommand.self, PeriodCommand.self, AssessmentCommand.self, ReportCommand.self,
       Health.self, Call.self, Encode.self, Methods.self,
     ]
   )
