@@ -116,9 +116,13 @@ public enum IndicatorSet {
   /// Raised whenever a formula in docs/METRICS.md changes.
   public static let version = 1
 
-  /// Every indicator for `selector` over `window` (the period's instants), as of `asOf`.
+  /// Every indicator for `selector` over `window` (the period's instants), as known at `asOf`.
+  ///
+  /// Membership in the period is decided by the instants of the facts (submitted, due, rated …);
+  /// what happened to them since (a decision, a completion, an upheld appeal, a return visit)
+  /// counts when it happened by `asOf`, which may be after the period ended: until a period is
+  /// closed its figures follow what becomes known about it (docs/METRICS.md).
   public static func compute(_ inputs: IndicatorInputs, for selector: UnitSelector, in window: Range<Instant>, asOf: Instant) -> [Figure] {
-    let asOf = min(asOf, window.upperBound)
     func inPeriod(_ instant: Instant?) -> Bool {
       guard let instant else { return false }
       return window.contains(instant) && instant <= asOf
@@ -192,7 +196,6 @@ public enum IndicatorSet {
 
   /// Listed orders (issued listed, or escalated to listed) and criticisms of `selector` in the window.
   public static func penalties(_ inputs: IndicatorInputs, for selector: UnitSelector, in window: Range<Instant>, asOf: Instant) -> Penalties {
-    let asOf = min(asOf, window.upperBound)
     func inPeriod(_ instant: Instant) -> Bool { window.contains(instant) && instant <= asOf }
     let listed = inputs.orders.filter { $0.listed && selector.matches($0.unitPath) && inPeriod($0.issuedAt) }.count
       + inputs.events.filter { $0.kind == .escalatedToListed && selector.matches($0.unitPath) && inPeriod($0.at) }.count

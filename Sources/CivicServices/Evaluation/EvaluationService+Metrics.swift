@@ -62,7 +62,7 @@ extension EvaluationService {
       )
     }
     let window = try await self.window(period, on: connection)
-    let asOf = min(self.now(), window.upperBound)
+    let asOf = self.now()
     let inputs = try await IndicatorGathering.inputs(UnitScope.subtree(unit.path).sqlRange, window: window, on: connection)
     let figures = IndicatorSet.compute(inputs, for: UnitSelector(path: unit.path, subtree: subtree), in: window, asOf: asOf)
     return Figures(figures: figures, closed: false, version: IndicatorSet.version, asOf: asOf)
@@ -207,7 +207,7 @@ extension EvaluationService {
       message.schemeName = scheme.name
       let window = try await self.window(period, on: connection)
       let inputs = try await IndicatorGathering.inputs(UnitScope.everything.sqlRange, window: window, on: connection)
-      lines = Self.assess(units, inputs, window, min(self.now(), window.upperBound), scheme).map { ($0.unitCode, $0.score) }
+      lines = Self.assess(units, inputs, window, self.now(), scheme).map { ($0.unitCode, $0.score) }
     }
     let names = Dictionary(uniqueKeysWithValues: units.map { ($0.code, $0.name) })
     for line in AssessmentScheme.rank(lines) {

@@ -128,6 +128,18 @@ struct IndicatorTests {
     #expect(f[.acceptanceRate]!.value == 0.75)
   }
 
+  @Test("after the period ended, a late intake decision still enters the period it was submitted in")
+  func lateDecision() {
+    var inputs = November.inputs
+    // Case 4 (submitted 11-06, waiting for 补正) is accepted on 12-02.
+    inputs.cases[3] = CaseFact(caseID: 4, unitPath: November.ctr, submittedAt: November.at("2026-11-06"), decidedAt: November.at("2026-12-02"), accepted: true)
+    let selector = UnitSelector(path: November.ctr, subtree: false)
+    let before = IndicatorSet.compute(inputs, for: selector, in: November.window, asOf: November.at("2026-12-01"))
+    let after = IndicatorSet.compute(inputs, for: selector, in: November.window, asOf: November.at("2026-12-05"))
+    #expect(before.first { $0.indicator == .acceptanceRate }?.value == 0.8)  // 4 / 5
+    #expect(after.first { $0.indicator == .acceptanceRate }?.value == 0.8333)  // 5 / 6
+  }
+
   @Test("assessment: 70 basic work + 30 social evaluation − penalties, ranked")
   func assessment() {
     let figures = Array(November.figures().values)
