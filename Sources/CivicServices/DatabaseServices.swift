@@ -22,7 +22,7 @@ public enum DatabaseServices {
       CalendarService(store: store),
       CatalogService(store: store),
       CasesService(store: store),
-      AppointmentsService(store: store),
+      AppointmentsService(store: store, submission: SubmitOnCheckIn()),
       EvaluationService(store: store),
     ]
   }

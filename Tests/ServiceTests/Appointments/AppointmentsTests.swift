@@ -44,6 +44,46 @@ struct AppointmentsTests {
     _ = try await appointments.setOffer(offer, metadata: admin)
   }
 
+  /// Publishes the item (residence certificate, one stage at the household registration
+  /// office) unless the demo catalogue already did, so that check-in can take it in.
+  static func publishItem(_ harness: ServiceHarness) async throws {
+    let catalog = Civicgrid_V1_Catalog.Client(wrapping: harness.client)
+    let admin = Metadata.bearer(harness.adminToken)
+    if let item = try? await catalog.getItem(.with { $0.code = Self.item }, metadata: admin),
+      item.versions.contains(where: { $0.status == .published })
+    {
+      return
+    }
+    var definition = Civicgrid_V1_ItemDefinition()
+    definition.code = Self.item
+    definition.name = "Residence certificate"
+    definition.category = "household"
+    definition.kind = .promised
+    definition.leadUnitCode = "QH-PS"
+    definition.stages = [
+      .with {
+        $0.unitCodes = ["QH-PS"]; $0.workingDays = 3
+      }
+    ]
+    definition.promisedWorkingDays = 3
+    definition.materials = [
+      .with {
+        $0.code = "id-card"; $0.name = "ID card"
+      }
+    ]
+    definition.channels = [.window, .appointment, .online]
+    let draft = try await catalog.saveDraft(.with { $0.definition = definition }, metadata: admin)
+    let item = try await catalog.getItem(.with { $0.code = Self.item }, metadata: admin)
+    _ = try await catalog.publishVersion(
+      .with {
+        $0.code = Self.item
+        $0.version = draft.version
+        $0.expectedItemVersion = item.version
+      },
+      metadata: admin
+    )
+  }
+
   static func firstSlot(_ harness: ServiceHarness, token: String) async throws -> Civicgrid_V1_Slot {
     var list = Civicgrid_V1_ListSlotsRequest()
     list.centreCode = Self.centre
@@ -172,13 +212,32 @@ struct AppointmentsTests {
       let clerk = try await harness.token(for: "clerk")
       let slot = try await Self.firstSlot(harness, token: clerk)
       let appointments = Civicgrid_V1_Appointments.Client(wrapping: harness.client)
-      let booked = try await appointments.bookAppointment(Self.booking(slot, name: "王芳"), metadata: .bearer(clerk))
+      try await Self.publishItem(harness)
+      // Without an ID number the appointment cannot become an application: nothing changes.
+      let anonymous = try await appointments.bookAppointment(Self.booking(slot, name: "No ID"), metadata: .bearer(clerk))
+      var refused = Civicgrid_V1_CheckInRequest()
+      refused.id = anonymous.id
+      refused.expectedVersion = anonymous.version
+      #expect(await Self.code { _ = try await appointments.checkIn(refused, metadata: .bearer(clerk)) } == .failedPrecondition)
+      #expect(try await harness.store.query("SELECT count(*) FROM cases").scalar(Int.self) == 0)
+
+      var withID = Self.booking(slot, name: "王芳")
+      withID.applicant.idNumber = "11010119500101123X"
+      let booked = try await appointments.bookAppointment(withID, metadata: .bearer(clerk))
 
       var checkIn = Civicgrid_V1_CheckInRequest()
       checkIn.id = booked.id
       checkIn.expectedVersion = booked.version
+      checkIn.providedMaterials = ["id-card"]
       let checkedIn = try await appointments.checkIn(checkIn, metadata: .bearer(clerk))
-      #expect(checkedIn.state == .checkedIn && checkedIn.hasCheckedInAt && checkedIn.caseID.isEmpty)
+      #expect(checkedIn.state == .checkedIn && checkedIn.hasCheckedInAt)
+      // Check-in is a submission on the APPOINTMENT channel at the centre, committed with it.
+      let cases = Civicgrid_V1_Cases.Client(wrapping: harness.client)
+      let made = try await cases.getCase(.with { $0.caseID = checkedIn.caseID }, metadata: .bearer(clerk))
+      #expect(made.channel == .appointment)
+      #expect(made.state == "submitted")
+      #expect(made.applicant.name == "王芳")
+      #expect(made.itemCode == Self.item)
       checkIn.expectedVersion = 0
       let twice = await Self.code { _ = try await appointments.checkIn(checkIn, metadata: .bearer(clerk)) }
       #expect(twice == .failedPrecondition)
@@ -217,7 +276,8 @@ struct AppointmentsTests {
       ).rows.map { try $0.decode(String.self, at: 0) }
       #expect(
         objects == [
-          "centre:QH-GSC", "offer:QH-GSC/RES-CERT", "appointment:\(booked.id)", "appointment:\(booked.id)", "visit:\(requested.id)",
+          "centre:QH-GSC", "offer:QH-GSC/RES-CERT", "appointment:\(anonymous.id)", "appointment:\(booked.id)",
+          "appointment:\(booked.id)", "visit:\(requested.id)",
           "visit:\(requested.id)",
         ]
       )

@@ -17,32 +17,13 @@ struct CivicctlStaffTests {
   }
 
   /// Runs civicctl with its config in `home` and no server or token from the caller's environment.
-  static func civicctl(_ arguments: [String], home: String, stdin: String? = nil) throws -> Run {
+  static func civicctl(_ arguments: [String], home: String, stdin: String? = nil) async throws -> Run {
     var environment = ProcessInfo.processInfo.environment
     for key in ["CIVICCTL_TOKEN", "CIVICGRID_SERVER", "XDG_CONFIG_HOME"] { environment[key] = nil }
     environment["CIVICCTL_CONFIG"] = home + "/civicctl/config.json"
     environment["HOME"] = home
-    let process = Process()
-    process.executableURL = Self.civicctl
-    process.arguments = arguments
-    process.environment = environment
-    let out = Pipe()
-    let err = Pipe()
-    let input = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    process.standardInput = input
-    try process.run()
-    if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
-    try input.fileHandleForWriting.close()
-    let stdout = out.fileHandleForReading.readDataToEndOfFile()
-    let stderr = err.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return Run(
-      status: process.terminationStatus,
-      stdout: String(decoding: stdout, as: UTF8.self),
-      stderr: String(decoding: stderr, as: UTF8.self)
-    )
+    let result = try await Binaries.runDetached(Self.civicctl, arguments, environment: environment, stdin: stdin)
+    return Run(status: result.status, stdout: result.stdout, stderr: result.stderr)
   }
 
   static func json(_ text: String) throws -> [String: Any] {
@@ -58,77 +39,80 @@ struct CivicctlStaffTests {
       let server = "127.0.0.1:\(harness.ports.wire)"
 
       // A bad token is refused and nothing is stored.
-      let refused = try Self.civicctl(["login", "--server", server, "--token", "cg_not-a-token"], home: home)
+      let refused = try await Self.civicctl(["login", "--server", server, "--token", "cg_not-a-token"], home: home)
       #expect(refused.status == 16)
       #expect(refused.stderr.hasPrefix("UNAUTHENTICATED: "))
       #expect(!FileManager.default.fileExists(atPath: home + "/civicctl/config.json"))
 
       // The token comes on standard input, so it is in no argument list; it is never echoed.
-      let login = try Self.civicctl(["login", "--server", server], home: home, stdin: harness.adminToken + "\n")
+      let login = try await Self.civicctl(["login", "--server", server], home: home, stdin: harness.adminToken + "\n")
       #expect(login.status == 0, "\(login.stderr)")
       #expect(login.stdout.contains("as admin"))
       #expect(!login.stdout.contains(harness.adminToken) && !login.stderr.contains(harness.adminToken))
       let attributes = try FileManager.default.attributesOfItem(atPath: home + "/civicctl/config.json")
       #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600)
 
-      let whoami = try Self.civicctl(["whoami"], home: home)
+      let whoami = try await Self.civicctl(["whoami"], home: home)
       #expect(whoami.status == 0)
       #expect(whoami.stdout.contains("Login:") && whoami.stdout.contains("admin"))
 
-      let unit = try Self.civicctl(
+      let unit = try await Self.civicctl(
         ["unit", "create", "--code", "E2E-C1", "--name", "测试社区", "--kind", "community", "--parent", "QH-S1", "--responsible", "王芳"],
         home: home
       )
       #expect(unit.status == 0, "\(unit.stderr)")
-      let shown = try Self.civicctl(["unit", "show", "E2E-C1", "--json"], home: home)
+      let shown = try await Self.civicctl(["unit", "show", "E2E-C1", "--json"], home: home)
       #expect(try Self.json(shown.stdout)["name"] as? String == "测试社区")
-      let listed = try Self.civicctl(["unit", "list", "--root", "QH-S1", "--kind", "community"], home: home)
+      let listed = try await Self.civicctl(["unit", "list", "--root", "QH-S1", "--kind", "community"], home: home)
       #expect(listed.stdout.split(separator: "\n").first?.hasPrefix("CODE") == true)
       #expect(listed.stdout.contains("E2E-C1") && listed.stdout.contains("测试社区"))
 
-      let account = try Self.civicctl(
+      let account = try await Self.civicctl(
         ["account", "create", "--login", "e2e.clerk", "--name", "E2E Clerk", "--unit", "E2E-C1", "--role", "clerk"],
         home: home
       )
       #expect(account.status == 0, "\(account.stderr)")
 
-      let issued = try Self.civicctl(["account", "token", "issue", "e2e.clerk", "--label", "e2e", "--ttl", "12h", "--json"], home: home)
+      let issued = try await Self.civicctl(
+        ["account", "token", "issue", "e2e.clerk", "--label", "e2e", "--ttl", "12h", "--json"],
+        home: home
+      )
       #expect(issued.status == 0, "\(issued.stderr)")
       let secret = try #require(try Self.json(issued.stdout)["secret"] as? String)
 
       // The new token works through --token, and the stored one is left alone.
-      let clerk = try Self.civicctl(["whoami", "--json", "--token", secret], home: home)
+      let clerk = try await Self.civicctl(["whoami", "--json", "--token", secret], home: home)
       let me = try Self.json(clerk.stdout)
       #expect((me["account"] as? [String: Any])?["login"] as? String == "e2e.clerk")
 
-      let tokens = try Self.civicctl(["account", "token", "list", "e2e.clerk"], home: home)
+      let tokens = try await Self.civicctl(["account", "token", "list", "e2e.clerk"], home: home)
       #expect(tokens.stdout.contains("e2e") && tokens.stdout.contains("live"))
       #expect(!tokens.stdout.contains(secret))
 
-      let audit = try Self.civicctl(["audit", "list", "--account", "admin", "--since", "1h", "--json", "--limit", "0"], home: home)
+      let audit = try await Self.civicctl(["audit", "list", "--account", "admin", "--since", "1h", "--json", "--limit", "0"], home: home)
       #expect(audit.status == 0, "\(audit.stderr)")
       let entries = try #require(try Self.json(audit.stdout)["entries"] as? [[String: Any]])
       let changes = entries.map { "\($0["method"] as? String ?? "") \($0["object"] as? String ?? "")" }
       #expect(changes.contains("civicgrid.v1.Directory/CreateUnit unit:E2E-C1"))
       #expect(changes.contains("civicgrid.v1.Directory/CreateAccount account:e2e.clerk"))
       #expect(changes.contains("civicgrid.v1.Directory/IssueToken account:e2e.clerk"))
-      let table = try Self.civicctl(["audit", "list", "--object", "unit:E2E-C1"], home: home)
+      let table = try await Self.civicctl(["audit", "list", "--object", "unit:E2E-C1"], home: home)
       #expect(table.stdout.contains("Directory/CreateUnit") && table.stdout.contains("unit:E2E-C1"))
 
-      let verify = try Self.civicctl(["audit", "verify"], home: home)
+      let verify = try await Self.civicctl(["audit", "verify"], home: home)
       #expect(verify.status == 0)
       #expect(verify.stdout.hasPrefix("intact: "))
 
       // Revoked: the clerk's token stops working with the documented status and exit code.
       let tokenID = try #require((try Self.json(issued.stdout)["token"] as? [String: Any])?["id"] as? String)
-      #expect(try Self.civicctl(["account", "token", "revoke", tokenID], home: home).status == 0)
-      let afterRevoke = try Self.civicctl(["whoami", "--token", secret], home: home)
+      #expect(try await Self.civicctl(["account", "token", "revoke", tokenID], home: home).status == 0)
+      let afterRevoke = try await Self.civicctl(["whoami", "--token", secret], home: home)
       #expect(afterRevoke.status == 16)
 
-      let logout = try Self.civicctl(["logout"], home: home)
+      let logout = try await Self.civicctl(["logout"], home: home)
       #expect(logout.status == 0)
       #expect(!FileManager.default.fileExists(atPath: home + "/civicctl/config.json"))
-      let anonymous = try Self.civicctl(["whoami", "--server", server], home: home)
+      let anonymous = try await Self.civicctl(["whoami", "--server", server], home: home)
       #expect(anonymous.status == 16)
     }
   }
@@ -140,7 +124,7 @@ struct CivicctlStaffTests {
       try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
       defer { try? FileManager.default.removeItem(atPath: home) }
       let server = "127.0.0.1:\(harness.ports.grpc)"
-      let login = try Self.civicctl(["login", "--server", server, "--transport", "http2", "--token", harness.adminToken], home: home)
+      let login = try await Self.civicctl(["login", "--server", server, "--transport", "http2", "--token", harness.adminToken], home: home)
       #expect(login.status == 0, "\(login.stderr)")
 
       let formatter = DateFormatter()
@@ -148,7 +132,7 @@ struct CivicctlStaffTests {
       formatter.dateFormat = "yyyy-MM-dd"
       let days = [0, 1].map { formatter.string(from: Date().addingTimeInterval(Double($0) * 86_400)) }
       let roster = days.map { #"{"kind":"ROSTER_KIND_WEEKEND_DUTY","date":"\#($0)","period":{"open":"00:00","close":"24:00"}}"# }
-      let schedule = try Self.civicctl(
+      let schedule = try await Self.civicctl(
         [
           "call", "civicgrid.v1.Appointments/SetCentreSchedule",
           "--data", #"{"schedule":{"centreCode":"QH-GSC","roster":["# + roster.joined(separator: ",") + "]}}",
@@ -156,7 +140,7 @@ struct CivicctlStaffTests {
         home: home
       )
       #expect(schedule.status == 0, "\(schedule.stderr)")
-      let offer = try Self.civicctl(
+      let offer = try await Self.civicctl(
         [
           "call", "civicgrid.v1.Appointments/SetOffer",
           "--data", #"{"offer":{"centreCode":"QH-GSC","itemCode":"RES-CERT","slotMinutes":30,"capacity":2}}"#,
@@ -165,43 +149,49 @@ struct CivicctlStaffTests {
       )
       #expect(offer.status == 0, "\(offer.stderr)")
 
-      let slots = try Self.civicctl(["slot", "list", "--centre", "QH-GSC", "--item", "RES-CERT", "--available", "--json"], home: home)
+      let slots = try await Self.civicctl(
+        ["slot", "list", "--centre", "QH-GSC", "--item", "RES-CERT", "--available", "--json"],
+        home: home
+      )
       #expect(slots.status == 0, "\(slots.stderr)")
       let first = try #require((try Self.json(slots.stdout)["slots"] as? [[String: Any]])?.first)
       let date = try #require(first["date"] as? String)
       let start = try #require(first["start"] as? String)
-      let table = try Self.civicctl(["slot", "list", "--centre", "QH-GSC", "--item", "RES-CERT", "--from", date, "--to", date], home: home)
+      let table = try await Self.civicctl(
+        ["slot", "list", "--centre", "QH-GSC", "--item", "RES-CERT", "--from", date, "--to", date],
+        home: home
+      )
       #expect(table.stdout.hasPrefix("DATE") && table.stdout.contains("weekend duty"))
 
       let book = ["appointment", "book", "--centre", "QH-GSC", "--item", "RES-CERT", "--date", date, "--start", start]
-      let booked = try Self.civicctl(book + ["--name", "王芳", "--phone", "13800138000", "--json"], home: home)
+      let booked = try await Self.civicctl(book + ["--name", "王芳", "--phone", "13800138000", "--json"], home: home)
       #expect(booked.status == 0, "\(booked.stderr)")
       let id = try #require(try Self.json(booked.stdout)["id"] as? String)
-      let second = try Self.civicctl(book + ["--name", "Li Si", "--json"], home: home)
+      let second = try await Self.civicctl(book + ["--name", "Li Si", "--json"], home: home)
       let secondID = try #require(try Self.json(second.stdout)["id"] as? String)
-      let full = try Self.civicctl(book + ["--name", "Third"], home: home)
+      let full = try await Self.civicctl(book + ["--name", "Third"], home: home)
       #expect(full.status == 8)
       #expect(full.stderr.hasPrefix("RESOURCE_EXHAUSTED: "))
-      let noSlot = try Self.civicctl(
+      let noSlot = try await Self.civicctl(
         ["appointment", "book", "--centre", "QH-GSC", "--item", "RES-CERT", "--date", date, "--start", "03:17", "--name", "X"],
         home: home
       )
       #expect(noSlot.status == 3)
 
-      let checkedIn = try Self.civicctl(["appointment", "checkin", id], home: home)
+      let checkedIn = try await Self.civicctl(["appointment", "checkin", id], home: home)
       #expect(checkedIn.status == 0, "\(checkedIn.stderr)")
       #expect(checkedIn.stdout.contains("checked in"))
-      let cancelled = try Self.civicctl(["appointment", "cancel", secondID, "--reason", "cannot come"], home: home)
+      let cancelled = try await Self.civicctl(["appointment", "cancel", secondID, "--reason", "cannot come"], home: home)
       #expect(cancelled.status == 0, "\(cancelled.stderr)")
-      let cancelAgain = try Self.civicctl(["appointment", "cancel", secondID, "--reason", "again"], home: home)
+      let cancelAgain = try await Self.civicctl(["appointment", "cancel", secondID, "--reason", "again"], home: home)
       #expect(cancelAgain.status == 9)
       #expect(cancelAgain.stderr.hasPrefix("FAILED_PRECONDITION: "))
-      let shown = try Self.civicctl(["appointment", "show", secondID], home: home)
+      let shown = try await Self.civicctl(["appointment", "show", secondID], home: home)
       #expect(shown.stdout.contains("cancelled (cannot come)"))
 
-      let audit = try Self.civicctl(["audit", "list", "--object", "appointment:\(id)"], home: home)
+      let audit = try await Self.civicctl(["audit", "list", "--object", "appointment:\(id)"], home: home)
       #expect(audit.stdout.contains("Appointments/BookAppointment") && audit.stdout.contains("Appointments/CheckIn"))
-      #expect(try Self.civicctl(["audit", "verify"], home: home).status == 0)
+      #expect(try await Self.civicctl(["audit", "verify"], home: home).status == 0)
     }
   }
 }
