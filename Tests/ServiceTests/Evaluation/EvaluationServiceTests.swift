@@ -155,6 +155,32 @@ struct EvaluationServiceTests {
     }
   }
 
+  @Test("20 parallel retries of one bad rating make one rating, one rectification and one audit row")
+  func parallelRetries() async throws {
+    try await F.with { f in
+      let id = try await f.seedCase(submitted: F.at("2026-11-02", 9), completed: F.at("2026-11-04", 17, 30))
+      f.clock.set(F.at("2026-11-05"))
+      let ids = try await withThrowingTaskGroup(of: Int64.self) { group in
+        for _ in 0..<20 {
+          group.addTask {
+            var request = Civicgrid_V1_RateCaseRequest()
+            request.caseID = CaseNumber.format(id)
+            request.moment = .completion
+            request.level = .veryDissatisfied
+            request.comment = "queue too long"
+            request.channel = "hotline"
+            return try await f.call(f.base.partner) { try await f.evaluation.rateCase(request: request, context: $0) }.id
+          }
+        }
+        return try await group.reduce(into: Set<Int64>()) { $0.insert($1) }
+      }
+      #expect(ids.count == 1)
+      #expect(try await f.pool.query("SELECT count(*) FROM ratings").scalar(Int.self) == 1)
+      #expect(try await f.pool.query("SELECT count(*) FROM rectifications").scalar(Int.self) == 1)
+      #expect(try await f.pool.query("SELECT count(*) FROM audit_log WHERE object LIKE 'rating/%'").scalar(Int.self) == 1)
+    }
+  }
+
   /// The November fixture of docs/METRICS.md written through PostgreSQL (cases from domain values
   /// with chosen instants), every indicator checked against the hand computation.
   @Test("every indicator matches the hand-computed fixture; a closed period does not move when late data arrives")
