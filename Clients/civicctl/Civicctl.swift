@@ -14,7 +14,8 @@ struct Civicctl: AsyncParsableCommand {
     subcommands: [
       Login.self, Logout.self, WhoAmI.self, UnitCommand.self, AccountCommand.self, AuditCommand.self,
       ItemCommand.self, CalendarCommand.self, CaseCommand.self, TaskCommand.self, EventsCommand.self, SlotCommand.self,
-      AppointmentCommand.self, Health.self, Call.self, Encode.self, Methods.self,
+      AppointmentCommand.self, RateCommand.self, RectificationCommand.self, AppealCommand.self, MetricsCommand.self,
+      PeriodCommand.self, AssessmentCommand.self, ReportCommand.self, Health.self, Call.self, Encode.self, Methods.self,
     ]
   )
 }

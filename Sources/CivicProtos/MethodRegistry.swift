@@ -299,6 +299,56 @@ public enum MethodRegistry {
       input: Civicgrid_V1_WhoAmIRequest.self, output: Civicgrid_V1_WhoAmIResponse.self,
       clientStreaming: false, serverStreaming: false
     ),
+    "civicgrid.v1.Evaluation/RateCase": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Evaluation", method: "RateCase"),
+      input: Civicgrid_V1_RateCaseRequest.self, output: Civicgrid_V1_RatingRecord.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.Evaluation/ListRectifications": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Evaluation", method: "ListRectifications"),
+      input: Civicgrid_V1_ListRectificationsRequest.self, output: Civicgrid_V1_ListRectificationsResponse.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.Evaluation/ReportRectification": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Evaluation", method: "ReportRectification"),
+      input: Civicgrid_V1_ReportRectificationRequest.self, output: Civicgrid_V1_RectificationRecord.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.Evaluation/RecordReturnVisit": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Evaluation", method: "RecordReturnVisit"),
+      input: Civicgrid_V1_RecordReturnVisitRequest.self, output: Civicgrid_V1_RectificationRecord.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.Evaluation/FileAppeal": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Evaluation", method: "FileAppeal"),
+      input: Civicgrid_V1_FileAppealRequest.self, output: Civicgrid_V1_AppealRecord.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.Evaluation/DecideAppeal": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Evaluation", method: "DecideAppeal"),
+      input: Civicgrid_V1_DecideAppealRequest.self, output: Civicgrid_V1_AppealRecord.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.Evaluation/GetMetrics": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Evaluation", method: "GetMetrics"),
+      input: Civicgrid_V1_GetMetricsRequest.self, output: Civicgrid_V1_Metrics.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.Evaluation/ClosePeriod": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Evaluation", method: "ClosePeriod"),
+      input: Civicgrid_V1_ClosePeriodRequest.self, output: Civicgrid_V1_ClosePeriodResponse.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.Evaluation/GetAssessment": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Evaluation", method: "GetAssessment"),
+      input: Civicgrid_V1_GetAssessmentRequest.self, output: Civicgrid_V1_Assessment.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.Evaluation/GetReport": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Evaluation", method: "GetReport"),
+      input: Civicgrid_V1_GetReportRequest.self, output: Civicgrid_V1_Report.self,
+      clientStreaming: false, serverStreaming: false
+    ),
     "grpc.health.v1.Health/Check": Entry(
       descriptor: MethodDescriptor(fullyQualifiedService: "grpc.health.v1.Health", method: "Check"),
       input: Grpc_Health_V1_HealthCheckRequest.self, output: Grpc_Health_V1_HealthCheckResponse.self,

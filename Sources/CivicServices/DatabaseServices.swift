@@ -12,6 +12,7 @@ public enum DatabaseServices {
     Civicgrid_V1_Calendar.descriptor.fullyQualifiedService,
     Civicgrid_V1_Catalog.descriptor.fullyQualifiedService,
     Civicgrid_V1_Cases.descriptor.fullyQualifiedService,
+    Civicgrid_V1_Evaluation.descriptor.fullyQualifiedService,
   ]
 
   public static func make(store: StorePool) -> [any RegistrableRPCService] {
@@ -22,6 +23,7 @@ public enum DatabaseServices {
       CatalogService(store: store),
       CasesService(store: store),
       AppointmentsService(store: store, submission: SubmitOnCheckIn()),
+      EvaluationService(store: store),
     ]
   }
 }

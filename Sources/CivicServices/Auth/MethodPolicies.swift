@@ -26,5 +26,6 @@ public enum MethodPolicies {
     CatalogService.policies,
     CasesService.policies,
     AppointmentsService.policies,
+    EvaluationService.policies,
   ].reduce(into: [:]) { all, policies in all.merge(policies) { first, _ in first } }
 }
