@@ -148,6 +148,17 @@ let package = Package(
       path: "Clients/civicctl",
       swiftSettings: swiftSettings
     ),
+    // civicctl's pure parts (tables, durations, names, the config file), through @testable import.
+    .testTarget(
+      name: "CivicctlTests",
+      dependencies: [
+        "civicctl",
+        "CivicProtos",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+      ],
+      swiftSettings: swiftSettings
+    ),
     // ops/bench/wire: CivicWire vs HTTP/2 vs in-process, built in release by the script.
     .executableTarget(
       name: "WireBench",
@@ -190,6 +201,16 @@ let package = Package(
         .product(name: "Logging", package: "swift-log"),
       ],
       path: "Benchmarks/StoreBench",
+      swiftSettings: swiftSettings
+    ),
+    .executableTarget(
+      name: "CasesBench",
+      dependencies: [
+        "CivicWire",
+        "CivicProtos",
+        .product(name: "GRPCCore", package: "grpc-swift-2"),
+      ],
+      path: "Benchmarks/CasesBench",
       swiftSettings: swiftSettings
     ),
     .testTarget(

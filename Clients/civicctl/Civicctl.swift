@@ -13,7 +13,9 @@ struct Civicctl: AsyncParsableCommand {
       """,
     subcommands: [
       Login.self, Logout.self, WhoAmI.self, UnitCommand.self, AccountCommand.self, AuditCommand.self,
-      AlertsCommand.self, OrderCommand.self, NoticeCommand.self, InspectionCommand.self,
+      ItemCommand.self, CalendarCommand.self, CaseCommand.self, TaskCommand.self, EventsCommand.self, SlotCommand.self,
+      AppointmentCommand.self, RateCommand.self, RectificationCommand.self, AppealCommand.self, MetricsCommand.self,
+      PeriodCommand.self, AssessmentCommand.self, ReportCommand.self, AlertsCommand.self, OrderCommand.self, NoticeCommand.self, InspectionCommand.self,
       Health.self, Call.self, Encode.self, Methods.self,
     ]
   )

@@ -14,6 +14,56 @@ public enum MethodRegistry {
   }
 
   public static let entries: [String: Entry] = [
+    "civicgrid.v1.Appointments/SetCentreSchedule": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Appointments", method: "SetCentreSchedule"),
+      input: Civicgrid_V1_SetCentreScheduleRequest.self, output: Civicgrid_V1_CentreSchedule.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.Appointments/GetCentreSchedule": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Appointments", method: "GetCentreSchedule"),
+      input: Civicgrid_V1_GetCentreScheduleRequest.self, output: Civicgrid_V1_CentreSchedule.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.Appointments/SetOffer": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Appointments", method: "SetOffer"),
+      input: Civicgrid_V1_SetOfferRequest.self, output: Civicgrid_V1_AppointmentOffer.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.Appointments/ListSlots": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Appointments", method: "ListSlots"),
+      input: Civicgrid_V1_ListSlotsRequest.self, output: Civicgrid_V1_ListSlotsResponse.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.Appointments/BookAppointment": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Appointments", method: "BookAppointment"),
+      input: Civicgrid_V1_BookAppointmentRequest.self, output: Civicgrid_V1_Appointment.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.Appointments/CancelAppointment": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Appointments", method: "CancelAppointment"),
+      input: Civicgrid_V1_CancelAppointmentRequest.self, output: Civicgrid_V1_Appointment.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.Appointments/CheckIn": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Appointments", method: "CheckIn"),
+      input: Civicgrid_V1_CheckInRequest.self, output: Civicgrid_V1_Appointment.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.Appointments/GetAppointment": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Appointments", method: "GetAppointment"),
+      input: Civicgrid_V1_GetAppointmentRequest.self, output: Civicgrid_V1_Appointment.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.Appointments/RequestHomeVisit": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Appointments", method: "RequestHomeVisit"),
+      input: Civicgrid_V1_RequestHomeVisitRequest.self, output: Civicgrid_V1_HomeVisit.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.Appointments/AssignHomeVisit": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Appointments", method: "AssignHomeVisit"),
+      input: Civicgrid_V1_AssignHomeVisitRequest.self, output: Civicgrid_V1_HomeVisit.self,
+      clientStreaming: false, serverStreaming: false
+    ),
     "civicgrid.v1.Audit/ListAudit": Entry(
       descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Audit", method: "ListAudit"),
       input: Civicgrid_V1_ListAuditRequest.self, output: Civicgrid_V1_ListAuditResponse.self,
@@ -247,6 +297,56 @@ public enum MethodRegistry {
     "civicgrid.v1.Directory/WhoAmI": Entry(
       descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Directory", method: "WhoAmI"),
       input: Civicgrid_V1_WhoAmIRequest.self, output: Civicgrid_V1_WhoAmIResponse.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.Evaluation/RateCase": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Evaluation", method: "RateCase"),
+      input: Civicgrid_V1_RateCaseRequest.self, output: Civicgrid_V1_RatingRecord.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.Evaluation/ListRectifications": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Evaluation", method: "ListRectifications"),
+      input: Civicgrid_V1_ListRectificationsRequest.self, output: Civicgrid_V1_ListRectificationsResponse.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.Evaluation/ReportRectification": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Evaluation", method: "ReportRectification"),
+      input: Civicgrid_V1_ReportRectificationRequest.self, output: Civicgrid_V1_RectificationRecord.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.Evaluation/RecordReturnVisit": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Evaluation", method: "RecordReturnVisit"),
+      input: Civicgrid_V1_RecordReturnVisitRequest.self, output: Civicgrid_V1_RectificationRecord.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.Evaluation/FileAppeal": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Evaluation", method: "FileAppeal"),
+      input: Civicgrid_V1_FileAppealRequest.self, output: Civicgrid_V1_AppealRecord.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.Evaluation/DecideAppeal": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Evaluation", method: "DecideAppeal"),
+      input: Civicgrid_V1_DecideAppealRequest.self, output: Civicgrid_V1_AppealRecord.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.Evaluation/GetMetrics": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Evaluation", method: "GetMetrics"),
+      input: Civicgrid_V1_GetMetricsRequest.self, output: Civicgrid_V1_Metrics.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.Evaluation/ClosePeriod": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Evaluation", method: "ClosePeriod"),
+      input: Civicgrid_V1_ClosePeriodRequest.self, output: Civicgrid_V1_ClosePeriodResponse.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.Evaluation/GetAssessment": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Evaluation", method: "GetAssessment"),
+      input: Civicgrid_V1_GetAssessmentRequest.self, output: Civicgrid_V1_Assessment.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.Evaluation/GetReport": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Evaluation", method: "GetReport"),
+      input: Civicgrid_V1_GetReportRequest.self, output: Civicgrid_V1_Report.self,
       clientStreaming: false, serverStreaming: false
     ),
     "civicgrid.v1.Supervision/WatchAlerts": Entry(

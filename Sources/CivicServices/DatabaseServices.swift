@@ -9,6 +9,10 @@ public enum DatabaseServices {
   public static let names = [
     Civicgrid_V1_Directory.descriptor.fullyQualifiedService,
     Civicgrid_V1_Audit.descriptor.fullyQualifiedService,
+    Civicgrid_V1_Calendar.descriptor.fullyQualifiedService,
+    Civicgrid_V1_Catalog.descriptor.fullyQualifiedService,
+    Civicgrid_V1_Cases.descriptor.fullyQualifiedService,
+    Civicgrid_V1_Evaluation.descriptor.fullyQualifiedService,
     Civicgrid_V1_Supervision.descriptor.fullyQualifiedService,
   ]
 
@@ -16,6 +20,11 @@ public enum DatabaseServices {
     [
       DirectoryService(store: store),
       AuditService(store: store),
+      CalendarService(store: store),
+      CatalogService(store: store),
+      CasesService(store: store),
+      AppointmentsService(store: store, submission: SubmitOnCheckIn()),
+      EvaluationService(store: store),
       SupervisionService(store: store),
     ]
   }

@@ -12,16 +12,8 @@ struct ConnectionFailureTests {
       let started = ContinuousClock.now
       let sleeper = Task { try await pool.query("SELECT pg_sleep(30)") }
       // Wait until the statement really runs on the server, then cancel the task.
-      let observer = try TestDatabase.configuration(poolSize: 1)
-      try await TestDatabase.withPool(observer) { observerPool in
-        let running = try await eventually {
-          try await observerPool.query(
-            "SELECT count(*) FROM pg_stat_activity WHERE application_name = $1 AND state = 'active'",
-            [configuration.applicationName]
-          ).scalar(Int.self) == 1
-        }
-        #expect(running)
-      }
+      let running = try await TestDatabase.waitUntilRunning(applicationName: configuration.applicationName)
+      #expect(running)
       sleeper.cancel()
       let error = await expectStoreError(.cancelled) { _ = try await sleeper.value }
       #expect(error?.sqlState == "57014")

@@ -5,12 +5,6 @@ import GRPCCore
 
 // civicctl alerts | order | notice | inspection: supervision (docs/SUPERVISION.md).
 
-extension Civicgrid_V1_WarningLevel: NamedEnum {
-  static var what: String { "warning level" }
-  static var protoPrefix: String { "WARNING_LEVEL_" }
-  static var names: [(Self, String)] { [(.green, "green"), (.yellow, "yellow"), (.red, "red"), (.overdue, "overdue")] }
-}
-
 extension Civicgrid_V1_AlertKind: NamedEnum {
   static var what: String { "alert kind" }
   static var protoPrefix: String { "ALERT_KIND_" }

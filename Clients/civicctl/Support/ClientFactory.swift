@@ -14,6 +14,10 @@ protocol ClientAction: Sendable {
 struct Services: Sendable {
   let directory: any Civicgrid_V1_Directory.ClientProtocol
   let audit: any Civicgrid_V1_Audit.ClientProtocol
+  let catalog: any Civicgrid_V1_Catalog.ClientProtocol
+  let calendar: any Civicgrid_V1_Calendar.ClientProtocol
+  let cases: any Civicgrid_V1_Cases.ClientProtocol
+  let appointments: any Civicgrid_V1_Appointments.ClientProtocol
   let supervision: any Civicgrid_V1_Supervision.ClientProtocol
   /// Metadata every call carries (the bearer token and any --metadata).
   let metadata: Metadata
@@ -22,6 +26,10 @@ struct Services: Sendable {
   init<Transport: ClientTransport>(_ client: GRPCClient<Transport>, metadata: Metadata, options: CallOptions) {
     self.directory = Civicgrid_V1_Directory.Client(wrapping: client)
     self.audit = Civicgrid_V1_Audit.Client(wrapping: client)
+    self.catalog = Civicgrid_V1_Catalog.Client(wrapping: client)
+    self.calendar = Civicgrid_V1_Calendar.Client(wrapping: client)
+    self.cases = Civicgrid_V1_Cases.Client(wrapping: client)
+    self.appointments = Civicgrid_V1_Appointments.Client(wrapping: client)
     self.supervision = Civicgrid_V1_Supervision.Client(wrapping: client)
     self.metadata = metadata
     self.options = options

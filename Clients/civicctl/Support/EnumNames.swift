@@ -68,3 +68,44 @@ extension Civicgrid_V1_Role: NamedEnum {
     ]
   }
 }
+
+extension Civicgrid_V1_ItemKind: NamedEnum {
+  static var what: String { "item kind" }
+  static var protoPrefix: String { "ITEM_KIND_" }
+  static var names: [(Self, String)] { [(.immediate, "immediate"), (.promised, "promised")] }
+}
+
+extension Civicgrid_V1_ItemVersionStatus: NamedEnum {
+  static var what: String { "item version status" }
+  static var protoPrefix: String { "ITEM_VERSION_STATUS_" }
+  static var names: [(Self, String)] { [(.draft, "draft"), (.published, "published"), (.suspended, "suspended"), (.retired, "retired")] }
+}
+
+extension Civicgrid_V1_IntakeChannel: NamedEnum {
+  static var what: String { "intake channel" }
+  static var protoPrefix: String { "INTAKE_CHANNEL_" }
+  static var names: [(Self, String)] {
+    [
+      (.window, "window"), (.online, "online"), (.mobile, "mobile"), (.hotline, "hotline"), (.appointment, "appointment"),
+      (.doorToDoor, "door-to-door"),
+    ]
+  }
+}
+
+extension Civicgrid_V1_DeliveryMethod: NamedEnum {
+  static var what: String { "delivery method" }
+  static var protoPrefix: String { "DELIVERY_METHOD_" }
+  static var names: [(Self, String)] { [(.pickup, "pickup"), (.mail, "mail"), (.electronic, "electronic")] }
+}
+
+extension Civicgrid_V1_DayKind: NamedEnum {
+  static var what: String { "day kind" }
+  static var protoPrefix: String { "DAY_KIND_" }
+  static var names: [(Self, String)] { [(.holiday, "holiday"), (.swappedWorkingDay, "swapped-working-day"), (.ordinary, "ordinary")] }
+}
+
+extension Civicgrid_V1_WarningLevel: NamedEnum {
+  static var what: String { "warning level" }
+  static var protoPrefix: String { "WARNING_LEVEL_" }
+  static var names: [(Self, String)] { [(.green, "green"), (.yellow, "yellow"), (.red, "red"), (.overdue, "overdue")] }
+}

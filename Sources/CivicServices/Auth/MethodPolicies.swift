@@ -22,6 +22,11 @@ public enum MethodPolicies {
     Self.open,
     DirectoryService.policies,
     AuditService.policies,
+    CalendarService.policies,
+    CatalogService.policies,
+    CasesService.policies,
+    AppointmentsService.policies,
+    EvaluationService.policies,
     SupervisionService.policies,
   ].reduce(into: [:]) { all, policies in all.merge(policies) { first, _ in first } }
 }

@@ -69,49 +69,16 @@ extension CasesService {
           return try CaseMapping.message(record, calendar: calendar, at: .now, unmasked: CaseMapping.seesPersonalData(principal))
         }
       }
-      // The receiving unit: the caller's own, or a unit in the caller's scope.
-      var unitID = principal.unitID
-      var unitCode = principal.unitCode
-      var unitPath = principal.unitPath
-      if !request.unitCode.isEmpty, request.unitCode != principal.unitCode {
-        let rows = try await connection.query("SELECT id, path FROM units WHERE code = $1", [request.unitCode]).rows
-        guard let row = rows.first, case let path = try row.decode(String.self, at: 1), principal.scope.contains(path: path) else {
-          throw RPCError(code: .notFound, message: "unit_code: unit \(request.unitCode) not found")
-        }
-        unitID = try row.decode(Int64.self, at: 0)
-        unitCode = request.unitCode
-        unitPath = path
-      }
-      guard let (item, itemName) = try await CatalogStore.published(itemCode, on: connection) else {
-        let exists = try await connection.query("SELECT 1 FROM catalog_items WHERE code = $1", [itemCode]).rows.isEmpty == false
-        if exists { throw RPCError(code: .failedPrecondition, message: "item \(itemCode) has no published version; intake needs one") }
-        throw RPCError(code: .notFound, message: "item \(itemCode) not found")
-      }
-      let jurisdiction = CalendarStore.defaultJurisdiction
-      let calendar = try await CalendarStore.require(jurisdiction, on: connection).calendar
-      guard let id = try await connection.query("SELECT nextval(pg_get_serial_sequence('cases', 'id'))").scalar(Int64.self) else {
-        throw RPCError(code: .internalError, message: "no case id")
-      }
-      let now = Instant.now
-      let party: Party = channel == .window ? Self.party(principal) : .applicant
-      let change = try Case.submit(
-        id: CaseID(CaseNumber.format(id)), policy: Self.policy, item: item, channel: channel, applicant: name,
-        provided: Set(request.providedMaterials), at: now, by: party
+      let intake = Intake(
+        itemCode: itemCode,
+        channel: channel,
+        applicantName: name,
+        idNumber: idNumber,
+        phone: phone,
+        providedMaterials: request.providedMaterials,
+        unitCode: request.unitCode
       )
-      let value = change.case
-      try await connection.execute(
-        """
-        INSERT INTO cases (id, kind, state, item_code, item_version, channel, applicant_name, applicant_id_number,
-          applicant_phone, unit_id, jurisdiction, deadline, clock_state, is_open, version, snapshot, submitted_at)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, to_timestamp($12::bigint), $13, true, $14, $15::jsonb, to_timestamp($16::bigint))
-        """,
-        [
-          id, value.kind, value.state.rawValue, item.ref.code, item.ref.version, channel.rawValue, name, idNumber, phone,
-          unitID, jurisdiction, try CaseWriter.deadline(value.clock, in: calendar), value.clock?.state ?? "none",
-          value.version, try CaseWriter.json(value), now.secondsSinceEpoch,
-        ]
-      )
-      try await CaseWriter.write(id: id, old: nil, new: change, unitPath: unitPath, calendar: calendar, on: connection)
+      let (id, item, unitCode, calendar, now) = try await Self.takeIn(intake, by: principal, on: connection)
       if !key.isEmpty {
         try await connection.execute(
           "INSERT INTO case_idempotency_keys (account_id, key, request_sha256, case_id) VALUES ($1, $2, sha256(convert_to($3, 'UTF8')), $4)",
@@ -119,12 +86,83 @@ extension CasesService {
         )
       }
       try await AuditLog.append(
-        on: connection, object: "case/\(CaseNumber.format(id))",
+        on: connection,
+        object: "case/\(CaseNumber.format(id))",
         summary: "submitted for \(item.ref) via \(channel.rawValue) at \(unitCode)"
       )
       let record = try await CaseRecord.load(id, scope: .everything, on: connection, lock: false)
       return try CaseMapping.message(record, calendar: calendar, at: now, unmasked: CaseMapping.seesPersonalData(principal))
     }
+  }
+  /// What intake needs, validated by the caller.
+  struct Intake: Sendable {
+    var itemCode: String
+    var channel: IntakeChannel
+    var applicantName: String
+    var idNumber: String
+    var phone: String
+    var providedMaterials: [String]
+    /// The receiving unit; empty for the caller's own.
+    var unitCode: String
+  }
+
+  /// Creates the case of a validated application on `connection`, inside the caller's
+  /// transaction (SubmitApplication, or an appointment's check-in), without the audit row,
+  /// which the caller writes for the whole mutation.
+  static func takeIn(_ intake: Intake, by principal: Principal, on connection: StoreConnection) async throws -> (
+    id: Int64, item: CatalogItemVersion, unitCode: String, calendar: WorkingCalendar, at: Instant
+  ) {
+    // The receiving unit: the caller's own, or a unit in the caller's scope.
+    var unitID = principal.unitID
+    var unitCode = principal.unitCode
+    var unitPath = principal.unitPath
+    if !intake.unitCode.isEmpty, intake.unitCode != principal.unitCode {
+      let rows = try await connection.query("SELECT id, path FROM units WHERE code = $1", [intake.unitCode]).rows
+      guard let row = rows.first, case let path = try row.decode(String.self, at: 1), principal.scope.contains(path: path) else {
+        throw RPCError(code: .notFound, message: "unit_code: unit \(intake.unitCode) not found")
+      }
+      unitID = try row.decode(Int64.self, at: 0)
+      unitCode = intake.unitCode
+      unitPath = path
+    }
+    guard let (item, _) = try await CatalogStore.published(intake.itemCode, on: connection) else {
+      let exists = try await connection.query("SELECT 1 FROM catalog_items WHERE code = $1", [intake.itemCode]).rows.isEmpty == false
+      if exists { throw RPCError(code: .failedPrecondition, message: "item \(intake.itemCode) has no published version; intake needs one") }
+      throw RPCError(code: .notFound, message: "item \(intake.itemCode) not found")
+    }
+    let jurisdiction = CalendarStore.defaultJurisdiction
+    let calendar = try await CalendarStore.require(jurisdiction, on: connection).calendar
+    guard let id = try await connection.query("SELECT nextval(pg_get_serial_sequence('cases', 'id'))").scalar(Int64.self) else {
+      throw RPCError(code: .internalError, message: "no case id")
+    }
+    let now = Instant.now
+    let party: Party = intake.channel == .window ? Self.party(principal) : .applicant
+    let change = try Case.submit(
+      id: CaseID(CaseNumber.format(id)),
+      policy: Self.policy,
+      item: item,
+      channel: intake.channel,
+      applicant: intake.applicantName,
+      provided: Set(intake.providedMaterials),
+      at: now,
+      by: party
+    )
+    let value = change.case
+    try await connection.execute(
+      """
+      INSERT INTO cases (id, kind, state, item_code, item_version, channel, applicant_name, applicant_id_number,
+        applicant_phone, unit_id, jurisdiction, deadline, clock_state, is_open, version, snapshot, submitted_at)
+      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, to_timestamp($12::bigint), $13, true, $14, $15::jsonb, to_timestamp($16::bigint))
+      """,
+      [
+        id, value.kind, value.state.rawValue, item.ref.code, item.ref.version, intake.channel.rawValue, intake.applicantName,
+        intake.idNumber, intake.phone,
+        unitID, jurisdiction, try CaseWriter.deadline(value.clock, in: calendar), value.clock?.state ?? "none",
+        value.version, try CaseWriter.json(value), now.secondsSinceEpoch,
+      ]
+    )
+    try await CaseWriter.write(id: id, old: nil, new: change, unitPath: unitPath, calendar: calendar, on: connection)
+    return (id, item, unitCode, calendar, now)
   }
 }
 

@@ -9,6 +9,12 @@ public enum DemoData {
 
   public static func seed(_ store: StorePool) async throws -> Report {
     let district = try await DemoDistrict.seed(store)
-    return Report(summary: "demo district: \(district.created) units and accounts added", adminToken: district.adminToken)
+    let catalog = try await DemoCatalog.seed(store)
+    let appointments = try await DemoAppointments.seed(store)
+    return Report(
+      summary: "demo district: \(district.created) units and accounts added; demo catalogue: \(catalog) items and handlers added; "
+        + "appointment desk: \(appointments) schedules and offers added",
+      adminToken: district.adminToken
+    )
   }
 }

@@ -86,9 +86,32 @@ public enum DemoDistrict {
     ("auditor", "Auditor Feng", "QH", .auditor),
   ]
 
+  /// Adds an account with one role unless its login exists, with its audit row; true when added.
+  static func addAccount(_ login: String, name: String, unit: String, role: Role, on connection: StoreConnection) async throws -> Bool {
+    let inserted = try await connection.query(
+      """
+      INSERT INTO accounts (login, display_name, unit_id, roles)
+      SELECT $1, $2, u.id, ARRAY[$3::text] FROM units u WHERE u.code = $4
+      ON CONFLICT (login) DO NOTHING
+      """,
+      [login, name, role.rawValue, unit]
+    )
+    guard inserted.affectedRows == 1 else { return false }
+    try await AuditLog.append(
+      on: connection,
+      command: Self.method,
+      object: "account:\(login)",
+      summary: "created account in \(unit) with roles \(role.rawValue)"
+    )
+    return true
+  }
+
+  /// The audit rows' command.
+  static let method = "civicgridd seed-demo"
+
   /// Loads what is missing and returns a fresh admin token secret.
   public static func seed(_ store: StorePool) async throws -> (created: Int, adminToken: String) {
-    let method = "civicgridd seed-demo"
+    let method = Self.method
     return try await store.transaction(isolation: .serializable) { connection in
       var created = 0
       var rootCode = Self.rootCode
@@ -120,22 +143,8 @@ public enum DemoDistrict {
       }
       for account in Self.accounts {
         let unit = account.unit == Self.rootCode ? rootCode : account.unit
-        let inserted = try await connection.query(
-          """
-          INSERT INTO accounts (login, display_name, unit_id, roles)
-          SELECT $1, $2, u.id, ARRAY[$3::text] FROM units u WHERE u.code = $4
-          ON CONFLICT (login) DO NOTHING
-          """,
-          [account.login, account.name, account.role.rawValue, unit]
-        )
-        if inserted.affectedRows == 1 {
+        if try await Self.addAccount(account.login, name: account.name, unit: unit, role: account.role, on: connection) {
           created += 1
-          try await AuditLog.append(
-            on: connection,
-            command: method,
-            object: "account:\(account.login)",
-            summary: "created account in \(unit) with roles \(account.role.rawValue)"
-          )
         }
       }
       guard let adminID = try await connection.query("SELECT id FROM accounts WHERE login = 'admin'").scalar(Int64.self) else {

@@ -2,25 +2,19 @@ import CivicDomain
 import Foundation
 public import GRPCCore
 
-/// Request checks that answer INVALID_ARGUMENT naming the field.
+/// Request checks that answer INVALID_ARGUMENT naming the field: the case engine's checks in its argument order (field first); the rules themselves are
+/// `Validation`'s, shared with the directory.
 enum Require {
   static func invalid(_ field: String, _ problem: String) -> RPCError {
-    RPCError(code: .invalidArgument, message: "\(field): \(problem)")
+    Validation.invalid(field, problem)
   }
 
   static func text(_ field: String, _ value: String, max: Int = 2000) throws(RPCError) -> String {
-    let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
-    guard !trimmed.isEmpty else { throw invalid(field, "must not be empty") }
-    guard trimmed.count <= max else { throw invalid(field, "must be at most \(max) characters") }
-    return trimmed
+    try Validation.text(value, field: field, maxLength: max)
   }
 
   static func code(_ field: String, _ value: String) throws(RPCError) -> String {
-    guard !value.isEmpty else { throw invalid(field, "must not be empty") }
-    guard value.count <= 64, value.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) }) else {
-      throw invalid(field, "must be 1–64 letters, digits, '-', '_' or '.'")
-    }
-    return value
+    try Validation.code(value, field: field)
   }
 
   static func version(_ field: String, _ value: Int64) throws(RPCError) -> Int {
@@ -34,9 +28,7 @@ enum Require {
   }
 
   static func pageSize(_ value: Int32, default defaultSize: Int) throws(RPCError) -> Int {
-    if value == 0 { return defaultSize }
-    guard (1...500).contains(value) else { throw invalid("page_size", "must be 1–500, got \(value)") }
-    return Int(value)
+    try Validation.pageSize(value, defaultSize: defaultSize)
   }
 
   static func pageToken(_ value: String) throws(RPCError) -> Int64? {

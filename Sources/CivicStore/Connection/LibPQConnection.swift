@@ -10,15 +10,21 @@ final class LibPQConnection: @unchecked Sendable {
   private let cancelHandle: OpaquePointer?
   /// SQL text → prepared statement name, per connection (statements are per session).
   private var prepared: [String: String] = [:]
+  /// Statements that go out with the next one, in the same round trip (a transaction's
+  /// BEGIN and statement timeout).
+  private var deferred: [(sql: String, binds: [String?])] = []
   /// Which statement generation runs, so a late cancel never hits a later statement.
   /// `pending` keeps a cancel that arrived between statements for the next one.
   private let running = Mutex<(generation: UInt64, active: Bool, cancelRequested: Bool, pending: Bool)>((0, false, false, false))
 
   /// The backend's process id (for tests and logs).
   let backendPID: Int32
+  /// The pooled connection's own thread (leases run on it); `nil` for a listener.
+  let thread: ConnectionThread?
 
   /// Opens a connection; throws `.unavailable` when the server cannot be reached.
-  init(configuration: StoreConfiguration) throws(StoreError) {
+  /// - Parameter ownThread: Start a `ConnectionThread` for it (pooled connections).
+  init(configuration: StoreConfiguration, ownThread: Bool = false) throws(StoreError) {
     // The URL (expanded from dbname) overrides the keywords before it, so a timeout or
     // application name in the URL wins over these defaults.
     let seconds = max(1, Int(configuration.connectTimeout.components.seconds))
@@ -48,6 +54,7 @@ final class LibPQConnection: @unchecked Sendable {
     PQsetNoticeProcessor(connection, { _, _ in }, nil)
     self.cancelHandle = PQgetCancel(connection)
     self.backendPID = PQbackendPID(connection)
+    self.thread = ownThread ? ConnectionThread(name: "civicstore-\(self.backendPID)") : nil
     // Fixed session formats so text decoding of timestamps is unambiguous.
     do {
       _ = try self.execute("SET DateStyle = ISO", [])
@@ -60,6 +67,7 @@ final class LibPQConnection: @unchecked Sendable {
 
   /// Closes the connection; the object must not be used afterwards.
   func close() {
+    self.thread?.stop()
     if let cancelHandle { PQfreeCancel(cancelHandle) }
     PQfinish(self.handle)
   }
@@ -67,6 +75,21 @@ final class LibPQConnection: @unchecked Sendable {
   /// Whether the connection is open and outside any transaction, fit to go back to the pool.
   var isReusable: Bool {
     PQstatus(self.handle) == CONNECTION_OK && PQtransactionStatus(self.handle) == PQTRANS_IDLE
+      && PQpipelineStatus(self.handle) == PQ_PIPELINE_OFF && self.deferred.isEmpty
+  }
+
+  /// Queues a statement to be sent together with the next `execute`, in one pipeline
+  /// (libpq pipeline mode) and so in one round trip; a failure of it fails that `execute`.
+  func sendWithNext(_ sql: String, _ binds: [any SQLEncodable] = []) {
+    self.deferred.append((sql, binds.map(\.sqlText)))
+  }
+
+  /// Drops the statements queued by `sendWithNext` and reports whether there were any
+  /// (then none of them reached the server).
+  @discardableResult
+  func discardDeferred() -> Bool {
+    defer { self.deferred = [] }
+    return !self.deferred.isEmpty
   }
 
   /// Reads whatever the server sent while the connection sat idle (non-blocking: libpq
@@ -98,8 +121,12 @@ final class LibPQConnection: @unchecked Sendable {
       return state.generation
     }
     guard let generation else { throw StoreError(code: .cancelled, query: sql) }
+    var failedSQL = sql
     let result: OpaquePointer? = withOptionalCStrings(binds.map(\.sqlText)) { values in
       let count = Int32(binds.count)
+      if !self.deferred.isEmpty {
+        return self.pipeline(sql, values, count: count, prepare: prepare, failedSQL: &failedSQL)
+      }
       if prepare {
         if let name = self.prepared[sql] {
           return PQexecPrepared(self.handle, name, count, values, nil, nil, 0)
@@ -119,11 +146,103 @@ final class LibPQConnection: @unchecked Sendable {
       return state.cancelRequested
     }
     defer { PQclear(result) }
-    return try self.collect(result, sql: sql, cancelled: cancelled)
+    return try self.collect(result, sql: failedSQL, cancelled: cancelled)
+  }
+
+  /// Sends the deferred statements and then `sql` in one pipeline with one sync, so one
+  /// round trip, and returns the first failure (naming its statement in `failedSQL`), else
+  /// the result of `sql`; `nil` when the connection broke.
+  private func pipeline(
+    _ sql: String,
+    _ values: [UnsafePointer<CChar>?],
+    count: Int32,
+    prepare: Bool,
+    failedSQL: inout String
+  ) -> OpaquePointer? {
+    let deferred = self.deferred
+    self.deferred = []
+    guard PQenterPipelineMode(self.handle) == 1 else { return nil }
+    defer { PQexitPipelineMode(self.handle) }
+    // What each query sent is, in order: the SQL text to name in an error.
+    var sent: [String] = []
+    var ok = true
+    for statement in deferred where ok {
+      ok =
+        withOptionalCStrings(statement.binds) { binds in
+          PQsendQueryParams(self.handle, statement.sql, Int32(binds.count), nil, binds, nil, nil, 0)
+        } == 1
+      sent.append(statement.sql)
+    }
+    // A new prepared statement: its name and which query prepares it.
+    var preparation: (name: String, index: Int)? = nil
+    if ok, prepare {
+      let name: String
+      if let existing = self.prepared[sql] {
+        name = existing
+      } else {
+        name = "civic_\(self.prepared.count + 1)"
+        ok = PQsendPrepare(self.handle, name, sql, count, nil) == 1
+        preparation = (name, sent.count)
+        sent.append(sql)
+      }
+      ok = ok && PQsendQueryPrepared(self.handle, name, count, values, nil, nil, 0) == 1
+    } else if ok {
+      ok = PQsendQueryParams(self.handle, sql, count, nil, values, nil, nil, 0) == 1
+    }
+    sent.append(sql)
+    guard ok, PQpipelineSync(self.handle) == 1 else { return nil }
+    // Each query's results end with a nil; the sync's own result comes last. After a
+    // failure the server skips the rest up to the sync (PGRES_PIPELINE_ABORTED).
+    var failure: OpaquePointer? = nil
+    var last: OpaquePointer? = nil
+    for (index, statement) in sent.enumerated() {
+      while let result = PQgetResult(self.handle) {
+        let status = PQresultStatus(result)
+        if let preparation, preparation.index == index, status == PGRES_COMMAND_OK {
+          // Prepared statements outlive a failed or rolled-back transaction.
+          self.prepared[sql] = preparation.name
+        }
+        switch status {
+        case PGRES_COMMAND_OK, PGRES_TUPLES_OK, PGRES_EMPTY_QUERY, PGRES_PIPELINE_ABORTED:
+          if index == sent.count - 1, failure == nil {
+            PQclear(last)
+            last = result
+          } else {
+            PQclear(result)
+          }
+        default:
+          if failure == nil {
+            failure = result
+            failedSQL = statement
+          } else {
+            PQclear(result)
+          }
+        }
+      }
+      guard PQstatus(self.handle) == CONNECTION_OK else { break }
+    }
+    if PQstatus(self.handle) == CONNECTION_OK, let sync = PQgetResult(self.handle) {
+      PQclear(sync)
+    }
+    if let failure {
+      PQclear(last)
+      return failure
+    }
+    return last
   }
 
   /// Runs a trusted script of several statements (migrations only: no parameters exist).
   func executeScript(_ sql: String) throws(StoreError) {
+    // A script cannot join a pipeline: what waits for the next statement goes first.
+    let deferred = self.deferred
+    self.deferred = []
+    for statement in deferred {
+      let result = withOptionalCStrings(statement.binds) { binds in
+        PQexecParams(self.handle, statement.sql, Int32(binds.count), nil, binds, nil, nil, 0)
+      }
+      defer { PQclear(result) }
+      _ = try self.collect(result, sql: statement.sql, cancelled: false)
+    }
     let result = PQexec(self.handle, sql)
     defer { PQclear(result) }
     _ = try self.collect(result, sql: "<script>", cancelled: false)
@@ -132,6 +251,7 @@ final class LibPQConnection: @unchecked Sendable {
   /// Forgets a cancel request left over from the previous lease.
   func resetCancellation() {
     self.running.withLock { $0.pending = false }
+    self.deferred = []
   }
 
   /// Asks the server to cancel the statement running now; when none runs, the next

@@ -4,10 +4,11 @@ import NIOPosix
 /// A leased PostgreSQL connection, valid inside the `withConnection` or `transaction`
 /// closure that handed it out.
 ///
-/// Each call runs the blocking libpq work on the store's `NIOThreadPool` (never on an
-/// event loop or the cooperative pool). Cancelling the calling task, or the RPC it serves,
-/// sends a cancel request for the statement (PQcancel); the call then fails with
-/// `StoreError.Code.cancelled`.
+/// Each call runs the blocking libpq work on the connection's own thread when the caller
+/// already runs there (the lease makes it the task's executor preference), else on the
+/// store's `NIOThreadPool`; never on an event loop or the cooperative pool. Cancelling the
+/// calling task, or the RPC it serves, sends a cancel request for the statement (PQcancel);
+/// the call then fails with `StoreError.Code.cancelled`.
 public struct StoreConnection: Sendable {
   let connection: LibPQConnection
   let threadPool: NIOThreadPool
@@ -51,7 +52,10 @@ public struct StoreConnection: Sendable {
       // task, so both end the running statement. Outside an RPC only the task counts.
       return try await withTaskCancellationHandler {
         try await withRPCCancellationHandler {
-          try await self.threadPool.runIfActive { () throws -> T in try body() }
+          // On the connection's own thread (the lease's executor) block right here; off it
+          // (the caller set an executor preference of its own) hop to the thread pool.
+          if connection.thread?.isCurrent == true { return try body() }
+          return try await self.threadPool.runIfActive { () throws -> T in try body() }
         } onCancelRPC: {
           connection.cancel()
         }

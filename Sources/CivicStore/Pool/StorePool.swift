@@ -8,7 +8,8 @@ import Synchronization
 /// Connections open lazily up to `poolSize`; a broken one is dropped and its slot
 /// reopened on demand. When PostgreSQL cannot be reached a call fails at once with
 /// `StoreError.Code.unavailable` (UNAVAILABLE over RPC) instead of queueing.
-/// All blocking libpq work runs on the pool's own `NIOThreadPool`.
+/// Blocking libpq work runs on each connection's own thread while it is leased (see
+/// `ConnectionThread`), else on the pool's own `NIOThreadPool`.
 ///
 /// Run it as a ServiceLifecycle `Service` (graceful shutdown closes it), or call `close()`.
 public final class StorePool: Service, Sendable {
@@ -47,14 +48,19 @@ public final class StorePool: Service, Sendable {
   public func withConnection<R: Sendable>(_ body: (StoreConnection) async throws -> R) async throws -> R {
     let connection = try await self.lease()
     let leased = StoreConnection(connection: connection, threadPool: self.threadPool)
+    let result: Result<R, any Error>
     do {
-      let result = try await body(leased)
-      self.giveBack(connection)
-      return result
+      // Nonisolated code in `body` runs on the connection's own thread, where statements
+      // block in libpq without a hop per statement (see `ConnectionThread`).
+      result = .success(try await withTaskExecutorPreference(connection.thread) { try await body(leased) })
     } catch {
-      self.giveBack(connection)
-      throw error
+      result = .failure(error)
     }
+    self.giveBack(connection)
+    // The task may still run on that thread; leave it, so the caller's code after the lease
+    // never holds up the connection's next holder.
+    if connection.thread?.isCurrent == true { await Task.yield() }
+    return try result.get()
   }
 
   /// Runs one statement on a pooled connection.
@@ -118,7 +124,7 @@ public final class StorePool: Service, Sendable {
     let configuration = self.configuration
     do {
       return try await self.threadPool.runIfActive { () throws -> LibPQConnection in
-        try LibPQConnection(configuration: configuration)
+        try LibPQConnection(configuration: configuration, ownThread: true)
       }
     } catch {
       self.perform(self.state.withLock { $0.discard() })

@@ -39,21 +39,28 @@ extension StorePool {
     deadline: ContinuousClock.Instant?,
     _ body: (StoreConnection) async throws -> R
   ) async throws -> R {
-    try await connection.command("BEGIN ISOLATION LEVEL \(isolation.rawValue)")
+    // BEGIN and the statement timeout go out with the body's first statement, in one
+    // round trip; a body that runs no statement never begins a transaction at all.
+    let session = connection.connection
+    session.sendWithNext("BEGIN ISOLATION LEVEL \(isolation.rawValue)")
     do {
       if let deadline {
         let left = ContinuousClock.now.duration(to: deadline)
         guard left > .zero else { throw StoreError(code: .deadlineExceeded) }
         let milliseconds = max(1, left.components.seconds * 1000 + left.components.attoseconds / 1_000_000_000_000_000)
-        try await connection.query("SELECT set_config('statement_timeout', $1, true)", [String(milliseconds)])
+        session.sendWithNext("SELECT set_config('statement_timeout', $1, true)", [String(milliseconds)])
       }
       let result = try await body(connection)
-      try await connection.command("COMMIT")
+      if !session.discardDeferred() {
+        try await connection.command("COMMIT")
+      }
       return result
     } catch {
       // When the connection broke or the task was cancelled this fails too, and the pool
       // drops the connection (still inside a transaction) when it comes back.
-      try? await connection.command("ROLLBACK")
+      if !session.discardDeferred() {
+        try? await connection.command("ROLLBACK")
+      }
       throw error
     }
   }

@@ -81,6 +81,62 @@ struct DeadlineTable2026Tests {
       why: "Dragon Boat Festival 19th–21st"
     ),
     DeadlineRow(
+      start: "2025-12-31 10:00",
+      limit: .workingDays(3),
+      pauses: [],
+      extensions: [],
+      deadline: "2026-01-06 17:30",
+      why: "New Year's Day 1st–3rd; swapped Sunday 4 January is day 1, then Monday 5th and Tuesday 6th"
+    ),
+    DeadlineRow(
+      start: "2025-12-31 16:00",
+      limit: .workingHours(4),
+      pauses: [],
+      extensions: [],
+      deadline: "2026-01-04 11:30",
+      why: "1.5 h on 31 December, then 2.5 h of the swapped Sunday 4 January"
+    ),
+    DeadlineRow(
+      start: "2026-04-29 10:00",
+      limit: .workingDays(5),
+      pauses: [],
+      extensions: [],
+      deadline: "2026-05-09 17:30",
+      why: "Labour Day 1st–5th: 30 April, 6th, 7th, 8th, and swapped Saturday 9 May is day 5"
+    ),
+    DeadlineRow(
+      start: "2026-04-30 15:00",
+      limit: .workingHours(6),
+      pauses: [("2026-05-06 09:00", "2026-05-06 10:00")],
+      extensions: [],
+      deadline: "2026-05-06 15:00",
+      why: "2.5 h on 30 April; on 6 May the first hour is paused, then 10:00–12:00 and 13:30–15:00"
+    ),
+    DeadlineRow(
+      start: "2026-02-10 10:00",
+      limit: .workingDays(3),
+      pauses: [("2026-02-13 09:00", "2026-02-24 09:00")],
+      extensions: [],
+      deadline: "2026-02-24 17:30",
+      why: "a pause over the whole Spring Festival covers only Friday 13th and swapped Saturday 14th: two days"
+    ),
+    DeadlineRow(
+      start: "2026-03-02 10:00",
+      limit: .workingDays(5),
+      pauses: [("2026-03-03 09:00", "2026-03-03 17:30"), ("2026-03-05 13:30", "2026-03-06 12:00")],
+      extensions: [.workingDays(1), .workingDays(2)],
+      deadline: "2026-03-16 17:30",
+      why: "two pauses of 7 h each and two extensions: 5 + 2 + 3 days after Monday 2 March, over one weekend"
+    ),
+    DeadlineRow(
+      start: "2026-09-28 10:00",
+      limit: .workingDays(2),
+      pauses: [],
+      extensions: [.workingDays(3)],
+      deadline: "2026-10-10 17:30",
+      why: "an extension across National Day: 29th, 30th, then 8th, 9th and swapped Saturday 10 October"
+    ),
+    DeadlineRow(
       start: "2026-12-31 16:00",
       limit: .workingDays(2),
       pauses: [],

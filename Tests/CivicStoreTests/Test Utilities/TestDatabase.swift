@@ -66,6 +66,19 @@ enum TestDatabase {
     }
   }
 
+  /// Waits (bounded) until a statement of the pool with `applicationName` runs on the
+  /// server, seen from a connection of its own; returns whether it did.
+  static func waitUntilRunning(applicationName: String) async throws -> Bool {
+    try await Self.withPool(poolSize: 1) { observer in
+      try await eventually {
+        try await observer.query(
+          "SELECT count(*) FROM pg_stat_activity WHERE application_name = $1 AND state = 'active'",
+          [applicationName]
+        ).scalar(Int.self) == 1
+      }
+    }
+  }
+
   /// A unique table name for one test (tests share the database and run in parallel).
   static func tableName(_ prefix: String) -> String {
     "\(prefix)_\(UUID().uuidString.prefix(8).lowercased())"

@@ -14,17 +14,17 @@ struct CivicctlEndToEndTests {
       var environment = ProcessInfo.processInfo.environment
       environment["CIVICCTL_CONFIG"] = folder.appendingPathComponent("config.json").path
       environment["CIVICCTL_TOKEN"] = nil
-      func civicctl(_ arguments: String...) throws -> (status: Int32, stdout: String, stderr: String) {
-        try Binaries.run(Binaries.civicctl, arguments, environment: environment)
+      func civicctl(_ arguments: String...) async throws -> (status: Int32, stdout: String, stderr: String) {
+        try await Binaries.runDetached(Binaries.civicctl, arguments, environment: environment)
       }
 
-      let login = try civicctl("login", "--server", "127.0.0.1:\(harness.ports.wire)", "--token", harness.adminToken)
+      let login = try await civicctl("login", "--server", "127.0.0.1:\(harness.ports.wire)", "--token", harness.adminToken)
       #expect(login.status == 0, "\(login.stderr)")
       #expect(!login.stdout.contains(harness.adminToken), "the token is never printed back")
       let mode = try FileManager.default.attributesOfItem(atPath: environment["CIVICCTL_CONFIG"]!)[.posixPermissions] as? Int
       #expect(mode.map { $0 & 0o777 } == 0o600)
 
-      let unit = try civicctl(
+      let unit = try await civicctl(
         "unit",
         "create",
         "--code",
@@ -37,7 +37,7 @@ struct CivicctlEndToEndTests {
         "QH-S2-C3"
       )
       #expect(unit.status == 0, "\(unit.stderr)")
-      let account = try civicctl(
+      let account = try await civicctl(
         "account",
         "create",
         "--login",
@@ -50,25 +50,25 @@ struct CivicctlEndToEndTests {
         "grid_worker"
       )
       #expect(account.status == 0, "\(account.stderr)")
-      let token = try civicctl("account", "token", "issue", "gw4", "--label", "tablet", "--ttl", "12h", "--json")
+      let token = try await civicctl("account", "token", "issue", "gw4", "--label", "tablet", "--ttl", "12h", "--json")
       #expect(token.status == 0, "\(token.stderr)")
       #expect(token.stdout.contains("cg_"))
 
-      let listed = try civicctl("audit", "list", "--account", "admin", "--json")
+      let listed = try await civicctl("audit", "list", "--account", "admin", "--json")
       #expect(listed.status == 0, "\(listed.stderr)")
       for object in ["unit:QH-S2-C3-G4", "account:gw4"] {
         #expect(listed.stdout.contains(object), "audit list shows \(object)")
       }
-      let table = try civicctl("unit", "list", "--root", "QH-S2-C3")
+      let table = try await civicctl("unit", "list", "--root", "QH-S2-C3")
       #expect(table.stdout.contains("QH-S2-C3-G4"))
       #expect(table.stdout.contains("Binhe Grid 4"))
 
-      let verify = try civicctl("audit", "verify")
+      let verify = try await civicctl("audit", "verify")
       #expect(verify.status == 0, "\(verify.stdout) \(verify.stderr)")
       #expect(verify.stdout.hasPrefix("intact"))
 
       // A failure prints the status name and exits with its code.
-      let missing = try civicctl("unit", "show", "NOPE")
+      let missing = try await civicctl("unit", "show", "NOPE")
       #expect(missing.status == 5)
       #expect(missing.stderr.contains("NOT_FOUND"))
     }

@@ -8,8 +8,8 @@ import Logging
 import Testing
 
 /// A scratch database with the migrations applied, a small unit tree, principals per role and
-/// the Calendar, Catalog and Cases services called in-process under a `RequestContext`.
-/// (Until the shared ServiceHarness lands on main; then these tests move onto it.)
+/// the Calendar, Catalog and Cases services called in-process under a `RequestContext`, as the
+/// auth interceptor binds it (the interceptor itself is covered by the authorization matrix).
 struct CaseFixture: Sendable {
   let pool: StorePool
   let catalog: CatalogService
@@ -46,8 +46,6 @@ struct CaseFixture: Sendable {
     let pool = StorePool(configuration: configuration, logger: logger)
     do {
       _ = try await Migrator(migrations: try Migration.bundled(), logger: logger).migrate(pool)
-      // Until migration 0003 (units.path) lands from main.
-      try await pool.query("ALTER TABLE units ADD COLUMN IF NOT EXISTS path text COLLATE \"C\"")
       var units: [String: (Int64, String)] = [:]
       for (code, kind, parent) in [
         ("D01", "district", ""), ("CTR", "centre", "D01"), ("CIVIL", "department", "D01"),

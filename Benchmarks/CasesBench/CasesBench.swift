@@ -1,0 +1,110 @@
+import CivicProtos
+import CivicWire
+import Foundation
+import GRPCCore
+
+/// ops/bench/cases: one Cases method over CivicWire against a running civicgridd, from N
+/// calls in flight for a fixed time after a one-second warm-up; prints `calls/s p50_µs p99_µs`.
+///
+///     CasesBench PORT TOKEN submit ITEM_CODE IN_FLIGHT SECONDS      SubmitApplication (window)
+///     CasesBench PORT TOKEN get MAX_CASE_ID IN_FLIGHT SECONDS       GetCase of random cases 1…MAX
+///     CasesBench PORT TOKEN list FROM_ID IN_FLIGHT SECONDS          ListCases, 50 a page: the first
+///                                                                   page (FROM_ID 0) or the page
+///                                                                   below case FROM_ID (deep)
+@main
+struct CasesBench {
+  static func main() async throws {
+    let arguments = CommandLine.arguments
+    guard arguments.count == 7, let port = Int(arguments[1]), let inFlight = Int(arguments[5]), let seconds = Double(arguments[6])
+    else {
+      FileHandle.standardError.write(Data("usage: CasesBench PORT TOKEN submit|get|list ARG IN_FLIGHT SECONDS\n".utf8))
+      exit(64)
+    }
+    var metadata = Metadata()
+    metadata.addString("Bearer \(arguments[2])", forKey: "authorization")
+    let (mode, argument) = (arguments[3], arguments[4])
+    let call: @Sendable (any Civicgrid_V1_Cases.ClientProtocol) async throws -> Void
+    switch mode {
+    case "submit":
+      call = { [metadata] cases in
+        var request = Civicgrid_V1_SubmitApplicationRequest()
+        request.itemCode = argument
+        request.channel = .window
+        request.applicant.name = "Bench Applicant"
+        request.applicant.idNumber = "110105199001011234"
+        request.applicant.phone = "13800138000"
+        request.providedMaterials = ["id-card", "photo", "premises", "registration-form"]
+        _ = try await cases.submitApplication(request, metadata: metadata)
+      }
+    case "get":
+      guard let maximum = Int(argument), maximum > 0 else { throw UsageError(message: "get needs the largest case id") }
+      call = { [metadata] cases in
+        var request = Civicgrid_V1_GetCaseRequest()
+        request.caseID = String(format: "C%08d", Int.random(in: 1...maximum))
+        _ = try await cases.getCase(request, metadata: metadata)
+      }
+    case "list":
+      call = { [metadata] cases in
+        var request = Civicgrid_V1_ListCasesRequest()
+        request.pageSize = 50
+        request.pageToken = argument == "0" ? "" : argument
+        let page = try await cases.listCases(request, metadata: metadata)
+        precondition(page.cases.count == 50, "a full page")
+      }
+    default:
+      throw UsageError(message: "unknown mode \(mode); expected submit, get or list")
+    }
+    let transport = try CivicWireClientTransport(host: "127.0.0.1", port: port)
+    let result = try await withGRPCClient(transport: transport) { client in
+      try await Self.measure(Civicgrid_V1_Cases.Client(wrapping: client), inFlight: inFlight, seconds: seconds, call)
+    }
+    print(String(format: "%.1f %d %d", result.rate, result.p50, result.p99))
+  }
+
+  struct UsageError: Error {
+    let message: String
+  }
+
+  struct Result {
+    var rate: Double
+    var p50: Int
+    var p99: Int
+  }
+
+  /// Calls/s and latency percentiles in microseconds of `call` kept `inFlight` deep.
+  static func measure(
+    _ cases: some Civicgrid_V1_Cases.ClientProtocol,
+    inFlight: Int,
+    seconds: Double,
+    _ call: @escaping @Sendable (any Civicgrid_V1_Cases.ClientProtocol) async throws -> Void
+  ) async throws -> Result {
+    let warmUpEnd = ContinuousClock.now + .seconds(1)
+    let end = warmUpEnd + .milliseconds(Int64(seconds * 1000))
+    let latencies = try await withThrowingTaskGroup(of: [Int].self) { group in
+      for _ in 0..<inFlight {
+        group.addTask {
+          var samples: [Int] = []
+          while true {
+            let start = ContinuousClock.now
+            if start >= end { break }
+            try await call(cases)
+            if start >= warmUpEnd {
+              let elapsed = ContinuousClock.now - start
+              samples.append(Int(elapsed.components.seconds * 1_000_000 + elapsed.components.attoseconds / 1_000_000_000_000))
+            }
+          }
+          return samples
+        }
+      }
+      var all: [Int] = []
+      for try await samples in group { all += samples }
+      return all.sorted()
+    }
+    guard !latencies.isEmpty else { return Result(rate: 0, p50: 0, p99: 0) }
+    return Result(
+      rate: Double(latencies.count) / seconds,
+      p50: latencies[latencies.count / 2],
+      p99: latencies[min(latencies.count - 1, latencies.count * 99 / 100)]
+    )
+  }
+}

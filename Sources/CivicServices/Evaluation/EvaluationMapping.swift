@@ -1,0 +1,75 @@
+import CivicDomain
+import CivicProtos
+import Foundation
+import GRPCCore
+
+/// Proto ↔ domain for ratings and figures.
+enum EvaluationMapping {
+  static func moment(_ value: Civicgrid_V1_RatingMoment) throws(RPCError) -> Rating.Moment {
+    switch value {
+    case .acceptance: return .acceptance
+    case .completion: return .completion
+    default: throw Require.invalid("moment", "must be ACCEPTANCE or COMPLETION")
+    }
+  }
+
+  static func moment(_ value: Rating.Moment) -> Civicgrid_V1_RatingMoment {
+    switch value {
+    case .acceptance: .acceptance
+    case .completion: .completion
+    }
+  }
+
+  static func level(_ value: Civicgrid_V1_RatingLevel) throws(RPCError) -> Rating.Level {
+    switch value {
+    case .verySatisfied: return .verySatisfied
+    case .satisfied: return .satisfied
+    case .basicallySatisfied: return .basicallySatisfied
+    case .dissatisfied: return .dissatisfied
+    case .veryDissatisfied: return .veryDissatisfied
+    default: throw Require.invalid("level", "must be one of the five rating levels")
+    }
+  }
+
+  static func level(_ value: Rating.Level) -> Civicgrid_V1_RatingLevel {
+    switch value {
+    case .verySatisfied: .verySatisfied
+    case .satisfied: .satisfied
+    case .basicallySatisfied: .basicallySatisfied
+    case .dissatisfied: .dissatisfied
+    case .veryDissatisfied: .veryDissatisfied
+    }
+  }
+
+  static func json<T: Encodable>(_ value: T) throws -> String {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys]
+    return String(decoding: try encoder.encode(value), as: UTF8.self)
+  }
+
+  static func figure(_ figure: Figure) -> Civicgrid_V1_IndicatorFigure {
+    var message = Civicgrid_V1_IndicatorFigure()
+    message.indicator = figure.indicator.rawValue
+    message.numerator = figure.numerator
+    message.denominator = Int64(figure.denominator)
+    if let value = figure.value { message.value = value }
+    message.display = figure.display
+    return message
+  }
+
+  static func drill(_ row: DrillRow) -> Civicgrid_V1_DrillRow {
+    var message = Civicgrid_V1_DrillRow()
+    message.caseID = CaseNumber.format(row.caseID)
+    message.counted = row.counted
+    message.note = row.note
+    return message
+  }
+
+  static func period(_ text: String, field: String = "period") throws(RPCError) -> Period {
+    do {
+      return try Period(text, field: field)
+    } catch {
+      throw RPCError(code: .invalidArgument, message: error.description)
+    }
+  }
+}

@@ -1,0 +1,267 @@
+import CivicDomain
+public import CivicProtos
+import CivicStore
+import Foundation
+public import GRPCCore
+
+extension EvaluationService {
+  /// Period boundaries follow the district's calendar (local days, UTC+8).
+  static let jurisdiction = "CN"
+
+  public func getMetrics(request: Civicgrid_V1_GetMetricsRequest, context: ServerContext) async throws -> Civicgrid_V1_Metrics {
+    let principal = try RequestContext.principal()
+    let period = try EvaluationMapping.period(request.period)
+    let drill = request.drill.isEmpty ? nil : try Indicator(name: request.drill, field: "drill")
+    return try await self.store.withConnection { connection in
+      let unit = try await Self.unit(request.unitCode, field: "unit_code", principal: principal, on: connection)
+      let result = try await self.figures(unit, period, subtree: request.subtree, on: connection)
+      var message = Civicgrid_V1_Metrics()
+      message.unitCode = unit.code
+      message.period = period.description
+      message.subtree = request.subtree
+      message.closed = result.closed
+      message.metricsVersion = Int32(result.version)
+      message.asOf = result.asOf.timestamp
+      message.figures = result.figures.map(EvaluationMapping.figure)
+      if let drill, let figure = result.figures.first(where: { $0.indicator == drill }) {
+        message.drill = figure.drill.map(EvaluationMapping.drill)
+      }
+      return message
+    }
+  }
+
+  struct Figures {
+    var figures: [Figure]
+    var closed: Bool
+    var version: Int
+    var asOf: Instant
+  }
+
+  /// A closed period's frozen figures, or the figures computed now.
+  func figures(_ unit: UnitRow, _ period: Period, subtree: Bool, on connection: StoreConnection) async throws -> Figures {
+    let closing = try await connection.query(
+      "SELECT metrics_version, extract(epoch FROM as_of)::bigint FROM metric_periods WHERE period = $1", [period.description]
+    ).rows.first
+    if let closing {
+      let rows = try await connection.query(
+        "SELECT indicator, numerator, denominator, value, drill::text FROM metric_figures WHERE period = $1 AND unit_id = $2 AND subtree = $3",
+        [period.description, unit.id, subtree]
+      ).rows
+      var byIndicator: [Indicator: Figure] = [:]
+      for row in rows {
+        let indicator = Indicator(rawValue: try row.decode(String.self, at: 0))!
+        byIndicator[indicator] = Figure(
+          indicator: indicator, numerator: try row.decode(Double.self, at: 1), denominator: try row.decode(Int.self, at: 2),
+          value: try row.decode(Double?.self, at: 3),
+          drill: try JSONDecoder().decode([DrillRow].self, from: Data(try row.decode(String.self, at: 4).utf8))
+        )
+      }
+      return Figures(
+        figures: Indicator.allCases.compactMap { byIndicator[$0] }, closed: true, version: try closing.decode(Int.self, at: 0),
+        asOf: Instant(secondsSinceEpoch: try closing.decode(Int.self, at: 1))
+      )
+    }
+    let window = try await self.window(period, on: connection)
+    let asOf = self.now()
+    let inputs = try await IndicatorGathering.inputs(UnitScope.subtree(unit.path).sqlRange, window: window, on: connection)
+    let figures = IndicatorSet.compute(inputs, for: UnitSelector(path: unit.path, subtree: subtree), in: window, asOf: asOf)
+    return Figures(figures: figures, closed: false, version: IndicatorSet.version, asOf: asOf)
+  }
+
+  func window(_ period: Period, on connection: StoreConnection) async throws -> Range<Instant> {
+    let calendar = try await CalendarStore.require(Self.jurisdiction, on: connection).calendar
+    return period.start(in: calendar)..<period.end(in: calendar)
+  }
+
+  // MARK: Closing
+
+  public func closePeriod(request: Civicgrid_V1_ClosePeriodRequest, context: ServerContext) async throws -> Civicgrid_V1_ClosePeriodResponse {
+    let principal = try RequestContext.principal()
+    let period = try EvaluationMapping.period(request.period)
+    let now = self.now()
+    return try await self.store.transaction { connection in
+      let window = try await self.window(period, on: connection)
+      guard now >= window.upperBound else {
+        throw DomainError.precondition("period \(period)", "has not ended (it ends \(period.last.adding(days: 1)) 00:00); only an ended period can be closed")
+      }
+      let scheme = try await Self.currentScheme(on: connection)
+      let inserted = try await connection.query(
+        """
+        INSERT INTO metric_periods (period, cadence, metrics_version, scheme_version, as_of, closed_by)
+        VALUES ($1, $2, $3, $4, to_timestamp($5::bigint), $6) ON CONFLICT (period) DO NOTHING RETURNING period
+        """,
+        [period.description, period.cadence.rawValue, IndicatorSet.version, scheme.version, now.secondsSinceEpoch, Self.by(principal)]
+      ).rows
+      guard !inserted.isEmpty else { throw DomainError.precondition("period \(period)", "is already closed; its figures are frozen") }
+      let units = try await Self.allUnits(on: connection)
+      let inputs = try await IndicatorGathering.inputs(UnitScope.everything.sqlRange, window: window, on: connection)
+      var count: Int64 = 0
+      for unit in units {
+        for subtree in [false, true] {
+          for figure in IndicatorSet.compute(inputs, for: UnitSelector(path: unit.path, subtree: subtree), in: window, asOf: now) {
+            try await connection.execute(
+              """
+              INSERT INTO metric_figures (period, unit_id, subtree, indicator, numerator, denominator, value, drill)
+              VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb)
+              """,
+              [period.description, unit.id, subtree, figure.indicator.rawValue, figure.numerator, figure.denominator, figure.value,
+               try EvaluationMapping.json(figure.drill)]
+            )
+            count += 1
+          }
+        }
+      }
+      let ranked = Self.assess(units.filter { $0.path.filter { $0 == "/" }.count > 2 }, inputs, window, now, scheme)
+      let byCode = Dictionary(uniqueKeysWithValues: units.map { ($0.code, $0) })
+      for line in ranked {
+        let unit = byCode[line.unitCode]!
+        let score = line.score
+        try await connection.execute(
+          """
+          INSERT INTO assessment_results (period, unit_id, rank, basic_work, social_evaluation, penalty, total, listed_orders, criticisms, responsible_person)
+          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+          """,
+          [period.description, unit.id, line.rank, score.basicWork, score.socialEvaluation, score.penalty, score.total,
+           score.penalties.listedOrders, score.penalties.criticisms, unit.responsiblePerson]
+        )
+      }
+      try await AuditLog.append(
+        on: connection, object: "period/\(period)",
+        summary: "closed \(period): \(count) figures (metrics v\(IndicatorSet.version)), \(ranked.count) units assessed (scheme v\(scheme.version))"
+      )
+      var response = Civicgrid_V1_ClosePeriodResponse()
+      response.period = period.description
+      response.figures = count
+      response.metricsVersion = Int32(IndicatorSet.version)
+      response.schemeVersion = Int32(scheme.version)
+      return response
+    }
+  }
+
+  static func allUnits(on connection: StoreConnection) async throws -> [UnitRow] {
+    try await connection.query(UnitRow.select + " ORDER BY path").rows.map(UnitRow.init(row:))
+  }
+
+  static func currentScheme(on connection: StoreConnection) async throws -> AssessmentScheme {
+    let text = try await connection.query("SELECT definition::text FROM assessment_schemes ORDER BY version DESC LIMIT 1").scalar(String.self)
+    guard let text else { return .standard }
+    return try JSONDecoder().decode(AssessmentScheme.self, from: Data(text.utf8))
+  }
+
+  /// Scores every unit on its subtree's figures and penalties, ranked.
+  static func assess(_ units: [UnitRow], _ inputs: IndicatorInputs, _ window: Range<Instant>, _ asOf: Instant, _ scheme: AssessmentScheme) -> [RankedUnit] {
+    AssessmentScheme.rank(units.map { unit in
+      let selector = UnitSelector(path: unit.path, subtree: true)
+      let figures = IndicatorSet.compute(inputs, for: selector, in: window, asOf: asOf)
+      return (unit.code, scheme.score(figures, penalties: IndicatorSet.penalties(inputs, for: selector, in: window, asOf: asOf)))
+    })
+  }
+
+  // MARK: Assessment
+
+  public func getAssessment(request: Civicgrid_V1_GetAssessmentRequest, context: ServerContext) async throws -> Civicgrid_V1_Assessment {
+    _ = try RequestContext.principal()
+    let period = try EvaluationMapping.period(request.period)
+    let kind = request.unitKind.isEmpty ? nil : try Require.code("unit_kind", request.unitKind)
+    return try await self.store.withConnection { connection in
+      try await self.assessment(period, kind: kind, on: connection)
+    }
+  }
+
+  func assessment(_ period: Period, kind: String?, on connection: StoreConnection) async throws -> Civicgrid_V1_Assessment {
+    let units = try await Self.allUnits(on: connection).filter { unit in
+      // Every unit but the root (the district assesses its units), or those of one kind.
+      kind.map { unit.kind == $0 } ?? (unit.path.filter { $0 == "/" }.count > 2)
+    }
+    var message = Civicgrid_V1_Assessment()
+    message.period = period.description
+    let closedScheme = try await connection.query("SELECT scheme_version FROM metric_periods WHERE period = $1", [period.description]).scalar(Int.self)
+    var lines: [(unitCode: String, score: AssessmentScore)] = []
+    var responsible: [String: String] = Dictionary(uniqueKeysWithValues: units.map { ($0.code, $0.responsiblePerson) })
+    if let closedScheme {
+      let scheme = try await connection.query("SELECT name FROM assessment_schemes WHERE version = $1", [closedScheme]).scalar(String.self) ?? ""
+      message.schemeVersion = Int32(closedScheme)
+      message.schemeName = scheme
+      message.closed = true
+      let wanted = Set(units.map(\.code))
+      let rows = try await connection.query(
+        """
+        SELECT u.code, a.basic_work, a.social_evaluation, a.penalty, a.total, a.listed_orders, a.criticisms, a.responsible_person
+        FROM assessment_results a JOIN units u ON u.id = a.unit_id WHERE a.period = $1
+        """,
+        [period.description]
+      ).rows
+      for row in rows {
+        let code = try row.decode(String.self, at: 0)
+        guard wanted.contains(code) else { continue }
+        responsible[code] = try row.decode(String.self, at: 7)
+        lines.append((code, AssessmentScore(
+          basicWork: try row.decode(Double.self, at: 1), socialEvaluation: try row.decode(Double.self, at: 2),
+          penalty: try row.decode(Double.self, at: 3), total: try row.decode(Double.self, at: 4),
+          penalties: Penalties(listedOrders: try row.decode(Int.self, at: 5), criticisms: try row.decode(Int.self, at: 6))
+        )))
+      }
+    } else {
+      let scheme = try await Self.currentScheme(on: connection)
+      message.schemeVersion = Int32(scheme.version)
+      message.schemeName = scheme.name
+      let window = try await self.window(period, on: connection)
+      let inputs = try await IndicatorGathering.inputs(UnitScope.everything.sqlRange, window: window, on: connection)
+      lines = Self.assess(units, inputs, window, self.now(), scheme).map { ($0.unitCode, $0.score) }
+    }
+    let names = Dictionary(uniqueKeysWithValues: units.map { ($0.code, $0.name) })
+    for line in AssessmentScheme.rank(lines) {
+      var unit = Civicgrid_V1_AssessedUnit()
+      unit.rank = Int32(line.rank)
+      unit.unitCode = line.unitCode
+      unit.unitName = names[line.unitCode] ?? ""
+      unit.responsiblePerson = responsible[line.unitCode] ?? ""
+      unit.basicWork = line.score.basicWork
+      unit.socialEvaluation = line.score.socialEvaluation
+      unit.penalty = line.score.penalty
+      unit.total = line.score.total
+      unit.listedOrders = Int32(line.score.penalties.listedOrders)
+      unit.criticisms = Int32(line.score.penalties.criticisms)
+      message.units.append(unit)
+    }
+    return message
+  }
+
+  // MARK: Reports
+
+  public func getReport(request: Civicgrid_V1_GetReportRequest, context: ServerContext) async throws -> Civicgrid_V1_Report {
+    let principal = try RequestContext.principal()
+    guard let cadence = Period.Cadence(rawValue: request.cadence) else {
+      throw Require.invalid("cadence", "must be week, month, quarter or year, got \"\(request.cadence.prefix(20))\"")
+    }
+    let period = try EvaluationMapping.period(request.period)
+    guard period.cadence == cadence else {
+      throw Require.invalid("period", "\(period) is a \(period.cadence.rawValue); a \(cadence.rawValue) report needs a \(cadence.rawValue)")
+    }
+    let count = request.trendPeriods == 0 ? 6 : Int(request.trendPeriods)
+    guard (1...12).contains(count) else { throw Require.invalid("trend_periods", "must be 1–12, got \(request.trendPeriods)") }
+    return try await self.store.withConnection { connection in
+      let unit = try await Self.unit(request.unitCode, field: "unit_code", principal: principal, on: connection)
+      var columns: [Report.Column] = []
+      for each in period.trailing(count) {
+        let result = try await self.figures(unit, each, subtree: true, on: connection)
+        columns.append(Report.Column(period: each, figures: result.figures, closed: result.closed))
+      }
+      let assessment = try await self.assessment(period, kind: unit.kind, on: connection)
+      let line = assessment.units.first { $0.unitCode == unit.code }.map { line in
+        RankedUnit(unitCode: line.unitCode, rank: Int(line.rank), score: AssessmentScore(
+          basicWork: line.basicWork, socialEvaluation: line.socialEvaluation, penalty: line.penalty, total: line.total,
+          penalties: Penalties(listedOrders: Int(line.listedOrders), criticisms: Int(line.criticisms))
+        ))
+      }
+      let report = Report(
+        unitCode: unit.code, unitName: unit.name, responsiblePerson: unit.responsiblePerson, columns: columns,
+        assessment: line, schemeName: "\(assessment.schemeName) (v\(assessment.schemeVersion), ranked among \(assessment.units.count) \(unit.kind) units)"
+      )
+      var message = Civicgrid_V1_Report()
+      message.markdown = report.markdown
+      message.csv = report.csv
+      return message
+    }
+  }
+}

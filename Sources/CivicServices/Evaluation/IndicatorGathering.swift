@@ -1,0 +1,198 @@
+import CivicDomain
+import CivicStore
+import Foundation
+
+/// Gathers the facts of docs/METRICS.md for every unit in a path range: one query per kind of
+/// fact. Deadlines and handling times are the engine's own clock arithmetic on the stored
+/// snapshot under the case's calendar; the indicators themselves are `IndicatorSet`.
+enum IndicatorGathering {
+  static func inputs(_ range: (lower: String, upper: String), window: Range<Instant>, on connection: StoreConnection) async throws -> IndicatorInputs {
+    let start = window.lowerBound.secondsSinceEpoch
+    let end = window.upperBound.secondsSinceEpoch
+    var calendars: [String: WorkingCalendar] = [:]
+    var inputs = IndicatorInputs()
+
+    // Service applications with an event in or before the window that were open at its start
+    // or changed during it (a case finished before the window cannot count in it).
+    let caseRows = try await connection.query(
+      """
+      SELECT c.id, u.path, c.jurisdiction, c.snapshot::text,
+        extract(epoch FROM min(e.at) FILTER (WHERE e.kind = 'submitted'))::bigint,
+        extract(epoch FROM min(e.at) FILTER (WHERE e.kind = 'stateChanged'
+          AND e.payload->'kind'->'stateChanged'->>'action' IN ('accept', 'acceptWithMissingMaterials', 'refuse')))::bigint,
+        coalesce(bool_or(e.kind = 'stateChanged'
+          AND e.payload->'kind'->'stateChanged'->>'action' IN ('accept', 'acceptWithMissingMaterials')), false),
+        extract(epoch FROM min(e.at) FILTER (WHERE e.kind = 'completed'))::bigint
+      FROM cases c
+      JOIN units u ON u.id = c.unit_id
+      JOIN case_events e ON e.case_id = c.id
+      WHERE c.kind = 'serviceApplication' AND u.path >= $1 AND u.path < $2
+      GROUP BY c.id, u.path
+      HAVING min(e.at) < to_timestamp($4::bigint) AND (bool_or(c.is_open) OR max(e.at) >= to_timestamp($3::bigint))
+      """,
+      [range.lower, range.upper, start, end]
+    ).rows
+    for row in caseRows {
+      let jurisdiction = try row.decode(String.self, at: 2)
+      if calendars[jurisdiction] == nil { calendars[jurisdiction] = try await CalendarStore.require(jurisdiction, on: connection).calendar }
+      let calendar = calendars[jurisdiction]!
+      let value = try JSONDecoder().decode(Case.self, from: Data(try row.decode(String.self, at: 3).utf8))
+      let completedAt = try row.decode(Int?.self, at: 7).map(Instant.init(secondsSinceEpoch:))
+      let deadline = try value.clock?.deadline(in: calendar)
+      var handling: Double?
+      if let clock = value.clock, let completedAt {
+        let day = WorkingLimit.workingDays(1).seconds(in: calendar.businessHours)
+        handling = Double(try clock.countedSeconds(until: completedAt, in: calendar)) / Double(day)
+      }
+      inputs.cases.append(
+        CaseFact(
+          caseID: try row.decode(Int64.self, at: 0),
+          unitPath: try row.decode(String.self, at: 1),
+          submittedAt: Instant(secondsSinceEpoch: try row.decode(Int?.self, at: 4) ?? start),
+          decidedAt: try row.decode(Int?.self, at: 5).map(Instant.init(secondsSinceEpoch:)),
+          accepted: try row.decode(Bool.self, at: 6),
+          completedAt: completedAt,
+          deadline: deadline,
+          handlingWorkingDays: handling
+        )
+      )
+    }
+
+    inputs.ratings = try await connection.query(
+      """
+      SELECT r.id, r.case_id, r.unit_path, extract(epoch FROM r.rated_at)::bigint, r.level,
+        extract(epoch FROM r.excluded_at)::bigint, extract(epoch FROM x.closed_at)::bigint
+      FROM ratings r LEFT JOIN rectifications x ON x.rating_id = r.id AND x.state = 'rectified'
+      WHERE r.unit_path >= $1 AND r.unit_path < $2 AND r.rated_at >= to_timestamp($3::bigint) AND r.rated_at < to_timestamp($4::bigint)
+      """,
+      [range.lower, range.upper, start, end]
+    ).rows.map { row in
+      RatingFact(
+        ratingID: try row.decode(Int64.self, at: 0),
+        caseID: try row.decode(Int64.self, at: 1),
+        unitPath: try row.decode(String.self, at: 2),
+        ratedAt: Instant(secondsSinceEpoch: try row.decode(Int.self, at: 3)),
+        level: Rating.Level(rawValue: try row.decode(String.self, at: 4))!,
+        upheldAt: try row.decode(Int?.self, at: 5).map(Instant.init(secondsSinceEpoch:)),
+        rectifiedAt: try row.decode(Int?.self, at: 6).map(Instant.init(secondsSinceEpoch:))
+      )
+    }
+
+    if try await connection.query("SELECT to_regclass('supervision_orders') IS NOT NULL").scalar(Bool.self) == true {
+      try await Self.supervision(into: &inputs, range, start: start, end: end, calendars: &calendars, on: connection)
+    } else {
+      try await Self.caseEvents(into: &inputs, range, start: start, end: end, on: connection)
+    }
+    return inputs
+  }
+
+  /// Orders, urges and criticisms from `case_events` (docs/METRICS.md, indicator 7, version 1 source).
+  static func caseEvents(
+    into inputs: inout IndicatorInputs, _ range: (lower: String, upper: String), start: Int, end: Int, on connection: StoreConnection
+  ) async throws {
+    // Orders (version 1: from case events; see docs/METRICS.md indicator 7).
+    inputs.orders = try await connection.query(
+      """
+      SELECT i.payload->>'orderId', i.case_id, coalesce(i.payload->>'unitPath', i.unit_path),
+        coalesce(i.payload->>'level', 'ordinary') = 'listed', extract(epoch FROM i.at)::bigint, (i.payload->>'replyDueAt')::bigint,
+        (SELECT extract(epoch FROM min(r.at))::bigint FROM case_events r
+         WHERE r.kind = 'orderReplied' AND r.payload->>'orderId' = i.payload->>'orderId')
+      FROM case_events i
+      WHERE i.kind = 'orderIssued' AND i.at < to_timestamp($4::bigint)
+        AND (coalesce(i.payload->>'unitPath', i.unit_path) COLLATE "C") >= $1
+        AND (coalesce(i.payload->>'unitPath', i.unit_path) COLLATE "C") < $2
+        AND (i.payload->>'replyDueAt')::bigint >= $3 - 366 * 86400
+      """,
+      [range.lower, range.upper, start, end]
+    ).rows.map { row in
+      OrderFact(
+        orderID: try row.decode(String.self, at: 0),
+        caseID: try row.decode(Int64.self, at: 1),
+        unitPath: try row.decode(String.self, at: 2),
+        listed: try row.decode(Bool.self, at: 3),
+        issuedAt: Instant(secondsSinceEpoch: try row.decode(Int.self, at: 4)),
+        replyDueAt: Instant(secondsSinceEpoch: try row.decode(Int.self, at: 5)),
+        repliedAt: try row.decode(Int?.self, at: 6).map(Instant.init(secondsSinceEpoch:))
+      )
+    }
+
+    inputs.events = try await connection.query(
+      """
+      SELECT e.kind, e.case_id, coalesce(e.payload->>'unitPath', e.unit_path), extract(epoch FROM e.at)::bigint
+      FROM case_events e
+      WHERE (e.kind IN ('urged', 'criticised') OR (e.kind = 'orderEscalated' AND e.payload->>'level' = 'listed'))
+        AND e.at >= to_timestamp($3::bigint) AND e.at < to_timestamp($4::bigint)
+        AND (coalesce(e.payload->>'unitPath', e.unit_path) COLLATE "C") >= $1
+        AND (coalesce(e.payload->>'unitPath', e.unit_path) COLLATE "C") < $2
+      """,
+      [range.lower, range.upper, start, end]
+    ).rows.map { row in
+      let kind: UnitEventFact.Kind = switch try row.decode(String.self, at: 0) {
+      case "urged": .urged
+      case "criticised": .criticised
+      default: .escalatedToListed
+      }
+      return UnitEventFact(
+        kind: kind, caseID: try row.decode(Int64.self, at: 1), unitPath: try row.decode(String.self, at: 2),
+        at: Instant(secondsSinceEpoch: try row.decode(Int.self, at: 3))
+      )
+    }
+  }
+
+  /// Orders, urges and criticisms from the supervision tables (migration 0006), when they exist:
+  /// each task of a `supervisionOrder` case is one reply the task's unit owed, due at its
+  /// clock's deadline, replied when the task carries the reply (its clock stopped then).
+  static func supervision(
+    into inputs: inout IndicatorInputs, _ range: (lower: String, upper: String), start: Int, end: Int,
+    calendars: inout [String: WorkingCalendar], on connection: StoreConnection
+  ) async throws {
+    var paths: [String: String] = [:]
+    for row in try await connection.query("SELECT code, path FROM units").rows {
+      paths[try row.decode(String.self, at: 0)] = try row.decode(String.self, at: 1)
+    }
+    // Paths are ASCII, so String order is the byte order of the SQL range ("/" < "0").
+    func inRange(_ path: String) -> Bool { path >= range.lower && path < range.upper }
+    let orders = try await connection.query(
+      """
+      SELECT c.id, c.jurisdiction, c.snapshot::text, o.level = 'listed'
+      FROM supervision_orders o JOIN cases c ON c.id = o.case_id
+      WHERE c.kind = 'supervisionOrder' AND o.issued_at < to_timestamp($1::bigint)
+      """,
+      [end]
+    ).rows
+    for row in orders {
+      let id = try row.decode(Int64.self, at: 0)
+      let jurisdiction = try row.decode(String.self, at: 1)
+      if calendars[jurisdiction] == nil { calendars[jurisdiction] = try await CalendarStore.require(jurisdiction, on: connection).calendar }
+      let value = try JSONDecoder().decode(Case.self, from: Data(try row.decode(String.self, at: 2).utf8))
+      let listed = try row.decode(Bool.self, at: 3)
+      for task in value.tasks {
+        guard let path = paths[task.unit.rawValue], inRange(path) else { continue }
+        inputs.orders.append(
+          OrderFact(
+            orderID: "\(CaseNumber.format(id))/\(task.number)", caseID: id, unitPath: path, listed: listed, issuedAt: task.clock.start,
+            replyDueAt: try task.clock.deadlineIgnoringOpenPause(in: calendars[jurisdiction]!),
+            repliedAt: task.opinion == nil ? nil : task.clock.stoppedAt
+          )
+        )
+      }
+    }
+    inputs.events += try await connection.query(
+      """
+      SELECT 'urged', coalesce(case_id, 0), unit_path, extract(epoch FROM at)::bigint FROM supervision_alerts
+      WHERE kind = 'urge' AND unit_path >= $1 AND unit_path < $2 AND at >= to_timestamp($3::bigint) AND at < to_timestamp($4::bigint)
+      UNION ALL
+      SELECT 'criticised', coalesce(n.case_ids[1], 0), u.path, extract(epoch FROM n.published_at)::bigint
+      FROM supervision_notices n JOIN units u ON u.id = n.unit_id
+      WHERE n.kind = 'criticism' AND u.path >= $1 AND u.path < $2
+        AND n.published_at >= to_timestamp($3::bigint) AND n.published_at < to_timestamp($4::bigint)
+      """,
+      [range.lower, range.upper, start, end]
+    ).rows.map { row in
+      UnitEventFact(
+        kind: try row.decode(String.self, at: 0) == "urged" ? .urged : .criticised, caseID: try row.decode(Int64.self, at: 1),
+        unitPath: try row.decode(String.self, at: 2), at: Instant(secondsSinceEpoch: try row.decode(Int.self, at: 3))
+      )
+    }
+  }
+}

@@ -1,0 +1,205 @@
+import CivicDomain
+import Testing
+
+/// The hand-computed fixture of docs/METRICS.md's indicators for November 2026 (numbers in the
+/// comments are the hand computation the expectations repeat).
+enum November {
+  static let calendar = WorkingCalendar.china2026
+  static let period = try! Period("2026-11")
+  static var window: Range<Instant> { period.start(in: calendar)..<period.end(in: calendar) }
+  static let ctr = "/D01/CTR/"
+  static let ctr2 = "/D01/S01/CTR2/"
+
+  static func at(_ date: String, _ hour: Int = 10) -> Instant { calendar.instant(CivilDate(date)!, secondsAfterMidnight: hour * 3600) }
+
+  static let inputs = IndicatorInputs(
+    cases: [
+      // 1 accepted, due 11-10, completed 11-09 (on time), 4 working days.
+      CaseFact(caseID: 1, unitPath: ctr, submittedAt: at("2026-11-03"), decidedAt: at("2026-11-03", 11), accepted: true,
+               completedAt: at("2026-11-09"), deadline: at("2026-11-10", 17), handlingWorkingDays: 4),
+      // 2 accepted, due 11-11, completed 11-12 (late), 6.5 working days.
+      CaseFact(caseID: 2, unitPath: ctr, submittedAt: at("2026-11-04"), decidedAt: at("2026-11-04", 11), accepted: true,
+               completedAt: at("2026-11-12"), deadline: at("2026-11-11", 17), handlingWorkingDays: 6.5),
+      // 3 refused: acceptance denominator only.
+      CaseFact(caseID: 3, unitPath: ctr, submittedAt: at("2026-11-05"), decidedAt: at("2026-11-05", 11), accepted: false),
+      // 4 undecided (补正): excluded everywhere.
+      CaseFact(caseID: 4, unitPath: ctr, submittedAt: at("2026-11-06")),
+      // 5 submitted in October, due 11-04, still open: due in November, overdue.
+      CaseFact(caseID: 5, unitPath: ctr, submittedAt: at("2026-10-28"), decidedAt: at("2026-10-28", 11), accepted: true,
+               deadline: at("2026-11-04", 17)),
+      // 6 due in December: accepted in November, not due.
+      CaseFact(caseID: 6, unitPath: ctr, submittedAt: at("2026-11-20"), decidedAt: at("2026-11-20", 11), accepted: true,
+               deadline: at("2026-12-03", 17)),
+      // 7 immediate item (no clock): acceptance only.
+      CaseFact(caseID: 7, unitPath: ctr, submittedAt: at("2026-11-10"), decidedAt: at("2026-11-10", 11), accepted: true,
+               completedAt: at("2026-11-10", 11)),
+      // 8 in the street's centre (subtree only): on time, 3 working days.
+      CaseFact(caseID: 8, unitPath: ctr2, submittedAt: at("2026-11-02"), decidedAt: at("2026-11-02", 11), accepted: true,
+               completedAt: at("2026-11-06"), deadline: at("2026-11-09", 17), handlingWorkingDays: 3),
+    ],
+    ratings: [
+      RatingFact(ratingID: 1, caseID: 1, unitPath: ctr, ratedAt: at("2026-11-09", 15), level: .verySatisfied),
+      RatingFact(ratingID: 2, caseID: 2, unitPath: ctr, ratedAt: at("2026-11-12", 15), level: .dissatisfied, rectifiedAt: at("2026-11-18")),
+      RatingFact(ratingID: 3, caseID: 2, unitPath: ctr, ratedAt: at("2026-11-04", 15), level: .veryDissatisfied, upheldAt: at("2026-11-20")),
+      RatingFact(ratingID: 4, caseID: 7, unitPath: ctr, ratedAt: at("2026-11-10", 15), level: .dissatisfied),
+      RatingFact(ratingID: 5, caseID: 5, unitPath: ctr, ratedAt: at("2026-10-29"), level: .satisfied),
+      RatingFact(ratingID: 6, caseID: 6, unitPath: ctr, ratedAt: at("2026-11-21"), level: .basicallySatisfied),
+      RatingFact(ratingID: 7, caseID: 1, unitPath: ctr, ratedAt: at("2026-12-02"), level: .veryDissatisfied),
+    ],
+    orders: [
+      OrderFact(orderID: "o1", caseID: 2, unitPath: ctr, listed: false, issuedAt: at("2026-11-12"), replyDueAt: at("2026-11-16", 17), repliedAt: at("2026-11-15")),
+      OrderFact(orderID: "o2", caseID: 5, unitPath: ctr, listed: true, issuedAt: at("2026-11-05"), replyDueAt: at("2026-11-10", 17), repliedAt: at("2026-11-12")),
+      OrderFact(orderID: "o3", caseID: 5, unitPath: ctr, listed: false, issuedAt: at("2026-11-26"), replyDueAt: at("2026-12-02", 17)),
+    ],
+    events: [
+      UnitEventFact(kind: .urged, caseID: 5, unitPath: ctr, at: at("2026-11-03")),
+      UnitEventFact(kind: .urged, caseID: 2, unitPath: ctr, at: at("2026-11-11")),
+      UnitEventFact(kind: .urged, caseID: 8, unitPath: ctr2, at: at("2026-11-05")),
+      UnitEventFact(kind: .criticised, caseID: 5, unitPath: ctr, at: at("2026-11-20")),
+      UnitEventFact(kind: .escalatedToListed, caseID: 5, unitPath: ctr, at: at("2026-11-13")),
+    ]
+  )
+
+  static func figures(_ path: String = ctr, subtree: Bool = false, asOf: Instant = at("2026-12-05")) -> [Indicator: Figure] {
+    let figures = IndicatorSet.compute(inputs, for: UnitSelector(path: path, subtree: subtree), in: window, asOf: asOf)
+    return Dictionary(uniqueKeysWithValues: figures.map { ($0.indicator, $0) })
+  }
+}
+
+@Suite("Indicators: the hand-computed November fixture")
+struct IndicatorTests {
+  @Test("per unit: every numerator, denominator and value")
+  func perUnit() {
+    let f = November.figures()
+    // Acceptance: decided submissions in November {1,2,3,6,7}; accepted {1,2,6,7}.
+    #expect(f[.acceptanceRate]!.denominator == 5)
+    #expect(f[.acceptanceRate]!.numerator == 4)
+    #expect(f[.acceptanceRate]!.value == 0.8)
+    #expect(f[.acceptanceRate]!.drill.map(\.caseID) == [1, 2, 3, 6, 7])
+    // On time: due in November {1,2,5}; on time {1}.
+    #expect(f[.onTimeCompletionRate]!.denominator == 3)
+    #expect(f[.onTimeCompletionRate]!.numerator == 1)
+    #expect(f[.onTimeCompletionRate]!.value == 0.3333)
+    // Overdue: {2 (late), 5 (open)}.
+    #expect(f[.overdueCount]!.value == 2)
+    #expect(f[.overdueCount]!.drill.map(\.caseID) == [2, 5])
+    // Handling: (4 + 6.5) / 2.
+    #expect(f[.averageHandlingDays]!.numerator == 10.5)
+    #expect(f[.averageHandlingDays]!.denominator == 2)
+    #expect(f[.averageHandlingDays]!.value == 5.25)
+    // Satisfaction: ratings {1,2,4,6} (3 upheld, 5 October, 7 December); satisfied {1,6}.
+    #expect(f[.satisfactionRate]!.denominator == 4)
+    #expect(f[.satisfactionRate]!.numerator == 2)
+    #expect(f[.satisfactionRate]!.value == 0.5)
+    // Rectification: bad {2,4}; rectified {2}.
+    #expect(f[.rectificationRate]!.denominator == 2)
+    #expect(f[.rectificationRate]!.value == 0.5)
+    // Orders: due or replied in November {o1, o2}; on time {o1}.
+    #expect(f[.orderReplyOnTimeRate]!.denominator == 2)
+    #expect(f[.orderReplyOnTimeRate]!.value == 0.5)
+    #expect(f[.urgeCount]!.value == 2)
+    #expect(f[.satisfactionRate]!.display == "50.00%")
+    #expect(f[.onTimeCompletionRate]!.display == "33.33%")
+  }
+
+  @Test("per subtree adds the street's centre")
+  func perSubtree() {
+    let f = November.figures("/D01/", subtree: true)
+    #expect(f[.acceptanceRate]!.value == 0.8333)  // 5 / 6
+    #expect(f[.onTimeCompletionRate]!.value == 0.5)  // 2 / 4
+    #expect(f[.averageHandlingDays]!.value == 4.5)  // 13.5 / 3
+    #expect(f[.urgeCount]!.value == 3)
+    let street = November.figures(November.ctr2)
+    #expect(street[.acceptanceRate]!.value == 1)
+    #expect(street[.satisfactionRate]!.value == nil)
+    #expect(street[.satisfactionRate]!.display == "—")
+  }
+
+  @Test("as of mid-November: the appeal and the rectification are not known yet")
+  func asOfMidPeriod() {
+    let f = November.figures(asOf: November.at("2026-11-15"))
+    // Ratings by 11-15: {1,2,3,4}; 3 not yet excluded; satisfied {1}.
+    #expect(f[.satisfactionRate]!.denominator == 4)
+    #expect(f[.satisfactionRate]!.value == 0.25)
+    // Bad {2,3,4}, none rectified yet.
+    #expect(f[.rectificationRate]!.denominator == 3)
+    #expect(f[.rectificationRate]!.value == 0)
+    // Case 6 was not yet submitted; cases 1,2,3,7 decided: 3 of 4.
+    #expect(f[.acceptanceRate]!.value == 0.75)
+  }
+
+  @Test("after the period ended, a late intake decision still enters the period it was submitted in")
+  func lateDecision() {
+    var inputs = November.inputs
+    // Case 4 (submitted 11-06, waiting for 补正) is accepted on 12-02.
+    inputs.cases[3] = CaseFact(caseID: 4, unitPath: November.ctr, submittedAt: November.at("2026-11-06"), decidedAt: November.at("2026-12-02"), accepted: true)
+    let selector = UnitSelector(path: November.ctr, subtree: false)
+    let before = IndicatorSet.compute(inputs, for: selector, in: November.window, asOf: November.at("2026-12-01"))
+    let after = IndicatorSet.compute(inputs, for: selector, in: November.window, asOf: November.at("2026-12-05"))
+    #expect(before.first { $0.indicator == .acceptanceRate }?.value == 0.8)  // 4 / 5
+    #expect(after.first { $0.indicator == .acceptanceRate }?.value == 0.8333)  // 5 / 6
+  }
+
+  @Test("assessment: 70 basic work + 30 social evaluation − penalties, ranked")
+  func assessment() {
+    let figures = Array(November.figures().values)
+    let penalties = IndicatorSet.penalties(November.inputs, for: UnitSelector(path: November.ctr, subtree: false), in: November.window, asOf: November.at("2026-12-05"))
+    #expect(penalties == Penalties(listedOrders: 2, criticisms: 1))
+    let score = AssessmentScheme.standard.score(figures, penalties: penalties)
+    // 15×0.8 + 25×0.3333 + 15×0.5 + 15×0.5 = 35.3325; 30×0.5 = 15; 2×2 + 3 = 7.
+    #expect(score.basicWork == 35.33)
+    #expect(score.socialEvaluation == 15)
+    #expect(score.penalty == 7)
+    #expect(score.total == 43.33)
+    let empty = AssessmentScheme.standard.score([], penalties: Penalties())
+    #expect(empty.total == 100)
+    let ranked = AssessmentScheme.rank([("B", score), ("A", empty), ("C", score)])
+    #expect(ranked.map(\.unitCode) == ["A", "B", "C"])
+    #expect(ranked.map(\.rank) == [1, 2, 2])
+  }
+
+  @Test("periods parse, contain and go back", arguments: [
+    ("2026", "2026-01-01", "2026-12-31"), ("2026-Q4", "2026-10-01", "2026-12-31"), ("2026-02", "2026-02-01", "2026-02-28"),
+    ("2026-W48", "2026-11-23", "2026-11-29"), ("2026-W01", "2025-12-29", "2026-01-04"), ("2026-W53", "2026-12-28", "2027-01-03"),
+  ])
+  func periods(text: String, first: String, last: String) throws {
+    let period = try Period(text)
+    #expect(period.first == CivilDate(first)!)
+    #expect(period.last == CivilDate(last)!)
+    #expect(period.description == text)
+    #expect(Period(period.cadence, containing: period.last) == period)
+  }
+
+  @Test("bad periods name the field", arguments: ["", "26", "2026-13", "2026-Q5", "2026-W54", "2026-11-01", "abcd"])
+  func badPeriods(text: String) {
+    #expect(throws: DomainError.self) { try Period(text, field: "period") }
+    do { _ = try Period(text, field: "period") } catch { #expect(error.description.hasPrefix("period:")) }
+  }
+
+  @Test("a rectification runs opened → rectifying → awaiting return visit → rectified; an upheld appeal voids it")
+  func rectification() throws {
+    let opened = try Rectification.open(at: November.at("2026-11-12"))
+    #expect(opened.state == .rectifying)
+    #expect(try opened.clock.deadline(in: November.calendar)! > November.at("2026-11-18"))
+    let reported = try opened.reporting("apologised and fixed the queue", at: November.at("2026-11-16"), expectedVersion: opened.version)
+    #expect(reported.state == .awaitingReturnVisit)
+    #expect(throws: DomainError.self) { try reported.reporting("again", at: November.at("2026-11-17"), expectedVersion: reported.version) }
+    let closed = try reported.returnVisited(satisfied: true, note: "ok", at: November.at("2026-11-18"), expectedVersion: reported.version)
+    #expect(closed.state == .rectified)
+    #expect(throws: DomainError.self) { try closed.voided(at: November.at("2026-11-19")) }
+    #expect(try opened.voided(at: November.at("2026-11-13")).state == .voided)
+    #expect(throws: DomainError.self) { try Rating(level: .dissatisfied, moment: .completion, comment: "  ") }
+  }
+
+  @Test("the report has the tables, the trend chart and a CSV row per period and indicator")
+  func report() {
+    let current = Report.Column(period: November.period, figures: Array(November.figures().values).sorted { $0.indicator.rawValue < $1.indicator.rawValue }, closed: true)
+    let previous = Report.Column(period: November.period.previous, figures: [], closed: false)
+    let report = Report(unitCode: "CTR", unitName: "Service centre", responsiblePerson: "Li Wei", columns: [previous, current], assessment: nil, schemeName: "")
+    #expect(report.markdown.contains("# Monthly review (月研判): Service centre (CTR), 2026-11"))
+    #expect(report.markdown.contains("| Satisfaction rate (满意率) | 50.00% | 2 | 4 |"))
+    #expect(report.markdown.contains("2026-11   |██████████          | 50.00%"))
+    #expect(report.csv.split(separator: "\n").count == 1 + 8)
+    #expect(report.csv.contains("CTR,2026-11,satisfaction_rate,0.5,2,4,true"))
+  }
+}
