@@ -393,7 +393,8 @@ public nonisolated struct Civicgrid_V1_ListItemsRequest: Sendable {
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  /// When set, only items of this category.
+  /// When set, only items of this category. The engine's internal entries (category
+  /// "supervision": supervision orders, inspection findings) are listed only when named here.
   public var category: String = String()
 
   /// When true, only items with a published version.

@@ -75,6 +75,10 @@ public struct CatalogService: Civicgrid_V1_Catalog.SimpleServiceProtocol {
       WHERE i.code > $1
         AND ($2 = '' OR EXISTS (SELECT 1 FROM catalog_item_versions v WHERE v.item_code = i.code AND v.category = $2))
         AND (NOT $3 OR EXISTS (SELECT 1 FROM catalog_item_versions v WHERE v.item_code = i.code AND v.status = 'published'))
+        -- The engine's internal kinds (supervision orders, inspection findings) are catalogue
+        -- entries of category 'supervision'; they are listed only when asked for by category.
+        AND ($2 = 'supervision'
+             OR NOT EXISTS (SELECT 1 FROM catalog_item_versions v WHERE v.item_code = i.code AND v.category = 'supervision'))
       ORDER BY i.code LIMIT $4
       """,
       [after, request.category, request.publishedOnly, size + 1]

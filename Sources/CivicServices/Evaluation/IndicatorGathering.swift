@@ -6,7 +6,9 @@ import Foundation
 /// fact. Deadlines and handling times are the engine's own clock arithmetic on the stored
 /// snapshot under the case's calendar; the indicators themselves are `IndicatorSet`.
 enum IndicatorGathering {
-  static func inputs(_ range: (lower: String, upper: String), window: Range<Instant>, on connection: StoreConnection) async throws -> IndicatorInputs {
+  static func inputs(_ range: (lower: String, upper: String), window: Range<Instant>, on connection: StoreConnection) async throws
+    -> IndicatorInputs
+  {
     let start = window.lowerBound.secondsSinceEpoch
     let end = window.upperBound.secondsSinceEpoch
     var calendars: [String: WorkingCalendar] = [:]
@@ -78,73 +80,20 @@ enum IndicatorGathering {
       )
     }
 
-    if try await connection.query("SELECT to_regclass('supervision_orders') IS NOT NULL").scalar(Bool.self) == true {
-      try await Self.supervision(into: &inputs, range, start: start, end: end, calendars: &calendars, on: connection)
-    } else {
-      try await Self.caseEvents(into: &inputs, range, start: start, end: end, on: connection)
-    }
+    try await Self.supervision(into: &inputs, range, start: start, end: end, calendars: &calendars, on: connection)
     return inputs
-  }
-
-  /// Orders, urges and criticisms from `case_events` (docs/METRICS.md, indicator 7, version 1 source).
-  static func caseEvents(
-    into inputs: inout IndicatorInputs, _ range: (lower: String, upper: String), start: Int, end: Int, on connection: StoreConnection
-  ) async throws {
-    // Orders (version 1: from case events; see docs/METRICS.md indicator 7).
-    inputs.orders = try await connection.query(
-      """
-      SELECT i.payload->>'orderId', i.case_id, coalesce(i.payload->>'unitPath', i.unit_path),
-        coalesce(i.payload->>'level', 'ordinary') = 'listed', extract(epoch FROM i.at)::bigint, (i.payload->>'replyDueAt')::bigint,
-        (SELECT extract(epoch FROM min(r.at))::bigint FROM case_events r
-         WHERE r.kind = 'orderReplied' AND r.payload->>'orderId' = i.payload->>'orderId')
-      FROM case_events i
-      WHERE i.kind = 'orderIssued' AND i.at < to_timestamp($4::bigint)
-        AND (coalesce(i.payload->>'unitPath', i.unit_path) COLLATE "C") >= $1
-        AND (coalesce(i.payload->>'unitPath', i.unit_path) COLLATE "C") < $2
-        AND (i.payload->>'replyDueAt')::bigint >= $3 - 366 * 86400
-      """,
-      [range.lower, range.upper, start, end]
-    ).rows.map { row in
-      OrderFact(
-        orderID: try row.decode(String.self, at: 0),
-        caseID: try row.decode(Int64.self, at: 1),
-        unitPath: try row.decode(String.self, at: 2),
-        listed: try row.decode(Bool.self, at: 3),
-        issuedAt: Instant(secondsSinceEpoch: try row.decode(Int.self, at: 4)),
-        replyDueAt: Instant(secondsSinceEpoch: try row.decode(Int.self, at: 5)),
-        repliedAt: try row.decode(Int?.self, at: 6).map(Instant.init(secondsSinceEpoch:))
-      )
-    }
-
-    inputs.events = try await connection.query(
-      """
-      SELECT e.kind, e.case_id, coalesce(e.payload->>'unitPath', e.unit_path), extract(epoch FROM e.at)::bigint
-      FROM case_events e
-      WHERE (e.kind IN ('urged', 'criticised') OR (e.kind = 'orderEscalated' AND e.payload->>'level' = 'listed'))
-        AND e.at >= to_timestamp($3::bigint) AND e.at < to_timestamp($4::bigint)
-        AND (coalesce(e.payload->>'unitPath', e.unit_path) COLLATE "C") >= $1
-        AND (coalesce(e.payload->>'unitPath', e.unit_path) COLLATE "C") < $2
-      """,
-      [range.lower, range.upper, start, end]
-    ).rows.map { row in
-      let kind: UnitEventFact.Kind = switch try row.decode(String.self, at: 0) {
-      case "urged": .urged
-      case "criticised": .criticised
-      default: .escalatedToListed
-      }
-      return UnitEventFact(
-        kind: kind, caseID: try row.decode(Int64.self, at: 1), unitPath: try row.decode(String.self, at: 2),
-        at: Instant(secondsSinceEpoch: try row.decode(Int.self, at: 3))
-      )
-    }
   }
 
   /// Orders, urges and criticisms from the supervision tables (migration 0006), when they exist:
   /// each task of a `supervisionOrder` case is one reply the task's unit owed, due at its
   /// clock's deadline, replied when the task carries the reply (its clock stopped then).
   static func supervision(
-    into inputs: inout IndicatorInputs, _ range: (lower: String, upper: String), start: Int, end: Int,
-    calendars: inout [String: WorkingCalendar], on connection: StoreConnection
+    into inputs: inout IndicatorInputs,
+    _ range: (lower: String, upper: String),
+    start: Int,
+    end: Int,
+    calendars: inout [String: WorkingCalendar],
+    on connection: StoreConnection
   ) async throws {
     var paths: [String: String] = [:]
     for row in try await connection.query("SELECT code, path FROM units").rows {
@@ -170,7 +119,11 @@ enum IndicatorGathering {
         guard let path = paths[task.unit.rawValue], inRange(path) else { continue }
         inputs.orders.append(
           OrderFact(
-            orderID: "\(CaseNumber.format(id))/\(task.number)", caseID: id, unitPath: path, listed: listed, issuedAt: task.clock.start,
+            orderID: "\(CaseNumber.format(id))/\(task.number)",
+            caseID: id,
+            unitPath: path,
+            listed: listed,
+            issuedAt: task.clock.start,
             replyDueAt: try task.clock.deadlineIgnoringOpenPause(in: calendars[jurisdiction]!),
             repliedAt: task.opinion == nil ? nil : task.clock.stoppedAt
           )
@@ -190,8 +143,10 @@ enum IndicatorGathering {
       [range.lower, range.upper, start, end]
     ).rows.map { row in
       UnitEventFact(
-        kind: try row.decode(String.self, at: 0) == "urged" ? .urged : .criticised, caseID: try row.decode(Int64.self, at: 1),
-        unitPath: try row.decode(String.self, at: 2), at: Instant(secondsSinceEpoch: try row.decode(Int.self, at: 3))
+        kind: try row.decode(String.self, at: 0) == "urged" ? .urged : .criticised,
+        caseID: try row.decode(Int64.self, at: 1),
+        unitPath: try row.decode(String.self, at: 2),
+        at: Instant(secondsSinceEpoch: try row.decode(Int.self, at: 3))
       )
     }
   }

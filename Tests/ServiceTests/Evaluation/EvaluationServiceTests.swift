@@ -1,10 +1,11 @@
-@testable import CivicServices
 import CivicDomain
 import CivicProtos
 import CivicStore
 import Foundation
 import GRPCCore
 import Testing
+
+@testable import CivicServices
 
 @Suite("Evaluation service against PostgreSQL", .serialized)
 struct EvaluationServiceTests {
@@ -30,7 +31,9 @@ struct EvaluationServiceTests {
         request.comment = "slow"
         request.channel = "window"
         mutate(&request)
-        let failure = await rpcCode { _ = try await f.call(f.base.clerk) { try await f.evaluation.rateCase(request: request, context: $0) } }
+        let failure = await rpcCode {
+          _ = try await f.call(f.base.clerk) { try await f.evaluation.rateCase(request: request, context: $0) }
+        }
         #expect(failure?.0 == .invalidArgument, "\(field)")
         #expect(failure?.1.hasPrefix(field + ":") == true, "\(field): \(String(describing: failure?.1))")
       }
@@ -49,7 +52,9 @@ struct EvaluationServiceTests {
         request.period = "2026-11"
         request.unitCode = "CTR"
         mutate(&request)
-        let failure = await rpcCode { _ = try await f.call(f.base.supervisor) { try await f.evaluation.getReport(request: request, context: $0) } }
+        let failure = await rpcCode {
+          _ = try await f.call(f.base.supervisor) { try await f.evaluation.getReport(request: request, context: $0) }
+        }
         #expect(failure?.0 == .invalidArgument, "\(field)")
         #expect(failure?.1.hasPrefix(field + ":") == true, "\(field): \(String(describing: failure?.1))")
       }
@@ -97,14 +102,18 @@ struct EvaluationServiceTests {
       rectification = try await f.call(f.base.clerk) { try await f.evaluation.reportRectification(request: report, context: $0) }
       #expect(rectification.state == "awaitingReturnVisit")
       report.expectedVersion = rectification.version
-      let twice = await rpcCode { _ = try await f.call(f.base.clerk) { try await f.evaluation.reportRectification(request: report, context: $0) } }
+      let twice = await rpcCode {
+        _ = try await f.call(f.base.clerk) { try await f.evaluation.reportRectification(request: report, context: $0) }
+      }
       #expect(twice?.0 == .failedPrecondition)
       #expect(twice?.1.contains("is awaitingReturnVisit") == true, "\(String(describing: twice?.1))")
       var visit = Civicgrid_V1_RecordReturnVisitRequest()
       visit.rectificationID = rectification.id
       visit.expectedVersion = rectification.version - 1
       visit.satisfied = true
-      let stale = await rpcCode { _ = try await f.call(f.base.supervisor) { try await f.evaluation.recordReturnVisit(request: visit, context: $0) } }
+      let stale = await rpcCode {
+        _ = try await f.call(f.base.supervisor) { try await f.evaluation.recordReturnVisit(request: visit, context: $0) }
+      }
       #expect(stale?.0 == .aborted)
       visit.expectedVersion = rectification.version
       rectification = try await f.call(f.base.supervisor) { try await f.evaluation.recordReturnVisit(request: visit, context: $0) }
@@ -137,7 +146,9 @@ struct EvaluationServiceTests {
       f.clock.set(F.at("2026-11-12"))
       let decided = try await f.call(f.base.supervisor) { try await f.evaluation.decideAppeal(request: decide, context: $0) }
       #expect(decided.outcome == "upheld")
-      let redecide = await rpcCode { _ = try await f.call(f.base.supervisor) { try await f.evaluation.decideAppeal(request: decide, context: $0) } }
+      let redecide = await rpcCode {
+        _ = try await f.call(f.base.supervisor) { try await f.evaluation.decideAppeal(request: decide, context: $0) }
+      }
       #expect(redecide?.0 == .failedPrecondition)
 
       f.clock.set(F.at("2026-11-13"))
@@ -223,20 +234,15 @@ struct EvaluationServiceTests {
       decide.uphold = true
       decide.note = "upheld"
       _ = try await f.call(f.base.supervisor) { try await f.evaluation.decideAppeal(request: decide, context: $0) }
-      // Orders, urges, criticism (case events, docs/METRICS.md version 1).
-      let ctr = "/D01/CTR/"
-      try await f.seedEvent(case: c2, kind: "orderIssued", at: F.at("2026-11-12"), payload: [
-        "orderId": "o1", "unitPath": ctr, "level": "ordinary", "replyDueAt": String(F.at("2026-11-16", 17).secondsSinceEpoch),
-      ])
-      try await f.seedEvent(case: c2, kind: "orderReplied", at: F.at("2026-11-15"), payload: ["orderId": "o1"])
-      try await f.seedEvent(case: c5, kind: "orderIssued", at: F.at("2026-11-05"), payload: [
-        "orderId": "o2", "unitPath": ctr, "level": "listed", "replyDueAt": String(F.at("2026-11-10", 17).secondsSinceEpoch),
-      ])
-      try await f.seedEvent(case: c5, kind: "orderReplied", at: F.at("2026-11-12"), payload: ["orderId": "o2"])
-      try await f.seedEvent(case: c5, kind: "urged", at: F.at("2026-11-03"), payload: ["unitPath": ctr])
-      try await f.seedEvent(case: c2, kind: "urged", at: F.at("2026-11-11"), payload: ["unitPath": ctr])
-      try await f.seedEvent(case: c8, kind: "urged", at: F.at("2026-11-05"), payload: ["unitPath": "/D01/S01/CTR2/"])
-      try await f.seedEvent(case: c5, kind: "criticised", at: F.at("2026-11-20"), payload: ["unitPath": ctr])
+      // Orders, urges and a criticism, as the supervision service records them (migration 0006):
+      // o1 (ordinary) issued Thu 11-12, due Tue 11-17, replied 11-15: on time; o2 (listed) issued
+      // Thu 11-05, due Tue 11-10, replied 11-12: late.
+      _ = try await f.seedOrder(level: "ordinary", issued: F.at("2026-11-12", 9), replied: F.at("2026-11-15", 10))
+      _ = try await f.seedOrder(level: "listed", issued: F.at("2026-11-05", 9), replied: F.at("2026-11-12", 10))
+      try await f.seedUrge(case: c5, at: F.at("2026-11-03"))
+      try await f.seedUrge(case: c2, at: F.at("2026-11-11"))
+      try await f.seedUrge(case: c8, unit: "CTR2", at: F.at("2026-11-05"))
+      try await f.seedCriticism(case: c5, at: F.at("2026-11-20"))
 
       f.clock.set(F.at("2026-12-05"))
       let m = try await f.metrics(f.base.supervisor, unit: "CTR", period: "2026-11")
@@ -284,19 +290,23 @@ struct EvaluationServiceTests {
       // Closing: not before the period ended, then once; afterwards late data changes nothing.
       var close = Civicgrid_V1_ClosePeriodRequest()
       close.period = "2026-12"
-      let early = await rpcCode { _ = try await f.call(f.base.supervisor) { try await f.evaluation.closePeriod(request: close, context: $0) } }
+      let early = await rpcCode {
+        _ = try await f.call(f.base.supervisor) { try await f.evaluation.closePeriod(request: close, context: $0) }
+      }
       #expect(early?.0 == .failedPrecondition)
       close.period = "2026-11"
       let closed = try await f.call(f.base.supervisor) { try await f.evaluation.closePeriod(request: close, context: $0) }
       #expect(closed.figures == Int64(f.base.units.count * 2 * 8))
-      let twice = await rpcCode { _ = try await f.call(f.base.supervisor) { try await f.evaluation.closePeriod(request: close, context: $0) } }
+      let twice = await rpcCode {
+        _ = try await f.call(f.base.supervisor) { try await f.evaluation.closePeriod(request: close, context: $0) }
+      }
       #expect(twice?.0 == .failedPrecondition)
 
       let before = try await f.metricsMessage(f.base.supervisor, unit: "CTR", period: "2026-11", drill: "satisfaction_rate")
       #expect(before.closed)
       // Late data about November: a case taken in and completed late, a late urge, an upheld appeal on r4.
       _ = try await f.seedCase(submitted: F.at("2026-11-16", 9), completed: F.at("2026-11-17", 17, 30))
-      try await f.seedEvent(case: c5, kind: "urged", at: F.at("2026-11-25"), payload: ["unitPath": ctr])
+      try await f.seedUrge(case: c5, at: F.at("2026-11-25"))
       appeal.ratingID = r4.id
       let late = try await f.call(f.base.clerk) { try await f.evaluation.fileAppeal(request: appeal, context: $0) }
       decide.appealID = late.id

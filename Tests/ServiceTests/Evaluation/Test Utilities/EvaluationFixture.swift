@@ -1,4 +1,3 @@
-@testable import CivicServices
 import CivicDomain
 import CivicProtos
 import CivicStore
@@ -6,6 +5,8 @@ import Foundation
 import GRPCCore
 import Synchronization
 import Testing
+
+@testable import CivicServices
 
 /// A time the tests move by hand: the Evaluation service reads it, nothing sleeps.
 final class TestClock: Sendable {
@@ -81,7 +82,11 @@ struct EvaluationFixture: Sendable {
   /// and for an accepted promised case completed at `completed`; returns its case id.
   @discardableResult
   func seedCase(
-    unit: String = "CTR", promised: Bool = true, submitted: Instant, decision: Decision = .accept, decided: Instant? = nil,
+    unit: String = "CTR",
+    promised: Bool = true,
+    submitted: Instant,
+    decision: Decision = .accept,
+    decided: Instant? = nil,
     completed: Instant? = nil
   ) async throws -> Int64 {
     let item = try await self.pool.withConnection { connection in
@@ -91,16 +96,31 @@ struct EvaluationFixture: Sendable {
     let handler = Party.staff("h1-CIVIL", unit: "CIVIL")
     let id = try await self.pool.query("SELECT nextval(pg_get_serial_sequence('cases', 'id'))").scalar(Int64.self)!
     var change = try Case.submit(
-      id: CaseID(CaseNumber.format(id)), policy: .serviceApplication, item: item, channel: .window, applicant: "Wang Fang",
-      provided: ["id-card"], at: submitted, by: clerk
+      id: CaseID(CaseNumber.format(id)),
+      policy: .serviceApplication,
+      item: item,
+      channel: .window,
+      applicant: "Wang Fang",
+      provided: ["id-card"],
+      at: submitted,
+      by: clerk
     )
     let decidedAt = decided ?? submitted.adding(seconds: 1800)
     func step(_ command: CaseCommand, _ at: Instant) throws {
-      change = change.followed(by: try change.case.applying(command, expectedVersion: change.case.version, policy: .serviceApplication, at: at, by: clerk))
+      change = change.followed(
+        by: try change.case.applying(command, expectedVersion: change.case.version, policy: .serviceApplication, at: at, by: clerk)
+      )
     }
     func task(_ command: TaskCommand, _ at: Instant) throws {
       change = change.followed(
-        by: try change.case.applying(command, toTask: 1, expectedVersion: change.case.task(1).version, policy: .serviceApplication, at: at, by: handler)
+        by: try change.case.applying(
+          command,
+          toTask: 1,
+          expectedVersion: change.case.task(1).version,
+          policy: .serviceApplication,
+          at: at,
+          by: handler
+        )
       )
     }
     switch decision {
@@ -139,14 +159,47 @@ struct EvaluationFixture: Sendable {
   }
 
   /// A raw case event (urge, order, criticism) as docs/METRICS.md reads them until the supervision tables exist.
-  func seedEvent(case id: Int64, kind: String, at: Instant, payload: [String: String]) async throws {
-    let json = String(decoding: try JSONSerialization.data(withJSONObject: payload, options: [.sortedKeys]), as: UTF8.self)
+  /// A supervision order (migration 0006) on `unit`: an order case whose one reply task is
+  /// the unit's, issued at `issued` and replied (approved) at `replied`, with its level.
+  func seedOrder(unit: String = "CTR", level: String, issued: Instant, replied: Instant) async throws -> Int64 {
+    let id = try await self.seedCase(submitted: issued, completed: replied)
     try await self.pool.query(
       """
-      INSERT INTO case_events (case_id, kind, summary, at, by_party, case_state, case_version, item_code, unit_path, payload)
-      SELECT id, $2, $2, to_timestamp($3::bigint), 'sup@D01', state, version, item_code, $5, $4::jsonb FROM cases WHERE id = $1
+      UPDATE cases SET kind = 'supervisionOrder', snapshot = jsonb_set(snapshot::jsonb, '{tasks,0,unit}', to_jsonb($2::text))
+      WHERE id = $1
       """,
-      [id, kind, at.secondsSinceEpoch, json, payload["unitPath"] ?? "/D01/CTR/"]
+      [id, unit]
+    )
+    try await self.pool.query(
+      """
+      INSERT INTO supervision_orders (case_id, level, title, requirement, reply_working_days, issued_by, issued_at)
+      VALUES ($1, $2, 'order', 'reply', 3, 'sup@D01', to_timestamp($3::bigint))
+      """,
+      [id, level, issued.secondsSinceEpoch]
+    )
+    return id
+  }
+
+  /// An urge (催办) the sweeper sent to `unit` about a case.
+  func seedUrge(case id: Int64, unit: String = "CTR", at: Instant) async throws {
+    let target = self.base.units[unit]!
+    try await self.pool.query(
+      """
+      INSERT INTO supervision_alerts (kind, case_id, unit_id, unit_path, summary, at)
+      VALUES ('urge', $1, $2, $3, 'urged', to_timestamp($4::bigint))
+      """,
+      [id, target.id, target.path, at.secondsSinceEpoch]
+    )
+  }
+
+  /// A public criticism (通报批评) of `unit` citing a case.
+  func seedCriticism(case id: Int64, unit: String = "CTR", at: Instant) async throws {
+    try await self.pool.query(
+      """
+      INSERT INTO supervision_notices (kind, unit_id, period, title, body, case_ids, published_by, published_at)
+      VALUES ('criticism', $1, '2026-11', 'late', 'late', ARRAY[$2::bigint], 'sup@D01', to_timestamp($3::bigint))
+      """,
+      [self.base.units[unit]!.id, id, at.secondsSinceEpoch]
     )
   }
 
