@@ -1,12 +1,19 @@
 import CivicDomain
 import CivicStore
 import Foundation
+import Synchronization
 
 /// Loads and saves working calendars (tables `calendars`, `calendar_days`).
 enum CalendarStore {
   static let defaultJurisdiction = "CN"
 
-  struct Stored {
+  /// Calendars as last read, keyed by jurisdiction, with the head row's version and `xmin`
+  /// (the transaction that wrote it): every read still fetches the head row, and reuses the
+  /// days and business hours when both are unchanged. `xmin` makes the key safe against a
+  /// version number written by a transaction that rolled back and reused by a later one.
+  private static let cache = Mutex<[String: (key: String, stored: Stored)]>([:])
+
+  struct Stored: Sendable {
     var calendar: WorkingCalendar
     var version: Int64
   }
@@ -15,7 +22,7 @@ enum CalendarStore {
   /// so that a change and the deadlines recomputed from it are one serial step.
   static func load(_ jurisdiction: String, on connection: StoreConnection, lock: Bool = false) async throws -> Stored? {
     let head = try await connection.query(
-      "SELECT array_to_string(weekend_days, ','), business_hours::text, utc_offset_seconds, version FROM calendars WHERE jurisdiction = $1"
+      "SELECT array_to_string(weekend_days, ','), business_hours::text, utc_offset_seconds, version, xmin::text FROM calendars WHERE jurisdiction = $1"
         + (lock ? " FOR UPDATE" : ""),
       [jurisdiction]
     )
@@ -24,6 +31,10 @@ enum CalendarStore {
     let hoursJSON = try row.decode(String.self, at: 1)
     let offset = try row.decode(Int.self, at: 2)
     let version = try row.decode(Int64.self, at: 3)
+    let cacheKey = "\(version)/\(try row.decode(String.self, at: 4))"
+    if let cached = Self.cache.withLock({ $0[jurisdiction] }), cached.key == cacheKey {
+      return cached.stored
+    }
     let periods = try JSONDecoder().decode([[String: String]].self, from: Data(hoursJSON.utf8)).map { period in
       guard let open = period["open"].flatMap(TimeOfDay.init), let close = period["close"].flatMap(TimeOfDay.init) else {
         throw DomainError.invalidField("business_hours", "stored period \(period) is malformed")
@@ -33,7 +44,8 @@ enum CalendarStore {
     var holidays: [CivilDate: String] = [:]
     var swapped: [CivilDate: String] = [:]
     for day in try await connection.query(
-      "SELECT day::text, kind, name FROM calendar_days WHERE jurisdiction = $1 ORDER BY day", [jurisdiction]
+      "SELECT day::text, kind, name FROM calendar_days WHERE jurisdiction = $1 ORDER BY day",
+      [jurisdiction]
     ).rows {
       guard let date = CivilDate(try day.decode(String.self, at: 0)) else { continue }
       if try day.decode(String.self, at: 1) == "holiday" {
@@ -50,7 +62,9 @@ enum CalendarStore {
       businessHours: try BusinessHours(periods),
       utcOffsetSeconds: offset
     )
-    return Stored(calendar: calendar, version: version)
+    let stored = Stored(calendar: calendar, version: version)
+    Self.cache.withLock { $0[jurisdiction] = (cacheKey, stored) }
+    return stored
   }
 
   /// Like `load`, but a missing calendar is an error naming the jurisdiction.
