@@ -23,7 +23,7 @@ public enum DatabaseServices {
       CalendarService(store: store),
       CatalogService(store: store),
       CasesService(store: store),
-      AppointmentsService(store: store, submission: SubmitOnCheckIn()),
+      AppointmentsService(store: store),
       EvaluationService(store: store),
       SupervisionService(store: store),
     ]

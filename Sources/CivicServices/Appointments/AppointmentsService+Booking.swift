@@ -237,7 +237,7 @@ extension AppointmentsService {
       try await AuditLog.append(
         on: connection,
         object: "appointment:\(current.id)",
-        summary: caseID.isEmpty ? "checked in" : "checked in; submitted as case \(caseID)"
+        summary: "checked in; submitted as case \(caseID)"
       )
       return try await self.scopedAppointment(current.id, scope: .everything, lock: false, on: connection).appointment
     }

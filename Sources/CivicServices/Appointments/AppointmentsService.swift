@@ -39,7 +39,7 @@ public struct AppointmentsService: Civicgrid_V1_Appointments.SimpleServiceProtoc
   public init(
     store: StorePool,
     calendar: WorkingCalendar = .china2026,
-    submission: any CheckInSubmission = RecordCheckInOnly(),
+    submission: any CheckInSubmission = SubmitOnCheckIn(),
     now: (@Sendable () -> Instant)? = nil
   ) {
     self.store = store
