@@ -213,6 +213,22 @@ let package = Package(
       path: "Benchmarks/CasesBench",
       swiftSettings: swiftSettings
     ),
+    // ops/bench/supervision: the warning sweep at an injected time, indicators for every unit,
+    // and alert delivery across two instances.
+    .executableTarget(
+      name: "SupervisionBench",
+      dependencies: [
+        "CivicWire",
+        "CivicProtos",
+        "CivicDomain",
+        "CivicServices",
+        "CivicStore",
+        .product(name: "GRPCCore", package: "grpc-swift-2"),
+        .product(name: "Logging", package: "swift-log"),
+      ],
+      path: "Benchmarks/SupervisionBench",
+      swiftSettings: swiftSettings
+    ),
     .testTarget(
       name: "CivicStoreTests",
       dependencies: [

@@ -20,6 +20,8 @@ public struct ServerConfiguration: Sendable, Equatable {
   public var maxMessageSize: Int
   public var idleTimeoutSeconds: Int
   public var gracePeriodSeconds: Int
+  /// Seconds between this instance's warning sweeps (docs/SUPERVISION.md); 0: it does not sweep.
+  public var warningSweepSeconds: Int
 
   public static var defaults: ServerConfiguration {
     ServerConfiguration(
@@ -30,7 +32,8 @@ public struct ServerConfiguration: Sendable, Equatable {
       maxConcurrentStreams: 100,
       maxMessageSize: 4 * 1024 * 1024,
       idleTimeoutSeconds: 300,
-      gracePeriodSeconds: 30
+      gracePeriodSeconds: 30,
+      warningSweepSeconds: 5
     )
   }
 
@@ -49,6 +52,7 @@ public struct ServerConfiguration: Sendable, Equatable {
   public static let keys = [
     "wire_listen", "grpc_listen", "metrics_listen", "log_level",
     "max_concurrent_streams", "max_message_size", "idle_timeout_seconds", "grace_period_seconds",
+    "warning_sweep_seconds",
   ]
 
   /// Applies one setting given as text; `source` names where it came from for errors.
@@ -79,6 +83,7 @@ public struct ServerConfiguration: Sendable, Equatable {
     case "max_message_size": self.maxMessageSize = try int(1024...(64 * 1024 * 1024))
     case "idle_timeout_seconds": self.idleTimeoutSeconds = try int(1...86_400)
     case "grace_period_seconds": self.gracePeriodSeconds = try int(0...3_600)
+    case "warning_sweep_seconds": self.warningSweepSeconds = try int(0...3_600)
     default:
       throw ConfigurationError("\(source): unknown setting '\(key)' (known: \(Self.keys.joined(separator: ", ")))")
     }

@@ -108,10 +108,15 @@ struct Serve: AsyncParsableCommand {
         }
         if !reachable { logger.warning("store: PostgreSQL unreachable; calls fail UNAVAILABLE until it is back") }
       }
-      // Records warning-level changes (docs/SUPERVISION.md); safe with several instances.
-      let sweeper = WarningSweeperService(sweeper: WarningSweeper(store: pool, logger: logger))
       // Shut down in reverse: the server drains first, the pool closes last.
-      lifecycle += [.init(service: pool), .init(service: monitor), .init(service: sweeper)]
+      lifecycle += [.init(service: pool), .init(service: monitor)]
+      if settings.warningSweepSeconds > 0 {
+        // Records warning-level changes (docs/SUPERVISION.md); safe with several instances.
+        var configuration = WarningSweeper.Configuration.defaults
+        configuration.interval = .seconds(settings.warningSweepSeconds)
+        let sweeper = WarningSweeper(store: pool, configuration: configuration, logger: logger)
+        lifecycle.append(.init(service: WarningSweeperService(sweeper: sweeper)))
+      }
     }
     lifecycle.append(.init(service: server))
     let group = ServiceGroup(

@@ -19,7 +19,11 @@ enum DeadlineRecomputation {
       let stored = try row.decode(Int?.self, at: 2)
       let deadline = try CaseWriter.deadline(value.clock, in: calendar)
       if deadline != stored {
-        try await connection.execute("UPDATE cases SET deadline = to_timestamp($2::bigint) WHERE id = $1", [id, deadline])
+        // The indicators' copy of the case clock's deadline (migration 0009) moves with it.
+        try await connection.execute(
+          "UPDATE cases SET deadline = to_timestamp($2::bigint), clock_deadline = to_timestamp($3::bigint) WHERE id = $1",
+          [id, deadline, try value.clock?.deadline(in: calendar)?.secondsSinceEpoch]
+        )
         changed += 1
       }
       for task in value.tasks where task.state.isOpen {

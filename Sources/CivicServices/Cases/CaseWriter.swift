@@ -43,16 +43,18 @@ enum CaseWriter {
     let snapshot = try self.json(new)
     let deadline = try self.deadline(new.clock, in: calendar)
     let clockState = new.clock?.state ?? "none"
+    let facts = try self.factBinds(change, calendar: calendar)
     if old == nil {
       // The insert itself is done by the intake, which knows the applicant's columns.
+      try await connection.execute("UPDATE cases SET \(self.factAssignments(from: 2)) WHERE id = $1", [id] + facts)
     } else {
       try await connection.execute(
         """
         UPDATE cases SET state = $2, version = $3, snapshot = $4::jsonb, deadline = to_timestamp($5::bigint),
-          clock_state = $6, is_open = $7, updated_at = now()
+          clock_state = $6, is_open = $7, updated_at = now(), \(self.factAssignments(from: 8))
         WHERE id = $1
         """,
-        [id, new.state.rawValue, new.version, snapshot, deadline, clockState, self.isOpen(new.state)]
+        [id, new.state.rawValue, new.version, snapshot, deadline, clockState, self.isOpen(new.state)] + facts
       )
     }
     for task in new.tasks where old.map({ $0.tasks.count < task.number || $0.tasks[task.number - 1] != task }) ?? true {
@@ -78,6 +80,32 @@ enum CaseWriter {
     try await self.appendEvents(caseID: id, change: change, unitPath: unitPath, on: connection)
   }
 
+  /// The indicator facts of a transition (migration 0009, docs/METRICS.md) as binds for
+  /// `factAssignments`: decision, acceptance, completion, newest event, clock deadline, handling.
+  private static func factBinds(_ change: CaseChange, calendar: WorkingCalendar) throws -> [any SQLEncodable] {
+    let events = CaseIndicatorFacts(events: change.events)
+    let clock = try CaseIndicatorFacts.clock(of: change.case, completedAt: events.completedAt, in: calendar)
+    return [
+      events.decidedAt?.secondsSinceEpoch, events.accepted, events.completedAt?.secondsSinceEpoch,
+      events.lastEventAt?.secondsSinceEpoch, clock.deadline?.secondsSinceEpoch, clock.handlingWorkingDays,
+    ]
+  }
+
+  /// Assignments of the six `factBinds` from placeholder `n`. Right-hand sides read the row as it
+  /// was, so the first decision and completion stay; a row from before migration 0009 that had
+  /// already completed keeps facts_version 0 (its handling time is read from the snapshot).
+  private static func factAssignments(from n: Int) -> String {
+    """
+    accepted = CASE WHEN decided_at IS NULL AND $\(n)::bigint IS NOT NULL THEN $\(n + 1) ELSE accepted END,
+    decided_at = coalesce(decided_at, to_timestamp($\(n)::bigint)),
+    completed_at = coalesce(completed_at, to_timestamp($\(n + 2)::bigint)),
+    last_event_at = greatest(last_event_at, to_timestamp($\(n + 3)::bigint)),
+    clock_deadline = to_timestamp($\(n + 4)::bigint),
+    handling_working_days = coalesce(handling_working_days, $\(n + 5)::float8),
+    facts_version = CASE WHEN facts_version = 1 OR completed_at IS NULL THEN 1 ELSE 0 END
+    """
+  }
+
   private static func writeClock(caseID: Int64, task: Int, old: WorkClock?, new: WorkClock, on connection: StoreConnection) async throws {
     if old?.pauses != new.pauses {
       try await connection.execute("DELETE FROM case_pauses WHERE case_id = $1 AND task = $2", [caseID, task])
@@ -87,7 +115,10 @@ enum CaseWriter {
           INSERT INTO case_pauses (case_id, task, position, started_at, ended_at, reason, caused_by)
           VALUES ($1, $2, $3, to_timestamp($4::bigint), to_timestamp($5::bigint), $6, $7)
           """,
-          [caseID, task, position, pause.start.secondsSinceEpoch, pause.end?.secondsSinceEpoch, pause.reason.rawValue, pause.causedBy.description]
+          [
+            caseID, task, position, pause.start.secondsSinceEpoch, pause.end?.secondsSinceEpoch, pause.reason.rawValue,
+            pause.causedBy.description,
+          ]
         )
       }
     }

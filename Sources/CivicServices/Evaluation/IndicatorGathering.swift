@@ -14,43 +14,43 @@ enum IndicatorGathering {
     var calendars: [String: WorkingCalendar] = [:]
     var inputs = IndicatorInputs()
 
-    // Service applications with an event in or before the window that were open at its start
-    // or changed during it (a case finished before the window cannot count in it).
+    // Service applications submitted before the window's end that were open at its start or
+    // had an event in or after it (a case finished before the window cannot count in it):
+    // the open ones and those with a recent event, each from an index (migration 0009). The
+    // facts are the row's; rows written before 0009 (facts_version 0) bring their snapshot.
     let caseRows = try await connection.query(
       """
-      SELECT c.id, u.path, c.jurisdiction, c.snapshot::text,
-        extract(epoch FROM min(e.at) FILTER (WHERE e.kind = 'submitted'))::bigint,
-        extract(epoch FROM min(e.at) FILTER (WHERE e.kind = 'stateChanged'
-          AND e.payload->'kind'->'stateChanged'->>'action' IN ('accept', 'acceptWithMissingMaterials', 'refuse')))::bigint,
-        coalesce(bool_or(e.kind = 'stateChanged'
-          AND e.payload->'kind'->'stateChanged'->>'action' IN ('accept', 'acceptWithMissingMaterials')), false),
-        extract(epoch FROM min(e.at) FILTER (WHERE e.kind = 'completed'))::bigint
+      SELECT c.id, u.path, c.jurisdiction, CASE WHEN c.facts_version = 0 THEN c.snapshot::text END,
+        extract(epoch FROM c.submitted_at)::bigint, extract(epoch FROM c.decided_at)::bigint, c.accepted,
+        extract(epoch FROM c.completed_at)::bigint, extract(epoch FROM c.clock_deadline)::bigint, c.handling_working_days
       FROM cases c
       JOIN units u ON u.id = c.unit_id
-      JOIN case_events e ON e.case_id = c.id
-      WHERE c.kind = 'serviceApplication' AND u.path >= $1 AND u.path < $2
-      GROUP BY c.id, u.path
-      HAVING min(e.at) < to_timestamp($4::bigint) AND (bool_or(c.is_open) OR max(e.at) >= to_timestamp($3::bigint))
+      WHERE c.id IN (
+          SELECT id FROM cases WHERE is_open AND kind = 'serviceApplication'
+          UNION ALL
+          SELECT id FROM cases WHERE last_event_at >= to_timestamp($3::bigint)
+        )
+        AND c.kind = 'serviceApplication' AND u.path >= $1 AND u.path < $2 AND c.submitted_at < to_timestamp($4::bigint)
       """,
       [range.lower, range.upper, start, end]
     ).rows
     for row in caseRows {
-      let jurisdiction = try row.decode(String.self, at: 2)
-      if calendars[jurisdiction] == nil { calendars[jurisdiction] = try await CalendarStore.require(jurisdiction, on: connection).calendar }
-      let calendar = calendars[jurisdiction]!
-      let value = try JSONDecoder().decode(Case.self, from: Data(try row.decode(String.self, at: 3).utf8))
       let completedAt = try row.decode(Int?.self, at: 7).map(Instant.init(secondsSinceEpoch:))
-      let deadline = try value.clock?.deadline(in: calendar)
-      var handling: Double?
-      if let clock = value.clock, let completedAt {
-        let day = WorkingLimit.workingDays(1).seconds(in: calendar.businessHours)
-        handling = Double(try clock.countedSeconds(until: completedAt, in: calendar)) / Double(day)
+      var deadline = try row.decode(Int?.self, at: 8).map(Instant.init(secondsSinceEpoch:))
+      var handling = try row.decode(Double?.self, at: 9)
+      if let snapshot = try row.decode(String?.self, at: 3) {
+        let jurisdiction = try row.decode(String.self, at: 2)
+        if calendars[jurisdiction] == nil {
+          calendars[jurisdiction] = try await CalendarStore.require(jurisdiction, on: connection).calendar
+        }
+        let value = try JSONDecoder().decode(Case.self, from: Data(snapshot.utf8))
+        (deadline, handling) = try CaseIndicatorFacts.clock(of: value, completedAt: completedAt, in: calendars[jurisdiction]!)
       }
       inputs.cases.append(
         CaseFact(
           caseID: try row.decode(Int64.self, at: 0),
           unitPath: try row.decode(String.self, at: 1),
-          submittedAt: Instant(secondsSinceEpoch: try row.decode(Int?.self, at: 4) ?? start),
+          submittedAt: Instant(secondsSinceEpoch: try row.decode(Int.self, at: 4)),
           decidedAt: try row.decode(Int?.self, at: 5).map(Instant.init(secondsSinceEpoch:)),
           accepted: try row.decode(Bool.self, at: 6),
           completedAt: completedAt,

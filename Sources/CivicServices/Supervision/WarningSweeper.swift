@@ -20,14 +20,18 @@ public struct WarningSweeper: Sendable {
     public var batchSize: Int
     /// Pause between passes of the lifecycle service.
     public var interval: Duration
+    /// Batches in flight at once within one pass, each in its own transaction on its own
+    /// connection (SKIP LOCKED keeps them apart, as it keeps instances apart).
+    public var workers: Int
 
-    public init(batchSize: Int, interval: Duration) {
+    public init(batchSize: Int, interval: Duration, workers: Int = 1) {
       self.batchSize = batchSize
       self.interval = interval
+      self.workers = max(1, workers)
     }
 
-    /// 200 cases per transaction, a pass every 5 seconds.
-    public static var defaults: Configuration { Configuration(batchSize: 200, interval: .seconds(5)) }
+    /// 200 cases per transaction, two at a time, a pass every 5 seconds.
+    public static var defaults: Configuration { Configuration(batchSize: 200, interval: .seconds(5), workers: 2) }
   }
 
   /// What one pass did.
@@ -36,6 +40,13 @@ public struct WarningSweeper: Sendable {
     public var changes = 0
     public var urges = 0
     public var proposals = 0
+
+    mutating func add(_ other: Pass) {
+      self.casesExamined += other.casesExamined
+      self.changes += other.changes
+      self.urges += other.urges
+      self.proposals += other.proposals
+    }
   }
 
   let store: StorePool
@@ -59,19 +70,26 @@ public struct WarningSweeper: Sendable {
   @discardableResult
   public func sweep() async throws -> Pass {
     let now = self.now()
-    var total = Pass()
-    while true {
-      let batch = try await self.store.transaction { connection in try await self.sweepBatch(at: now, on: connection) }
-      total.casesExamined += batch.casesExamined
-      total.changes += batch.changes
-      total.urges += batch.urges
-      total.proposals += batch.proposals
-      if batch.casesExamined < self.configuration.batchSize { break }
+    let total = try await withThrowingTaskGroup(of: Pass.self) { group in
+      for _ in 0..<self.configuration.workers {
+        group.addTask { try await self.drain(at: now) }
+      }
+      return try await group.reduce(into: Pass()) { $0.add($1) }
     }
     if total.changes > 0 {
       self.logger.debug("warning sweep", metadata: ["sweep.cases": "\(total.casesExamined)", "sweep.changes": "\(total.changes)"])
     }
     return total
+  }
+
+  /// One worker: batches until a batch comes back short (nothing due is left unclaimed).
+  private func drain(at now: Instant) async throws -> Pass {
+    var total = Pass()
+    while true {
+      let batch = try await self.store.transaction { connection in try await self.sweepBatch(at: now, on: connection) }
+      total.add(batch)
+      if batch.casesExamined < self.configuration.batchSize { return total }
+    }
   }
 
   private func sweepBatch(at now: Instant, on connection: StoreConnection) async throws -> Pass {
@@ -115,16 +133,32 @@ public struct WarningSweeper: Sendable {
           pass.changes += 1
           alerts.append(
             PendingAlert(
-              kind: .warning, caseID: id, task: task, caseKind: kind, unitID: unit.id, unitPath: unit.path, level: level,
-              previousLevel: previous, summary: "\(subject) at \(unit.code): \(previous) → \(level)", at: now
+              kind: .warning,
+              caseID: id,
+              task: task,
+              caseKind: kind,
+              unitID: unit.id,
+              unitPath: unit.path,
+              level: level,
+              previousLevel: previous,
+              summary: "\(subject) at \(unit.code): \(previous) → \(level)",
+              at: now
             )
           )
           if level == .yellow {
             pass.urges += 1
             alerts.append(
               PendingAlert(
-                kind: .urge, caseID: id, task: task, caseKind: kind, unitID: unit.id, unitPath: unit.path, level: level,
-                previousLevel: previous, summary: "催办: \(subject) is close to its deadline", at: now
+                kind: .urge,
+                caseID: id,
+                task: task,
+                caseKind: kind,
+                unitID: unit.id,
+                unitPath: unit.path,
+                level: level,
+                previousLevel: previous,
+                summary: "催办: \(subject) is close to its deadline",
+                at: now
               )
             )
           }
@@ -149,10 +183,14 @@ public struct WarningSweeper: Sendable {
           guard let status = warnings.tasks[number] else { continue }
           let stored = WarningLevel(stored: try taskRow.decode(String.self, at: 1)) ?? .green
           guard status.level != stored else { continue }
-          let unit = (id: try taskRow.decode(Int64.self, at: 2), path: try taskRow.decode(String.self, at: 3), code: try taskRow.decode(String.self, at: 4))
+          let unit = (
+            id: try taskRow.decode(Int64.self, at: 2), path: try taskRow.decode(String.self, at: 3),
+            code: try taskRow.decode(String.self, at: 4)
+          )
           record(task: number, unit: unit, from: stored, to: status.level)
           try await connection.execute(
-            "UPDATE case_tasks SET warning_level = $3 WHERE case_id = $1 AND number = $2", [id, number, status.level.description]
+            "UPDATE case_tasks SET warning_level = $3 WHERE case_id = $1 AND number = $2",
+            [id, number, status.level.description]
           )
         }
       }
@@ -169,8 +207,16 @@ public struct WarningSweeper: Sendable {
           let subject = task == 0 ? "case \(caseNumber)" : "task \(task) of case \(caseNumber)"
           alerts.append(
             PendingAlert(
-              kind: .orderProposed, caseID: id, task: task, caseKind: kind, unitID: unit.id, unitPath: unit.path, level: .overdue,
-              previousLevel: previous, summary: "\(subject) at \(unit.code) is overdue: a supervision order is proposed", at: now
+              kind: .orderProposed,
+              caseID: id,
+              task: task,
+              caseKind: kind,
+              unitID: unit.id,
+              unitPath: unit.path,
+              level: .overdue,
+              previousLevel: previous,
+              summary: "\(subject) at \(unit.code) is overdue: a supervision order is proposed",
+              at: now
             )
           )
         }
