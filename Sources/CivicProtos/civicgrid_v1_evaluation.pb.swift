@@ -202,8 +202,8 @@ public nonisolated struct Civicgrid_V1_RatingRecord: Sendable {
   /// True once an appeal against it was upheld: it counts in no indicator.
   public var excluded: Bool = false
 
-  /// The rectification a bad rating opened (0 for a good rating).
-  public var rectificationID: Int64 = 0
+  /// The rectification case a bad rating opened (C00000043); empty for a good rating.
+  public var rectificationID: String = String()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -255,8 +255,9 @@ public nonisolated struct Civicgrid_V1_RectificationRecord: Sendable {
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  /// Rectification id.
-  public var id: Int64 = 0
+  /// The rectification case (C00000043): a case of kind "rectification" on the engine, with
+  /// its timeline in the case feed and its clock watched by the warning sweeper.
+  public var id: String = String()
 
   /// The bad rating that opened it.
   public var ratingID: Int64 = 0
@@ -321,8 +322,8 @@ public nonisolated struct Civicgrid_V1_ReportRectificationRequest: Sendable {
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  /// Rectification id.
-  public var rectificationID: Int64 = 0
+  /// The rectification case (C00000043).
+  public var rectificationID: String = String()
 
   /// The version last read.
   public var expectedVersion: Int64 = 0
@@ -340,8 +341,8 @@ public nonisolated struct Civicgrid_V1_RecordReturnVisitRequest: Sendable {
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  /// Rectification id.
-  public var rectificationID: Int64 = 0
+  /// The rectification case (C00000043).
+  public var rectificationID: String = String()
 
   /// The version last read.
   public var expectedVersion: Int64 = 0
@@ -774,7 +775,7 @@ nonisolated extension Civicgrid_V1_RateCaseRequest: SwiftProtobuf.Message, Swift
 
 nonisolated extension Civicgrid_V1_RatingRecord: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".RatingRecord"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{3}case_id\0\u{1}moment\0\u{1}level\0\u{1}efficiency\0\u{1}attitude\0\u{1}convenience\0\u{1}comment\0\u{1}channel\0\u{3}unit_code\0\u{3}rated_at\0\u{1}excluded\0\u{3}rectification_id\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{3}case_id\0\u{1}moment\0\u{1}level\0\u{1}efficiency\0\u{1}attitude\0\u{1}convenience\0\u{1}comment\0\u{1}channel\0\u{3}unit_code\0\u{3}rated_at\0\u{1}excluded\0\u{4}\u{2}rectification_id\0\u{c}\u{d}\u{1}")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -794,7 +795,7 @@ nonisolated extension Civicgrid_V1_RatingRecord: SwiftProtobuf.Message, SwiftPro
       case 10: try { try decoder.decodeSingularStringField(value: &self.unitCode) }()
       case 11: try { try decoder.decodeSingularMessageField(value: &self._ratedAt) }()
       case 12: try { try decoder.decodeSingularBoolField(value: &self.excluded) }()
-      case 13: try { try decoder.decodeSingularInt64Field(value: &self.rectificationID) }()
+      case 14: try { try decoder.decodeSingularStringField(value: &self.rectificationID) }()
       default: break
       }
     }
@@ -841,8 +842,8 @@ nonisolated extension Civicgrid_V1_RatingRecord: SwiftProtobuf.Message, SwiftPro
     if self.excluded != false {
       try visitor.visitSingularBoolField(value: self.excluded, fieldNumber: 12)
     }
-    if self.rectificationID != 0 {
-      try visitor.visitSingularInt64Field(value: self.rectificationID, fieldNumber: 13)
+    if !self.rectificationID.isEmpty {
+      try visitor.visitSingularStringField(value: self.rectificationID, fieldNumber: 14)
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -948,7 +949,7 @@ nonisolated extension Civicgrid_V1_ListRectificationsResponse: SwiftProtobuf.Mes
 
 nonisolated extension Civicgrid_V1_RectificationRecord: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".RectificationRecord"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{3}rating_id\0\u{3}case_id\0\u{3}unit_code\0\u{1}state\0\u{1}deadline\0\u{1}report\0\u{3}return_visit_satisfied\0\u{3}return_visit_note\0\u{1}version\0\u{3}opened_at\0\u{3}rating_level\0\u{3}rating_comment\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{4}\u{2}rating_id\0\u{3}case_id\0\u{3}unit_code\0\u{1}state\0\u{1}deadline\0\u{1}report\0\u{3}return_visit_satisfied\0\u{3}return_visit_note\0\u{1}version\0\u{3}opened_at\0\u{3}rating_level\0\u{3}rating_comment\0\u{1}id\0\u{c}\u{1}\u{1}")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -956,7 +957,6 @@ nonisolated extension Civicgrid_V1_RectificationRecord: SwiftProtobuf.Message, S
       // allocates stack space for every case branch when no optimizations are
       // enabled. https://github.com/apple/swift-protobuf/issues/1034
       switch fieldNumber {
-      case 1: try { try decoder.decodeSingularInt64Field(value: &self.id) }()
       case 2: try { try decoder.decodeSingularInt64Field(value: &self.ratingID) }()
       case 3: try { try decoder.decodeSingularStringField(value: &self.caseID) }()
       case 4: try { try decoder.decodeSingularStringField(value: &self.unitCode) }()
@@ -969,6 +969,7 @@ nonisolated extension Civicgrid_V1_RectificationRecord: SwiftProtobuf.Message, S
       case 11: try { try decoder.decodeSingularMessageField(value: &self._openedAt) }()
       case 12: try { try decoder.decodeSingularEnumField(value: &self.ratingLevel) }()
       case 13: try { try decoder.decodeSingularStringField(value: &self.ratingComment) }()
+      case 14: try { try decoder.decodeSingularStringField(value: &self.id) }()
       default: break
       }
     }
@@ -979,9 +980,6 @@ nonisolated extension Civicgrid_V1_RectificationRecord: SwiftProtobuf.Message, S
     // allocates stack space for every if/case branch local when no optimizations
     // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
     // https://github.com/apple/swift-protobuf/issues/1182
-    if self.id != 0 {
-      try visitor.visitSingularInt64Field(value: self.id, fieldNumber: 1)
-    }
     if self.ratingID != 0 {
       try visitor.visitSingularInt64Field(value: self.ratingID, fieldNumber: 2)
     }
@@ -1018,6 +1016,9 @@ nonisolated extension Civicgrid_V1_RectificationRecord: SwiftProtobuf.Message, S
     if !self.ratingComment.isEmpty {
       try visitor.visitSingularStringField(value: self.ratingComment, fieldNumber: 13)
     }
+    if !self.id.isEmpty {
+      try visitor.visitSingularStringField(value: self.id, fieldNumber: 14)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1042,7 +1043,7 @@ nonisolated extension Civicgrid_V1_RectificationRecord: SwiftProtobuf.Message, S
 
 nonisolated extension Civicgrid_V1_ReportRectificationRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ReportRectificationRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}rectification_id\0\u{3}expected_version\0\u{1}report\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{4}\u{2}expected_version\0\u{1}report\0\u{4}\u{2}rectification_id\0\u{c}\u{1}\u{1}")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1050,23 +1051,23 @@ nonisolated extension Civicgrid_V1_ReportRectificationRequest: SwiftProtobuf.Mes
       // allocates stack space for every case branch when no optimizations are
       // enabled. https://github.com/apple/swift-protobuf/issues/1034
       switch fieldNumber {
-      case 1: try { try decoder.decodeSingularInt64Field(value: &self.rectificationID) }()
       case 2: try { try decoder.decodeSingularInt64Field(value: &self.expectedVersion) }()
       case 3: try { try decoder.decodeSingularStringField(value: &self.report) }()
+      case 5: try { try decoder.decodeSingularStringField(value: &self.rectificationID) }()
       default: break
       }
     }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    if self.rectificationID != 0 {
-      try visitor.visitSingularInt64Field(value: self.rectificationID, fieldNumber: 1)
-    }
     if self.expectedVersion != 0 {
       try visitor.visitSingularInt64Field(value: self.expectedVersion, fieldNumber: 2)
     }
     if !self.report.isEmpty {
       try visitor.visitSingularStringField(value: self.report, fieldNumber: 3)
+    }
+    if !self.rectificationID.isEmpty {
+      try visitor.visitSingularStringField(value: self.rectificationID, fieldNumber: 5)
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -1082,7 +1083,7 @@ nonisolated extension Civicgrid_V1_ReportRectificationRequest: SwiftProtobuf.Mes
 
 nonisolated extension Civicgrid_V1_RecordReturnVisitRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".RecordReturnVisitRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}rectification_id\0\u{3}expected_version\0\u{1}satisfied\0\u{1}note\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{4}\u{2}expected_version\0\u{1}satisfied\0\u{1}note\0\u{3}rectification_id\0\u{c}\u{1}\u{1}")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1090,19 +1091,16 @@ nonisolated extension Civicgrid_V1_RecordReturnVisitRequest: SwiftProtobuf.Messa
       // allocates stack space for every case branch when no optimizations are
       // enabled. https://github.com/apple/swift-protobuf/issues/1034
       switch fieldNumber {
-      case 1: try { try decoder.decodeSingularInt64Field(value: &self.rectificationID) }()
       case 2: try { try decoder.decodeSingularInt64Field(value: &self.expectedVersion) }()
       case 3: try { try decoder.decodeSingularBoolField(value: &self.satisfied) }()
       case 4: try { try decoder.decodeSingularStringField(value: &self.note) }()
+      case 5: try { try decoder.decodeSingularStringField(value: &self.rectificationID) }()
       default: break
       }
     }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    if self.rectificationID != 0 {
-      try visitor.visitSingularInt64Field(value: self.rectificationID, fieldNumber: 1)
-    }
     if self.expectedVersion != 0 {
       try visitor.visitSingularInt64Field(value: self.expectedVersion, fieldNumber: 2)
     }
@@ -1111,6 +1109,9 @@ nonisolated extension Civicgrid_V1_RecordReturnVisitRequest: SwiftProtobuf.Messa
     }
     if !self.note.isEmpty {
       try visitor.visitSingularStringField(value: self.note, fieldNumber: 4)
+    }
+    if !self.rectificationID.isEmpty {
+      try visitor.visitSingularStringField(value: self.rectificationID, fieldNumber: 5)
     }
     try unknownFields.traverse(visitor: &visitor)
   }

@@ -26,6 +26,43 @@ struct MigrationTests {
     }
   }
 
+  @Test("0008 refuses rectification rows from before rectifications were cases, naming them; without them it applies")
+  func rectificationCasesRefuseOldRows() async throws {
+    let migrations = try Migration.bundled()
+    try await TestDatabase.withScratchDatabase { configuration in
+      try await TestDatabase.withPool(configuration) { pool in
+        try await Migrator(migrations: migrations.filter { $0.version <= 7 }, logger: TestDatabase.logger).migrate(pool)
+        // A 0007 row; its references are beside the point here, so foreign keys are not enforced.
+        try await pool.transaction { connection in
+          try await connection.execute("SET LOCAL session_replication_role = replica")
+          try await connection.execute(
+            """
+            INSERT INTO rectifications (rating_id, case_id, unit_id, unit_path, state, deadline, version, snapshot, opened_at)
+            VALUES (1, 1, 1, '/X/', 'rectifying', now(), 2, '{}', now())
+            """
+          )
+        }
+        let refused = await expectStoreError(.server) {
+          try await Migrator(migrations: migrations, logger: TestDatabase.logger).migrate(pool)
+        }
+        #expect(
+          refused?.serverMessage?.contains("migration 0008: table rectifications has 1 rows") == true,
+          "\(String(reflecting: refused))"
+        )
+        #expect(try await pool.query("SELECT max(version) FROM civic_schema_migrations").scalar(Int.self) == 7)
+        try await pool.query("DELETE FROM rectifications")
+        #expect(
+          try await Migrator(migrations: migrations, logger: TestDatabase.logger).migrate(pool)
+            == migrations.map(\.version).filter { $0 > 7 }
+        )
+        #expect(
+          try await pool.query("SELECT status FROM catalog_item_versions WHERE item_code = 'RECTIFICATION'").scalar(String.self)
+            == "retired"
+        )
+      }
+    }
+  }
+
   @Test("a changed applied file is refused and nothing newer is applied")
   func changedFileRefused() async throws {
     try await TestDatabase.withScratchDatabase { configuration in

@@ -20,7 +20,9 @@ struct EvaluationAction<Output: Sendable>: ClientAction {
   ) async throws -> Output {
     let endpoint = try global.endpoint()
     let action = EvaluationAction(
-      metadata: try ClientFactory.metadata(global, token: endpoint.token), options: ClientFactory.callOptions(global), body: body
+      metadata: try ClientFactory.metadata(global, token: endpoint.token),
+      options: ClientFactory.callOptions(global),
+      body: body
     )
     return try await ClientFactory.run(action, endpoint: endpoint)
   }
@@ -35,10 +37,13 @@ enum EvaluationText {
   static func name(_ level: Civicgrid_V1_RatingLevel) -> String { levels.first { $0.value == level }?.key ?? "unspecified" }
 
   static func rectifications(_ items: [Civicgrid_V1_RectificationRecord]) -> String {
-    var table = Table([.init("ID", .right), .init("RATING", .right), .init("CASE"), .init("UNIT"), .init("STATE"), .init("DUE"), .init("VERSION", .right), .init("COMPLAINT")])
+    var table = Table([
+      .init("ID"), .init("RATING", .right), .init("CASE"), .init("UNIT"), .init("STATE"), .init("DUE"), .init("VERSION", .right),
+      .init("COMPLAINT"),
+    ])
     for item in items {
       table.append([
-        String(item.id), String(item.ratingID), item.caseID, item.unitCode, item.state, Output.time(item.deadline), String(item.version),
+        item.id, String(item.ratingID), item.caseID, item.unitCode, item.state, Output.time(item.deadline), String(item.version),
         "\(name(item.ratingLevel)): \(item.ratingComment)",
       ])
     }
@@ -65,7 +70,9 @@ struct RateCommand: AsyncParsableCommand {
   @Option(help: "Convenience 1–5.") var convenience: Int32 = 0
 
   func validate() throws {
-    guard EvaluationText.levels[self.level] != nil else { throw ValidationError("--level must be one of \(EvaluationText.levels.keys.sorted().joined(separator: ", "))") }
+    guard EvaluationText.levels[self.level] != nil else {
+      throw ValidationError("--level must be one of \(EvaluationText.levels.keys.sorted().joined(separator: ", "))")
+    }
     guard ["acceptance", "completion"].contains(self.moment) else { throw ValidationError("--moment must be acceptance or completion") }
   }
 
@@ -84,10 +91,12 @@ struct RateCommand: AsyncParsableCommand {
         try await client.rateCase(request, metadata: metadata, options: options)
       }
       if self.global.json { return try Output.json(rating) }
-      Output.text(Table.keyValues([
-        ("Rating", String(rating.id)), ("Case", rating.caseID), ("Level", EvaluationText.name(rating.level)),
-        ("Unit", rating.unitCode), ("Rectification", rating.rectificationID == 0 ? "—" : String(rating.rectificationID)),
-      ]))
+      Output.text(
+        Table.keyValues([
+          ("Rating", String(rating.id)), ("Case", rating.caseID), ("Level", EvaluationText.name(rating.level)),
+          ("Unit", rating.unitCode), ("Rectification", rating.rectificationID.isEmpty ? "—" : rating.rectificationID),
+        ])
+      )
     } catch {
       Failure.exit(error)
     }
@@ -129,7 +138,7 @@ struct RectificationCommand: AsyncParsableCommand {
   struct Report: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "The unit reports what it rectified; the return visit becomes due.")
     @OptionGroup var global: GlobalOptions
-    @Option(help: "Rectification id.") var id: Int64
+    @Option(help: "Rectification case number (C00000043).") var id: String
     @Option(help: "The version you read.") var version: Int64
     @Option(help: "What was done.") var text: String
 
@@ -153,7 +162,7 @@ struct RectificationCommand: AsyncParsableCommand {
   struct Visit: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Record the return visit (回访) that closes a rectification.")
     @OptionGroup var global: GlobalOptions
-    @Option(help: "Rectification id.") var id: Int64
+    @Option(help: "Rectification case number (C00000043).") var id: String
     @Option(help: "The version you read.") var version: Int64
     @Flag(inversion: .prefixedNo, help: "Whether the citizen is now satisfied.") var satisfied = true
     @Option(help: "What the citizen said.") var note: String = ""
@@ -265,7 +274,9 @@ struct MetricsCommand: AsyncParsableCommand {
         try await client.getMetrics(request, metadata: metadata, options: options)
       }
       if self.global.json { return try Output.json(metrics) }
-      Output.line("\(metrics.unitCode) \(metrics.subtree ? "and below" : "alone"), \(metrics.period)\(metrics.closed ? " (closed, frozen)" : "") — metrics v\(metrics.metricsVersion)")
+      Output.line(
+        "\(metrics.unitCode) \(metrics.subtree ? "and below" : "alone"), \(metrics.period)\(metrics.closed ? " (closed, frozen)" : "") — metrics v\(metrics.metricsVersion)"
+      )
       var table = Table([.init("INDICATOR"), .init("VALUE", .right), .init("NUMERATOR", .right), .init("DENOMINATOR", .right)])
       for figure in metrics.figures {
         table.append([figure.indicator, figure.display, String(figure.numerator), String(figure.denominator)])
@@ -284,7 +295,11 @@ struct MetricsCommand: AsyncParsableCommand {
 
 /// `civicctl period close P`.
 struct PeriodCommand: AsyncParsableCommand {
-  static let configuration = CommandConfiguration(commandName: "period", abstract: "Close a period: its figures and assessment are frozen.", subcommands: [Close.self])
+  static let configuration = CommandConfiguration(
+    commandName: "period",
+    abstract: "Close a period: its figures and assessment are frozen.",
+    subcommands: [Close.self]
+  )
 
   struct Close: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Close a period that has ended (supervisors, admins).")
@@ -299,7 +314,9 @@ struct PeriodCommand: AsyncParsableCommand {
           try await client.closePeriod(request, metadata: metadata, options: options)
         }
         if self.global.json { return try Output.json(response) }
-        Output.line("closed \(response.period): \(response.figures) figures frozen (metrics v\(response.metricsVersion), scheme v\(response.schemeVersion))")
+        Output.line(
+          "closed \(response.period): \(response.figures) figures frozen (metrics v\(response.metricsVersion), scheme v\(response.schemeVersion))"
+        )
       } catch {
         Failure.exit(error)
       }

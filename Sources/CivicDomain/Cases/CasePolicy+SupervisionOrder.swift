@@ -54,7 +54,9 @@ public enum OrderLevel: String, Sendable, Hashable, Codable, CaseIterable {
     switch self {
     case .ordinary: return (.listed, unit)
     case .listed:
-      guard let parent else { throw .precondition("order", "is listed at \(unit), which has no unit above it; escalate needs a parent unit") }
+      guard let parent else {
+        throw .precondition("order", "is listed at \(unit), which has no unit above it; escalate needs a parent unit")
+      }
       return (.listed, parent)
     }
   }
@@ -98,18 +100,7 @@ extension Case {
     try requireText("title", title)
     guard !unit.rawValue.isEmpty else { throw .invalidField("unit", "must not be empty") }
     guard replyWithin.amount >= 1 else { throw .invalidField("reply_within", "must be at least 1, got \(replyWithin)") }
-    let order = Case(
-      id: id,
-      kind: policy.kind,
-      item: item,
-      channel: .window,
-      applicant: title,
-      state: policy.initial,
-      materials: try MaterialChecklist(required: [], provided: []),
-      clock: nil,
-      warningPolicy: .defaults,
-      plan: CasePlan(item: item, stages: [StagePlan(units: [unit], limit: replyWithin)])
-    )
+    let order = try Case.singleUnit(policy: policy, id: id, item: item, title: title, unit: unit, limit: replyWithin)
     var change = try CaseTransition(order, policy: policy, at: instant, by: party)
     change.emit(.submitted(item: item, channel: .window))
     try change.openStage(0)
@@ -121,9 +112,13 @@ extension Case {
 
   /// Applies an order command. Illegal in the current state → `illegalState` naming it; a unit
   /// command from staff of another unit → `notFound`, as for any task.
-  public func applying(_ command: OrderCommand, expectedVersion: Int, at instant: Instant, by party: Party) throws(DomainError) -> CaseChange {
+  public func applying(_ command: OrderCommand, expectedVersion: Int, at instant: Instant, by party: Party) throws(DomainError)
+    -> CaseChange
+  {
     try self.checkVersion(expectedVersion)
-    guard let policy = CasePolicy.orderLike(self.kind) else { throw .precondition(self.subject, "is a \(self.kind); order commands need an order") }
+    guard let policy = CasePolicy.orderLike(self.kind) else {
+      throw .precondition(self.subject, "is a \(self.kind); order commands need an order")
+    }
     _ = try policy.target(of: command.action, from: self.state, subject: self.subject)
     guard let task = self.orderTask else { throw .precondition(self.subject, "has no task to reply on") }
     var change = try CaseTransition(self, policy: policy, at: instant, by: party)
@@ -146,19 +141,14 @@ extension Case {
       }
       change.next.tasks[task.number - 1] = updated
     case .verify:
-      change.next.result = .approved(opinions: [TaskOpinion(task: task.number, unit: task.unit, approved: true, opinion: task.opinion ?? "")])
+      change.next.result = .approved(opinions: [
+        TaskOpinion(task: task.number, unit: task.unit, approved: true, opinion: task.opinion ?? "")
+      ])
       change.emit(.completed(change.next.result!))
     case .escalate(let reason, let unit, let limit):
       try requireText("reason", reason)
       guard limit.amount >= 1 else { throw .invalidField("reply_within", "must be at least 1, got \(limit)") }
-      if task.state.isOpen {
-        var withdrawn = task
-        withdrawn.state = .withdrawn
-        withdrawn.version += 1
-        try withdrawn.clock.stop(at: instant)
-        change.next.tasks[task.number - 1] = withdrawn
-        change.emit(.taskWithdrawn, task: task.number)
-      }
+      try change.withdrawIfOpen(task)
       let stages = (self.plan?.stages ?? []) + [StagePlan(units: [unit], limit: limit)]
       change.next.plan = CasePlan(item: self.item, stages: stages)
       // A new stage for the unit that must reply now; openStage would reuse the units of an

@@ -37,6 +37,8 @@ public struct TimelineEvent: Sendable, Hashable, Codable {
     case extensionDecided(approved: Bool, note: String)
     case completed(CaseResult)
     case delivered(DeliveryMethod)
+    /// 回访: the return visit of a rectification; whether the citizen is now satisfied.
+    case returnVisited(satisfied: Bool, note: String)
   }
 }
 

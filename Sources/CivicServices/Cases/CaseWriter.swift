@@ -1,6 +1,7 @@
 import CivicDomain
 import CivicStore
 import Foundation
+import GRPCCore
 
 /// Writes one case transition inside the caller's transaction: the case row (snapshot and its
 /// projection), the changed task rows, the changed clocks' pauses and extensions, and one
@@ -16,7 +17,7 @@ enum CaseWriter {
   static let notifyChannel = "case_events"
 
   static func isOpen(_ state: CaseState) -> Bool {
-    ![CaseState.refused, .completed, .delivered, .closed].contains(state)
+    ![CaseState.refused, .completed, .delivered, .closed, .rectified, .voided].contains(state)
   }
 
   static func json<T: Encodable>(_ value: T) throws -> String {
@@ -28,6 +29,38 @@ enum CaseWriter {
   static func deadline(_ clock: WorkClock?, in calendar: WorkingCalendar) throws -> Int? {
     guard let clock, clock.stoppedAt == nil else { return nil }
     return try clock.deadline(in: calendar)?.secondsSinceEpoch
+  }
+
+  /// A new case id, drawn before the case is built (its number is part of the value).
+  static func nextID(on connection: StoreConnection) async throws -> Int64 {
+    guard let id = try await connection.query("SELECT nextval(pg_get_serial_sequence('cases', 'id'))").scalar(Int64.self) else {
+      throw RPCError(code: .internalError, message: "no case id")
+    }
+    return id
+  }
+
+  /// Inserts the row of a case the server opens itself (an order, an inspection finding, a
+  /// rectification): no applicant's personal data, its title as the applicant name, no case
+  /// clock; `unitID` is the unit the case row belongs to. `write` then adds tasks and events.
+  static func insertInternal(
+    id: Int64,
+    _ value: Case,
+    unitID: Int64,
+    jurisdiction: String,
+    at now: Instant,
+    on connection: StoreConnection
+  ) async throws {
+    try await connection.execute(
+      """
+      INSERT INTO cases (id, kind, state, item_code, item_version, channel, applicant_name, unit_id, jurisdiction, clock_state,
+        is_open, version, snapshot, submitted_at)
+      VALUES ($1, $2, $3, $4, $5, 'window', $6, $7, $8, 'none', true, $9, $10::jsonb, to_timestamp($11::bigint))
+      """,
+      [
+        id, value.kind, value.state.rawValue, value.item.code, value.item.version, value.applicant, unitID, jurisdiction,
+        value.version, try self.json(value), now.secondsSinceEpoch,
+      ]
+    )
   }
 
   /// Inserts a new case (`old` nil) or updates it, then its tasks, clocks and events.

@@ -32,6 +32,8 @@ extension TimelineEvent.Kind {
       case .denied: return ("completed", "completed: denied")
       }
     case .delivered(let method): return ("delivered", "result delivered by \(method.rawValue)")
+    case .returnVisited(let satisfied, let note):
+      return ("returnVisited", "return visit: citizen \(satisfied ? "satisfied" : "not satisfied")\(note.isEmpty ? "" : ": \(note)")")
     }
   }
 }

@@ -31,7 +31,8 @@ public struct CatalogService: Civicgrid_V1_Catalog.SimpleServiceProtocol {
     return try await self.store.transaction { connection in
       let units = Set(definition.stages.flatMap(\.units).map(\.rawValue) + [definition.leadUnit.rawValue])
       let known = try await connection.query(
-        "SELECT code FROM units WHERE code = ANY(string_to_array($1, ','))", [units.sorted().joined(separator: ",")]
+        "SELECT code FROM units WHERE code = ANY(string_to_array($1, ','))",
+        [units.sorted().joined(separator: ",")]
       ).rows.map { try $0.decode(String.self, at: 0) }
       if let unknown = units.subtracting(known).sorted().first {
         throw Require.invalid("definition.stages", "unit \(unknown) does not exist")
@@ -41,21 +42,31 @@ public struct CatalogService: Civicgrid_V1_Catalog.SimpleServiceProtocol {
       var item = try old?.item ?? CatalogItem(code: definition.code)
       let number = try item.saveDraft(definition)
       let version = try await CatalogStore.save(old: old, new: item, on: connection)
-      try await AuditLog.append(on: connection, object: "item/\(definition.code)", summary: "draft v\(number) saved (item version \(version))")
+      try await AuditLog.append(
+        on: connection,
+        object: "item/\(definition.code)",
+        summary: "draft v\(number) saved (item version \(version))"
+      )
       return CatalogMapping.message(try item.version(number), updatedAt: Date())
     }
   }
 
   public func publishVersion(request: Civicgrid_V1_ItemVersionRequest, context: ServerContext) async throws -> Civicgrid_V1_ItemVersion {
-    try await self.transition(request, name: "published") { (item: inout CatalogItem, number: Int) throws(DomainError) in try item.publish(number) }
+    try await self.transition(request, name: "published") { (item: inout CatalogItem, number: Int) throws(DomainError) in
+      try item.publish(number)
+    }
   }
 
   public func suspendVersion(request: Civicgrid_V1_ItemVersionRequest, context: ServerContext) async throws -> Civicgrid_V1_ItemVersion {
-    try await self.transition(request, name: "suspended") { (item: inout CatalogItem, number: Int) throws(DomainError) in try item.suspend(number) }
+    try await self.transition(request, name: "suspended") { (item: inout CatalogItem, number: Int) throws(DomainError) in
+      try item.suspend(number)
+    }
   }
 
   public func retireVersion(request: Civicgrid_V1_ItemVersionRequest, context: ServerContext) async throws -> Civicgrid_V1_ItemVersion {
-    try await self.transition(request, name: "retired") { (item: inout CatalogItem, number: Int) throws(DomainError) in try item.retire(number) }
+    try await self.transition(request, name: "retired") { (item: inout CatalogItem, number: Int) throws(DomainError) in
+      try item.retire(number)
+    }
   }
 
   public func getItem(request: Civicgrid_V1_GetItemRequest, context: ServerContext) async throws -> Civicgrid_V1_Item {
@@ -75,7 +86,7 @@ public struct CatalogService: Civicgrid_V1_Catalog.SimpleServiceProtocol {
       WHERE i.code > $1
         AND ($2 = '' OR EXISTS (SELECT 1 FROM catalog_item_versions v WHERE v.item_code = i.code AND v.category = $2))
         AND (NOT $3 OR EXISTS (SELECT 1 FROM catalog_item_versions v WHERE v.item_code = i.code AND v.status = 'published'))
-        -- The engine's internal kinds (supervision orders, inspection findings) are catalogue
+        -- The engine's internal kinds (orders, inspection findings, rectifications) are catalogue
         -- entries of category 'supervision'; they are listed only when asked for by category.
         AND ($2 = 'supervision'
              OR NOT EXISTS (SELECT 1 FROM catalog_item_versions v WHERE v.item_code = i.code AND v.category = 'supervision'))

@@ -12,7 +12,9 @@ extension EvaluationService {
     let level = try EvaluationMapping.level(request.level)
     let channel = try Require.code("channel", request.channel)
     let dimensions = Rating.Dimensions(
-      efficiency: Int(request.efficiency), attitude: Int(request.attitude), convenience: Int(request.convenience)
+      efficiency: Int(request.efficiency),
+      attitude: Int(request.attitude),
+      convenience: Int(request.convenience)
     )
     let rating = try Rating(level: level, moment: moment, dimensions: dimensions, comment: request.comment)
     // What makes a retry the same request: everything the rater chose.
@@ -29,7 +31,10 @@ extension EvaluationService {
       ).rows
       if let row = existing.first {
         guard try row.decode(Bool.self, at: 1) else {
-          throw DomainError.precondition("case \(record.number)", "was already rated at \(moment.rawValue) with a different rating; one rating per case and moment")
+          throw DomainError.precondition(
+            "case \(record.number)",
+            "was already rated at \(moment.rawValue) with a different rating; one rating per case and moment"
+          )
         }
         return try await Self.rating(try row.decode(Int64.self, at: 0), on: connection)
       }
@@ -52,22 +57,15 @@ extension EvaluationService {
       ).scalar(Int64.self)!
       var summary = "rated \(record.number) at \(moment.rawValue): \(level.rawValue)"
       if level.isBad {
-        let rectification = try Rectification.open(at: at)
-        let calendar = try await CalendarStore.require(record.jurisdiction, on: connection).calendar
-        let deadline = try rectification.clock.deadline(in: calendar)!
-        let id = try await connection.query(
-          """
-          INSERT INTO rectifications (rating_id, case_id, unit_id, unit_path, state, deadline, version, snapshot, opened_at)
-          SELECT $1, $2, u.id, u.path, $4, to_timestamp($5::bigint), $6, $7::jsonb, to_timestamp($8::bigint)
-          FROM units u WHERE u.code = $3
-          RETURNING id
-          """,
-          [
-            ratingID, caseID, record.unitCode, rectification.state.rawValue, deadline.secondsSinceEpoch, rectification.version,
-            try EvaluationMapping.json(rectification), at.secondsSinceEpoch,
-          ]
-        ).scalar(Int64.self)!
-        summary += "; rectification \(id) opened for \(record.unitCode), due \(calendar.localDate(of: deadline))"
+        let opened = try await Self.openRectification(
+          ratingID: ratingID,
+          rated: record,
+          level: level,
+          principal: principal,
+          at: at,
+          on: connection
+        )
+        summary += "; rectification \(opened.number) opened for \(record.unitCode), due \(opened.due)"
       }
       try await AuditLog.append(on: connection, object: "rating/\(ratingID)", summary: summary)
       return try await Self.rating(ratingID, on: connection)
@@ -78,7 +76,7 @@ extension EvaluationService {
     let row = try await connection.query(
       """
       SELECT r.id, r.case_id, r.moment, r.level, r.efficiency, r.attitude, r.convenience, r.comment, r.channel, u.code,
-        extract(epoch FROM r.rated_at)::bigint, r.excluded_at IS NOT NULL, coalesce(x.id, 0)
+        extract(epoch FROM r.rated_at)::bigint, r.excluded_at IS NOT NULL, x.case_id
       FROM ratings r JOIN units u ON u.id = r.unit_id LEFT JOIN rectifications x ON x.rating_id = r.id
       WHERE r.id = $1
       """,
@@ -97,125 +95,7 @@ extension EvaluationService {
     message.unitCode = try row.decode(String.self, at: 9)
     message.ratedAt = Instant(secondsSinceEpoch: try row.decode(Int.self, at: 10)).timestamp
     message.excluded = try row.decode(Bool.self, at: 11)
-    message.rectificationID = try row.decode(Int64.self, at: 12)
-    return message
-  }
-
-  // MARK: Rectifications
-
-  public func listRectifications(
-    request: Civicgrid_V1_ListRectificationsRequest, context: ServerContext
-  ) async throws -> Civicgrid_V1_ListRectificationsResponse {
-    let principal = try RequestContext.principal()
-    let size = try Require.pageSize(request.pageSize, default: 50)
-    let after = try Require.pageToken(request.pageToken) ?? Int64.max
-    let states = ["opened", "rectifying", "awaitingReturnVisit", "rectified", "voided"]
-    guard request.state.isEmpty || states.contains(request.state) else {
-      throw Require.invalid("state", "must be one of \(states.joined(separator: ", ")), got \"\(request.state.prefix(40))\"")
-    }
-    return try await self.store.withConnection { connection in
-      let scope: UnitScope = request.unitCode.isEmpty
-        ? Self.scope(principal)
-        : .subtree(try await Self.unit(request.unitCode, field: "unit_code", principal: principal, on: connection).path)
-      let range = scope.sqlRange
-      let ids = try await connection.query(
-        """
-        SELECT id FROM rectifications
-        WHERE unit_path >= $1 AND unit_path < $2 AND id < $3 AND ($4 = '' OR state = $4)
-        ORDER BY id DESC LIMIT $5
-        """,
-        [range.lower, range.upper, after, request.state, size + 1]
-      ).rows.map { try $0.decode(Int64.self, at: 0) }
-      var response = Civicgrid_V1_ListRectificationsResponse()
-      for id in ids.prefix(size) { response.rectifications.append(try await Self.rectification(id, on: connection)) }
-      if ids.count > size, let last = ids.prefix(size).last { response.nextPageToken = String(last) }
-      return response
-    }
-  }
-
-  public func reportRectification(
-    request: Civicgrid_V1_ReportRectificationRequest, context: ServerContext
-  ) async throws -> Civicgrid_V1_RectificationRecord {
-    let report = try Require.text("report", request.report)
-    return try await self.changeRectification(request.rectificationID, request.expectedVersion, action: "report") { value, version, at in
-      try value.reporting(report, at: at, expectedVersion: version)
-    }
-  }
-
-  public func recordReturnVisit(
-    request: Civicgrid_V1_RecordReturnVisitRequest, context: ServerContext
-  ) async throws -> Civicgrid_V1_RectificationRecord {
-    let note = request.note.isEmpty ? "" : try Require.text("note", request.note)
-    return try await self.changeRectification(request.rectificationID, request.expectedVersion, action: "returnVisit") { value, version, at in
-      try value.returnVisited(satisfied: request.satisfied, note: note, at: at, expectedVersion: version)
-    }
-  }
-
-  /// One rectification command: lock the row (in the caller's scope), apply, write, audit.
-  func changeRectification(
-    _ rawID: Int64, _ expectedVersion: Int64, action: String,
-    _ apply: @Sendable @escaping (Rectification, Int, Instant) throws -> Rectification
-  ) async throws -> Civicgrid_V1_RectificationRecord {
-    let principal = try RequestContext.principal()
-    guard rawID > 0 else { throw Require.invalid("rectification_id", "must be a rectification id, got \(rawID)") }
-    let version = try Require.version("expected_version", expectedVersion)
-    let at = self.now()
-    return try await self.store.transaction { connection in
-      let current = try await Self.lockRectification(rawID, principal: principal, on: connection)
-      let next = try apply(current, version, at)
-      try await Self.saveRectification(rawID, next, at: at, on: connection)
-      try await AuditLog.append(on: connection, object: "rectification/\(rawID)", summary: "\(action): \(current.state) → \(next.state)")
-      return try await Self.rectification(rawID, on: connection)
-    }
-  }
-
-  static func lockRectification(_ id: Int64, principal: Principal, on connection: StoreConnection) async throws -> Rectification {
-    let range = Self.scope(principal).sqlRange
-    let rows = try await connection.query(
-      "SELECT snapshot::text FROM rectifications WHERE id = $1 AND unit_path >= $2 AND unit_path < $3 FOR UPDATE",
-      [id, range.lower, range.upper]
-    ).rows
-    guard let row = rows.first else { throw DomainError.notFound("rectification \(id)") }
-    return try JSONDecoder().decode(Rectification.self, from: Data(try row.decode(String.self, at: 0).utf8))
-  }
-
-  static func saveRectification(_ id: Int64, _ value: Rectification, at: Instant, on connection: StoreConnection) async throws {
-    let closed = value.state == .rectified || value.state == .voided
-    try await connection.execute(
-      """
-      UPDATE rectifications SET state = $2, version = $3, snapshot = $4::jsonb,
-        closed_at = CASE WHEN $5 THEN to_timestamp($6::bigint) END, updated_at = now()
-      WHERE id = $1
-      """,
-      [id, value.state.rawValue, value.version, try EvaluationMapping.json(value), closed, at.secondsSinceEpoch]
-    )
-  }
-
-  static func rectification(_ id: Int64, on connection: StoreConnection) async throws -> Civicgrid_V1_RectificationRecord {
-    let row = try await connection.query(
-      """
-      SELECT x.id, x.rating_id, x.case_id, u.code, x.snapshot::text, extract(epoch FROM x.deadline)::bigint,
-        extract(epoch FROM x.opened_at)::bigint, r.level, r.comment
-      FROM rectifications x JOIN units u ON u.id = x.unit_id JOIN ratings r ON r.id = x.rating_id
-      WHERE x.id = $1
-      """,
-      [id]
-    ).rows[0]
-    let value = try JSONDecoder().decode(Rectification.self, from: Data(try row.decode(String.self, at: 4).utf8))
-    var message = Civicgrid_V1_RectificationRecord()
-    message.id = try row.decode(Int64.self, at: 0)
-    message.ratingID = try row.decode(Int64.self, at: 1)
-    message.caseID = CaseNumber.format(try row.decode(Int64.self, at: 2))
-    message.unitCode = try row.decode(String.self, at: 3)
-    message.state = value.state.rawValue
-    message.deadline = Instant(secondsSinceEpoch: try row.decode(Int.self, at: 5)).timestamp
-    message.report = value.report ?? ""
-    message.returnVisitSatisfied = value.returnVisit?.satisfied ?? false
-    message.returnVisitNote = value.returnVisit?.note ?? ""
-    message.version = Int64(value.version)
-    message.openedAt = Instant(secondsSinceEpoch: try row.decode(Int.self, at: 6)).timestamp
-    message.ratingLevel = EvaluationMapping.level(Rating.Level(rawValue: try row.decode(String.self, at: 7))!)
-    message.ratingComment = try row.decode(String.self, at: 8)
+    message.rectificationID = try row.decode(Int64?.self, at: 12).map(CaseNumber.format) ?? ""
     return message
   }
 
@@ -235,7 +115,9 @@ extension EvaluationService {
       ).rows
       guard let row = rows.first else { throw DomainError.notFound("rating \(request.ratingID)") }
       let level = Rating.Level(rawValue: try row.decode(String.self, at: 0))!
-      guard level.isBad else { throw DomainError.precondition("rating \(request.ratingID)", "is \(level.rawValue); only a bad rating can be appealed") }
+      guard level.isBad else {
+        throw DomainError.precondition("rating \(request.ratingID)", "is \(level.rawValue); only a bad rating can be appealed")
+      }
       let id = try await connection.query(
         """
         INSERT INTO rating_appeals (rating_id, reason, filed_by, filed_at) VALUES ($1, $2, $3, to_timestamp($4::bigint))
@@ -276,17 +158,18 @@ extension EvaluationService {
       )
       var summary = "appeal against rating \(ratingID) \(decided.rawValue)"
       if decided == .upheld {
-        try await connection.execute("UPDATE ratings SET excluded_at = to_timestamp($2::bigint) WHERE id = $1", [ratingID, at.secondsSinceEpoch])
-        let rectification = try await connection.query(
-          "SELECT id, snapshot::text FROM rectifications WHERE rating_id = $1 FOR UPDATE", [ratingID]
-        ).rows.first
-        if let rectification {
-          let id = try rectification.decode(Int64.self, at: 0)
-          let value = try JSONDecoder().decode(Rectification.self, from: Data(try rectification.decode(String.self, at: 1).utf8))
-          if value.state != .rectified {
-            try await Self.saveRectification(id, try value.voided(at: at), at: at, on: connection)
-            summary += "; rectification \(id) voided"
-          }
+        try await connection.execute(
+          "UPDATE ratings SET excluded_at = to_timestamp($2::bigint) WHERE id = $1",
+          [ratingID, at.secondsSinceEpoch]
+        )
+        if let voided = try await Self.voidRectification(
+          ratingID: ratingID,
+          reason: "appeal \(request.appealID) upheld: \(note)",
+          principal: principal,
+          at: at,
+          on: connection
+        ) {
+          summary += "; rectification \(voided) voided"
         }
       }
       try await AuditLog.append(on: connection, object: "appeal/\(request.appealID)", summary: summary)
@@ -296,7 +179,8 @@ extension EvaluationService {
 
   static func appeal(_ id: Int64, on connection: StoreConnection) async throws -> Civicgrid_V1_AppealRecord {
     let row = try await connection.query(
-      "SELECT id, rating_id, reason, outcome, note, filed_by, decided_by FROM rating_appeals WHERE id = $1", [id]
+      "SELECT id, rating_id, reason, outcome, note, filed_by, decided_by FROM rating_appeals WHERE id = $1",
+      [id]
     ).rows[0]
     var message = Civicgrid_V1_AppealRecord()
     message.id = try row.decode(Int64.self, at: 0)

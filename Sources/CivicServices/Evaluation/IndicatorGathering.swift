@@ -63,8 +63,9 @@ enum IndicatorGathering {
     inputs.ratings = try await connection.query(
       """
       SELECT r.id, r.case_id, r.unit_path, extract(epoch FROM r.rated_at)::bigint, r.level,
-        extract(epoch FROM r.excluded_at)::bigint, extract(epoch FROM x.closed_at)::bigint
-      FROM ratings r LEFT JOIN rectifications x ON x.rating_id = r.id AND x.state = 'rectified'
+        extract(epoch FROM r.excluded_at)::bigint, extract(epoch FROM x.visited_at)::bigint
+      FROM ratings r
+      LEFT JOIN (rectifications x JOIN cases xc ON xc.id = x.case_id AND xc.state = 'rectified') ON x.rating_id = r.id
       WHERE r.unit_path >= $1 AND r.unit_path < $2 AND r.rated_at >= to_timestamp($3::bigint) AND r.rated_at < to_timestamp($4::bigint)
       """,
       [range.lower, range.upper, start, end]

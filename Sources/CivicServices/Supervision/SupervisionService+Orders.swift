@@ -37,7 +37,8 @@ struct OrderRow: Sendable {
 
   static func load(_ id: Int64, on connection: StoreConnection, lock: Bool) async throws -> OrderRow {
     let rows = try await connection.query(
-      "SELECT \(Self.columns) FROM supervision_orders WHERE case_id = $1" + (lock ? " FOR UPDATE" : ""), [id]
+      "SELECT \(Self.columns) FROM supervision_orders WHERE case_id = $1" + (lock ? " FOR UPDATE" : ""),
+      [id]
     ).rows
     guard let row = rows.first else { throw DomainError.notFound("order \(CaseNumber.format(id))") }
     return try OrderRow(row: row)
@@ -110,9 +111,18 @@ extension SupervisionService {
       }
       let target = try await Self.unit(unitCode, field: "unit_code", scope: principal.scope, on: connection)
       let (id, record, order) = try await Self.openOrder(
-        policy: .supervisionOrder, item: ItemRef(code: "SUPERVISION-ORDER", version: 1), title: title, requirement: requirement,
-        level: level, unit: (UnitID(unitCode), target.id, target.path), replyDays: Int(request.replyWorkingDays),
-        subject: subjectID.map { ($0, Int(request.subjectTask)) }, inspection: nil, principal: principal, at: now, on: connection
+        policy: .supervisionOrder,
+        item: ItemRef(code: "SUPERVISION-ORDER", version: 1),
+        title: title,
+        requirement: requirement,
+        level: level,
+        unit: (UnitID(unitCode), target.id, target.path),
+        replyDays: Int(request.replyWorkingDays),
+        subject: subjectID.map { ($0, Int(request.subjectTask)) },
+        inspection: nil,
+        principal: principal,
+        at: now,
+        on: connection
       )
       if let subjectID {
         try await connection.execute(
@@ -120,7 +130,11 @@ extension SupervisionService {
           [subjectID, Int(request.subjectTask), id]
         )
       }
-      try await AuditLog.append(on: connection, object: "order/\(record.number)", summary: "issued (\(level.rawValue)) to \(unitCode): \(title)")
+      try await AuditLog.append(
+        on: connection,
+        object: "order/\(record.number)",
+        summary: "issued (\(level.rawValue)) to \(unitCode): \(title)"
+      )
       let calendar = try await CalendarStore.require(record.jurisdiction, on: connection).calendar
       return try Self.message(record, order, calendar: calendar, at: now)
     }
@@ -141,27 +155,21 @@ extension SupervisionService {
     at now: Instant,
     on connection: StoreConnection
   ) async throws -> (Int64, CaseRecord, OrderRow) {
-    guard let id = try await connection.query("SELECT nextval(pg_get_serial_sequence('cases', 'id'))").scalar(Int64.self) else {
-      throw RPCError(code: .internalError, message: "no case id")
-    }
+    let id = try await CaseWriter.nextID(on: connection)
     let jurisdiction = CalendarStore.defaultJurisdiction
     let calendar = try await CalendarStore.require(jurisdiction, on: connection).calendar
     let change = try Case.issueOrder(
-      policy: policy, id: CaseID(CaseNumber.format(id)), item: item, title: title, to: unit.code,
-      replyWithin: .workingDays(replyDays), at: now, by: Self.party(principal)
+      policy: policy,
+      id: CaseID(CaseNumber.format(id)),
+      item: item,
+      title: title,
+      to: unit.code,
+      replyWithin: .workingDays(replyDays),
+      at: now,
+      by: Self.party(principal)
     )
     let value = change.case
-    try await connection.execute(
-      """
-      INSERT INTO cases (id, kind, state, item_code, item_version, channel, applicant_name, unit_id, jurisdiction, clock_state,
-        is_open, version, snapshot, submitted_at)
-      VALUES ($1, $2, $3, $4, $5, 'window', $6, $7, $8, 'none', true, $9, $10::jsonb, to_timestamp($11::bigint))
-      """,
-      [
-        id, value.kind, value.state.rawValue, item.code, item.version, title, principal.unitID, jurisdiction, value.version,
-        try CaseWriter.json(value), now.secondsSinceEpoch,
-      ]
-    )
+    try await CaseWriter.insertInternal(id: id, value, unitID: principal.unitID, jurisdiction: jurisdiction, at: now, on: connection)
     try await CaseWriter.write(id: id, old: nil, new: change, unitPath: principal.unitPath, calendar: calendar, on: connection)
     try await connection.execute(
       """
@@ -178,8 +186,14 @@ extension SupervisionService {
     try await AlertWriter.append(
       [
         PendingAlert(
-          kind: .order, caseID: id, caseKind: value.kind, unitID: unit.id, unitPath: unit.path, orderID: id,
-          summary: "\(what) \(CaseNumber.format(id)) issued to \(unit.code): \(title); reply within \(replyDays) working days", at: now
+          kind: .order,
+          caseID: id,
+          caseKind: value.kind,
+          unitID: unit.id,
+          unitPath: unit.path,
+          orderID: id,
+          summary: "\(what) \(CaseNumber.format(id)) issued to \(unit.code): \(title); reply within \(replyDays) working days",
+          at: now
         )
       ],
       on: connection
@@ -222,16 +236,23 @@ extension SupervisionService {
       if needsOverdue {
         guard [CaseState.issued, .acknowledged].contains(record.value.state) else {
           throw DomainError.illegalState(
-            subject: "order \(record.number)", state: record.value.state.rawValue, action: "escalate", allowed: ["issued", "acknowledged"]
+            subject: "order \(record.number)",
+            state: record.value.state.rawValue,
+            action: "escalate",
+            allowed: ["issued", "acknowledged"]
           )
         }
         let level = try task.clock.warning(at: context.now, in: context.calendar, policy: record.value.warningPolicy).level
         guard level == .overdue else {
-          throw DomainError.precondition("order \(record.number)", "its reply is not overdue (\(level)); escalate needs an overdue reply or a rejected one")
+          throw DomainError.precondition(
+            "order \(record.number)",
+            "its reply is not overdue (\(level)); escalate needs an overdue reply or a rejected one"
+          )
         }
       }
       let parent = try await context.connection.query(
-        "SELECT p.code FROM units u JOIN units p ON p.id = u.parent_id WHERE u.code = $1", [task.unit.rawValue]
+        "SELECT p.code FROM units u JOIN units p ON p.id = u.parent_id WHERE u.code = $1",
+        [task.unit.rawValue]
       ).scalar(String.self)
       let next = try order.level.escalation(unit: task.unit, parent: parent.map { UnitID($0) })
       context.escalation = next
@@ -276,7 +297,8 @@ extension SupervisionService {
         order.level = escalation.level
         order.escalations += 1
         try await connection.execute(
-          "UPDATE supervision_orders SET level = $2, escalations = escalations + 1 WHERE case_id = $1", [id, escalation.level.rawValue]
+          "UPDATE supervision_orders SET level = $2, escalations = escalations + 1 WHERE case_id = $1",
+          [id, escalation.level.rawValue]
         )
         summary += " to \(escalation.level.rawValue) at \(escalation.unit)"
       }
@@ -286,8 +308,14 @@ extension SupervisionService {
       try await AlertWriter.append(
         [
           PendingAlert(
-            kind: .order, caseID: id, caseKind: change.case.kind, unitID: target.id, unitPath: target.path, orderID: id,
-            summary: summary, at: now
+            kind: .order,
+            caseID: id,
+            caseKind: change.case.kind,
+            unitID: target.id,
+            unitPath: target.path,
+            orderID: id,
+            summary: summary,
+            at: now
           )
         ],
         on: connection
@@ -320,7 +348,8 @@ extension SupervisionService {
     let after = try Require.pageToken(request.pageToken) ?? Int64.max
     let kind = request.kind.isEmpty ? CasePolicy.supervisionOrder.kind : request.kind
     guard CasePolicy.orderLike(kind) != nil else { throw Require.invalid("kind", "must be supervisionOrder or inspectionFinding") }
-    for (index, state) in request.states.enumerated() where ![CaseState.issued, .acknowledged, .replied, .closed].contains(CaseState(state)) {
+    for (index, state) in request.states.enumerated()
+    where ![CaseState.issued, .acknowledged, .replied, .closed].contains(CaseState(state)) {
       throw Require.invalid("states[\(index)]", "must be issued, acknowledged, replied or closed, got \"\(state.prefix(20))\"")
     }
     let level: String
@@ -334,7 +363,12 @@ extension SupervisionService {
     return try await self.store.transaction(isolation: .repeatableRead) { connection in
       var scope = principal.scope
       if !request.unitCode.isEmpty {
-        let unit = try await Self.unit(try Require.code("unit_code", request.unitCode), field: "unit_code", scope: principal.scope, on: connection)
+        let unit = try await Self.unit(
+          try Require.code("unit_code", request.unitCode),
+          field: "unit_code",
+          scope: principal.scope,
+          on: connection
+        )
         scope = .subtree(unit.path)
       }
       let range = scope.sqlRange

@@ -15,40 +15,105 @@ enum November {
   static let inputs = IndicatorInputs(
     cases: [
       // 1 accepted, due 11-10, completed 11-09 (on time), 4 working days.
-      CaseFact(caseID: 1, unitPath: ctr, submittedAt: at("2026-11-03"), decidedAt: at("2026-11-03", 11), accepted: true,
-               completedAt: at("2026-11-09"), deadline: at("2026-11-10", 17), handlingWorkingDays: 4),
+      CaseFact(
+        caseID: 1,
+        unitPath: ctr,
+        submittedAt: at("2026-11-03"),
+        decidedAt: at("2026-11-03", 11),
+        accepted: true,
+        completedAt: at("2026-11-09"),
+        deadline: at("2026-11-10", 17),
+        handlingWorkingDays: 4
+      ),
       // 2 accepted, due 11-11, completed 11-12 (late), 6.5 working days.
-      CaseFact(caseID: 2, unitPath: ctr, submittedAt: at("2026-11-04"), decidedAt: at("2026-11-04", 11), accepted: true,
-               completedAt: at("2026-11-12"), deadline: at("2026-11-11", 17), handlingWorkingDays: 6.5),
+      CaseFact(
+        caseID: 2,
+        unitPath: ctr,
+        submittedAt: at("2026-11-04"),
+        decidedAt: at("2026-11-04", 11),
+        accepted: true,
+        completedAt: at("2026-11-12"),
+        deadline: at("2026-11-11", 17),
+        handlingWorkingDays: 6.5
+      ),
       // 3 refused: acceptance denominator only.
       CaseFact(caseID: 3, unitPath: ctr, submittedAt: at("2026-11-05"), decidedAt: at("2026-11-05", 11), accepted: false),
       // 4 undecided (补正): excluded everywhere.
       CaseFact(caseID: 4, unitPath: ctr, submittedAt: at("2026-11-06")),
       // 5 submitted in October, due 11-04, still open: due in November, overdue.
-      CaseFact(caseID: 5, unitPath: ctr, submittedAt: at("2026-10-28"), decidedAt: at("2026-10-28", 11), accepted: true,
-               deadline: at("2026-11-04", 17)),
+      CaseFact(
+        caseID: 5,
+        unitPath: ctr,
+        submittedAt: at("2026-10-28"),
+        decidedAt: at("2026-10-28", 11),
+        accepted: true,
+        deadline: at("2026-11-04", 17)
+      ),
       // 6 due in December: accepted in November, not due.
-      CaseFact(caseID: 6, unitPath: ctr, submittedAt: at("2026-11-20"), decidedAt: at("2026-11-20", 11), accepted: true,
-               deadline: at("2026-12-03", 17)),
+      CaseFact(
+        caseID: 6,
+        unitPath: ctr,
+        submittedAt: at("2026-11-20"),
+        decidedAt: at("2026-11-20", 11),
+        accepted: true,
+        deadline: at("2026-12-03", 17)
+      ),
       // 7 immediate item (no clock): acceptance only.
-      CaseFact(caseID: 7, unitPath: ctr, submittedAt: at("2026-11-10"), decidedAt: at("2026-11-10", 11), accepted: true,
-               completedAt: at("2026-11-10", 11)),
+      CaseFact(
+        caseID: 7,
+        unitPath: ctr,
+        submittedAt: at("2026-11-10"),
+        decidedAt: at("2026-11-10", 11),
+        accepted: true,
+        completedAt: at("2026-11-10", 11)
+      ),
       // 8 in the street's centre (subtree only): on time, 3 working days.
-      CaseFact(caseID: 8, unitPath: ctr2, submittedAt: at("2026-11-02"), decidedAt: at("2026-11-02", 11), accepted: true,
-               completedAt: at("2026-11-06"), deadline: at("2026-11-09", 17), handlingWorkingDays: 3),
+      CaseFact(
+        caseID: 8,
+        unitPath: ctr2,
+        submittedAt: at("2026-11-02"),
+        decidedAt: at("2026-11-02", 11),
+        accepted: true,
+        completedAt: at("2026-11-06"),
+        deadline: at("2026-11-09", 17),
+        handlingWorkingDays: 3
+      ),
     ],
     ratings: [
       RatingFact(ratingID: 1, caseID: 1, unitPath: ctr, ratedAt: at("2026-11-09", 15), level: .verySatisfied),
       RatingFact(ratingID: 2, caseID: 2, unitPath: ctr, ratedAt: at("2026-11-12", 15), level: .dissatisfied, rectifiedAt: at("2026-11-18")),
-      RatingFact(ratingID: 3, caseID: 2, unitPath: ctr, ratedAt: at("2026-11-04", 15), level: .veryDissatisfied, upheldAt: at("2026-11-20")),
+      RatingFact(
+        ratingID: 3,
+        caseID: 2,
+        unitPath: ctr,
+        ratedAt: at("2026-11-04", 15),
+        level: .veryDissatisfied,
+        upheldAt: at("2026-11-20")
+      ),
       RatingFact(ratingID: 4, caseID: 7, unitPath: ctr, ratedAt: at("2026-11-10", 15), level: .dissatisfied),
       RatingFact(ratingID: 5, caseID: 5, unitPath: ctr, ratedAt: at("2026-10-29"), level: .satisfied),
       RatingFact(ratingID: 6, caseID: 6, unitPath: ctr, ratedAt: at("2026-11-21"), level: .basicallySatisfied),
       RatingFact(ratingID: 7, caseID: 1, unitPath: ctr, ratedAt: at("2026-12-02"), level: .veryDissatisfied),
     ],
     orders: [
-      OrderFact(orderID: "o1", caseID: 2, unitPath: ctr, listed: false, issuedAt: at("2026-11-12"), replyDueAt: at("2026-11-16", 17), repliedAt: at("2026-11-15")),
-      OrderFact(orderID: "o2", caseID: 5, unitPath: ctr, listed: true, issuedAt: at("2026-11-05"), replyDueAt: at("2026-11-10", 17), repliedAt: at("2026-11-12")),
+      OrderFact(
+        orderID: "o1",
+        caseID: 2,
+        unitPath: ctr,
+        listed: false,
+        issuedAt: at("2026-11-12"),
+        replyDueAt: at("2026-11-16", 17),
+        repliedAt: at("2026-11-15")
+      ),
+      OrderFact(
+        orderID: "o2",
+        caseID: 5,
+        unitPath: ctr,
+        listed: true,
+        issuedAt: at("2026-11-05"),
+        replyDueAt: at("2026-11-10", 17),
+        repliedAt: at("2026-11-12")
+      ),
       OrderFact(orderID: "o3", caseID: 5, unitPath: ctr, listed: false, issuedAt: at("2026-11-26"), replyDueAt: at("2026-12-02", 17)),
     ],
     events: [
@@ -132,7 +197,13 @@ struct IndicatorTests {
   func lateDecision() {
     var inputs = November.inputs
     // Case 4 (submitted 11-06, waiting for 补正) is accepted on 12-02.
-    inputs.cases[3] = CaseFact(caseID: 4, unitPath: November.ctr, submittedAt: November.at("2026-11-06"), decidedAt: November.at("2026-12-02"), accepted: true)
+    inputs.cases[3] = CaseFact(
+      caseID: 4,
+      unitPath: November.ctr,
+      submittedAt: November.at("2026-11-06"),
+      decidedAt: November.at("2026-12-02"),
+      accepted: true
+    )
     let selector = UnitSelector(path: November.ctr, subtree: false)
     let before = IndicatorSet.compute(inputs, for: selector, in: November.window, asOf: November.at("2026-12-01"))
     let after = IndicatorSet.compute(inputs, for: selector, in: November.window, asOf: November.at("2026-12-05"))
@@ -143,7 +214,12 @@ struct IndicatorTests {
   @Test("assessment: 70 basic work + 30 social evaluation − penalties, ranked")
   func assessment() {
     let figures = Array(November.figures().values)
-    let penalties = IndicatorSet.penalties(November.inputs, for: UnitSelector(path: November.ctr, subtree: false), in: November.window, asOf: November.at("2026-12-05"))
+    let penalties = IndicatorSet.penalties(
+      November.inputs,
+      for: UnitSelector(path: November.ctr, subtree: false),
+      in: November.window,
+      asOf: November.at("2026-12-05")
+    )
     #expect(penalties == Penalties(listedOrders: 2, criticisms: 1))
     let score = AssessmentScheme.standard.score(figures, penalties: penalties)
     // 15×0.8 + 25×0.3333 + 15×0.5 + 15×0.5 = 35.3325; 30×0.5 = 15; 2×2 + 3 = 7.
@@ -158,10 +234,13 @@ struct IndicatorTests {
     #expect(ranked.map(\.rank) == [1, 2, 2])
   }
 
-  @Test("periods parse, contain and go back", arguments: [
-    ("2026", "2026-01-01", "2026-12-31"), ("2026-Q4", "2026-10-01", "2026-12-31"), ("2026-02", "2026-02-01", "2026-02-28"),
-    ("2026-W48", "2026-11-23", "2026-11-29"), ("2026-W01", "2025-12-29", "2026-01-04"), ("2026-W53", "2026-12-28", "2027-01-03"),
-  ])
+  @Test(
+    "periods parse, contain and go back",
+    arguments: [
+      ("2026", "2026-01-01", "2026-12-31"), ("2026-Q4", "2026-10-01", "2026-12-31"), ("2026-02", "2026-02-01", "2026-02-28"),
+      ("2026-W48", "2026-11-23", "2026-11-29"), ("2026-W01", "2025-12-29", "2026-01-04"), ("2026-W53", "2026-12-28", "2027-01-03"),
+    ]
+  )
   func periods(text: String, first: String, last: String) throws {
     let period = try Period(text)
     #expect(period.first == CivilDate(first)!)
@@ -176,26 +255,73 @@ struct IndicatorTests {
     do { _ = try Period(text, field: "period") } catch { #expect(error.description.hasPrefix("period:")) }
   }
 
-  @Test("a rectification runs opened → rectifying → awaiting return visit → rectified; an upheld appeal voids it")
+  @Test("a rectification case runs opened → rectifying → awaiting return visit → rectified; an upheld appeal voids it")
   func rectification() throws {
-    let opened = try Rectification.open(at: November.at("2026-11-12"))
-    #expect(opened.state == .rectifying)
-    #expect(try opened.clock.deadline(in: November.calendar)! > November.at("2026-11-18"))
-    let reported = try opened.reporting("apologised and fixed the queue", at: November.at("2026-11-16"), expectedVersion: opened.version)
-    #expect(reported.state == .awaitingReturnVisit)
-    #expect(throws: DomainError.self) { try reported.reporting("again", at: November.at("2026-11-17"), expectedVersion: reported.version) }
-    let closed = try reported.returnVisited(satisfied: true, note: "ok", at: November.at("2026-11-18"), expectedVersion: reported.version)
-    #expect(closed.state == .rectified)
-    #expect(throws: DomainError.self) { try closed.voided(at: November.at("2026-11-19")) }
-    #expect(try opened.voided(at: November.at("2026-11-13")).state == .voided)
+    let item = ItemRef(code: "RECTIFICATION", version: 1)
+    let clerk = Party.staff(StaffID("clerk"), unit: UnitID("CTR"))
+    let opening = try Case.openRectification(
+      id: CaseID("C00000009"),
+      item: item,
+      title: "bad rating",
+      for: UnitID("CTR"),
+      at: November.at("2026-11-12"),
+      by: clerk
+    )
+    let opened = opening.case
+    #expect(opened.kind == "rectification" && opened.state == .rectifying && opened.version == 2)
+    #expect(opening.events.map(\.kind).contains(.stateChanged(from: .opened, to: .rectifying, action: .dispatch)))
+    let task = try #require(opened.rectificationTask)
+    #expect(task.unit == UnitID("CTR") && task.clock.limit == .workingDays(Rectification.defaultWorkingDays))
+    #expect(try task.clock.deadline(in: November.calendar)! > November.at("2026-11-18"))
+    #expect(try opened.warnings(at: November.at("2026-11-12"), in: November.calendar).tasks[1]?.level == .green)
+
+    let reported = try opened.applying(
+      .report(text: "apologised and fixed the queue"),
+      expectedVersion: 2,
+      at: November.at("2026-11-16"),
+      by: clerk
+    ).case
+    #expect(reported.state == .awaitingReturnVisit && reported.version == 3)
+    #expect(reported.rectificationTask?.opinion == "apologised and fixed the queue" && reported.rectificationTask?.clock.stoppedAt != nil)
+    #expect(throws: DomainError.self) {
+      try reported.applying(.report(text: "again"), expectedVersion: 3, at: November.at("2026-11-17"), by: clerk)
+    }
+    #expect(throws: DomainError.self) {
+      try reported.applying(.returnVisit(satisfied: true, note: ""), expectedVersion: 2, at: November.at("2026-11-17"), by: clerk)
+    }
+    let visit = try reported.applying(
+      .returnVisit(satisfied: true, note: "ok"),
+      expectedVersion: 3,
+      at: November.at("2026-11-18"),
+      by: clerk
+    )
+    #expect(visit.case.state == .rectified)
+    #expect(visit.events.first?.kind == .returnVisited(satisfied: true, note: "ok"))
+    #expect(throws: DomainError.self) {
+      try visit.case.applying(.void(reason: "upheld"), expectedVersion: 4, at: November.at("2026-11-19"), by: clerk)
+    }
+
+    let voided = try opened.applying(.void(reason: "appeal upheld"), expectedVersion: 2, at: November.at("2026-11-13"), by: clerk).case
+    #expect(voided.state == .voided && voided.rectificationTask?.state == .withdrawn)
     #expect(throws: DomainError.self) { try Rating(level: .dissatisfied, moment: .completion, comment: "  ") }
   }
 
   @Test("the report has the tables, the trend chart and a CSV row per period and indicator")
   func report() {
-    let current = Report.Column(period: November.period, figures: Array(November.figures().values).sorted { $0.indicator.rawValue < $1.indicator.rawValue }, closed: true)
+    let current = Report.Column(
+      period: November.period,
+      figures: Array(November.figures().values).sorted { $0.indicator.rawValue < $1.indicator.rawValue },
+      closed: true
+    )
     let previous = Report.Column(period: November.period.previous, figures: [], closed: false)
-    let report = Report(unitCode: "CTR", unitName: "Service centre", responsiblePerson: "Li Wei", columns: [previous, current], assessment: nil, schemeName: "")
+    let report = Report(
+      unitCode: "CTR",
+      unitName: "Service centre",
+      responsiblePerson: "Li Wei",
+      columns: [previous, current],
+      assessment: nil,
+      schemeName: ""
+    )
     #expect(report.markdown.contains("# Monthly review (月研判): Service centre (CTR), 2026-11"))
     #expect(report.markdown.contains("| Satisfaction rate (满意率) | 50.00% | 2 | 4 |"))
     #expect(report.markdown.contains("2026-11   |██████████          | 50.00%"))

@@ -71,7 +71,7 @@ struct EvaluationServiceTests {
       let open = try await f.seedCase(submitted: F.at("2026-11-02", 9))
       _ = try await f.rate(good, .completion, .verySatisfied, at: F.at("2026-11-05"))
       let rating = try await f.rate(bad, .completion, .veryDissatisfied, at: F.at("2026-11-05", 10), comment: "nobody answered")
-      #expect(rating.rectificationID != 0)
+      #expect(rating.rectificationID.hasPrefix("C"))
       #expect(rating.unitCode == "CTR")
 
       // One rating per case and moment: the same request again returns it; another one is refused.
@@ -157,7 +157,10 @@ struct EvaluationServiceTests {
       #expect(figures["satisfaction_rate"]!.value == 0.5)
       #expect(figures["rectification_rate"]!.denominator == 1)
       #expect(figures["rectification_rate"]!.value == 1)
-      let voided = try await f.pool.query("SELECT state FROM rectifications WHERE rating_id = $1", [unfairRating.id]).scalar(String.self)
+      let voided = try await f.pool.query(
+        "SELECT c.state FROM rectifications x JOIN cases c ON c.id = x.case_id WHERE x.rating_id = $1",
+        [unfairRating.id]
+      ).scalar(String.self)
       #expect(voided == "voided")
       let audit = try await f.pool.query(
         "SELECT count(*) FROM audit_log WHERE object LIKE 'rating/%' OR object LIKE 'rectification/%' OR object LIKE 'appeal/%'"

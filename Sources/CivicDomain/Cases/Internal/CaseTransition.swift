@@ -59,6 +59,17 @@ struct CaseTransition {
     }
   }
 
+  /// Withdraws `task` if it is still open, stopping its clock (an escalated order, a voided rectification).
+  mutating func withdrawIfOpen(_ task: CaseTask) throws(DomainError) {
+    guard task.state.isOpen else { return }
+    var withdrawn = task
+    withdrawn.state = .withdrawn
+    withdrawn.version += 1
+    try withdrawn.clock.stop(at: self.at)
+    self.next.tasks[task.number - 1] = withdrawn
+    self.emit(.taskWithdrawn, task: task.number)
+  }
+
   /// Completes the case with `result`: the case clock stops.
   mutating func complete(_ result: CaseResult) throws(DomainError) {
     _ = try self.policy.target(of: .complete, from: self.next.state, subject: self.next.subject)
@@ -81,6 +92,26 @@ struct CaseTransition {
 }
 
 extension Case {
+  /// A case the server opens itself for one unit (an order, an inspection finding, a
+  /// rectification): no materials, no case clock, one stage of one task for `unit` within `limit`.
+  static func singleUnit(policy: CasePolicy, id: CaseID, item: ItemRef, title: String, unit: UnitID, limit: WorkingLimit)
+    throws(DomainError)
+    -> Case
+  {
+    Case(
+      id: id,
+      kind: policy.kind,
+      item: item,
+      channel: .window,
+      applicant: title,
+      state: policy.initial,
+      materials: try MaterialChecklist(required: [], provided: []),
+      clock: nil,
+      warningPolicy: .defaults,
+      plan: CasePlan(item: item, stages: [StagePlan(units: [unit], limit: limit)])
+    )
+  }
+
   func checkVersion(_ expected: Int) throws(DomainError) {
     guard expected == self.version else { throw .staleVersion(subject: self.subject, expected: expected, current: self.version) }
   }
