@@ -277,6 +277,7 @@ extension Civicgrid_V1_Supervision {
         /// > Source IDL Documentation:
         /// >
         /// > A supervisor issues an order against a case, a task or a unit; the unit must reply within the limit.
+        /// > Idempotent by key when the request carries one.
         ///
         /// - Parameters:
         ///   - request: A streaming request of `Civicgrid_V1_IssueOrderRequest` messages.
@@ -520,6 +521,7 @@ extension Civicgrid_V1_Supervision {
         /// > Source IDL Documentation:
         /// >
         /// > A supervisor issues an order against a case, a task or a unit; the unit must reply within the limit.
+        /// > Idempotent by key when the request carries one.
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Civicgrid_V1_IssueOrderRequest` message.
@@ -762,6 +764,7 @@ extension Civicgrid_V1_Supervision {
         /// > Source IDL Documentation:
         /// >
         /// > A supervisor issues an order against a case, a task or a unit; the unit must reply within the limit.
+        /// > Idempotent by key when the request carries one.
         ///
         /// - Parameters:
         ///   - request: A `Civicgrid_V1_IssueOrderRequest` message.
@@ -1491,6 +1494,7 @@ extension Civicgrid_V1_Supervision {
         /// > Source IDL Documentation:
         /// >
         /// > A supervisor issues an order against a case, a task or a unit; the unit must reply within the limit.
+        /// > Idempotent by key when the request carries one.
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Civicgrid_V1_IssueOrderRequest` message.
@@ -1827,6 +1831,7 @@ extension Civicgrid_V1_Supervision {
         /// > Source IDL Documentation:
         /// >
         /// > A supervisor issues an order against a case, a task or a unit; the unit must reply within the limit.
+        /// > Idempotent by key when the request carries one.
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Civicgrid_V1_IssueOrderRequest` message.
@@ -2262,6 +2267,7 @@ extension Civicgrid_V1_Supervision.ClientProtocol {
     /// > Source IDL Documentation:
     /// >
     /// > A supervisor issues an order against a case, a task or a unit; the unit must reply within the limit.
+    /// > Idempotent by key when the request carries one.
     ///
     /// - Parameters:
     ///   - request: A request containing a single `Civicgrid_V1_IssueOrderRequest` message.
@@ -2649,6 +2655,7 @@ extension Civicgrid_V1_Supervision.ClientProtocol {
     /// > Source IDL Documentation:
     /// >
     /// > A supervisor issues an order against a case, a task or a unit; the unit must reply within the limit.
+    /// > Idempotent by key when the request carries one.
     ///
     /// - Parameters:
     ///   - message: request message to send.

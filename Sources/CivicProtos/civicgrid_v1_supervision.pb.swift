@@ -485,6 +485,11 @@ public nonisolated struct Civicgrid_V1_IssueOrderRequest: Sendable {
   /// Working days to reply, 1–30.
   public var replyWorkingDays: Int32 = 0
 
+  /// Optional: 1–128 printable characters without spaces; empty for none. The same key with the
+  /// same request returns the order it first made; with a different request FAILED_PRECONDITION.
+  /// Concurrent requests under one key make one order.
+  public var idempotencyKey: String = String()
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -1321,7 +1326,7 @@ nonisolated extension Civicgrid_V1_Order: SwiftProtobuf.Message, SwiftProtobuf._
 
 nonisolated extension Civicgrid_V1_IssueOrderRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".IssueOrderRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}title\0\u{1}requirement\0\u{3}unit_code\0\u{3}subject_case_id\0\u{3}subject_task\0\u{1}level\0\u{3}reply_working_days\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}title\0\u{1}requirement\0\u{3}unit_code\0\u{3}subject_case_id\0\u{3}subject_task\0\u{1}level\0\u{3}reply_working_days\0\u{3}idempotency_key\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1336,6 +1341,7 @@ nonisolated extension Civicgrid_V1_IssueOrderRequest: SwiftProtobuf.Message, Swi
       case 5: try { try decoder.decodeSingularInt32Field(value: &self.subjectTask) }()
       case 6: try { try decoder.decodeSingularEnumField(value: &self.level) }()
       case 7: try { try decoder.decodeSingularInt32Field(value: &self.replyWorkingDays) }()
+      case 8: try { try decoder.decodeSingularStringField(value: &self.idempotencyKey) }()
       default: break
       }
     }
@@ -1363,6 +1369,9 @@ nonisolated extension Civicgrid_V1_IssueOrderRequest: SwiftProtobuf.Message, Swi
     if self.replyWorkingDays != 0 {
       try visitor.visitSingularInt32Field(value: self.replyWorkingDays, fieldNumber: 7)
     }
+    if !self.idempotencyKey.isEmpty {
+      try visitor.visitSingularStringField(value: self.idempotencyKey, fieldNumber: 8)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1374,6 +1383,7 @@ nonisolated extension Civicgrid_V1_IssueOrderRequest: SwiftProtobuf.Message, Swi
     if lhs.subjectTask != rhs.subjectTask {return false}
     if lhs.level != rhs.level {return false}
     if lhs.replyWorkingDays != rhs.replyWorkingDays {return false}
+    if lhs.idempotencyKey != rhs.idempotencyKey {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

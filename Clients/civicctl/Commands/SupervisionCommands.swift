@@ -136,9 +136,11 @@ struct OrderCommand: AsyncParsableCommand {
     @Option(help: "The task of that case.") var task: Int32 = 0
     @Option(help: "ordinary or listed.", transform: Civicgrid_V1_OrderLevel.argument) var level: Civicgrid_V1_OrderLevel = .ordinary
     @Option(help: "Working days to reply (1–30).") var days: Int32 = 3
+    @Option(help: "Makes a retry safe: the same key and request answer the order first made.") var idempotencyKey: String?
 
     func run() async throws {
       var request = Civicgrid_V1_IssueOrderRequest()
+      request.idempotencyKey = self.idempotencyKey ?? ""
       request.title = self.title
       request.requirement = self.requirement
       request.unitCode = self.unit ?? ""

@@ -60,6 +60,19 @@ public enum OrderLevel: String, Sendable, Hashable, Codable, CaseIterable {
       return (.listed, parent)
     }
   }
+
+  /// The level each reply task of an order was opened at, first to last, given the order's
+  /// level now and its tasks' units.
+  ///
+  /// Only an escalation opens a task after the first, and it always leaves the order listed:
+  /// every task after the first was opened listed. The first was opened at the issued level,
+  /// which the escalation rule tells apart: an ordinary order's first escalation stays at its
+  /// unit, a listed order's always moves up a level.
+  public static func openingLevels(now current: OrderLevel, taskUnits units: [UnitID]) -> [OrderLevel] {
+    guard current == .listed, let first = units.first else { return units.map { _ in .ordinary } }
+    let issuedOrdinary = units.count > 1 && units[1] == first
+    return [issuedOrdinary ? .ordinary : .listed] + Array(repeating: .listed, count: units.count - 1)
+  }
 }
 
 /// What a unit or a supervisor does to an order.

@@ -71,13 +71,16 @@ public struct RatingFact: Sendable, Hashable {
   }
 }
 
-/// A supervision order (督办单) addressed to a unit.
+/// A supervision order (督办单) addressed to a unit: one reply the unit owes.
 public struct OrderFact: Sendable, Hashable {
   public let orderID: String
   /// The case the order is about (for drill-down).
   public let caseID: Int64
   public let unitPath: String
+  /// Whether the order was listed (挂牌督办) when this reply became owed: issued listed, or
+  /// escalated (to listed, or listed to the unit above) at `issuedAt`. Not the order's level now.
   public let listed: Bool
+  /// When the reply became owed: the order's issue or the escalation that addressed it here.
   public let issuedAt: Instant
   public let replyDueAt: Instant
   public let repliedAt: Instant?

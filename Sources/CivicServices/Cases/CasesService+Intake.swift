@@ -31,40 +31,23 @@ extension CasesService {
       }
     }
     for (index, code) in request.providedMaterials.enumerated() { _ = try Require.code("provided_materials[\(index)]", code) }
-    let key = request.idempotencyKey
-    if key.isEmpty {
+    if request.idempotencyKey.isEmpty {
       guard principal.has(.clerk) else { throw Require.invalid("idempotency_key", "is required for partner submissions") }
     } else {
-      guard key.count <= 128, key.allSatisfy({ $0.isASCII && !$0.isWhitespace && $0 != "\0" }) else {
-        throw Require.invalid("idempotency_key", "must be 1–128 printable characters without spaces")
-      }
+      _ = try CaseIdempotencyKey.validated(request.idempotencyKey)
     }
     if channel == .window, !principal.has(.clerk) {
       throw RPCError(code: .permissionDenied, message: "channel: WINDOW submissions are made by a clerk")
     }
     var unhashed = request
     unhashed.idempotencyKey = ""
-    let requestHash = (try unhashed.serializedBytes() as [UInt8]).map { String($0, radix: 16) }.joined(separator: ".")
+    let key = try CaseIdempotencyKey(request.idempotencyKey, accountID: principal.accountID, request: unhashed)
 
     return try await self.store.transaction { connection in
-      if !key.isEmpty {
-        let lockKey = "\(principal.accountID)/\(key)"
-        let locked = try await connection.query("SELECT pg_try_advisory_xact_lock(hashtextextended($1, 0))", [lockKey]).scalar(Bool.self)
-        guard locked == true else {
-          throw RPCError(code: .aborted, message: "idempotency_key: a request with this key is in progress; retry")
-        }
-        let rows = try await connection.query(
-          """
-          SELECT case_id, request_sha256 = sha256(convert_to($3, 'UTF8')) FROM case_idempotency_keys
-          WHERE account_id = $1 AND key = $2
-          """,
-          [principal.accountID, key, requestHash]
-        ).rows
-        if let row = rows.first {
-          guard try row.decode(Bool.self, at: 1) else {
-            throw RPCError(code: .failedPrecondition, message: "idempotency_key: \(key) was already used for a different request")
-          }
-          let record = try await CaseRecord.load(try row.decode(Int64.self, at: 0), scope: .everything, on: connection, lock: false)
+      if let key {
+        try await key.lock(on: connection, wait: false)
+        if let existing = try await key.recordedCase(on: connection) {
+          let record = try await CaseRecord.load(existing, scope: .everything, on: connection, lock: false)
           let calendar = try await CalendarStore.require(record.jurisdiction, on: connection).calendar
           return try CaseMapping.message(record, calendar: calendar, at: .now, unmasked: CaseMapping.seesPersonalData(principal))
         }
@@ -79,12 +62,7 @@ extension CasesService {
         unitCode: request.unitCode
       )
       let (id, item, unitCode, calendar, now) = try await Self.takeIn(intake, by: principal, on: connection)
-      if !key.isEmpty {
-        try await connection.execute(
-          "INSERT INTO case_idempotency_keys (account_id, key, request_sha256, case_id) VALUES ($1, $2, sha256(convert_to($3, 'UTF8')), $4)",
-          [principal.accountID, key, requestHash, id]
-        )
-      }
+      try await key?.record(caseID: id, on: connection)
       try await AuditLog.append(
         on: connection,
         object: "case/\(CaseNumber.format(id))",

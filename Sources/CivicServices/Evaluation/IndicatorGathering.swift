@@ -115,15 +115,17 @@ enum IndicatorGathering {
       let jurisdiction = try row.decode(String.self, at: 1)
       if calendars[jurisdiction] == nil { calendars[jurisdiction] = try await CalendarStore.require(jurisdiction, on: connection).calendar }
       let value = try JSONDecoder().decode(Case.self, from: Data(try row.decode(String.self, at: 2).utf8))
-      let listed = try row.decode(Bool.self, at: 3)
-      for task in value.tasks {
+      // The level each reply was owed at, not the order's level now: an order escalated to
+      // listed after the period was ordinary in it.
+      let levels = OrderLevel.openingLevels(now: try row.decode(Bool.self, at: 3) ? .listed : .ordinary, taskUnits: value.tasks.map(\.unit))
+      for (task, level) in zip(value.tasks, levels) {
         guard let path = paths[task.unit.rawValue], inRange(path) else { continue }
         inputs.orders.append(
           OrderFact(
             orderID: "\(CaseNumber.format(id))/\(task.number)",
             caseID: id,
             unitPath: path,
-            listed: listed,
+            listed: level == .listed,
             issuedAt: task.clock.start,
             replyDueAt: try task.clock.deadlineIgnoringOpenPause(in: calendars[jurisdiction]!),
             repliedAt: task.opinion == nil ? nil : task.clock.stoppedAt

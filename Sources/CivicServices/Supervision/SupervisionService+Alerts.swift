@@ -59,7 +59,10 @@ extension SupervisionService {
       range = UnitScope.subtree(unit.path).sqlRange
     }
     return AlertQuery(
-      lower: range.lower, upper: range.upper, levels: levels.joined(separator: ","), caseKinds: filter.caseKinds.joined(separator: ","),
+      lower: range.lower,
+      upper: range.upper,
+      levels: levels.joined(separator: ","),
+      caseKinds: filter.caseKinds.joined(separator: ","),
       kinds: kinds.joined(separator: ",")
     )
   }
@@ -94,11 +97,9 @@ extension SupervisionService {
 
   /// Every alert after `after` within the filter and the caller's scope, then live ones.
   ///
-  /// Alerts are written under the alert-order lock (`AlertWriter`), so sequence values become
-  /// visible in order and reading `seq > cursor` never skips one. The stream rereads on every
-  /// `supervision_alerts` notification, from whichever instance wrote the alert, and once a
-  /// second (a notification sent while the listener reconnects is lost). A subscriber resumes
-  /// with the last sequence it saw and gets every alert exactly once, in order.
+  /// Alerts are written under the alert-order lock (`AlertWriter`), so the `SequencedFeed` over
+  /// them skips none; it rereads on every `supervision_alerts` notification and once a second.
+  /// A subscriber resumes with the last sequence it saw and gets every alert exactly once, in order.
   public func watchAlerts(
     request: Civicgrid_V1_WatchAlertsRequest,
     response: RPCWriter<Civicgrid_V1_Alert>,
@@ -108,33 +109,12 @@ extension SupervisionService {
     guard request.after >= 0 else { throw Require.invalid("after", "must not be negative, got \(request.after)") }
     let query = try await self.alertQuery(request.filter, principal: principal)
     let store = self.store
-    var cursor = request.after
-    try await store.withNotifications(channels: [AlertWriter.notifyChannel]) { notifications in
-      let (wakeups, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
-      try await withThrowingTaskGroup(of: Void.self) { group in
-        group.addTask {
-          for await _ in notifications { wake.yield() }
-          wake.finish()
-        }
-        group.addTask {
-          while !Task.isCancelled {
-            wake.yield()
-            try await Task.sleep(for: .seconds(1))
-          }
-        }
-        for await _ in wakeups {
-          while true {
-            let rows = try await store.query(AlertQuery.sql, query.binds(after: cursor, limit: 500)).rows
-            for row in rows {
-              let alert = try Self.alert(row)
-              try await response.write(alert)
-              cursor = alert.sequence
-            }
-            if rows.count < 500 { break }
-          }
-        }
-        group.cancelAll()
-      }
+    try await SequencedFeed(store: store, channel: AlertWriter.notifyChannel).follow(after: request.after) { after, limit in
+      try await store.query(AlertQuery.sql, query.binds(after: after, limit: limit)).rows
+    } deliver: { row in
+      let alert = try Self.alert(row)
+      try await response.write(alert)
+      return alert.sequence
     }
   }
 }

@@ -77,6 +77,11 @@ extension SupervisionService {
 
   // MARK: Issue
 
+  /// Issues an order. With an idempotency key (optional; the caller's own, shared with its
+  /// SubmitApplication keys in `case_idempotency_keys`): the same request again answers the
+  /// order it made, as it is now; a different request under the key is FAILED_PRECONDITION; a
+  /// duplicate racing the first waits for it to commit (a transaction-scoped advisory lock on
+  /// account and key), so concurrent duplicates make one order and all answer it.
   public func issueOrder(request: Civicgrid_V1_IssueOrderRequest, context: ServerContext) async throws -> Civicgrid_V1_Order {
     let principal = try RequestContext.principal()
     let title = try Require.text("title", request.title, max: 200)
@@ -95,8 +100,18 @@ extension SupervisionService {
     guard subjectID != nil || request.subjectTask == 0 else { throw Require.invalid("subject_task", "needs subject_case_id") }
     if request.unitCode.isEmpty, subjectID == nil { throw Require.invalid("unit_code", "must not be empty without subject_case_id") }
     if !request.unitCode.isEmpty { _ = try Require.code("unit_code", request.unitCode) }
+    var unkeyed = request
+    unkeyed.idempotencyKey = ""
+    let key = try CaseIdempotencyKey(request.idempotencyKey, accountID: principal.accountID, request: unkeyed, method: "IssueOrder")
     let now = self.now()
     return try await self.store.transaction { connection in
+      if let key {
+        // A duplicate waits for the first to commit, then answers the order it made.
+        try await key.lock(on: connection, wait: true)
+        if let existing = try await key.recordedCase(on: connection) {
+          return try await Self.message(existing, scope: .everything, at: now, on: connection)
+        }
+      }
       var unitCode = request.unitCode
       if let subjectID {
         let subject = try await CaseRecord.load(subjectID, scope: principal.scope, on: connection, lock: false)
@@ -130,6 +145,7 @@ extension SupervisionService {
           [subjectID, Int(request.subjectTask), id]
         )
       }
+      try await key?.record(caseID: id, on: connection)
       try await AuditLog.append(
         on: connection,
         object: "order/\(record.number)",
@@ -333,12 +349,17 @@ extension SupervisionService {
     let id = try CaseNumber.parse(request.orderID, field: "order_id")
     let now = self.now()
     return try await self.store.transaction(isolation: .repeatableRead) { connection in
-      let record = try await CaseRecord.load(id, scope: principal.scope, on: connection, lock: false)
-      guard CasePolicy.orderLike(record.value.kind) != nil else { throw DomainError.notFound("order \(record.number)") }
-      let order = try await OrderRow.load(id, on: connection, lock: false)
-      let calendar = try await CalendarStore.require(record.jurisdiction, on: connection).calendar
-      return try Self.message(record, order, calendar: calendar, at: now)
+      try await Self.message(id, scope: principal.scope, at: now, on: connection)
     }
+  }
+
+  /// An order as the wire shows it, if it is one and within `scope` (NOT_FOUND otherwise).
+  static func message(_ id: Int64, scope: UnitScope, at now: Instant, on connection: StoreConnection) async throws -> Civicgrid_V1_Order {
+    let record = try await CaseRecord.load(id, scope: scope, on: connection, lock: false)
+    guard CasePolicy.orderLike(record.value.kind) != nil else { throw DomainError.notFound("order \(record.number)") }
+    let order = try await OrderRow.load(id, on: connection, lock: false)
+    let calendar = try await CalendarStore.require(record.jurisdiction, on: connection).calendar
+    return try Self.message(record, order, calendar: calendar, at: now)
   }
 
   public func listOrders(request: Civicgrid_V1_ListOrdersRequest, context: ServerContext) async throws -> Civicgrid_V1_ListOrdersResponse {

@@ -1,8 +1,8 @@
 public import GRPCCore
+public import Logging
 public import NIOCore
 public import NIOPosix
 import Synchronization
-public import Logging
 
 /// A gRPC-Swift `ServerTransport` speaking CivicWire over TCP.
 ///
@@ -52,6 +52,9 @@ public final class CivicWireServerTransport: ServerTransport, Sendable {
   private let observer: Observer
   private let logger: Logger
   private let state = Mutex(State())
+  /// The server's methods, from `configure(context:)`: their call shapes decide when a
+  /// stream's leading metadata goes out.
+  private let methods = Mutex<[String: MethodDescriptor]>([:])
   private let address: EventLoopPromise<SocketAddress>
 
   /// - Parameters:
@@ -79,10 +82,16 @@ public final class CivicWireServerTransport: ServerTransport, Sendable {
     get async throws { try await self.address.futureResult.get() }
   }
 
+  public func configure(context: GRPCServerContext) {
+    let methods = Dictionary(context.methods.map { ($0.fullyQualifiedMethod, $0) }, uniquingKeysWith: { first, _ in first })
+    self.methods.withLock { $0 = methods }
+  }
+
   public func listen(
     streamHandler: @escaping @Sendable (RPCStream<Inbound, Outbound>, ServerContext) async -> Void
   ) async throws {
     let config = self.config
+    let methods = self.methods.withLock { $0 }
     let observer = self.observer
     let logger = self.logger
     let serverChannel: NIOAsyncChannel<Connection, Never>
@@ -98,6 +107,7 @@ public final class CivicWireServerTransport: ServerTransport, Sendable {
               config: config,
               observer: observer,
               logger: logger,
+              methods: methods,
               onStream: { continuation.yield($0) },
               onClose: { continuation.finish() }
             )

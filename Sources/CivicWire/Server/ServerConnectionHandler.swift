@@ -38,6 +38,8 @@ final class ServerConnectionHandler: ChannelInboundHandler {
   private let config: CivicWireServerConfig
   private let observer: CivicWireServerTransport.Observer
   private let logger: Logger
+  /// The server's methods by fully qualified name (`package.Service/Method`).
+  private let methods: [String: MethodDescriptor]
   private let onStream: (ServerStream) -> Void
   private let onClose: () -> Void
   private var decoder: NIOSingleStepByteToMessageProcessor<FrameDecoder>
@@ -60,10 +62,12 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     config: CivicWireServerConfig,
     observer: CivicWireServerTransport.Observer,
     logger: Logger,
+    methods: [String: MethodDescriptor] = [:],
     onStream: @escaping (ServerStream) -> Void,
     onClose: @escaping () -> Void
   ) {
     self.config = config
+    self.methods = methods
     self.observer = observer
     self.logger = logger
     self.onStream = onStream
@@ -268,9 +272,11 @@ final class ServerConnectionHandler: ChannelInboundHandler {
       return self.refuse(id, .resourceExhausted, "too many concurrent streams (limit \(self.config.settings.maxConcurrentStreams))")
     }
     let headers = try frame.control(Civicgrid_Wire_V1_Headers.self)
-    guard let descriptor = Self.descriptor(fromPath: headers.method) else {
+    guard let parsed = Self.descriptor(fromPath: headers.method) else {
       return self.refuse(id, .unimplemented, "malformed method path '\(headers.method.prefix(128))'")
     }
+    // The server's own descriptor knows the call shape, which decides when headers go out.
+    let descriptor = self.methods[parsed.fullyQualifiedMethod] ?? parsed
     let metadata: Metadata
     do {
       metadata = try WireMetadata.decode(headers.metadata)

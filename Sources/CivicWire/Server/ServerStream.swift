@@ -107,8 +107,14 @@ final class ServerStream: Sendable {
     headers.metadata = WireMetadata.encode(metadata)
     var buffer = ByteBuffer()
     FrameEncoder.write(.headers, streamID: self.id, message: headers, into: &buffer)
-    // Leading metadata rides with the first message or the status: one write, not two.
-    self.writerState.withLock { $0.pendingHeaders = buffer }
+    if self.descriptor.type?.isResponseStreaming == false {
+      // One answer at most: the leading metadata rides with it or the status, one write, not two.
+      self.writerState.withLock { $0.pendingHeaders = buffer }
+    } else {
+      // A stream may wait long for its first message (a feed with nothing new): the client
+      // learns at once that the call was admitted. Unknown shapes are treated as streams.
+      self.outbox.enqueue(.frames(streamID: self.id, head: buffer, payload: nil))
+    }
   }
 
   fileprivate func writeMessage(_ bytes: WireBytes) async throws {

@@ -314,6 +314,42 @@ struct SupervisionTests {
     }
   }
 
+  @Test("IssueOrder with an idempotency key: a retry answers the first order, another request under it is refused, 10 racing make one")
+  func idempotentIssue() async throws {
+    try await CaseFixture.with { f in
+      let s = SupervisionService(store: f.pool)
+      var request = Civicgrid_V1_IssueOrderRequest()
+      request.title = "Backlog"
+      request.requirement = "Clear it"
+      request.unitCode = "CTR2"
+      request.replyWorkingDays = 3
+      request.idempotencyKey = "order-1"
+      let first = try await f.call(f.supervisor) { try await s.issueOrder(request: request, context: $0) }
+      let retry = try await f.call(f.supervisor) { try await s.issueOrder(request: request, context: $0) }
+      #expect(retry.id == first.id && retry.version == first.version)
+
+      var other = request
+      other.title = "Another backlog"
+      let refused = await rpcCode { _ = try await f.call(f.supervisor) { try await s.issueOrder(request: other, context: $0) } }
+      #expect(refused?.0 == .failedPrecondition && refused?.1.hasPrefix("idempotency_key:") == true)
+
+      request.idempotencyKey = "order-2"
+      let racing = try await withThrowingTaskGroup(of: String.self) { group in
+        for _ in 0..<10 {
+          group.addTask { [request] in try await f.call(f.supervisor) { try await s.issueOrder(request: request, context: $0) }.id }
+        }
+        return try await group.reduce(into: Set<String>()) { $0.insert($1) }
+      }
+      #expect(racing.count == 1 && !racing.contains(first.id))
+      // Without a key every request is a new order.
+      request.idempotencyKey = ""
+      _ = try await f.call(f.supervisor) { try await s.issueOrder(request: request, context: $0) }
+      let orders = try await f.pool.query("SELECT count(*) FROM supervision_orders").scalar(Int.self)
+      let alerts = try await f.pool.query("SELECT count(*) FROM supervision_alerts WHERE kind = 'order'").scalar(Int.self)
+      #expect(orders == 3 && alerts == 3)
+    }
+  }
+
   @Test("bad input answers INVALID_ARGUMENT naming the field")
   func validation() async throws {
     try await CaseFixture.with { f in
@@ -337,6 +373,7 @@ struct SupervisionTests {
         (issue { $0.subjectCaseID = "42" }, "subject_case_id"),
         (issue { $0.subjectTask = 2 }, "subject_task"),
         (issue { $0.level = .UNRECOGNIZED(9) }, "level"),
+        (issue { $0.idempotencyKey = "has space" }, "idempotency_key"),
       ]
       for (request, field) in cases {
         let outcome = await rpcCode { _ = try await f.call(f.supervisor) { try await s.issueOrder(request: request, context: $0) } }

@@ -1,0 +1,54 @@
+import CivicStore
+
+/// A feed of rows read in sequence order from a cursor: everything after the cursor, then
+/// live rows, until the caller's task is cancelled.
+///
+/// The rows' writers must make sequence values visible in increasing order (they draw them
+/// under an advisory lock held until commit: `CaseWriter`, `AlertWriter`), so reading
+/// `seq > cursor` never skips a row that commits later with a smaller number. The feed reads
+/// again whenever a notification on `channel` arrives, from whichever instance wrote, and at
+/// least once per `tick` (a notification sent while the listener reconnects is lost; the tick
+/// covers it). Every read drains what is visible, a page at a time.
+struct SequencedFeed: Sendable {
+  var store: StorePool
+  /// The `pg_notify` channel the writers signal after commit.
+  var channel: String
+  var pageSize = 500
+  var tick: Duration = .seconds(1)
+
+  /// Delivers every row after `cursor` in order, then live ones.
+  /// - Parameters:
+  ///   - page: at most `limit` rows whose sequence is above `after`, in sequence order.
+  ///   - deliver: sends one row on and returns its sequence, the new cursor.
+  func follow(
+    after cursor: Int64,
+    page: (_ after: Int64, _ limit: Int) async throws -> [Row],
+    deliver: (Row) async throws -> Int64
+  ) async throws {
+    var cursor = cursor
+    let (pageSize, tick) = (self.pageSize, self.tick)
+    try await self.store.withNotifications(channels: [self.channel]) { notifications in
+      let (wakeups, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+      try await withThrowingTaskGroup(of: Void.self) { group in
+        group.addTask {
+          for await _ in notifications { wake.yield() }
+          wake.finish()
+        }
+        group.addTask {
+          while !Task.isCancelled {
+            wake.yield()
+            try await Task.sleep(for: tick)
+          }
+        }
+        for await _ in wakeups {
+          while true {
+            let rows = try await page(cursor, pageSize)
+            for row in rows { cursor = try await deliver(row) }
+            if rows.count < pageSize { break }
+          }
+        }
+        group.cancelAll()
+      }
+    }
+  }
+}
