@@ -29,24 +29,60 @@ enum AlertWriter {
   static let alertOrderLock: Int64 = 0x4347_414C  // "CGAL"
   static let notifyChannel = "supervision_alerts"
 
+  /// The columns of one alert row, bound as one JSON array for the whole append.
+  private struct Row: Encodable {
+    var kind: String
+    var caseID: Int64?
+    var task: Int
+    var caseKind: String
+    var unitID: Int64
+    var unitPath: String
+    var level: String?
+    var previousLevel: String?
+    var orderID: Int64?
+    var recordID: Int64
+    var summary: String
+    var at: Int
+
+    init(_ alert: PendingAlert) {
+      self.kind = alert.kind.rawValue
+      self.caseID = alert.caseID
+      self.task = alert.task
+      self.caseKind = alert.caseKind
+      self.unitID = alert.unitID
+      self.unitPath = alert.unitPath
+      self.level = alert.level?.description
+      self.previousLevel = alert.previousLevel?.description
+      self.orderID = alert.orderID
+      self.recordID = alert.recordID
+      self.summary = alert.summary
+      self.at = alert.at.secondsSinceEpoch
+    }
+  }
+
+  /// Inserts `alerts` in their order with one statement (sequence values follow the array).
   static func append(_ alerts: [PendingAlert], on connection: StoreConnection) async throws {
     guard !alerts.isEmpty else { return }
     try await connection.query("SELECT pg_advisory_xact_lock($1)", [self.alertOrderLock])
-    var last: Int64 = 0
-    for alert in alerts {
-      last = try await connection.query(
+    let rows = String(decoding: try JSONEncoder().encode(alerts.map(Row.init)), as: UTF8.self)
+    let last =
+      try await connection.query(
         """
-        INSERT INTO supervision_alerts (kind, case_id, task, case_kind, unit_id, unit_path, level, previous_level, order_id,
-          record_id, summary, at)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, to_timestamp($12::bigint))
-        RETURNING seq
+        WITH inserted AS (
+          INSERT INTO supervision_alerts (kind, case_id, task, case_kind, unit_id, unit_path, level, previous_level, order_id,
+            record_id, summary, at)
+          SELECT r.kind, r."caseID", r.task, r."caseKind", r."unitID", r."unitPath", r.level, r."previousLevel", r."orderID",
+            r."recordID", r.summary, to_timestamp(r.at)
+          FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS e(row, position),
+            jsonb_to_record(e.row) AS r(kind text, "caseID" bigint, task integer, "caseKind" text, "unitID" bigint, "unitPath" text,
+              level text, "previousLevel" text, "orderID" bigint, "recordID" bigint, summary text, at bigint)
+          ORDER BY e.position
+          RETURNING seq
+        )
+        SELECT max(seq) FROM inserted
         """,
-        [
-          alert.kind.rawValue, alert.caseID, alert.task, alert.caseKind, alert.unitID, alert.unitPath, alert.level?.description,
-          alert.previousLevel?.description, alert.orderID, alert.recordID, alert.summary, alert.at.secondsSinceEpoch,
-        ]
+        [rows]
       ).scalar(Int64.self) ?? 0
-    }
     try await connection.query("SELECT pg_notify($1, $2)", [self.notifyChannel, String(last)])
   }
 }

@@ -92,10 +92,39 @@ public struct WarningSweeper: Sendable {
     }
   }
 
+  /// A unit as alerts address it.
+  private struct AlertUnit {
+    var id: Int64
+    var path: String
+    var code: String
+  }
+
+  /// Rows of the batch's set-based writes, bound as one JSON array each.
+  private struct TaskLevel: Encodable {
+    var caseID: Int64
+    var number: Int
+    var level: String
+  }
+
+  private struct CaseLevel: Encodable {
+    var id: Int64
+    var level: String
+    var nextAt: Int?
+  }
+
+  private struct Proposal: Encodable {
+    var caseID: Int64
+    var task: Int
+    var unitID: Int64
+  }
+
+  /// One batch in one transaction, in a fixed number of statements whatever its size: claim the
+  /// due cases (with their intake unit), read their open tasks, then write task levels, order
+  /// proposals, case levels and alerts, each as one statement over the whole batch.
   private func sweepBatch(at now: Instant, on connection: StoreConnection) async throws -> Pass {
     let rows = try await connection.query(
       """
-      SELECT c.id, c.kind, c.jurisdiction, c.snapshot::text, c.warning_level, u.id, u.path
+      SELECT c.id, c.kind, c.jurisdiction, c.snapshot::text, c.warning_level, u.id, u.path, u.code
       FROM cases c JOIN units u ON u.id = c.unit_id
       WHERE c.is_open AND c.warning_next_at <= to_timestamp($1::bigint)
       ORDER BY c.warning_next_at, c.id
@@ -104,132 +133,161 @@ public struct WarningSweeper: Sendable {
       """,
       [now.secondsSinceEpoch, self.configuration.batchSize]
     ).rows
-    var pass = Pass()
+    guard !rows.isEmpty else { return Pass() }
+
     var calendars: [String: WorkingCalendar] = [:]
-    var alerts: [PendingAlert] = []
+    var claimed: [(id: Int64, kind: String, storedLevel: WarningLevel, unit: AlertUnit, warnings: CaseWarnings)] = []
     for row in rows {
-      pass.casesExamined += 1
-      let id = try row.decode(Int64.self, at: 0)
-      let kind = try row.decode(String.self, at: 1)
       let jurisdiction = try row.decode(String.self, at: 2)
-      let value = try JSONDecoder().decode(Case.self, from: Data(try row.decode(String.self, at: 3).utf8))
-      let storedCaseLevel = WarningLevel(stored: try row.decode(String.self, at: 4)) ?? .green
-      let intakeUnit = (id: try row.decode(Int64.self, at: 5), path: try row.decode(String.self, at: 6))
       if calendars[jurisdiction] == nil {
         calendars[jurisdiction] = try await CalendarStore.require(jurisdiction, on: connection).calendar
       }
-      let warnings = try value.warnings(at: now, in: calendars[jurisdiction]!)
-      let caseNumber = CaseNumber.format(id)
-      let orderLike = CasePolicy.orderLike(kind) != nil
-      var proposals: [(Int, (id: Int64, path: String, code: String), WarningLevel)] = []
+      let value = try JSONDecoder().decode(Case.self, from: Data(try row.decode(String.self, at: 3).utf8))
+      claimed.append(
+        (
+          id: try row.decode(Int64.self, at: 0),
+          kind: try row.decode(String.self, at: 1),
+          storedLevel: WarningLevel(stored: try row.decode(String.self, at: 4)) ?? .green,
+          unit: AlertUnit(
+            id: try row.decode(Int64.self, at: 5),
+            path: try row.decode(String.self, at: 6),
+            code: try row.decode(String.self, at: 7)
+          ),
+          warnings: try value.warnings(at: now, in: calendars[jurisdiction]!)
+        )
+      )
+    }
 
-      func record(task: Int, unit: (id: Int64, path: String, code: String), from old: WarningLevel, to new: WarningLevel) {
+    // The stored level and unit of every open task of the cases whose tasks have clocks.
+    var openTasks: [Int64: [(number: Int, stored: WarningLevel, unit: AlertUnit)]] = [:]
+    let withTasks = claimed.filter { !$0.warnings.tasks.isEmpty }.map(\.id)
+    if !withTasks.isEmpty {
+      let taskRows = try await connection.query(
+        """
+        SELECT t.case_id, t.number, t.warning_level, u.id, u.path, u.code FROM case_tasks t JOIN units u ON u.id = t.unit_id
+        WHERE t.case_id = ANY($1::bigint[]) AND t.state IN ('pending', 'claimed')
+        ORDER BY t.case_id, t.number
+        """,
+        ["{" + withTasks.map(String.init).joined(separator: ",") + "}"]
+      ).rows
+      for row in taskRows {
+        openTasks[try row.decode(Int64.self, at: 0), default: []].append(
+          (
+            number: try row.decode(Int.self, at: 1),
+            stored: WarningLevel(stored: try row.decode(String.self, at: 2)) ?? .green,
+            unit: AlertUnit(
+              id: try row.decode(Int64.self, at: 3),
+              path: try row.decode(String.self, at: 4),
+              code: try row.decode(String.self, at: 5)
+            )
+          )
+        )
+      }
+    }
+
+    var pass = Pass()
+    pass.casesExamined = rows.count
+    var alerts: [PendingAlert] = []
+    var taskLevels: [TaskLevel] = []
+    var caseLevels: [CaseLevel] = []
+    var proposals: [Proposal] = []
+    var proposalAlerts: [String: PendingAlert] = [:]
+    for c in claimed {
+      let caseNumber = CaseNumber.format(c.id)
+      let orderLike = CasePolicy.orderLike(c.kind) != nil
+      func record(task: Int, unit: AlertUnit, from old: WarningLevel, to new: WarningLevel) {
         // A late pass that skips a level records the levels in between too, so a yellow urge
         // is never lost; a level that falls (an extension) is one change.
         let steps: [WarningLevel] = new > old ? WarningLevel.allCases.filter { $0 > old && $0 <= new } : [new]
         var previous = old
         let subject = task == 0 ? "case \(caseNumber)" : "task \(task) of case \(caseNumber)"
+        func alert(_ kind: PendingAlert.Kind, _ level: WarningLevel, _ summary: String) -> PendingAlert {
+          PendingAlert(
+            kind: kind,
+            caseID: c.id,
+            task: task,
+            caseKind: c.kind,
+            unitID: unit.id,
+            unitPath: unit.path,
+            level: level,
+            previousLevel: previous,
+            summary: summary,
+            at: now
+          )
+        }
         for level in steps {
           pass.changes += 1
-          alerts.append(
-            PendingAlert(
-              kind: .warning,
-              caseID: id,
-              task: task,
-              caseKind: kind,
-              unitID: unit.id,
-              unitPath: unit.path,
-              level: level,
-              previousLevel: previous,
-              summary: "\(subject) at \(unit.code): \(previous) → \(level)",
-              at: now
-            )
-          )
+          alerts.append(alert(.warning, level, "\(subject) at \(unit.code): \(previous) → \(level)"))
           if level == .yellow {
             pass.urges += 1
-            alerts.append(
-              PendingAlert(
-                kind: .urge,
-                caseID: id,
-                task: task,
-                caseKind: kind,
-                unitID: unit.id,
-                unitPath: unit.path,
-                level: level,
-                previousLevel: previous,
-                summary: "催办: \(subject) is close to its deadline",
-                at: now
-              )
+            alerts.append(alert(.urge, level, "催办: \(subject) is close to its deadline"))
+          }
+          if level == .overdue, !orderLike {
+            proposals.append(Proposal(caseID: c.id, task: task, unitID: unit.id))
+            proposalAlerts["\(c.id)/\(task)"] = alert(
+              .orderProposed,
+              .overdue,
+              "\(subject) at \(unit.code) is overdue: a supervision order is proposed"
             )
           }
-          if level == .overdue, !orderLike { proposals.append((task, unit, previous)) }
           previous = level
         }
       }
-      if let status = warnings.case, status.level != storedCaseLevel {
-        let code = try await connection.query("SELECT code FROM units WHERE id = $1", [intakeUnit.id]).scalar(String.self) ?? ""
-        record(task: 0, unit: (intakeUnit.id, intakeUnit.path, code), from: storedCaseLevel, to: status.level)
+      if let status = c.warnings.case, status.level != c.storedLevel {
+        record(task: 0, unit: c.unit, from: c.storedLevel, to: status.level)
       }
-      if !warnings.tasks.isEmpty {
-        let taskRows = try await connection.query(
-          """
-          SELECT t.number, t.warning_level, u.id, u.path, u.code FROM case_tasks t JOIN units u ON u.id = t.unit_id
-          WHERE t.case_id = $1 AND t.state IN ('pending', 'claimed')
-          """,
-          [id]
-        ).rows
-        for taskRow in taskRows {
-          let number = try taskRow.decode(Int.self, at: 0)
-          guard let status = warnings.tasks[number] else { continue }
-          let stored = WarningLevel(stored: try taskRow.decode(String.self, at: 1)) ?? .green
-          guard status.level != stored else { continue }
-          let unit = (
-            id: try taskRow.decode(Int64.self, at: 2), path: try taskRow.decode(String.self, at: 3),
-            code: try taskRow.decode(String.self, at: 4)
-          )
-          record(task: number, unit: unit, from: stored, to: status.level)
-          try await connection.execute(
-            "UPDATE case_tasks SET warning_level = $3 WHERE case_id = $1 AND number = $2",
-            [id, number, status.level.description]
-          )
-        }
-      }
-      for (task, unit, previous) in proposals {
-        let inserted = try await connection.execute(
-          """
-          INSERT INTO supervision_order_proposals (case_id, task, unit_id, proposed_at) VALUES ($1, $2, $3, to_timestamp($4::bigint))
-          ON CONFLICT DO NOTHING
-          """,
-          [id, task, unit.id, now.secondsSinceEpoch]
-        )
-        if inserted == 1 {
-          pass.proposals += 1
-          let subject = task == 0 ? "case \(caseNumber)" : "task \(task) of case \(caseNumber)"
-          alerts.append(
-            PendingAlert(
-              kind: .orderProposed,
-              caseID: id,
-              task: task,
-              caseKind: kind,
-              unitID: unit.id,
-              unitPath: unit.path,
-              level: .overdue,
-              previousLevel: previous,
-              summary: "\(subject) at \(unit.code) is overdue: a supervision order is proposed",
-              at: now
-            )
-          )
-        }
+      for task in openTasks[c.id] ?? [] {
+        guard let status = c.warnings.tasks[task.number], status.level != task.stored else { continue }
+        record(task: task.number, unit: task.unit, from: task.stored, to: status.level)
+        taskLevels.append(TaskLevel(caseID: c.id, number: task.number, level: status.level.description))
       }
       // The case clock's level; for a case without one (an order), its most urgent task's.
-      let caseLevel = ([warnings.case?.level] + warnings.tasks.values.map(\.level)).compactMap { $0 }.max() ?? .green
+      let caseLevel = c.warnings.case?.level ?? c.warnings.tasks.values.map(\.level).max() ?? .green
+      caseLevels.append(CaseLevel(id: c.id, level: caseLevel.description, nextAt: c.warnings.nextChange?.secondsSinceEpoch))
+    }
+
+    if !taskLevels.isEmpty {
       try await connection.execute(
-        "UPDATE cases SET warning_level = $2, warning_next_at = to_timestamp($3::bigint) WHERE id = $1",
-        [id, warnings.case?.level.description ?? caseLevel.description, warnings.nextChange?.secondsSinceEpoch]
+        """
+        UPDATE case_tasks t SET warning_level = r.level
+        FROM jsonb_to_recordset($1::jsonb) AS r("caseID" bigint, number integer, level text)
+        WHERE t.case_id = r."caseID" AND t.number = r.number
+        """,
+        [try Self.json(taskLevels)]
       )
     }
+    if !proposals.isEmpty {
+      // At most one proposal per clock: only the ones inserted now are announced.
+      let inserted = try await connection.query(
+        """
+        INSERT INTO supervision_order_proposals (case_id, task, unit_id, proposed_at)
+        SELECT r."caseID", r.task, r."unitID", to_timestamp($2::bigint)
+        FROM jsonb_to_recordset($1::jsonb) AS r("caseID" bigint, task integer, "unitID" bigint)
+        ON CONFLICT DO NOTHING
+        RETURNING case_id, task
+        """,
+        [try Self.json(proposals), now.secondsSinceEpoch]
+      ).rows
+      for row in inserted {
+        guard let alert = proposalAlerts["\(try row.decode(Int64.self, at: 0))/\(try row.decode(Int.self, at: 1))"] else { continue }
+        pass.proposals += 1
+        alerts.append(alert)
+      }
+    }
+    try await connection.execute(
+      """
+      UPDATE cases c SET warning_level = r.level, warning_next_at = to_timestamp(r."nextAt")
+      FROM jsonb_to_recordset($1::jsonb) AS r(id bigint, level text, "nextAt" bigint)
+      WHERE c.id = r.id
+      """,
+      [try Self.json(caseLevels)]
+    )
     try await AlertWriter.append(alerts, on: connection)
     return pass
+  }
+
+  private static func json(_ rows: some Encodable) throws -> String {
+    String(decoding: try JSONEncoder().encode(rows), as: UTF8.self)
   }
 }
 
