@@ -37,6 +37,11 @@ enum DeadlineRecomputation {
         )
       }
     }
+    // Levels move with deadlines: the sweeper looks at every open case of the jurisdiction again.
+    try await connection.execute(
+      "UPDATE case_warnings w SET next_at = '-infinity' FROM cases c WHERE c.id = w.case_id AND c.jurisdiction = $1",
+      [jurisdiction]
+    )
     return changed
   }
 }

@@ -60,7 +60,8 @@ enum AlertWriter {
     }
   }
 
-  /// Inserts `alerts` in their order with one statement (sequence values follow the array).
+  /// Inserts `alerts` with one statement; a function scan yields the array in order, so sequence
+  /// values follow it.
   static func append(_ alerts: [PendingAlert], on connection: StoreConnection) async throws {
     guard !alerts.isEmpty else { return }
     try await connection.query("SELECT pg_advisory_xact_lock($1)", [self.alertOrderLock])
@@ -73,10 +74,8 @@ enum AlertWriter {
             record_id, summary, at)
           SELECT r.kind, r."caseID", r.task, r."caseKind", r."unitID", r."unitPath", r.level, r."previousLevel", r."orderID",
             r."recordID", r.summary, to_timestamp(r.at)
-          FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS e(row, position),
-            jsonb_to_record(e.row) AS r(kind text, "caseID" bigint, task integer, "caseKind" text, "unitID" bigint, "unitPath" text,
-              level text, "previousLevel" text, "orderID" bigint, "recordID" bigint, summary text, at bigint)
-          ORDER BY e.position
+          FROM jsonb_to_recordset($1::jsonb) AS r(kind text, "caseID" bigint, task integer, "caseKind" text, "unitID" bigint,
+            "unitPath" text, level text, "previousLevel" text, "orderID" bigint, "recordID" bigint, summary text, at bigint)
           RETURNING seq
         )
         SELECT max(seq) FROM inserted

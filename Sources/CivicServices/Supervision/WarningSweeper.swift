@@ -5,13 +5,13 @@ public import Logging
 public import ServiceLifecycle
 
 /// Records every warning-level change of every open case and task clock exactly once, as an
-/// alert, from the index on `cases.warning_next_at` (docs/SUPERVISION.md).
+/// alert, from the index on `case_warnings.next_at` (docs/SUPERVISION.md).
 ///
 /// One pass claims due cases a batch at a time with `FOR UPDATE … SKIP LOCKED`, so several
 /// sweepers (one per server instance) share the work without waiting on each other; the level
 /// last recorded is compared and rewritten in the same transaction as the alerts, so a change
 /// is recorded by whichever sweeper holds the row, once. A case whose snapshot changed has
-/// `warning_next_at = -infinity` (a trigger), so new and changed clocks are seen on the next pass.
+/// `case_warnings.next_at = -infinity` (a trigger), so new and changed clocks are seen on the next pass.
 ///
 /// Time is injected: `now` is read once per pass, and tests script it over a calendar.
 public struct WarningSweeper: Sendable {
@@ -124,12 +124,12 @@ public struct WarningSweeper: Sendable {
   private func sweepBatch(at now: Instant, on connection: StoreConnection) async throws -> Pass {
     let rows = try await connection.query(
       """
-      SELECT c.id, c.kind, c.jurisdiction, c.snapshot::text, c.warning_level, u.id, u.path, u.code
-      FROM cases c JOIN units u ON u.id = c.unit_id
-      WHERE c.is_open AND c.warning_next_at <= to_timestamp($1::bigint)
-      ORDER BY c.warning_next_at, c.id
+      SELECT c.id, c.kind, c.jurisdiction, c.snapshot::text, w.level, u.id, u.path, u.code
+      FROM case_warnings w JOIN cases c ON c.id = w.case_id JOIN units u ON u.id = c.unit_id
+      WHERE w.next_at <= to_timestamp($1::bigint)
+      ORDER BY w.next_at, w.case_id
       LIMIT $2
-      FOR UPDATE OF c SKIP LOCKED
+      FOR UPDATE OF w, c SKIP LOCKED
       """,
       [now.secondsSinceEpoch, self.configuration.batchSize]
     ).rows
@@ -276,9 +276,9 @@ public struct WarningSweeper: Sendable {
     }
     try await connection.execute(
       """
-      UPDATE cases c SET warning_level = r.level, warning_next_at = to_timestamp(r."nextAt")
+      UPDATE case_warnings w SET level = r.level, next_at = to_timestamp(r."nextAt")
       FROM jsonb_to_recordset($1::jsonb) AS r(id bigint, level text, "nextAt" bigint)
-      WHERE c.id = r.id
+      WHERE w.case_id = r.id
       """,
       [try Self.json(caseLevels)]
     )

@@ -49,9 +49,32 @@ struct SupervisionTests {
       #expect(try await f.pool.query("SELECT count(*) FROM supervision_order_proposals").scalar(Int.self) == 3)
       let again = try await sweeper.sweep()
       #expect(again.changes == 0)
-      let stored = try await f.pool.query("SELECT warning_level, warning_next_at IS NULL FROM cases").rows
+      let stored = try await f.pool.query("SELECT level, next_at IS NULL FROM case_warnings").rows
       #expect(try stored[0].decode(String.self, at: 0) == "overdue")
       #expect(try stored[0].decode(Bool.self, at: 1), "overdue everywhere: nothing left to index")
+    }
+  }
+
+  @Test("a calendar change makes every open case of the jurisdiction due again; a closed case leaves the sweeper's table")
+  func calendarChangeMakesCasesDue() async throws {
+    try await CaseFixture.with { f in
+      try await f.publishItem()
+      let accepted = try await f.submitAndAccept()
+      let id = Int64(accepted.id.dropFirst())!
+      let sweeper = WarningSweeper(store: f.pool, logger: CaseFixture.logger, now: ScriptedClock().reader)
+      try await sweeper.sweep()
+      #expect(try await sweeper.sweep().casesExamined == 0)
+      let current = try await f.call(f.admin) { try await f.calendar.getCalendar(request: .init(), context: $0) }
+      var holiday = Civicgrid_V1_SetDayRequest()
+      holiday.day.date = "2030-01-02"
+      holiday.day.kind = .holiday
+      holiday.day.name = "test holiday"
+      holiday.expectedVersion = current.version
+      _ = try await f.call(f.admin) { try await f.calendar.setDay(request: holiday, context: $0) }
+      #expect(try await sweeper.sweep().casesExamined == 1, "due again after the calendar changed")
+
+      try await f.pool.query("UPDATE cases SET is_open = false WHERE id = $1", [id])
+      #expect(try await f.pool.query("SELECT count(*) FROM case_warnings WHERE case_id = $1", [id]).scalar(Int.self) == 0)
     }
   }
 
