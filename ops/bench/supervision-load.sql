@@ -2,8 +2,10 @@
 -- Each clone copies one template case with all its rows (case, tasks, timeline events) moved
 -- in time by its own shift: every instant in the snapshot and the events is moved, so the
 -- clone's clocks run as the template's did, from another start. The first :open clones copy
--- the open templates (accepted, first stage) with starts spread hourly over the last 30 days;
--- the rest copy the delivered templates with starts spread daily over the 3 years before, and
+-- the open templates (accepted, first stage) with starts spread hourly over the last 14 days
+-- (limits are 3 to 20 working days: most open cases are still within them, as in a district
+-- that keeps up); the rest copy the delivered templates with starts spread daily over the 3
+-- years from 30 days back, and
 -- 40% of them carry a completion rating (60% very satisfied … 2% very dissatisfied).
 -- Stored deadlines (`deadline`, `clock_deadline`) and handling times are moved in plain seconds,
 -- not re-derived over the working calendar: a clone's on-time figures are its template's. The
@@ -27,11 +29,11 @@ SELECT count(*) AS open_count FROM open_templates \gset
 SELECT count(*) AS closed_count FROM closed_templates \gset
 SELECT max(id) AS base, :total - count(*) AS clones FROM cases \gset
 
--- Shifts come in buckets (hourly over the last 30 days for open cases, daily over the 3 years
--- before for delivered ones), and each template is shifted once per bucket; a clone copies
+-- Shifts come in buckets (hourly over the last 14 days for open cases, daily over the 3 years
+-- from 30 days back for delivered ones), and each template is shifted once per bucket; a clone copies
 -- its template's rows for one bucket, with its own number.
 CREATE TEMP TABLE buckets AS
-  SELECT true AS open, b AS bucket, -(b * 3600)::bigint AS shift FROM generate_series(0, 30 * 24 - 1) b
+  SELECT true AS open, b AS bucket, -(b * 3600)::bigint AS shift FROM generate_series(0, 14 * 24 - 1) b
   UNION ALL
   SELECT false, b, -(30 * 86400 + b * 86400 + 3600 * (b % 9))::bigint FROM generate_series(0, 3 * 365 - 31) b;
 CREATE TEMP TABLE templates AS
@@ -49,7 +51,7 @@ ANALYZE shifted_events;
 
 CREATE TEMP TABLE clones AS
   SELECT :base + g AS id, t.id AS template,
-    floor(random() * CASE WHEN g <= :open THEN 30 * 24 ELSE 3 * 365 - 30 END)::int AS bucket
+    floor(random() * CASE WHEN g <= :open THEN 14 * 24 ELSE 3 * 365 - 30 END)::int AS bucket
   FROM generate_series(1, :clones) g
   JOIN templates t ON t.open = (g <= :open) AND t.n = g % CASE WHEN g <= :open THEN :open_count ELSE :closed_count END;
 CREATE INDEX ON clones (template, bucket);
