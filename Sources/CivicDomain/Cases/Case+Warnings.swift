@@ -11,13 +11,39 @@ public struct CaseWarnings: Sendable, Hashable {
   }
 }
 
-extension Case {
-  /// The warning levels at `instant` under `calendar` and the case's item warning policy.
+/// What a case's warning levels depend on: its clock, its tasks' clocks and its item's warning
+/// policy. Decodable from a case snapshot, or from the part of it the sweeper selects, so the
+/// sweeper need not decode whole cases.
+public struct CaseClocks: Sendable, Hashable, Codable {
+  public struct TaskClock: Sendable, Hashable, Codable {
+    public let number: Int
+    public let state: TaskState
+    public let clock: WorkClock
+  }
+
+  public let clock: WorkClock?
+  public let warningPolicy: WarningPolicy
+  public let tasks: [TaskClock]
+
+  public init(_ value: Case) {
+    self.clock = value.clock
+    self.warningPolicy = value.warningPolicy
+    self.tasks = value.tasks.map { TaskClock(number: $0.number, state: $0.state, clock: $0.clock) }
+  }
+
+  /// The warning levels at `instant` under `calendar`: the case clock's and each open task's.
   public func warnings(at instant: Instant, in calendar: WorkingCalendar) throws(DomainError) -> CaseWarnings {
     var tasks: [Int: WarningStatus] = [:]
     for task in self.tasks where task.state.isOpen {
       tasks[task.number] = try task.clock.warning(at: instant, in: calendar, policy: self.warningPolicy)
     }
     return CaseWarnings(case: try self.clock?.warning(at: instant, in: calendar, policy: self.warningPolicy), tasks: tasks)
+  }
+}
+
+extension Case {
+  /// The warning levels at `instant` under `calendar` and the case's item warning policy.
+  public func warnings(at instant: Instant, in calendar: WorkingCalendar) throws(DomainError) -> CaseWarnings {
+    try CaseClocks(self).warnings(at: instant, in: calendar)
   }
 }

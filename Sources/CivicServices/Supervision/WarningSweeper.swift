@@ -118,13 +118,26 @@ public struct WarningSweeper: Sendable {
     var unitID: Int64
   }
 
+  /// The part of `c.snapshot` the levels depend on (`CaseClocks`), cut out in PostgreSQL: a few
+  /// hundred bytes of JSON to print and decode instead of the whole case.
+  static let clocksOfSnapshot = """
+    jsonb_build_object(
+      'clock', c.snapshot->'clock',
+      'warningPolicy', c.snapshot->'warningPolicy',
+      'tasks', coalesce((
+        SELECT jsonb_agg(jsonb_build_object('number', t->'number', 'state', t->'state', 'clock', t->'clock'))
+        FROM jsonb_array_elements(c.snapshot->'tasks') t WHERE t->>'state' IN ('pending', 'claimed')
+      ), '[]'::jsonb)
+    )::text
+    """
+
   /// One batch in one transaction, in a fixed number of statements whatever its size: claim the
   /// due cases (with their intake unit), read their open tasks, then write task levels, order
   /// proposals, case levels and alerts, each as one statement over the whole batch.
   private func sweepBatch(at now: Instant, on connection: StoreConnection) async throws -> Pass {
     let rows = try await connection.query(
       """
-      SELECT c.id, c.kind, c.jurisdiction, c.snapshot::text, w.level, u.id, u.path, u.code
+      SELECT c.id, c.kind, c.jurisdiction, \(Self.clocksOfSnapshot), w.level, u.id, u.path, u.code
       FROM case_warnings w JOIN cases c ON c.id = w.case_id JOIN units u ON u.id = c.unit_id
       WHERE w.next_at <= to_timestamp($1::bigint)
       ORDER BY w.next_at, w.case_id
@@ -142,7 +155,7 @@ public struct WarningSweeper: Sendable {
       if calendars[jurisdiction] == nil {
         calendars[jurisdiction] = try await CalendarStore.require(jurisdiction, on: connection).calendar
       }
-      let value = try JSONDecoder().decode(Case.self, from: Data(try row.decode(String.self, at: 3).utf8))
+      let value = try JSONDecoder().decode(CaseClocks.self, from: Data(try row.decode(String.self, at: 3).utf8))
       claimed.append(
         (
           id: try row.decode(Int64.self, at: 0),
