@@ -11,7 +11,7 @@ import Synchronization
 /// ops/bench/supervision: the three measurements of issue 6 and their references, each printing
 /// one line of numbers for the script's tables.
 ///
-///     SupervisionBench sweep URL EPOCH WORKERS          one warning sweep at EPOCH (the injected
+///     SupervisionBench sweep URL EPOCH WORKERS [BATCH]  one warning sweep at EPOCH (the injected
 ///                                                       clock): `seconds cases changes urges proposals`
 ///     SupervisionBench assessment PORT TOKEN PERIOD N   GetAssessment N times: `units min_ms median_ms max_ms`
 ///     SupervisionBench metrics PORT TOKEN PERIOD N      GetMetrics of the root's subtree N times:
@@ -27,7 +27,11 @@ struct SupervisionBench {
     let arguments = Array(CommandLine.arguments.dropFirst())
     do {
       switch (arguments.first, arguments.count) {
-      case ("sweep", 4): try await Self.sweep(url: arguments[1], epoch: try Self.int(arguments[2]), workers: try Self.int(arguments[3]))
+      case ("sweep", 4), ("sweep", 5):
+        try await Self.sweep(
+          url: arguments[1], epoch: try Self.int(arguments[2]), workers: try Self.int(arguments[3]),
+          batchSize: arguments.count == 5 ? try Self.int(arguments[4]) : WarningSweeper.Configuration.defaults.batchSize
+        )
       case ("assessment", 5), ("metrics", 5):
         try await Self.evaluation(
           arguments[0],
@@ -82,11 +86,11 @@ struct SupervisionBench {
     return sorted[min(sorted.count - 1, max(0, Int((q * Double(sorted.count)).rounded(.up)) - 1))]
   }
 
-  static func sweep(url: String, epoch: Int, workers: Int) async throws {
+  static func sweep(url: String, epoch: Int, workers: Int, batchSize: Int) async throws {
     let pool = Self.pool(url, size: workers)
     let sweeper = WarningSweeper(
       store: pool,
-      configuration: .init(batchSize: 200, interval: .seconds(5), workers: workers),
+      configuration: .init(batchSize: batchSize, interval: .seconds(5), workers: workers),
       logger: Logger(label: "bench"),
       now: { Instant(secondsSinceEpoch: epoch) }
     )
