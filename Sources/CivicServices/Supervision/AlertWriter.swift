@@ -29,58 +29,33 @@ enum AlertWriter {
   static let alertOrderLock: Int64 = 0x4347_414C  // "CGAL"
   static let notifyChannel = "supervision_alerts"
 
-  /// The columns of one alert row, bound as one JSON array for the whole append.
-  private struct Row: Encodable {
-    var kind: String
-    var caseID: Int64?
-    var task: Int
-    var caseKind: String
-    var unitID: Int64
-    var unitPath: String
-    var level: String?
-    var previousLevel: String?
-    var orderID: Int64?
-    var recordID: Int64
-    var summary: String
-    var at: Int
-
-    init(_ alert: PendingAlert) {
-      self.kind = alert.kind.rawValue
-      self.caseID = alert.caseID
-      self.task = alert.task
-      self.caseKind = alert.caseKind
-      self.unitID = alert.unitID
-      self.unitPath = alert.unitPath
-      self.level = alert.level?.description
-      self.previousLevel = alert.previousLevel?.description
-      self.orderID = alert.orderID
-      self.recordID = alert.recordID
-      self.summary = alert.summary
-      self.at = alert.at.secondsSinceEpoch
-    }
-  }
-
-  /// Inserts `alerts` with one statement; a function scan yields the array in order, so sequence
-  /// values follow it.
+  /// Inserts `alerts` with one statement, one array per column; `unnest` yields them in order,
+  /// so sequence values follow the array.
   static func append(_ alerts: [PendingAlert], on connection: StoreConnection) async throws {
     guard !alerts.isEmpty else { return }
     try await connection.query("SELECT pg_advisory_xact_lock($1)", [self.alertOrderLock])
-    let rows = String(decoding: try JSONEncoder().encode(alerts.map(Row.init)), as: UTF8.self)
     let last =
       try await connection.query(
         """
         WITH inserted AS (
           INSERT INTO supervision_alerts (kind, case_id, task, case_kind, unit_id, unit_path, level, previous_level, order_id,
             record_id, summary, at)
-          SELECT r.kind, r."caseID", r.task, r."caseKind", r."unitID", r."unitPath", r.level, r."previousLevel", r."orderID",
-            r."recordID", r.summary, to_timestamp(r.at)
-          FROM jsonb_to_recordset($1::jsonb) AS r(kind text, "caseID" bigint, task integer, "caseKind" text, "unitID" bigint,
-            "unitPath" text, level text, "previousLevel" text, "orderID" bigint, "recordID" bigint, summary text, at bigint)
+          SELECT kind, case_id, task, case_kind, unit_id, unit_path, level, previous_level, order_id, record_id, summary,
+            to_timestamp(at)
+          FROM unnest($1::text[], $2::bigint[], $3::integer[], $4::text[], $5::bigint[], $6::text[], $7::text[], $8::text[],
+            $9::bigint[], $10::bigint[], $11::text[], $12::bigint[])
+            AS r(kind, case_id, task, case_kind, unit_id, unit_path, level, previous_level, order_id, record_id, summary, at)
           RETURNING seq
         )
         SELECT max(seq) FROM inserted
         """,
-        [rows]
+        [
+          SQLArray(alerts.map(\.kind.rawValue)), SQLArray(alerts.map(\.caseID)), SQLArray(alerts.map(\.task)),
+          SQLArray(alerts.map(\.caseKind)), SQLArray(alerts.map(\.unitID)), SQLArray(alerts.map(\.unitPath)),
+          SQLArray(alerts.map(\.level?.description)), SQLArray(alerts.map(\.previousLevel?.description)),
+          SQLArray(alerts.map(\.orderID)), SQLArray(alerts.map(\.recordID)), SQLArray(alerts.map(\.summary)),
+          SQLArray(alerts.map(\.at.secondsSinceEpoch)),
+        ]
       ).scalar(Int64.self) ?? 0
     try await connection.query("SELECT pg_notify($1, $2)", [self.notifyChannel, String(last)])
   }

@@ -99,20 +99,20 @@ public struct WarningSweeper: Sendable {
     var code: String
   }
 
-  /// Rows of the batch's set-based writes, bound as one JSON array each.
-  private struct TaskLevel: Encodable {
+  /// Rows of the batch's set-based writes, bound as one array per column (`SQLArray`).
+  private struct TaskLevel {
     var caseID: Int64
     var number: Int
     var level: String
   }
 
-  private struct CaseLevel: Encodable {
+  private struct CaseLevel {
     var id: Int64
     var level: String
     var nextAt: Int?
   }
 
-  private struct Proposal: Encodable {
+  private struct Proposal {
     var caseID: Int64
     var task: Int
     var unitID: Int64
@@ -257,10 +257,10 @@ public struct WarningSweeper: Sendable {
       try await connection.execute(
         """
         UPDATE case_tasks t SET warning_level = r.level
-        FROM jsonb_to_recordset($1::jsonb) AS r("caseID" bigint, number integer, level text)
-        WHERE t.case_id = r."caseID" AND t.number = r.number
+        FROM unnest($1::bigint[], $2::integer[], $3::text[]) AS r(case_id, number, level)
+        WHERE t.case_id = r.case_id AND t.number = r.number
         """,
-        [try Self.json(taskLevels)]
+        [SQLArray(taskLevels.map(\.caseID)), SQLArray(taskLevels.map(\.number)), SQLArray(taskLevels.map(\.level))]
       )
     }
     if !proposals.isEmpty {
@@ -268,12 +268,15 @@ public struct WarningSweeper: Sendable {
       let inserted = try await connection.query(
         """
         INSERT INTO supervision_order_proposals (case_id, task, unit_id, proposed_at)
-        SELECT r."caseID", r.task, r."unitID", to_timestamp($2::bigint)
-        FROM jsonb_to_recordset($1::jsonb) AS r("caseID" bigint, task integer, "unitID" bigint)
+        SELECT r.case_id, r.task, r.unit_id, to_timestamp($4::bigint)
+        FROM unnest($1::bigint[], $2::integer[], $3::bigint[]) AS r(case_id, task, unit_id)
         ON CONFLICT DO NOTHING
         RETURNING case_id, task
         """,
-        [try Self.json(proposals), now.secondsSinceEpoch]
+        [
+          SQLArray(proposals.map(\.caseID)), SQLArray(proposals.map(\.task)), SQLArray(proposals.map(\.unitID)),
+          now.secondsSinceEpoch,
+        ]
       ).rows
       for row in inserted {
         guard let alert = proposalAlerts["\(try row.decode(Int64.self, at: 0))/\(try row.decode(Int.self, at: 1))"] else { continue }
@@ -283,19 +286,16 @@ public struct WarningSweeper: Sendable {
     }
     try await connection.execute(
       """
-      UPDATE case_warnings w SET level = r.level, next_at = to_timestamp(r."nextAt")
-      FROM jsonb_to_recordset($1::jsonb) AS r(id bigint, level text, "nextAt" bigint)
+      UPDATE case_warnings w SET level = r.level, next_at = to_timestamp(r.next_at)
+      FROM unnest($1::bigint[], $2::text[], $3::bigint[]) AS r(id, level, next_at)
       WHERE w.case_id = r.id
       """,
-      [try Self.json(caseLevels)]
+      [SQLArray(caseLevels.map(\.id)), SQLArray(caseLevels.map(\.level)), SQLArray(caseLevels.map(\.nextAt))]
     )
     try await AlertWriter.append(alerts, on: connection)
     return pass
   }
 
-  private static func json(_ rows: some Encodable) throws -> String {
-    String(decoding: try JSONEncoder().encode(rows), as: UTF8.self)
-  }
 }
 
 /// The sweeper as a ServiceLifecycle service: a pass every `interval` until graceful shutdown.
