@@ -63,6 +63,76 @@ struct MigrationTests {
     }
   }
 
+  @Test("0009–0011 backfill rows from before them: indicator facts from events, warning rows of open cases, issued levels")
+  func backfills() async throws {
+    let migrations = try Migration.bundled()
+    try await TestDatabase.withScratchDatabase { configuration in
+      try await TestDatabase.withPool(configuration) { pool in
+        try await Migrator(migrations: migrations.filter { $0.version <= 8 }, logger: TestDatabase.logger).migrate(pool)
+        // Rows as 0008 left them; their references are beside the point, so foreign keys and
+        // triggers are not enforced.
+        try await pool.transaction { connection in
+          try await connection.execute("SET LOCAL session_replication_role = replica")
+          let orders = [
+            (3, "listed", #"[{"unit":"A"},{"unit":"A"}]"#), (4, "listed", #"[{"unit":"A"},{"unit":"B"}]"#),
+            (5, "ordinary", #"[{"unit":"A"}]"#),
+          ]
+          for (id, kind, open, tasks) in [(1, "serviceApplication", true, "[]"), (2, "serviceApplication", false, "[]")]
+            + orders.map({ ($0.0, "supervisionOrder", true, $0.2) })
+          {
+            try await connection.execute(
+              """
+              INSERT INTO cases (id, kind, state, item_code, item_version, channel, applicant_name, unit_id, jurisdiction,
+                is_open, version, snapshot)
+              VALUES ($1, $2, 'accepted', 'X', 1, 'window', 'A', 1, 'CN', $3, 1, jsonb_build_object('tasks', $4::jsonb))
+              """,
+              [id, kind, open, tasks]
+            )
+          }
+          for (kind, action, at) in [
+            ("submitted", "", "2026-11-02 01:00+00"), ("stateChanged", "accept", "2026-11-02 02:00+00"),
+            ("completed", "", "2026-11-04 09:30+00"),
+          ] {
+            try await connection.execute(
+              """
+              INSERT INTO case_events (case_id, kind, summary, at, by_party, case_state, case_version, item_code, unit_path, payload)
+              VALUES (1, $1, '', $3::timestamptz, 'x', 'accepted', 1, 'X', '/X/',
+                jsonb_build_object('kind', jsonb_build_object($1::text, jsonb_build_object('action', $2::text))))
+              """,
+              [kind, action, at]
+            )
+          }
+          for (id, level, _) in orders {
+            try await connection.execute(
+              """
+              INSERT INTO supervision_orders (case_id, level, title, requirement, reply_working_days, issued_by, issued_at)
+              VALUES ($1, $2, 't', 'r', 3, 'x', now())
+              """,
+              [id, level]
+            )
+          }
+        }
+        try await Migrator(migrations: migrations, logger: TestDatabase.logger).migrate(pool)
+        let facts = try await pool.query(
+          """
+          SELECT extract(epoch FROM decided_at)::bigint, accepted, extract(epoch FROM completed_at)::bigint,
+            extract(epoch FROM last_event_at)::bigint, facts_version FROM cases WHERE id = 1
+          """
+        ).rows[0]
+        #expect(try facts.decode(Int.self, at: 0) == 1_793_584_800)  // 2026-11-02 02:00 UTC
+        #expect(try facts.decode(Bool.self, at: 1))
+        #expect(try facts.decode(Int.self, at: 2) == 1_793_784_600)  // 2026-11-04 09:30 UTC
+        #expect(try facts.decode(Int.self, at: 3) == 1_793_784_600)
+        #expect(try facts.decode(Int.self, at: 4) == 0, "clock facts are read from the snapshot")
+        let watched = try await pool.query("SELECT case_id, level, next_at = '-infinity' FROM case_warnings ORDER BY case_id").rows
+        #expect(try watched.map { try $0.decode(Int.self, at: 0) } == [1, 3, 4, 5], "open cases only")
+        #expect(try watched.allSatisfy { try $0.decode(String.self, at: 1) == "green" && $0.decode(Bool.self, at: 2) })
+        let issued = try await pool.query("SELECT case_id, issued_level FROM supervision_orders ORDER BY case_id").rows
+        #expect(try issued.map { try $0.decode(String.self, at: 1) } == ["ordinary", "listed", "ordinary"])
+      }
+    }
+  }
+
   @Test("a changed applied file is refused and nothing newer is applied")
   func changedFileRefused() async throws {
     try await TestDatabase.withScratchDatabase { configuration in

@@ -61,17 +61,12 @@ public enum OrderLevel: String, Sendable, Hashable, Codable, CaseIterable {
     }
   }
 
-  /// The level each reply task of an order was opened at, first to last, given the order's
-  /// level now and its tasks' units.
-  ///
-  /// Only an escalation opens a task after the first, and it always leaves the order listed:
-  /// every task after the first was opened listed. The first was opened at the issued level,
-  /// which the escalation rule tells apart: an ordinary order's first escalation stays at its
-  /// unit, a listed order's always moves up a level.
-  public static func openingLevels(now current: OrderLevel, taskUnits units: [UnitID]) -> [OrderLevel] {
-    guard current == .listed, let first = units.first else { return units.map { _ in .ordinary } }
-    let issuedOrdinary = units.count > 1 && units[1] == first
-    return [issuedOrdinary ? .ordinary : .listed] + Array(repeating: .listed, count: units.count - 1)
+  /// The level each of an order's `tasks` reply tasks was opened at, first to last: the first at
+  /// the level the order was issued at; every later one comes from an escalation, which always
+  /// leaves the order listed.
+  public static func openingLevels(issued: OrderLevel, tasks: Int) -> [OrderLevel] {
+    guard tasks > 0 else { return [] }
+    return [issued] + Array(repeating: .listed, count: tasks - 1)
   }
 }
 

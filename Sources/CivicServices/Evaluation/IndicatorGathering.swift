@@ -104,7 +104,7 @@ enum IndicatorGathering {
     func inRange(_ path: String) -> Bool { path >= range.lower && path < range.upper }
     let orders = try await connection.query(
       """
-      SELECT c.id, c.jurisdiction, c.snapshot::text, o.level = 'listed'
+      SELECT c.id, c.jurisdiction, c.snapshot::text, o.issued_level
       FROM supervision_orders o JOIN cases c ON c.id = o.case_id
       WHERE c.kind = 'supervisionOrder' AND o.issued_at < to_timestamp($1::bigint)
       """,
@@ -117,7 +117,8 @@ enum IndicatorGathering {
       let value = try JSONDecoder().decode(Case.self, from: Data(try row.decode(String.self, at: 2).utf8))
       // The level each reply was owed at, not the order's level now: an order escalated to
       // listed after the period was ordinary in it.
-      let levels = OrderLevel.openingLevels(now: try row.decode(Bool.self, at: 3) ? .listed : .ordinary, taskUnits: value.tasks.map(\.unit))
+      let issued = OrderLevel(rawValue: try row.decode(String.self, at: 3)) ?? .ordinary
+      let levels = OrderLevel.openingLevels(issued: issued, tasks: value.tasks.count)
       for (task, level) in zip(value.tasks, levels) {
         guard let path = paths[task.unit.rawValue], inRange(path) else { continue }
         inputs.orders.append(

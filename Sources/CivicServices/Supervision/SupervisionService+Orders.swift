@@ -189,9 +189,9 @@ extension SupervisionService {
     try await CaseWriter.write(id: id, old: nil, new: change, unitPath: principal.unitPath, calendar: calendar, on: connection)
     try await connection.execute(
       """
-      INSERT INTO supervision_orders (case_id, level, title, requirement, subject_case_id, subject_task, reply_working_days,
-        inspection_id, issued_by, issued_at)
-      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, to_timestamp($10::bigint))
+      INSERT INTO supervision_orders (case_id, level, issued_level, title, requirement, subject_case_id, subject_task,
+        reply_working_days, inspection_id, issued_by, issued_at)
+      VALUES ($1, $2, $2, $3, $4, $5, $6, $7, $8, $9, to_timestamp($10::bigint))
       """,
       [
         id, level.rawValue, title, requirement, subject?.0, subject?.1 ?? 0, replyDays, inspection,

@@ -47,8 +47,8 @@ struct SupervisionSourceTests {
         try await f.pool.query("UPDATE cases SET kind = 'supervisionOrder' WHERE id = $1", [id])
         try await f.pool.query(
           """
-          INSERT INTO supervision_orders (case_id, level, title, requirement, reply_working_days, issued_by, issued_at)
-          VALUES ($1, $2, 'order', 'reply', 3, 'sup@D01', to_timestamp($3::bigint))
+          INSERT INTO supervision_orders (case_id, level, issued_level, title, requirement, reply_working_days, issued_by, issued_at)
+          VALUES ($1, $2, $2, 'order', 'reply', 3, 'sup@D01', to_timestamp($3::bigint))
           """,
           [id, level, F.at("2026-11-02", 9).secondsSinceEpoch]
         )

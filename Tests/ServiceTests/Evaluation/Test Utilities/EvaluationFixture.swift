@@ -172,8 +172,8 @@ struct EvaluationFixture: Sendable {
     )
     try await self.pool.query(
       """
-      INSERT INTO supervision_orders (case_id, level, title, requirement, reply_working_days, issued_by, issued_at)
-      VALUES ($1, $2, 'order', 'reply', 3, 'sup@D01', to_timestamp($3::bigint))
+      INSERT INTO supervision_orders (case_id, level, issued_level, title, requirement, reply_working_days, issued_by, issued_at)
+      VALUES ($1, $2, $2, 'order', 'reply', 3, 'sup@D01', to_timestamp($3::bigint))
       """,
       [id, level, issued.secondsSinceEpoch]
     )
