@@ -39,32 +39,77 @@ enum CaseWriter {
     return id
   }
 
-  /// Inserts the row of a case the server opens itself (an order, an inspection finding, a
-  /// rectification): no applicant's personal data, its title as the applicant name, no case
-  /// clock; `unitID` is the unit the case row belongs to. `write` then adds tasks and events.
-  static func insertInternal(
+  /// Inserts a new case: its row (projection, applicant columns, indicator facts) in one
+  /// statement, then its tasks, clocks and events. Internal cases (orders, rectifications) have
+  /// no applicant ID number or phone.
+  static func insert(
     id: Int64,
-    _ value: Case,
+    _ change: CaseChange,
     unitID: Int64,
+    unitPath: String,
     jurisdiction: String,
-    at now: Instant,
+    calendar: WorkingCalendar,
+    at: Instant,
+    idNumber: String = "",
+    phone: String = "",
     on connection: StoreConnection
   ) async throws {
+    let value = change.case
     try await connection.execute(
       """
-      INSERT INTO cases (id, kind, state, item_code, item_version, channel, applicant_name, unit_id, jurisdiction, clock_state,
-        is_open, version, snapshot, submitted_at)
-      VALUES ($1, $2, $3, $4, $5, 'window', $6, $7, $8, 'none', true, $9, $10::jsonb, to_timestamp($11::bigint))
+      INSERT INTO cases (id, kind, state, item_code, item_version, channel, applicant_name, applicant_id_number,
+        applicant_phone, unit_id, jurisdiction, deadline, clock_state, is_open, version, snapshot, submitted_at,
+        decided_at, accepted, completed_at, last_event_at, clock_deadline, handling_working_days, facts_version)
+      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, to_timestamp($12::bigint), $13, $14, $15, $16::jsonb,
+        to_timestamp($17::bigint), to_timestamp($18::bigint), $19, to_timestamp($20::bigint), to_timestamp($21::bigint),
+        to_timestamp($22::bigint), $23, 1)
       """,
       [
-        id, value.kind, value.state.rawValue, value.item.code, value.item.version, value.applicant, unitID, jurisdiction,
-        value.version, try self.json(value), now.secondsSinceEpoch,
-      ]
+        id, value.kind, value.state.rawValue, value.item.code, value.item.version, value.channel.rawValue, value.applicant,
+        idNumber, phone, unitID, jurisdiction, try self.deadline(value.clock, in: calendar), value.clock?.state ?? "none",
+        self.isOpen(value.state), value.version, try self.json(value), at.secondsSinceEpoch,
+      ] + (try self.factBinds(change, calendar: calendar))
     )
+    try await self.writeParts(id: id, old: nil, new: change, unitPath: unitPath, calendar: calendar, on: connection)
   }
 
-  /// Inserts a new case (`old` nil) or updates it, then its tasks, clocks and events.
+  /// Updates a case after a transition from `old`: its row, then its changed tasks, clocks and
+  /// events. The facts' right-hand sides read the row as it was, so the first decision and
+  /// completion stay; a row from before migration 0009 that had already completed keeps
+  /// facts_version 0 (its handling time is read from the snapshot).
   static func write(
+    id: Int64,
+    old: Case,
+    new change: CaseChange,
+    unitPath: String,
+    calendar: WorkingCalendar,
+    on connection: StoreConnection
+  ) async throws {
+    let new = change.case
+    try await connection.execute(
+      """
+      UPDATE cases SET state = $2, version = $3, snapshot = $4::jsonb, deadline = to_timestamp($5::bigint),
+        clock_state = $6, is_open = $7, updated_at = now(),
+        accepted = CASE WHEN decided_at IS NULL AND $8::bigint IS NOT NULL THEN $9 ELSE accepted END,
+        decided_at = coalesce(decided_at, to_timestamp($8::bigint)),
+        completed_at = coalesce(completed_at, to_timestamp($10::bigint)),
+        last_event_at = greatest(last_event_at, to_timestamp($11::bigint)),
+        clock_deadline = to_timestamp($12::bigint),
+        handling_working_days = coalesce(handling_working_days, $13::float8),
+        facts_version = CASE WHEN facts_version = 1 OR completed_at IS NULL THEN 1 ELSE 0 END
+      WHERE id = $1
+      """,
+      [
+        id, new.state.rawValue, new.version, try self.json(new), try self.deadline(new.clock, in: calendar),
+        new.clock?.state ?? "none", self.isOpen(new.state),
+      ] + (try self.factBinds(change, calendar: calendar))
+    )
+    try await self.writeParts(id: id, old: old, new: change, unitPath: unitPath, calendar: calendar, on: connection)
+  }
+
+  /// The rows beside the case row: tasks and clocks that changed since `old` (all of them for a
+  /// new case), and the transition's events.
+  private static func writeParts(
     id: Int64,
     old: Case?,
     new change: CaseChange,
@@ -73,23 +118,6 @@ enum CaseWriter {
     on connection: StoreConnection
   ) async throws {
     let new = change.case
-    let snapshot = try self.json(new)
-    let deadline = try self.deadline(new.clock, in: calendar)
-    let clockState = new.clock?.state ?? "none"
-    let facts = try self.factBinds(change, calendar: calendar)
-    if old == nil {
-      // The insert itself is done by the intake, which knows the applicant's columns.
-      try await connection.execute("UPDATE cases SET \(self.factAssignments(from: 2)) WHERE id = $1", [id] + facts)
-    } else {
-      try await connection.execute(
-        """
-        UPDATE cases SET state = $2, version = $3, snapshot = $4::jsonb, deadline = to_timestamp($5::bigint),
-          clock_state = $6, is_open = $7, updated_at = now(), \(self.factAssignments(from: 8))
-        WHERE id = $1
-        """,
-        [id, new.state.rawValue, new.version, snapshot, deadline, clockState, self.isOpen(new.state)] + facts
-      )
-    }
     for task in new.tasks where old.map({ $0.tasks.count < task.number || $0.tasks[task.number - 1] != task }) ?? true {
       let affected = try await connection.execute(
         """
@@ -113,8 +141,8 @@ enum CaseWriter {
     try await self.appendEvents(caseID: id, change: change, unitPath: unitPath, on: connection)
   }
 
-  /// The indicator facts of a transition (migration 0009, docs/METRICS.md) as binds for
-  /// `factAssignments`: decision, acceptance, completion, newest event, clock deadline, handling.
+  /// The indicator facts of a transition (migration 0009, docs/METRICS.md) as six binds:
+  /// decision, acceptance, completion, newest event, clock deadline, handling time.
   private static func factBinds(_ change: CaseChange, calendar: WorkingCalendar) throws -> [any SQLEncodable] {
     let events = CaseIndicatorFacts(events: change.events)
     let clock = try CaseIndicatorFacts.clock(of: change.case, completedAt: events.completedAt, in: calendar)
@@ -122,21 +150,6 @@ enum CaseWriter {
       events.decidedAt?.secondsSinceEpoch, events.accepted, events.completedAt?.secondsSinceEpoch,
       events.lastEventAt?.secondsSinceEpoch, clock.deadline?.secondsSinceEpoch, clock.handlingWorkingDays,
     ]
-  }
-
-  /// Assignments of the six `factBinds` from placeholder `n`. Right-hand sides read the row as it
-  /// was, so the first decision and completion stay; a row from before migration 0009 that had
-  /// already completed keeps facts_version 0 (its handling time is read from the snapshot).
-  private static func factAssignments(from n: Int) -> String {
-    """
-    accepted = CASE WHEN decided_at IS NULL AND $\(n)::bigint IS NOT NULL THEN $\(n + 1) ELSE accepted END,
-    decided_at = coalesce(decided_at, to_timestamp($\(n)::bigint)),
-    completed_at = coalesce(completed_at, to_timestamp($\(n + 2)::bigint)),
-    last_event_at = greatest(last_event_at, to_timestamp($\(n + 3)::bigint)),
-    clock_deadline = to_timestamp($\(n + 4)::bigint),
-    handling_working_days = coalesce(handling_working_days, $\(n + 5)::float8),
-    facts_version = CASE WHEN facts_version = 1 OR completed_at IS NULL THEN 1 ELSE 0 END
-    """
   }
 
   private static func writeClock(caseID: Int64, task: Int, old: WorkClock?, new: WorkClock, on connection: StoreConnection) async throws {

@@ -125,21 +125,18 @@ extension CasesService {
       at: now,
       by: party
     )
-    let value = change.case
-    try await connection.execute(
-      """
-      INSERT INTO cases (id, kind, state, item_code, item_version, channel, applicant_name, applicant_id_number,
-        applicant_phone, unit_id, jurisdiction, deadline, clock_state, is_open, version, snapshot, submitted_at)
-      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, to_timestamp($12::bigint), $13, true, $14, $15::jsonb, to_timestamp($16::bigint))
-      """,
-      [
-        id, value.kind, value.state.rawValue, item.ref.code, item.ref.version, intake.channel.rawValue, intake.applicantName,
-        intake.idNumber, intake.phone,
-        unitID, jurisdiction, try CaseWriter.deadline(value.clock, in: calendar), value.clock?.state ?? "none",
-        value.version, try CaseWriter.json(value), now.secondsSinceEpoch,
-      ]
+    try await CaseWriter.insert(
+      id: id,
+      change,
+      unitID: unitID,
+      unitPath: unitPath,
+      jurisdiction: jurisdiction,
+      calendar: calendar,
+      at: now,
+      idNumber: intake.idNumber,
+      phone: intake.phone,
+      on: connection
     )
-    try await CaseWriter.write(id: id, old: nil, new: change, unitPath: unitPath, calendar: calendar, on: connection)
     return (id, item, unitCode, calendar, now)
   }
 }

@@ -35,8 +35,16 @@ extension EvaluationService {
     guard let unit = try await connection.query("SELECT id FROM units WHERE code = $1", [rated.unitCode]).scalar(Int64.self) else {
       throw DomainError.notFound("unit \(rated.unitCode)")
     }
-    try await CaseWriter.insertInternal(id: id, change.case, unitID: unit, jurisdiction: rated.jurisdiction, at: at, on: connection)
-    try await CaseWriter.write(id: id, old: nil, new: change, unitPath: rated.unitPath, calendar: calendar, on: connection)
+    try await CaseWriter.insert(
+      id: id,
+      change,
+      unitID: unit,
+      unitPath: rated.unitPath,
+      jurisdiction: rated.jurisdiction,
+      calendar: calendar,
+      at: at,
+      on: connection
+    )
     try await connection.execute(
       "INSERT INTO rectifications (case_id, rating_id, rated_case_id, unit_id, unit_path) VALUES ($1, $2, $3, $4, $5)",
       [id, ratingID, rated.id, unit, rated.unitPath]

@@ -185,8 +185,16 @@ extension SupervisionService {
       by: Self.party(principal)
     )
     let value = change.case
-    try await CaseWriter.insertInternal(id: id, value, unitID: principal.unitID, jurisdiction: jurisdiction, at: now, on: connection)
-    try await CaseWriter.write(id: id, old: nil, new: change, unitPath: principal.unitPath, calendar: calendar, on: connection)
+    try await CaseWriter.insert(
+      id: id,
+      change,
+      unitID: principal.unitID,
+      unitPath: principal.unitPath,
+      jurisdiction: jurisdiction,
+      calendar: calendar,
+      at: now,
+      on: connection
+    )
     try await connection.execute(
       """
       INSERT INTO supervision_orders (case_id, level, issued_level, title, requirement, subject_case_id, subject_task,

@@ -140,20 +140,16 @@ struct EvaluationFixture: Sendable {
     }
     let unitPath = self.base.units[unit]!.path
     try await self.pool.transaction { connection in
-      let new = change.case
-      try await connection.execute(
-        """
-        INSERT INTO cases (id, kind, state, item_code, item_version, channel, applicant_name, unit_id, jurisdiction, deadline,
-          clock_state, is_open, version, snapshot, submitted_at)
-        VALUES ($1, 'serviceApplication', $2, $3, 1, 'window', 'Wang Fang', $4, 'CN', to_timestamp($5::bigint), $6, $7, $8, $9::jsonb,
-          to_timestamp($10::bigint))
-        """,
-        [
-          id, new.state.rawValue, item.definition.code, self.base.units[unit]!.id, try CaseWriter.deadline(new.clock, in: Self.calendar),
-          new.clock?.state ?? "none", CaseWriter.isOpen(new.state), new.version, try CaseWriter.json(new), submitted.secondsSinceEpoch,
-        ]
+      try await CaseWriter.insert(
+        id: id,
+        change,
+        unitID: self.base.units[unit]!.id,
+        unitPath: unitPath,
+        jurisdiction: "CN",
+        calendar: Self.calendar,
+        at: submitted,
+        on: connection
       )
-      try await CaseWriter.write(id: id, old: nil, new: change, unitPath: unitPath, calendar: Self.calendar, on: connection)
     }
     return id
   }
