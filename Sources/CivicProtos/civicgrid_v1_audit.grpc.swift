@@ -100,7 +100,7 @@ extension Civicgrid_V1_Audit {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Walks the hash chain and reports the first broken link.
+        /// > Walks the whole hash chain and reports every broken entry (the first 1,000 in detail).
         ///
         /// - Parameters:
         ///   - request: A streaming request of `Civicgrid_V1_VerifyAuditRequest` messages.
@@ -145,7 +145,7 @@ extension Civicgrid_V1_Audit {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Walks the hash chain and reports the first broken link.
+        /// > Walks the whole hash chain and reports every broken entry (the first 1,000 in detail).
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Civicgrid_V1_VerifyAuditRequest` message.
@@ -188,7 +188,7 @@ extension Civicgrid_V1_Audit {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Walks the hash chain and reports the first broken link.
+        /// > Walks the whole hash chain and reports every broken entry (the first 1,000 in detail).
         ///
         /// - Parameters:
         ///   - request: A `Civicgrid_V1_VerifyAuditRequest` message.
@@ -325,7 +325,7 @@ extension Civicgrid_V1_Audit {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Walks the hash chain and reports the first broken link.
+        /// > Walks the whole hash chain and reports every broken entry (the first 1,000 in detail).
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Civicgrid_V1_VerifyAuditRequest` message.
@@ -399,7 +399,7 @@ extension Civicgrid_V1_Audit {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Walks the hash chain and reports the first broken link.
+        /// > Walks the whole hash chain and reports every broken entry (the first 1,000 in detail).
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Civicgrid_V1_VerifyAuditRequest` message.
@@ -467,7 +467,7 @@ extension Civicgrid_V1_Audit.ClientProtocol {
     ///
     /// > Source IDL Documentation:
     /// >
-    /// > Walks the hash chain and reports the first broken link.
+    /// > Walks the whole hash chain and reports every broken entry (the first 1,000 in detail).
     ///
     /// - Parameters:
     ///   - request: A request containing a single `Civicgrid_V1_VerifyAuditRequest` message.
@@ -533,7 +533,7 @@ extension Civicgrid_V1_Audit.ClientProtocol {
     ///
     /// > Source IDL Documentation:
     /// >
-    /// > Walks the hash chain and reports the first broken link.
+    /// > Walks the whole hash chain and reports every broken entry (the first 1,000 in detail).
     ///
     /// - Parameters:
     ///   - message: request message to send.

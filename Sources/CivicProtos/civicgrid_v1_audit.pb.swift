@@ -153,6 +153,26 @@ public nonisolated struct Civicgrid_V1_VerifyAuditResponse: Sendable {
   /// The hash of the last entry (the chain head).
   public var headHash: Data = Data()
 
+  /// Every broken entry in seq order, at most 1,000 (broken_count counts them all).
+  public var breaks: [Civicgrid_V1_AuditBreak] = []
+
+  public var brokenCount: Int64 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// One entry whose seq, link or hash does not match.
+public nonisolated struct Civicgrid_V1_AuditBreak: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var seq: Int64 = 0
+
+  public var problem: String = String()
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -351,7 +371,7 @@ nonisolated extension Civicgrid_V1_VerifyAuditRequest: SwiftProtobuf.Message, Sw
 
 nonisolated extension Civicgrid_V1_VerifyAuditResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".VerifyAuditResponse"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}intact\0\u{3}entries_checked\0\u{3}first_broken_seq\0\u{1}problem\0\u{3}head_hash\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}intact\0\u{3}entries_checked\0\u{3}first_broken_seq\0\u{1}problem\0\u{3}head_hash\0\u{1}breaks\0\u{3}broken_count\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -364,6 +384,8 @@ nonisolated extension Civicgrid_V1_VerifyAuditResponse: SwiftProtobuf.Message, S
       case 3: try { try decoder.decodeSingularInt64Field(value: &self.firstBrokenSeq) }()
       case 4: try { try decoder.decodeSingularStringField(value: &self.problem) }()
       case 5: try { try decoder.decodeSingularBytesField(value: &self.headHash) }()
+      case 6: try { try decoder.decodeRepeatedMessageField(value: &self.breaks) }()
+      case 7: try { try decoder.decodeSingularInt64Field(value: &self.brokenCount) }()
       default: break
       }
     }
@@ -385,6 +407,12 @@ nonisolated extension Civicgrid_V1_VerifyAuditResponse: SwiftProtobuf.Message, S
     if !self.headHash.isEmpty {
       try visitor.visitSingularBytesField(value: self.headHash, fieldNumber: 5)
     }
+    if !self.breaks.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.breaks, fieldNumber: 6)
+    }
+    if self.brokenCount != 0 {
+      try visitor.visitSingularInt64Field(value: self.brokenCount, fieldNumber: 7)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -394,6 +422,43 @@ nonisolated extension Civicgrid_V1_VerifyAuditResponse: SwiftProtobuf.Message, S
     if lhs.firstBrokenSeq != rhs.firstBrokenSeq {return false}
     if lhs.problem != rhs.problem {return false}
     if lhs.headHash != rhs.headHash {return false}
+    if lhs.breaks != rhs.breaks {return false}
+    if lhs.brokenCount != rhs.brokenCount {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Civicgrid_V1_AuditBreak: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".AuditBreak"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}seq\0\u{1}problem\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularInt64Field(value: &self.seq) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.problem) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.seq != 0 {
+      try visitor.visitSingularInt64Field(value: self.seq, fieldNumber: 1)
+    }
+    if !self.problem.isEmpty {
+      try visitor.visitSingularStringField(value: self.problem, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Civicgrid_V1_AuditBreak, rhs: Civicgrid_V1_AuditBreak) -> Bool {
+    if lhs.seq != rhs.seq {return false}
+    if lhs.problem != rhs.problem {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

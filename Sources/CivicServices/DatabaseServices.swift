@@ -28,4 +28,18 @@ public enum DatabaseServices {
       SupervisionService(store: store),
     ]
   }
+
+  /// What every call passes before its handler, in order: who is calling and whether the
+  /// method admits it (`AuthInterceptor`), then the rules every request obeys
+  /// (`BoundaryInterceptor`).
+  public static func interceptors(
+    store: StorePool,
+    policies: [String: MethodPolicy] = MethodPolicies.all,
+    throttle: FailureThrottle.Settings = .standard
+  ) -> [any ServerInterceptor] {
+    [
+      AuthInterceptor(policies: policies, authenticator: TokenAuthenticator(store: store), throttle: throttle),
+      BoundaryInterceptor(),
+    ]
+  }
 }

@@ -88,7 +88,7 @@ struct Serve: AsyncParsableCommand {
     if let storeConfiguration = self.database.configuration() {
       let store = try await Migrate.openMigrated(storeConfiguration, logger: logger)
       rpcServices = DatabaseServices.make(store: store)
-      interceptors = [AuthInterceptor(policies: MethodPolicies.all, authenticator: TokenAuthenticator(store: store))]
+      interceptors = DatabaseServices.interceptors(store: store)
       pool = store
     } else {
       logger.warning("no database configured: serving Diagnostics and Health only (pass --database-url)")

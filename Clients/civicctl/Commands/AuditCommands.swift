@@ -87,7 +87,9 @@ struct AuditCommand: AsyncParsableCommand {
         } else if result.intact {
           Output.line("intact: \(result.entriesChecked) entries checked; head \(Output.hex(result.headHash))")
         } else {
-          Output.line("broken at seq \(result.firstBrokenSeq): \(result.problem) (\(result.entriesChecked) entries checked)")
+          Output.line("broken: \(result.brokenCount) entries of \(result.entriesChecked) checked")
+          for broken in result.breaks { Output.line("  seq \(broken.seq): \(broken.problem)") }
+          if result.brokenCount > result.breaks.count { Output.line("  … and \(result.brokenCount - Int64(result.breaks.count)) more") }
         }
       } catch {
         Failure.exit(error)

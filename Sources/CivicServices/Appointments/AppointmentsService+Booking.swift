@@ -95,7 +95,7 @@ extension AppointmentsService {
     guard request.hasStartsAt, request.startsAt.nanos == 0 else {
       throw Validation.invalid("starts_at", "is required: a slot start exactly as ListSlots gave it")
     }
-    let startsAt = Instant(secondsSinceEpoch: Int(request.startsAt.seconds))
+    let startsAt = try Require.instant("starts_at", request.startsAt)
     var fingerprintSource = request
     fingerprintSource.idempotencyKey = ""
     let fingerprint = SQLBytes(SHA256Digest.of(try fingerprintSource.serializedBytes()))

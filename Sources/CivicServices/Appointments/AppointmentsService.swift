@@ -208,7 +208,6 @@ public struct AppointmentsService: Civicgrid_V1_Appointments.SimpleServiceProtoc
   }
 
   static func date(_ text: String, field: String) throws(RPCError) -> CivilDate {
-    guard let date = CivilDate(text) else { throw Validation.invalid(field, "must be a date YYYY-MM-DD, got '\(text)'") }
-    return date
+    try Validation.date(text, field: field)
   }
 }

@@ -61,7 +61,7 @@ public enum AuditChain {
     }
   }
 
-  /// The first problem found, if any.
+  /// One broken entry: its seq and what is wrong with it.
   public struct Break: Sendable, Hashable, CustomStringConvertible {
     public var seq: Int64
     public var problem: String
@@ -70,24 +70,37 @@ public enum AuditChain {
 
   /// Walks entries in seq order, page by page: feed each page to `check`, then `finish`
   /// with the recorded chain head.
+  ///
+  /// Every broken entry is reported, not only the first: each entry is checked against the
+  /// one stored before it, so one bad entry does not hide later tampering, and a break that
+  /// is already known (say, an old incident) cannot mask a new one.
   public struct Verifier: Sendable {
+    /// How many breaks are kept with their details; `brokenCount` counts them all.
+    public static let maxReported = 1000
+
     public private(set) var lastSeq: Int64 = 0
     public private(set) var lastHash: [UInt8] = AuditChain.genesis
     public private(set) var checked: Int64 = 0
-    public private(set) var firstBreak: Break?
+    public private(set) var breaks: [Break] = []
+    public private(set) var brokenCount: Int64 = 0
 
     public init() {}
 
+    public var firstBreak: Break? { self.breaks.first }
+    public var isIntact: Bool { self.brokenCount == 0 }
+
     public mutating func check(_ entry: Entry) {
-      guard self.firstBreak == nil else { return }
       self.checked += 1
+      var problems: [String] = []
       if entry.seq != self.lastSeq + 1 {
-        self.firstBreak = Break(seq: entry.seq, problem: "expected seq \(self.lastSeq + 1): an entry is missing or out of order")
+        problems.append("expected seq \(self.lastSeq + 1): an entry is missing or out of order")
       } else if entry.prevHash != self.lastHash {
-        self.firstBreak = Break(seq: entry.seq, problem: "prev_hash does not match the previous entry's hash")
-      } else if entry.hash != entry.expectedHash {
-        self.firstBreak = Break(seq: entry.seq, problem: "hash does not match the entry's contents")
+        problems.append("prev_hash does not match the previous entry's hash")
       }
+      if entry.hash != entry.expectedHash {
+        problems.append("hash does not match the entry's contents")
+      }
+      if !problems.isEmpty { self.report(Break(seq: entry.seq, problem: problems.joined(separator: "; "))) }
       self.lastSeq = entry.seq
       self.lastHash = entry.hash
     }
@@ -95,13 +108,16 @@ public enum AuditChain {
     /// Checks the end of the chain against the head the writer recorded, which catches
     /// entries removed from the end.
     public mutating func finish(headSeq: Int64, headHash: [UInt8]) {
-      guard self.firstBreak == nil else { return }
       if headSeq != self.lastSeq || headHash != self.lastHash {
-        self.firstBreak = Break(
-          seq: self.lastSeq + 1,
-          problem: "the chain ends at seq \(self.lastSeq) but the recorded head is seq \(headSeq)"
+        self.report(
+          Break(seq: self.lastSeq + 1, problem: "the chain ends at seq \(self.lastSeq) but the recorded head is seq \(headSeq)")
         )
       }
+    }
+
+    private mutating func report(_ broken: Break) {
+      self.brokenCount += 1
+      if self.breaks.count < Self.maxReported { self.breaks.append(broken) }
     }
   }
 }

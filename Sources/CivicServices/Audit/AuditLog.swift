@@ -99,7 +99,7 @@ public enum AuditLog {
     try await store.transaction(isolation: .repeatableRead) { connection in
       var verifier = AuditChain.Verifier()
       var after: Int64 = Int64.min
-      while verifier.firstBreak == nil {
+      while true {
         let page = try await connection.query(
           "SELECT \(Self.entryColumns) FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2",
           [after, pageSize]

@@ -4,7 +4,8 @@ import Foundation
 public import GRPCCore
 import SwiftProtobuf
 
-/// `civicgrid.v1.Audit`: reading and verifying the audit log (auditors and admins).
+/// `civicgrid.v1.Audit`: reading the audit log within the caller's scope, and verifying the
+/// whole chain (auditors and district admins).
 public struct AuditService: Civicgrid_V1_Audit.SimpleServiceProtocol {
   public static let policies: [String: MethodPolicy] = [
     "civicgrid.v1.Audit/ListAudit": .roles([.auditor, .admin]),
@@ -25,17 +26,24 @@ public struct AuditService: Civicgrid_V1_Audit.SimpleServiceProtocol {
     let object = try Validation.text(request.object, field: "object", maxLength: 300, required: false)
     let account = try Validation.text(request.account, field: "account", maxLength: 64, required: false)
     if request.afterSeq < 0 { throw Validation.invalid("after_seq", "must not be negative") }
+    let since = request.hasSince ? try Validation.timestamp(request.since, field: "since") : nil
+    let until = request.hasUntil ? try Validation.timestamp(request.until, field: "until") : nil
+    // The scope rule for the log: entries made by accounts in the caller's scope. Entries of
+    // start-up commands (no account) and of accounts elsewhere are the whole district's.
+    let scope = try RequestContext.principal().scope
+    let range = scope.sqlRange
     let rows = try await self.store.query(
       """
       SELECT \(AuditLog.entryColumns) FROM audit_log
       WHERE seq > $1 AND ($2 = '' OR object = $2) AND ($3 = '' OR account = $3)
         AND ($4::bigint IS NULL OR at >= timestamptz 'epoch' + ($4::bigint || ' microseconds')::interval)
         AND ($5::bigint IS NULL OR at < timestamptz 'epoch' + ($5::bigint || ' microseconds')::interval)
+        AND ($7 OR account_id IN (SELECT a.id FROM accounts a JOIN units u ON u.id = a.unit_id WHERE u.path >= $8 AND u.path < $9))
       ORDER BY seq LIMIT $6
       """,
       [
-        request.afterSeq, object, account, request.hasSince ? request.since.micros : nil,
-        request.hasUntil ? request.until.micros : nil, limit + 1,
+        request.afterSeq, object, account, since?.micros, until?.micros, limit + 1, scope.coversDistrict, range.lower,
+        range.upper,
       ]
     )
     var response = Civicgrid_V1_ListAuditResponse()
@@ -63,13 +71,19 @@ public struct AuditService: Civicgrid_V1_Audit.SimpleServiceProtocol {
     request: Civicgrid_V1_VerifyAuditRequest,
     context: ServerContext
   ) async throws -> Civicgrid_V1_VerifyAuditResponse {
+    // The chain is one district-wide object: verifying it reads every entry's hash and the head.
+    guard try RequestContext.principal().coversDistrict else {
+      throw RPCError(code: .permissionDenied, message: "verifying the audit chain needs a scope that covers the whole district")
+    }
     let verifier = try await AuditLog.verify(self.store)
     return .with {
-      $0.intact = verifier.firstBreak == nil
+      $0.intact = verifier.isIntact
       $0.entriesChecked = verifier.checked
       $0.firstBrokenSeq = verifier.firstBreak?.seq ?? 0
       $0.problem = verifier.firstBreak?.problem ?? ""
       $0.headHash = Data(verifier.lastHash)
+      $0.breaks = verifier.breaks.map { broken in .with { $0.seq = broken.seq; $0.problem = broken.problem } }
+      $0.brokenCount = verifier.brokenCount
     }
   }
 }

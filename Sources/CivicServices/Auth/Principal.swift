@@ -19,9 +19,16 @@ public struct Principal: Sendable, Hashable {
 
   public func has(_ role: Role) -> Bool { self.roles.contains(role) }
 
-  /// The scope rule: an account acts within its unit's subtree, except an auditor, who
-  /// reads the whole directory (its methods are read-only by policy).
+  /// The scope rule: an account acts within its unit's subtree. The one exception is the
+  /// auditor grant (`Grants.isAuditorGrant`: `auditor` and nothing else), which reads the
+  /// whole district; the methods it admits are read-only (`Grants.auditorMethods`). An account
+  /// that holds `auditor` beside another role gets no district-wide reading at all.
   public var scope: UnitScope {
-    self.has(.auditor) ? .everything : .subtree(self.unitPath)
+    Grants.isAuditorGrant(self.roles) ? .everything : .subtree(self.unitPath)
   }
+
+  /// Whether this caller's own scope covers the whole district (its unit is the root, or it
+  /// holds the auditor grant): what writes to district-wide objects (calendars, the
+  /// catalogue, the audit chain as a whole) require.
+  public var coversDistrict: Bool { self.scope.coversDistrict }
 }

@@ -12,6 +12,10 @@ public enum Role: String, CaseIterable, Sendable, Hashable, Comparable {
   case partner
   case auditor
 
+  /// Every role but the read-only auditor grant: what the district's first administrator
+  /// holds, so that every duty can be handed on from it.
+  public static let writing: [Role] = Role.allCases.filter { $0 != .auditor }
+
   public static func < (lhs: Role, rhs: Role) -> Bool { lhs.proto.rawValue < rhs.proto.rawValue }
 
   public init?(_ proto: Civicgrid_V1_Role) {

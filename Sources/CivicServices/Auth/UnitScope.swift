@@ -4,7 +4,7 @@
 /// trailing `/`), so a subtree is every path starting with its root's path: one range scan
 /// on `units.path` (`text COLLATE "C"`), where `/` sorts just below `0`.
 public enum UnitScope: Sendable, Hashable {
-  /// The whole directory (auditors read everything).
+  /// The whole directory (the auditor grant).
   case everything
   /// The unit with this path and everything below it.
   case subtree(String)
@@ -13,6 +13,24 @@ public enum UnitScope: Sendable, Hashable {
     switch self {
     case .everything: true
     case .subtree(let root): path.hasPrefix(root)
+    }
+  }
+
+  /// Whether every unit of `other` is inside this scope.
+  public func contains(_ other: UnitScope) -> Bool {
+    switch (self, other) {
+    case (.everything, _): true
+    case (.subtree, .everything): false
+    case (.subtree(let root), .subtree(let path)): path.hasPrefix(root)
+    }
+  }
+
+  /// Whether the scope holds the root unit and so the whole district. A root path has one
+  /// code: `/QH/`.
+  public var coversDistrict: Bool {
+    switch self {
+    case .everything: true
+    case .subtree(let root): root.utf8.filter { $0 == UInt8(ascii: "/") }.count == 2
     }
   }
 

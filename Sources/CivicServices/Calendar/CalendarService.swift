@@ -34,6 +34,7 @@ public struct CalendarService: Civicgrid_V1_Calendar.SimpleServiceProtocol {
   public func updateCalendar(
     request: Civicgrid_V1_UpdateCalendarRequest, context: ServerContext
   ) async throws -> Civicgrid_V1_CalendarChange {
+    try Self.requireDistrictScope()
     let jurisdiction = try Require.code("jurisdiction", request.jurisdiction)
     var periods: [BusinessPeriod] = []
     for (index, period) in request.businessHours.enumerated() {
@@ -64,6 +65,7 @@ public struct CalendarService: Civicgrid_V1_Calendar.SimpleServiceProtocol {
   }
 
   public func setDay(request: Civicgrid_V1_SetDayRequest, context: ServerContext) async throws -> Civicgrid_V1_CalendarChange {
+    try Self.requireDistrictScope()
     let jurisdiction = request.jurisdiction.isEmpty ? CalendarStore.defaultJurisdiction : request.jurisdiction
     guard request.hasDay else { throw Require.invalid("day", "is required") }
     let date = try Require.date("day.date", request.day.date)
@@ -105,6 +107,17 @@ public struct CalendarService: Civicgrid_V1_Calendar.SimpleServiceProtocol {
     }
   }
 
+  /// A calendar governs every deadline of every unit in its jurisdiction: changing one needs a
+  /// scope that covers the whole district.
+  static func requireDistrictScope() throws {
+    guard try RequestContext.principal().coversDistrict else {
+      throw RPCError(code: .permissionDenied, message: "changing a calendar needs a scope that covers the whole district")
+    }
+  }
+
+  /// The longest limit a deadline may be computed for: ten years of working days.
+  static let maxWorkingDays: Int32 = 2_500
+
   public func computeDeadline(
     request: Civicgrid_V1_ComputeDeadlineRequest, context: ServerContext
   ) async throws -> Civicgrid_V1_ComputeDeadlineResponse {
@@ -112,21 +125,28 @@ public struct CalendarService: Civicgrid_V1_Calendar.SimpleServiceProtocol {
     guard request.hasStart else { throw Require.invalid("start", "is required") }
     let limit: WorkingLimit
     switch (request.workingDays, request.workingHours) {
-    case (let days, 0) where days >= 1: limit = .workingDays(Int(days))
-    case (0, let hours) where hours >= 1: limit = .workingHours(Int(hours))
+    case (let days, 0) where days >= 1:
+      guard days <= Self.maxWorkingDays else { throw Require.invalid("working_days", "must be at most \(Self.maxWorkingDays)") }
+      limit = .workingDays(Int(days))
+    case (0, let hours) where hours >= 1:
+      guard hours <= Self.maxWorkingDays * 24 else {
+        throw Require.invalid("working_hours", "must be at most \(Self.maxWorkingDays * 24)")
+      }
+      limit = .workingHours(Int(hours))
     default: throw Require.invalid("working_days", "exactly one of working_days and working_hours must be at least 1")
     }
+    guard request.pauses.count <= 1000 else { throw Require.invalid("pauses", "must hold at most 1000 pauses") }
     var pauses: [Range<Instant>] = []
     for (index, pause) in request.pauses.enumerated() {
-      let start = Instant(pause.start)
-      let end = Instant(pause.end)
+      let start = try Require.instant("pauses[\(index)].start", pause.start)
+      let end = try Require.instant("pauses[\(index)].end", pause.end)
       guard start < end else { throw Require.invalid("pauses[\(index)]", "end must be after start") }
       pauses.append(start..<end)
     }
     let calendar = try await self.store.withConnection { connection in
       try await CalendarStore.require(jurisdiction, on: connection).calendar
     }
-    let deadline = try calendar.deadline(of: limit, startingAt: Instant(request.start), excluding: pauses)
+    let deadline = try calendar.deadline(of: limit, startingAt: try Require.instant("start", request.start), excluding: pauses)
     var response = Civicgrid_V1_ComputeDeadlineResponse()
     response.deadline = deadline.timestamp
     response.localDeadline = Self.local(deadline, in: calendar)

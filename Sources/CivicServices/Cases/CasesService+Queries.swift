@@ -51,8 +51,14 @@ extension CasesService {
       let p = bind(request.applicant)
       filters.append("(c.applicant_name = \(p) OR c.applicant_id_number = upper(\(p)))")
     }
-    if request.hasSubmittedFrom { filters.append("c.submitted_at >= to_timestamp(\(bind(request.submittedFrom.seconds))::bigint)") }
-    if request.hasSubmittedTo { filters.append("c.submitted_at < to_timestamp(\(bind(request.submittedTo.seconds))::bigint)") }
+    if request.hasSubmittedFrom {
+      let from = try Validation.timestamp(request.submittedFrom, field: "submitted_from")
+      filters.append("c.submitted_at >= to_timestamp(\(bind(from.seconds))::bigint)")
+    }
+    if request.hasSubmittedTo {
+      let to = try Validation.timestamp(request.submittedTo, field: "submitted_to")
+      filters.append("c.submitted_at < to_timestamp(\(bind(to.seconds))::bigint)")
+    }
     if request.overdueOnly { filters.append("c.is_open AND c.deadline < now()") }
     if !request.unitCode.isEmpty {
       let p = bind(request.unitCode)
@@ -99,7 +105,10 @@ extension CasesService {
     var afterID: Int64 = 0
     if !request.pageToken.isEmpty {
       let parts = request.pageToken.split(separator: "_")
-      guard parts.count == 2, Double(parts[0]) != nil, let id = Int64(parts[1]) else {
+      // A token is "<deadline seconds>_<row id>", or "Infinity_<row id>" past the last deadline.
+      guard parts.count == 2, parts[0] == "Infinity" || Int64(parts[0]).map(Validation.timestampSeconds.contains) == true,
+        let id = Int64(parts[1])
+      else {
         throw Require.invalid("page_token", "is not a token this server issued")
       }
       afterDeadline = String(parts[0])

@@ -131,10 +131,9 @@ public struct CasesService: Civicgrid_V1_Cases.SimpleServiceProtocol {
   }
 
   public func decideExtension(request: Civicgrid_V1_DecideExtensionRequest, context: ServerContext) async throws -> Civicgrid_V1_Case {
-    if !request.approve { _ = try Require.text("note", request.note) }
-    return try await self.task(
-      request.caseID, request.task, request.expectedVersion, .decideExtension(approve: request.approve, note: request.note)
-    )
+    // A refusal needs its reason; an approval may carry a note.
+    let note = request.approve && request.note.isEmpty ? "" : try Require.text("note", request.note)
+    return try await self.task(request.caseID, request.task, request.expectedVersion, .decideExtension(approve: request.approve, note: note))
   }
 
   private func task(_ caseID: String, _ number: Int32, _ expected: Int64, _ command: TaskCommand) async throws -> Civicgrid_V1_Case {

@@ -28,16 +28,15 @@ public struct CatalogService: Civicgrid_V1_Catalog.SimpleServiceProtocol {
     guard request.hasDefinition else { throw Require.invalid("definition", "is required") }
     let definition = try CatalogMapping.definition(request.definition)
     guard request.expectedItemVersion >= 0 else { throw Require.invalid("expected_item_version", "must not be negative") }
+    let caller = try RequestContext.principal()
     return try await self.store.transaction { connection in
-      let units = Set(definition.stages.flatMap(\.units).map(\.rawValue) + [definition.leadUnit.rawValue])
-      let known = try await connection.query(
-        "SELECT code FROM units WHERE code = ANY(string_to_array($1, ','))",
-        [units.sorted().joined(separator: ",")]
-      ).rows.map { try $0.decode(String.self, at: 0) }
-      if let unknown = units.subtracting(known).sorted().first {
+      // A unit outside the caller's scope is answered like a missing one.
+      let units = Self.units(of: definition)
+      if let unknown = units.subtracting(try await Self.units(units, in: caller.scope, on: connection)).sorted().first {
         throw Require.invalid("definition.stages", "unit \(unknown) does not exist")
       }
       let old = try await CatalogStore.load(definition.code, on: connection, lock: true)
+      if let old { try await Self.requireCovers(old.item, caller: caller, on: connection) }
       try Self.check(expected: request.expectedItemVersion, current: old?.version ?? 0, code: definition.code)
       var item = try old?.item ?? CatalogItem(code: definition.code)
       let number = try item.saveDraft(definition)
@@ -116,16 +115,48 @@ public struct CatalogService: Civicgrid_V1_Catalog.SimpleServiceProtocol {
     let code = try Require.code("code", request.code)
     guard request.version >= 1 else { throw Require.invalid("version", "must be at least 1, got \(request.version)") }
     let expected = Int64(try Require.version("expected_item_version", request.expectedItemVersion))
+    let caller = try RequestContext.principal()
     return try await self.store.transaction { connection in
       guard let old = try await CatalogStore.load(code, on: connection, lock: true) else {
         throw RPCError(code: .notFound, message: "item \(code) not found")
       }
+      try await Self.requireCovers(old.item, caller: caller, on: connection)
       try Self.check(expected: expected, current: old.version, code: code)
       var item = old.item
       try apply(&item, Int(request.version))
       let version = try await CatalogStore.save(old: old, new: item, on: connection)
       try await AuditLog.append(on: connection, object: "item/\(code)", summary: "v\(request.version) \(name) (item version \(version))")
       return CatalogMapping.message(try item.version(Int(request.version)), updatedAt: Date())
+    }
+  }
+
+  // MARK: - Scope
+
+  /// Every unit a definition names: its lead unit and its stages' units.
+  static func units(of definition: CatalogItemDefinition) -> Set<String> {
+    Set(definition.stages.flatMap(\.units).map(\.rawValue) + [definition.leadUnit.rawValue])
+  }
+
+  /// Which of `codes` exist inside `scope`.
+  static func units(_ codes: Set<String>, in scope: UnitScope, on connection: StoreConnection) async throws -> Set<String> {
+    let range = scope.sqlRange
+    return Set(
+      try await connection.query(
+        "SELECT code FROM units WHERE code = ANY(string_to_array($1, ',')) AND path >= $2 AND path < $3",
+        [codes.sorted().joined(separator: ","), range.lower, range.upper]
+      ).rows.map { try $0.decode(String.self, at: 0) }
+    )
+  }
+
+  /// An item is one object shared by every unit it names, in all its versions: changing it
+  /// needs a scope that covers all of them.
+  static func requireCovers(_ item: CatalogItem, caller: Principal, on connection: StoreConnection) async throws {
+    let units = item.versions.reduce(into: Set<String>()) { $0.formUnion(Self.units(of: $1.definition)) }
+    if let outside = units.subtracting(try await Self.units(units, in: caller.scope, on: connection)).sorted().first {
+      throw RPCError(
+        code: .permissionDenied,
+        message: "item \(item.code) names unit \(outside), outside your scope: changing it needs a scope that covers every unit it names"
+      )
     }
   }
 

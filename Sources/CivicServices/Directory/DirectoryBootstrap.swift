@@ -11,7 +11,8 @@ public enum DirectoryBootstrap {
   }
 
   /// On a database without accounts: creates the root district unit (unless one exists)
-  /// and an admin account bound to it, and returns a fresh 30-day token's secret.
+  /// and an admin account bound to it holding every writing role (an account grants only roles
+  /// it holds, so every duty is handed on from this one), and returns a fresh 30-day token's secret.
   public static func bootstrapAdmin(
     _ store: StorePool,
     districtCode: String,
@@ -24,8 +25,11 @@ public enum DirectoryBootstrap {
       let rootID = try await Self.ensureRoot(on: connection, code: districtCode, name: districtName, method: method)
       let accountID =
         try await connection.query(
-          "INSERT INTO accounts (login, display_name, unit_id, roles) VALUES ($1, 'Administrator', $2, '{admin}') RETURNING id",
-          [login, rootID]
+          """
+          INSERT INTO accounts (login, display_name, unit_id, roles) VALUES ($1, 'Administrator', $2, string_to_array($3, ','))
+          RETURNING id
+          """,
+          [login, rootID, Role.writing.map(\.rawValue).joined(separator: ",")]
         ).scalar(Int64.self) ?? 0
       let issued = try await DirectoryService.issueToken(
         on: connection,
@@ -38,7 +42,7 @@ public enum DirectoryBootstrap {
         on: connection,
         command: method,
         object: "account:\(login)",
-        summary: "bootstrapped admin account and issued token \(issued.token.id)"
+        summary: "bootstrapped admin account (every writing role) and issued token \(issued.token.id)"
       )
       return issued.secret
     }

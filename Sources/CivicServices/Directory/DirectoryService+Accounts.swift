@@ -21,6 +21,9 @@ extension DirectoryService {
     let rolesLiteral = "{" + roles.sorted().map(\.rawValue).joined(separator: ",") + "}"
     return try await self.store.transaction { connection in
       let unit = try await Self.scopedUnit(unitCode, field: "unit_code", scope: caller.scope, on: connection)
+      if let refusal = Grants.refusal(granter: caller, roles: roles, atUnitPath: unit.path) {
+        throw RPCError(code: .permissionDenied, message: "roles: \(refusal)")
+      }
       do {
         try await connection.query(
           "INSERT INTO accounts (login, display_name, unit_id, roles) VALUES ($1, $2, $3, $4::text[])",

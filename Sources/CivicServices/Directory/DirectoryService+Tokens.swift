@@ -70,12 +70,20 @@ extension DirectoryService {
     account: Civicgrid_V1_Account, id: Int64
   ) {
     if login == caller.login {
-      return try await Self.scopedAccount(login, field: "login", scope: .everything, on: connection)
+      let own = try await Self.scopedAccount(login, field: "login", scope: .everything, on: connection)
+      return (own.account, own.id)
     }
     guard caller.has(.admin) else {
       throw RPCError(code: .permissionDenied, message: "login: only an admin manages another account's tokens")
     }
-    return try await Self.scopedAccount(login, field: "login", scope: caller.scope, on: connection)
+    let found = try await Self.scopedAccount(login, field: "login", scope: caller.scope, on: connection)
+    // A token acts with every role of its account: an admin may hold one only for an account
+    // it could have granted, so a token never carries more than the caller already has.
+    let roles = Set(found.account.roles.compactMap(Role.init))
+    if let refusal = Grants.refusal(granter: caller, roles: roles, atUnitPath: found.path) {
+      throw RPCError(code: .permissionDenied, message: "login: the account holds more than you can grant (\(refusal))")
+    }
+    return (found.account, found.id)
   }
 
   /// Creates a token and returns its secret (the only time it exists outside the caller).

@@ -95,7 +95,7 @@ public struct DirectoryService: Civicgrid_V1_Directory.SimpleServiceProtocol {
     field: String,
     scope: UnitScope,
     on connection: StoreConnection
-  ) async throws -> (account: Civicgrid_V1_Account, id: Int64) {
+  ) async throws -> (account: Civicgrid_V1_Account, id: Int64, path: String) {
     let range = scope.sqlRange
     let rows = try await connection.query(
       """
@@ -105,6 +105,6 @@ public struct DirectoryService: Civicgrid_V1_Directory.SimpleServiceProtocol {
       [login, range.lower, range.upper]
     )
     guard let row = rows.rows.first else { throw Self.notFound(field, "account", login) }
-    return (try Self.account(from: row), try row.decode(at: 7))
+    return (try Self.account(from: row), try row.decode(at: 7), try row.decode(at: 8))
   }
 }

@@ -77,6 +77,10 @@ extension EvaluationService {
 
   public func closePeriod(request: Civicgrid_V1_ClosePeriodRequest, context: ServerContext) async throws -> Civicgrid_V1_ClosePeriodResponse {
     let principal = try RequestContext.principal()
+    // Closing freezes every unit's figures for the period: a district-wide object.
+    guard principal.coversDistrict else {
+      throw RPCError(code: .permissionDenied, message: "closing a period needs a scope that covers the whole district")
+    }
     let period = try EvaluationMapping.period(request.period)
     let now = self.now()
     return try await self.store.transaction { connection in

@@ -140,12 +140,19 @@ extension EvaluationService {
       let range = Self.scope(principal).sqlRange
       let rows = try await connection.query(
         """
-        SELECT a.outcome, a.rating_id FROM rating_appeals a JOIN ratings r ON r.id = a.rating_id
+        SELECT a.outcome, a.rating_id, r.unit_path FROM rating_appeals a JOIN ratings r ON r.id = a.rating_id
         WHERE a.id = $1 AND r.unit_path >= $2 AND r.unit_path < $3 FOR UPDATE OF a
         """,
         [request.appealID, range.lower, range.upper]
       ).rows
       guard let row = rows.first else { throw DomainError.notFound("appeal \(request.appealID)") }
+      // Separation of duties: the rated unit appeals; a unit above it decides.
+      if principal.unitPath.hasPrefix(try row.decode(String.self, at: 2)) {
+        throw RPCError(
+          code: .permissionDenied,
+          message: "appeal \(request.appealID) is decided by a unit above the rated unit, not by the rated unit itself"
+        )
+      }
       let outcome = try row.decode(String.self, at: 0)
       let ratingID = try row.decode(Int64.self, at: 1)
       guard outcome == AppealOutcome.pending.rawValue else {

@@ -143,11 +143,19 @@ extension EvaluationService {
     let at = self.now()
     return try await self.store.transaction { connection in
       let range = Self.scope(principal).sqlRange
-      let inScope = try await connection.query(
-        "SELECT 1 FROM rectifications WHERE case_id = $1 AND unit_path >= $2 AND unit_path < $3",
+      let unitPath = try await connection.query(
+        "SELECT unit_path FROM rectifications WHERE case_id = $1 AND unit_path >= $2 AND unit_path < $3",
         [id, range.lower, range.upper]
-      ).rows
-      guard !inScope.isEmpty else { throw DomainError.notFound("rectification \(CaseNumber.format(id))") }
+      ).scalar(String.self)
+      guard let unitPath else { throw DomainError.notFound("rectification \(CaseNumber.format(id))") }
+      // Separation of duties: the unit being rectified reports; the return visit that closes its
+      // rectification is made from outside it (a unit above it).
+      if case .returnVisit = command, principal.unitPath.hasPrefix(unitPath) {
+        throw RPCError(
+          code: .permissionDenied,
+          message: "rectification \(CaseNumber.format(id)): its return visit is recorded by a unit above the unit being rectified, not by that unit"
+        )
+      }
       let record = try await CaseRecord.load(id, scope: .everything, on: connection, lock: true)
       let state = try await Self.apply(command, to: record, expectedVersion: version, principal: principal, at: at, on: connection)
       try await AuditLog.append(

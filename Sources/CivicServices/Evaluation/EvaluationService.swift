@@ -37,11 +37,9 @@ public struct EvaluationService: Civicgrid_V1_Evaluation.SimpleServiceProtocol {
     "civicgrid.v1.Evaluation/GetReport": .authenticated,
   ]
 
-  /// What a caller sees of ratings, rectifications and figures: its unit's subtree; supervisors
-  /// (the supervision and assessment office) and auditors see every unit.
-  static func scope(_ principal: Principal) -> UnitScope {
-    principal.has(.supervisor) || principal.has(.auditor) ? .everything : principal.scope
-  }
+  /// What a caller sees of ratings, rectifications and figures: the scope rule, like every
+  /// other read (a district supervisor's scope is the district; the auditor grant reads all).
+  static func scope(_ principal: Principal) -> UnitScope { principal.scope }
 
   static func by(_ principal: Principal) -> String { "\(principal.login)@\(principal.unitCode)" }
 

@@ -250,7 +250,7 @@ public enum DemoCatalog {
     try await store.transaction(isolation: .serializable) { connection in
       var created = 0
       for handler in Self.handlers {
-        if try await DemoDistrict.addAccount(handler.login, name: handler.name, unit: handler.unit, role: .handler, on: connection) {
+        if try await DemoDistrict.addAccount(handler.login, name: handler.name, unit: handler.unit, roles: [.handler], on: connection) {
           created += 1
         }
       }

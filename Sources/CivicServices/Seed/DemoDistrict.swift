@@ -74,34 +74,37 @@ public enum DemoDistrict {
     return units
   }
 
-  /// One account per role, at a unit where that role works.
-  static let accounts: [(login: String, name: String, unit: String, role: Role)] = [
-    ("admin", "District Administrator", "QH", .admin),
-    ("clerk", "Window Clerk Song", "QH-GSC", .clerk),
-    ("handler", "Civil Affairs Handler Lin", "QH-CA", .handler),
-    ("supervisor", "Supervisor Guo", "QH", .supervisor),
-    ("gridworker", "Grid Worker Han", "QH-S1-C1-G1", .gridWorker),
-    ("mediator", "Mediator Tang", "QH-S1-C1", .mediator),
-    ("partner", "Online Channel Partner", "QH-SO1", .partner),
-    ("auditor", "Auditor Feng", "QH", .auditor),
+  /// The district administrator, who holds every writing role so that it can hand each one
+  /// on (an account grants only roles it holds: docs/SECURITY.md, Granting), and one account
+  /// per role at a unit where that role works.
+  static let accounts: [(login: String, name: String, unit: String, roles: [Role])] = [
+    ("admin", "District Administrator", "QH", Role.writing),
+    ("clerk", "Window Clerk Song", "QH-GSC", [.clerk]),
+    ("handler", "Civil Affairs Handler Lin", "QH-CA", [.handler]),
+    ("supervisor", "Supervisor Guo", "QH", [.supervisor]),
+    ("gridworker", "Grid Worker Han", "QH-S1-C1-G1", [.gridWorker]),
+    ("mediator", "Mediator Tang", "QH-S1-C1", [.mediator]),
+    ("partner", "Online Channel Partner", "QH-SO1", [.partner]),
+    ("auditor", "Auditor Feng", "QH", [.auditor]),
   ]
 
-  /// Adds an account with one role unless its login exists, with its audit row; true when added.
-  static func addAccount(_ login: String, name: String, unit: String, role: Role, on connection: StoreConnection) async throws -> Bool {
+  /// Adds an account unless its login exists, with its audit row; true when added.
+  static func addAccount(_ login: String, name: String, unit: String, roles: [Role], on connection: StoreConnection) async throws -> Bool {
+    let names = roles.map(\.rawValue).joined(separator: ",")
     let inserted = try await connection.query(
       """
       INSERT INTO accounts (login, display_name, unit_id, roles)
-      SELECT $1, $2, u.id, ARRAY[$3::text] FROM units u WHERE u.code = $4
+      SELECT $1, $2, u.id, string_to_array($3, ',') FROM units u WHERE u.code = $4
       ON CONFLICT (login) DO NOTHING
       """,
-      [login, name, role.rawValue, unit]
+      [login, name, names, unit]
     )
     guard inserted.affectedRows == 1 else { return false }
     try await AuditLog.append(
       on: connection,
       command: Self.method,
       object: "account:\(login)",
-      summary: "created account in \(unit) with roles \(role.rawValue)"
+      summary: "created account in \(unit) with roles \(names)"
     )
     return true
   }
@@ -143,7 +146,7 @@ public enum DemoDistrict {
       }
       for account in Self.accounts {
         let unit = account.unit == Self.rootCode ? rootCode : account.unit
-        if try await Self.addAccount(account.login, name: account.name, unit: unit, role: account.role, on: connection) {
+        if try await Self.addAccount(account.login, name: account.name, unit: unit, roles: account.roles, on: connection) {
           created += 1
         }
       }

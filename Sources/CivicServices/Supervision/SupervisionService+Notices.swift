@@ -31,9 +31,16 @@ extension SupervisionService {
           throw Require.invalid("case_ids[\(index)]", "case \(CaseNumber.format(id)) not found")
         }
       }
+      // Orders are cases: the scope rule of every case read applies, and an order outside the
+      // scope is answered exactly like a missing one.
       for (index, id) in orderIDs.enumerated() {
-        let exists = try await connection.query("SELECT 1 FROM supervision_orders WHERE case_id = $1", [id]).rows.isEmpty == false
-        guard exists else { throw Require.invalid("order_ids[\(index)]", "order \(CaseNumber.format(id)) not found") }
+        let record: CaseRecord?
+        do { record = try await CaseRecord.load(id, scope: principal.scope, on: connection, lock: false) } catch is DomainError {
+          record = nil
+        }
+        guard let record, CasePolicy.orderLike(record.value.kind) != nil else {
+          throw Require.invalid("order_ids[\(index)]", "order \(CaseNumber.format(id)) not found")
+        }
       }
       let publishedBy = Self.party(principal).description
       guard

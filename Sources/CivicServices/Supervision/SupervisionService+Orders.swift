@@ -229,18 +229,21 @@ extension SupervisionService {
   // MARK: Commands
 
   public func acknowledgeOrder(request: Civicgrid_V1_OrderRequest, context: ServerContext) async throws -> Civicgrid_V1_Order {
-    try await self.command(request.orderID, request.expectedVersion, name: "acknowledged") { _, _, _ in .acknowledge }
+    try await self.command(request.orderID, request.expectedVersion, name: "acknowledged", by: .receiver) { _, _, _ in .acknowledge }
   }
 
   public func replyOrder(request: Civicgrid_V1_ReplyOrderRequest, context: ServerContext) async throws -> Civicgrid_V1_Order {
     let reply = try Require.text("reply", request.reply, max: 4000)
-    return try await self.command(request.orderID, request.expectedVersion, name: "replied") { _, _, _ in .reply(text: reply) }
+    return try await self.command(request.orderID, request.expectedVersion, name: "replied", by: .receiver) { _, _, _ in
+      .reply(text: reply)
+    }
   }
 
   public func verifyOrder(request: Civicgrid_V1_VerifyOrderRequest, context: ServerContext) async throws -> Civicgrid_V1_Order {
     if request.accepted {
-      return try await self.command(request.orderID, request.expectedVersion, name: "verified and closed") { _, _, _ in
-        .verify(note: request.note)
+      let note = request.note.isEmpty ? "" : try Require.text("note", request.note)
+      return try await self.command(request.orderID, request.expectedVersion, name: "verified and closed", by: .issuer) { _, _, _ in
+        .verify(note: note)
       }
     }
     let note = try Require.text("note", request.note)
@@ -255,7 +258,7 @@ extension SupervisionService {
   /// Escalation: ordinary → listed at the same unit; listed → the unit one level up; a fresh reply limit.
   /// An unanswered order escalates only once its reply is overdue; a rejected reply escalates at once.
   private func escalate(_ orderID: String, _ expected: Int64, reason: String, needsOverdue: Bool) async throws -> Civicgrid_V1_Order {
-    try await self.command(orderID, expected, name: "escalated") { record, order, context in
+    try await self.command(orderID, expected, name: "escalated", by: .issuer) { record, order, context in
       guard let task = record.value.orderTask else { throw DomainError.precondition("order \(record.number)", "has no task") }
       if needsOverdue {
         guard [CaseState.issued, .acknowledged].contains(record.value.state) else {
@@ -296,11 +299,42 @@ extension SupervisionService {
     }
   }
 
+  /// Which side of an order may give a command. Separation of duties: the unit that receives
+  /// an order answers it (acknowledge, reply) and can never close or escalate it; that is the
+  /// issuer's unit's, or a unit above it.
+  enum OrderSide {
+    case receiver
+    case issuer
+  }
+
+  /// Refuses a caller on the wrong side of the order. The order's case is filed under the
+  /// issuer's unit (`record.unitPath`); its task names the receiving unit.
+  static func requireSide(_ side: OrderSide, of record: CaseRecord, principal: Principal, on connection: StoreConnection) async throws {
+    guard let receiver = record.value.orderTask?.unit.rawValue else { return }
+    let receiverPath = try await Self.unit(receiver, field: "order_id", scope: .everything, on: connection).path
+    // An order escalated up to its issuer's own unit is answered and closed there.
+    let callerIsReceiver = receiverPath != record.unitPath && principal.unitPath.hasPrefix(receiverPath)
+    switch side {
+    case .receiver:
+      guard principal.scope.contains(path: receiverPath) else {
+        throw RPCError(code: .permissionDenied, message: "order \(record.number) is answered by \(receiver) or a unit above it")
+      }
+    case .issuer:
+      guard principal.scope.contains(path: record.unitPath), !callerIsReceiver else {
+        throw RPCError(
+          code: .permissionDenied,
+          message: "order \(record.number) is verified and escalated by its issuer's unit or one above it, never by \(receiver), which received it"
+        )
+      }
+    }
+  }
+
   /// One order command: lock, decide, apply, write the case, the order row and an alert, audit.
   private func command(
     _ orderID: String,
     _ expectedVersion: Int64,
     name: String,
+    by side: OrderSide,
     _ decide: @Sendable (CaseRecord, OrderRow, CommandContext) async throws -> OrderCommand
   ) async throws -> Civicgrid_V1_Order {
     let principal = try RequestContext.principal()
@@ -310,6 +344,7 @@ extension SupervisionService {
     return try await self.store.transaction { connection in
       var record = try await CaseRecord.load(id, scope: principal.scope, on: connection, lock: true)
       guard CasePolicy.orderLike(record.value.kind) != nil else { throw DomainError.notFound("order \(record.number)") }
+      try await Self.requireSide(side, of: record, principal: principal, on: connection)
       var order = try await OrderRow.load(id, on: connection, lock: true)
       let calendar = try await CalendarStore.require(record.jurisdiction, on: connection).calendar
       let context = CommandContext(connection: connection, calendar: calendar, now: now)

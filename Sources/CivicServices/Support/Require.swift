@@ -1,6 +1,7 @@
 import CivicDomain
 import Foundation
 public import GRPCCore
+import SwiftProtobuf
 
 /// Request checks that answer INVALID_ARGUMENT naming the field: the case engine's checks in its argument order (field first); the rules themselves are
 /// `Validation`'s, shared with the directory.
@@ -23,8 +24,12 @@ enum Require {
   }
 
   static func date(_ field: String, _ value: String) throws(RPCError) -> CivilDate {
-    guard let date = CivilDate(value) else { throw invalid(field, "must be a date YYYY-MM-DD, got \"\(value)\"") }
-    return date
+    try Validation.date(value, field: field)
+  }
+
+  /// A request's instant, range-checked (`Validation.timestamp`); whole seconds.
+  static func instant(_ field: String, _ value: Google_Protobuf_Timestamp) throws(RPCError) -> Instant {
+    Instant(try Validation.timestamp(value, field: field))
   }
 
   static func pageSize(_ value: Int32, default defaultSize: Int) throws(RPCError) -> Int {

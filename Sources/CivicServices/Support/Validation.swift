@@ -1,4 +1,6 @@
+public import CivicDomain
 public import GRPCCore
+public import SwiftProtobuf
 
 /// Request validation: every problem answers INVALID_ARGUMENT naming the field.
 public enum Validation {
@@ -25,6 +27,28 @@ public enum Validation {
       throw Self.invalid(field, "must be 1–64 letters, digits or \(extra.sorted().map { "'\($0)'" }.joined(separator: " "))")
     }
     return value
+  }
+
+  /// The instants a request may name: 1900-01-01T00:00:00Z up to 2199-12-31T23:59:59Z, the
+  /// years calendars cover. Checked where a timestamp enters, so no arithmetic on it can
+  /// overflow and no database conversion can refuse it.
+  public static let timestampSeconds: ClosedRange<Int64> = -2_208_988_800...7_258_118_399
+
+  /// A timestamp inside `timestampSeconds` with nanos 0…999,999,999.
+  public static func timestamp(_ value: Google_Protobuf_Timestamp, field: String) throws(RPCError) -> Google_Protobuf_Timestamp {
+    guard Self.timestampSeconds.contains(value.seconds) else {
+      throw Self.invalid(field, "must be between 1900-01-01T00:00:00Z and 2199-12-31T23:59:59Z")
+    }
+    guard (0..<1_000_000_000).contains(value.nanos) else { throw Self.invalid("\(field).nanos", "must be 0–999999999") }
+    return value
+  }
+
+  /// A date "YYYY-MM-DD" in the years a request may name (those of `timestampSeconds`).
+  public static func date(_ text: String, field: String) throws(RPCError) -> CivilDate {
+    guard let date = CivilDate(text), (1900...2199).contains(date.year) else {
+      throw Self.invalid(field, "must be a date YYYY-MM-DD in 1900–2199, got \"\(text.prefix(40))\"")
+    }
+    return date
   }
 
   /// A page size: 0 means `defaultSize`; otherwise 1…`maxSize`.

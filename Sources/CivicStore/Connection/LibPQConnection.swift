@@ -110,6 +110,15 @@ final class LibPQConnection: @unchecked Sendable {
   /// Runs one statement with out-of-band parameters; `prepare` caches a server-side
   /// prepared statement for this SQL text on this connection.
   func execute(_ sql: String, _ binds: [any SQLEncodable], prepare: Bool = false) throws(StoreError) -> QueryResult {
+    let texts = binds.map(\.sqlText)
+    // libpq passes parameters as C strings: a NUL would silently cut the value, so what is
+    // stored would differ from what was written (and hashed). Refuse the statement instead.
+    if texts.contains(where: { $0?.utf8.contains(0) == true })
+      || self.deferred.contains(where: { $0.binds.contains { $0?.utf8.contains(0) == true } })
+    {
+      self.deferred = []
+      throw StoreError.nulCharacter(query: sql)
+    }
     let generation = self.running.withLock { state -> UInt64? in
       if state.pending {
         state.pending = false
@@ -122,7 +131,7 @@ final class LibPQConnection: @unchecked Sendable {
     }
     guard let generation else { throw StoreError(code: .cancelled, query: sql) }
     var failedSQL = sql
-    let result: OpaquePointer? = withOptionalCStrings(binds.map(\.sqlText)) { values in
+    let result: OpaquePointer? = withOptionalCStrings(texts) { values in
       let count = Int32(binds.count)
       if !self.deferred.isEmpty {
         return self.pipeline(sql, values, count: count, prepare: prepare, failedSQL: &failedSQL)

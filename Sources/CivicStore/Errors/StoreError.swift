@@ -78,3 +78,16 @@ public struct StoreError: Error, Sendable, CustomStringConvertible, CustomDebugS
     return "StoreError(\(parts.joined(separator: ", ")))"
   }
 }
+
+extension StoreError {
+  /// A bound text value held U+0000, which PostgreSQL text cannot store; nothing was sent.
+  /// Reported like the server's own refusal of such a value (SQLSTATE 22021).
+  static func nulCharacter(query: String) -> StoreError {
+    StoreError(
+      code: .server,
+      sqlState: "22021",
+      serverMessage: "a bound text value contains a NUL character, which PostgreSQL text cannot store",
+      query: query
+    )
+  }
+}

@@ -328,7 +328,7 @@ struct EvaluationServiceTests {
     }
   }
 
-  @Test("a unit sees its own subtree's figures only; supervisors see every unit")
+  @Test("a unit sees its own subtree's figures only; the district's supervisor and the auditor grant see every unit")
   func access() async throws {
     try await F.with { f in
       try await f.seedCase(unit: "CTR2", submitted: F.at("2026-11-02", 9), completed: F.at("2026-11-03", 17, 30))
@@ -343,13 +343,16 @@ struct EvaluationServiceTests {
         let failure = await rpcCode { _ = try await f.metrics(principal, unit: unit, period: "2026-11") }
         #expect(failure?.0 == .notFound, "\(principal.unitCode) → \(unit)")
       }
-      // Supervisors (and auditors) see every unit.
+      // The district's supervisor and the auditor grant see every unit; a supervisor below the
+      // district sees its own subtree, like anyone (a scope comes from the unit alone).
       let auditor = f.base.principal("auditor", "CIVIL", [.auditor])
-      let supervisorBelow = f.base.principal("sup-s01", "CIVIL", [.supervisor])
-      for principal in [f.base.supervisor, auditor, supervisorBelow] {
+      for principal in [f.base.supervisor, auditor] {
         #expect(try await f.metrics(principal, unit: "CTR2", period: "2026-11")["acceptance_rate"]?.value == 1)
         #expect(try await f.metrics(principal, unit: "D01", period: "2026-11", subtree: true)["acceptance_rate"]?.value == 1)
       }
+      let supervisorBelow = f.base.principal("sup-civil", "CIVIL", [.supervisor])
+      let beside = await rpcCode { _ = try await f.metrics(supervisorBelow, unit: "CTR2", period: "2026-11") }
+      #expect(beside?.0 == .notFound)
       // A report is scoped the same way.
       var request = Civicgrid_V1_GetReportRequest()
       request.cadence = "month"

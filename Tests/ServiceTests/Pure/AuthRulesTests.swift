@@ -128,4 +128,25 @@ struct AuditChainTests {
     shifted.object = "nit:1"
     #expect(shifted.expectedHash != entries[0].hash)
   }
+
+  @Test("every broken entry is reported: an early break hides no later tampering, and the chain past an edit still checks")
+  func everyBreakReported() {
+    var entries = self.chain(8)
+    let head = (seq: Int64(8), hash: entries[7].hash)
+    entries[1].summary += " (edited long ago)"
+    entries[5].object = "unit:forged"
+    var verifier = AuditChain.Verifier()
+    for entry in entries { verifier.check(entry) }
+    verifier.finish(headSeq: head.seq, headHash: head.hash)
+    #expect(verifier.breaks.map(\.seq) == [2, 6])
+    #expect(verifier.brokenCount == 2)
+    #expect(!verifier.isIntact)
+    #expect(verifier.checked == 8)
+
+    var clean = AuditChain.Verifier()
+    for entry in self.chain(8) { clean.check(entry) }
+    clean.finish(headSeq: head.seq, headHash: head.hash)
+    #expect(clean.isIntact && clean.breaks.isEmpty)
+  }
 }
+

@@ -94,13 +94,11 @@ struct ServiceHarness: Sendable {
         registry: PrometheusCollectorRegistry(),
         logger: Self.logger,
         services: DatabaseServices.make(store: store) + extraServices(store),
-        interceptors: [
-          AuthInterceptor(
-            policies: MethodPolicies.all.merging(extraPolicies) { real, _ in real },
-            authenticator: TokenAuthenticator(store: store),
-            throttle: .disabled
-          )
-        ]
+        interceptors: DatabaseServices.interceptors(
+          store: store,
+          policies: MethodPolicies.all.merging(extraPolicies) { real, _ in real },
+          throttle: .disabled
+        )
       )
       let result = try await withThrowingTaskGroup(of: Void.self) { group in
         group.addTask { try await server.run() }
