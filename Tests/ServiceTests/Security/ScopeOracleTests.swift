@@ -45,4 +45,80 @@ struct ScopeOracleTests {
       #expect(lookedUp >= 8, "only \(lookedUp) calls reached a unit lookup: the oracle test has gone blind")
     }
   }
+
+  /// Field names that hold a case number (orders and rectifications are cases too).
+  static func namesCase(_ path: RequestSchema.FieldPath) -> Bool {
+    ["case_id", "order_id", "rectification_id", "subject_case_id", "case_ids", "order_ids"].contains(path.leaf.name)
+  }
+
+  @Test("a case outside the caller's scope and a case number that does not exist get the same status and message")
+  func caseOracle() async throws {
+    let schema = try RequestSchema.load()
+    try await ServiceHarness.withServer { harness in
+      // A case taken in at the district's service centre, outside street QH-S1.
+      let cases = Civicgrid_V1_Cases.Client(wrapping: harness.client)
+      let submitted = try await cases.submitApplication(
+        .with {
+          $0.itemCode = "QH-CA-001"
+          $0.channel = .window
+          $0.applicant.name = "Wang Fang"
+          $0.applicant.idNumber = "110101195001011234"
+          $0.applicant.phone = "13800138000"
+          $0.unitCode = "QH-GSC"
+        },
+        metadata: .bearer(try await harness.token(for: "clerk"))
+      )
+      let outsideID = submitted.id
+      let missingID = "C09999999"
+      let token = try await harness.account("s1-all", unit: "QH-S1", roles: Role.allCases.filter { $0 != .auditor })
+      var differences: [String] = []
+      var fields = 0
+      var lookedUp = 0
+      for (name, entry) in MethodRegistry.entries.sorted(by: { $0.key < $1.key }) {
+        for path in schema.leaves(of: entry.input.protoMessageName) where path.leaf.type == .string && Self.namesCase(path) {
+          fields += 1
+          let timeout: Duration = entry.serverStreaming ? .milliseconds(300) : .seconds(30)
+          let plausible = Self.plausibleFields(of: entry, in: schema, besides: path)
+          let outside = RequestSchema.request(setting: path, to: .lengthDelimited(Array(outsideID.utf8), outsideID), besides: plausible)
+          let missing = RequestSchema.request(setting: path, to: .lengthDelimited(Array(missingID.utf8), missingID), besides: plausible)
+          let a = await rawCall(entry, request: outside, token: token, client: harness.client, timeout: timeout)
+          let b = await rawCall(entry, request: missing, token: token, client: harness.client, timeout: timeout)
+          if a?.code != b?.code || a?.message.replacingOccurrences(of: outsideID, with: missingID) != b?.message {
+            differences.append("\(name) \(path): outside → \(a.map { "\($0.code) \($0.message)" } ?? "OK"); missing → \(b.map { "\($0.code) \($0.message)" } ?? "OK")")
+          }
+          if b?.message.contains(missingID) == true { lookedUp += 1 }
+        }
+      }
+      #expect(differences.isEmpty, "\(differences.joined(separator: "\n"))")
+      #expect(fields >= 15, "only \(fields) case fields found")
+      #expect(lookedUp >= 20, "only \(lookedUp) calls reached a case lookup: the oracle test has gone blind")
+    }
+  }
+
+  /// Values for the other top-level fields of a request that pass their checks (a version, a
+  /// task, a reason, the first value of an enum), so that a call gets as far as its lookup.
+  static func plausibleFields(
+    of entry: MethodRegistry.Entry,
+    in schema: RequestSchema,
+    besides path: RequestSchema.FieldPath
+  ) -> [(RequestSchema.FieldPath, ProtoValue)] {
+    let texts: [String: String] = [
+      "opinion": "checked", "note": "checked", "reason": "checked", "reply": "checked", "report": "checked",
+      "title": "checked", "requirement": "checked", "body": "checked", "materials": "id-card",
+      "to_unit_code": "QH-S1-C1", "period": "2026-Q1",
+    ]
+    return schema.leaves(of: entry.input.protoMessageName).compactMap { other in
+      guard other.steps.count == 1, other.leaf.name != path.steps[0].name else { return nil }
+      switch other.leaf.type {
+      case .enum: return (other, .varint(1, "1"))
+      case .int32, .int64:
+        let counts = ["expected_version", "task", "working_days", "reply_working_days"]
+        return counts.contains(other.leaf.name) ? (other, .varint(1, "1")) : nil
+      case .string:
+        return texts[other.leaf.name].map { (other, .lengthDelimited(Array($0.utf8), $0)) }
+      default: return nil
+      }
+    }
+  }
 }
+

@@ -67,6 +67,13 @@ struct RequestSchema: Sendable {
     return paths
   }
 
+  /// A request holding `payload` at `path` and the other given top-level scalar fields.
+  /// (Protobuf decoding merges repeated occurrences of a message field, so the parts may be
+  /// concatenated.)
+  static func request(setting path: FieldPath, to payload: ProtoValue, besides others: [(FieldPath, ProtoValue)]) -> [UInt8] {
+    others.reduce(Self.request(setting: path, to: payload)) { bytes, other in bytes + Self.request(setting: other.0, to: other.1) }
+  }
+
   /// A request holding only `payload` (the leaf's encoded value, without its tag) at `path`.
   static func request(setting path: FieldPath, to payload: ProtoValue) -> [UInt8] {
     var bytes = ProtoWire.tag(path.leaf.number, payload.wireType) + payload.bytes
