@@ -55,7 +55,10 @@ struct MaskPlanTests {
     }
   }
 
-  @Test("names and other values are not refused", arguments: ["张秀英", "Zhang Xiuying", "1234", "110***********1234", "X10101195001011234", ""])
+  @Test(
+    "names and other values are not refused",
+    arguments: ["张秀英", "Zhang Xiuying", "1234", "110***********1234", "X10101195001011234", ""]
+  )
   func otherSearchesPass(value: String) throws {
     try PersonalDataAccess.refuseIDNumberSearch(value, field: "applicant")
   }
@@ -85,7 +88,14 @@ struct MaskPlanTests {
   /// Loop (no personal data, Loop recursive).
   static func testDescriptors(extraPersonField: Google_Protobuf_FieldDescriptorProto? = nil) -> Google_Protobuf_FileDescriptorSet {
     typealias F = Google_Protobuf_FieldDescriptorProto
-    func field(_ name: String, _ number: Int32, _ type: F.TypeEnum, _ typeName: String = "", repeated: Bool = false, personal: Civicgrid_V1_PersonalData? = nil) -> F {
+    func field(
+      _ name: String,
+      _ number: Int32,
+      _ type: F.TypeEnum,
+      _ typeName: String = "",
+      repeated: Bool = false,
+      personal: Civicgrid_V1_PersonalData? = nil
+    ) -> F {
       var f = F()
       f.name = name
       f.number = number
@@ -95,7 +105,9 @@ struct MaskPlanTests {
       if let personal { f.options.Civicgrid_V1_personal = personal }
       return f
     }
-    func message(_ name: String, _ fields: [F], nested: [Google_Protobuf_DescriptorProto] = [], mapEntry: Bool = false) -> Google_Protobuf_DescriptorProto {
+    func message(_ name: String, _ fields: [F], nested: [Google_Protobuf_DescriptorProto] = [], mapEntry: Bool = false)
+      -> Google_Protobuf_DescriptorProto
+    {
       var m = Google_Protobuf_DescriptorProto()
       m.name = name
       m.field = fields
@@ -137,7 +149,11 @@ struct MaskPlanTests {
   func planShape() throws {
     let plan = try MaskPlan(descriptors: Self.testDescriptors())
     #expect(plan.messages["t.Person"] == [2: .mask(.idNumber), 3: .mask(.phone), 4: .mask(.phone), 6: .mask(.address)])
-    #expect(plan.messages["t.Holder"] == [1: .descend("t.Person"), 2: .descend("t.Person"), 3: .descend("t.Holder.ByKeyEntry"), 4: .descend("t.Holder")])
+    #expect(
+      plan.messages["t.Holder"] == [
+        1: .descend("t.Person"), 2: .descend("t.Person"), 3: .descend("t.Holder.ByKeyEntry"), 4: .descend("t.Holder"),
+      ]
+    )
     #expect(plan.messages["t.Holder.ByKeyEntry"] == [2: .descend("t.Person")])
     #expect(plan.messages["t.Plain"] == nil && plan.messages["t.Loop"] == nil)
   }
@@ -248,7 +264,9 @@ struct MaskPlanTests {
   @Test("empty values stay empty, invalid UTF-8 is masked too, an empty message stays empty")
   func edgeValues() throws {
     let plan = try MaskPlan(descriptors: Self.testDescriptors())
-    let empty = Wire.build { $0.string(2, ""); $0.string(6, "") }
+    let empty = Wire.build {
+      $0.string(2, ""); $0.string(6, "")
+    }
     #expect(try plan.mask(empty, as: "t.Person") == empty)
     #expect(try plan.mask([], as: "t.Person") == [])
     let invalid = Wire.build { $0.delimited(2, [0xff, 0xfe, 0x31, 0x32, 0x33, 0x34, 0x35, 0x36, 0x37, 0x38, 0xc3]) }
@@ -256,7 +274,11 @@ struct MaskPlanTests {
     #expect(masked == Wire.build { $0.string(2, "\u{FFFD}\u{FFFD}1****678\u{FFFD}") })
   }
 
-  @Test("malformed input throws instead of trapping", arguments: [[0x12, 0x05, 0x31], [0x80], [0x12, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01], [0x0f], [0x00, 0x01]] as [[UInt8]])
+  @Test(
+    "malformed input throws instead of trapping",
+    arguments: [[0x12, 0x05, 0x31], [0x80], [0x12, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01], [0x0f], [0x00, 0x01]]
+      as [[UInt8]]
+  )
   func malformed(bytes: [UInt8]) throws {
     let plan = try MaskPlan(descriptors: Self.testDescriptors())
     #expect(throws: MaskPlan.MalformedMessage.self) { try plan.mask(bytes, as: "t.Person") }
@@ -270,7 +292,11 @@ struct MaskPlanTests {
     first.applicant.name = "张秀英"
     first.applicant.idNumber = "110101195001011234"
     first.applicant.phone = "13800138000"
-    first.timeline = [.with { $0.summary = "submitted"; $0.sequence = 1 }]
+    first.timeline = [
+      .with {
+        $0.summary = "submitted"; $0.sequence = 1
+      }
+    ]
     original.cases = [first, first]
     original.nextPageToken = "1"
     var bytes: [UInt8] = try original.serializedBytes()

@@ -15,7 +15,8 @@ struct PersonalDataEndToEndTests {
   static let maskedPhone = "138****8000"
   static let address = "东四北大街 3 号楼 402"
 
-  static func expectMasked(_ applicant: Civicgrid_V1_AppointmentApplicant, _ who: String, sourceLocation: SourceLocation = #_sourceLocation) {
+  static func expectMasked(_ applicant: Civicgrid_V1_AppointmentApplicant, _ who: String, sourceLocation: SourceLocation = #_sourceLocation)
+  {
     #expect(applicant.idNumber == Self.maskedID, "id_number for \(who)", sourceLocation: sourceLocation)
     #expect(applicant.phone == Self.maskedPhone, "phone for \(who)", sourceLocation: sourceLocation)
   }
@@ -49,7 +50,10 @@ struct PersonalDataEndToEndTests {
       Self.expectMasked(replay.applicant, "the partner's idempotent retry")
 
       for login in ["admin", "supervisor", "auditor"] {
-        let got = try await appointments.getAppointment(.with { $0.id = byClerk.id }, metadata: .bearer(try await harness.token(for: login)))
+        let got = try await appointments.getAppointment(
+          .with { $0.id = byClerk.id },
+          metadata: .bearer(try await harness.token(for: login))
+        )
         Self.expectMasked(got.applicant, login)
         #expect(got.applicant.name == "王芳" && got.id == byClerk.id && got.bookedBy == byClerk.bookedBy)
       }
@@ -58,7 +62,8 @@ struct PersonalDataEndToEndTests {
       Self.expectFull(try await appointments.getAppointment(.with { $0.id = byPartner.id }, metadata: .bearer(clerk)).applicant, "clerk")
       // Stored in full: masking is in the answer only.
       let stored = try await harness.store.query(
-        "SELECT applicant_id_number, applicant_phone FROM appointments WHERE id = $1", [byPartner.id]
+        "SELECT applicant_id_number, applicant_phone FROM appointments WHERE id = $1",
+        [byPartner.id]
       ).rows.map { [try $0.decode(String.self, at: 0), try $0.decode(String.self, at: 1)] }
       #expect(stored == [[Self.idNumber, Self.phone]])
     }

@@ -157,7 +157,9 @@ struct PersonalDataRegistryTests {
       try await withServerContextRPCCancellationHandle { handle in
         let serverContext = ServerContext(
           descriptor: MethodDescriptor(fullyQualifiedService: "test", method: "Masking"),
-          remotePeer: "in-process", localPeer: "in-process", cancellation: handle
+          remotePeer: "in-process",
+          localPeer: "in-process",
+          cancellation: handle
         )
         let response: StreamingServerResponse<M> = try await PersonalDataInterceptor().intercept(
           request: StreamingServerRequest(single: ServerRequest(metadata: [:], message: Civicgrid_V1_Empty())),
