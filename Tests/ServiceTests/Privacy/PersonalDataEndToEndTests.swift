@@ -1,7 +1,9 @@
 import CivicProtos
 import CivicServices
+import CivicStore
 import Foundation
 import GRPCCore
+import SwiftProtobuf
 import Testing
 
 /// Personal data in answers over a real server and PostgreSQL, role by role (issue 11, items
