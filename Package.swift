@@ -40,6 +40,8 @@ let package = Package(
         .product(name: "SwiftProtobuf", package: "swift-protobuf"),
       ],
       exclude: ["protos.sha256"],
+      // The FileDescriptorSet of Protos/ (ops/gen-protos), read through ProtoDescriptors.
+      resources: [.copy("civicgrid.binpb")],
       swiftSettings: [.swiftLanguageMode(.v6)]
     ),
     // The CivicWire framing protocol and its gRPC-Swift transports.

@@ -40,7 +40,8 @@ public final class CivicGridServer: Service, Sendable {
   ///     process bootstrapped `MetricsSystem` with.
   ///   - services: Services served besides Diagnostics and Health.
   ///   - interceptors: Run on every call on both listeners, after the metrics interceptor
-  ///     (so refused calls are counted too), in order.
+  ///     (so refused calls are counted too), in order. The personal-data masking step
+  ///     (`PersonalDataInterceptor`) always runs last, inside them, where the caller is known.
   public init(
     configuration: ServerConfiguration,
     registry: PrometheusCollectorRegistry,
@@ -139,12 +140,12 @@ public final class CivicGridServer: Service, Sendable {
     let wireServer = GRPCServer(
       transport: wireTransport,
       services: services,
-      interceptors: [CallMetricsInterceptor(transport: "civicwire")] + self.extraInterceptors
+      interceptors: [CallMetricsInterceptor(transport: "civicwire")] + self.extraInterceptors + [PersonalDataInterceptor()]
     )
     let http2Server = GRPCServer(
       transport: http2Transport,
       services: services,
-      interceptors: [CallMetricsInterceptor(transport: "http2")] + self.extraInterceptors
+      interceptors: [CallMetricsInterceptor(transport: "http2")] + self.extraInterceptors + [PersonalDataInterceptor()]
     )
     let metrics = MetricsEndpoint(host: config.metricsListen.host, port: config.metricsListen.port, registry: self.registry)
     let logger = self.logger

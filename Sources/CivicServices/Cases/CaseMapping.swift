@@ -2,25 +2,13 @@ import CivicDomain
 import CivicProtos
 import Foundation
 
-/// Cases from the domain to protobuf, with clocks evaluated now and personal data masked for
-/// roles that do not need it (`seesPersonalData`).
+/// Cases from the domain to protobuf, with clocks evaluated now. Personal data is mapped in
+/// full; `PersonalDataInterceptor` masks it in the response for roles that may not see it.
 enum CaseMapping {
-  /// Clerks take applications in and handlers decide on them; everyone else sees masked data.
-  static func seesPersonalData(_ principal: Principal) -> Bool {
-    principal.has(.clerk) || principal.has(.handler)
-  }
-
-  /// Keeps the first three and last four characters: "110***********1234", "138****5678".
-  static func mask(_ value: String) -> String {
-    guard value.count > 7 else { return String(repeating: "*", count: value.count) }
-    return String(value.prefix(3)) + String(repeating: "*", count: value.count - 7) + String(value.suffix(4))
-  }
-
   static func message(
     _ record: CaseRecord,
     calendar: WorkingCalendar,
     at now: Instant,
-    unmasked: Bool,
     timeline: [Civicgrid_V1_TimelineEntry] = []
   ) throws -> Civicgrid_V1_Case {
     let value = record.value
@@ -32,8 +20,8 @@ enum CaseMapping {
     m.itemName = record.itemName
     m.channel = CatalogMapping.message(value.channel)
     m.applicant.name = value.applicant
-    m.applicant.idNumber = unmasked ? record.applicantIDNumber : self.mask(record.applicantIDNumber)
-    m.applicant.phone = unmasked ? record.applicantPhone : self.mask(record.applicantPhone)
+    m.applicant.idNumber = record.applicantIDNumber
+    m.applicant.phone = record.applicantPhone
     m.unitCode = record.unitCode
     m.state = value.state.rawValue
     m.version = Int64(value.version)

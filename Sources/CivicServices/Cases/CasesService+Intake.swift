@@ -49,7 +49,7 @@ extension CasesService {
         if let existing = try await key.recordedCase(on: connection) {
           let record = try await CaseRecord.load(existing, scope: .everything, on: connection, lock: false)
           let calendar = try await CalendarStore.require(record.jurisdiction, on: connection).calendar
-          return try CaseMapping.message(record, calendar: calendar, at: .now, unmasked: CaseMapping.seesPersonalData(principal))
+          return try CaseMapping.message(record, calendar: calendar, at: .now)
         }
       }
       let intake = Intake(
@@ -69,7 +69,7 @@ extension CasesService {
         summary: "submitted for \(item.ref) via \(channel.rawValue) at \(unitCode)"
       )
       let record = try await CaseRecord.load(id, scope: .everything, on: connection, lock: false)
-      return try CaseMapping.message(record, calendar: calendar, at: now, unmasked: CaseMapping.seesPersonalData(principal))
+      return try CaseMapping.message(record, calendar: calendar, at: now)
     }
   }
   /// What intake needs, validated by the caller.

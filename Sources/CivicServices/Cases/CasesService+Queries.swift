@@ -25,7 +25,7 @@ extension CasesService {
         return entry
       }
       return try CaseMapping.message(
-        record, calendar: calendar, at: .now, unmasked: CaseMapping.seesPersonalData(principal), timeline: timeline
+        record, calendar: calendar, at: .now, timeline: timeline
       )
     }
   }
@@ -48,8 +48,15 @@ extension CasesService {
       filters.append("c.channel = \(bind(try CatalogMapping.channel(request.channel, field: "channel").rawValue))")
     }
     if !request.applicant.isEmpty {
+      // Only a caller who sees ID numbers may search by one; anyone else matches names only,
+      // so the answer cannot tell whether an ID number has cases (docs/SECURITY.md).
       let p = bind(request.applicant)
-      filters.append("(c.applicant_name = \(p) OR c.applicant_id_number = upper(\(p)))")
+      if PersonalDataAccess.seesPersonalData(principal) {
+        filters.append("(c.applicant_name = \(p) OR c.applicant_id_number = upper(\(p)))")
+      } else {
+        try PersonalDataAccess.refuseIDNumberSearch(request.applicant, field: "applicant")
+        filters.append("c.applicant_name = \(p)")
+      }
     }
     if request.hasSubmittedFrom {
       let from = try Validation.timestamp(request.submittedFrom, field: "submitted_from")
@@ -89,7 +96,7 @@ extension CasesService {
           calendars[record.jurisdiction] = try await CalendarStore.require(record.jurisdiction, on: connection).calendar
         }
         response.cases.append(
-          try CaseMapping.message(record, calendar: calendars[record.jurisdiction]!, at: now, unmasked: CaseMapping.seesPersonalData(principal))
+          try CaseMapping.message(record, calendar: calendars[record.jurisdiction]!, at: now)
         )
       }
       if rows.count > size { response.nextPageToken = String(try rows[size - 1].decode(Int64.self, at: 0)) }

@@ -177,7 +177,7 @@ public struct CasesService: Civicgrid_V1_Cases.SimpleServiceProtocol {
       )
       record.value = change.case
       record.updatedAt = Date()
-      return try CaseMapping.message(record, calendar: calendar, at: now, unmasked: CaseMapping.seesPersonalData(principal))
+      return try CaseMapping.message(record, calendar: calendar, at: now)
     }
   }
 }

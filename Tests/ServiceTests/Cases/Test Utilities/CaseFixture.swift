@@ -74,7 +74,8 @@ struct CaseFixture: Sendable {
     await admin.close()
   }
 
-  /// Calls a handler as `principal`, as the auth interceptor would.
+  /// Calls a handler as `principal`, as the auth interceptor would, and masks the answer as
+  /// the server's masking step would.
   func call<R: Sendable>(
     _ principal: Principal, _ method: String = "test", _ body: (ServerContext) async throws -> R
   ) async throws -> R {
@@ -84,7 +85,7 @@ struct CaseFixture: Sendable {
           descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Cases", method: method),
           remotePeer: "in-process", localPeer: "in-process", cancellation: handle
         )
-        return try await body(context)
+        return try MaskPlan.bundled.response(try await body(context), for: principal)
       }
     }
   }

@@ -1,0 +1,43 @@
+import Foundation
+public import GRPCCore
+
+/// The one rule of who sees personal data in full (docs/SECURITY.md, "Personal data").
+///
+/// Clerks take applications in at the window and check the applicant's identity, and
+/// handlers decide on them: they see ID numbers, phone numbers and addresses in full. Every
+/// other role sees them masked: admins, supervisors, grid workers, mediators and auditors
+/// manage or oversee the work and need no identities, and a partner that submitted or booked
+/// for an applicant already has the data, so an answer never hands it out again (a leaked
+/// partner token then yields no identity numbers). An account with several roles sees what
+/// its most trusted role sees. A call without a caller (a public method) sees masked data.
+public enum PersonalDataAccess {
+  /// The roles that see personal data in full.
+  public static let fullAccessRoles: Set<Role> = [.clerk, .handler]
+
+  /// True when `principal` sees personal data unmasked.
+  public static func seesPersonalData(_ principal: Principal?) -> Bool {
+    guard let principal else { return false }
+    return !principal.roles.isDisjoint(with: Self.fullAccessRoles)
+  }
+}
+
+extension PersonalDataAccess {
+  /// Refuses a search value shaped like an ID number (15 or 18 characters: digits, the
+  /// last one also 'X') from a caller who sees ID numbers masked: whether a full number
+  /// has cases would tell such a caller what it may not see. Queries then match such a
+  /// caller's value against names only, so no other shape can probe numbers either.
+  ///
+  /// - Throws: PERMISSION_DENIED naming `field`.
+  public static func refuseIDNumberSearch(_ value: String, field: String) throws(RPCError) {
+    let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
+    let utf8 = Array(trimmed.utf8)
+    guard utf8.count == 15 || utf8.count == 18,
+      utf8.dropLast().allSatisfy({ (0x30...0x39).contains($0) }),
+      let last = utf8.last, (0x30...0x39).contains(last) || last == 0x58 || last == 0x78
+    else { return }
+    throw RPCError(
+      code: .permissionDenied,
+      message: "\(field): searching by ID number requires a role that sees ID numbers (clerk or handler); search by name"
+    )
+  }
+}
