@@ -78,9 +78,10 @@ struct ScopeOracleTests {
         for path in schema.leaves(of: entry.input.protoMessageName) where path.leaf.type == .string && Self.namesCase(path) {
           fields += 1
           let timeout: Duration = entry.serverStreaming ? .milliseconds(300) : .seconds(30)
-          let plausible = Self.plausibleFields(of: entry, in: schema, besides: path)
-          let outside = RequestSchema.request(setting: path, to: .lengthDelimited(Array(outsideID.utf8), outsideID), besides: plausible)
-          let missing = RequestSchema.request(setting: path, to: .lengthDelimited(Array(missingID.utf8), missingID), besides: plausible)
+          // The other fields plausible, so the call gets as far as its lookup.
+          let plausible = schema.plausibleRequest(of: entry.input.protoMessageName, excluding: path.steps[0].name)
+          let outside = plausible + RequestSchema.request(setting: path, to: .lengthDelimited(Array(outsideID.utf8), outsideID))
+          let missing = plausible + RequestSchema.request(setting: path, to: .lengthDelimited(Array(missingID.utf8), missingID))
           let a = await rawCall(entry, request: outside, token: token, client: harness.client, timeout: timeout)
           let b = await rawCall(entry, request: missing, token: token, client: harness.client, timeout: timeout)
           if a?.code != b?.code || a?.message.replacingOccurrences(of: outsideID, with: missingID) != b?.message {
@@ -94,31 +95,4 @@ struct ScopeOracleTests {
       #expect(lookedUp >= 20, "only \(lookedUp) calls reached a case lookup: the oracle test has gone blind")
     }
   }
-
-  /// Values for the other top-level fields of a request that pass their checks (a version, a
-  /// task, a reason, the first value of an enum), so that a call gets as far as its lookup.
-  static func plausibleFields(
-    of entry: MethodRegistry.Entry,
-    in schema: RequestSchema,
-    besides path: RequestSchema.FieldPath
-  ) -> [(RequestSchema.FieldPath, ProtoValue)] {
-    let texts: [String: String] = [
-      "opinion": "checked", "note": "checked", "reason": "checked", "reply": "checked", "report": "checked",
-      "title": "checked", "requirement": "checked", "body": "checked", "materials": "id-card",
-      "to_unit_code": "QH-S1-C1", "period": "2026-Q1",
-    ]
-    return schema.leaves(of: entry.input.protoMessageName).compactMap { other in
-      guard other.steps.count == 1, other.leaf.name != path.steps[0].name else { return nil }
-      switch other.leaf.type {
-      case .enum: return (other, .varint(1, "1"))
-      case .int32, .int64:
-        let counts = ["expected_version", "task", "working_days", "reply_working_days"]
-        return counts.contains(other.leaf.name) ? (other, .varint(1, "1")) : nil
-      case .string:
-        return texts[other.leaf.name].map { (other, .lengthDelimited(Array($0.utf8), $0)) }
-      default: return nil
-      }
-    }
-  }
 }
-

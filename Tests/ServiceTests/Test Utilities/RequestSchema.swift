@@ -67,11 +67,44 @@ struct RequestSchema: Sendable {
     return paths
   }
 
-  /// A request holding `payload` at `path` and the other given top-level scalar fields.
-  /// (Protobuf decoding merges repeated occurrences of a message field, so the parts may be
-  /// concatenated.)
-  static func request(setting path: FieldPath, to payload: ProtoValue, besides others: [(FieldPath, ProtoValue)]) -> [UInt8] {
-    others.reduce(Self.request(setting: path, to: payload)) { bytes, other in bytes + Self.request(setting: other.0, to: other.1) }
+  /// Values that pass the usual checks, by field name: a request made of them gets past
+  /// validation to the handler's real work, where a value under test then matters.
+  static let plausibleText: [String: String] = [
+    "name": "Test Person", "display_name": "Test Person", "id_number": "110101195001011234", "phone": "13800138000",
+    "address": "1 Heping Road", "opinion": "checked", "note": "checked", "reason": "checked", "reply": "checked",
+    "report": "checked", "title": "checked", "requirement": "checked", "body": "checked", "comment": "checked",
+    "label": "test", "materials": "id-card", "provided_materials": "id-card", "item_code": "QH-CA-001",
+    "unit_code": "QH-GSC", "centre_code": "QH-GSC", "to_unit_code": "QH-S1-C1", "jurisdiction": "CN",
+    "period": "2026-Q1", "date": "2026-12-07", "preferred_date": "2026-12-07", "login": "clerk", "code": "QH-S1-C1",
+    "idempotency_key": "plausible-1", "case_id": "C00000001", "order_id": "C00000001", "rectification_id": "C00000001",
+  ]
+  static let plausibleCounts: Set<String> = [
+    "expected_version", "task", "working_days", "reply_working_days", "version", "expected_item_version",
+  ]
+
+  /// Plausible values (`plausibleText`, counts of 1, enums' first value, timestamps in
+  /// 2026) for every field of `message` that has one, one level of nested messages deep,
+  /// leaving out the top-level field `excluded`.
+  func plausibleRequest(of message: String, excluding excluded: String? = nil) -> [UInt8] {
+    var bytes: [UInt8] = []
+    for path in self.leaves(of: message, depth: 2) where path.steps[0].name != excluded {
+      let leaf = path.leaf
+      let isTimestamp = path.steps.count == 2 && path.steps[0].typeName == ".google.protobuf.Timestamp"
+      let value: ProtoValue?
+      switch leaf.type {
+      case .enum: value = .varint(1, "1")
+      case .int32, .int64:
+        if isTimestamp {
+          value = leaf.name == "seconds" ? .varint(1_790_000_000, "2026") : nil
+        } else {
+          value = Self.plausibleCounts.contains(leaf.name) ? .varint(1, "1") : nil
+        }
+      case .string: value = Self.plausibleText[leaf.name].map { .lengthDelimited(Array($0.utf8), $0) }
+      default: value = nil
+      }
+      if let value { bytes += Self.request(setting: path, to: value) }
+    }
+    return bytes
   }
 
   /// A request holding only `payload` (the leaf's encoded value, without its tag) at `path`.
