@@ -4,9 +4,32 @@ import Logging
 import Synchronization
 import Testing
 
-/// The PostgreSQL the tests use: `CIVICGRID_DATABASE_URL`, a fresh database that `ops/test`
-/// creates for each run on the private cluster (`ops/pg`).
+/// The PostgreSQL the tests use: a fresh database that `ops/test` creates for each run on the
+/// private cluster (`ops/pg`), reached as two roles: `CIVICGRID_MIGRATION_DATABASE_URL`, the
+/// migration role that owns the schema, and `CIVICGRID_DATABASE_URL`, the application role
+/// the server runs as (docs/SECURITY.md, "Database roles").
+///
+/// The store's tests make tables of their own and drive the pool, not privileges, so they
+/// connect as the owner (`Role.owner`, the default); `DatabaseRoleTests` covers what the
+/// application role may and may not do. With only `CIVICGRID_DATABASE_URL` set, both roles
+/// are that one.
 enum TestDatabase {
+  enum Role: Sendable {
+    /// `CIVICGRID_MIGRATION_DATABASE_URL`, else `CIVICGRID_DATABASE_URL`.
+    case owner
+    /// `CIVICGRID_DATABASE_URL`.
+    case application
+  }
+
+  /// Whether the run has two distinct roles (ops/test sets both URLs).
+  static var hasSeparateRoles: Bool {
+    let environment = ProcessInfo.processInfo.environment
+    guard let owner = environment["CIVICGRID_MIGRATION_DATABASE_URL"], !owner.isEmpty,
+      let application = environment["CIVICGRID_DATABASE_URL"], !application.isEmpty
+    else { return false }
+    return owner != application
+  }
+
   struct NotConfigured: Error, CustomStringConvertible {
     var description: String {
       "CIVICGRID_DATABASE_URL is not set: these tests need a real PostgreSQL. Run them with ops/test, "
@@ -23,10 +46,13 @@ enum TestDatabase {
 
   /// The test database's settings, with an application name unique to the caller so
   /// `pg_stat_activity` can be filtered to its connections; throws when not configured.
-  static func configuration(poolSize: Int = 4, database: String? = nil) throws -> StoreConfiguration {
-    guard let url = ProcessInfo.processInfo.environment["CIVICGRID_DATABASE_URL"], !url.isEmpty else {
+  static func configuration(poolSize: Int = 4, database: String? = nil, role: Role = .owner) throws -> StoreConfiguration {
+    let environment = ProcessInfo.processInfo.environment
+    guard let application = environment["CIVICGRID_DATABASE_URL"], !application.isEmpty else {
       throw NotConfigured()
     }
+    let owner = environment["CIVICGRID_MIGRATION_DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? application
+    let url = role == .owner ? owner : application
     var configuration = StoreConfiguration(connectionString: url, poolSize: poolSize, connectTimeout: .seconds(3))
     configuration.applicationName = "civictest-\(UUID().uuidString.prefix(8).lowercased())"
     configuration.database = database
@@ -51,7 +77,8 @@ enum TestDatabase {
     }
   }
 
-  /// Runs `body` against a database of its own, created empty and dropped afterwards.
+  /// Runs `body` against a database of its own, created empty by the owner role and dropped
+  /// afterwards; `body` gets the owner's settings for it.
   static func withScratchDatabase<R: Sendable>(_ body: (StoreConfiguration) async throws -> R) async throws -> R {
     // The name is generated here from hex digits only; identifiers cannot be bound.
     let name = "civictest_\(UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased())"
