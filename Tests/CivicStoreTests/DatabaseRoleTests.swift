@@ -1,4 +1,5 @@
 import CivicStore
+import CivicTestSupport
 import Foundation
 import Testing
 
@@ -7,7 +8,7 @@ import Testing
 /// relies on works and nothing that could rewrite the audit log does.
 @Suite(
   "Database roles", .timeLimit(.minutes(2)),
-  .enabled(if: TestDatabase.hasSeparateRoles, "needs CIVICGRID_MIGRATION_DATABASE_URL and CIVICGRID_DATABASE_URL as two roles (ops/test)")
+  .enabled(if: TestDatabaseURLs.hasSeparateRoles, "needs CIVICGRID_MIGRATION_DATABASE_URL and CIVICGRID_DATABASE_URL as two roles (ops/test)")
 )
 struct DatabaseRoleTests {
   /// A scratch database migrated by the owner for the application role; `body` gets pools as both.

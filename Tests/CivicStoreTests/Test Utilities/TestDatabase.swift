@@ -1,4 +1,5 @@
 import CivicStore
+import CivicTestSupport
 import Foundation
 import Logging
 import Synchronization
@@ -21,14 +22,6 @@ enum TestDatabase {
     case application
   }
 
-  /// Whether the run has two distinct roles (ops/test sets both URLs).
-  static var hasSeparateRoles: Bool {
-    let environment = ProcessInfo.processInfo.environment
-    guard let owner = environment["CIVICGRID_MIGRATION_DATABASE_URL"], !owner.isEmpty,
-      let application = environment["CIVICGRID_DATABASE_URL"], !application.isEmpty
-    else { return false }
-    return owner != application
-  }
 
   struct NotConfigured: Error, CustomStringConvertible {
     var description: String {
@@ -47,12 +40,9 @@ enum TestDatabase {
   /// The test database's settings, with an application name unique to the caller so
   /// `pg_stat_activity` can be filtered to its connections; throws when not configured.
   static func configuration(poolSize: Int = 4, database: String? = nil, role: Role = .owner) throws -> StoreConfiguration {
-    let environment = ProcessInfo.processInfo.environment
-    guard let application = environment["CIVICGRID_DATABASE_URL"], !application.isEmpty else {
+    guard let url = role == .owner ? TestDatabaseURLs.owner : TestDatabaseURLs.application else {
       throw NotConfigured()
     }
-    let owner = environment["CIVICGRID_MIGRATION_DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? application
-    let url = role == .owner ? owner : application
     var configuration = StoreConfiguration(connectionString: url, poolSize: poolSize, connectTimeout: .seconds(3))
     configuration.applicationName = "civictest-\(UUID().uuidString.prefix(8).lowercased())"
     configuration.database = database

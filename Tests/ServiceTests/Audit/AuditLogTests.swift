@@ -1,12 +1,23 @@
 import CivicProtos
 import CivicServices
 import CivicStore
+import CivicTestSupport
 import GRPCCore
 import SwiftProtobuf
 import Testing
 
 @Suite("Audit log")
 struct AuditLogTests {
+  /// A request for a new grid unit under `parent`.
+  static func grid(_ code: String, _ name: String, under parent: String) -> Civicgrid_V1_CreateUnitRequest {
+    .with {
+      $0.code = code
+      $0.name = name
+      $0.kind = .grid
+      $0.parentCode = parent
+    }
+  }
+
   @Test("each mutation leaves exactly one entry naming account, method, object and request id; reads leave none")
   func oneEntryPerMutation() async throws {
     try await ServiceHarness.withServer { harness in
@@ -14,15 +25,7 @@ struct AuditLogTests {
       admin.addString("req-create-1", forKey: "x-request-id")
       let count = { try await harness.store.query("SELECT count(*) FROM audit_log").scalar(Int.self) ?? -1 }
       let start = try await count()
-      _ = try await harness.directory.createUnit(
-        .with {
-          $0.code = "QH-S2-C1-G4"
-          $0.name = "Grid 4"
-          $0.kind = .grid
-          $0.parentCode = "QH-S2-C1"
-        },
-        metadata: admin
-      )
+      _ = try await harness.directory.createUnit(Self.grid("QH-S2-C1-G4", "Grid 4", under: "QH-S2-C1"), metadata: admin)
       #expect(try await count() == start + 1)
       _ = try await harness.directory.getUnit(.with { $0.code = "QH-S2-C1-G4" }, metadata: admin)
       _ = try await harness.directory.listUnits(.init(), metadata: admin)
@@ -68,7 +71,7 @@ struct AuditLogTests {
 
   @Test(
     "the server's application role cannot disable, drop or bypass the append-only trigger, nor change entries; its writer appends",
-    .enabled(if: ServiceHarness.hasSeparateRoles, "needs CIVICGRID_MIGRATION_DATABASE_URL and CIVICGRID_DATABASE_URL as two roles (ops/test)")
+    .enabled(if: TestDatabaseURLs.hasSeparateRoles, "needs CIVICGRID_MIGRATION_DATABASE_URL and CIVICGRID_DATABASE_URL as two roles (ops/test)")
   )
   func applicationRoleCannotTamper() async throws {
     try await ServiceHarness.withServer { harness in
@@ -101,15 +104,7 @@ struct AuditLogTests {
       #expect(triggerEnabled == "O")
 
       // The audit writer, as that role, appends (INSERT, and the head under FOR UPDATE).
-      _ = try await harness.directory.createUnit(
-        .with {
-          $0.code = "QH-S2-C1-G9"
-          $0.name = "Grid 9"
-          $0.kind = .grid
-          $0.parentCode = "QH-S2-C1"
-        },
-        metadata: .bearer(harness.adminToken)
-      )
+      _ = try await harness.directory.createUnit(Self.grid("QH-S2-C1-G9", "Grid 9", under: "QH-S2-C1"), metadata: .bearer(harness.adminToken))
       #expect(try await harness.store.query("SELECT count(*) FROM audit_log").scalar(Int.self) == before + 1)
       let auditor = Metadata.bearer(try await harness.token(for: "auditor"))
       #expect(try await harness.audit.verifyAudit(.init(), metadata: auditor).intact)

@@ -7,7 +7,7 @@ import Testing
 /// which is no superuser (docs/SECURITY.md, "Database roles").
 @Suite(
   "civicgridd's database role", .serialized,
-  .enabled(if: ServiceHarness.hasSeparateRoles, "needs CIVICGRID_MIGRATION_DATABASE_URL and CIVICGRID_DATABASE_URL as two roles (ops/test)")
+  .enabled(if: TestDatabaseURLs.hasSeparateRoles, "needs CIVICGRID_MIGRATION_DATABASE_URL and CIVICGRID_DATABASE_URL as two roles (ops/test)")
 )
 struct ServerDatabaseRoleTests {
   @Test("civicgridd serve's PostgreSQL sessions are the application role's, no superuser's; the migration session is gone")

@@ -2,6 +2,7 @@ import CivicProtos
 import CivicServer
 import CivicServices
 import CivicStore
+import CivicTestSupport
 import CivicWire
 import Foundation
 import GRPCCore
@@ -32,23 +33,12 @@ struct ServiceHarness: Sendable {
     }
   }
 
-  /// Whether the run has two distinct roles (ops/test sets both URLs).
-  static var hasSeparateRoles: Bool {
-    let environment = ProcessInfo.processInfo.environment
-    guard let owner = environment["CIVICGRID_MIGRATION_DATABASE_URL"], !owner.isEmpty,
-      let application = environment["CIVICGRID_DATABASE_URL"], !application.isEmpty
-    else { return false }
-    return owner != application
-  }
-
   static let logger = Logger(label: "service-tests") { _ in SwiftLogNoOpLogHandler() }
 
   /// The application role's settings, or with `owner` the migration role's
   /// (CIVICGRID_MIGRATION_DATABASE_URL, else the application's).
   static func storeConfiguration(database: String? = nil, poolSize: Int = 8, owner: Bool = false) throws -> StoreConfiguration {
-    let environment = ProcessInfo.processInfo.environment
-    guard var url = environment["CIVICGRID_DATABASE_URL"], !url.isEmpty else { throw NotConfigured() }
-    if owner, let ownerURL = environment["CIVICGRID_MIGRATION_DATABASE_URL"], !ownerURL.isEmpty { url = ownerURL }
+    guard let url = owner ? TestDatabaseURLs.owner : TestDatabaseURLs.application else { throw NotConfigured() }
     var configuration = StoreConfiguration(connectionString: url, poolSize: poolSize, connectTimeout: .seconds(3))
     configuration.database = database
     configuration.applicationName = "civic-service-tests"

@@ -2,6 +2,7 @@ import CivicDomain
 import CivicProtos
 import CivicServices
 import CivicStore
+import CivicTestSupport
 import Foundation
 import GRPCCore
 import Logging
@@ -34,13 +35,11 @@ struct CaseFixture: Sendable {
 
   /// Runs `body` against a fresh database, dropped afterwards.
   static func with(_ body: (CaseFixture) async throws -> Void) async throws {
-    let environment = ProcessInfo.processInfo.environment
-    guard let url = environment["CIVICGRID_DATABASE_URL"], !url.isEmpty else {
+    guard let url = TestDatabaseURLs.application, let ownerURL = TestDatabaseURLs.owner else {
       Issue.record("CIVICGRID_DATABASE_URL is not set (run through ops/test)")
       return
     }
     // Created and migrated by the owner role, used as the application role (civicgridd's split).
-    let ownerURL = environment["CIVICGRID_MIGRATION_DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? url
     let name = "civictest_cases_\(UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased())"
     let admin = StorePool(configuration: StoreConfiguration(connectionString: ownerURL, poolSize: 1), logger: logger)
     try await admin.query("CREATE DATABASE \(name)")
