@@ -235,6 +235,7 @@ let package = Package(
       name: "CivicStoreTests",
       dependencies: [
         "CivicStore",
+        "CivicTestSupport",
         .product(name: "GRPCCore", package: "grpc-swift-2"),
         .product(name: "Logging", package: "swift-log"),
         .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

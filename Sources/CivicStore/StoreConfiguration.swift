@@ -50,4 +50,14 @@ public struct StoreConfiguration: Sendable {
     guard libpqVariables.contains(where: { environment[$0] != nil }) else { return nil }
     return Self(connectionString: nil)
   }
+
+  /// The migration role's settings (the role that owns the schema): a
+  /// `--migration-database-url` flag, else `CIVICGRID_MIGRATION_DATABASE_URL`; `nil` when
+  /// neither is set, and the migrations then run over the main settings (one role for both).
+  public static func resolveMigration(flag: String?, environment: [String: String]) -> Self? {
+    guard let url = flag ?? environment["CIVICGRID_MIGRATION_DATABASE_URL"], !url.isEmpty else { return nil }
+    var configuration = Self(connectionString: url, poolSize: 1)
+    configuration.applicationName = "civicgrid-migrate"
+    return configuration
+  }
 }

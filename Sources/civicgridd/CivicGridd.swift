@@ -86,7 +86,7 @@ struct Serve: AsyncParsableCommand {
     var interceptors: [any ServerInterceptor] = []
     var pool: StorePool?
     if let storeConfiguration = self.database.configuration() {
-      let store = try await Migrate.openMigrated(storeConfiguration, logger: logger)
+      let store = try await Migrate.openMigrated(storeConfiguration, options: self.database, logger: logger)
       rpcServices = DatabaseServices.make(store: store)
       interceptors = DatabaseServices.interceptors(store: store)
       pool = store
@@ -157,15 +157,30 @@ struct Serve: AsyncParsableCommand {
   }
 }
 
-/// `--database-url`, shared by the subcommands that use PostgreSQL.
+/// `--database-url` and the migration role's URL, shared by the subcommands that use PostgreSQL.
 struct DatabaseOptions: ParsableArguments {
   @Option(
     help: """
-      PostgreSQL: a libpq URL or connection string (default CIVICGRID_DATABASE_URL, else the PG* \
-      variables). ops/run and ops/test start a private cluster and set it.
+      PostgreSQL as the application role the server runs as: a libpq URL or connection string \
+      (default CIVICGRID_DATABASE_URL, else the PG* variables). ops/run and ops/test start a \
+      private cluster and set it.
       """
   )
   var databaseUrl: String?
+  @Option(
+    help: """
+      PostgreSQL as the role that owns the schema, for migrations (default \
+      CIVICGRID_MIGRATION_DATABASE_URL, else the --database-url connection does both).
+      """
+  )
+  var migrationDatabaseUrl: String?
+  @Option(
+    help: """
+      The role the migrator grants the application's table privileges to (default \
+      CIVICGRID_DATABASE_APP_ROLE, else the role --database-url logs in as).
+      """
+  )
+  var databaseAppRole: String?
   @Option(help: "PostgreSQL connections in the pool (default 8).") var databasePoolSize: Int?
 
   func configuration() -> StoreConfiguration? {
@@ -175,40 +190,102 @@ struct DatabaseOptions: ParsableArguments {
     if let size = self.databasePoolSize { configuration.poolSize = max(1, size) }
     return configuration
   }
+
+  /// The migration role's settings, when they differ from the main ones.
+  func migrationConfiguration() -> StoreConfiguration? {
+    StoreConfiguration.resolveMigration(flag: self.migrationDatabaseUrl, environment: ProcessInfo.processInfo.environment)
+  }
+
+  /// The role to grant to, when named explicitly (flag or environment).
+  func applicationRole() -> String? {
+    guard let role = self.databaseAppRole ?? ProcessInfo.processInfo.environment["CIVICGRID_DATABASE_APP_ROLE"], !role.isEmpty else {
+      return nil
+    }
+    return role
+  }
 }
 
 struct Migrate: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Apply the database migrations (under an advisory lock) and exit; serve does this at start too.",
-    discussion: "Refuses (exit 1) when an applied migration's file has changed since it was applied."
+    discussion: """
+      Migrates as the role of --migration-database-url (else of --database-url), then grants the \
+      application role (--database-app-role, else the role --database-url logs in as) its table \
+      privileges. With --migration-database-url and --database-app-role, --database-url is not \
+      needed. Refuses (exit 1) when an applied migration's file has changed since it was applied.
+      """
   )
 
   @OptionGroup var database: DatabaseOptions
 
   func run() async throws {
-    guard let configuration = self.database.configuration() else {
-      throw ValidationError("no database: pass --database-url or set CIVICGRID_DATABASE_URL (or the PG* variables)")
-    }
     let logger = Logger(label: "civicgridd")
-    let pool = try await Self.openMigrated(configuration, logger: logger)
-    await pool.close()
+    if let migration = self.database.migrationConfiguration(), let role = self.database.applicationRole() {
+      // A deployment job that holds only the owner's credentials.
+      _ = try await Self.migrate(migration, applicationRole: role, logger: logger)
+    } else {
+      guard let configuration = self.database.configuration() else {
+        throw ValidationError("no database: pass --database-url or set CIVICGRID_DATABASE_URL (or the PG* variables)")
+      }
+      let pool = try await Self.openMigrated(configuration, options: self.database, logger: logger)
+      await pool.close()
+    }
     print("civicgridd: database schema is up to date")
   }
 
-  /// Opens the pool and applies the bundled migrations; fails start-up when PostgreSQL is
-  /// unreachable or an applied migration changed.
-  static func openMigrated(_ configuration: StoreConfiguration, logger: Logger) async throws -> StorePool {
+  /// Opens the pool (as the application role) and applies the bundled migrations (as the
+  /// migration role, when one is configured, which then grants the application role its
+  /// privileges); fails start-up when PostgreSQL is unreachable or an applied migration
+  /// changed, and warns when the server would run as a superuser.
+  static func openMigrated(_ configuration: StoreConfiguration, options: DatabaseOptions, logger: Logger) async throws -> StorePool {
     let pool = StorePool(configuration: configuration, logger: logger)
     do {
-      let applied = try await Migrator(migrations: try Migration.bundled(), logger: logger).migrate(pool)
-      logger.info("store: schema ready", metadata: ["migrations.applied": "\(applied)"])
+      let session = try await pool.query("SELECT current_user::text, rolsuper FROM pg_roles WHERE rolname = current_user").rows[0]
+      let (user, superuser) = try session.decode((String, Bool).self)
+      let role = options.applicationRole() ?? user
+      let applied: [Int]
+      if let migration = options.migrationConfiguration() {
+        applied = try await Self.migrate(migration, applicationRole: role, logger: logger)
+      } else {
+        applied = try await Migrator(migrations: try Migration.bundled(), logger: logger, applicationRole: role).migrate(pool)
+      }
+      logger.info("store: schema ready", metadata: ["migrations.applied": "\(applied)", "store.role": "\(user)"])
+      if superuser {
+        logger.warning(
+          "store: connected as a superuser, which can drop the audit log's append-only trigger; connect as an application role (docs/SECURITY.md, Database roles)",
+          metadata: ["store.role": "\(user)"]
+        )
+      }
       return pool
+    } catch let failure as StartupFailure {
+      await pool.close()
+      throw failure
     } catch {
       await pool.close()
-      // The operator's own terminal: the full libpq message helps (it holds no data).
-      let message = (error as? StoreError).map { String(reflecting: $0) } ?? "\(error)"
-      throw StartupFailure(description: "civicgridd: cannot prepare the database: \(message)")
+      throw Self.startupFailure(error)
     }
+  }
+
+  /// Migrates over a one-connection pool of the migration role, closed afterwards.
+  static func migrate(_ migration: StoreConfiguration, applicationRole: String, logger: Logger) async throws -> [Int] {
+    let owner = StorePool(configuration: migration, logger: logger)
+    do {
+      let applied = try await Migrator(migrations: try Migration.bundled(), logger: logger, applicationRole: applicationRole).migrate(owner)
+      await owner.close()
+      return applied
+    } catch {
+      await owner.close()
+      throw Self.startupFailure(error)
+    }
+  }
+
+  private static func startupFailure(_ error: any Error) -> StartupFailure {
+    // The operator's own terminal: the full libpq message helps (it holds no data).
+    var message = (error as? StoreError).map { String(reflecting: $0) } ?? "\(error)"
+    if (error as? StoreError)?.sqlState == "42501" {
+      message += " (the migration role must own the schema's tables: on the ops/pg cluster, `ops/pg adopt DB` hands a database made before the roles to civicgrid_owner)"
+    }
+    return StartupFailure(description: "civicgridd: cannot prepare the database: \(message)")
   }
 }
 

@@ -20,7 +20,7 @@ struct BootstrapAdmin: AsyncParsableCommand {
   @Option(help: "Login of the admin account.") var login = "admin"
 
   func run() async throws {
-    let pool = try await Migrate.openMigrated(try self.database.required(), logger: Logger(label: "civicgridd"))
+    let pool = try await Migrate.openMigrated(try self.database.required(), options: self.database, logger: Logger(label: "civicgridd"))
     do {
       let secret = try await DirectoryBootstrap.bootstrapAdmin(
         pool,
@@ -47,7 +47,7 @@ struct SeedDemo: AsyncParsableCommand {
   @OptionGroup var database: DatabaseOptions
 
   func run() async throws {
-    let pool = try await Migrate.openMigrated(try self.database.required(), logger: Logger(label: "civicgridd"))
+    let pool = try await Migrate.openMigrated(try self.database.required(), options: self.database, logger: Logger(label: "civicgridd"))
     do {
       let report = try await DemoData.seed(pool)
       await pool.close()

@@ -2,20 +2,35 @@ public import Logging
 
 /// Applies migrations under a PostgreSQL advisory lock, so that servers starting together
 /// migrate once: the first takes the lock and applies, the others wait and find nothing
-/// left to do.
+/// left to do. Then, still under the lock, it grants the application role its privileges.
+///
+/// Run it over a pool of the role that owns the schema (the migration role); the server
+/// itself connects as the application role, which owns nothing (docs/SECURITY.md).
 public struct Migrator: Sendable {
   /// The advisory lock key ("CIVICMIG"); advisory locks are per database.
   static let lockKey: Int64 = 0x4349_5649_434D_4947
   public let migrations: [Migration]
+  /// The role granted `privileges` after every run; `nil`, or the migrating role itself,
+  /// grants nothing (one role for migrations and serving).
+  public let applicationRole: String?
+  public let privileges: ApplicationPrivileges
   private let logger: Logger
 
-  public init(migrations: [Migration], logger: Logger) {
+  public init(
+    migrations: [Migration],
+    logger: Logger,
+    applicationRole: String? = nil,
+    privileges: ApplicationPrivileges = .defaults
+  ) {
     self.migrations = migrations.sorted { $0.version < $1.version }
     self.logger = logger
+    self.applicationRole = applicationRole
+    self.privileges = privileges
   }
 
-  /// Verifies the applied migrations and applies the missing ones; returns the versions
-  /// applied now (empty when the database was up to date).
+  /// Verifies the applied migrations, applies the missing ones and grants the application
+  /// role its privileges; returns the versions applied now (empty when the database was up
+  /// to date).
   ///
   /// Throws `MigrationError` (`.changed`, `.unknown`) without applying anything when an
   /// applied migration differs from this build's file or is not known to it.
@@ -29,6 +44,7 @@ public struct Migrator: Sendable {
       try await connection.query("SELECT pg_advisory_lock($1)", [Self.lockKey], prepare: false)
       do {
         let applied = try await self.applyLocked(connection)
+        try await self.grantLocked(connection)
         try await connection.query("SELECT pg_advisory_unlock($1)", [Self.lockKey], prepare: false)
         return applied
       } catch {
@@ -84,6 +100,14 @@ public struct Migrator: Sendable {
       applied.append(migration.version)
     }
     return applied
+  }
+
+  private func grantLocked(_ connection: StoreConnection) async throws {
+    guard let role = self.applicationRole, !role.isEmpty else { return }
+    let migrating = try await connection.query("SELECT current_user", prepare: false).scalar(String.self)
+    guard migrating != role else { return }
+    try await self.privileges.grant(to: role, on: connection)
+    self.logger.debug("store.migrations granted", metadata: ["store.role": "\(role)"])
   }
 
   /// SHA-256 of the file's UTF-8 text, hex (computed by PostgreSQL, which has it built in).

@@ -1,12 +1,28 @@
 import CivicStore
+import CivicTestSupport
 import Foundation
 import Logging
 import Synchronization
 import Testing
 
-/// The PostgreSQL the tests use: `CIVICGRID_DATABASE_URL`, a fresh database that `ops/test`
-/// creates for each run on the private cluster (`ops/pg`).
+/// The PostgreSQL the tests use: a fresh database that `ops/test` creates for each run on the
+/// private cluster (`ops/pg`), reached as two roles: `CIVICGRID_MIGRATION_DATABASE_URL`, the
+/// migration role that owns the schema, and `CIVICGRID_DATABASE_URL`, the application role
+/// the server runs as (docs/SECURITY.md, "Database roles").
+///
+/// The store's tests make tables of their own and drive the pool, not privileges, so they
+/// connect as the owner (`Role.owner`, the default); `DatabaseRoleTests` covers what the
+/// application role may and may not do. With only `CIVICGRID_DATABASE_URL` set, both roles
+/// are that one.
 enum TestDatabase {
+  enum Role: Sendable {
+    /// `CIVICGRID_MIGRATION_DATABASE_URL`, else `CIVICGRID_DATABASE_URL`.
+    case owner
+    /// `CIVICGRID_DATABASE_URL`.
+    case application
+  }
+
+
   struct NotConfigured: Error, CustomStringConvertible {
     var description: String {
       "CIVICGRID_DATABASE_URL is not set: these tests need a real PostgreSQL. Run them with ops/test, "
@@ -23,8 +39,8 @@ enum TestDatabase {
 
   /// The test database's settings, with an application name unique to the caller so
   /// `pg_stat_activity` can be filtered to its connections; throws when not configured.
-  static func configuration(poolSize: Int = 4, database: String? = nil) throws -> StoreConfiguration {
-    guard let url = ProcessInfo.processInfo.environment["CIVICGRID_DATABASE_URL"], !url.isEmpty else {
+  static func configuration(poolSize: Int = 4, database: String? = nil, role: Role = .owner) throws -> StoreConfiguration {
+    guard let url = role == .owner ? TestDatabaseURLs.owner : TestDatabaseURLs.application else {
       throw NotConfigured()
     }
     var configuration = StoreConfiguration(connectionString: url, poolSize: poolSize, connectTimeout: .seconds(3))
@@ -51,7 +67,8 @@ enum TestDatabase {
     }
   }
 
-  /// Runs `body` against a database of its own, created empty and dropped afterwards.
+  /// Runs `body` against a database of its own, created empty by the owner role and dropped
+  /// afterwards; `body` gets the owner's settings for it.
   static func withScratchDatabase<R: Sendable>(_ body: (StoreConfiguration) async throws -> R) async throws -> R {
     // The name is generated here from hex digits only; identifiers cannot be bound.
     let name = "civictest_\(UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased())"

@@ -1,12 +1,23 @@
 import CivicProtos
 import CivicServices
 import CivicStore
+import CivicTestSupport
 import GRPCCore
 import SwiftProtobuf
 import Testing
 
 @Suite("Audit log")
 struct AuditLogTests {
+  /// A request for a new grid unit under `parent`.
+  static func grid(_ code: String, _ name: String, under parent: String) -> Civicgrid_V1_CreateUnitRequest {
+    .with {
+      $0.code = code
+      $0.name = name
+      $0.kind = .grid
+      $0.parentCode = parent
+    }
+  }
+
   @Test("each mutation leaves exactly one entry naming account, method, object and request id; reads leave none")
   func oneEntryPerMutation() async throws {
     try await ServiceHarness.withServer { harness in
@@ -14,15 +25,7 @@ struct AuditLogTests {
       admin.addString("req-create-1", forKey: "x-request-id")
       let count = { try await harness.store.query("SELECT count(*) FROM audit_log").scalar(Int.self) ?? -1 }
       let start = try await count()
-      _ = try await harness.directory.createUnit(
-        .with {
-          $0.code = "QH-S2-C1-G4"
-          $0.name = "Grid 4"
-          $0.kind = .grid
-          $0.parentCode = "QH-S2-C1"
-        },
-        metadata: admin
-      )
+      _ = try await harness.directory.createUnit(Self.grid("QH-S2-C1-G4", "Grid 4", under: "QH-S2-C1"), metadata: admin)
       #expect(try await count() == start + 1)
       _ = try await harness.directory.getUnit(.with { $0.code = "QH-S2-C1-G4" }, metadata: admin)
       _ = try await harness.directory.listUnits(.init(), metadata: admin)
@@ -66,6 +69,48 @@ struct AuditLogTests {
     }
   }
 
+  @Test(
+    "the server's application role cannot disable, drop or bypass the append-only trigger, nor change entries; its writer appends",
+    .enabled(if: TestDatabaseURLs.hasSeparateRoles, "needs CIVICGRID_MIGRATION_DATABASE_URL and CIVICGRID_DATABASE_URL as two roles (ops/test)")
+  )
+  func applicationRoleCannotTamper() async throws {
+    try await ServiceHarness.withServer { harness in
+      let session = try await harness.store.query("SELECT current_user::text, rolsuper FROM pg_roles WHERE rolname = current_user")
+      let (role, superuser) = try session.rows[0].decode((String, Bool).self)
+      #expect(!superuser, "the server's role \(role) must not be a superuser")
+      let ownerRole = try await harness.owner.query("SELECT current_user::text").scalar(String.self)
+      #expect(ownerRole != role)
+      let before = try await harness.store.query("SELECT count(*) FROM audit_log").scalar(Int.self) ?? -1
+      for statement in [
+        "ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only",
+        "ALTER TABLE audit_log DISABLE TRIGGER ALL",
+        "DROP TRIGGER audit_log_append_only ON audit_log",
+        "DROP FUNCTION audit_log_refuse_change() CASCADE",
+        "UPDATE audit_log SET summary = 'x'",
+        "DELETE FROM audit_log",
+        "TRUNCATE audit_log",
+        "DROP TABLE audit_log",
+        "DELETE FROM audit_head",
+        "SET session_replication_role = replica",
+        "CREATE TABLE audit_copy (seq bigint)",
+      ] {
+        let error = await #expect(throws: StoreError.self, "\(statement)") { try await harness.store.query(statement) }
+        #expect(error?.sqlState == "42501", "\(statement): \(error.map { String(reflecting: $0) } ?? "")")
+      }
+      #expect(try await harness.store.query("SELECT count(*) FROM audit_log").scalar(Int.self) == before)
+      let triggerEnabled = try await harness.owner.query(
+        "SELECT tgenabled::text FROM pg_trigger WHERE tgname = 'audit_log_append_only' AND tgrelid = 'audit_log'::regclass"
+      ).scalar(String.self)
+      #expect(triggerEnabled == "O")
+
+      // The audit writer, as that role, appends (INSERT, and the head under FOR UPDATE).
+      _ = try await harness.directory.createUnit(Self.grid("QH-S2-C1-G9", "Grid 9", under: "QH-S2-C1"), metadata: .bearer(harness.adminToken))
+      #expect(try await harness.store.query("SELECT count(*) FROM audit_log").scalar(Int.self) == before + 1)
+      let auditor = Metadata.bearer(try await harness.token(for: "auditor"))
+      #expect(try await harness.audit.verifyAudit(.init(), metadata: auditor).intact)
+    }
+  }
+
   @Test("verify finds an edited, a deleted and a reordered entry, and the chain is intact again once restored")
   func tamperingIsDetected() async throws {
     try await ServiceHarness.withServer { harness in
@@ -74,12 +119,13 @@ struct AuditLogTests {
       #expect(clean.intact)
       #expect(clean.entriesChecked > 10)
 
-      /// Runs statements with the append-only trigger off, as someone with the database's
-      /// superuser could, on this test's own throwaway database.
+      /// Runs statements with the append-only trigger off, as the schema's owner (or a
+      /// superuser) could, on this test's own throwaway database.
       func tamper(_ statements: [String]) async throws {
-        try await harness.store.transaction { connection in
-          try await connection.query("SET LOCAL session_replication_role = replica")
+        try await harness.owner.transaction { connection in
+          try await connection.query("ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only")
           for statement in statements { try await connection.query(statement) }
+          try await connection.query("ALTER TABLE audit_log ENABLE TRIGGER audit_log_append_only")
         }
       }
       func expectBrokenAt(_ seq: Int64, _ what: String) async throws {

@@ -7,8 +7,7 @@ import GRPCCore
 import Testing
 
 /// Indicator 7 (order reply on-time rate), urges and penalties read from the supervision tables
-/// of migration 0006 when they exist (docs/METRICS.md). The tables are created here with the
-/// columns this service reads unless the real migration already made them.
+/// of migration 0006 (docs/METRICS.md).
 @Suite("Evaluation: orders, urges and criticisms from the supervision tables", .serialized)
 struct SupervisionSourceTests {
   typealias F = EvaluationFixture
@@ -16,30 +15,6 @@ struct SupervisionSourceTests {
   @Test("replies owed per order task, urges and criticisms count for the unit that received them")
   func supervisionTables() async throws {
     try await F.with { f in
-      try await f.pool.query(
-        """
-        CREATE TABLE IF NOT EXISTS supervision_orders (
-          case_id bigint PRIMARY KEY REFERENCES cases (id), level text NOT NULL, title text NOT NULL, requirement text NOT NULL,
-          subject_case_id bigint, subject_task integer NOT NULL DEFAULT 0, reply_working_days integer NOT NULL,
-          escalations integer NOT NULL DEFAULT 0, inspection_id bigint, issued_by text NOT NULL, issued_at timestamptz NOT NULL)
-        """
-      )
-      try await f.pool.query(
-        """
-        CREATE TABLE IF NOT EXISTS supervision_alerts (
-          seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, kind text NOT NULL, case_id bigint, task integer NOT NULL DEFAULT 0,
-          case_kind text NOT NULL DEFAULT '', unit_id bigint NOT NULL, unit_path text COLLATE "C" NOT NULL, summary text NOT NULL,
-          at timestamptz NOT NULL)
-        """
-      )
-      try await f.pool.query(
-        """
-        CREATE TABLE IF NOT EXISTS supervision_notices (
-          id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, kind text NOT NULL, unit_id bigint NOT NULL, period text NOT NULL,
-          title text NOT NULL, body text NOT NULL, case_ids bigint[] NOT NULL DEFAULT '{}', order_ids bigint[] NOT NULL DEFAULT '{}',
-          published_by text NOT NULL, published_at timestamptz NOT NULL)
-        """
-      )
       // Two orders whose reply task is CIVIL's: replied within its 3 working days (due 11-05), and late.
       let onTime = try await f.seedCase(submitted: F.at("2026-11-02", 9), completed: F.at("2026-11-04", 17, 30))
       let late = try await f.seedCase(submitted: F.at("2026-11-02", 9), completed: F.at("2026-11-09", 17, 30))

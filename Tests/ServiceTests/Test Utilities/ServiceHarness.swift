@@ -2,6 +2,7 @@ import CivicProtos
 import CivicServer
 import CivicServices
 import CivicStore
+import CivicTestSupport
 import CivicWire
 import Foundation
 import GRPCCore
@@ -9,13 +10,18 @@ import Logging
 import Prometheus
 
 /// A real `CivicGridServer` with every database-backed service and the auth interceptor,
-/// on loopback, over a scratch database of its own (created from CIVICGRID_DATABASE_URL,
-/// migrated, loaded with the demo district, dropped afterwards), with a CivicWire client.
+/// on loopback, over a scratch database of its own (created and migrated as the owner role of
+/// CIVICGRID_MIGRATION_DATABASE_URL, served as the application role of CIVICGRID_DATABASE_URL,
+/// as civicgridd does; loaded with the demo district, dropped afterwards), with a CivicWire
+/// client. With only CIVICGRID_DATABASE_URL set, that one role does both.
 ///
 /// The demo district's accounts (`admin`, `clerk`, `handler`, `supervisor`, `gridworker`,
 /// `mediator`, `partner`, `auditor`) are there; `token(for:)` issues a token for any account.
 struct ServiceHarness: Sendable {
+  /// The server's pool, as the application role.
   let store: StorePool
+  /// The same database as the owner role, for what only the owner may do (tampering tests).
+  let owner: StorePool
   let client: GRPCClient<CivicWireClientTransport>
   let ports: CivicGridServer.BoundPorts
   let adminToken: String
@@ -29,8 +35,10 @@ struct ServiceHarness: Sendable {
 
   static let logger = Logger(label: "service-tests") { _ in SwiftLogNoOpLogHandler() }
 
-  static func storeConfiguration(database: String? = nil, poolSize: Int = 8) throws -> StoreConfiguration {
-    guard let url = ProcessInfo.processInfo.environment["CIVICGRID_DATABASE_URL"], !url.isEmpty else { throw NotConfigured() }
+  /// The application role's settings, or with `owner` the migration role's
+  /// (CIVICGRID_MIGRATION_DATABASE_URL, else the application's).
+  static func storeConfiguration(database: String? = nil, poolSize: Int = 8, owner: Bool = false) throws -> StoreConfiguration {
+    guard let url = owner ? TestDatabaseURLs.owner : TestDatabaseURLs.application else { throw NotConfigured() }
     var configuration = StoreConfiguration(connectionString: url, poolSize: poolSize, connectTimeout: .seconds(3))
     configuration.database = database
     configuration.applicationName = "civic-service-tests"
@@ -48,7 +56,7 @@ struct ServiceHarness: Sendable {
   ) async throws -> R {
     // The name is made here from hex digits only (identifiers cannot be bound).
     let database = "civicsvc_\(UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased())"
-    let admin = StorePool(configuration: try Self.storeConfiguration(poolSize: 1), logger: Self.logger)
+    let admin = StorePool(configuration: try Self.storeConfiguration(poolSize: 1, owner: true), logger: Self.logger)
     do {
       try await admin.query("CREATE DATABASE \(database)")
       let result: R
@@ -81,8 +89,10 @@ struct ServiceHarness: Sendable {
     _ body: @Sendable (ServiceHarness) async throws -> R
   ) async throws -> R {
     let store = StorePool(configuration: try Self.storeConfiguration(database: database), logger: Self.logger)
+    let owner = StorePool(configuration: try Self.storeConfiguration(database: database, poolSize: 2, owner: true), logger: Self.logger)
     do {
-      _ = try await Migrator(migrations: try Migration.bundled(), logger: Self.logger).migrate(store)
+      let role = try await store.query("SELECT current_user::text").scalar(String.self)
+      _ = try await Migrator(migrations: try Migration.bundled(), logger: Self.logger, applicationRole: role).migrate(owner)
       let adminToken = try await DemoData.seed(store).adminToken
       var configuration = ServerConfiguration.defaults
       configuration.wireListen = ListenAddress(host: "127.0.0.1", port: 0)
@@ -106,13 +116,15 @@ struct ServiceHarness: Sendable {
         let ports = try await server.boundPorts
         let transport = try CivicWireClientTransport(host: "127.0.0.1", port: ports.wire)
         return try await withGRPCClient(transport: transport) { client in
-          try await body(ServiceHarness(store: store, client: client, ports: ports, adminToken: adminToken))
+          try await body(ServiceHarness(store: store, owner: owner, client: client, ports: ports, adminToken: adminToken))
         }
       }
       await store.close()
+      await owner.close()
       return result
     } catch {
       await store.close()
+      await owner.close()
       throw error
     }
   }

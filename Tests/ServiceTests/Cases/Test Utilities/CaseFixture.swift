@@ -2,6 +2,7 @@ import CivicDomain
 import CivicProtos
 import CivicServices
 import CivicStore
+import CivicTestSupport
 import Foundation
 import GRPCCore
 import Logging
@@ -34,18 +35,29 @@ struct CaseFixture: Sendable {
 
   /// Runs `body` against a fresh database, dropped afterwards.
   static func with(_ body: (CaseFixture) async throws -> Void) async throws {
-    guard let url = ProcessInfo.processInfo.environment["CIVICGRID_DATABASE_URL"], !url.isEmpty else {
+    guard let url = TestDatabaseURLs.application, let ownerURL = TestDatabaseURLs.owner else {
       Issue.record("CIVICGRID_DATABASE_URL is not set (run through ops/test)")
       return
     }
+    // Created and migrated by the owner role, used as the application role (civicgridd's split).
     let name = "civictest_cases_\(UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased())"
-    let admin = StorePool(configuration: StoreConfiguration(connectionString: url, poolSize: 1), logger: logger)
+    let admin = StorePool(configuration: StoreConfiguration(connectionString: ownerURL, poolSize: 1), logger: logger)
     try await admin.query("CREATE DATABASE \(name)")
     var configuration = StoreConfiguration(connectionString: url, poolSize: 24)
     configuration.database = name
     let pool = StorePool(configuration: configuration, logger: logger)
     do {
-      _ = try await Migrator(migrations: try Migration.bundled(), logger: logger).migrate(pool)
+      var ownerConfiguration = StoreConfiguration(connectionString: ownerURL, poolSize: 1)
+      ownerConfiguration.database = name
+      let owner = StorePool(configuration: ownerConfiguration, logger: logger)
+      do {
+        let role = try await pool.query("SELECT current_user::text").scalar(String.self)
+        _ = try await Migrator(migrations: try Migration.bundled(), logger: logger, applicationRole: role).migrate(owner)
+        await owner.close()
+      } catch {
+        await owner.close()
+        throw error
+      }
       var units: [String: (Int64, String)] = [:]
       for (code, kind, parent) in [
         ("D01", "district", ""), ("CTR", "centre", "D01"), ("CIVIL", "department", "D01"),
