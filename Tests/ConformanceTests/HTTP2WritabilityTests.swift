@@ -19,14 +19,14 @@ struct HTTP2WritabilityTests {
   }
 
   #if DEBUG
-  @Test("without it, swift-nio-http2 1.46.0 stops a debug process (the crash in issue 20)")
-  func upstreamAssertsWithoutWorkaround() async {
-    let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
-      _ = try WritabilitySequence.run(installingFlushPoint: false)
+    @Test("without it, swift-nio-http2 1.46.0 stops a debug process (the crash in issue 20)")
+    func upstreamAssertsWithoutWorkaround() async {
+      let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+        _ = try WritabilitySequence.run(installingFlushPoint: false)
+      }
+      let output = String(decoding: result?.standardErrorContent ?? [], as: UTF8.self)
+      #expect(output.contains("Received flush data frames while buffering control frames"), "stderr: \(output)")
     }
-    let output = String(decoding: result?.standardErrorContent ?? [], as: UTF8.self)
-    #expect(output.contains("Received flush data frames while buffering control frames"), "stderr: \(output)")
-  }
   #endif
 }
 

@@ -30,7 +30,10 @@ struct ServerStatusTests {
     }
   }
 
-  @Test("a call whose deadline passes while the server sleeps is answered DEADLINE_EXCEEDED by the server", arguments: TransportKind.selected)
+  @Test(
+    "a call whose deadline passes while the server sleeps is answered DEADLINE_EXCEEDED by the server",
+    arguments: TransportKind.selected
+  )
   func deadlinePassesOnServer(transport: TransportKind) async throws {
     try await TestServer.withRunning { ports, _ in
       try await transport.withClients(ports) { clients in
@@ -92,7 +95,9 @@ struct DeadlineInterceptorTests {
     #expect(atDeadline?.code == .deadlineExceeded)
     #expect(atDeadline?.message.contains("100m") == true)
 
-    let early = DeadlineInterceptor.status(for: cancelled, deadline: now.advanced(by: .seconds(1)), timeout: "1S", cancelled: true, now: now) as? RPCError
+    let early =
+      DeadlineInterceptor.status(for: cancelled, deadline: now.advanced(by: .seconds(1)), timeout: "1S", cancelled: true, now: now)
+      as? RPCError
     #expect(early?.code == .cancelled)
 
     let notCancelled = DeadlineInterceptor.status(for: cancelled, deadline: now, timeout: "100m", cancelled: false, now: now) as? RPCError
