@@ -29,28 +29,8 @@ public struct DeadlineInterceptor: ServerInterceptor {
       return try await next(request, context)
     }
     let deadline = ContinuousClock.now.advanced(by: .microseconds(Int64(clamping: micros)))
-    let map: @Sendable (any Error) -> any Error = { error in
-      Self.status(for: error, deadline: deadline, timeout: text, cancelled: context.cancellation.isCancelled)
-    }
-    do {
-      var response = try await next(request, context)
-      switch response.accepted {
-      case .success(var contents):
-        let producer = contents.producer
-        contents.producer = { writer in
-          do {
-            return try await producer(writer)
-          } catch {
-            throw map(error)
-          }
-        }
-        response.accepted = .success(contents)
-      case .failure(let error):
-        response.accepted = .failure(map(error) as? RPCError ?? error)
-      }
-      return response
-    } catch {
-      throw map(error)
+    return try await self.settling(request: request, context: context, next: next) { error in
+      error.map { Self.status(for: $0, deadline: deadline, timeout: text, cancelled: context.cancellation.isCancelled) }
     }
   }
 
