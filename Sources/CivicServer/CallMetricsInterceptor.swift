@@ -25,29 +25,9 @@ public struct CallMetricsInterceptor: ServerInterceptor {
       Metrics.Timer(label: "civicgrid_rpc_duration_seconds", dimensions: [("transport", transport), ("method", method)])
         .recordNanoseconds(elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
     }
-    do {
-      var response = try await next(request, context)
-      switch response.accepted {
-      case .success(var contents):
-        let producer = contents.producer
-        contents.producer = { writer in
-          do {
-            let trailing = try await producer(writer)
-            record("OK")
-            return trailing
-          } catch {
-            record(Self.codeName(error))
-            throw error
-          }
-        }
-        response.accepted = .success(contents)
-      case .failure(let error):
-        record(Self.codeName(error))
-      }
-      return response
-    } catch {
-      record(Self.codeName(error))
-      throw error
+    return try await self.settling(request: request, context: context, next: next) { error in
+      record(error.map(Self.codeName) ?? "OK")
+      return error
     }
   }
 

@@ -132,6 +132,21 @@ public final class CivicGridServer: Service, Sendable {
     http2Config.http2.maxConcurrentStreams = config.maxConcurrentStreams
     http2Config.connection.maxIdleTime = .seconds(config.idleTimeoutSeconds)
     http2Config.connection.maxGraceTime = .seconds(config.gracePeriodSeconds)
+    // swift-nio-http2 1.46.0 asserts (and reorders frames in release builds) when a
+    // connection turns writable between a control frame and its flush: docs/INTEROP.md.
+    http2Config.channelDebuggingCallbacks.onAcceptTCPConnection = { channel in
+      channel.eventLoop.makeCompletedFuture {
+        try HTTP2FlushPointBeforeWritable.install(in: channel.pipeline.syncOperations)
+      }
+    }
+    // An oversize request gets RESOURCE_EXHAUSTED in trailers, not the transport's
+    // RST_STREAM (see RequestSizeLimitHandler).
+    let maxMessageSize = config.maxMessageSize
+    http2Config.channelDebuggingCallbacks.onAcceptHTTP2Stream = { stream in
+      stream.eventLoop.makeCompletedFuture {
+        try stream.pipeline.syncOperations.addHandler(RequestSizeLimitHandler(limit: maxMessageSize), position: .first)
+      }
+    }
     let http2Transport = HTTP2ServerTransport.Posix(
       address: .ipv4(host: config.grpcListen.host, port: config.grpcListen.port),
       transportSecurity: .plaintext,
@@ -140,12 +155,12 @@ public final class CivicGridServer: Service, Sendable {
     let wireServer = GRPCServer(
       transport: wireTransport,
       services: services,
-      interceptors: [CallMetricsInterceptor(transport: "civicwire")] + self.extraInterceptors + [PersonalDataInterceptor()]
+      interceptors: [CallMetricsInterceptor(transport: "civicwire"), DeadlineInterceptor()] + self.extraInterceptors + [PersonalDataInterceptor()]
     )
     let http2Server = GRPCServer(
       transport: http2Transport,
       services: services,
-      interceptors: [CallMetricsInterceptor(transport: "http2")] + self.extraInterceptors + [PersonalDataInterceptor()]
+      interceptors: [CallMetricsInterceptor(transport: "http2"), DeadlineInterceptor()] + self.extraInterceptors + [PersonalDataInterceptor()]
     )
     let metrics = MetricsEndpoint(host: config.metricsListen.host, port: config.metricsListen.port, registry: self.registry)
     let logger = self.logger

@@ -169,13 +169,19 @@ private struct ClientStreamWriter: ClosableRPCWriterProtocol {
   }
 
   func finish(throwing error: any Error) async {
-    self.stream.cancel(.cancelled, "the client failed while sending: \(error)")
+    // A request the client refused to send (over the server's message or metadata limit)
+    // keeps its status, RESOURCE_EXHAUSTED, as gRPC's other clients report it.
+    if let error = error as? RPCError {
+      self.stream.cancel(Status.Code(error.code), error.message)
+    } else {
+      self.stream.cancel(.cancelled, "the client failed while sending: \(error)")
+    }
   }
 }
 
 /// gRPC's textual timeout ("100m", "5S"), which GRPCCore puts in "grpc-timeout".
-enum GRPCTimeout {
-  static func micros(from text: String) -> UInt64? {
+package enum GRPCTimeout {
+  package static func micros(from text: String) -> UInt64? {
     guard let unit = text.last, let amount = UInt64(text.dropLast()) else { return nil }
     switch unit {
     case "H": return amount.multipliedReportingOverflow(by: 3_600_000_000).partialValue
