@@ -39,7 +39,6 @@ let package = Package(
         .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
         .product(name: "SwiftProtobuf", package: "swift-protobuf"),
       ],
-      exclude: ["protos.sha256"],
       swiftSettings: [.swiftLanguageMode(.v6)]
     ),
     // The CivicWire framing protocol and its gRPC-Swift transports.
@@ -233,6 +232,7 @@ let package = Package(
       name: "CivicStoreTests",
       dependencies: [
         "CivicStore",
+        "CivicTestSupport",
         .product(name: "GRPCCore", package: "grpc-swift-2"),
         .product(name: "Logging", package: "swift-log"),
         .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
