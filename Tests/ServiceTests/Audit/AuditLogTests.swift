@@ -5,7 +5,7 @@ import GRPCCore
 import SwiftProtobuf
 import Testing
 
-@Suite("Audit log")
+@Suite("Audit log", .timeLimit(.minutes(5)))
 struct AuditLogTests {
   @Test("each mutation leaves exactly one entry naming account, method, object and request id; reads leave none")
   func oneEntryPerMutation() async throws {
@@ -27,8 +27,20 @@ struct AuditLogTests {
       _ = try await harness.directory.getUnit(.with { $0.code = "QH-S2-C1-G4" }, metadata: admin)
       _ = try await harness.directory.listUnits(.init(), metadata: admin)
       #expect(try await count() == start + 1)
-      // A refused mutation writes nothing either.
-      _ = try? await harness.directory.createUnit(.with { $0.code = "QH-S2-C1-G4" }, metadata: admin)
+      // A mutation refused inside its transaction (the unit exists: the INSERT fails there,
+      // where the audit entry would be written) writes nothing either.
+      let duplicate = await #expect(throws: RPCError.self) {
+        _ = try await harness.directory.createUnit(
+          .with {
+            $0.code = "QH-S2-C1-G4"
+            $0.name = "Grid 4 again"
+            $0.kind = .grid
+            $0.parentCode = "QH-S2-C1"
+          },
+          metadata: admin
+        )
+      }
+      #expect(duplicate?.code == .alreadyExists)
       #expect(try await count() == start + 1)
 
       let listed = try await harness.audit.listAudit(.with { $0.object = "unit:QH-S2-C1-G4" }, metadata: admin)
