@@ -9,7 +9,7 @@ import Testing
 /// Indicator 7 (order reply on-time rate), urges and penalties read from the supervision tables
 /// of migration 0006 when they exist (docs/METRICS.md). The tables are created here with the
 /// columns this service reads unless the real migration already made them.
-@Suite("Evaluation: orders, urges and criticisms from the supervision tables", .serialized)
+@Suite("Evaluation: orders, urges and criticisms from the supervision tables", .serialized, .timeLimit(.minutes(5)))
 struct SupervisionSourceTests {
   typealias F = EvaluationFixture
 
