@@ -14,32 +14,25 @@ struct AuditLogTests {
       admin.addString("req-create-1", forKey: "x-request-id")
       let count = { try await harness.store.query("SELECT count(*) FROM audit_log").scalar(Int.self) ?? -1 }
       let start = try await count()
-      _ = try await harness.directory.createUnit(
-        .with {
-          $0.code = "QH-S2-C1-G4"
-          $0.name = "Grid 4"
-          $0.kind = .grid
-          $0.parentCode = "QH-S2-C1"
-        },
-        metadata: admin
-      )
-      #expect(try await count() == start + 1)
-      _ = try await harness.directory.getUnit(.with { $0.code = "QH-S2-C1-G4" }, metadata: admin)
-      _ = try await harness.directory.listUnits(.init(), metadata: admin)
-      #expect(try await count() == start + 1)
-      // A mutation refused inside its transaction (the unit exists: the INSERT fails there,
-      // where the audit entry would be written) writes nothing either.
-      let duplicate = await #expect(throws: RPCError.self) {
+      let createGrid4 = { [admin] (name: String) in
         _ = try await harness.directory.createUnit(
           .with {
             $0.code = "QH-S2-C1-G4"
-            $0.name = "Grid 4 again"
+            $0.name = name
             $0.kind = .grid
             $0.parentCode = "QH-S2-C1"
           },
           metadata: admin
         )
       }
+      try await createGrid4("Grid 4")
+      #expect(try await count() == start + 1)
+      _ = try await harness.directory.getUnit(.with { $0.code = "QH-S2-C1-G4" }, metadata: admin)
+      _ = try await harness.directory.listUnits(.init(), metadata: admin)
+      #expect(try await count() == start + 1)
+      // A mutation refused inside its transaction (the unit exists: the INSERT fails there,
+      // where the audit entry would be written) writes nothing either.
+      let duplicate = await #expect(throws: RPCError.self) { try await createGrid4("Grid 4 again") }
       #expect(duplicate?.code == .alreadyExists)
       #expect(try await count() == start + 1)
 

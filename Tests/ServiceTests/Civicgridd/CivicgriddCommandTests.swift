@@ -13,24 +13,9 @@ struct CivicgriddCommandTests {
 
   /// A fresh empty database for `body`, given its URL (dropped afterwards) and a pool on it.
   static func withScratchDatabase(_ body: (_ url: String, _ pool: StorePool) async throws -> Void) async throws {
-    let base = try ServiceHarness.storeConfiguration(poolSize: 1)
-    let name = "civiccmd_\(UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased())"
-    let admin = StorePool(configuration: base, logger: Self.logger)
-    try await admin.query("CREATE DATABASE \(name)")
-    var configuration = base
-    configuration.database = name
-    let pool = StorePool(configuration: configuration, logger: Self.logger)
-    do {
-      try await body(try Self.url(base.connectionString ?? "", database: name), pool)
-    } catch {
-      await pool.close()
-      _ = try? await admin.query("DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
-      await admin.close()
-      throw error
+    try await ScratchDatabase.with(prefix: "civiccmd", poolSize: 1, logger: Self.logger) { pool, configuration in
+      try await body(try Self.url(configuration.connectionString ?? "", database: configuration.database ?? ""), pool)
     }
-    await pool.close()
-    try await admin.query("DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
-    await admin.close()
   }
 
   /// `url` naming `database` instead: a libpq URI gets a new path, a key=value string a

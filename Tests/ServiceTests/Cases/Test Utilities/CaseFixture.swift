@@ -38,13 +38,7 @@ struct CaseFixture: Sendable {
       Issue.record("CIVICGRID_DATABASE_URL is not set (run through ops/test)")
       return
     }
-    let name = "civictest_cases_\(UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased())"
-    let admin = StorePool(configuration: StoreConfiguration(connectionString: url, poolSize: 1), logger: logger)
-    try await admin.query("CREATE DATABASE \(name)")
-    var configuration = StoreConfiguration(connectionString: url, poolSize: 24)
-    configuration.database = name
-    let pool = StorePool(configuration: configuration, logger: logger)
-    do {
+    try await ScratchDatabase.with(prefix: "civictest_cases", poolSize: 24, logger: logger) { pool, _ in
       _ = try await Migrator(migrations: try Migration.bundled(), logger: logger).migrate(pool)
       var units: [String: (Int64, String)] = [:]
       for (code, kind, parent) in [
@@ -63,15 +57,7 @@ struct CaseFixture: Sendable {
         units: units.mapValues { (id: $0.0, path: $0.1) }
       )
       try await body(fixture)
-    } catch {
-      await pool.close()
-      _ = try? await admin.query("DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
-      await admin.close()
-      throw error
     }
-    await pool.close()
-    _ = try? await admin.query("DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
-    await admin.close()
   }
 
   /// Calls a handler as `principal`, as the auth interceptor would.
