@@ -13,13 +13,7 @@ struct GracePeriodTests {
       try await transport.withClients(ports) { clients in
         // One answer at once, a second only after 30 s: far past the 1 s grace period, so
         // the call can only end early by being failed, never by completing.
-        var request = Civicgrid_V1_StreamingOutputCallRequest()
-        var first = Civicgrid_V1_ResponseParameters()
-        first.size = 1
-        var late = Civicgrid_V1_ResponseParameters()
-        late.size = 2
-        late.intervalUs = 30_000_000
-        request.responseParameters = [first, late]
+        let request = WireNegativeTests.twoAnswers(secondAfterMicros: 30_000_000)
         let error = await #expect(throws: RPCError.self) {
           try await clients.diagnostics.streamingOutputCall(request) { response in
             var received = 0

@@ -112,16 +112,19 @@ struct WireNegativeTests {
   }
 
   /// A server-streaming request: one answer at once, a second after 500 ms.
-  static let twoAnswersHalfASecondApart: Civicgrid_V1_StreamingOutputCallRequest = {
+  static let twoAnswersHalfASecondApart = Self.twoAnswers(secondAfterMicros: 500_000)
+
+  /// A server-streaming request: one answer (1 byte) at once, a second (2 bytes) after the delay.
+  static func twoAnswers(secondAfterMicros micros: Int32) -> Civicgrid_V1_StreamingOutputCallRequest {
     var request = Civicgrid_V1_StreamingOutputCallRequest()
     var first = Civicgrid_V1_ResponseParameters()
     first.size = 1
     var second = Civicgrid_V1_ResponseParameters()
     second.size = 2
-    second.intervalUs = 500_000
+    second.intervalUs = micros
     request.responseParameters = [first, second]
     return request
-  }()
+  }
 
   @Test("protocol violations on one connection do not disturb a call on another")
   func violationsAreIsolated() async throws {
