@@ -42,7 +42,6 @@ let package = Package(
         .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
         .product(name: "SwiftProtobuf", package: "swift-protobuf"),
       ],
-      exclude: ["protos.sha256"],
       // The FileDescriptorSet of Protos/ (ops/gen-protos), read through ProtoDescriptors.
       resources: [.copy("civicgrid.binpb")],
       swiftSettings: [.swiftLanguageMode(.v6)]

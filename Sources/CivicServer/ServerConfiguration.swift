@@ -105,6 +105,10 @@ public struct ServerConfiguration: Sendable, Equatable {
       let text: String
       switch value {
       case let string as String: text = string
+      // JSON true/false arrive as NSNumber too ("1"/"0"): no setting is a boolean, so refuse
+      // them rather than read `true` as 1. Booleans are the char-typed NSNumbers.
+      case let number as NSNumber where ["c", "B"].contains(String(cString: number.objCType)):
+        throw ConfigurationError("config file \(path): \(key) must be a string or a number, got \(number.boolValue)")
       case let number as NSNumber: text = number.stringValue
       default: throw ConfigurationError("config file \(path): \(key) must be a string or a number")
       }

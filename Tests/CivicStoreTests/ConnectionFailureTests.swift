@@ -1,4 +1,5 @@
 import CivicStore
+import CivicTestSupport
 import Foundation
 import GRPCCore
 import Testing
@@ -9,16 +10,15 @@ struct ConnectionFailureTests {
   func cancellation() async throws {
     let configuration = try TestDatabase.configuration(poolSize: 1)
     try await TestDatabase.withPool(configuration) { pool in
-      let started = ContinuousClock.now
       let sleeper = Task { try await pool.query("SELECT pg_sleep(30)") }
       // Wait until the statement really runs on the server, then cancel the task.
       let running = try await TestDatabase.waitUntilRunning(applicationName: configuration.applicationName)
       #expect(running)
       sleeper.cancel()
       let error = await expectStoreError(.cancelled) { _ = try await sleeper.value }
+      // 57014 (query_canceled) comes only from a cancel that reached the server.
       #expect(error?.sqlState == "57014")
       #expect(error?.rpcErrorCode == .cancelled)
-      #expect(ContinuousClock.now - started < .seconds(20))
       // The same (only) connection serves the next call.
       #expect(try await pool.query("SELECT 1").scalar(Int.self) == 1)
     }
@@ -83,15 +83,17 @@ struct ConnectionFailureTests {
   @Test("nothing listening: calls fail fast with UNAVAILABLE")
   func closedPort() async throws {
     let port = closedLoopbackPort()
+    // A connect timeout far beyond the suite's time limit: a call that waited for it would
+    // fail by the time limit, so each call's ending at all shows it did not wait; its
+    // message shows the refusal ended it.
     let configuration = StoreConfiguration(
-      connectionString: "postgresql://postgres@127.0.0.1:\(port)/postgres", poolSize: 2, connectTimeout: .seconds(2)
+      connectionString: "postgresql://postgres@127.0.0.1:\(port)/postgres", poolSize: 2, connectTimeout: .seconds(3600)
     )
     try await TestDatabase.withPool(configuration) { pool in
       for _ in 0..<3 {
-        let started = ContinuousClock.now
         let error = await expectStoreError(.unavailable) { try await pool.query("SELECT 1") }
         #expect(error?.rpcErrorCode == .unavailable)
-        #expect(ContinuousClock.now - started < .seconds(2))
+        #expect(error.map { String(reflecting: $0) }?.contains("Connection refused") == true, "\(error.map { String(reflecting: $0) } ?? "")")
         // The description names no host, SQL or value: safe for clients and logs.
         #expect(error.map { "\($0)" } == "StoreError(code: unavailable)")
       }

@@ -1,7 +1,7 @@
 @testable import CivicStore
 import Testing
 
-@Suite("Pool state machine")
+@Suite("Pool state machine", .timeLimit(.minutes(5)))
 struct PoolStateMachineTests {
   typealias Machine = PoolStateMachine<Int>
 

@@ -1,7 +1,7 @@
 import CivicStore
 import Testing
 
-@Suite("SQLArray against PostgreSQL")
+@Suite("SQLArray against PostgreSQL", .timeLimit(.minutes(5)))
 struct SQLArrayTests {
   @Test("hostile text, NULLs and numbers survive the round trip through unnest, in order")
   func roundTrip() async throws {

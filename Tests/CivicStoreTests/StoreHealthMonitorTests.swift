@@ -1,4 +1,5 @@
 import CivicStore
+import CivicTestSupport
 import ServiceLifecycle
 import Synchronization
 import Testing

@@ -83,12 +83,13 @@ struct TransactionTests {
   @Test("the deadline becomes a statement timeout: DEADLINE_EXCEEDED, connection reusable")
   func statementTimeout() async throws {
     try await TestDatabase.withPool(poolSize: 1) { pool in
-      let started = ContinuousClock.now
+      // Ended by the server's statement timeout (57014, query_canceled), not by the sleep
+      // running out: a 20 s sleep that ran out would have succeeded.
       let error = await expectStoreError(.deadlineExceeded) {
         try await pool.transaction(deadline: .now + .milliseconds(300)) { _ = try await $0.query("SELECT pg_sleep(20)") }
       }
       #expect(error?.rpcErrorCode == .deadlineExceeded)
-      #expect(ContinuousClock.now - started < .seconds(10))
+      #expect(error?.sqlState == "57014")
       // The timeout was SET LOCAL: the (only) connection has no timeout left.
       let timeout = try await pool.query("SHOW statement_timeout").scalar(String.self)
       #expect(timeout == "0")
@@ -180,14 +181,13 @@ struct PipelinedBeginTests {
   func cancelFirstStatement() async throws {
     let configuration = try TestDatabase.configuration(poolSize: 1)
     try await TestDatabase.withPool(configuration) { pool in
-      let started = ContinuousClock.now
       let sleeper = Task { try await pool.transaction { try await $0.query("SELECT pg_sleep(30)") } }
       let running = try await TestDatabase.waitUntilRunning(applicationName: configuration.applicationName)
       #expect(running)
       sleeper.cancel()
       let error = await expectStoreError(.cancelled) { _ = try await sleeper.value }
+      // 57014 (query_canceled) comes only from a cancel that reached the server.
       #expect(error?.sqlState == "57014")
-      #expect(ContinuousClock.now - started < .seconds(20))
       // A cancelled task sends no ROLLBACK: the pool dropped the connection and opens another.
       #expect(try await pool.query("SELECT 1").scalar(Int.self) == 1)
     }

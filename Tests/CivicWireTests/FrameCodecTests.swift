@@ -5,7 +5,7 @@ import Testing
 
 @testable import CivicWire
 
-@Suite("Frame codec")
+@Suite("Frame codec", .timeLimit(.minutes(1)))
 struct FrameCodecTests {
   static func frameBytes(_ type: FrameType, flags: FrameFlags = [], stream: UInt32, payload: [UInt8] = []) -> ByteBuffer {
     var buffer = ByteBuffer()
@@ -90,7 +90,7 @@ struct FrameCodecTests {
   }
 }
 
-@Suite("Preface classification")
+@Suite("Preface classification", .timeLimit(.minutes(1)))
 struct PrefaceTests {
   @Test(
     "misdirected clients are recognised from their first bytes",

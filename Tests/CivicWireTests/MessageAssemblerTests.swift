@@ -3,7 +3,7 @@ import Testing
 
 @testable import CivicWire
 
-@Suite("Message assembler")
+@Suite("Message assembler", .timeLimit(.minutes(1)))
 struct MessageAssemblerTests {
   @Test("a single-frame message is delivered whole, its bytes granted on consumption")
   func singleFrame() {

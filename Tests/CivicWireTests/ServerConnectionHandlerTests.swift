@@ -6,7 +6,7 @@ import Testing
 
 @testable import CivicWire
 
-@Suite("Server connection handler (EmbeddedChannel)")
+@Suite("Server connection handler (EmbeddedChannel)", .timeLimit(.minutes(1)))
 struct ServerConnectionHandlerTests {
   func trailers(_ frame: Frame) throws -> Civicgrid_Wire_V1_Trailers {
     #expect(frame.type == .trailers)

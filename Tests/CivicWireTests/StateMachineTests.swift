@@ -3,7 +3,7 @@ import Testing
 
 @testable import CivicWire
 
-@Suite("Stream state machine")
+@Suite("Stream state machine", .timeLimit(.minutes(1)))
 struct StreamStateMachineTests {
   @Test("server side: messages, then HALF_CLOSE, then nothing more from the client")
   func serverLifecycle() {
@@ -44,7 +44,7 @@ struct StreamStateMachineTests {
   }
 }
 
-@Suite("Connection guards")
+@Suite("Connection guards", .timeLimit(.minutes(1)))
 struct ConnectionGuardsTests {
   func guards() -> ConnectionGuards {
     ConnectionGuards(minPingInterval: .seconds(1), maxPingStrikes: 2, cancelFloodLimit: 3, cancelFloodWindow: .seconds(10))
@@ -86,7 +86,7 @@ struct ConnectionGuardsTests {
   }
 }
 
-@Suite("Backoff and timeouts")
+@Suite("Backoff and timeouts", .timeLimit(.minutes(1)))
 struct BackoffTests {
   @Test("backoff grows by the multiplier up to the maximum, jitter within bounds")
   func growth() {

@@ -3,7 +3,7 @@ import Testing
 
 @testable import civicctl
 
-@Suite("The config file and where calls go")
+@Suite("The config file and where calls go", .timeLimit(.minutes(1)))
 struct ConfigFileTests {
   static func temporaryFolder() throws -> String {
     let path = FileManager.default.temporaryDirectory.appendingPathComponent("civicctl-\(UUID().uuidString)").path

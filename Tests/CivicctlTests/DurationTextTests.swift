@@ -2,7 +2,7 @@ import Testing
 
 @testable import civicctl
 
-@Suite("Durations (--ttl)")
+@Suite("Durations (--ttl)", .timeLimit(.minutes(1)))
 struct DurationTextTests {
   @Test(
     "what people write",

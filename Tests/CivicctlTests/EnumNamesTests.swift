@@ -4,7 +4,7 @@ import Testing
 
 @testable import civicctl
 
-@Suite("Unit kind and role names")
+@Suite("Unit kind and role names", .timeLimit(.minutes(1)))
 struct EnumNamesTests {
   @Test(
     "kinds by name, any case, '-' or '_', or the proto name",

@@ -2,7 +2,7 @@ import Testing
 
 @testable import civicctl
 
-@Suite("Table rendering")
+@Suite("Table rendering", .timeLimit(.minutes(1)))
 struct TableTests {
   @Test("columns pad to the widest cell, two spaces apart, no trailing spaces")
   func alignment() {

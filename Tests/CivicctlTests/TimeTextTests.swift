@@ -4,7 +4,7 @@ import Testing
 
 @testable import civicctl
 
-@Suite("Times (--since, --until)")
+@Suite("Times (--since, --until)", .timeLimit(.minutes(1)))
 struct TimeTextTests {
   static let shanghai = TimeZone(identifier: "Asia/Shanghai")!
   static let now = Date(timeIntervalSince1970: 1_772_000_000)

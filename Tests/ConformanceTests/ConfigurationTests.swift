@@ -2,7 +2,7 @@ import CivicServer
 import Foundation
 import Testing
 
-@Suite("Server configuration")
+@Suite("Server configuration", .timeLimit(.minutes(5)))
 struct ConfigurationTests {
   func file(_ json: String) throws -> String {
     let path = FileManager.default.temporaryDirectory.appendingPathComponent("civicgrid-\(UUID().uuidString).json").path
@@ -62,5 +62,17 @@ struct ConfigurationTests {
     let notObject = try self.file("[1, 2]")
     #expect(throws: ConfigurationError.self) { try configuration.apply(file: notObject) }
     #expect(throws: ConfigurationError.self) { try configuration.apply(file: "/nonexistent/civicgrid.json") }
+  }
+
+  @Test("a boolean is refused, not read as 1 or 0; numbers and strings are taken", arguments: ["true", "false"])
+  func booleansRefused(literal: String) throws {
+    var configuration = ServerConfiguration.defaults
+    let boolean = try self.file(#"{"max_concurrent_streams": \#(literal)}"#)
+    let error = #expect(throws: ConfigurationError.self) { try configuration.apply(file: boolean) }
+    #expect(error?.description.contains("max_concurrent_streams must be a string or a number") == true, "\(String(describing: error))")
+    #expect(configuration.maxConcurrentStreams == ServerConfiguration.defaults.maxConcurrentStreams)
+    try configuration.apply(file: try self.file(#"{"max_concurrent_streams": 7, "idle_timeout_seconds": "9"}"#))
+    #expect(configuration.maxConcurrentStreams == 7)
+    #expect(configuration.idleTimeoutSeconds == 9)
   }
 }

@@ -10,7 +10,7 @@ import Testing
 /// frame is written after that flush but not yet flushed itself, and then the connection
 /// turns writable. swift-nio-http2 1.46.0 releases the DATA past the unflushed control frame
 /// and, in a debug build, stops the process in `ControlFrameBuffer.processOutboundFrame`.
-@Suite("HTTP/2 writability and control frames", .serialized)
+@Suite("HTTP/2 writability and control frames", .serialized, .timeLimit(.minutes(5)))
 struct HTTP2WritabilityTests {
   @Test("with the flush point: the control frame goes out first, then the DATA, and nothing asserts")
   func workaroundKeepsControlFramesFirst() throws {

@@ -7,9 +7,11 @@ import Testing
 /// gRPC's interop cases (grpc/doc/interop-test-descriptions.md), adapted to the
 /// Diagnostics service, over real loopback TCP. Every case runs over CivicWire and over
 /// the HTTP/2 listener, so both transports prove the same semantics.
-@Suite("Interop conformance", .serialized)
+// The limit is per test case and only catches a hang: concurrent_large_unary (1,000 calls of
+// 300 KB each way) alone takes minutes on a loaded 2-core machine.
+@Suite("Interop conformance", .serialized, .timeLimit(.minutes(20)))
 struct InteropTests {
-  @Test("empty_unary", arguments: TransportKind.selected)
+  @Test("empty_unary", arguments: try TransportKind.selected)
   func emptyUnary(transport: TransportKind) async throws {
     try await TestServer.withRunning { ports, _ in
       try await transport.withClients(ports) { clients in
@@ -19,7 +21,7 @@ struct InteropTests {
     }
   }
 
-  @Test("large_unary: 271,828-byte request, 314,159-byte response", arguments: TransportKind.selected)
+  @Test("large_unary: 271,828-byte request, 314,159-byte response", arguments: try TransportKind.selected)
   func largeUnary(transport: TransportKind) async throws {
     try await TestServer.withRunning { ports, _ in
       try await transport.withClients(ports) { clients in
@@ -33,7 +35,7 @@ struct InteropTests {
     }
   }
 
-  @Test("client_streaming: sizes 27182, 8, 1828, 45904 sum to 74922", arguments: TransportKind.selected)
+  @Test("client_streaming: sizes 27182, 8, 1828, 45904 sum to 74922", arguments: try TransportKind.selected)
   func clientStreaming(transport: TransportKind) async throws {
     try await TestServer.withRunning { ports, _ in
       try await transport.withClients(ports) { clients in
@@ -49,7 +51,7 @@ struct InteropTests {
     }
   }
 
-  @Test("server_streaming: responses of 31415, 9, 2653, 58979 bytes in order", arguments: TransportKind.selected)
+  @Test("server_streaming: responses of 31415, 9, 2653, 58979 bytes in order", arguments: try TransportKind.selected)
   func serverStreaming(transport: TransportKind) async throws {
     try await TestServer.withRunning { ports, _ in
       try await transport.withClients(ports) { clients in
@@ -69,7 +71,7 @@ struct InteropTests {
     }
   }
 
-  @Test("ping_pong: each request answered before the next is sent", arguments: TransportKind.selected)
+  @Test("ping_pong: each request answered before the next is sent", arguments: try TransportKind.selected)
   func pingPong(transport: TransportKind) async throws {
     try await TestServer.withRunning { ports, _ in
       try await transport.withClients(ports) { clients in
@@ -103,7 +105,7 @@ struct InteropTests {
     }
   }
 
-  @Test("empty_stream: a bidi call with no messages either way", arguments: TransportKind.selected)
+  @Test("empty_stream: a bidi call with no messages either way", arguments: try TransportKind.selected)
   func emptyStream(transport: TransportKind) async throws {
     try await TestServer.withRunning { ports, _ in
       try await transport.withClients(ports) { clients in
@@ -118,7 +120,7 @@ struct InteropTests {
     }
   }
 
-  @Test("custom_metadata: leading string and trailing binary metadata echoed", arguments: TransportKind.selected)
+  @Test("custom_metadata: leading string and trailing binary metadata echoed", arguments: try TransportKind.selected)
   func customMetadata(transport: TransportKind) async throws {
     try await TestServer.withRunning { ports, _ in
       try await transport.withClients(ports) { clients in
@@ -156,7 +158,7 @@ struct InteropTests {
     }
   }
 
-  @Test("status_code_and_message: the requested status comes back, unary and bidi", arguments: TransportKind.selected)
+  @Test("status_code_and_message: the requested status comes back, unary and bidi", arguments: try TransportKind.selected)
   func statusCodeAndMessage(transport: TransportKind) async throws {
     try await TestServer.withRunning { ports, _ in
       try await transport.withClients(ports) { clients in
@@ -185,7 +187,7 @@ struct InteropTests {
     }
   }
 
-  @Test("special_status_message: whitespace and Unicode survive", arguments: TransportKind.selected)
+  @Test("special_status_message: whitespace and Unicode survive", arguments: try TransportKind.selected)
   func specialStatusMessage(transport: TransportKind) async throws {
     let text = "\t\ntest with whitespace\r\nand Unicode BMP ☺ and non-BMP 😈\t\n"
     try await TestServer.withRunning { ports, _ in
@@ -200,7 +202,7 @@ struct InteropTests {
     }
   }
 
-  @Test("unimplemented_method", arguments: TransportKind.selected)
+  @Test("unimplemented_method", arguments: try TransportKind.selected)
   func unimplementedMethod(transport: TransportKind) async throws {
     try await TestServer.withRunning { ports, _ in
       try await transport.withClients(ports) { clients in
@@ -210,7 +212,7 @@ struct InteropTests {
     }
   }
 
-  @Test("unimplemented_service", arguments: TransportKind.selected)
+  @Test("unimplemented_service", arguments: try TransportKind.selected)
   func unimplementedService(transport: TransportKind) async throws {
     try await TestServer.withRunning { ports, _ in
       try await transport.withClients(ports) { clients in
@@ -220,16 +222,20 @@ struct InteropTests {
     }
   }
 
-  @Test("cancel_after_begin: a client-streaming call cancelled before sending ends CANCELLED", arguments: TransportKind.selected)
+  @Test("cancel_after_begin: a client-streaming call cancelled before sending ends CANCELLED", arguments: try TransportKind.selected)
   func cancelAfterBegin(transport: TransportKind) async throws {
     try await TestServer.withRunning { ports, _ in
       try await transport.withClients(ports) { clients in
+        // The request producer runs only once the call's stream is open: it signals that the
+        // call has begun, and the test cancels then, never before.
+        let (begun, signal) = AsyncStream<Void>.makeStream()
         let call = Task {
           try await clients.diagnostics.streamingInputCall { _ in
+            signal.yield()
             try await Task.sleep(for: .seconds(30))
           }
         }
-        try await Task.sleep(for: .milliseconds(100))
+        for await _ in begun { break }
         call.cancel()
         let error = await #expect(throws: (any Error).self) { try await call.value }
         #expect(isCancellation(error), "got \(String(describing: error))")
@@ -237,7 +243,7 @@ struct InteropTests {
     }
   }
 
-  @Test("cancel_after_first_response: a bidi call cancelled after its first answer", arguments: TransportKind.selected)
+  @Test("cancel_after_first_response: a bidi call cancelled after its first answer", arguments: try TransportKind.selected)
   func cancelAfterFirstResponse(transport: TransportKind) async throws {
     try await TestServer.withRunning { ports, _ in
       try await transport.withClients(ports) { clients in
@@ -263,7 +269,7 @@ struct InteropTests {
     }
   }
 
-  @Test("timeout_on_sleeping_server: DEADLINE_EXCEEDED", arguments: TransportKind.selected)
+  @Test("timeout_on_sleeping_server: DEADLINE_EXCEEDED", arguments: try TransportKind.selected)
   func timeoutOnSleepingServer(transport: TransportKind) async throws {
     try await TestServer.withRunning { ports, _ in
       try await transport.withClients(ports) { clients in
@@ -271,18 +277,17 @@ struct InteropTests {
         request.sleepMicros = 10_000_000
         var options = CallOptions.defaults
         options.timeout = .milliseconds(100)
-        let started = ContinuousClock.now
+        // Had the call waited for the server's 10 s sleep it would have ended OK: the status
+        // alone shows it ended at its deadline.
         let error = await #expect(throws: RPCError.self) {
           try await clients.diagnostics.unaryCall(request, options: options)
         }
         #expect(error?.code == .deadlineExceeded)
-        // The call ended at its deadline, not after the server's 10 s sleep.
-        #expect(ContinuousClock.now - started < .seconds(5))
       }
     }
   }
 
-  @Test("concurrent_large_unary: 1,000 concurrent calls on one connection", arguments: TransportKind.selected)
+  @Test("concurrent_large_unary: 1,000 concurrent calls on one connection", arguments: try TransportKind.selected)
   func concurrentLargeUnary(transport: TransportKind) async throws {
     try await TestServer.withRunning { ports, _ in
       try await transport.withClients(ports) { clients in

@@ -6,7 +6,7 @@ import Testing
 
 /// The statuses gRPC's interop descriptions name for a request over the size limit and
 /// for a deadline that passes on the server, over both listeners.
-@Suite("Server statuses: size limit and deadline", .serialized)
+@Suite("Server statuses: size limit and deadline", .serialized, .timeLimit(.minutes(5)))
 struct ServerStatusTests {
   static let limit = 64 * 1024
 
@@ -52,7 +52,7 @@ struct ServerStatusTests {
   }
 }
 
-@Suite("GRPCMessageLengthScanner")
+@Suite("GRPCMessageLengthScanner", .timeLimit(.minutes(1)))
 struct GRPCMessageLengthScannerTests {
   static func framed(_ lengths: [Int]) -> ByteBuffer {
     var buffer = ByteBuffer()
@@ -85,7 +85,7 @@ struct GRPCMessageLengthScannerTests {
   }
 }
 
-@Suite("DeadlineInterceptor")
+@Suite("DeadlineInterceptor", .timeLimit(.minutes(1)))
 struct DeadlineInterceptorTests {
   @Test("a cancellation at the deadline becomes DEADLINE_EXCEEDED; before it, and other errors, stay as they are")
   func mapping() {

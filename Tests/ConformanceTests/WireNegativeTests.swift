@@ -6,7 +6,7 @@ import GRPCCore
 import Testing
 
 /// What the CivicWire listener does with peers that break the rules, over real sockets.
-@Suite("CivicWire negative cases", .serialized)
+@Suite("CivicWire negative cases", .serialized, .timeLimit(.minutes(2)))
 struct WireNegativeTests {
   @Test("max-streams refusal: the stream beyond the server's limit gets RESOURCE_EXHAUSTED")
   func maxStreamsRefusal() async throws {
@@ -62,7 +62,7 @@ struct WireNegativeTests {
     }
   }
 
-  @Test("GOAWAY, then a new call succeeds on a new connection", arguments: TransportKind.selected)
+  @Test("GOAWAY, then a new call succeeds on a new connection", arguments: try TransportKind.selected)
   func goAwayThenNewConnection(transport: TransportKind) async throws {
     // A short idle timeout makes the server drain each connection after its calls.
     let configuration = TestServer.configuration { $0.idleTimeoutSeconds = 1 }
@@ -82,8 +82,10 @@ struct WireNegativeTests {
           )
         )
         let first = try await clients.diagnostics.unaryCall(Civicgrid_V1_SimpleRequest(), options: options)
-        // The idle drain sends GOAWAY (and, on CivicWire, closes after the PING round trip).
-        try await Task.sleep(for: .milliseconds(2500))
+        // The idle drain sends GOAWAY (and, on CivicWire, closes after the PING round trip):
+        // wait for that event, the first connection leaving ESTABLISHED, not for a guessed time.
+        let firstClientPort = try #require(LoopbackConnections.port(ofPeer: first.peer), "peer \(first.peer)")
+        try await LoopbackConnections.waitUntilClosed(clientPort: firstClientPort, serverPort: transport.port(in: ports))
         let second = try await clients.diagnostics.unaryCall(Civicgrid_V1_SimpleRequest(), options: options)
         #expect(first.peer != second.peer, "the second call should come from a new connection")
       }
@@ -110,16 +112,19 @@ struct WireNegativeTests {
   }
 
   /// A server-streaming request: one answer at once, a second after 500 ms.
-  static let twoAnswersHalfASecondApart: Civicgrid_V1_StreamingOutputCallRequest = {
+  static let twoAnswersHalfASecondApart = Self.twoAnswers(secondAfterMicros: 500_000)
+
+  /// A server-streaming request: one answer (1 byte) at once, a second (2 bytes) after the delay.
+  static func twoAnswers(secondAfterMicros micros: Int32) -> Civicgrid_V1_StreamingOutputCallRequest {
     var request = Civicgrid_V1_StreamingOutputCallRequest()
     var first = Civicgrid_V1_ResponseParameters()
     first.size = 1
     var second = Civicgrid_V1_ResponseParameters()
     second.size = 2
-    second.intervalUs = 500_000
+    second.intervalUs = micros
     request.responseParameters = [first, second]
     return request
-  }()
+  }
 
   @Test("protocol violations on one connection do not disturb a call on another")
   func violationsAreIsolated() async throws {
@@ -153,30 +158,39 @@ struct WireNegativeTests {
   }
 }
 
-@Suite("CivicWire client stream slots", .serialized)
+@Suite("CivicWire client stream slots", .serialized, .timeLimit(.minutes(1)))
 struct ClientStreamSlotTests {
   @Test("a call queued for a stream slot still ends at its deadline")
   func queuedCallHonoursDeadline() async throws {
     let configuration = TestServer.configuration { $0.maxConcurrentStreams = 1 }
     try await TestServer.withRunning(configuration) { ports, _ in
       try await TransportKind.civicWire.withClients(ports) { clients in
-        // One slow call holds the only slot.
-        async let slow: Civicgrid_V1_SimpleResponse = {
-          var request = Civicgrid_V1_SimpleRequest()
-          request.sleepMicros = 2_000_000
-          return try await clients.diagnostics.unaryCall(request)
-        }()
-        try await Task.sleep(for: .milliseconds(200))
-        var options = CallOptions.defaults
-        options.timeout = .milliseconds(200)
-        let started = ContinuousClock.now
-        let error = await #expect(throws: RPCError.self) {
-          try await clients.diagnostics.emptyCall(Civicgrid_V1_Empty(), options: options)
+        // A bidirectional call holds the only slot for as long as the test keeps its request
+        // side open: until the queued call below has ended. A queued call that waited for the
+        // slot instead of its deadline would never end (and the suite's time limit fails it).
+        let (queuedDone, queuedDoneSignal) = AsyncStream.makeStream(of: Void.self)
+        let queuedCode = try await clients.diagnostics.fullDuplexCall { writer in
+          var request = Civicgrid_V1_StreamingOutputCallRequest()
+          var parameters = Civicgrid_V1_ResponseParameters()
+          parameters.size = 1
+          request.responseParameters = [parameters]
+          try await writer.write(request)
+          for await _ in queuedDone { break }
+        } onResponse: { response in
+          var messages = response.messages.makeAsyncIterator()
+          // Its first answer arrived: the holding call is certainly in its slot.
+          _ = try await messages.next()
+          var options = CallOptions.defaults
+          options.timeout = .milliseconds(200)
+          let error = await #expect(throws: RPCError.self) {
+            try await clients.diagnostics.emptyCall(Civicgrid_V1_Empty(), options: options)
+          }
+          queuedDoneSignal.yield()
+          queuedDoneSignal.finish()
+          while try await messages.next() != nil {}
+          return error?.code
         }
-        #expect(error?.code == .deadlineExceeded)
-        // It gave up at its deadline, not when the slow call freed the slot.
-        #expect(ContinuousClock.now - started < .milliseconds(1500))
-        _ = try await slow
+        #expect(queuedCode == .deadlineExceeded)
       }
     }
   }

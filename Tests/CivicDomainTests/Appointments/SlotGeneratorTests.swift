@@ -4,7 +4,7 @@ import Testing
 /// Slots over the 2026 national calendar: regular hours on working days (swapped Saturdays
 /// too), weekly extended hours on working days only, weekly weekend duty on ordinary
 /// weekends only, dated roster entries on their date whatever the calendar says.
-@Suite("Appointment slots")
+@Suite("Appointment slots", .timeLimit(.minutes(1)))
 struct SlotGeneratorTests {
   static func time(_ text: String) -> TimeOfDay { TimeOfDay(text)! }
   static func period(_ open: String, _ close: String) -> BusinessPeriod { BusinessPeriod(open: time(open), close: time(close)) }

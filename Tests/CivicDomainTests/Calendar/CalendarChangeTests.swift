@@ -1,7 +1,7 @@
 import CivicDomain
 import Testing
 
-@Suite("Calendar changes")
+@Suite("Calendar changes", .timeLimit(.minutes(1)))
 struct CalendarChangeTests {
   @Test("the same calendar, or a renamed holiday, is no change")
   func none() throws {

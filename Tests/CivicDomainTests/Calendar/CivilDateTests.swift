@@ -1,7 +1,7 @@
 import CivicDomain
 import Testing
 
-@Suite("Civil dates")
+@Suite("Civil dates", .timeLimit(.minutes(1)))
 struct CivilDateTests {
   @Test(
     "known dates and weekdays",

@@ -1,7 +1,7 @@
 import CivicDomain
 import Testing
 
-@Suite("Working calendar")
+@Suite("Working calendar", .timeLimit(.minutes(1)))
 struct WorkingCalendarTests {
   @Test(
     "working days of 2026: holidays, swapped days and ordinary weekends",

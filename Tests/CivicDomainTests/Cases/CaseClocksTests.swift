@@ -2,7 +2,7 @@ import CivicDomain
 import Foundation
 import Testing
 
-@Suite("CaseClocks: the part of a case its warning levels depend on")
+@Suite("CaseClocks: the part of a case its warning levels depend on", .timeLimit(.minutes(1)))
 struct CaseClocksTests {
   @Test("decoded from a whole snapshot or from just its clocks, it gives the case's own warnings at every hour")
   func sameWarnings() throws {

@@ -2,7 +2,7 @@ import CivicDomain
 import Foundation
 import Testing
 
-@Suite("Case encoding")
+@Suite("Case encoding", .timeLimit(.minutes(1)))
 struct CaseCodingTests {
   @Test("a case in processing survives an encode/decode round trip unchanged")
   func roundTrip() throws {

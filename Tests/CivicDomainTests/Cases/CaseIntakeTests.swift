@@ -1,7 +1,7 @@
 import CivicDomain
 import Testing
 
-@Suite("Case intake and acceptance")
+@Suite("Case intake and acceptance", .timeLimit(.minutes(1)))
 struct CaseIntakeTests {
   @Test("submission records the item version, starts the promised clock and produces one event")
   func submit() throws {

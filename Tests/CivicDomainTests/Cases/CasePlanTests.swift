@@ -2,7 +2,7 @@ import Testing
 
 @testable import CivicDomain
 
-@Suite("Case plans")
+@Suite("Case plans", .timeLimit(.minutes(1)))
 struct CasePlanTests {
   @Test("dispatching a hand-made plan with a zero limit is refused, not a crash")
   func zeroLimitPlan() throws {

@@ -1,7 +1,7 @@
 import CivicDomain
 import Testing
 
-@Suite("Case policies")
+@Suite("Case policies", .timeLimit(.minutes(1)))
 struct CasePolicyTests {
   /// A dispute (纠纷) as a second kind: only a table, run by the same engine.
   static let dispute = try! CasePolicy(

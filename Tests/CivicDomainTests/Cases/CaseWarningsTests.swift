@@ -1,7 +1,7 @@
 import CivicDomain
 import Testing
 
-@Suite("Case warnings")
+@Suite("Case warnings", .timeLimit(.minutes(1)))
 struct CaseWarningsTests {
   @Test("a case reports its own level and each open task's, and the earliest next change among them")
   func levels() throws {

@@ -1,7 +1,7 @@
 import CivicDomain
 import Testing
 
-@Suite("Joint processing: stages and tasks")
+@Suite("Joint processing: stages and tasks", .timeLimit(.minutes(1)))
 struct JointProcessingTests {
   let police = handler("police")
   let civil = handler("civil-affairs")

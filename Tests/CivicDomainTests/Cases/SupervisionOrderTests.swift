@@ -1,7 +1,7 @@
 import CivicDomain
 import Testing
 
-@Suite("Supervision orders")
+@Suite("Supervision orders", .timeLimit(.minutes(1)))
 struct SupervisionOrderTests {
   let item = ItemRef(code: "SUPERVISION-ORDER", version: 1)
 

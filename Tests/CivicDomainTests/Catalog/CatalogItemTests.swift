@@ -1,7 +1,7 @@
 import CivicDomain
 import Testing
 
-@Suite("Catalogue items")
+@Suite("Catalogue items", .timeLimit(.minutes(1)))
 struct CatalogItemTests {
   static func modified(_ change: (inout CatalogItemDefinition) -> Void) -> CatalogItemDefinition {
     var definition = residenceCertificate()

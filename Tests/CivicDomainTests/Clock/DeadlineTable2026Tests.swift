@@ -13,7 +13,7 @@ struct DeadlineRow: Sendable, CustomStringConvertible {
   var description: String { self.why }
 }
 
-@Suite("Deadline table over the 2026 national calendar")
+@Suite("Deadline table over the 2026 national calendar", .timeLimit(.minutes(1)))
 struct DeadlineTable2026Tests {
   static let rows: [DeadlineRow] = [
     DeadlineRow(

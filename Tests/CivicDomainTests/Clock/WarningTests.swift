@@ -1,7 +1,7 @@
 import CivicDomain
 import Testing
 
-@Suite("Warning levels")
+@Suite("Warning levels", .timeLimit(.minutes(1)))
 struct WarningTests {
   /// Five working days from Monday 2 March 10:00: deadline Monday 9 March 17:30; 35 h in all,
   /// so yellow (≤ 7 h, one working day, which is also 20 %) from Friday 6 March 17:30.

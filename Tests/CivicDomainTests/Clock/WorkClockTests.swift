@@ -1,7 +1,7 @@
 import CivicDomain
 import Testing
 
-@Suite("Work clock")
+@Suite("Work clock", .timeLimit(.minutes(1)))
 struct WorkClockTests {
   let clerk = Party.staff("clerk-1", unit: "centre")
 

@@ -131,7 +131,7 @@ enum November {
   }
 }
 
-@Suite("Indicators: the hand-computed November fixture")
+@Suite("Indicators: the hand-computed November fixture", .timeLimit(.minutes(1)))
 struct IndicatorTests {
   @Test("per unit: every numerator, denominator and value")
   func perUnit() {

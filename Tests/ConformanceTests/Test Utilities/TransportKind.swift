@@ -14,10 +14,42 @@ enum TransportKind: String, CaseIterable, Sendable, CustomTestStringConvertible 
   var testDescription: String { self.rawValue }
 
   /// The transports to test: all, or those named in CIVICGRID_TEST_TRANSPORTS
-  /// ("civicWire,http2") when narrowing a run while debugging.
+  /// ("civicWire,http2") when narrowing a run while debugging. A name that is not a
+  /// transport, or a list naming none, is refused: a misspelling must not turn every
+  /// parameterised test into zero cases that pass.
   static var selected: [TransportKind] {
-    guard let names = ProcessInfo.processInfo.environment["CIVICGRID_TEST_TRANSPORTS"] else { return Self.allCases }
-    return names.split(separator: ",").compactMap { TransportKind(rawValue: String($0)) }
+    get throws {
+      try Self.parse(ProcessInfo.processInfo.environment["CIVICGRID_TEST_TRANSPORTS"])
+    }
+  }
+
+  /// The transports a CIVICGRID_TEST_TRANSPORTS value names (nil: all of them).
+  static func parse(_ value: String?) throws -> [TransportKind] {
+    guard let value else { return Self.allCases }
+    let names = value.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+    var kinds: [TransportKind] = []
+    for name in names {
+      guard let kind = TransportKind(rawValue: name) else { throw SelectionError(value: value, unknown: name) }
+      if !kinds.contains(kind) { kinds.append(kind) }
+    }
+    return kinds
+  }
+
+  struct SelectionError: Error, CustomStringConvertible {
+    var value: String
+    var unknown: String
+    var description: String {
+      "CIVICGRID_TEST_TRANSPORTS=\"\(self.value)\": \"\(self.unknown)\" is not a transport; use a comma-separated list of "
+        + TransportKind.allCases.map(\.rawValue).joined(separator: ", ")
+    }
+  }
+
+  /// The server's listening port for this transport.
+  func port(in ports: CivicGridServer.BoundPorts) -> Int {
+    switch self {
+    case .civicWire: ports.wire
+    case .http2: ports.grpc
+    }
   }
 
   /// Connects a gRPC client to the server's listener for this transport.

@@ -8,7 +8,7 @@ import Testing
 
 /// Appointments against a real server and PostgreSQL: capacity under parallel bookings,
 /// idempotent retries, cancel and check-in, door-to-door visits.
-@Suite("Appointments", .serialized)
+@Suite("Appointments", .serialized, .timeLimit(.minutes(5)))
 struct AppointmentsTests {
   static let centre = "QH-GSC"
   static let item = "RES-CERT"

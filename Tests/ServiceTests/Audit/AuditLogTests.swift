@@ -6,7 +6,7 @@ import GRPCCore
 import SwiftProtobuf
 import Testing
 
-@Suite("Audit log")
+@Suite("Audit log", .timeLimit(.minutes(5)))
 struct AuditLogTests {
   /// A request for a new grid unit under `parent`.
   static func grid(_ code: String, _ name: String, under parent: String) -> Civicgrid_V1_CreateUnitRequest {
@@ -25,13 +25,18 @@ struct AuditLogTests {
       admin.addString("req-create-1", forKey: "x-request-id")
       let count = { try await harness.store.query("SELECT count(*) FROM audit_log").scalar(Int.self) ?? -1 }
       let start = try await count()
-      _ = try await harness.directory.createUnit(Self.grid("QH-S2-C1-G4", "Grid 4", under: "QH-S2-C1"), metadata: admin)
+      let createGrid4 = { [admin] (name: String) in
+        _ = try await harness.directory.createUnit(Self.grid("QH-S2-C1-G4", name, under: "QH-S2-C1"), metadata: admin)
+      }
+      try await createGrid4("Grid 4")
       #expect(try await count() == start + 1)
       _ = try await harness.directory.getUnit(.with { $0.code = "QH-S2-C1-G4" }, metadata: admin)
       _ = try await harness.directory.listUnits(.init(), metadata: admin)
       #expect(try await count() == start + 1)
-      // A refused mutation writes nothing either.
-      _ = try? await harness.directory.createUnit(.with { $0.code = "QH-S2-C1-G4" }, metadata: admin)
+      // A mutation refused inside its transaction (the unit exists: the INSERT fails there,
+      // where the audit entry would be written) writes nothing either.
+      let duplicate = await #expect(throws: RPCError.self) { try await createGrid4("Grid 4 again") }
+      #expect(duplicate?.code == .alreadyExists)
       #expect(try await count() == start + 1)
 
       let listed = try await harness.audit.listAudit(.with { $0.object = "unit:QH-S2-C1-G4" }, metadata: admin)

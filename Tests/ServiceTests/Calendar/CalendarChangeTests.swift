@@ -3,7 +3,7 @@ import GRPCCore
 import SwiftProtobuf
 import Testing
 
-@Suite("Calendar changes through the server")
+@Suite("Calendar changes through the server", .timeLimit(.minutes(5)))
 struct CalendarChangeTests {
   @Test("a new holiday moves the next computed deadline at once; clearing it moves it back")
   func changeIsSeenByTheNextRead() async throws {

@@ -6,7 +6,7 @@ import GRPCCore
 import Synchronization
 import Testing
 
-@Suite("Cases service against PostgreSQL", .serialized)
+@Suite("Cases service against PostgreSQL", .serialized, .timeLimit(.minutes(5)))
 struct CasesServiceTests {
   @Test("bad requests answer INVALID_ARGUMENT naming the field")
   func validation() async throws {
@@ -88,13 +88,16 @@ struct CasesServiceTests {
       let ids = try await withThrowingTaskGroup(of: String.self) { group in
         for _ in 0..<50 {
           group.addTask {
-            while true {
+            // A client's retries of ABORTED, bounded: a submission that never stops
+            // conflicting fails the test instead of retrying forever.
+            for _ in 0..<500 {
               do {
                 return try await f.call(f.partner) { try await f.cases.submitApplication(request: request, context: $0) }.id
               } catch let error as RPCError where error.code == .aborted {
                 try await Task.sleep(for: .milliseconds(5))
               }
             }
+            throw RPCError(code: .aborted, message: "still ABORTED after 500 attempts")
           }
         }
         return try await group.reduce(into: Set<String>()) { $0.insert($1) }
@@ -187,7 +190,11 @@ struct CasesServiceTests {
       let expected = try await f.pool.query("SELECT seq FROM case_events ORDER BY seq").rows.map { try $0.decode(Int64.self, at: 0) }
       var seen: [Int64] = []
       var after: Int64 = 0
+      var rounds = 0
       while seen.count < total {
+        // Bounded: a feed that stops delivering fails the test instead of looping forever.
+        rounds += 1
+        try #require(rounds <= 20 * total, "the feed stopped delivering after \(seen.count) of \(total) events")
         let budget = Int.random(in: 1...7)
         let writer = DisconnectingWriter(budget: budget)
         var request = Civicgrid_V1_WatchEventsRequest()

@@ -6,7 +6,7 @@ import Testing
 /// server with the demo district and catalogue: a clerk takes in an individual business
 /// licence application, each department's handler claims and approves its task, and
 /// `case show` draws where the case stands after every step.
-@Suite("civicctl cases end to end")
+@Suite("civicctl cases end to end", .timeLimit(.minutes(5)))
 struct CivicctlCasesEndToEndTests {
   @Test("item list shows the demo catalogue; submit → accept → claim and approve each stage → deliver; case show draws the stages")
   func caseThroughCompletion() async throws {

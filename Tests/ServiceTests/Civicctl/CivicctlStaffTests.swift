@@ -6,7 +6,7 @@ import Testing
 /// civicctl's login lifecycle (token on standard input, refusal, revoke, logout) and its
 /// appointment commands, against a real server and database. (The plain directory round
 /// trip is `Directory/CivicctlEndToEndTests`.)
-@Suite("civicctl: login lifecycle and appointments", .serialized)
+@Suite("civicctl: login lifecycle and appointments", .serialized, .timeLimit(.minutes(5)))
 struct CivicctlStaffTests {
   static var civicctl: URL { Binaries.civicctl }
 

@@ -4,7 +4,7 @@ import Foundation
 import Testing
 
 /// The staff CLI as a person uses it, against a real server and database.
-@Suite("civicctl end to end")
+@Suite("civicctl end to end", .timeLimit(.minutes(5)))
 struct CivicctlEndToEndTests {
   @Test("login → unit create → account create → token issue → audit list shows the rows → audit verify intact")
   func directoryRoundTrip() async throws {

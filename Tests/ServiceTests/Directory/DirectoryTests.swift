@@ -5,7 +5,7 @@ import GRPCCore
 import SwiftProtobuf
 import Testing
 
-@Suite("Directory service")
+@Suite("Directory service", .timeLimit(.minutes(5)))
 struct DirectoryTests {
   @Test("create a unit, read it back, list a subtree in tree order with pages")
   func createAndList() async throws {

@@ -7,7 +7,7 @@ import Testing
 
 @testable import CivicServices
 
-@Suite("Evaluation service against PostgreSQL", .serialized)
+@Suite("Evaluation service against PostgreSQL", .serialized, .timeLimit(.minutes(5)))
 struct EvaluationServiceTests {
   typealias F = EvaluationFixture
 

@@ -8,7 +8,7 @@ import Testing
 
 /// The indicator facts CaseWriter keeps on the case row (migration 0009) and the snapshot
 /// fallback for rows written before it.
-@Suite("Indicator facts on the case row", .serialized)
+@Suite("Indicator facts on the case row", .serialized, .timeLimit(.minutes(5)))
 struct IndicatorFactsTests {
   typealias F = EvaluationFixture
 

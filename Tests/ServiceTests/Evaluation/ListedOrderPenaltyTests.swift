@@ -7,7 +7,7 @@ import Testing
 /// The listed-order penalty counts an order in the period it was listed in (issued listed, or
 /// escalated), not by its level now (docs/METRICS.md, assessment inputs). Orders are issued and
 /// escalated through the real Supervision service on the fixture's clock.
-@Suite("Evaluation: listed orders by the time they were listed", .serialized)
+@Suite("Evaluation: listed orders by the time they were listed", .serialized, .timeLimit(.minutes(5)))
 struct ListedOrderPenaltyTests {
   typealias F = EvaluationFixture
 

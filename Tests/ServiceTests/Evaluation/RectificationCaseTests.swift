@@ -8,7 +8,7 @@ import Testing
 
 /// A bad rating's rectification is a case on the engine (docs/EVALUATION.md): the warning
 /// sweeper watches its clock like any task's, and its steps are timeline events in `case_events`.
-@Suite("Rectification cases against PostgreSQL", .serialized)
+@Suite("Rectification cases against PostgreSQL", .serialized, .timeLimit(.minutes(5)))
 struct RectificationCaseTests {
   typealias F = EvaluationFixture
 

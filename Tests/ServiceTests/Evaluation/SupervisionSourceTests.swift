@@ -8,7 +8,7 @@ import Testing
 
 /// Indicator 7 (order reply on-time rate), urges and penalties read from the supervision tables
 /// of migration 0006 (docs/METRICS.md).
-@Suite("Evaluation: orders, urges and criticisms from the supervision tables", .serialized)
+@Suite("Evaluation: orders, urges and criticisms from the supervision tables", .serialized, .timeLimit(.minutes(5)))
 struct SupervisionSourceTests {
   typealias F = EvaluationFixture
 

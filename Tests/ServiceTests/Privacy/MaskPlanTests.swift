@@ -6,7 +6,7 @@ import Testing
 
 /// The masking rule, the plan built from descriptors and the wire rewriting, pure: no
 /// sockets, no database.
-@Suite("Personal data masking, pure")
+@Suite("Personal data masking, pure", .timeLimit(.minutes(1)))
 struct MaskPlanTests {
   @Test(
     "mask by kind",

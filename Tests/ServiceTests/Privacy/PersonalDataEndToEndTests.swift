@@ -9,7 +9,7 @@ import Testing
 /// Personal data in answers over a real server and PostgreSQL, role by role (issue 11, items
 /// 7 and 8): only clerks and handlers get ID numbers, phones and addresses in full, whatever
 /// the method; a role that sees masked numbers cannot search by a full one.
-@Suite("Personal data end to end", .serialized)
+@Suite("Personal data end to end", .serialized, .timeLimit(.minutes(5)))
 struct PersonalDataEndToEndTests {
   /// The demo's `admin` holds every writing role, clerk and handler among them (who see
   /// personal data); here an account holding `admin` alone stands for the role.

@@ -12,7 +12,7 @@ import Testing
 /// role, and compared with the same message built with the masked values. The expectation
 /// is built from the descriptors and literals here, not from `MaskPlan`, so a field the
 /// plan misses fails.
-@Suite("Personal data masking over the registry")
+@Suite("Personal data masking over the registry", .timeLimit(.minutes(5)))
 struct PersonalDataRegistryTests {
   /// Written separately from `PersonalDataAccess` on purpose: a change of who sees what has
   /// to be made twice.

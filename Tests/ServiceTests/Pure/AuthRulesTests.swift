@@ -1,7 +1,7 @@
 import CivicServices
 import Testing
 
-@Suite("Auth rules (pure)")
+@Suite("Auth rules (pure)", .timeLimit(.minutes(5)))
 struct AuthRulesTests {
   @Test("the throttle lets a few failures through, then doubles the hold-back up to the cap, per peer host")
   func throttle() {
@@ -71,7 +71,7 @@ struct AuthRulesTests {
   }
 }
 
-@Suite("Audit chain (pure)")
+@Suite("Audit chain (pure)", .timeLimit(.minutes(5)))
 struct AuditChainTests {
   func chain(_ count: Int) -> [AuditChain.Entry] {
     var entries: [AuditChain.Entry] = []

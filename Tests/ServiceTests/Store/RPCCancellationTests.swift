@@ -24,7 +24,7 @@ private struct SleepService: RegistrableRPCService {
   }
 }
 
-@Suite("RPC ends, query ends")
+@Suite("RPC ends, query ends", .timeLimit(.minutes(5)))
 struct RPCCancellationTests {
   static func withSleepServer(_ body: @Sendable @escaping (ServiceHarness) async throws -> Void) async throws {
     try await ServiceHarness.withServer(

@@ -6,7 +6,7 @@ import Testing
 /// civicgridd as deployed: migrates as the owner role and then serves as the application role,
 /// which is no superuser (docs/SECURITY.md, "Database roles").
 @Suite(
-  "civicgridd's database role", .serialized,
+  "civicgridd's database role", .serialized, .timeLimit(.minutes(5)),
   .enabled(if: TestDatabaseURLs.hasSeparateRoles, "needs CIVICGRID_MIGRATION_DATABASE_URL and CIVICGRID_DATABASE_URL as two roles (ops/test)")
 )
 struct ServerDatabaseRoleTests {

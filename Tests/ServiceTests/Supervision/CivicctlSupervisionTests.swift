@@ -7,7 +7,7 @@ import Testing
 /// order through its lifecycle (issue with a retried idempotency key, ack, reply, a rejected
 /// reply escalating it, verify, list, show, an escalation refused with its exit code), a
 /// notice, an inspection round.
-@Suite("civicctl: order, notice, inspection", .serialized)
+@Suite("civicctl: order, notice, inspection", .serialized, .timeLimit(.minutes(5)))
 struct CivicctlSupervisionTests {
   typealias Run = CivicctlStaffTests.Run
 

@@ -8,7 +8,7 @@ import Testing
 
 /// The live feeds answer with their response headers as soon as the call is admitted, so a
 /// subscriber knows it is subscribed before the first alert or event exists (docs/SUPERVISION.md).
-@Suite("Feed headers", .serialized)
+@Suite("Feed headers", .serialized, .timeLimit(.minutes(5)))
 struct FeedHeadersTests {
   enum Listener: String, CaseIterable, Sendable {
     case civicWire

@@ -10,7 +10,7 @@ import Testing
 
 /// Supervision against a scratch PostgreSQL database (docs/SUPERVISION.md). Time is scripted:
 /// the sweeper and the supervision commands read a `ScriptedClock` the tests advance.
-@Suite("Supervision", .serialized)
+@Suite("Supervision", .serialized, .timeLimit(.minutes(5)))
 struct SupervisionTests {
   /// (task, level, previous level) of every warning alert of a case, in feed order.
   static func warnings(_ f: CaseFixture, case id: String) async throws -> [(Int, String, String)] {
@@ -140,7 +140,12 @@ struct SupervisionTests {
       }
       var seen: [Int64] = []
       var after: Int64 = 0
+      var rounds = 0
       while true {
+        // Bounded: producers that stopped (or a feed that stopped delivering) fail the test
+        // instead of watching forever; 40 alerts need far fewer rounds.
+        rounds += 1
+        try #require(rounds <= 200, "the alert feed made no end after \(rounds - 1) watches; seen \(seen.count)")
         // Once the producers are done, a watch that stays quiet has seen everything.
         let finished = done.isSet
         let writer = AlertWriterProbe(budget: Int.random(in: 1...6))

@@ -1,22 +1,53 @@
 import CivicProtos
 import CivicWire
+import Foundation
 import GRPCCore
+import Synchronization
 
 /// How the server treated a call, as far as authentication and authorization go.
 enum AuthOutcome: Sendable, Equatable, CustomStringConvertible {
   /// Past the interceptor: the handler ran (whatever it then answered).
   case admitted
-  /// UNAUTHENTICATED.
+  /// UNAUTHENTICATED, before the handler.
   case unauthenticated
-  /// PERMISSION_DENIED by the method's policy.
+  /// PERMISSION_DENIED by the method's policy, before the handler.
   case denied
+  /// Any other answer without the handler having run: neither admitted nor refused.
+  case notHandled(Status.Code)
 
   var description: String {
     switch self {
     case .admitted: "admitted"
     case .unauthenticated: "UNAUTHENTICATED"
     case .denied: "PERMISSION_DENIED"
+    case .notHandled(let code): "\(code) without reaching the handler"
     }
+  }
+}
+
+/// The probes whose call reached its handler, recorded by `HandlerCallRecorder`.
+final class HandlerCalls: Sendable {
+  static let metadataKey = "x-probe-id"
+  private let seen = Mutex<Set<String>>([])
+
+  func record(_ id: String) { _ = self.seen.withLock { $0.insert(id) } }
+  func contains(_ id: String) -> Bool { self.seen.withLock { $0.contains(id) } }
+}
+
+/// The last interceptor, installed after the auth interceptor by `ServiceHarness`: what it
+/// sees is about to run its handler, so it records the call's probe id.
+struct HandlerCallRecorder: ServerInterceptor {
+  let calls: HandlerCalls
+
+  func intercept<Input: Sendable, Output: Sendable>(
+    request: StreamingServerRequest<Input>,
+    context: ServerContext,
+    next: (StreamingServerRequest<Input>, ServerContext) async throws -> StreamingServerResponse<Output>
+  ) async throws -> StreamingServerResponse<Output> {
+    if case .string(let id)? = request.metadata[HandlerCalls.metadataKey].first(where: { _ in true }) {
+      self.calls.record(id)
+    }
+    return try await next(request, context)
   }
 }
 
@@ -24,39 +55,45 @@ enum AuthOutcome: Sendable, Equatable, CustomStringConvertible {
 /// message) and reports how far it got. Works for all four call shapes: one message out,
 /// then the answer's first part decides.
 ///
-/// Every admitted call answers with its headers at once (streams too, before their first
-/// message), so the timeout only bounds a broken server; a call that runs into it counts as
-/// admitted, since the interceptor never refuses late.
-func probe(_ entry: MethodRegistry.Entry, token: String?, client: GRPCClient<CivicWireClientTransport>) async -> AuthOutcome {
+/// A call counts as admitted only if it reached its handler (`HandlerCalls`), whatever the
+/// handler then answered; a refusal counts only if the handler did not run. The timeout
+/// only bounds a broken server.
+func probe(
+  _ entry: MethodRegistry.Entry,
+  token: String?,
+  client: GRPCClient<CivicWireClientTransport>,
+  handlerCalls: HandlerCalls
+) async -> AuthOutcome {
   var options = CallOptions.defaults
   options.timeout = .seconds(5)
+  let id = UUID().uuidString
+  var metadata = Metadata.bearer(token)
+  metadata.addString(id, forKey: HandlerCalls.metadataKey)
+  let answer: RPCError?
   do {
-    return try await client.bidirectionalStreaming(
-      request: StreamingClientRequest(metadata: .bearer(token)) { writer in try await writer.write(()) },
+    answer = try await client.bidirectionalStreaming(
+      request: StreamingClientRequest(metadata: metadata) { writer in try await writer.write(()) },
       descriptor: entry.descriptor,
       serializer: EmptyMessageSerializer(),
       deserializer: ByteCountDeserializer(),
       options: options
     ) { response in
       switch response.accepted {
-      case .success: return .admitted
-      case .failure(let error): return classify(error)
+      case .success: return nil
+      case .failure(let error): return error
       }
     }
   } catch let error as RPCError {
-    return classify(error)
+    answer = error
   } catch {
-    return .admitted
+    answer = RPCError(code: .unknown, message: "\(error)")
   }
-}
-
-private func classify(_ error: RPCError) -> AuthOutcome {
-  switch error.code {
+  if handlerCalls.contains(id) { return .admitted }
+  guard let answer else { return .notHandled(.ok) }
+  switch answer.code {
   case .unauthenticated: return .unauthenticated
-  // The interceptor's refusals, as opposed to a handler's own PERMISSION_DENIED.
-  case .permissionDenied where error.message.contains("requires the role") || error.message.contains("no access policy"):
-    return .denied
-  default: return .admitted
+  case .permissionDenied: return .denied
+  default: return .notHandled(Status.Code(answer.code))
   }
 }
 

@@ -25,6 +25,8 @@ struct ServiceHarness: Sendable {
   let client: GRPCClient<CivicWireClientTransport>
   let ports: CivicGridServer.BoundPorts
   let adminToken: String
+  /// The calls that reached their handler (`probe` marks its calls to be recorded).
+  let handlerCalls: HandlerCalls
 
   struct NotConfigured: Error, CustomStringConvertible {
     var description: String {
@@ -48,10 +50,13 @@ struct ServiceHarness: Sendable {
   /// Runs `body` against a fresh server and database.
   /// - Parameter extraServices: Test-only services to serve beside the real ones, with
   ///   their methods' policies.
+  /// - Parameter throttle: The auth interceptor's failure throttle; off unless a test is
+  ///   about the throttle.
   static func withServer<R: Sendable>(
     adjust: (inout ServerConfiguration) -> Void = { _ in },
     extraServices: @escaping @Sendable (StorePool) -> [any RegistrableRPCService] = { _ in [] },
     extraPolicies: [String: MethodPolicy] = [:],
+    throttle: FailureThrottle.Settings = .disabled,
     _ body: @Sendable (ServiceHarness) async throws -> R
   ) async throws -> R {
     // The name is made here from hex digits only (identifiers cannot be bound).
@@ -66,6 +71,7 @@ struct ServiceHarness: Sendable {
           adjust: adjust,
           extraServices: extraServices,
           extraPolicies: extraPolicies,
+          throttle: throttle,
           body
         )
       } catch {
@@ -86,6 +92,7 @@ struct ServiceHarness: Sendable {
     adjust: (inout ServerConfiguration) -> Void,
     extraServices: @Sendable (StorePool) -> [any RegistrableRPCService],
     extraPolicies: [String: MethodPolicy],
+    throttle: FailureThrottle.Settings,
     _ body: @Sendable (ServiceHarness) async throws -> R
   ) async throws -> R {
     let store = StorePool(configuration: try Self.storeConfiguration(database: database), logger: Self.logger)
@@ -99,16 +106,19 @@ struct ServiceHarness: Sendable {
       configuration.grpcListen = ListenAddress(host: "127.0.0.1", port: 0)
       configuration.metricsListen = ListenAddress(host: "127.0.0.1", port: 0)
       adjust(&configuration)
+      let handlerCalls = HandlerCalls()
       let server = CivicGridServer(
         configuration: configuration,
         registry: PrometheusCollectorRegistry(),
         logger: Self.logger,
         services: DatabaseServices.make(store: store) + extraServices(store),
+        // The recorder sits after authorization and the boundary rules: a call it sees reached
+        // its handler.
         interceptors: DatabaseServices.interceptors(
           store: store,
           policies: MethodPolicies.all.merging(extraPolicies) { real, _ in real },
-          throttle: .disabled
-        )
+          throttle: throttle
+        ) + [HandlerCallRecorder(calls: handlerCalls)]
       )
       let result = try await withThrowingTaskGroup(of: Void.self) { group in
         group.addTask { try await server.run() }
@@ -116,7 +126,9 @@ struct ServiceHarness: Sendable {
         let ports = try await server.boundPorts
         let transport = try CivicWireClientTransport(host: "127.0.0.1", port: ports.wire)
         return try await withGRPCClient(transport: transport) { client in
-          try await body(ServiceHarness(store: store, owner: owner, client: client, ports: ports, adminToken: adminToken))
+          try await body(
+            ServiceHarness(store: store, owner: owner, client: client, ports: ports, adminToken: adminToken, handlerCalls: handlerCalls)
+          )
         }
       }
       await store.close()

@@ -35,29 +35,13 @@ struct CaseFixture: Sendable {
 
   /// Runs `body` against a fresh database, dropped afterwards.
   static func with(_ body: (CaseFixture) async throws -> Void) async throws {
-    guard let url = TestDatabaseURLs.application, let ownerURL = TestDatabaseURLs.owner else {
+    guard TestDatabaseURLs.application != nil else {
       Issue.record("CIVICGRID_DATABASE_URL is not set (run through ops/test)")
       return
     }
     // Created and migrated by the owner role, used as the application role (civicgridd's split).
-    let name = "civictest_cases_\(UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased())"
-    let admin = StorePool(configuration: StoreConfiguration(connectionString: ownerURL, poolSize: 1), logger: logger)
-    try await admin.query("CREATE DATABASE \(name)")
-    var configuration = StoreConfiguration(connectionString: url, poolSize: 24)
-    configuration.database = name
-    let pool = StorePool(configuration: configuration, logger: logger)
-    do {
-      var ownerConfiguration = StoreConfiguration(connectionString: ownerURL, poolSize: 1)
-      ownerConfiguration.database = name
-      let owner = StorePool(configuration: ownerConfiguration, logger: logger)
-      do {
-        let role = try await pool.query("SELECT current_user::text").scalar(String.self)
-        _ = try await Migrator(migrations: try Migration.bundled(), logger: logger, applicationRole: role).migrate(owner)
-        await owner.close()
-      } catch {
-        await owner.close()
-        throw error
-      }
+    try await ScratchDatabase.with(prefix: "civictest_cases", poolSize: 24, logger: logger) { pool, configuration in
+      try await ScratchDatabase.migrate(pool, database: configuration.database ?? "", logger: logger)
       var units: [String: (Int64, String)] = [:]
       for (code, kind, parent) in [
         ("D01", "district", ""), ("CTR", "centre", "D01"), ("CIVIL", "department", "D01"),
@@ -75,15 +59,7 @@ struct CaseFixture: Sendable {
         units: units.mapValues { (id: $0.0, path: $0.1) }
       )
       try await body(fixture)
-    } catch {
-      await pool.close()
-      _ = try? await admin.query("DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
-      await admin.close()
-      throw error
     }
-    await pool.close()
-    _ = try? await admin.query("DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
-    await admin.close()
   }
 
   /// Calls a handler as `principal`, as the auth interceptor would, and masks the answer as

@@ -2,25 +2,24 @@ import Foundation
 
 /// A second, private PostgreSQL cluster the test can stop and restart (through `ops/pg`
 /// with its own folder and port), to see the store while PostgreSQL is really down.
-struct ThrowawayCluster {
-  let directory: String
-  let port: Int
+public struct ThrowawayCluster: Sendable {
+  public let directory: String
+  public let port: Int
   private let script: String
 
-  init(port: Int) {
-    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-      .deletingLastPathComponent().deletingLastPathComponent()
+  public init(port: Int) {
+    let root = Binaries.packageRoot
     self.script = root.appendingPathComponent("ops/pg").path
     self.directory = root.appendingPathComponent(".data/pg-throwaway-\(port)").path
     self.port = port
   }
 
-  var url: String { "postgresql:///postgres?host=\(self.directory)&port=\(self.port)&user=postgres" }
+  public var url: String { "postgresql:///postgres?host=\(self.directory)&port=\(self.port)&user=postgres" }
 
-  func start() throws { try self.run("start") }
-  func stop() throws { try self.run("stop") }
+  public func start() throws { try self.run("start") }
+  public func stop() throws { try self.run("stop") }
 
-  func destroy() {
+  public func destroy() {
     try? self.stop()
     try? FileManager.default.removeItem(atPath: self.directory)
   }
@@ -45,11 +44,11 @@ struct ThrowawayCluster {
     guard status == 0 else { throw ScriptFailed(description: "ops/pg \(command) failed (wait status \(status))") }
   }
 
-  struct ScriptFailed: Error, CustomStringConvertible { var description: String }
+  public struct ScriptFailed: Error, CustomStringConvertible { public var description: String }
 }
 
 /// A loopback TCP port nothing listens on (bound, read back, closed).
-func closedLoopbackPort() -> Int {
+public func closedLoopbackPort() -> Int {
   let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
   defer { close(descriptor) }
   var address = sockaddr_in()

@@ -1,0 +1,51 @@
+import CivicStore
+import Foundation
+import Logging
+
+/// A fresh, empty database on the test server, created by the owner role (as `ops/pg createdb`
+/// makes them) and dropped afterwards whatever the outcome.
+enum ScratchDatabase {
+  /// Runs `body` with a pool on a new database named `<prefix>_<random hex>` and that pool's
+  /// configuration: the application role's, or with `owner` the owner role's.
+  static func with<R>(
+    prefix: String,
+    poolSize: Int,
+    owner: Bool = false,
+    logger: Logger,
+    _ body: (_ pool: StorePool, _ configuration: StoreConfiguration) async throws -> R
+  ) async throws -> R {
+    // The name is made here from hex digits only (identifiers cannot be bound).
+    let name = "\(prefix)_\(UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased())"
+    let admin = StorePool(configuration: try ServiceHarness.storeConfiguration(poolSize: 1, owner: true), logger: logger)
+    try await admin.query("CREATE DATABASE \(name)")
+    let configuration = try ServiceHarness.storeConfiguration(database: name, poolSize: poolSize, owner: owner)
+    let pool = StorePool(configuration: configuration, logger: logger)
+    let result: R
+    do {
+      result = try await body(pool, configuration)
+    } catch {
+      await pool.close()
+      _ = try? await admin.query("DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
+      await admin.close()
+      throw error
+    }
+    await pool.close()
+    _ = try? await admin.query("DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
+    await admin.close()
+    return result
+  }
+
+  /// Migrates the database `pool` works on as the owner role, granting `pool`'s role what the
+  /// application needs (civicgridd's split: migrate as the owner, run as the application).
+  static func migrate(_ pool: StorePool, database: String, logger: Logger) async throws {
+    let owner = StorePool(configuration: try ServiceHarness.storeConfiguration(database: database, poolSize: 1, owner: true), logger: logger)
+    do {
+      let role = try await pool.query("SELECT current_user::text").scalar(String.self)
+      _ = try await Migrator(migrations: try Migration.bundled(), logger: logger, applicationRole: role).migrate(owner)
+      await owner.close()
+    } catch {
+      await owner.close()
+      throw error
+    }
+  }
+}
