@@ -10,7 +10,7 @@ import Testing
 struct ServerStatusTests {
   static let limit = 64 * 1024
 
-  @Test("an oversize request gets RESOURCE_EXHAUSTED naming the limit, and the connection stays usable", arguments: TransportKind.selected)
+  @Test("an oversize request gets RESOURCE_EXHAUSTED naming the limit, and the connection stays usable", arguments: try TransportKind.selected)
   func oversizeRequest(transport: TransportKind) async throws {
     let configuration = TestServer.configuration { $0.maxMessageSize = Self.limit }
     try await TestServer.withRunning(configuration) { ports, _ in
@@ -32,7 +32,7 @@ struct ServerStatusTests {
 
   @Test(
     "a call whose deadline passes while the server sleeps is answered DEADLINE_EXCEEDED by the server",
-    arguments: TransportKind.selected
+    arguments: try TransportKind.selected
   )
   func deadlinePassesOnServer(transport: TransportKind) async throws {
     try await TestServer.withRunning { ports, _ in
