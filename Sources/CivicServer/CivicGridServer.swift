@@ -134,18 +134,21 @@ public final class CivicGridServer: Service, Sendable {
     http2Config.connection.maxGraceTime = .seconds(config.gracePeriodSeconds)
     // swift-nio-http2 1.46.0 asserts (and reorders frames in release builds) when a
     // connection turns writable between a control frame and its flush: docs/INTEROP.md.
+    //
+    // Both callbacks run after the transport has wrapped the channel in a NIOAsyncChannel, so
+    // they must never fail: a failed future drops that wrapper unfinished, which NIO asserts on
+    // in debug builds. Adding a handler fails only on a channel already closed (a client that
+    // reset its stream at once), which needs no handler.
     http2Config.channelDebuggingCallbacks.onAcceptTCPConnection = { channel in
-      channel.eventLoop.makeCompletedFuture {
-        try HTTP2FlushPointBeforeWritable.install(in: channel.pipeline.syncOperations)
-      }
+      try? HTTP2FlushPointBeforeWritable.install(in: channel.pipeline.syncOperations)
+      return channel.eventLoop.makeSucceededVoidFuture()
     }
     // An oversize request gets RESOURCE_EXHAUSTED in trailers, not the transport's
     // RST_STREAM (see RequestSizeLimitHandler).
     let maxMessageSize = config.maxMessageSize
     http2Config.channelDebuggingCallbacks.onAcceptHTTP2Stream = { stream in
-      stream.eventLoop.makeCompletedFuture {
-        try stream.pipeline.syncOperations.addHandler(RequestSizeLimitHandler(limit: maxMessageSize), position: .first)
-      }
+      try? stream.pipeline.syncOperations.addHandler(RequestSizeLimitHandler(limit: maxMessageSize), position: .first)
+      return stream.eventLoop.makeSucceededVoidFuture()
     }
     let http2Transport = HTTP2ServerTransport.Posix(
       address: .ipv4(host: config.grpcListen.host, port: config.grpcListen.port),
