@@ -43,7 +43,10 @@ struct ExecutableTests {
   /// The environment without any database setting: `serve` then runs without PostgreSQL.
   static var environmentWithoutDatabase: [String: String] {
     var environment = ProcessInfo.processInfo.environment
-    for name in ["CIVICGRID_DATABASE_URL", "PGHOST", "PGDATABASE", "PGSERVICE", "PGHOSTADDR", "CIVICGRID_CONFIG"] {
+    for name in [
+      "CIVICGRID_DATABASE_URL", "CIVICGRID_MIGRATION_DATABASE_URL", "CIVICGRID_DATABASE_APP_ROLE", "PGHOST", "PGDATABASE",
+      "PGSERVICE", "PGHOSTADDR", "CIVICGRID_CONFIG",
+    ] {
       environment[name] = nil
     }
     return environment

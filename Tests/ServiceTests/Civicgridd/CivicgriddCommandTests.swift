@@ -32,7 +32,10 @@ struct CivicgriddCommandTests {
   /// environment's database variables removed, so only the flag can name one).
   static func civicgridd(_ arguments: [String], url: String?) async throws -> (status: Int32, stdout: String, stderr: String) {
     var environment = ProcessInfo.processInfo.environment
-    for name in ["CIVICGRID_DATABASE_URL", "PGHOST", "PGDATABASE", "PGSERVICE", "PGHOSTADDR"] { environment[name] = nil }
+    for name in [
+      "CIVICGRID_DATABASE_URL", "CIVICGRID_MIGRATION_DATABASE_URL", "CIVICGRID_DATABASE_APP_ROLE", "PGHOST", "PGDATABASE",
+      "PGSERVICE", "PGHOSTADDR",
+    ] { environment[name] = nil }
     let database = url.map { ["--database-url", $0] } ?? []
     return try await Binaries.runDetached(Binaries.civicgridd, arguments + database, environment: environment)
   }
@@ -102,7 +105,9 @@ struct CivicgriddCommandTests {
       ).rows
       #expect(account.count == 1)
       let (roles, unit, unitName) = try #require(try account.first?.decode((String, String, String).self))
-      #expect(roles == "{admin}" && unit == "QX" && unitName == "Test District")
+      // Every writing role, so that every duty can be granted on from it (SECURITY.md, Granting).
+      #expect(roles == "{admin,clerk,handler,supervisor,grid_worker,mediator,partner}", "\(roles)")
+      #expect(unit == "QX" && unitName == "Test District")
       // The token is stored only as its digest, and it is the printed one.
       #expect(try await Self.count("accounts", pool) == 1)
       let stored = try await pool.query(

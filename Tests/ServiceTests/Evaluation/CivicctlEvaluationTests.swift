@@ -44,10 +44,10 @@ struct CivicctlEvaluationTests {
       #expect(again.stderr.contains("already closed"))
 
       let rate = try await CivicctlStaffTests.civicctl(["rate", "--case", "42", "--level", "satisfied"], home: home)
-      // RateCase is for clerks and partners: the admin is refused by the authorization
-      // check, before the handler would look at the malformed case number.
-      #expect(rate.status == 7, "\(rate.stderr)")  // PERMISSION_DENIED
-      #expect(rate.stderr.hasPrefix("PERMISSION_DENIED: "))
+      // RateCase is for clerks and partners; the demo admin holds the clerk role (it grants
+      // it), so the call reaches the handler, which refuses the malformed case number.
+      #expect(rate.status == 3, "\(rate.stderr)")  // INVALID_ARGUMENT
+      #expect(rate.stderr.hasPrefix("INVALID_ARGUMENT: case_id: "))
       let badCadence = try await CivicctlStaffTests.civicctl(["report", "daily", "--period", "2026-10"], home: home)
       #expect(badCadence.status == 64)
     }
