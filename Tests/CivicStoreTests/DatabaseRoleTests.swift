@@ -103,7 +103,7 @@ struct DatabaseRoleTests {
   )
   func refused(_ statement: String) async throws {
     try await self.withMigrated { owner, application, _ in
-      let error = await expectStoreError(.server) { try await application.query(statement) }
+      let error = await expectStoreError(.server) { try await application.query(SQLQuery(unsafeSQL: statement)) }
       #expect(error?.sqlState == "42501", "\(error.map { String(reflecting: $0) } ?? "")")
       let trigger = try await owner.query(
         "SELECT tgenabled::text FROM pg_trigger WHERE tgname = 'audit_log_append_only' AND tgrelid = 'audit_log'::regclass"
@@ -149,7 +149,7 @@ struct DatabaseRoleTests {
     try await self.withMigrated { owner, application, role in
       let later = Migration(version: 9000, name: "later", sql: "CREATE TABLE later_things (id bigserial PRIMARY KEY, note text);")
       let quoted = try #require(try await owner.query("SELECT quote_ident($1)", [role]).scalar(String.self))
-      try await owner.query("GRANT TRUNCATE, TRIGGER ON audit_log TO \(quoted)")
+      try await owner.query("GRANT TRUNCATE, TRIGGER ON audit_log TO \(unescaped: quoted)")
       let migrator = Migrator(migrations: try Migration.bundled() + [later], logger: TestDatabase.logger, applicationRole: role)
       #expect(try await migrator.migrate(owner) == [9000])
       let grants = try await Self.grants(role, on: owner)

@@ -8,7 +8,7 @@ struct StoreErrorTests {
   func descriptionIsSafe() async throws {
     let table = TestDatabase.tableName("uniq")
     try await TestDatabase.withPool(poolSize: 1) { pool in
-      try await pool.query("CREATE TABLE \(table) (email text CONSTRAINT \(table)_email UNIQUE)")
+      try await pool.query("CREATE TABLE \(unescaped: table) (email text CONSTRAINT \(unescaped: table)_email UNIQUE)")
       try await pool.query("INSERT INTO \(table) VALUES ($1)", ["secret@example.org"])
       let error = await expectStoreError(.server) {
         try await pool.query("INSERT INTO \(table) VALUES ($1)", ["secret@example.org"])
@@ -21,7 +21,7 @@ struct StoreErrorTests {
       #expect(!unwrapped.rpcErrorMessage.contains("secret"))
       #expect(unwrapped.debugDescription.contains("secret@example.org"))
       #expect(unwrapped.debugDescription.contains("INSERT INTO"))
-      try await pool.query("DROP TABLE \(table)")
+      try await pool.query("DROP TABLE \(unescaped: table)")
     }
   }
 

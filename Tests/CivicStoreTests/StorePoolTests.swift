@@ -58,7 +58,7 @@ struct StorePoolTests {
   func affectedRows() async throws {
     let table = TestDatabase.tableName("affected")
     try await TestDatabase.withPool(poolSize: 1) { pool in
-      try await pool.query("CREATE TABLE \(table) (n int)")
+      try await pool.query("CREATE TABLE \(unescaped: table) (n int)")
       try await pool.withConnection { connection in
         for n in 0..<5 { try await connection.execute("INSERT INTO \(table) VALUES ($1)", [n]) }
         #expect(try await connection.execute("UPDATE \(table) SET n = n + 1 WHERE n >= $1", [2]) == 3)
@@ -67,7 +67,7 @@ struct StorePoolTests {
         )
         #expect(try prepared.scalar(Int.self) == 1)
       }
-      try await pool.query("DROP TABLE \(table)")
+      try await pool.query("DROP TABLE \(unescaped: table)")
     }
   }
 

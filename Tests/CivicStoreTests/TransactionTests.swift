@@ -9,12 +9,12 @@ struct TransactionTests {
   func commitAndRollback(isolation: IsolationLevel) async throws {
     let table = TestDatabase.tableName("tx")
     try await TestDatabase.withPool { pool in
-      try await pool.query("CREATE TABLE \(table) (n int)")
-      try await pool.transaction(isolation: isolation) { try await $0.execute("INSERT INTO \(table) VALUES (1)") }
+      try await pool.query("CREATE TABLE \(unescaped: table) (n int)")
+      try await pool.transaction(isolation: isolation) { try await $0.execute("INSERT INTO \(unescaped: table) VALUES (1)") }
       struct Boom: Error {}
       await #expect(throws: Boom.self) {
         try await pool.transaction(isolation: isolation) { connection in
-          try await connection.execute("INSERT INTO \(table) VALUES (2)")
+          try await connection.execute("INSERT INTO \(unescaped: table) VALUES (2)")
           throw Boom()
         }
       }
@@ -22,8 +22,8 @@ struct TransactionTests {
         try await $0.query("SHOW transaction_isolation").scalar(String.self)
       }
       #expect(level == isolation.rawValue.lowercased())
-      #expect(try await pool.query("SELECT array_agg(n)::text FROM \(table)").scalar(String.self) == "{1}")
-      try await pool.query("DROP TABLE \(table)")
+      #expect(try await pool.query("SELECT array_agg(n)::text FROM \(unescaped: table)").scalar(String.self) == "{1}")
+      try await pool.query("DROP TABLE \(unescaped: table)")
     }
   }
 
@@ -33,7 +33,7 @@ struct TransactionTests {
   func retriesSerializationFailure() async throws {
     let table = TestDatabase.tableName("skew")
     try await TestDatabase.withPool { pool in
-      try await pool.query("CREATE TABLE \(table) (kind text NOT NULL)")
+      try await pool.query("CREATE TABLE \(unescaped: table) (kind text NOT NULL)")
       let attempts = Counter()
       let readers = Counter()
       try await withThrowingTaskGroup(of: Void.self) { group in
@@ -56,8 +56,8 @@ struct TransactionTests {
         try await group.waitForAll()
       }
       #expect(attempts.value >= 3, "one transaction must have been rerun")
-      #expect(try await pool.query("SELECT count(*) FROM \(table)").scalar(Int.self) == 2)
-      try await pool.query("DROP TABLE \(table)")
+      #expect(try await pool.query("SELECT count(*) FROM \(unescaped: table)").scalar(Int.self) == 2)
+      try await pool.query("DROP TABLE \(unescaped: table)")
     }
   }
 
@@ -148,32 +148,32 @@ struct PipelinedBeginTests {
     let table = TestDatabase.tableName("firstfail")
     let insert = template.replacingOccurrences(of: "%@", with: table)
     try await TestDatabase.withPool(poolSize: 1) { pool in
-      try await pool.query("CREATE TABLE \(table) (k int PRIMARY KEY)")
-      try await pool.query("INSERT INTO \(table) (k) VALUES (1)")
+      try await pool.query("CREATE TABLE \(unescaped: table) (k int PRIMARY KEY)")
+      try await pool.query("INSERT INTO \(unescaped: table) (k) VALUES (1)")
       let pid = pool.idleBackendPIDs
       // Twice: the second time the statement was prepared (or failed to be) the first time.
       for _ in 0..<2 {
         let error = await expectStoreError(.server) {
           try await pool.transaction { connection in
             try await connection.execute(insert, [1])
-            try await connection.execute("INSERT INTO \(table) (k) VALUES (2)")
+            try await connection.execute("INSERT INTO \(unescaped: table) (k) VALUES (2)")
           }
         }
         #expect(error?.sqlState == sqlState)
         #expect(pool.idleBackendPIDs == pid)
       }
-      #expect(try await pool.query("SELECT count(*) FROM \(table)").scalar(Int.self) == 1)
+      #expect(try await pool.query("SELECT count(*) FROM \(unescaped: table)").scalar(Int.self) == 1)
       // The statement that hit the unique violation works once the row is free.
       if sqlState == "23505" {
         try await pool.transaction { connection in
-          try await connection.execute("DELETE FROM \(table)")
+          try await connection.execute("DELETE FROM \(unescaped: table)")
           try await connection.execute(insert, [1])
         }
-        try await pool.transaction { try await $0.execute("DELETE FROM \(table)") }
+        try await pool.transaction { try await $0.execute("DELETE FROM \(unescaped: table)") }
         try await pool.transaction { try await $0.execute(insert, [7]) }
-        #expect(try await pool.query("SELECT k FROM \(table)").scalar(Int.self) == 7)
+        #expect(try await pool.query("SELECT k FROM \(unescaped: table)").scalar(Int.self) == 7)
       }
-      try await pool.query("DROP TABLE \(table)")
+      try await pool.query("DROP TABLE \(unescaped: table)")
     }
   }
 
@@ -197,7 +197,7 @@ struct PipelinedBeginTests {
   func concurrentInsertSelect() async throws {
     let table = TestDatabase.tableName("many")
     try await TestDatabase.withPool(poolSize: 3) { pool in
-      try await pool.query("CREATE TABLE \(table) (id bigserial PRIMARY KEY, v int NOT NULL)")
+      try await pool.query("CREATE TABLE \(unescaped: table) (id bigserial PRIMARY KEY, v int NOT NULL)")
       try await withThrowingTaskGroup(of: Void.self) { group in
         for client in 0..<12 {
           group.addTask {
@@ -213,8 +213,8 @@ struct PipelinedBeginTests {
         }
         try await group.waitForAll()
       }
-      #expect(try await pool.query("SELECT count(DISTINCT v) FROM \(table)").scalar(Int.self) == 240)
-      try await pool.query("DROP TABLE \(table)")
+      #expect(try await pool.query("SELECT count(DISTINCT v) FROM \(unescaped: table)").scalar(Int.self) == 240)
+      try await pool.query("DROP TABLE \(unescaped: table)")
     }
   }
 }

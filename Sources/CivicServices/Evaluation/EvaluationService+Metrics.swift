@@ -143,7 +143,7 @@ extension EvaluationService {
   }
 
   static func allUnits(on connection: StoreConnection) async throws -> [UnitRow] {
-    try await connection.query(UnitRow.select + " ORDER BY path").rows.map(UnitRow.init(row:))
+    try await connection.query(SQLQuery(unsafeSQL: UnitRow.select + " ORDER BY path")).rows.map(UnitRow.init(row:))
   }
 
   static func currentScheme(on connection: StoreConnection) async throws -> AssessmentScheme {

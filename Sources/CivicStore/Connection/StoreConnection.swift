@@ -16,25 +16,43 @@ public struct StoreConnection: Sendable {
   /// The server process id serving this connection (`pg_backend_pid()`).
   public var backendPID: Int32 { self.connection.backendPID }
 
-  /// Runs one statement with `$1…$n` parameters bound out-of-band and returns its rows.
+  /// Runs one statement, its interpolated values bound out-of-band as `$n`, and returns its rows.
   ///
   /// The statement is prepared once per connection and reused (pass `prepare: false` for
   /// one-off statements to skip the cache).
   @discardableResult
-  public func query(_ sql: String, _ binds: [any SQLEncodable] = [], prepare: Bool = true) async throws(StoreError) -> QueryResult {
+  public func query(_ query: SQLQuery, prepare: Bool = true) async throws(StoreError) -> QueryResult {
     let connection = self.connection
+    let sql = query.sql
+    let binds = query.binds
     return try await self.run { () throws(StoreError) in try connection.execute(sql, binds, prepare: prepare) }
   }
 
   /// Runs one statement and returns the affected-row count.
   @discardableResult
-  public func execute(_ sql: String, _ binds: [any SQLEncodable] = []) async throws(StoreError) -> Int {
-    try await self.query(sql, binds).affectedRows
+  public func execute(_ query: SQLQuery) async throws(StoreError) -> Int {
+    try await self.query(query).affectedRows
+  }
+
+  /// Runs one statement written with `$1…$n` and a separate list of values.
+  ///
+  /// Being replaced by `SQLQuery` (interpolated values). The list has no default, so a call
+  /// with one string literal always takes the `SQLQuery` road and never pastes a value into
+  /// the text.
+  @discardableResult
+  public func query(_ sql: String, _ binds: [any SQLEncodable], prepare: Bool = true) async throws(StoreError) -> QueryResult {
+    try await self.query(SQLQuery(unsafeSQL: sql, binds: binds), prepare: prepare)
+  }
+
+  /// Runs one statement written with `$1…$n` and returns the affected-row count.
+  @discardableResult
+  public func execute(_ sql: String, _ binds: [any SQLEncodable]) async throws(StoreError) -> Int {
+    try await self.query(SQLQuery(unsafeSQL: sql, binds: binds)).affectedRows
   }
 
   /// Runs a statement without parameters or statement caching (transaction control, SET).
   func command(_ sql: String) async throws(StoreError) {
-    _ = try await self.query(sql, [], prepare: false)
+    _ = try await self.query(SQLQuery(unsafeSQL: sql), prepare: false)
   }
 
   /// Runs a trusted multi-statement script (migration files; never values).

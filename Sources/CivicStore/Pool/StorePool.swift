@@ -65,7 +65,13 @@ public final class StorePool: Service, Sendable {
 
   /// Runs one statement on a pooled connection.
   @discardableResult
-  public func query(_ sql: String, _ binds: [any SQLEncodable] = []) async throws -> QueryResult {
+  public func query(_ query: SQLQuery) async throws -> QueryResult {
+    try await self.withConnection { try await $0.query(query) }
+  }
+
+  /// Runs one statement written with `$1…$n` on a pooled connection (see `StoreConnection`).
+  @discardableResult
+  public func query(_ sql: String, _ binds: [any SQLEncodable]) async throws -> QueryResult {
     try await self.withConnection { try await $0.query(sql, binds) }
   }
 

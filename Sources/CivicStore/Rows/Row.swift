@@ -22,14 +22,14 @@ public struct Row: Sendable {
     return try self.decode(type, at: index)
   }
 
-  /// Decodes a two-column row.
-  public func decode<A: SQLDecodable, B: SQLDecodable>(_: (A, B).Type) throws(StoreError) -> (A, B) {
-    (try self.decode(A.self, at: 0), try self.decode(B.self, at: 1))
-  }
-
-  /// Decodes a three-column row.
-  public func decode<A: SQLDecodable, B: SQLDecodable, C: SQLDecodable>(_: (A, B, C).Type) throws(StoreError) -> (A, B, C) {
-    (try self.decode(A.self, at: 0), try self.decode(B.self, at: 1), try self.decode(C.self, at: 2))
+  /// Decodes the row's columns in order as a tuple: `row.decode((Int64, String, Date?).self)`.
+  public func decode<each Column: SQLDecodable>(_: (repeat each Column).Type) throws(StoreError) -> (repeat each Column) {
+    var index = 0
+    func next<Value: SQLDecodable>(_ type: Value.Type) throws(StoreError) -> Value {
+      defer { index += 1 }
+      return try self.decode(type, at: index)
+    }
+    return (repeat try next((each Column).self))
   }
 }
 

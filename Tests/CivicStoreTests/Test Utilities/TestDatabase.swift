@@ -72,13 +72,13 @@ enum TestDatabase {
   static func withScratchDatabase<R: Sendable>(_ body: (StoreConfiguration) async throws -> R) async throws -> R {
     // The name is generated here from hex digits only; identifiers cannot be bound.
     let name = "civictest_\(UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased())"
-    try await Self.withPool(poolSize: 1) { try await $0.query("CREATE DATABASE \(name)") }
+    try await Self.withPool(poolSize: 1) { try await $0.query("CREATE DATABASE \(unescaped: name)") }
     do {
       let result = try await body(try Self.configuration(poolSize: 4, database: name))
-      try await Self.withPool(poolSize: 1) { try await $0.query("DROP DATABASE IF EXISTS \(name) WITH (FORCE)") }
+      try await Self.withPool(poolSize: 1) { try await $0.query("DROP DATABASE IF EXISTS \(unescaped: name) WITH (FORCE)") }
       return result
     } catch {
-      _ = try? await Self.withPool(poolSize: 1) { try await $0.query("DROP DATABASE IF EXISTS \(name) WITH (FORCE)") }
+      _ = try? await Self.withPool(poolSize: 1) { try await $0.query("DROP DATABASE IF EXISTS \(unescaped: name) WITH (FORCE)") }
       throw error
     }
   }

@@ -68,7 +68,7 @@ struct AuditLogTests {
   func appendOnly() async throws {
     try await ServiceHarness.withServer { harness in
       for statement in ["UPDATE audit_log SET summary = 'x'", "DELETE FROM audit_log", "TRUNCATE audit_log"] {
-        let error = await #expect(throws: StoreError.self) { try await harness.store.query(statement) }
+        let error = await #expect(throws: StoreError.self) { try await harness.store.query(SQLQuery(unsafeSQL: statement)) }
         #expect(error?.sqlState == "42501", "\(statement)")
       }
     }
@@ -99,7 +99,7 @@ struct AuditLogTests {
         "SET session_replication_role = replica",
         "CREATE TABLE audit_copy (seq bigint)",
       ] {
-        let error = await #expect(throws: StoreError.self, "\(statement)") { try await harness.store.query(statement) }
+        let error = await #expect(throws: StoreError.self, "\(statement)") { try await harness.store.query(SQLQuery(unsafeSQL: statement)) }
         #expect(error?.sqlState == "42501", "\(statement): \(error.map { String(reflecting: $0) } ?? "")")
       }
       #expect(try await harness.store.query("SELECT count(*) FROM audit_log").scalar(Int.self) == before)
@@ -129,7 +129,7 @@ struct AuditLogTests {
       func tamper(_ statements: [String]) async throws {
         try await harness.owner.transaction { connection in
           try await connection.query("ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only")
-          for statement in statements { try await connection.query(statement) }
+          for statement in statements { try await connection.query(SQLQuery(unsafeSQL: statement)) }
           try await connection.query("ALTER TABLE audit_log ENABLE TRIGGER audit_log_append_only")
         }
       }

@@ -41,7 +41,7 @@ struct CivicgriddCommandTests {
   }
 
   static func count(_ table: String, _ pool: StorePool) async throws -> Int {
-    try await pool.query("SELECT count(*) FROM \(table)").scalar(Int.self) ?? -1
+    try await pool.query("SELECT count(*) FROM \(unescaped: table)").scalar(Int.self) ?? -1
   }
 
   @Test("migrate: an empty, a current and an old schema all end current, exit 0 with the same message")

@@ -17,7 +17,7 @@ enum ScratchDatabase {
     // The name is made here from hex digits only (identifiers cannot be bound).
     let name = "\(prefix)_\(UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased())"
     let admin = StorePool(configuration: try ServiceHarness.storeConfiguration(poolSize: 1, owner: true), logger: logger)
-    try await admin.query("CREATE DATABASE \(name)")
+    try await admin.query("CREATE DATABASE \(unescaped: name)")
     let configuration = try ServiceHarness.storeConfiguration(database: name, poolSize: poolSize, owner: owner)
     let pool = StorePool(configuration: configuration, logger: logger)
     let result: R
@@ -25,12 +25,12 @@ enum ScratchDatabase {
       result = try await body(pool, configuration)
     } catch {
       await pool.close()
-      _ = try? await admin.query("DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
+      _ = try? await admin.query("DROP DATABASE IF EXISTS \(unescaped: name) WITH (FORCE)")
       await admin.close()
       throw error
     }
     await pool.close()
-    _ = try? await admin.query("DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
+    _ = try? await admin.query("DROP DATABASE IF EXISTS \(unescaped: name) WITH (FORCE)")
     await admin.close()
     return result
   }

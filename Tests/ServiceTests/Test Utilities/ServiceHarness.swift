@@ -63,7 +63,7 @@ struct ServiceHarness: Sendable {
     let database = "civicsvc_\(UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased())"
     let admin = StorePool(configuration: try Self.storeConfiguration(poolSize: 1, owner: true), logger: Self.logger)
     do {
-      try await admin.query("CREATE DATABASE \(database)")
+      try await admin.query("CREATE DATABASE \(unescaped: database)")
       let result: R
       do {
         result = try await Self.withServer(
@@ -75,10 +75,10 @@ struct ServiceHarness: Sendable {
           body
         )
       } catch {
-        _ = try? await admin.query("DROP DATABASE IF EXISTS \(database) WITH (FORCE)")
+        _ = try? await admin.query("DROP DATABASE IF EXISTS \(unescaped: database) WITH (FORCE)")
         throw error
       }
-      try await admin.query("DROP DATABASE IF EXISTS \(database) WITH (FORCE)")
+      try await admin.query("DROP DATABASE IF EXISTS \(unescaped: database) WITH (FORCE)")
       await admin.close()
       return result
     } catch {
