@@ -84,12 +84,24 @@ let package = Package(
       name: "CivicDomain",
       swiftSettings: swiftSettings
     ),
+    // The repositories: one per aggregate, owning its SQL (SQLQuery) and decoding rows into
+    // domain values or plain records. Nothing of RPC or protobuf.
+    .target(
+      name: "CivicRepositories",
+      dependencies: [
+        "CivicStore",
+        "CivicDomain",
+        .product(name: "Logging", package: "swift-log"),
+      ],
+      swiftSettings: swiftSettings
+    ),
     // Service implementations (GRPCCore handlers) shared by the server and the tests, with
     // the authentication, authorization and audit every database-backed service goes through.
     .target(
       name: "CivicServices",
       dependencies: [
         "CivicProtos",
+        "CivicRepositories",
         "CivicStore",
         "CivicDomain",
         .product(name: "Crypto", package: "swift-crypto"),
