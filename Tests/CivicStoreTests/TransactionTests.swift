@@ -86,7 +86,8 @@ struct TransactionTests {
       // Ended by the server's statement timeout (57014, query_canceled), not by the sleep
       // running out: a 20 s sleep that ran out would have succeeded.
       let error = await expectStoreError(.deadlineExceeded) {
-        try await pool.transaction(deadline: .now + .milliseconds(300)) { _ = try await $0.query("SELECT pg_sleep(20)") }
+        // Two seconds, so that on a loaded machine the deadline still falls inside the sleep.
+        try await pool.transaction(deadline: .now + .seconds(2)) { _ = try await $0.query("SELECT pg_sleep(20)") }
       }
       #expect(error?.rpcErrorCode == .deadlineExceeded)
       #expect(error?.sqlState == "57014")

@@ -62,6 +62,21 @@ public struct ApplicationPrivileges: Sendable {
         statements.append("GRANT \(privileges.joined(separator: ", ")) ON \(schema).\(quoted) TO \(quotedRole)")
       }
     }
+    // `ALL TABLES IN SCHEMA` reads the catalogue table by table without locking it, so a
+    // table dropped meanwhile by someone else fails the statement (XX000 "cache lookup
+    // failed for relation", or 42P01). The grant is idempotent: run it again.
+    for attempt in 1...3 {
+      do {
+        try await Self.run(statements, on: connection)
+        return
+      } catch {
+        let catalogueMoved = error.sqlState == "XX000" || error.sqlState == "42P01"
+        if !catalogueMoved || attempt == 3 { throw error }
+      }
+    }
+  }
+
+  private static func run(_ statements: [String], on connection: StoreConnection) async throws(StoreError) {
     try await connection.command("BEGIN")
     do {
       for statement in statements { try await connection.command(statement) }

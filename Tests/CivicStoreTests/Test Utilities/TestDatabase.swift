@@ -43,10 +43,41 @@ enum TestDatabase {
     guard let url = role == .owner ? TestDatabaseURLs.owner : TestDatabaseURLs.application else {
       throw NotConfigured()
     }
-    var configuration = StoreConfiguration(connectionString: url, poolSize: poolSize, connectTimeout: .seconds(3))
+    var configuration = StoreConfiguration(
+      connectionString: database == nil && role == .owner ? Self.inOwnSchema(url) : url,
+      poolSize: poolSize,
+      connectTimeout: .seconds(3)
+    )
     configuration.applicationName = "civictest-\(UUID().uuidString.prefix(8).lowercased())"
     configuration.database = database
     return configuration
+  }
+
+  /// The schema the store's tests make their tables in, apart from `public`: servers that
+  /// other suites start on the shared database grant privileges on every table of `public`,
+  /// and PostgreSQL fails either statement (XX000 "cache lookup failed") when a table is
+  /// created or dropped beside `GRANT … ON ALL TABLES`.
+  static let schema = "civicstore_tests"
+
+  /// `url` with `search_path` set to `schema` for every connection (libpq's `options`).
+  private static func inOwnSchema(_ url: String) -> String {
+    let separator = url.contains("?") ? "&" : "?"
+    return url + separator + "options=-c%20search_path%3D\(Self.schema)"
+  }
+
+  /// Creates `schema` once per process; concurrent creators may race, so "exists" is fine.
+  private static let schemaReady = Task<Void, any Error> {
+    guard let url = TestDatabaseURLs.owner else { throw NotConfigured() }
+    let pool = StorePool(configuration: StoreConfiguration(connectionString: url, poolSize: 1), logger: Self.logger)
+    do {
+      try await pool.query("CREATE SCHEMA IF NOT EXISTS \(unescaped: Self.schema)")
+    } catch let error as StoreError where error.sqlState == "23505" || error.sqlState == "42P06" {
+      // Made meanwhile by another test process.
+    } catch {
+      await pool.close()
+      throw error
+    }
+    await pool.close()
   }
 
   /// Runs `body` with a pool over the test database and closes the pool afterwards.
@@ -56,6 +87,7 @@ enum TestDatabase {
     poolSize: Int = 4,
     _ body: (StorePool) async throws -> R
   ) async throws -> R {
+    try await Self.schemaReady.value
     let pool = StorePool(configuration: try configuration ?? Self.configuration(poolSize: poolSize), logger: Self.logger)
     do {
       let result = try await body(pool)
