@@ -150,10 +150,12 @@ public final class CivicGridServer: Service, Sendable {
       try? stream.pipeline.syncOperations.addHandler(RequestSizeLimitHandler(limit: maxMessageSize), position: .first)
       return stream.eventLoop.makeSucceededVoidFuture()
     }
-    let http2Transport = HTTP2ServerTransport.Posix(
-      address: .ipv4(host: config.grpcListen.host, port: config.grpcListen.port),
-      transportSecurity: .plaintext,
-      config: http2Config
+    let http2Transport = DrainingServerTransport(
+      HTTP2ServerTransport.Posix(
+        address: .ipv4(host: config.grpcListen.host, port: config.grpcListen.port),
+        transportSecurity: .plaintext,
+        config: http2Config
+      )
     )
     let wireServer = GRPCServer(
       transport: wireTransport,
@@ -188,7 +190,7 @@ public final class CivicGridServer: Service, Sendable {
           group.addTask {
             let wirePort = try await wireTransport.listeningAddress.port ?? config.wireListen.port
             self.record { $0.wire = wirePort }
-            let grpcAddress = try await http2Transport.listeningAddress
+            let grpcAddress = try await http2Transport.inner.listeningAddress
             self.record { $0.grpc = grpcAddress.ipv4?.port ?? grpcAddress.ipv6?.port ?? config.grpcListen.port }
             self.health.setStatus(.serving)
             self.health.setStatus(.serving, forService: "civicgrid.v1.Diagnostics")

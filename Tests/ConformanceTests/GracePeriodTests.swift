@@ -25,19 +25,9 @@ struct GracePeriodTests {
             #expect(received == 1, "the late answer must not arrive")
           }
         }
-        switch transport {
-        case .civicWire:
-          #expect(error?.code == .unavailable, "\(String(describing: error))")
-        case .http2:
-          // Found by this test: over HTTP/2 the graceful shutdown cancels the in-flight call
-          // at once (CANCELLED), where docs/OPERATIONS.md (Stopping, steps 3-4) says it runs
-          // on and is failed UNAVAILABLE after the grace period. Recorded as a known issue so
-          // the run stays green; once fixed the issue no longer occurs, withKnownIssue then
-          // fails, and this branch goes.
-          withKnownIssue("HTTP/2: graceful shutdown cancels in-flight calls at once (CANCELLED), not UNAVAILABLE after the grace period") {
-            #expect(error?.code == .unavailable, "\(String(describing: error))")
-          }
-        }
+        // Over both transports: the drain lets the call run on, and the grace period's end
+        // fails it UNAVAILABLE (over HTTP/2 through DrainingServerTransport).
+        #expect(error?.code == .unavailable, "\(String(describing: error))")
       }
     }
   }
