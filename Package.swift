@@ -70,7 +70,6 @@ let package = Package(
       name: "CivicStore",
       dependencies: [
         "CLibPQ",
-        .product(name: "GRPCCore", package: "grpc-swift-2"),
         .product(name: "NIOPosix", package: "swift-nio"),
         .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         .product(name: "Logging", package: "swift-log"),
@@ -252,7 +251,6 @@ let package = Package(
       dependencies: [
         "CivicStore",
         "CivicTestSupport",
-        .product(name: "GRPCCore", package: "grpc-swift-2"),
         .product(name: "Logging", package: "swift-log"),
         .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
       ],
