@@ -212,6 +212,11 @@ let package = Package(
       path: "Benchmarks/WireBench",
       swiftSettings: swiftSettings
     ),
+    // Module arrows point down: reads Sources/ and this manifest, imports nothing of the package.
+    .testTarget(
+      name: "LayeringTests",
+      swiftSettings: swiftSettings
+    ),
     .testTarget(
       name: "CivicDomainTests",
       dependencies: ["CivicDomain"],
