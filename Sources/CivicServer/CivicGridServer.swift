@@ -41,7 +41,8 @@ public final class CivicGridServer: Service, Sendable {
   ///   - services: Services served besides Diagnostics and Health.
   ///   - interceptors: Run on every call on both listeners, after the metrics interceptor
   ///     (so refused calls are counted too), in order. The personal-data masking step
-  ///     (`PersonalDataInterceptor`) always runs last, inside them, where the caller is known.
+  ///     (`PersonalDataInterceptor`) always runs after them, where the caller is known, and the
+  ///     RPC cancellation bridge (`RPCCancellationInterceptor`) innermost, around the handler.
   public init(
     configuration: ServerConfiguration,
     registry: PrometheusCollectorRegistry,
@@ -54,6 +55,12 @@ public final class CivicGridServer: Service, Sendable {
     self.logger = logger
     self.extraServices = services
     self.extraInterceptors = interceptors
+  }
+
+  /// Personal-data masking, where the caller is known; then, around the handler itself, the
+  /// bridge that cancels the handler's work (its running statement) with the RPC.
+  private static var innermostInterceptors: [any ServerInterceptor] {
+    [PersonalDataInterceptor(), RPCCancellationInterceptor()]
   }
 
   /// Waits until every listener is bound and returns the ports.
@@ -160,12 +167,12 @@ public final class CivicGridServer: Service, Sendable {
     let wireServer = GRPCServer(
       transport: wireTransport,
       services: services,
-      interceptors: [CallMetricsInterceptor(transport: "civicwire"), DeadlineInterceptor()] + self.extraInterceptors + [PersonalDataInterceptor()]
+      interceptors: [CallMetricsInterceptor(transport: "civicwire"), DeadlineInterceptor()] + self.extraInterceptors + Self.innermostInterceptors
     )
     let http2Server = GRPCServer(
       transport: http2Transport,
       services: services,
-      interceptors: [CallMetricsInterceptor(transport: "http2"), DeadlineInterceptor()] + self.extraInterceptors + [PersonalDataInterceptor()]
+      interceptors: [CallMetricsInterceptor(transport: "http2"), DeadlineInterceptor()] + self.extraInterceptors + Self.innermostInterceptors
     )
     let metrics = MetricsEndpoint(host: config.metricsListen.host, port: config.metricsListen.port, registry: self.registry)
     let logger = self.logger

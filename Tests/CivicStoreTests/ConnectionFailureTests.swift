@@ -1,7 +1,6 @@
 import CivicStore
 import CivicTestSupport
 import Foundation
-import GRPCCore
 import Testing
 
 @Suite("Cancellation, broken connections, PostgreSQL down", .timeLimit(.minutes(2)))
@@ -18,7 +17,6 @@ struct ConnectionFailureTests {
       let error = await expectStoreError(.cancelled) { _ = try await sleeper.value }
       // 57014 (query_canceled) comes only from a cancel that reached the server.
       #expect(error?.sqlState == "57014")
-      #expect(error?.rpcErrorCode == .cancelled)
       // The same (only) connection serves the next call.
       #expect(try await pool.query("SELECT 1").scalar(Int.self) == 1)
     }
@@ -73,8 +71,7 @@ struct ConnectionFailureTests {
           ).scalar(Int.self) == 1
         }
       }
-      let error = await expectStoreError(.connectionLost) { try await pool.query("SELECT pg_sleep(30)") }
-      #expect(error?.rpcErrorCode == .unavailable)
+      _ = await expectStoreError(.connectionLost) { try await pool.query("SELECT pg_sleep(30)") }
       try await killer
       #expect(try await pool.query("SELECT 1").scalar(Int.self) == 1)
     }
@@ -92,7 +89,6 @@ struct ConnectionFailureTests {
     try await TestDatabase.withPool(configuration) { pool in
       for _ in 0..<3 {
         let error = await expectStoreError(.unavailable) { try await pool.query("SELECT 1") }
-        #expect(error?.rpcErrorCode == .unavailable)
         #expect(error.map { String(reflecting: $0) }?.contains("Connection refused") == true, "\(error.map { String(reflecting: $0) } ?? "")")
         // The description names no host, SQL or value: safe for clients and logs.
         #expect(error.map { "\($0)" } == "StoreError(code: unavailable)")
@@ -111,8 +107,7 @@ struct ConnectionFailureTests {
       #expect(try await pool.query("SELECT 1").scalar(Int.self) == 1)
       try cluster.stop()
       for _ in 0..<2 {
-        let error = await expectStoreError(.unavailable) { try await pool.query("SELECT 1") }
-        #expect(error?.rpcErrorCode == .unavailable)
+        _ = await expectStoreError(.unavailable) { try await pool.query("SELECT 1") }
       }
       try cluster.start()
       let back = try await eventually { (try? await pool.query("SELECT 1").scalar(Int.self)) == 1 }

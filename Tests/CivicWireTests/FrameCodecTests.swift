@@ -1,9 +1,9 @@
-import CivicProtos
+import CivicWireProtos
 import NIOCore
 import NIOTestUtils
 import Testing
 
-@testable import CivicWire
+@testable import CivicWireCore
 
 @Suite("Frame codec", .timeLimit(.minutes(1)))
 struct FrameCodecTests {

@@ -1,7 +1,7 @@
 import NIOCore
 import Testing
 
-@testable import CivicWire
+@testable import CivicWireCore
 
 @Suite("Message assembler", .timeLimit(.minutes(1)))
 struct MessageAssemblerTests {

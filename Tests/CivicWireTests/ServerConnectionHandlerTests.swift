@@ -1,10 +1,10 @@
-import CivicProtos
+import CivicWireProtos
 import GRPCCore
 import NIOCore
 import NIOEmbedded
 import Testing
 
-@testable import CivicWire
+@testable import CivicWireCore
 
 @Suite("Server connection handler (EmbeddedChannel)", .timeLimit(.minutes(1)))
 struct ServerConnectionHandlerTests {

@@ -1,7 +1,7 @@
 import NIOCore
 import Testing
 
-@testable import CivicWire
+@testable import CivicWireCore
 
 @Suite("Stream state machine", .timeLimit(.minutes(1)))
 struct StreamStateMachineTests {

@@ -1,6 +1,7 @@
 import CivicProtos
 import CivicServer
 import CivicWire
+import CivicWireProtos
 import Foundation
 import GRPCCore
 import NIOCore

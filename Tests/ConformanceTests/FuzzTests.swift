@@ -2,6 +2,7 @@ import CivicProtos
 import CivicServer
 import CivicTestSupport
 import CivicWire
+import CivicWireProtos
 import Foundation
 import NIOCore
 import NIOPosix

@@ -92,32 +92,6 @@ public struct WarningSweeper: Sendable {
     }
   }
 
-  /// A unit as alerts address it.
-  private struct AlertUnit {
-    var id: Int64
-    var path: String
-    var code: String
-  }
-
-  /// Rows of the batch's set-based writes, bound as one array per column (`SQLArray`).
-  private struct TaskLevel {
-    var caseID: Int64
-    var number: Int
-    var level: String
-  }
-
-  private struct CaseLevel {
-    var id: Int64
-    var level: String
-    var nextAt: Int?
-  }
-
-  private struct Proposal {
-    var caseID: Int64
-    var task: Int
-    var unitID: Int64
-  }
-
   /// The part of `c.snapshot` the levels depend on (`CaseClocks`), cut out in PostgreSQL: a few
   /// hundred bytes of JSON to print and decode instead of the whole case. Every task comes along
   /// (`CaseClocks` skips the closed ones): filtering them here costs a subquery per case.
@@ -127,130 +101,36 @@ public struct WarningSweeper: Sendable {
 
   /// One batch in one transaction, in a fixed number of statements whatever its size: claim the
   /// due cases (with their intake unit), read their open tasks, then write task levels, order
-  /// proposals, case levels and alerts, each as one statement over the whole batch.
+  /// proposals, case levels and alerts, each as one statement over the whole batch. What to
+  /// write is decided by `WarningSweepRules`.
   private func sweepBatch(at now: Instant, on connection: StoreConnection) async throws -> Pass {
-    let rows = try await connection.query(
-      """
-      SELECT c.id, c.kind, c.jurisdiction, \(Self.clocksOfSnapshot), w.level, u.id, u.path, u.code
-      FROM case_warnings w JOIN cases c ON c.id = w.case_id JOIN units u ON u.id = c.unit_id
-      WHERE w.next_at <= to_timestamp($1::bigint)
-      ORDER BY w.next_at, w.case_id
-      LIMIT $2
-      FOR UPDATE OF w, c SKIP LOCKED
-      """,
-      [now.secondsSinceEpoch, self.configuration.batchSize]
-    ).rows
-    guard !rows.isEmpty else { return Pass() }
-
-    var calendars: [String: WorkingCalendar] = [:]
-    var claimed: [(id: Int64, kind: String, storedLevel: WarningLevel, unit: AlertUnit, warnings: CaseWarnings)] = []
-    for row in rows {
-      let jurisdiction = try row.decode(String.self, at: 2)
-      if calendars[jurisdiction] == nil {
-        calendars[jurisdiction] = try await CalendarStore.require(jurisdiction, on: connection).calendar
-      }
-      let value = try JSONDecoder().decode(CaseClocks.self, from: Data(try row.decode(String.self, at: 3).utf8))
-      claimed.append(
-        (
-          id: try row.decode(Int64.self, at: 0),
-          kind: try row.decode(String.self, at: 1),
-          storedLevel: WarningLevel(stored: try row.decode(String.self, at: 4)) ?? .green,
-          unit: AlertUnit(
-            id: try row.decode(Int64.self, at: 5),
-            path: try row.decode(String.self, at: 6),
-            code: try row.decode(String.self, at: 7)
-          ),
-          warnings: try value.warnings(at: now, in: calendars[jurisdiction]!)
-        )
-      )
-    }
-
-    // The stored level and unit of every open task of the cases whose tasks have clocks.
-    var openTasks: [Int64: [(number: Int, stored: WarningLevel, unit: AlertUnit)]] = [:]
-    let withTasks = claimed.filter { !$0.warnings.tasks.isEmpty }.map(\.id)
-    if !withTasks.isEmpty {
-      let taskRows = try await connection.query(
-        """
-        SELECT t.case_id, t.number, t.warning_level, u.id, u.path, u.code FROM case_tasks t JOIN units u ON u.id = t.unit_id
-        WHERE t.case_id = ANY($1::bigint[]) AND t.state IN ('pending', 'claimed')
-        ORDER BY t.case_id, t.number
-        """,
-        ["{" + withTasks.map(String.init).joined(separator: ",") + "}"]
-      ).rows
-      for row in taskRows {
-        openTasks[try row.decode(Int64.self, at: 0), default: []].append(
-          (
-            number: try row.decode(Int.self, at: 1),
-            stored: WarningLevel(stored: try row.decode(String.self, at: 2)) ?? .green,
-            unit: AlertUnit(
-              id: try row.decode(Int64.self, at: 3),
-              path: try row.decode(String.self, at: 4),
-              code: try row.decode(String.self, at: 5)
-            )
-          )
-        )
-      }
-    }
+    let claimed = try await self.claimDueCases(at: now, on: connection)
+    guard !claimed.isEmpty else { return Pass() }
+    let openTasks = try await self.openTasks(of: claimed.filter { !$0.warnings.tasks.isEmpty }.map(\.id), on: connection)
 
     var pass = Pass()
-    pass.casesExamined = rows.count
+    pass.casesExamined = claimed.count
     var alerts: [PendingAlert] = []
-    var taskLevels: [TaskLevel] = []
-    var caseLevels: [CaseLevel] = []
-    var proposals: [Proposal] = []
-    var proposalAlerts: [String: PendingAlert] = [:]
+    var taskLevels: [(caseID: Int64, number: Int, level: String)] = []
+    var caseLevels: [(id: Int64, level: String, nextAt: Int?)] = []
+    var proposals: [(caseID: Int64, alert: WarningAlert)] = []
     for c in claimed {
-      let caseNumber = CaseNumber.format(c.id)
-      let orderLike = CasePolicy.orderLike(c.kind) != nil
-      func record(task: Int, unit: AlertUnit, from old: WarningLevel, to new: WarningLevel) {
-        // A late pass that skips a level records the levels in between too, so a yellow urge
-        // is never lost; a level that falls (an extension) is one change.
-        let steps: [WarningLevel] = new > old ? WarningLevel.allCases.filter { $0 > old && $0 <= new } : [new]
-        var previous = old
-        let subject = task == 0 ? "case \(caseNumber)" : "task \(task) of case \(caseNumber)"
-        func alert(_ kind: PendingAlert.Kind, _ level: WarningLevel, _ summary: String) -> PendingAlert {
-          PendingAlert(
-            kind: kind,
-            caseID: c.id,
-            task: task,
-            caseKind: c.kind,
-            unitID: unit.id,
-            unitPath: unit.path,
-            level: level,
-            previousLevel: previous,
-            summary: summary,
-            at: now
-          )
-        }
-        for level in steps {
-          pass.changes += 1
-          alerts.append(alert(.warning, level, "\(subject) at \(unit.code): \(previous) → \(level)"))
-          if level == .yellow {
-            pass.urges += 1
-            alerts.append(alert(.urge, level, "催办: \(subject) is close to its deadline"))
-          }
-          if level == .overdue, !orderLike {
-            proposals.append(Proposal(caseID: c.id, task: task, unitID: unit.id))
-            proposalAlerts["\(c.id)/\(task)"] = alert(
-              .orderProposed,
-              .overdue,
-              "\(subject) at \(unit.code) is overdue: a supervision order is proposed"
-            )
-          }
-          previous = level
-        }
-      }
-      if let status = c.warnings.case, status.level != c.storedLevel {
-        record(task: 0, unit: c.unit, from: c.storedLevel, to: status.level)
-      }
-      for task in openTasks[c.id] ?? [] {
-        guard let status = c.warnings.tasks[task.number], status.level != task.stored else { continue }
-        record(task: task.number, unit: task.unit, from: task.stored, to: status.level)
-        taskLevels.append(TaskLevel(caseID: c.id, number: task.number, level: status.level.description))
-      }
-      // The case clock's level; for a case without one (an order), its most urgent task's.
-      let caseLevel = c.warnings.case?.level ?? c.warnings.tasks.values.map(\.level).max() ?? .green
-      caseLevels.append(CaseLevel(id: c.id, level: caseLevel.description, nextAt: c.warnings.nextChange?.secondsSinceEpoch))
+      let swept = SweptCase(
+        number: CaseNumber.format(c.id),
+        unit: c.unit,
+        proposesOrders: CasePolicy.orderLike(c.kind) == nil,
+        storedLevel: c.storedLevel,
+        clock: c.warnings.case,
+        taskClocks: c.warnings.tasks,
+        openTasks: openTasks[c.id] ?? []
+      )
+      let decision = WarningSweepRules.decide(swept)
+      pass.changes += decision.changes
+      pass.urges += decision.urges
+      alerts += decision.alerts.map { Self.pending($0, caseID: c.id, caseKind: c.kind, at: now) }
+      taskLevels += decision.taskLevels.sorted { $0.key < $1.key }.map { (c.id, $0.key, $0.value.description) }
+      proposals += decision.orderProposals.map { (c.id, $0) }
+      caseLevels.append((c.id, decision.caseLevel.description, c.warnings.nextChange?.secondsSinceEpoch))
     }
 
     if !taskLevels.isEmpty {
@@ -274,14 +154,18 @@ public struct WarningSweeper: Sendable {
         RETURNING case_id, task
         """,
         [
-          SQLArray(proposals.map(\.caseID)), SQLArray(proposals.map(\.task)), SQLArray(proposals.map(\.unitID)),
+          SQLArray(proposals.map(\.caseID)), SQLArray(proposals.map(\.alert.task)), SQLArray(proposals.map(\.alert.unit.id)),
           now.secondsSinceEpoch,
         ]
       ).rows
+      let kinds = Dictionary(claimed.map { ($0.id, $0.kind) }, uniquingKeysWith: { first, _ in first })
+      var byClock: [String: WarningAlert] = [:]
+      for proposal in proposals { byClock["\(proposal.caseID)/\(proposal.alert.task)"] = proposal.alert }
       for row in inserted {
-        guard let alert = proposalAlerts["\(try row.decode(Int64.self, at: 0))/\(try row.decode(Int.self, at: 1))"] else { continue }
+        let caseID = try row.decode(Int64.self, at: 0)
+        guard let alert = byClock["\(caseID)/\(try row.decode(Int.self, at: 1))"] else { continue }
         pass.proposals += 1
-        alerts.append(alert)
+        alerts.append(Self.pending(alert, caseID: caseID, caseKind: kinds[caseID] ?? "", at: now))
       }
     }
     try await connection.execute(
@@ -296,6 +180,94 @@ public struct WarningSweeper: Sendable {
     return pass
   }
 
+  /// A due case as claimed: its kind, its recorded level, its intake unit and its levels now.
+  private struct ClaimedCase {
+    var id: Int64
+    var kind: String
+    var storedLevel: WarningLevel
+    var unit: AlertUnit
+    var warnings: CaseWarnings
+  }
+
+  /// Claims up to a batch of due cases, locked against other sweepers, with their levels at `now`.
+  private func claimDueCases(at now: Instant, on connection: StoreConnection) async throws -> [ClaimedCase] {
+    let rows = try await connection.query(
+      """
+      SELECT c.id, c.kind, c.jurisdiction, \(Self.clocksOfSnapshot), w.level, u.id, u.path, u.code
+      FROM case_warnings w JOIN cases c ON c.id = w.case_id JOIN units u ON u.id = c.unit_id
+      WHERE w.next_at <= to_timestamp($1::bigint)
+      ORDER BY w.next_at, w.case_id
+      LIMIT $2
+      FOR UPDATE OF w, c SKIP LOCKED
+      """,
+      [now.secondsSinceEpoch, self.configuration.batchSize]
+    ).rows
+    var calendars: [String: WorkingCalendar] = [:]
+    var claimed: [ClaimedCase] = []
+    for row in rows {
+      let jurisdiction = try row.decode(String.self, at: 2)
+      if calendars[jurisdiction] == nil {
+        calendars[jurisdiction] = try await CalendarStore.require(jurisdiction, on: connection).calendar
+      }
+      let clocks = try JSONDecoder().decode(CaseClocks.self, from: Data(try row.decode(String.self, at: 3).utf8))
+      claimed.append(
+        ClaimedCase(
+          id: try row.decode(Int64.self, at: 0),
+          kind: try row.decode(String.self, at: 1),
+          storedLevel: WarningLevel(stored: try row.decode(String.self, at: 4)) ?? .green,
+          unit: AlertUnit(id: try row.decode(Int64.self, at: 5), path: try row.decode(String.self, at: 6), code: try row.decode(String.self, at: 7)),
+          warnings: try clocks.warnings(at: now, in: calendars[jurisdiction]!)
+        )
+      )
+    }
+    return claimed
+  }
+
+  /// The recorded level and unit of every open task of `caseIDs`, by case.
+  private func openTasks(of caseIDs: [Int64], on connection: StoreConnection) async throws -> [Int64: [SweptCase.OpenTask]] {
+    guard !caseIDs.isEmpty else { return [:] }
+    let rows = try await connection.query(
+      """
+      SELECT t.case_id, t.number, t.warning_level, u.id, u.path, u.code FROM case_tasks t JOIN units u ON u.id = t.unit_id
+      WHERE t.case_id = ANY($1::bigint[]) AND t.state IN ('pending', 'claimed')
+      ORDER BY t.case_id, t.number
+      """,
+      ["{" + caseIDs.map(String.init).joined(separator: ",") + "}"]
+    ).rows
+    var openTasks: [Int64: [SweptCase.OpenTask]] = [:]
+    for row in rows {
+      openTasks[try row.decode(Int64.self, at: 0), default: []].append(
+        SweptCase.OpenTask(
+          number: try row.decode(Int.self, at: 1),
+          unit: AlertUnit(id: try row.decode(Int64.self, at: 3), path: try row.decode(String.self, at: 4), code: try row.decode(String.self, at: 5)),
+          storedLevel: WarningLevel(stored: try row.decode(String.self, at: 2)) ?? .green
+        )
+      )
+    }
+    return openTasks
+  }
+
+  /// A decided alert as the alert feed stores it.
+  private static func pending(_ alert: WarningAlert, caseID: Int64, caseKind: String, at now: Instant) -> PendingAlert {
+    let kind: PendingAlert.Kind
+    switch alert.kind {
+    case .warning: kind = .warning
+    case .urge: kind = .urge
+    case .orderProposed: kind = .orderProposed
+    }
+    return PendingAlert(
+      kind: kind,
+      caseID: caseID,
+      task: alert.task,
+      caseKind: caseKind,
+      unitID: alert.unit.id,
+      unitPath: alert.unit.path,
+      level: alert.level,
+      previousLevel: alert.previousLevel,
+      summary: alert.summary,
+      at: now
+    )
+  }
 }
 
 /// The sweeper as a ServiceLifecycle service: a pass every `interval` until graceful shutdown.

@@ -1,4 +1,3 @@
-import GRPCCore
 import NIOPosix
 
 /// A leased PostgreSQL connection, valid inside the `withConnection` or `transaction`
@@ -7,8 +6,9 @@ import NIOPosix
 /// Each call runs the blocking libpq work on the connection's own thread when the caller
 /// already runs there (the lease makes it the task's executor preference), else on the
 /// store's `NIOThreadPool`; never on an event loop or the cooperative pool. Cancelling the
-/// calling task, or the RPC it serves, sends a cancel request for the statement (PQcancel);
-/// the call then fails with `StoreError.Code.cancelled`.
+/// calling task sends a cancel request for the statement (PQcancel); the call then fails
+/// with `StoreError.Code.cancelled`. (A cancelled RPC reaches here as a cancelled task:
+/// the RPC layer bridges the one to the other, see `RPCCancellationInterceptor`.)
 public struct StoreConnection: Sendable {
   let connection: LibPQConnection
   let threadPool: NIOThreadPool
@@ -65,18 +65,11 @@ public struct StoreConnection: Sendable {
     if Task.isCancelled { throw StoreError(code: .cancelled) }
     let connection = self.connection
     do {
-      // gRPC Swift signals a cancelled RPC (client CANCEL, deadline, lost connection)
-      // through the RPC's cancellation handle rather than by cancelling the handler's
-      // task, so both end the running statement. Outside an RPC only the task counts.
       return try await withTaskCancellationHandler {
-        try await withRPCCancellationHandler {
-          // On the connection's own thread (the lease's executor) block right here; off it
-          // (the caller set an executor preference of its own) hop to the thread pool.
-          if connection.thread?.isCurrent == true { return try body() }
-          return try await self.threadPool.runIfActive { () throws -> T in try body() }
-        } onCancelRPC: {
-          connection.cancel()
-        }
+        // On the connection's own thread (the lease's executor) block right here; off it
+        // (the caller set an executor preference of its own) hop to the thread pool.
+        if connection.thread?.isCurrent == true { return try body() }
+        return try await self.threadPool.runIfActive { () throws -> T in try body() }
       } onCancel: {
         connection.cancel()
       }

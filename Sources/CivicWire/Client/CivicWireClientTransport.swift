@@ -1,3 +1,4 @@
+public import CivicWireCore
 public import GRPCCore
 public import NIOCore
 public import NIOPosix
@@ -36,18 +37,7 @@ public final class CivicWireClientTransport: ClientTransport, Sendable {
   }
 
   /// Client keepalive: detects a dead server or path on an otherwise quiet connection.
-  public struct Keepalive: Sendable, Hashable {
-    /// Silence after which a PING is sent; keep it at or above the server's
-    /// `min_ping_interval` (1 s) to stay clear of its strike policy.
-    public var interval: TimeAmount
-    /// Time allowed for the ACK before the connection is closed.
-    public var timeout: TimeAmount
-
-    public init(interval: TimeAmount, timeout: TimeAmount) {
-      self.interval = interval
-      self.timeout = timeout
-    }
-  }
+  public typealias Keepalive = CivicWireKeepalive
 
   private enum ConnectionState {
     case idle(failures: Int)
@@ -229,15 +219,19 @@ public final class CivicWireClientTransport: ClientTransport, Sendable {
 
   private func establish() async throws -> ClientConnection {
     do {
+      let (address, group, timeout) = (self.address, self.group, self.config.connectTimeout)
       let connection = try await ClientConnection.connect(
-        to: self.address,
-        group: self.group,
         settings: self.config.settings,
         keepalive: self.config.keepalive,
-        timeout: self.config.connectTimeout
-      ) { [weak self] connection in
-        self?.connectionBecameUnusable(connection)
-      }
+        timeout: timeout,
+        onUnusable: { [weak self] connection in self?.connectionBecameUnusable(connection) },
+        connector: { initializer in
+          try await ClientBootstrap(group: group)
+            .connectTimeout(timeout)
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .connect(to: address, channelInitializer: initializer)
+        }
+      )
       let waiters: [CheckedContinuation<ClientConnection, any Error>] = self.state.withLock { state in
         guard case .connecting(let waiters) = state.connection else { return [] }
         state.failures = 0

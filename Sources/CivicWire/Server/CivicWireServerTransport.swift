@@ -1,3 +1,4 @@
+public import CivicWireCore
 public import GRPCCore
 public import Logging
 public import NIOCore
@@ -13,26 +14,7 @@ public final class CivicWireServerTransport: ServerTransport, Sendable {
   public typealias Bytes = WireBytes
 
   /// Hooks for metrics: connection and stream counts as they change.
-  public struct Observer: Sendable {
-    public var connectionOpened: @Sendable () -> Void
-    public var connectionClosed: @Sendable () -> Void
-    public var streamOpened: @Sendable () -> Void
-    public var streamClosed: @Sendable () -> Void
-
-    public init(
-      connectionOpened: @escaping @Sendable () -> Void = {},
-      connectionClosed: @escaping @Sendable () -> Void = {},
-      streamOpened: @escaping @Sendable () -> Void = {},
-      streamClosed: @escaping @Sendable () -> Void = {}
-    ) {
-      self.connectionOpened = connectionOpened
-      self.connectionClosed = connectionClosed
-      self.streamOpened = streamOpened
-      self.streamClosed = streamClosed
-    }
-
-    public static var none: Observer { Observer() }
-  }
+  public typealias Observer = CivicWireServerObserver
 
   private struct Connection: Sendable {
     let channel: any Channel

@@ -1,10 +1,10 @@
-import CivicProtos
+import CivicWireProtos
 import Logging
 import NIOCore
 import NIOEmbedded
 import SwiftProtobuf
 
-@testable import CivicWire
+@testable import CivicWireCore
 
 /// A CivicWire client played by the test against a `ServerConnectionHandler` on an
 /// `EmbeddedChannel`: it writes raw frames and decodes what the server writes back.

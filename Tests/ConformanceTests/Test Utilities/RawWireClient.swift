@@ -1,5 +1,6 @@
 import CivicProtos
 import CivicWire
+import CivicWireProtos
 import NIOCore
 import SwiftProtobuf
 

@@ -1,4 +1,4 @@
-internal import CivicProtos
+internal import CivicWireProtos
 
 /// The limits one peer announces in its SETTINGS frame (docs/PROTOCOL.md, section 1.2).
 public struct WireSettings: Sendable, Hashable {

@@ -1,6 +1,9 @@
+public import CivicStore
 public import GRPCCore
 
 /// The one place where a storage failure becomes an RPC status; services just rethrow.
+///
+/// It lives in the RPC layer, not in CivicStore, so the store knows nothing of RPC.
 extension StoreError: RPCErrorConvertible {
   public var rpcErrorCode: RPCError.Code {
     switch self.code {

@@ -1,18 +1,24 @@
-internal import CivicProtos
+internal import CivicWireProtos
 internal import GRPCCore
 internal import NIOCore
 
 /// The client end of one CivicWire connection, on its event loop: handshake, routing of
 /// server frames to streams, PING, GOAWAY.
-final class ClientConnectionHandler: ChannelInboundHandler {
+final class ClientConnectionHandler: ChannelInboundHandler, StreamFramesHandler {
   typealias InboundIn = ByteBuffer
   typealias OutboundOut = ByteBuffer
 
-  private struct StreamEntry {
+  struct StreamEntry: StreamFramesEntry {
     let stream: ClientStream
     var machine = StreamStateMachine(role: .client)
     var assembler: MessageAssembler
+
+    func deliver(_ message: WireBytes, bytes: Int) {
+      self.stream.inbound.append(.message(message), bytes: bytes)
+    }
   }
+
+  static var inboundMessageName: String { "response" }
 
   private enum Phase {
     case awaitingPreface
@@ -30,7 +36,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
   }
 
   private let localSettings: WireSettings
-  private let keepalive: CivicWireClientTransport.Keepalive?
+  private let keepalive: CivicWireKeepalive?
   private let onEvent: (Event) -> Void
   /// Keepalive: whether anything arrived since the last tick, the ping in flight.
   private var readSinceTick = false
@@ -39,14 +45,14 @@ final class ClientConnectionHandler: ChannelInboundHandler {
   private var decoder: NIOSingleStepByteToMessageProcessor<FrameDecoder>
   private var phase = Phase.awaitingPreface
   private var serverSettings = WireSettings.defaults
-  private var streams: [UInt32: StreamEntry] = [:]
+  var streams: [UInt32: StreamEntry] = [:]
   private var goingAway = false
   private var pendingPings: [UInt64: EventLoopPromise<Void>] = [:]
   private var context: ChannelHandlerContext?
   private var needsFlush = false
   private(set) var outbox: Outbox<ClientOutboxEntry>?
 
-  init(localSettings: WireSettings, keepalive: CivicWireClientTransport.Keepalive?, onEvent: @escaping (Event) -> Void) {
+  init(localSettings: WireSettings, keepalive: CivicWireKeepalive?, onEvent: @escaping (Event) -> Void) {
     self.localSettings = localSettings
     self.keepalive = keepalive
     self.onEvent = onEvent
@@ -227,7 +233,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     switch entry.machine.receive(frame.type) {
     case .failure(let violation):
       self.streams[id] = entry
-      self.cancelStream(id, .internalError, violation.message)
+      self.failStream(id, .internalError, violation.message)
     case .success:
       switch frame.type {
       case .headers:
@@ -238,7 +244,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
           entry.stream.inbound.append(.metadata(metadata))
         } catch {
           self.streams[id] = entry
-          self.cancelStream(id, .internalError, error.message)
+          self.failStream(id, .internalError, error.message)
         }
       case .message:
         self.streams[id] = entry
@@ -267,7 +273,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         let update = try frame.control(Civicgrid_Wire_V1_WindowUpdate.self)
         self.streams[id] = entry
         if update.increment == 0 || !entry.stream.sendWindow.grant(Int(update.increment)) {
-          self.cancelStream(id, .internalError, "bad WINDOW_UPDATE increment \(update.increment)")
+          self.failStream(id, .internalError, "bad WINDOW_UPDATE increment \(update.increment)")
         }
       default:
         self.streams[id] = entry
@@ -275,22 +281,8 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     }
   }
 
-  private func receiveMessage(_ frame: Frame, on id: UInt32) {
-    guard var entry = self.streams[id] else { return }
-    let step = entry.assembler.receive(frame.payload, more: frame.flags.contains(.more))
-    self.streams[id] = entry
-    switch step {
-    case .failure(let violation):
-      self.cancelStream(id, .resourceExhausted, violation.message("response"))
-    case .success(.fragment(let grant)):
-      self.writeWindowUpdate(id, increment: grant)
-    case .success(.message(let message, let unaccounted)):
-      entry.stream.inbound.append(.message(WireBytes(message)), bytes: unaccounted)
-    }
-  }
-
   /// A stream error found on the client: CANCEL to the server, the call fails locally.
-  private func cancelStream(_ id: UInt32, _ code: Status.Code, _ message: String) {
+  func failStream(_ id: UInt32, _ code: Status.Code, _ message: String) {
     guard let entry = self.streams.removeValue(forKey: id) else { return }
     entry.stream.markEnded(RPCError(code: RPCError.Code(code) ?? .internalError, message: message))
     self.write(ControlFrames.cancel(streamID: id, code: code, message: message))
@@ -313,18 +305,13 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         )
         self.write(headers)
       case .frames(let id, let head, let payload):
-        guard self.streams[id] != nil else { continue }
-        self.write(head)
-        if let payload { self.write(payload) }
+        self.writeFrames(of: id, head: head, payload: payload)
       case .cancel(let id, let code, let message):
         guard self.streams.removeValue(forKey: id) != nil else { continue }
         self.write(ControlFrames.cancel(streamID: id, code: code, message: message))
         self.streamCountChanged()
       case .grant(let id, let increment):
-        guard var entry = self.streams[id] else { continue }
-        entry.assembler.granted(increment)
-        self.streams[id] = entry
-        self.writeWindowUpdate(id, increment: increment)
+        self.grant(id, increment: increment)
       case .ping(let opaque, let promise):
         guard case .ready = self.phase else {
           promise.fail(RPCError(code: .unavailable, message: "the connection is not ready"))
@@ -362,11 +349,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     context.writeAndFlush(self.wrapOutboundOut(buffer)).whenComplete { _ in channel.close(promise: nil) }
   }
 
-  private func writeWindowUpdate(_ id: UInt32, increment: Int) {
-    self.write(ControlFrames.windowUpdate(streamID: id, increment: increment))
-  }
-
-  private func write(_ buffer: ByteBuffer) {
+  func write(_ buffer: ByteBuffer) {
     guard let context = self.context else { return }
     context.write(self.wrapOutboundOut(buffer), promise: nil)
     self.needsFlush = true

@@ -1,5 +1,5 @@
-internal import CivicProtos
-internal import GRPCCore
+internal import CivicWireProtos
+package import GRPCCore
 internal import NIOCore
 internal import SwiftProtobuf
 import Synchronization
@@ -20,9 +20,9 @@ enum ClientOutboxEntry: Sendable {
 /// Its stream id is assigned when its HEADERS are enqueued, under the connection's
 /// lock, so HEADERS reach the wire in increasing id order whatever order the calling
 /// tasks run in (docs/PROTOCOL.md, section 3.1).
-final class ClientStream: Sendable {
+package final class ClientStream: Sendable {
   let descriptor: MethodDescriptor
-  let inbound: InboundBuffer<RPCResponsePart<WireBytes>>
+  package let inbound: InboundBuffer<RPCResponsePart<WireBytes>>
   let sendWindow: SendWindow
   /// The server's limits, which bound what we send.
   let serverSettings: WireSettings
@@ -73,7 +73,7 @@ final class ClientStream: Sendable {
   }
 
   /// Abandons the call: CANCEL to the server unless it already ended.
-  func cancel(_ code: Status.Code = .cancelled, _ message: String = "cancelled by the client") {
+  package func cancel(_ code: Status.Code = .cancelled, _ message: String = "cancelled by the client") {
     guard !self.ended.exchange(true, ordering: .acquiringAndReleasing) else { return }
     let error = RPCError(code: RPCError.Code(code) ?? .cancelled, message: message)
     self.inbound.finish(throwing: error)
@@ -84,7 +84,7 @@ final class ClientStream: Sendable {
     if id != 0 { self.outbox.enqueue(.cancel(streamID: id, code: code, message: message)) }
   }
 
-  var writer: RPCWriter<RPCRequestPart<WireBytes>>.Closable {
+  package var writer: RPCWriter<RPCRequestPart<WireBytes>>.Closable {
     RPCWriter.Closable(wrapping: ClientStreamWriter(stream: self))
   }
 

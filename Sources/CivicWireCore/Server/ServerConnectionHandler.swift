@@ -1,70 +1,61 @@
-internal import CivicProtos
-internal import GRPCCore
-internal import Logging
-internal import NIOCore
+internal import CivicWireProtos
+package import GRPCCore
+package import Logging
+package import NIOCore
 internal import SwiftProtobuf
 
 /// The server end of one CivicWire connection. Runs on the connection's event loop:
-/// decodes frames, applies the protocol's rules and limits, and hands each new stream
-/// to the transport through `onStream`.
-final class ServerConnectionHandler: ChannelInboundHandler {
-  typealias InboundIn = ByteBuffer
-  typealias OutboundOut = ByteBuffer
+/// decodes frames, routes stream frames to their streams, and hands each new stream to the
+/// transport through `onStream`. The connection's lifecycle (handshake, stream ids, drain,
+/// abuse guards, timers) is decided by `ServerConnectionStateMachine`; this handler only
+/// performs the actions it returns.
+package final class ServerConnectionHandler: ChannelInboundHandler, StreamFramesHandler {
+  package typealias InboundIn = ByteBuffer
+  package typealias OutboundOut = ByteBuffer
 
   /// Per-stream state only the event loop touches.
-  private struct StreamEntry {
+  struct StreamEntry: StreamFramesEntry {
     let stream: ServerStream
     var machine = StreamStateMachine(role: .server)
     var assembler: MessageAssembler
     var deadline: Scheduled<Void>?
+
+    func deliver(_ message: WireBytes, bytes: Int) {
+      self.stream.inbound.append(.message(message), bytes: bytes)
+    }
   }
 
-  private enum Phase {
-    case awaitingPreface
-    case awaitingSettings
-    case active
-    /// After a connection error or a close: input is ignored.
-    case closed
-  }
-
-  private enum Drain {
-    case none
-    /// First GOAWAY (last id 2^31-1) sent; waiting for the PING ack.
-    case announced(ping: UInt64, fallback: Scheduled<Void>?)
-    /// Second GOAWAY sent; streams above `lastStreamID` are refused.
-    case committed
-  }
+  static var inboundMessageName: String { "request" }
 
   private let config: CivicWireServerConfig
-  private let observer: CivicWireServerTransport.Observer
+  private let observer: CivicWireServerObserver
   private let logger: Logger
   /// The server's methods by fully qualified name (`package.Service/Method`).
   private let methods: [String: MethodDescriptor]
   private let onStream: (ServerStream) -> Void
   private let onClose: () -> Void
+  /// The clock the abuse guards measure with (injected by tests).
+  private let now: () -> NIODeadline
   private var decoder: NIOSingleStepByteToMessageProcessor<FrameDecoder>
-  private var phase = Phase.awaitingPreface
-  private var drain = Drain.none
+  private var machine: ServerConnectionStateMachine
+  private var timers: [ServerConnectionStateMachine.Timer: Scheduled<Void>] = [:]
   private var peerSettings = WireSettings.defaults
-  private var streams: [UInt32: StreamEntry] = [:]
-  private var lastStreamID: UInt32 = 0
-  private var guards: ConnectionGuards
+  var streams: [UInt32: StreamEntry] = [:]
   private var context: ChannelHandlerContext?
   private var outbox: Outbox<ServerOutboxEntry>?
-  private var handshakeTimer: Scheduled<Void>?
-  private var idleTimer: Scheduled<Void>?
-  private var graceTimer: Scheduled<Void>?
+  private var started = false
   private var remotePeer = "unknown"
   private var localPeer = "unknown"
   private var needsFlush = false
 
-  init(
+  package init(
     config: CivicWireServerConfig,
-    observer: CivicWireServerTransport.Observer,
+    observer: CivicWireServerObserver,
     logger: Logger,
     methods: [String: MethodDescriptor] = [:],
     onStream: @escaping (ServerStream) -> Void,
-    onClose: @escaping () -> Void
+    onClose: @escaping () -> Void,
+    now: @escaping () -> NIODeadline = { .now() }
   ) {
     self.config = config
     self.methods = methods
@@ -72,21 +63,17 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     self.logger = logger
     self.onStream = onStream
     self.onClose = onClose
+    self.now = now
     self.decoder = NIOSingleStepByteToMessageProcessor(
       FrameDecoder(maxFrameSize: config.settings.maxFrameSize),
       maximumBufferSize: config.settings.maxFrameSize + Frame.headerLength + 1024
     )
-    self.guards = ConnectionGuards(
-      minPingInterval: config.minPingInterval,
-      maxPingStrikes: config.maxPingStrikes,
-      cancelFloodLimit: config.cancelFloodLimit,
-      cancelFloodWindow: config.cancelFloodWindow
-    )
+    self.machine = ServerConnectionStateMachine(config: config, drainPing: UInt64.random(in: 1...UInt64.max))
   }
 
   // MARK: Channel events
 
-  func handlerAdded(context: ChannelHandlerContext) {
+  package func handlerAdded(context: ChannelHandlerContext) {
     self.context = context
     let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
     self.outbox = Outbox(eventLoop: context.eventLoop) { entries in
@@ -95,35 +82,22 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     if context.channel.isActive { self.start(context: context) }
   }
 
-  func channelActive(context: ChannelHandlerContext) {
+  package func channelActive(context: ChannelHandlerContext) {
     self.start(context: context)
     context.fireChannelActive()
   }
 
   private func start(context: ChannelHandlerContext) {
-    guard self.handshakeTimer == nil else { return }
+    guard !self.started else { return }
+    self.started = true
     self.remotePeer = PeerDescription.describe(context.channel.remoteAddress)
     self.localPeer = PeerDescription.describe(context.channel.localAddress)
     self.observer.connectionOpened()
-    let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
-    self.handshakeTimer = context.eventLoop.scheduleTask(in: self.config.handshakeTimeout) {
-      let handler = loopBound.value
-      guard case .awaitingPreface = handler.phase else {
-        if case .awaitingSettings = handler.phase {
-          handler.connectionError(ConnectionError(.handshakeTimeout, "no SETTINGS within the handshake timeout"))
-        }
-        return
-      }
-      handler.connectionError(ConnectionError(.handshakeTimeout, "no preface within the handshake timeout"))
-    }
+    self.perform(self.machine.connectionActive())
   }
 
-  func channelInactive(context: ChannelHandlerContext) {
-    self.phase = .closed
-    self.handshakeTimer?.cancel()
-    self.idleTimer?.cancel()
-    self.graceTimer?.cancel()
-    if case .announced(_, let fallback) = self.drain { fallback?.cancel() }
+  package func channelInactive(context: ChannelHandlerContext) {
+    self.perform(self.machine.channelInactive())
     let open = self.streams
     self.streams.removeAll()
     for (_, entry) in open {
@@ -136,9 +110,9 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     context.fireChannelInactive()
   }
 
-  func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+  package func channelRead(context: ChannelHandlerContext, data: NIOAny) {
     // After a connection error the rest of the input is not worth decoding.
-    if case .closed = self.phase { return }
+    if self.machine.isClosed { return }
     let buffer = self.unwrapInboundIn(data)
     do {
       try self.decoder.process(buffer: buffer) { input in
@@ -153,19 +127,19 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     }
   }
 
-  func channelReadComplete(context: ChannelHandlerContext) {
+  package func channelReadComplete(context: ChannelHandlerContext) {
     self.flushIfNeeded()
     context.fireChannelReadComplete()
   }
 
-  func errorCaught(context: ChannelHandlerContext, error: any Error) {
+  package func errorCaught(context: ChannelHandlerContext, error: any Error) {
     // Socket errors (reset by peer and the like) end this connection only.
     context.close(promise: nil)
   }
 
-  func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+  package func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
     if event is ChannelShouldQuiesceEvent {
-      self.beginDrain(reason: "server shutting down")
+      self.perform(self.machine.beginDrain(reason: "server shutting down"))
     } else {
       context.fireUserInboundEventTriggered(event)
     }
@@ -174,32 +148,22 @@ final class ServerConnectionHandler: ChannelInboundHandler {
   // MARK: Frames
 
   private func handle(_ input: WireInput) throws {
-    guard let context = self.context else { return }
-    switch (self.phase, input) {
+    switch (self.machine.phase, input) {
     case (.closed, _):
       return
-    case (.awaitingPreface, .preface):
-      var buffer = context.channel.allocator.buffer(capacity: 64)
-      FrameEncoder.writePreface(into: &buffer)
-      FrameEncoder.write(.settings, streamID: 0, message: self.config.settings.message, into: &buffer)
-      self.write(buffer)
-      self.phase = .awaitingSettings
+    case (_, .preface):
+      self.perform(try self.machine.receivedPreface())
+    case (.awaitingPreface, .frame):
+      throw ConnectionError(.protocolError, "unexpected preface")
     case (.awaitingSettings, .frame(let frame)):
       guard frame.type == .settings, !frame.flags.contains(.ack), frame.streamID == 0 else {
         throw ConnectionError(.protocolError, "expected SETTINGS as the first frame, got \(frame.type)")
       }
       let message = try frame.control(Civicgrid_Wire_V1_Settings.self)
       self.peerSettings = try WireSettings(received: message)
-      var ack = ByteBuffer()
-      FrameEncoder.write(.settings, flags: .ack, streamID: 0, into: &ack)
-      self.write(ack)
-      self.handshakeTimer?.cancel()
-      self.phase = .active
-      self.armIdleTimer()
+      self.perform(try self.machine.receivedSettings())
     case (.active, .frame(let frame)):
       try self.handleActive(frame)
-    case (_, .preface), (.awaitingPreface, .frame):
-      throw ConnectionError(.protocolError, "unexpected preface")
     }
   }
 
@@ -220,9 +184,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     case .ping:
       try self.handlePing(frame)
     case .goAway:
-      // The client is leaving: finish what is open, then close.
-      self.drain = .committed
-      self.closeIfDrained()
+      self.perform(self.machine.receivedGoAway())
     case .headers:
       try self.openStream(frame)
     case .message, .halfClose, .cancel, .windowUpdate, .trailers:
@@ -232,44 +194,18 @@ final class ServerConnectionHandler: ChannelInboundHandler {
 
   private func handlePing(_ frame: Frame) throws {
     let ping = try frame.control(Civicgrid_Wire_V1_Ping.self)
-    if frame.flags.contains(.ack) {
-      if case .announced(let opaque, let fallback) = self.drain, ping.opaque == opaque {
-        fallback?.cancel()
-        self.commitDrain()
-      }
-      return
-    }
-    guard self.guards.pingReceived(at: .now()) else {
-      throw ConnectionError(.enhanceYourCalm, "too many pings")
-    }
-    var buffer = ByteBuffer()
-    ControlFrames.ping(opaque: ping.opaque, ack: true, into: &buffer)
-    self.write(buffer)
+    self.perform(try self.machine.receivedPing(opaque: ping.opaque, ack: frame.flags.contains(.ack), now: self.now()))
   }
 
   private func openStream(_ frame: Frame) throws {
     let id = frame.streamID
-    guard id % 2 == 1, id > self.lastStreamID else {
-      throw ConnectionError(
-        .protocolError,
-        "HEADERS on stream \(id): client stream ids must be odd and increasing (last \(self.lastStreamID))"
-      )
-    }
-    self.lastStreamID = id
-    if case .committed = self.drain {
-      // Past the second GOAWAY: the client knows this stream was not processed.
+    switch try self.machine.receivedHeaders(streamID: id, metadataSize: frame.payload.readableBytes) {
+    case .ignore:
       return
-    }
-    self.guards.streamOpened()
-    guard frame.payload.readableBytes <= self.config.settings.maxMetadataSize else {
-      return self.refuse(
-        id,
-        .resourceExhausted,
-        "metadata of \(frame.payload.readableBytes) bytes exceeds the limit \(self.config.settings.maxMetadataSize)"
-      )
-    }
-    guard self.streams.count < self.config.settings.maxConcurrentStreams else {
-      return self.refuse(id, .resourceExhausted, "too many concurrent streams (limit \(self.config.settings.maxConcurrentStreams))")
+    case .refuse(let code, let message):
+      return self.refuse(id, code, message)
+    case .proceed:
+      break
     }
     let headers = try frame.control(Civicgrid_Wire_V1_Headers.self)
     guard let parsed = Self.descriptor(fromPath: headers.method) else {
@@ -306,8 +242,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
       }
     }
     self.streams[id] = entry
-    self.idleTimer?.cancel()
-    self.idleTimer = nil
+    self.perform(self.machine.streamOpened())
     self.observer.streamOpened()
     stream.inbound.append(.metadata(metadata))
     self.onStream(stream)
@@ -315,20 +250,18 @@ final class ServerConnectionHandler: ChannelInboundHandler {
 
   private func handleStreamFrame(_ frame: Frame) throws {
     let id = frame.streamID
-    guard id <= self.lastStreamID else {
+    guard self.machine.wasOpened(streamID: id) else {
       throw ConnectionError(.protocolError, "\(frame.type) on stream \(id), which was never opened")
     }
     // Frames for a stream that already ended may have crossed our TRAILERS: ignore.
     guard var entry = self.streams[id] else { return }
     // Only cancels of running streams cost the server work ("rapid reset"); count those.
-    if frame.type == .cancel, !self.guards.cancelReceived(at: .now()) {
-      throw ConnectionError(.enhanceYourCalm, "cancel flood: more than \(self.config.cancelFloodLimit) cancels")
-    }
+    if frame.type == .cancel { try self.machine.receivedCancel(now: self.now()) }
 
     switch entry.machine.receive(frame.type) {
     case .failure(let violation):
       self.streams[id] = entry
-      return self.streamError(id, .internalError, violation.message)
+      return self.failStream(id, .internalError, violation.message)
     case .success(let transition):
       switch frame.type {
       case .message:
@@ -338,7 +271,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         let update = try frame.control(Civicgrid_Wire_V1_WindowUpdate.self)
         guard update.increment > 0, entry.stream.sendWindow.grant(Int(update.increment)) else {
           self.streams[id] = entry
-          return self.streamError(id, .internalError, "WINDOW_UPDATE increment \(update.increment) is zero or overflows the window")
+          return self.failStream(id, .internalError, "WINDOW_UPDATE increment \(update.increment) is zero or overflows the window")
         }
       case .cancel:
         self.closeStream(id, entry, terminating: RPCError(code: .cancelled, message: "cancelled by the client"))
@@ -353,20 +286,6 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     }
   }
 
-  private func receiveMessage(_ frame: Frame, on id: UInt32) {
-    guard var entry = self.streams[id] else { return }
-    let step = entry.assembler.receive(frame.payload, more: frame.flags.contains(.more))
-    self.streams[id] = entry
-    switch step {
-    case .failure(let violation):
-      self.streamError(id, .resourceExhausted, violation.message("request"))
-    case .success(.fragment(let grant)):
-      self.writeWindowUpdate(id, increment: grant)
-    case .success(.message(let message, let unaccounted)):
-      entry.stream.inbound.append(.message(WireBytes(message)), bytes: unaccounted)
-    }
-  }
-
   // MARK: Ending streams
 
   /// Answers a HEADERS with TRAILERS without opening the stream.
@@ -376,7 +295,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
 
   /// Fails one stream (docs/PROTOCOL.md, section 3.3): TRAILERS to the client, the
   /// handler cancelled; the connection and other streams carry on.
-  private func streamError(_ id: UInt32, _ code: Status.Code, _ message: String) {
+  func failStream(_ id: UInt32, _ code: Status.Code, _ message: String) {
     guard let entry = self.streams[id] else { return }
     self.write(ControlFrames.trailers(streamID: id, code: code, message: message))
     self.closeStream(id, entry, terminating: RPCError(code: RPCError.Code(code) ?? .internalError, message: message))
@@ -399,10 +318,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
       entry.stream.completed()
     }
     self.observer.streamClosed()
-    if self.streams.isEmpty {
-      self.armIdleTimer()
-      self.closeIfDrained()
-    }
+    self.perform(self.machine.streamClosed())
   }
 
   // MARK: Outbox (writes from handler tasks)
@@ -411,116 +327,94 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     for entry in entries {
       switch entry {
       case .frames(let id, let head, let payload):
-        guard self.streams[id] != nil else { continue }
-        self.write(head)
-        if let payload { self.write(payload) }
+        self.writeFrames(of: id, head: head, payload: payload)
       case .trailers(let id, let bytes):
         guard let stream = self.streams[id] else { continue }
         self.write(bytes)
         self.closeStream(id, stream, terminating: nil)
       case .grant(let id, let increment):
-        guard var stream = self.streams[id] else { continue }
-        stream.assembler.granted(increment)
-        self.streams[id] = stream
-        self.writeWindowUpdate(id, increment: increment)
+        self.grant(id, increment: increment)
       }
     }
     self.flushIfNeeded()
   }
 
-  // MARK: Connection lifecycle
+  // MARK: Performing the state machine's actions
 
-  private func armIdleTimer() {
-    guard let context = self.context, self.idleTimer == nil, case .active = self.phase else { return }
-    let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
-    self.idleTimer = context.eventLoop.scheduleTask(in: self.config.idleTimeout) {
-      let handler = loopBound.value
-      handler.idleTimer = nil
-      if handler.streams.isEmpty { handler.beginDrain(reason: "idle") }
-    }
+  private func perform(_ actions: [ServerConnectionStateMachine.Action]) {
+    for action in actions { self.perform(action) }
   }
 
-  /// Starts the two-phase GOAWAY (docs/PROTOCOL.md, section 6.1).
-  func beginDrain(reason: String) {
+  private func perform(_ action: ServerConnectionStateMachine.Action) {
     guard let context = self.context else { return }
-    switch self.phase {
-    case .awaitingPreface, .awaitingSettings:
-      self.phase = .closed
+    switch action {
+    case .schedule(let timer, let delay):
+      let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
+      self.timers[timer]?.cancel()
+      self.timers[timer] = context.eventLoop.scheduleTask(in: delay) {
+        let handler = loopBound.value
+        handler.timers[timer] = nil
+        handler.perform(handler.machine.timerFired(timer))
+      }
+    case .cancel(let timer):
+      self.timers.removeValue(forKey: timer)?.cancel()
+    case .sendPrefaceAndSettings:
+      var buffer = context.channel.allocator.buffer(capacity: 64)
+      FrameEncoder.writePreface(into: &buffer)
+      FrameEncoder.write(.settings, streamID: 0, message: self.config.settings.message, into: &buffer)
+      self.write(buffer)
+    case .acknowledgeSettings:
+      var ack = ByteBuffer()
+      FrameEncoder.write(.settings, flags: .ack, streamID: 0, into: &ack)
+      self.write(ack)
+    case .sendPingAck(let opaque):
+      var buffer = ByteBuffer()
+      ControlFrames.ping(opaque: opaque, ack: true, into: &buffer)
+      self.write(buffer)
+    case .announceDrain(let reason, let ping):
+      var buffer = ByteBuffer()
+      ControlFrames.goAway(lastStreamID: UInt32(Int32.max), code: .noError, message: reason, into: &buffer)
+      ControlFrames.ping(opaque: ping, into: &buffer)
+      self.write(buffer)
+      self.flushIfNeeded()
+    case .commitDrain(let lastStreamID):
+      var buffer = ByteBuffer()
+      ControlFrames.goAway(lastStreamID: lastStreamID, code: .noError, message: "draining", into: &buffer)
+      self.write(buffer)
+      self.flushIfNeeded()
+    case .failOpenStreams:
+      for (id, entry) in self.streams {
+        self.write(ControlFrames.trailers(streamID: id, code: .unavailable, message: "server shut down before the call completed"))
+        self.closeStream(id, entry, terminating: RPCError(code: .unavailable, message: "server shutting down"))
+      }
+      self.flushIfNeeded()
+    case .closeWithError(let error, let lastStreamID, let sendPreface):
+      self.logger.debug(
+        "closing connection after a protocol violation",
+        metadata: ["connection.peer": "\(self.remotePeer)", "goaway.code": "\(error.code)", "error": "\(error.message)"]
+      )
+      var buffer = ByteBuffer()
+      if sendPreface { FrameEncoder.writePreface(into: &buffer) }
+      ControlFrames.goAway(lastStreamID: lastStreamID, code: error.code, message: error.message, into: &buffer)
+      let channel = context.channel
+      context.writeAndFlush(self.wrapOutboundOut(buffer)).whenComplete { _ in
+        channel.close(promise: nil)
+      }
+    case .close:
+      self.flushIfNeeded()
       context.close(promise: nil)
-      return
-    case .closed:
-      return
-    case .active:
-      break
     }
-    guard case .none = self.drain else { return }
-    let opaque = UInt64.random(in: 1...UInt64.max)
-    var buffer = ByteBuffer()
-    ControlFrames.goAway(lastStreamID: UInt32(Int32.max), code: .noError, message: reason, into: &buffer)
-    ControlFrames.ping(opaque: opaque, into: &buffer)
-    self.write(buffer)
-    self.flushIfNeeded()
-
-    let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
-    let fallback = context.eventLoop.scheduleTask(in: .seconds(1)) {
-      loopBound.value.commitDrain()
-    }
-    self.drain = .announced(ping: opaque, fallback: fallback)
-    self.graceTimer = context.eventLoop.scheduleTask(in: self.config.gracePeriod) {
-      loopBound.value.gracePeriodOver()
-    }
-  }
-
-  private func commitDrain() {
-    guard case .announced = self.drain else { return }
-    self.drain = .committed
-    var buffer = ByteBuffer()
-    ControlFrames.goAway(lastStreamID: self.lastStreamID, code: .noError, message: "draining", into: &buffer)
-    self.write(buffer)
-    self.flushIfNeeded()
-    self.closeIfDrained()
-  }
-
-  private func gracePeriodOver() {
-    for (id, entry) in self.streams {
-      self.write(ControlFrames.trailers(streamID: id, code: .unavailable, message: "server shut down before the call completed"))
-      self.closeStream(id, entry, terminating: RPCError(code: .unavailable, message: "server shutting down"))
-    }
-    self.flushIfNeeded()
-    self.context?.close(promise: nil)
-  }
-
-  private func closeIfDrained() {
-    guard case .committed = self.drain, self.streams.isEmpty, let context = self.context else { return }
-    self.phase = .closed
-    self.flushIfNeeded()
-    context.close(promise: nil)
   }
 
   private func connectionError(_ error: ConnectionError) {
-    guard let context = self.context else { return }
-    if case .closed = self.phase { return }
-    self.logger.debug(
-      "closing connection after a protocol violation",
-      metadata: ["connection.peer": "\(self.remotePeer)", "goaway.code": "\(error.code)", "error": "\(error.message)"]
-    )
-    let sendPreface: Bool
-    if case .awaitingPreface = self.phase { sendPreface = true } else { sendPreface = false }
-    self.phase = .closed
-    var buffer = ByteBuffer()
-    if sendPreface { FrameEncoder.writePreface(into: &buffer) }
-    ControlFrames.goAway(lastStreamID: self.lastStreamID, code: error.code, message: error.message, into: &buffer)
-    let channel = context.channel
-    context.writeAndFlush(self.wrapOutboundOut(buffer)).whenComplete { _ in
-      channel.close(promise: nil)
-    }
+    self.perform(self.machine.connectionError(error))
   }
 
   private func rejectPreface(_ error: PrefaceError) {
     guard let context = self.context else { return }
     self.logger.debug("rejected a connection", metadata: ["connection.peer": "\(self.remotePeer)", "error": "\(error)"])
     if case .httpRequest = error {
-      self.phase = .closed
+      self.machine.closing()
       let buffer = context.channel.allocator.buffer(string: Preface.httpRejection)
       let channel = context.channel
       context.writeAndFlush(self.wrapOutboundOut(buffer)).whenComplete { _ in
@@ -533,11 +427,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
 
   // MARK: Helpers
 
-  private func writeWindowUpdate(_ id: UInt32, increment: Int) {
-    self.write(ControlFrames.windowUpdate(streamID: id, increment: increment))
-  }
-
-  private func write(_ buffer: ByteBuffer) {
+  func write(_ buffer: ByteBuffer) {
     guard let context = self.context else { return }
     context.write(self.wrapOutboundOut(buffer), promise: nil)
     self.needsFlush = true

@@ -7,9 +7,9 @@ import Synchronization
 /// Buffering is bounded by flow control, not here: the peer may only send what the
 /// stream's window allows, and the window is re-opened (`grant`) only as the consumer
 /// takes messages out.
-final class InboundBuffer<Part: Sendable>: AsyncSequence, Sendable {
-  typealias Element = Part
-  typealias Failure = any Error
+package final class InboundBuffer<Part: Sendable>: AsyncSequence, Sendable {
+  package typealias Element = Part
+  package typealias Failure = any Error
 
   private struct State {
     var queue = CircularBuffer<(part: Part, bytes: Int)>(initialCapacity: 4)
@@ -123,14 +123,14 @@ final class InboundBuffer<Part: Sendable>: AsyncSequence, Sendable {
     }
   }
 
-  struct AsyncIterator: AsyncIteratorProtocol {
+  package struct AsyncIterator: AsyncIteratorProtocol {
     let buffer: InboundBuffer<Part>
-    mutating func next() async throws -> Part? {
+    package mutating func next() async throws -> Part? {
       try await self.buffer.next()
     }
   }
 
-  func makeAsyncIterator() -> AsyncIterator {
+  package func makeAsyncIterator() -> AsyncIterator {
     AsyncIterator(buffer: self)
   }
 }

@@ -1,8 +1,8 @@
-internal import NIOCore
+package import NIOCore
 
 /// Formats socket addresses the way gRPC describes peers ("ipv4:127.0.0.1:7400").
-enum PeerDescription {
-  static func describe(_ address: SocketAddress?) -> String {
+package enum PeerDescription {
+  package static func describe(_ address: SocketAddress?) -> String {
     guard let address else { return "unknown" }
     switch address {
     case .v4:

@@ -1,4 +1,4 @@
-internal import CivicProtos
+internal import CivicWireProtos
 internal import GRPCCore
 
 import struct Foundation.Data

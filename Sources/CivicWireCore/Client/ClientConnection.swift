@@ -1,13 +1,12 @@
-internal import GRPCCore
-internal import NIOCore
-internal import NIOPosix
+package import GRPCCore
+package import NIOCore
 import Synchronization
 
 /// One established CivicWire connection of the client: stream ids, the server's
 /// concurrent-stream limit (callers wait for a free slot), and whether it still takes
 /// new calls.
-final class ClientConnection: Sendable {
-  let channel: any Channel
+package final class ClientConnection: Sendable {
+  package let channel: any Channel
   let serverSettings: WireSettings
   let localSettings: WireSettings
   private let outbox: Outbox<ClientOutboxEntry>
@@ -39,45 +38,46 @@ final class ClientConnection: Sendable {
     self.state = Mutex(State(freeSlots: serverSettings.maxConcurrentStreams))
   }
 
-  /// Connects, exchanges prefaces and SETTINGS, and returns once the server's SETTINGS
-  /// arrived. `onUnusable` runs (on the event loop) when the connection stops taking
-  /// new calls: GOAWAY or close.
-  static func connect(
-    to address: SocketAddress,
-    group: any EventLoopGroup,
+  /// What sets up a new channel: installs the connection handler and returns the channel
+  /// and the future of the server's SETTINGS.
+  package typealias ChannelInitializer = @Sendable (any Channel) -> EventLoopFuture<(any Channel, EventLoopFuture<WireSettings>)>
+
+  /// Connects through `connector` (the binding layer's bootstrap, which runs the
+  /// initializer it is given on the new channel), exchanges prefaces and SETTINGS, and
+  /// returns once the server's SETTINGS arrived. `onUnusable` runs (on the event loop)
+  /// when the connection stops taking new calls: GOAWAY or close.
+  package static func connect(
     settings: WireSettings,
-    keepalive: CivicWireClientTransport.Keepalive?,
+    keepalive: CivicWireKeepalive?,
     timeout: TimeAmount,
-    onUnusable: @escaping @Sendable (ClientConnection) -> Void
+    onUnusable: @escaping @Sendable (ClientConnection) -> Void,
+    connector: (_ initializer: @escaping ChannelInitializer) async throws -> (any Channel, EventLoopFuture<WireSettings>)
   ) async throws -> ClientConnection {
     let box = ConnectionBox()
-    let (channel, ready): (any Channel, EventLoopFuture<WireSettings>) = try await ClientBootstrap(group: group)
-      .connectTimeout(timeout)
-      .channelOption(.socketOption(.tcp_nodelay), value: 1)
-      .connect(to: address) { channel in
-        channel.eventLoop.makeCompletedFuture {
-          let ready = channel.eventLoop.makePromise(of: WireSettings.self)
-          let handler = ClientConnectionHandler(localSettings: settings, keepalive: keepalive) { event in
-            switch event {
-            case .ready(let serverSettings):
-              ready.succeed(serverSettings)
-            case .goAway:
-              box.connection?.becameUnusable(onUnusable)
-            case .closed:
-              ready.fail(RPCError(code: .unavailable, message: "the server closed the connection during the handshake"))
-              box.connection?.closed(onUnusable)
-            case .streamCountChanged:
-              ()
-            }
+    let (channel, ready) = try await connector { channel in
+      channel.eventLoop.makeCompletedFuture {
+        let ready = channel.eventLoop.makePromise(of: WireSettings.self)
+        let handler = ClientConnectionHandler(localSettings: settings, keepalive: keepalive) { event in
+          switch event {
+          case .ready(let serverSettings):
+            ready.succeed(serverSettings)
+          case .goAway:
+            box.connection?.becameUnusable(onUnusable)
+          case .closed:
+            ready.fail(RPCError(code: .unavailable, message: "the server closed the connection during the handshake"))
+            box.connection?.closed(onUnusable)
+          case .streamCountChanged:
+            ()
           }
-          try channel.pipeline.syncOperations.addHandler(handler)
-          box.handler = NIOLoopBound(handler, eventLoop: channel.eventLoop)
-          channel.eventLoop.scheduleTask(in: timeout) {
-            ready.fail(RPCError(code: .unavailable, message: "no SETTINGS from the server within \(timeout)"))
-          }
-          return (channel, ready.futureResult)
         }
+        try channel.pipeline.syncOperations.addHandler(handler)
+        box.handler = NIOLoopBound(handler, eventLoop: channel.eventLoop)
+        channel.eventLoop.scheduleTask(in: timeout) {
+          ready.fail(RPCError(code: .unavailable, message: "no SETTINGS from the server within \(timeout)"))
+        }
+        return (channel, ready.futureResult)
       }
+    }
     let serverSettings: WireSettings
     do {
       serverSettings = try await ready.get()
@@ -99,11 +99,11 @@ final class ClientConnection: Sendable {
     return connection
   }
 
-  var isUsable: Bool { self.state.withLock { $0.usable } }
+  package var isUsable: Bool { self.state.withLock { $0.usable } }
 
   /// Waits for a free stream slot, then creates a stream; its id is assigned when it
   /// sends its HEADERS.
-  func openStream(descriptor: MethodDescriptor) async throws -> ClientStream {
+  package func openStream(descriptor: MethodDescriptor) async throws -> ClientStream {
     try await self.acquireSlot()
     return ClientStream(
       descriptor: descriptor,
@@ -174,7 +174,7 @@ final class ClientConnection: Sendable {
     }
   }
 
-  func releaseSlot() {
+  package func releaseSlot() {
     let waiter: CheckedContinuation<Void, any Error>? = self.state.withLock { state in
       if !state.slotWaiters.isEmpty { return state.slotWaiters.removeFirst().continuation }
       state.freeSlots += 1
@@ -184,14 +184,14 @@ final class ClientConnection: Sendable {
   }
 
   /// Sends a PING and waits for its ACK.
-  func ping() async throws {
+  package func ping() async throws {
     let promise = self.channel.eventLoop.makePromise(of: Void.self)
     self.outbox.enqueue(.ping(opaque: UInt64.random(in: 1...UInt64.max), promise: promise))
     try await promise.futureResult.get()
   }
 
   /// No new calls; close once the open ones finish.
-  func closeGracefully() {
+  package func closeGracefully() {
     self.markUnusable()
     let handler = self.handler
     self.channel.eventLoop.execute { handler.value.closeWhenIdle() }

@@ -1,5 +1,5 @@
-internal import CivicProtos
-internal import GRPCCore
+internal import CivicWireProtos
+package import GRPCCore
 internal import NIOCore
 internal import SwiftProtobuf
 import Synchronization
@@ -18,15 +18,15 @@ enum ServerOutboxEntry: Sendable {
 
 /// One call on a server connection, shared between the event loop and the task that
 /// runs the call's handler.
-final class ServerStream: Sendable {
+package final class ServerStream: Sendable {
   let id: UInt32
-  let descriptor: MethodDescriptor
-  let inbound: InboundBuffer<RPCRequestPart<WireBytes>>
+  package let descriptor: MethodDescriptor
+  package let inbound: InboundBuffer<RPCRequestPart<WireBytes>>
   let sendWindow: SendWindow
   /// The client's limits, which bound what we send.
   let peerSettings: WireSettings
-  let remotePeer: String
-  let localPeer: String
+  package let remotePeer: String
+  package let localPeer: String
   fileprivate let outbox: Outbox<ServerOutboxEntry>
 
   private struct WriterState {
@@ -68,7 +68,7 @@ final class ServerStream: Sendable {
 
   /// Binds gRPC's cancellation handle for this call; cancels it at once if the stream
   /// already ended.
-  func attach(_ handle: ServerContext.RPCCancellationHandle) {
+  package func attach(_ handle: ServerContext.RPCCancellationHandle) {
     let cancelNow = self.cancellation.withLock { state in
       state.handle = handle
       return state.cancelled
@@ -96,7 +96,7 @@ final class ServerStream: Sendable {
     self.sendWindow.close(with: RPCError(code: .cancelled, message: "stream already completed"))
   }
 
-  var writer: RPCWriter<RPCResponsePart<WireBytes>>.Closable {
+  package var writer: RPCWriter<RPCResponsePart<WireBytes>>.Closable {
     RPCWriter.Closable(wrapping: ServerStreamWriter(stream: self))
   }
 

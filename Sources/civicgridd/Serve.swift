@@ -1,0 +1,170 @@
+import ArgumentParser
+import CivicProtos
+import CivicServer
+import CivicServices
+import CivicStore
+import Foundation
+import Logging
+import Metrics
+import Prometheus
+import ServiceLifecycle
+import UnixSignals
+
+struct Serve: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Serve until SIGTERM or SIGINT, then drain in-flight calls and exit 0.",
+    discussion: """
+      Settings come from, lowest precedence first: defaults, the JSON file given by --config \
+      (or CIVICGRID_CONFIG), CIVICGRID_* environment variables, and these flags.
+      """
+  )
+
+  @Option(help: "JSON config file.") var config: String?
+  @Option(help: "CivicWire listener, HOST:PORT (default 127.0.0.1:7400).") var wireListen: String?
+  @Option(help: "gRPC/HTTP/2 listener, HOST:PORT (default 127.0.0.1:7401).") var grpcListen: String?
+  @Option(help: "Prometheus metrics listener, HOST:PORT (default 127.0.0.1:7402).") var metricsListen: String?
+  @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.") var logLevel: String?
+  @Option(help: "Log format: text or json.") var logFormat: String = "text"
+  @Option(help: "Write the bound ports as JSON to this file once listening.") var portFile: String?
+  @OptionGroup var database: DatabaseOptions
+
+  func run() async throws {
+    let settings = try self.resolvedSettings()
+    Self.bootstrapLogging(level: Logger.Level(rawValue: settings.logLevel) ?? .info, json: self.logFormat == "json")
+    let registry = Self.bootstrapMetrics()
+    let logger = Logger(label: "civicgridd")
+
+    let store = try await self.openStore(logger: logger)
+    let server = CivicGridServer(
+      configuration: settings,
+      registry: registry,
+      logger: logger,
+      services: store.map { DatabaseServices.make(store: $0) } ?? [],
+      interceptors: store.map { DatabaseServices.interceptors(store: $0) } ?? []
+    )
+    // Shut down in reverse: the server drains first, the pool closes last.
+    var lifecycle = store.map { Self.storeServices($0, health: server.health, settings: settings, logger: logger) } ?? []
+    lifecycle.append(.init(service: server))
+    let group = ServiceGroup(
+      configuration: ServiceGroupConfiguration(services: lifecycle, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+    )
+    let portFile = self.portFile
+    try await withThrowingTaskGroup(of: Void.self) { tasks in
+      tasks.addTask { try await group.run() }
+      tasks.addTask { try Self.announce(try await server.boundPorts, settings: settings, portFile: portFile, logger: logger) }
+      try await tasks.waitForAll()
+    }
+    logger.info("civicgridd stopped")
+  }
+
+  /// Defaults, then the config file, the environment and the flags, each overriding the last.
+  private func resolvedSettings() throws -> ServerConfiguration {
+    let environment = ProcessInfo.processInfo.environment
+    var settings = ServerConfiguration.defaults
+    do {
+      if let file = self.config ?? environment["CIVICGRID_CONFIG"] {
+        try settings.apply(file: file)
+      }
+      try settings.apply(environment: environment)
+      let flags: [(String, String?)] = [
+        ("wire_listen", self.wireListen), ("grpc_listen", self.grpcListen),
+        ("metrics_listen", self.metricsListen), ("log_level", self.logLevel),
+      ]
+      for case let (key, value?) in flags {
+        try settings.apply(key: key, value: value, source: "flag --\(key.replacingOccurrences(of: "_", with: "-"))")
+      }
+    } catch {
+      throw ValidationError(error.description)
+    }
+    guard ["text", "json"].contains(self.logFormat) else {
+      throw ValidationError("--log-format must be text or json, got '\(self.logFormat)'")
+    }
+    return settings
+  }
+
+  private static func bootstrapLogging(level: Logger.Level, json: Bool) {
+    LoggingSystem.bootstrap { label in
+      var handler: any LogHandler = json ? JSONLogHandler(label: label) : StreamLogHandler.standardError(label: label)
+      handler.logLevel = level
+      return handler
+    }
+  }
+
+  /// Bootstraps the metrics system on a fresh registry, which the metrics endpoint serves.
+  private static func bootstrapMetrics() -> PrometheusCollectorRegistry {
+    let registry = PrometheusCollectorRegistry()
+    var metricsFactory = PrometheusMetricsFactory(registry: registry)
+    // Diagnostics calls take tens of microseconds; database-backed ones up to seconds.
+    metricsFactory.defaultDurationHistogramBuckets = [
+      .microseconds(50), .microseconds(100), .microseconds(250), .microseconds(500), .milliseconds(1),
+      .milliseconds(2.5), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50),
+      .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5), .seconds(10),
+    ]
+    MetricsSystem.bootstrap(metricsFactory)
+    return registry
+  }
+
+  /// The migrated store, or nil without a database URL (flag, CIVICGRID_DATABASE_URL or PG*
+  /// variables): the server then runs Diagnostics and Health only.
+  private func openStore(logger: Logger) async throws -> StorePool? {
+    guard let storeConfiguration = self.database.configuration() else {
+      logger.warning("no database configured: serving Diagnostics and Health only (pass --database-url)")
+      return nil
+    }
+    return try await Migrate.openMigrated(storeConfiguration, options: self.database, logger: logger)
+  }
+
+  /// The lifecycle services that come with the store: the pool, its health monitor (which
+  /// turns the database services NOT_SERVING while PostgreSQL is away) and the warning sweeper.
+  private static func storeServices(
+    _ pool: StorePool,
+    health: HealthService,
+    settings: ServerConfiguration,
+    logger: Logger
+  ) -> [ServiceGroupConfiguration.ServiceConfiguration] {
+    let monitor = StoreHealthMonitor(pool: pool) { reachable in
+      for name in ["civicgrid.store"] + DatabaseServices.names {
+        health.setStatus(reachable ? .serving : .notServing, forService: name)
+      }
+      if !reachable { logger.warning("store: PostgreSQL unreachable; calls fail UNAVAILABLE until it is back") }
+    }
+    var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: pool), .init(service: monitor)]
+    if settings.warningSweepSeconds > 0 {
+      // Records warning-level changes (docs/SUPERVISION.md); safe with several instances.
+      var configuration = WarningSweeper.Configuration.defaults
+      configuration.interval = .seconds(settings.warningSweepSeconds)
+      let sweeper = WarningSweeper(store: pool, configuration: configuration, logger: logger)
+      services.append(.init(service: WarningSweeperService(sweeper: sweeper)))
+    }
+    return services
+  }
+
+  /// Once every listener is bound: the port file, the log line and the banner on stdout.
+  private static func announce(
+    _ ports: CivicGridServer.BoundPorts,
+    settings: ServerConfiguration,
+    portFile: String?,
+    logger: Logger
+  ) throws {
+    if let portFile {
+      let data = try JSONEncoder().encode(ports)
+      try data.write(to: URL(fileURLWithPath: portFile), options: .atomic)
+    }
+    let listen = (wire: settings.wireListen.host, grpc: settings.grpcListen.host, metrics: settings.metricsListen.host)
+    logger.info(
+      "civicgridd listening",
+      metadata: [
+        "wire": "\(listen.wire):\(ports.wire)",
+        "grpc": "\(listen.grpc):\(ports.grpc)",
+        "metrics": "http://\(listen.metrics):\(ports.metrics)/metrics",
+      ]
+    )
+    let banner = """
+      civicgridd: serving CivicWire on \(listen.wire):\(ports.wire), gRPC/HTTP2 on \(listen.grpc):\(ports.grpc), metrics on http://\(listen.metrics):\(ports.metrics)/metrics
+      civicgridd: try `civicctl --server \(listen.wire):\(ports.wire) health`
+
+      """
+    FileHandle.standardOutput.write(Data(banner.utf8))
+  }
+}
+
