@@ -1,7 +1,8 @@
 /// Why a domain operation was refused.
 ///
 /// Messages name the field or the current state, so that a service adapter can map the
-/// case to INVALID_ARGUMENT, FAILED_PRECONDITION, ABORTED or NOT_FOUND and pass the message on.
+/// case to INVALID_ARGUMENT, FAILED_PRECONDITION, ABORTED, NOT_FOUND, ALREADY_EXISTS,
+/// PERMISSION_DENIED or RESOURCE_EXHAUSTED and pass the message on.
 public enum DomainError: Error, Sendable, Hashable, CustomStringConvertible {
   /// A value is malformed or out of range: (field, what is wrong).
   case invalidField(String, String)
@@ -15,6 +16,14 @@ public enum DomainError: Error, Sendable, Hashable, CustomStringConvertible {
   case noWorkingTime(jurisdiction: String)
   /// A rule of the domain forbids the action: (subject, why).
   case precondition(String, String)
+  /// Something with this key exists already: (subject, e.g. "code: unit 'S01'").
+  case alreadyExists(String)
+  /// The caller may not do this here; the message says why (a role, a unit outside its scope).
+  case permissionDenied(String)
+  /// A concurrent request got there first; retrying answers its result: (what happened).
+  case conflict(String)
+  /// A limited resource (a slot's places) is used up: (what, and what to do instead).
+  case capacityExhausted(String)
 
   public var description: String {
     switch self {
@@ -31,6 +40,10 @@ public enum DomainError: Error, Sendable, Hashable, CustomStringConvertible {
       return "calendar \(jurisdiction) has no working time within ten years"
     case .precondition(let subject, let why):
       return "\(subject): \(why)"
+    case .alreadyExists(let subject):
+      return "\(subject) already exists"
+    case .permissionDenied(let why), .conflict(let why), .capacityExhausted(let why):
+      return why
     }
   }
 }

@@ -5,13 +5,15 @@ public import GRPCCore
 /// The services that keep their state in PostgreSQL, as the server registers them.
 /// Every method they serve needs an entry in `MethodPolicies.all`.
 public enum DatabaseServices {
-  /// Their names, as the health service reports them (NOT_SERVING while PostgreSQL is down).
+  /// Their names, as the health service reports them (NOT_SERVING while PostgreSQL is down):
+  /// one for every service `make` registers (a test compares the two).
   public static let names = [
     Civicgrid_V1_Directory.descriptor.fullyQualifiedService,
     Civicgrid_V1_Audit.descriptor.fullyQualifiedService,
     Civicgrid_V1_Calendar.descriptor.fullyQualifiedService,
     Civicgrid_V1_Catalog.descriptor.fullyQualifiedService,
     Civicgrid_V1_Cases.descriptor.fullyQualifiedService,
+    Civicgrid_V1_Appointments.descriptor.fullyQualifiedService,
     Civicgrid_V1_Evaluation.descriptor.fullyQualifiedService,
     Civicgrid_V1_Supervision.descriptor.fullyQualifiedService,
   ]

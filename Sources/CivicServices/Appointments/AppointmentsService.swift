@@ -1,5 +1,6 @@
 public import CivicDomain
 public import CivicProtos
+import CivicRepositories
 public import CivicStore
 import Foundation
 import GRPCCore
@@ -48,26 +49,6 @@ public struct AppointmentsService: Civicgrid_V1_Appointments.SimpleServiceProtoc
     self.now = now ?? { Instant(secondsSinceEpoch: Int(Date().timeIntervalSince1970)) }
   }
 
-  // MARK: - Errors
-
-  /// The one place a domain refusal becomes a status for this service.
-  static func rpc(_ error: DomainError) -> RPCError {
-    switch error {
-    case .invalidField: RPCError(code: .invalidArgument, message: error.description)
-    case .illegalState, .precondition, .noWorkingTime: RPCError(code: .failedPrecondition, message: error.description)
-    case .staleVersion: RPCError(code: .aborted, message: error.description)
-    case .notFound: RPCError(code: .notFound, message: error.description)
-    }
-  }
-
-  static func domain<R>(_ body: () throws(DomainError) -> R) throws(RPCError) -> R {
-    do {
-      return try body()
-    } catch {
-      throw Self.rpc(error)
-    }
-  }
-
   // MARK: - Scope
 
   /// Where a caller may find centres and units for appointments and visits. Partner systems
@@ -81,18 +62,15 @@ public struct AppointmentsService: Civicgrid_V1_Appointments.SimpleServiceProtoc
 
   /// A centre in the caller's scope: NOT_FOUND when missing or outside, FAILED_PRECONDITION
   /// when the unit is not a centre.
-  static func centre(
-    _ code: String,
-    field: String = "centre_code",
-    scope: UnitScope,
-    on connection: StoreConnection
-  ) async throws -> (code: String, id: Int64, path: String) {
+  static func centre(_ code: String, field: String = "centre_code", scope: UnitScope, on connection: StoreConnection) async throws
+    -> UnitRecord
+  {
     let code = try Validation.code(code, field: field)
     let unit = try await DirectoryService.scopedUnit(code, field: field, scope: scope, on: connection)
-    guard unit.unit.kind == .centre else {
-      throw RPCError(code: .failedPrecondition, message: "\(field): unit '\(code)' is not a service centre")
+    guard unit.kind == UnitKind.centre.rawValue else {
+      throw DomainError.precondition(field, "unit '\(code)' is not a service centre")
     }
-    return (code, unit.id, unit.path)
+    return unit
   }
 
   struct StoredOffer {
@@ -101,46 +79,21 @@ public struct AppointmentsService: Civicgrid_V1_Appointments.SimpleServiceProtoc
     var withdrawn: Bool
   }
 
-  static func offer(centre: (code: String, id: Int64, path: String), item: String, on connection: StoreConnection) async throws
-    -> StoredOffer
-  {
-    let rows = try await connection.query(
-      "SELECT id, slot_minutes, capacity, withdrawn FROM appointment_offers WHERE centre_id = $1 AND item_code = $2",
-      [centre.id, item]
-    )
-    guard let row = rows.rows.first else {
-      throw RPCError(code: .notFound, message: "item_code: centre '\(centre.code)' offers no appointments for item '\(item)'")
+  static func offer(centre: UnitRecord, item: String, on connection: StoreConnection) async throws -> StoredOffer {
+    guard let row = try await CentreRepository(connection).offer(centreID: centre.id, itemCode: item) else {
+      throw DomainError.notFound("item_code: an appointment offer of item '\(item)' at centre '\(centre.code)'")
     }
-    let offer = try Self.domain { () throws(DomainError) in
-      try AppointmentOffer(
-        centreCode: centre.code,
-        itemCode: item,
-        slotMinutes: try Self.decode(row, Int.self, 1),
-        capacity: try Self.decode(row, Int.self, 2)
-      )
-    }
-    return StoredOffer(id: try row.decode(at: 0), offer: offer, withdrawn: try row.decode(at: 3))
-  }
-
-  private static func decode<T: SQLDecodable>(_ row: Row, _: T.Type, _ index: Int) throws(DomainError) -> T {
-    do {
-      return try row.decode(at: index)
-    } catch {
-      throw .invalidField("stored row", "column \(index) is unreadable")
-    }
+    let offer = try AppointmentOffer(centreCode: centre.code, itemCode: item, slotMinutes: row.slotMinutes, capacity: row.capacity)
+    return StoredOffer(id: row.id, offer: offer, withdrawn: row.withdrawn)
   }
 
   /// The centre's schedule and its version (0 and the calendar's hours when none was set).
   func schedule(centreID: Int64, on connection: StoreConnection) async throws -> (schedule: CentreSchedule, version: Int64) {
-    let rows = try await connection.query(
-      "SELECT regular_hours::text, roster::text, version FROM centre_schedules WHERE centre_id = $1",
-      [centreID]
-    )
-    guard let row = rows.rows.first else {
-      return (try Self.domain { () throws(DomainError) in try CentreSchedule(regularHours: self.calendar.businessHours) }, 0)
+    guard let row = try await CentreRepository(connection).schedule(centreID: centreID) else {
+      return (try CentreSchedule(regularHours: self.calendar.businessHours), 0)
     }
-    let stored = try StoredSchedule(regularHoursJSON: try row.decode(at: 0), rosterJSON: try row.decode(at: 1))
-    return (try Self.domain { () throws(DomainError) in try stored.schedule() }, try row.decode(at: 2))
+    let stored = try StoredSchedule(regularHoursJSON: row.regularHoursJSON, rosterJSON: row.rosterJSON)
+    return (try stored.schedule(), row.version)
   }
 
   // MARK: - Conversions
@@ -168,7 +121,7 @@ public struct AppointmentsService: Civicgrid_V1_Appointments.SimpleServiceProtoc
   }
 
   /// Validates an applicant: a name, and when given an 18-character ID number and a phone number.
-  static func applicant(_ applicant: Civicgrid_V1_AppointmentApplicant, field: String = "applicant") throws(RPCError)
+  static func applicant(_ applicant: Civicgrid_V1_AppointmentApplicant, field: String = "applicant") throws(DomainError)
     -> Civicgrid_V1_AppointmentApplicant
   {
     var result = Civicgrid_V1_AppointmentApplicant()
@@ -194,7 +147,7 @@ public struct AppointmentsService: Civicgrid_V1_Appointments.SimpleServiceProtoc
   }
 
   /// An idempotency key: required from partners, 1–128 printable ASCII characters.
-  static func idempotencyKey(_ key: String, caller: Principal) throws(RPCError) -> String? {
+  static func idempotencyKey(_ key: String, caller: Principal) throws(DomainError) -> String? {
     if key.isEmpty {
       if caller.has(.partner), !caller.has(.clerk), !caller.has(.admin) {
         throw Validation.invalid("idempotency_key", "is required from partner systems")
@@ -207,7 +160,7 @@ public struct AppointmentsService: Civicgrid_V1_Appointments.SimpleServiceProtoc
     return key
   }
 
-  static func date(_ text: String, field: String) throws(RPCError) -> CivilDate {
+  static func date(_ text: String, field: String) throws(DomainError) -> CivilDate {
     try Validation.date(text, field: field)
   }
 }

@@ -39,9 +39,9 @@ struct StoredSchedule: Codable, Sendable {
   var rosterJSON: String { String(decoding: try! JSONEncoder().encode(self.roster), as: UTF8.self) }
 
   /// Validates a proto schedule, naming the field of the first problem.
-  init(proto: Civicgrid_V1_CentreSchedule) throws(RPCError) {
+  init(proto: Civicgrid_V1_CentreSchedule) throws(DomainError) {
     self.regularHours = proto.regularHours.map { Period(open: $0.open, close: $0.close) }
-    self.roster = try proto.roster.enumerated().map { (index, entry) throws(RPCError) in
+    self.roster = try proto.roster.enumerated().map { (index, entry) throws(DomainError) in
       let kind: String
       switch entry.kind {
       case .extendedHours: kind = RosterEntry.Kind.extendedHours.rawValue
@@ -63,7 +63,7 @@ struct StoredSchedule: Codable, Sendable {
         capacity: Int(entry.capacity)
       )
     }
-    _ = try AppointmentsService.domain { () throws(DomainError) in try self.schedule() }
+    _ = try self.schedule()
   }
 
   /// The domain value; throws naming the entry for any bad time, date or overlap.

@@ -17,10 +17,7 @@ public struct SubmitOnCheckIn: CheckInSubmission {
     let clerk = try RequestContext.principal()
     let idNumber = appointment.applicant.idNumber.uppercased()
     guard !idNumber.isEmpty else {
-      throw RPCError(
-        code: .failedPrecondition,
-        message: "applicant.id_number: the appointment has none, and intake needs the applicant's ID number"
-      )
+      throw DomainError.precondition("applicant.id_number", "the appointment has none, and intake needs the applicant's ID number")
     }
     for (index, code) in providedMaterials.enumerated() { _ = try Validation.code(code, field: "provided_materials[\(index)]") }
     let intake = CasesService.Intake(

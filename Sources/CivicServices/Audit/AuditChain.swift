@@ -1,3 +1,4 @@
+public import CivicRepositories
 import Crypto
 
 /// The audit log's hash chain, pure: how an entry's hash is computed and how a sequence
@@ -10,56 +11,8 @@ import Crypto
 public enum AuditChain {
   public static let genesis = [UInt8](repeating: 0, count: 32)
 
-  public struct Entry: Sendable, Hashable {
-    public var seq: Int64
-    public var atMicros: Int64
-    public var accountID: Int64
-    public var account: String
-    public var method: String
-    public var object: String
-    public var summary: String
-    public var requestID: String
-    public var prevHash: [UInt8]
-    public var hash: [UInt8]
-
-    public init(
-      seq: Int64,
-      atMicros: Int64,
-      accountID: Int64,
-      account: String,
-      method: String,
-      object: String,
-      summary: String,
-      requestID: String,
-      prevHash: [UInt8],
-      hash: [UInt8] = []
-    ) {
-      self.seq = seq
-      self.atMicros = atMicros
-      self.accountID = accountID
-      self.account = account
-      self.method = method
-      self.object = object
-      self.summary = summary
-      self.requestID = requestID
-      self.prevHash = prevHash
-      self.hash = hash
-    }
-
-    /// The hash this entry's fields and link call for.
-    public var expectedHash: [UInt8] {
-      var bytes = self.prevHash
-      for integer in [self.seq, self.atMicros, self.accountID] {
-        withUnsafeBytes(of: integer.bigEndian) { bytes.append(contentsOf: $0) }
-      }
-      for text in [self.account, self.method, self.object, self.summary, self.requestID] {
-        let utf8 = Array(text.utf8)
-        withUnsafeBytes(of: UInt32(utf8.count).bigEndian) { bytes.append(contentsOf: $0) }
-        bytes.append(contentsOf: utf8)
-      }
-      return Array(SHA256.hash(data: bytes))
-    }
-  }
+  /// One link of the chain: a stored audit row (`AuditRecord`, the repository's type).
+  public typealias Entry = AuditRecord
 
   /// One broken entry: its seq and what is wrong with it.
   public struct Break: Sendable, Hashable, CustomStringConvertible {
@@ -119,5 +72,21 @@ public enum AuditChain {
       self.brokenCount += 1
       if self.breaks.count < Self.maxReported { self.breaks.append(broken) }
     }
+  }
+}
+
+extension AuditRecord {
+  /// The hash this entry's fields and link call for.
+  public var expectedHash: [UInt8] {
+    var bytes = self.prevHash
+    for integer in [self.seq, self.atMicros, self.accountID] {
+      withUnsafeBytes(of: integer.bigEndian) { bytes.append(contentsOf: $0) }
+    }
+    for text in [self.account, self.method, self.object, self.summary, self.requestID] {
+      let utf8 = Array(text.utf8)
+      withUnsafeBytes(of: UInt32(utf8.count).bigEndian) { bytes.append(contentsOf: $0) }
+      bytes.append(contentsOf: utf8)
+    }
+    return Array(SHA256.hash(data: bytes))
   }
 }

@@ -1,4 +1,6 @@
+import CivicDomain
 public import CivicProtos
+import CivicRepositories
 public import CivicStore
 import Foundation
 public import GRPCCore
@@ -31,24 +33,17 @@ public struct AuditService: Civicgrid_V1_Audit.SimpleServiceProtocol {
     // The scope rule for the log: entries made by accounts in the caller's scope. Entries of
     // start-up commands (no account) and of accounts elsewhere are the whole district's.
     let scope = try RequestContext.principal().scope
-    let range = scope.sqlRange
-    let rows = try await self.store.query(
-      """
-      SELECT \(AuditLog.entryColumns) FROM audit_log
-      WHERE seq > $1 AND ($2 = '' OR object = $2) AND ($3 = '' OR account = $3)
-        AND ($4::bigint IS NULL OR at >= timestamptz 'epoch' + ($4::bigint || ' microseconds')::interval)
-        AND ($5::bigint IS NULL OR at < timestamptz 'epoch' + ($5::bigint || ' microseconds')::interval)
-        AND ($7 OR account_id IN (SELECT a.id FROM accounts a JOIN units u ON u.id = a.unit_id WHERE u.path >= $8 AND u.path < $9))
-      ORDER BY seq LIMIT $6
-      """,
-      [
-        request.afterSeq, object, account, since?.micros, until?.micros, limit + 1, scope.coversDistrict, range.lower,
-        range.upper,
-      ]
+    let filter = AuditFilter(
+      afterSeq: request.afterSeq,
+      object: object,
+      account: account,
+      sinceMicros: since?.micros,
+      untilMicros: until?.micros,
+      accountsWithin: scope.coversDistrict ? nil : scope.sqlRange
     )
+    let records = try await self.store.withConnection { try await AuditRepository($0).list(filter, limit: limit + 1) }
     var response = Civicgrid_V1_ListAuditResponse()
-    for row in rows.rows.prefix(limit) {
-      let entry = try AuditLog.entry(from: row)
+    for entry in records.prefix(limit) {
       response.entries.append(
         .with {
           $0.seq = entry.seq
@@ -63,7 +58,7 @@ public struct AuditService: Civicgrid_V1_Audit.SimpleServiceProtocol {
         }
       )
     }
-    if rows.rows.count > limit, let last = response.entries.last { response.nextAfterSeq = last.seq }
+    if records.count > limit, let last = response.entries.last { response.nextAfterSeq = last.seq }
     return response
   }
 
@@ -73,7 +68,7 @@ public struct AuditService: Civicgrid_V1_Audit.SimpleServiceProtocol {
   ) async throws -> Civicgrid_V1_VerifyAuditResponse {
     // The chain is one district-wide object: verifying it reads every entry's hash and the head.
     guard try RequestContext.principal().coversDistrict else {
-      throw RPCError(code: .permissionDenied, message: "verifying the audit chain needs a scope that covers the whole district")
+      throw DomainError.permissionDenied("verifying the audit chain needs a scope that covers the whole district")
     }
     let verifier = try await AuditLog.verify(self.store)
     return .with {

@@ -1,5 +1,3 @@
-public import GRPCCore
-
 /// Who is calling which method, bound by `AuthInterceptor` around every handler.
 ///
 /// Handlers and the audit writer read it through the task-local `current`, so service
@@ -21,10 +19,8 @@ public struct RequestContext: Sendable {
   @TaskLocal public static var current: RequestContext?
 
   /// The caller of the current RPC; UNAUTHENTICATED outside an authenticated call.
-  public static func principal() throws(RPCError) -> Principal {
-    guard let principal = Self.current?.principal else {
-      throw RPCError(code: .unauthenticated, message: AuthInterceptor.unauthenticatedMessage)
-    }
+  public static func principal() throws(AccessError) -> Principal {
+    guard let principal = Self.current?.principal else { throw .unauthenticated }
     return principal
   }
 }

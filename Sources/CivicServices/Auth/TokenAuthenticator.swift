@@ -1,3 +1,4 @@
+import CivicRepositories
 public import CivicStore
 
 /// Resolves a bearer secret to the account it was issued to.
@@ -13,23 +14,15 @@ public struct TokenAuthenticator: Sendable {
   }
 
   public func principal(forSecret secret: String) async throws -> Principal? {
-    let rows = try await self.store.query(
-      """
-      SELECT a.id, a.login, u.id, u.code, u.path, array_to_string(a.roles, ',')
-      FROM tokens t JOIN accounts a ON a.id = t.account_id JOIN units u ON u.id = a.unit_id
-      WHERE t.token_sha256 = $1 AND t.revoked_at IS NULL AND t.expires_at > now() AND NOT a.disabled
-      """,
-      [SQLBytes(BearerToken.digest(of: secret))]
-    )
-    guard let row = rows.rows.first else { return nil }
-    let roles = try row.decode(String.self, at: 5).split(separator: ",").compactMap { Role(rawValue: String($0)) }
+    let digest = BearerToken.digest(of: secret)
+    guard let holder = try await self.store.withConnection({ try await TokenRepository($0).holder(digest: digest) }) else { return nil }
     return Principal(
-      accountID: try row.decode(at: 0),
-      login: try row.decode(at: 1),
-      unitID: try row.decode(at: 2),
-      unitCode: try row.decode(at: 3),
-      unitPath: try row.decode(at: 4),
-      roles: Set(roles)
+      accountID: holder.accountID,
+      login: holder.login,
+      unitID: holder.unitID,
+      unitCode: holder.unitCode,
+      unitPath: holder.unitPath,
+      roles: Set(holder.roles.compactMap(Role.init(rawValue:)))
     )
   }
 }

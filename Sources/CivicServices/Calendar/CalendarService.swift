@@ -1,5 +1,6 @@
 import CivicDomain
 public import CivicProtos
+import CivicRepositories
 public import CivicStore
 public import GRPCCore
 
@@ -24,7 +25,7 @@ public struct CalendarService: Civicgrid_V1_Calendar.SimpleServiceProtocol {
     request: Civicgrid_V1_GetCalendarRequest, context: ServerContext
   ) async throws -> Civicgrid_V1_WorkingCalendar {
     let jurisdiction = request.jurisdiction.isEmpty ? CalendarStore.defaultJurisdiction : request.jurisdiction
-    guard request.year == 0 || (1900...2200).contains(request.year) else { throw Require.invalid("year", "must be 1900–2200, got \(request.year)") }
+    guard request.year == 0 || (1900...2200).contains(request.year) else { throw Validation.invalid("year", "must be 1900–2200, got \(request.year)") }
     let stored = try await self.store.withConnection { connection in
       try await CalendarStore.require(jurisdiction, on: connection)
     }
@@ -35,21 +36,21 @@ public struct CalendarService: Civicgrid_V1_Calendar.SimpleServiceProtocol {
     request: Civicgrid_V1_UpdateCalendarRequest, context: ServerContext
   ) async throws -> Civicgrid_V1_CalendarChange {
     try Self.requireDistrictScope()
-    let jurisdiction = try Require.code("jurisdiction", request.jurisdiction)
+    let jurisdiction = try Validation.code(request.jurisdiction, field: "jurisdiction")
     var periods: [BusinessPeriod] = []
     for (index, period) in request.businessHours.enumerated() {
-      guard let open = TimeOfDay(period.open) else { throw Require.invalid("business_hours[\(index)].open", "must be HH:MM, got \"\(period.open)\"") }
-      guard let close = TimeOfDay(period.close) else { throw Require.invalid("business_hours[\(index)].close", "must be HH:MM, got \"\(period.close)\"") }
+      guard let open = TimeOfDay(period.open) else { throw Validation.invalid("business_hours[\(index)].open", "must be HH:MM, got \"\(period.open)\"") }
+      guard let close = TimeOfDay(period.close) else { throw Validation.invalid("business_hours[\(index)].close", "must be HH:MM, got \"\(period.close)\"") }
       periods.append(BusinessPeriod(open: open, close: close))
     }
-    guard !periods.isEmpty else { throw Require.invalid("business_hours", "needs at least one period") }
-    guard request.expectedVersion >= 0 else { throw Require.invalid("expected_version", "must not be negative") }
+    guard !periods.isEmpty else { throw Validation.invalid("business_hours", "needs at least one period") }
+    guard request.expectedVersion >= 0 else { throw Validation.invalid("expected_version", "must not be negative") }
     let hours = try BusinessHours(periods)
     return try await self.store.transaction { connection in
       let old = try await CalendarStore.load(jurisdiction, on: connection, lock: true)
       let current = old?.version ?? 0
       guard current == request.expectedVersion else {
-        throw RPCError(code: .aborted, message: "calendar \(jurisdiction) is at version \(current), not \(request.expectedVersion); reload and retry")
+        throw DomainError.staleVersion(subject: "calendar \(jurisdiction)", expected: Int(request.expectedVersion), current: Int(current))
       }
       let new = try WorkingCalendar(
         jurisdiction: jurisdiction,
@@ -59,7 +60,7 @@ public struct CalendarService: Civicgrid_V1_Calendar.SimpleServiceProtocol {
         businessHours: hours,
         utcOffsetSeconds: Int(request.utcOffsetSeconds)
       )
-      try await CalendarStore.saveHead(new, version: current + 1, on: connection)
+      try await CalendarRepository(connection).saveHead(new, version: current + 1)
       return try await Self.finish(old: old?.calendar, new: new, version: current + 1, on: connection)
     }
   }
@@ -67,18 +68,19 @@ public struct CalendarService: Civicgrid_V1_Calendar.SimpleServiceProtocol {
   public func setDay(request: Civicgrid_V1_SetDayRequest, context: ServerContext) async throws -> Civicgrid_V1_CalendarChange {
     try Self.requireDistrictScope()
     let jurisdiction = request.jurisdiction.isEmpty ? CalendarStore.defaultJurisdiction : request.jurisdiction
-    guard request.hasDay else { throw Require.invalid("day", "is required") }
-    let date = try Require.date("day.date", request.day.date)
+    guard request.hasDay else { throw Validation.invalid("day", "is required") }
+    let date = try Validation.date(request.day.date, field: "day.date")
     switch request.day.kind {
     case .holiday, .swappedWorkingDay, .ordinary: break
-    default: throw Require.invalid("day.kind", "must be HOLIDAY, SWAPPED_WORKING_DAY or ORDINARY")
+    default: throw Validation.invalid("day.kind", "must be HOLIDAY, SWAPPED_WORKING_DAY or ORDINARY")
     }
-    let version = try Require.version("expected_version", request.expectedVersion)
+    let version = try Validation.version(request.expectedVersion, field: "expected_version")
     let name = request.day.name
     return try await self.store.transaction { connection in
+      let calendars = CalendarRepository(connection)
       let old = try await CalendarStore.require(jurisdiction, on: connection, lock: true)
       guard old.version == version else {
-        throw RPCError(code: .aborted, message: "calendar \(jurisdiction) is at version \(old.version), not \(version); reload and retry")
+        throw DomainError.staleVersion(subject: "calendar \(jurisdiction)", expected: version, current: Int(old.version))
       }
       var holidays = old.calendar.holidays
       var swapped = old.calendar.swappedWorkingDays
@@ -93,16 +95,14 @@ public struct CalendarService: Civicgrid_V1_Calendar.SimpleServiceProtocol {
         jurisdiction: jurisdiction, weekendDays: old.calendar.weekendDays, holidays: holidays,
         swappedWorkingDays: swapped, businessHours: old.calendar.businessHours, utcOffsetSeconds: old.calendar.utcOffsetSeconds
       )
-      try await connection.execute("DELETE FROM calendar_days WHERE jurisdiction = $1 AND day = $2::date", [jurisdiction, date.description])
-      switch request.day.kind {
-      case .holiday, .swappedWorkingDay:
-        try await connection.execute(
-          "INSERT INTO calendar_days (jurisdiction, day, kind, name) VALUES ($1, $2::date, $3, $4)",
-          [jurisdiction, date.description, request.day.kind == .holiday ? "holiday" : "swapped_working_day", name]
-        )
-      default: break
-      }
-      try await CalendarStore.saveHead(new, version: old.version + 1, on: connection)
+      let special: CalendarRepository.SpecialDay? =
+        switch request.day.kind {
+        case .holiday: .holiday
+        case .swappedWorkingDay: .swappedWorkingDay
+        default: nil
+        }
+      try await calendars.setDay(date, of: jurisdiction, to: special, name: name)
+      try await calendars.saveHead(new, version: old.version + 1)
       return try await Self.finish(old: old.calendar, new: new, version: old.version + 1, on: connection)
     }
   }
@@ -111,7 +111,7 @@ public struct CalendarService: Civicgrid_V1_Calendar.SimpleServiceProtocol {
   /// scope that covers the whole district.
   static func requireDistrictScope() throws {
     guard try RequestContext.principal().coversDistrict else {
-      throw RPCError(code: .permissionDenied, message: "changing a calendar needs a scope that covers the whole district")
+      throw DomainError.permissionDenied("changing a calendar needs a scope that covers the whole district")
     }
   }
 
@@ -122,31 +122,31 @@ public struct CalendarService: Civicgrid_V1_Calendar.SimpleServiceProtocol {
     request: Civicgrid_V1_ComputeDeadlineRequest, context: ServerContext
   ) async throws -> Civicgrid_V1_ComputeDeadlineResponse {
     let jurisdiction = request.jurisdiction.isEmpty ? CalendarStore.defaultJurisdiction : request.jurisdiction
-    guard request.hasStart else { throw Require.invalid("start", "is required") }
+    guard request.hasStart else { throw Validation.invalid("start", "is required") }
     let limit: WorkingLimit
     switch (request.workingDays, request.workingHours) {
     case (let days, 0) where days >= 1:
-      guard days <= Self.maxWorkingDays else { throw Require.invalid("working_days", "must be at most \(Self.maxWorkingDays)") }
+      guard days <= Self.maxWorkingDays else { throw Validation.invalid("working_days", "must be at most \(Self.maxWorkingDays)") }
       limit = .workingDays(Int(days))
     case (0, let hours) where hours >= 1:
       guard hours <= Self.maxWorkingDays * 24 else {
-        throw Require.invalid("working_hours", "must be at most \(Self.maxWorkingDays * 24)")
+        throw Validation.invalid("working_hours", "must be at most \(Self.maxWorkingDays * 24)")
       }
       limit = .workingHours(Int(hours))
-    default: throw Require.invalid("working_days", "exactly one of working_days and working_hours must be at least 1")
+    default: throw Validation.invalid("working_days", "exactly one of working_days and working_hours must be at least 1")
     }
-    guard request.pauses.count <= 1000 else { throw Require.invalid("pauses", "must hold at most 1000 pauses") }
+    guard request.pauses.count <= 1000 else { throw Validation.invalid("pauses", "must hold at most 1000 pauses") }
     var pauses: [Range<Instant>] = []
     for (index, pause) in request.pauses.enumerated() {
-      let start = try Require.instant("pauses[\(index)].start", pause.start)
-      let end = try Require.instant("pauses[\(index)].end", pause.end)
-      guard start < end else { throw Require.invalid("pauses[\(index)]", "end must be after start") }
+      let start = try Validation.instant(pause.start, field: "pauses[\(index)].start")
+      let end = try Validation.instant(pause.end, field: "pauses[\(index)].end")
+      guard start < end else { throw Validation.invalid("pauses[\(index)]", "end must be after start") }
       pauses.append(start..<end)
     }
     let calendar = try await self.store.withConnection { connection in
       try await CalendarStore.require(jurisdiction, on: connection).calendar
     }
-    let deadline = try calendar.deadline(of: limit, startingAt: try Require.instant("start", request.start), excluding: pauses)
+    let deadline = try calendar.deadline(of: limit, startingAt: try Validation.instant(request.start, field: "start"), excluding: pauses)
     var response = Civicgrid_V1_ComputeDeadlineResponse()
     response.deadline = deadline.timestamp
     response.localDeadline = Self.local(deadline, in: calendar)

@@ -1,11 +1,12 @@
 import CivicDomain
 import CivicProtos
+import CivicRepositories
 import Foundation
 import GRPCCore
 
 /// Catalogue values between protobuf and the domain.
 enum CatalogMapping {
-  static func channel(_ channel: Civicgrid_V1_IntakeChannel, field: String) throws(RPCError) -> IntakeChannel {
+  static func channel(_ channel: Civicgrid_V1_IntakeChannel, field: String) throws(DomainError) -> IntakeChannel {
     switch channel {
     case .window: return .window
     case .online: return .online
@@ -13,7 +14,7 @@ enum CatalogMapping {
     case .hotline: return .hotline
     case .appointment: return .appointment
     case .doorToDoor: return .doorToDoor
-    default: throw Require.invalid(field, "must be a known intake channel")
+    default: throw Validation.invalid(field, "must be a known intake channel")
     }
   }
 
@@ -31,27 +32,27 @@ enum CatalogMapping {
   /// Checks the request's shape (INVALID_ARGUMENT naming the field); the rules of publication
   /// are checked again by `CatalogItemDefinition.validate()` when publishing.
   static func definition(_ m: Civicgrid_V1_ItemDefinition) throws -> CatalogItemDefinition {
-    let code = try Require.code("definition.code", m.code)
-    let name = try Require.text("definition.name", m.name, max: 200)
-    let category = try Require.text("definition.category", m.category, max: 100)
+    let code = try Validation.code(m.code, field: "definition.code")
+    let name = try Validation.text(m.name, field: "definition.name", maxLength: 200)
+    let category = try Validation.text(m.category, field: "definition.category", maxLength: 100)
     let kind: ItemKind
     switch m.kind {
     case .immediate: kind = .immediate
     case .promised: kind = .promised
-    default: throw Require.invalid("definition.kind", "must be IMMEDIATE or PROMISED")
+    default: throw Validation.invalid("definition.kind", "must be IMMEDIATE or PROMISED")
     }
-    let lead = try Require.code("definition.lead_unit_code", m.leadUnitCode)
+    let lead = try Validation.code(m.leadUnitCode, field: "definition.lead_unit_code")
     var stages: [ItemStage] = []
     for (index, stage) in m.stages.enumerated() {
-      for (u, unit) in stage.unitCodes.enumerated() { _ = try Require.code("definition.stages[\(index)].unit_codes[\(u)]", unit) }
+      for (u, unit) in stage.unitCodes.enumerated() { _ = try Validation.code(unit, field: "definition.stages[\(index)].unit_codes[\(u)]") }
       stages.append(ItemStage(units: stage.unitCodes.map { UnitID($0) }, workingDays: Int(stage.workingDays)))
     }
     var materials: [RequiredMaterial] = []
     for (index, material) in m.materials.enumerated() {
       materials.append(
         RequiredMaterial(
-          code: try Require.code("definition.materials[\(index)].code", material.code),
-          name: try Require.text("definition.materials[\(index)].name", material.name, max: 200),
+          code: try Validation.code(material.code, field: "definition.materials[\(index)].code"),
+          name: try Validation.text(material.name, field: "definition.materials[\(index)].name", maxLength: 200),
           mayBeMissingAtAcceptance: material.mayBeMissingAtAcceptance
         )
       )
@@ -70,7 +71,7 @@ enum CatalogMapping {
       try definition.validate()
     } catch let error {
       // Shape errors of a draft name the request's field.
-      if case .invalidField(let field, let problem) = error { throw Require.invalid("definition.\(field)", problem) }
+      if case .invalidField(let field, let problem) = error { throw Validation.invalid("definition.\(field)", problem) }
       throw error
     }
     return definition
@@ -118,7 +119,7 @@ enum CatalogMapping {
     return m
   }
 
-  static func message(_ stored: CatalogStore.Stored) -> Civicgrid_V1_Item {
+  static func message(_ stored: StoredCatalogItem) -> Civicgrid_V1_Item {
     var m = Civicgrid_V1_Item()
     m.code = stored.item.code
     m.version = stored.version

@@ -1,5 +1,6 @@
 import CivicDomain
 public import CivicProtos
+import CivicRepositories
 public import CivicStore
 import Foundation
 public import GRPCCore
@@ -25,22 +26,23 @@ public struct CatalogService: Civicgrid_V1_Catalog.SimpleServiceProtocol {
   ]
 
   public func saveDraft(request: Civicgrid_V1_SaveDraftRequest, context: ServerContext) async throws -> Civicgrid_V1_ItemVersion {
-    guard request.hasDefinition else { throw Require.invalid("definition", "is required") }
+    guard request.hasDefinition else { throw Validation.invalid("definition", "is required") }
     let definition = try CatalogMapping.definition(request.definition)
-    guard request.expectedItemVersion >= 0 else { throw Require.invalid("expected_item_version", "must not be negative") }
+    guard request.expectedItemVersion >= 0 else { throw Validation.invalid("expected_item_version", "must not be negative") }
     let caller = try RequestContext.principal()
     return try await self.store.transaction { connection in
       // A unit outside the caller's scope is answered like a missing one.
       let units = Self.units(of: definition)
       if let unknown = units.subtracting(try await Self.units(units, in: caller.scope, on: connection)).sorted().first {
-        throw Require.invalid("definition.stages", "unit \(unknown) does not exist")
+        throw Validation.invalid("definition.stages", "unit \(unknown) does not exist")
       }
-      let old = try await CatalogStore.load(definition.code, on: connection, lock: true)
+      let catalog = CatalogRepository(connection)
+      let old = try await catalog.item(code: definition.code, lock: true)
       if let old { try await Self.requireCovers(old.item, caller: caller, on: connection) }
       try Self.check(expected: request.expectedItemVersion, current: old?.version ?? 0, code: definition.code)
       var item = try old?.item ?? CatalogItem(code: definition.code)
       let number = try item.saveDraft(definition)
-      let version = try await CatalogStore.save(old: old, new: item, on: connection)
+      let version = try await catalog.save(old: old, new: item)
       try await AuditLog.append(
         on: connection,
         object: "item/\(definition.code)",
@@ -69,41 +71,29 @@ public struct CatalogService: Civicgrid_V1_Catalog.SimpleServiceProtocol {
   }
 
   public func getItem(request: Civicgrid_V1_GetItemRequest, context: ServerContext) async throws -> Civicgrid_V1_Item {
-    let code = try Require.code("code", request.code)
-    guard let stored = try await self.store.withConnection({ connection in try await CatalogStore.load(code, on: connection) }) else {
-      throw RPCError(code: .notFound, message: "item \(code) not found")
+    let code = try Validation.code(request.code, field: "code")
+    guard let stored = try await self.store.withConnection({ connection in try await CatalogRepository(connection).item(code: code) }) else {
+      throw DomainError.notFound("item \(code)")
     }
     return CatalogMapping.message(stored)
   }
 
   public func listItems(request: Civicgrid_V1_ListItemsRequest, context: ServerContext) async throws -> Civicgrid_V1_ListItemsResponse {
-    let size = try Require.pageSize(request.pageSize, default: 100)
-    let after = request.pageToken
-    let rows = try await self.store.query(
-      """
-      SELECT i.code FROM catalog_items i
-      WHERE i.code > $1
-        AND ($2 = '' OR EXISTS (SELECT 1 FROM catalog_item_versions v WHERE v.item_code = i.code AND v.category = $2))
-        AND (NOT $3 OR EXISTS (SELECT 1 FROM catalog_item_versions v WHERE v.item_code = i.code AND v.status = 'published'))
-        -- The engine's internal kinds (orders, inspection findings, rectifications) are catalogue
-        -- entries of category 'supervision'; they are listed only when asked for by category.
-        AND ($2 = 'supervision'
-             OR NOT EXISTS (SELECT 1 FROM catalog_item_versions v WHERE v.item_code = i.code AND v.category = 'supervision'))
-      ORDER BY i.code LIMIT $4
-      """,
-      [after, request.category, request.publishedOnly, size + 1]
-    ).rows
-    let codes = try rows.map { try $0.decode(String.self, at: 0) }
+    let size = try Validation.pageSize(request.pageSize, defaultSize: 100)
+    let after = try PageToken.decode(request.pageToken)?.parts[0]
     var response = Civicgrid_V1_ListItemsResponse()
-    try await self.store.withConnection { connection in
+    let codes = try await self.store.withConnection { connection in
+      let catalog = CatalogRepository(connection)
+      let codes = try await catalog.codes(after: after, category: request.category, publishedOnly: request.publishedOnly, limit: size + 1)
       for code in codes.prefix(size) {
-        guard let stored = try await CatalogStore.load(code, on: connection) else { continue }
+        guard let stored = try await catalog.item(code: code) else { continue }
         var message = CatalogMapping.message(stored)
         message.versions = Array(message.versions.suffix(1))
         response.items.append(message)
       }
+      return codes
     }
-    if codes.count > size { response.nextPageToken = codes[size - 1] }
+    if codes.count > size { response.nextPageToken = PageToken(after: codes[size - 1]).encoded }
     return response
   }
 
@@ -112,19 +102,18 @@ public struct CatalogService: Civicgrid_V1_Catalog.SimpleServiceProtocol {
     name: String,
     _ apply: @Sendable @escaping (inout CatalogItem, Int) throws(DomainError) -> Void
   ) async throws -> Civicgrid_V1_ItemVersion {
-    let code = try Require.code("code", request.code)
-    guard request.version >= 1 else { throw Require.invalid("version", "must be at least 1, got \(request.version)") }
-    let expected = Int64(try Require.version("expected_item_version", request.expectedItemVersion))
+    let code = try Validation.code(request.code, field: "code")
+    guard request.version >= 1 else { throw Validation.invalid("version", "must be at least 1, got \(request.version)") }
+    let expected = Int64(try Validation.version(request.expectedItemVersion, field: "expected_item_version"))
     let caller = try RequestContext.principal()
     return try await self.store.transaction { connection in
-      guard let old = try await CatalogStore.load(code, on: connection, lock: true) else {
-        throw RPCError(code: .notFound, message: "item \(code) not found")
-      }
+      let catalog = CatalogRepository(connection)
+      guard let old = try await catalog.item(code: code, lock: true) else { throw DomainError.notFound("item \(code)") }
       try await Self.requireCovers(old.item, caller: caller, on: connection)
       try Self.check(expected: expected, current: old.version, code: code)
       var item = old.item
       try apply(&item, Int(request.version))
-      let version = try await CatalogStore.save(old: old, new: item, on: connection)
+      let version = try await catalog.save(old: old, new: item)
       try await AuditLog.append(on: connection, object: "item/\(code)", summary: "v\(request.version) \(name) (item version \(version))")
       return CatalogMapping.message(try item.version(Int(request.version)), updatedAt: Date())
     }
@@ -139,13 +128,7 @@ public struct CatalogService: Civicgrid_V1_Catalog.SimpleServiceProtocol {
 
   /// Which of `codes` exist inside `scope`.
   static func units(_ codes: Set<String>, in scope: UnitScope, on connection: StoreConnection) async throws -> Set<String> {
-    let range = scope.sqlRange
-    return Set(
-      try await connection.query(
-        "SELECT code FROM units WHERE code = ANY(string_to_array($1, ',')) AND path >= $2 AND path < $3",
-        [codes.sorted().joined(separator: ","), range.lower, range.upper]
-      ).rows.map { try $0.decode(String.self, at: 0) }
-    )
+    try await UnitRepository(connection).existing(codes, within: scope.sqlRange)
   }
 
   /// An item is one object shared by every unit it names, in all its versions: changing it
@@ -153,16 +136,15 @@ public struct CatalogService: Civicgrid_V1_Catalog.SimpleServiceProtocol {
   static func requireCovers(_ item: CatalogItem, caller: Principal, on connection: StoreConnection) async throws {
     let units = item.versions.reduce(into: Set<String>()) { $0.formUnion(Self.units(of: $1.definition)) }
     if let outside = units.subtracting(try await Self.units(units, in: caller.scope, on: connection)).sorted().first {
-      throw RPCError(
-        code: .permissionDenied,
-        message: "item \(item.code) names unit \(outside), outside your scope: changing it needs a scope that covers every unit it names"
+      throw DomainError.permissionDenied(
+        "item \(item.code) names unit \(outside), outside your scope: changing it needs a scope that covers every unit it names"
       )
     }
   }
 
   private static func check(expected: Int64, current: Int64, code: String) throws {
     guard expected == current else {
-      throw RPCError(code: .aborted, message: "item \(code) is at version \(current), not \(expected); reload and retry")
+      throw DomainError.staleVersion(subject: "item \(code)", expected: Int(expected), current: Int(current))
     }
   }
 }

@@ -1,4 +1,5 @@
 import CivicProtos
+import CivicRepositories
 public import CivicStore
 
 /// Start-up commands that write the directory outside any RPC (`civicgridd bootstrap-admin`,
@@ -21,16 +22,15 @@ public enum DirectoryBootstrap {
   ) async throws -> String {
     let method = "civicgridd bootstrap-admin"
     return try await store.transaction(isolation: .serializable) { connection in
-      guard try await connection.query("SELECT 1 FROM accounts LIMIT 1").rows.isEmpty else { throw AlreadyBootstrapped() }
+      let accounts = AccountRepository(connection)
+      guard try await !accounts.any() else { throw AlreadyBootstrapped() }
       let rootID = try await Self.ensureRoot(on: connection, code: districtCode, name: districtName, method: method)
-      let accountID =
-        try await connection.query(
-          """
-          INSERT INTO accounts (login, display_name, unit_id, roles) VALUES ($1, 'Administrator', $2, string_to_array($3, ','))
-          RETURNING id
-          """,
-          [login, rootID, Role.writing.map(\.rawValue).joined(separator: ",")]
-        ).scalar(Int64.self) ?? 0
+      let accountID = try await accounts.insert(
+        login: login,
+        displayName: "Administrator",
+        unitID: rootID,
+        roles: Role.writing.map(\.rawValue)
+      )
       let issued = try await DirectoryService.issueToken(
         on: connection,
         accountID: accountID,
@@ -50,14 +50,9 @@ public enum DirectoryBootstrap {
 
   /// The root unit's id, creating it when the directory is empty.
   static func ensureRoot(on connection: StoreConnection, code: String, name: String, method: String) async throws -> Int64 {
-    if let id = try await connection.query("SELECT id FROM units WHERE parent_id IS NULL").scalar(Int64.self) {
-      return id
-    }
-    let id =
-      try await connection.query(
-        "INSERT INTO units (code, name, kind, path) VALUES ($1, $2, 'district', $3) RETURNING id",
-        [code, name, "/\(code)/"]
-      ).scalar(Int64.self) ?? 0
+    let units = UnitRepository(connection)
+    if let id = try await units.rootID() { return id }
+    let id = try await units.insertRoot(code: code, name: name)
     try await AuditLog.append(
       on: connection,
       command: method,

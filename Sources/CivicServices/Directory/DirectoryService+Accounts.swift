@@ -1,4 +1,6 @@
+import CivicDomain
 public import CivicProtos
+import CivicRepositories
 import CivicStore
 public import GRPCCore
 import SwiftProtobuf
@@ -18,26 +20,19 @@ extension DirectoryService {
       guard let role = Role(proto) else { throw Validation.invalid("roles", "\(proto) is not a role") }
       roles.insert(role)
     }
-    let rolesLiteral = "{" + roles.sorted().map(\.rawValue).joined(separator: ",") + "}"
     return try await self.store.transaction { connection in
       let unit = try await Self.scopedUnit(unitCode, field: "unit_code", scope: caller.scope, on: connection)
       if let refusal = Grants.refusal(granter: caller, roles: roles, atUnitPath: unit.path) {
-        throw RPCError(code: .permissionDenied, message: "roles: \(refusal)")
+        throw DomainError.permissionDenied("roles: \(refusal)")
       }
-      do {
-        try await connection.query(
-          "INSERT INTO accounts (login, display_name, unit_id, roles) VALUES ($1, $2, $3, $4::text[])",
-          [login, displayName, unit.id, rolesLiteral]
-        )
-      } catch let error as StoreError where error.sqlState == "23505" {
-        throw RPCError(code: .alreadyExists, message: "login: account '\(login)' already exists")
-      }
+      let accounts = AccountRepository(connection)
+      try await accounts.insert(login: login, displayName: displayName, unitID: unit.id, roles: roles.sorted().map(\.rawValue))
       try await AuditLog.append(
         on: connection,
         object: "account:\(login)",
         summary: "created account in \(unitCode) with roles \(roles.sorted().map(\.rawValue).joined(separator: ","))"
       )
-      return try await Self.scopedAccount(login, field: "login", scope: .everything, on: connection).account
+      return DirectoryMapping.message(try await Self.scopedAccount(login, field: "login", scope: .everything, on: connection))
     }
   }
 
@@ -45,7 +40,7 @@ extension DirectoryService {
     let caller = try RequestContext.principal()
     let login = try Validation.code(request.login, field: "login", extra: ["-", "_", ".", "@"])
     return try await self.store.withConnection { connection in
-      try await Self.scopedAccount(login, field: "login", scope: caller.scope, on: connection).account
+      DirectoryMapping.message(try await Self.scopedAccount(login, field: "login", scope: caller.scope, on: connection))
     }
   }
 
@@ -55,7 +50,7 @@ extension DirectoryService {
   ) async throws -> Civicgrid_V1_ListAccountsResponse {
     let caller = try RequestContext.principal()
     let limit = try Validation.pageSize(request.pageSize)
-    let after = try PageToken.decode(request.pageToken)
+    let after = try PageToken.decode(request.pageToken)?.parts[0]
     var role: Role? = nil
     if request.role != .unspecified {
       guard let known = Role(request.role) else { throw Validation.invalid("role", "is not a known role") }
@@ -67,18 +62,15 @@ extension DirectoryService {
         let code = try Validation.code(request.unitCode, field: "unit_code")
         scope = .subtree(try await Self.scopedUnit(code, field: "unit_code", scope: caller.scope, on: connection).path)
       }
-      let range = scope.sqlRange
-      let rows = try await connection.query(
-        """
-        SELECT \(Self.accountColumns) FROM accounts a JOIN units u ON u.id = a.unit_id
-        WHERE u.path >= $1 AND u.path < $2 AND a.login > $3 AND ($4 = '' OR $4 = ANY (a.roles))
-        ORDER BY a.login LIMIT $5
-        """,
-        [range.lower, range.upper, after ?? "", role?.rawValue ?? "", limit + 1]
+      let accounts = try await AccountRepository(connection).list(
+        within: scope.sqlRange,
+        afterLogin: after,
+        role: role?.rawValue,
+        limit: limit + 1
       )
       var response = Civicgrid_V1_ListAccountsResponse()
-      for row in rows.rows.prefix(limit) { response.accounts.append(try Self.account(from: row)) }
-      if rows.rows.count > limit, let last = response.accounts.last { response.nextPageToken = PageToken.encode(last.login) }
+      response.accounts = accounts.prefix(limit).map { DirectoryMapping.message($0) }
+      if accounts.count > limit, let last = response.accounts.last { response.nextPageToken = PageToken(after: last.login).encoded }
       return response
     }
   }
@@ -86,11 +78,11 @@ extension DirectoryService {
   public func whoAmI(request: Civicgrid_V1_WhoAmIRequest, context: ServerContext) async throws -> Civicgrid_V1_WhoAmIResponse {
     let caller = try RequestContext.principal()
     return try await self.store.withConnection { connection in
-      let account = try await Self.scopedAccount(caller.login, field: "login", scope: .everything, on: connection).account
-      let unit = try await Self.scopedUnit(caller.unitCode, field: "unit_code", scope: .everything, on: connection).unit
+      let account = try await Self.scopedAccount(caller.login, field: "login", scope: .everything, on: connection)
+      let unit = try await Self.scopedUnit(caller.unitCode, field: "unit_code", scope: .everything, on: connection)
       return .with {
-        $0.account = account
-        $0.unit = unit
+        $0.account = DirectoryMapping.message(account)
+        $0.unit = DirectoryMapping.message(unit)
       }
     }
   }

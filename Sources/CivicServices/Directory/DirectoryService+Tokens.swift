@@ -1,4 +1,6 @@
+import CivicDomain
 public import CivicProtos
+import CivicRepositories
 public import CivicStore
 public import GRPCCore
 import SwiftProtobuf
@@ -34,21 +36,20 @@ extension DirectoryService {
   public func revokeToken(request: Civicgrid_V1_RevokeTokenRequest, context: ServerContext) async throws -> Civicgrid_V1_Token {
     let caller = try RequestContext.principal()
     guard request.id > 0 else { throw Validation.invalid("id", "is required") }
+    let missing = DomainError.notFound("id: token '\(request.id)'")
     return try await self.store.transaction { connection in
-      let owner = try await connection.query(
-        "SELECT a.login FROM tokens t JOIN accounts a ON a.id = t.account_id WHERE t.id = $1",
-        [request.id]
-      )
-      guard let login = try owner.scalar(String.self) else { throw Self.notFound("id", "token", String(request.id)) }
+      let tokens = TokenRepository(connection)
+      guard let token = try await tokens.token(id: request.id) else { throw missing }
       do {
-        _ = try await Self.manageableAccount(login, caller: caller, on: connection)
-      } catch let error as RPCError where error.code == .notFound || error.code == .permissionDenied {
+        _ = try await Self.manageableAccount(token.login, caller: caller, on: connection)
+      } catch DomainError.notFound, DomainError.permissionDenied {
         // Whether a token outside the caller's reach exists is not the caller's business.
-        throw Self.notFound("id", "token", String(request.id))
+        throw missing
       }
-      try await connection.query("UPDATE tokens SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL", [request.id])
-      try await AuditLog.append(on: connection, object: "account:\(login)", summary: "revoked token \(request.id)")
-      return try await Self.tokens(where: "t.id = $1", [request.id], on: connection)[0]
+      try await tokens.revoke(id: request.id)
+      try await AuditLog.append(on: connection, object: "account:\(token.login)", summary: "revoked token \(request.id)")
+      guard let revoked = try await tokens.token(id: request.id) else { throw missing }
+      return DirectoryMapping.message(revoked)
     }
   }
 
@@ -60,30 +61,27 @@ extension DirectoryService {
     let login = try Validation.code(request.login, field: "login", extra: ["-", "_", ".", "@"])
     return try await self.store.withConnection { connection in
       let account = try await Self.manageableAccount(login, caller: caller, on: connection)
-      let tokens = try await Self.tokens(where: "t.account_id = $1", [account.id], on: connection)
-      return .with { $0.tokens = tokens }
+      let tokens = try await TokenRepository(connection).tokens(accountID: account.id)
+      return .with { $0.tokens = tokens.map { DirectoryMapping.message($0) } }
     }
   }
 
   /// Callers manage their own tokens; admins also those of accounts in their scope.
-  static func manageableAccount(_ login: String, caller: Principal, on connection: StoreConnection) async throws -> (
-    account: Civicgrid_V1_Account, id: Int64
-  ) {
+  static func manageableAccount(_ login: String, caller: Principal, on connection: StoreConnection) async throws -> AccountRecord {
     if login == caller.login {
-      let own = try await Self.scopedAccount(login, field: "login", scope: .everything, on: connection)
-      return (own.account, own.id)
+      return try await Self.scopedAccount(login, field: "login", scope: .everything, on: connection)
     }
     guard caller.has(.admin) else {
-      throw RPCError(code: .permissionDenied, message: "login: only an admin manages another account's tokens")
+      throw DomainError.permissionDenied("login: only an admin manages another account's tokens")
     }
     let found = try await Self.scopedAccount(login, field: "login", scope: caller.scope, on: connection)
     // A token acts with every role of its account: an admin may hold one only for an account
     // it could have granted, so a token never carries more than the caller already has.
-    let roles = Set(found.account.roles.compactMap(Role.init))
-    if let refusal = Grants.refusal(granter: caller, roles: roles, atUnitPath: found.path) {
-      throw RPCError(code: .permissionDenied, message: "login: the account holds more than you can grant (\(refusal))")
+    let roles = Set(found.roles.compactMap(Role.init(rawValue:)))
+    if let refusal = Grants.refusal(granter: caller, roles: roles, atUnitPath: found.unitPath) {
+      throw DomainError.permissionDenied("login: the account holds more than you can grant (\(refusal))")
     }
-    return (found.account, found.id)
+    return found
   }
 
   /// Creates a token and returns its secret (the only time it exists outside the caller).
@@ -95,42 +93,15 @@ extension DirectoryService {
     ttlSeconds: Int64
   ) async throws -> Civicgrid_V1_IssueTokenResponse {
     let secret = BearerToken.generate()
-    let inserted = try await connection.query(
-      """
-      INSERT INTO tokens (account_id, token_sha256, label, expires_at)
-      VALUES ($1, $2, $3, now() + ($4::bigint || ' seconds')::interval) RETURNING id
-      """,
-      [accountID, SQLBytes(BearerToken.digest(of: secret)), label, ttlSeconds]
+    let token = try await TokenRepository(connection).insert(
+      accountID: accountID,
+      digest: BearerToken.digest(of: secret),
+      label: label,
+      ttlSeconds: ttlSeconds
     )
-    let id = try inserted.scalar(Int64.self) ?? 0
-    let token = try await Self.tokens(where: "t.id = $1", [id], on: connection)[0]
     return .with {
       $0.secret = secret
-      $0.token = token
-    }
-  }
-
-  static func tokens(where condition: String, _ binds: [any SQLEncodable], on connection: StoreConnection) async throws
-    -> [Civicgrid_V1_Token]
-  {
-    let rows = try await connection.query(
-      """
-      SELECT t.id, a.login, t.label, (extract(epoch FROM t.issued_at) * 1000000)::bigint,
-        (extract(epoch FROM t.expires_at) * 1000000)::bigint, (extract(epoch FROM t.revoked_at) * 1000000)::bigint
-      FROM tokens t JOIN accounts a ON a.id = t.account_id WHERE \(condition) ORDER BY t.id
-      """,
-      binds
-    )
-    return try rows.rows.map { row in
-      let revoked: Int64? = try row.decode(at: 5)
-      return try Civicgrid_V1_Token.with {
-        $0.id = try row.decode(at: 0)
-        $0.login = try row.decode(at: 1)
-        $0.label = try row.decode(at: 2)
-        $0.issuedAt = Google_Protobuf_Timestamp(micros: try row.decode(at: 3))
-        $0.expiresAt = Google_Protobuf_Timestamp(micros: try row.decode(at: 4))
-        if let revoked { $0.revokedAt = Google_Protobuf_Timestamp(micros: revoked) }
-      }
+      $0.token = DirectoryMapping.message(token)
     }
   }
 }

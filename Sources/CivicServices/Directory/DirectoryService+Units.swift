@@ -1,4 +1,6 @@
+import CivicDomain
 public import CivicProtos
+import CivicRepositories
 import CivicStore
 public import GRPCCore
 
@@ -14,28 +16,22 @@ extension DirectoryService {
     }
     return try await self.store.transaction { connection in
       let parent = try await Self.scopedUnit(request.parentCode, field: "parent_code", scope: caller.scope, on: connection)
-      let parentKind = UnitKind(parent.unit.kind)!
-      guard kind.mayBeChild(of: parentKind) else {
-        throw RPCError(
-          code: .failedPrecondition,
-          message: "kind: a \(kind.rawValue) cannot be placed under a \(parentKind.rawValue)"
-        )
+      guard let parentKind = UnitKind(rawValue: parent.kind), kind.mayBeChild(of: parentKind) else {
+        throw DomainError.precondition("kind", "a \(kind.rawValue) cannot be placed under a \(parent.kind)")
       }
-      let path = parent.path + code + "/"
-      do {
-        try await connection.query(
-          "INSERT INTO units (code, name, kind, parent_id, responsible_person, path) VALUES ($1, $2, $3, $4, $5, $6)",
-          [code, name, kind.rawValue, parent.id, responsible, path]
-        )
-      } catch let error as StoreError where error.sqlState == "23505" {
-        throw RPCError(code: .alreadyExists, message: "code: unit '\(code)' already exists")
-      }
+      let unit = try await UnitRepository(connection).insert(
+        code: code,
+        name: name,
+        kind: kind.rawValue,
+        parent: parent,
+        responsiblePerson: responsible
+      )
       try await AuditLog.append(
         on: connection,
         object: "unit:\(code)",
-        summary: "created \(kind.rawValue) '\(name)' under \(parent.unit.code)"
+        summary: "created \(kind.rawValue) '\(name)' under \(parent.code)"
       )
-      return try await Self.scopedUnit(code, field: "code", scope: .everything, on: connection).unit
+      return DirectoryMapping.message(unit)
     }
   }
 
@@ -43,7 +39,7 @@ extension DirectoryService {
     let caller = try RequestContext.principal()
     let code = try Validation.code(request.code, field: "code")
     return try await self.store.withConnection { connection in
-      try await Self.scopedUnit(code, field: "code", scope: caller.scope, on: connection).unit
+      DirectoryMapping.message(try await Self.scopedUnit(code, field: "code", scope: caller.scope, on: connection))
     }
   }
 
@@ -53,7 +49,7 @@ extension DirectoryService {
   ) async throws -> Civicgrid_V1_ListUnitsResponse {
     let caller = try RequestContext.principal()
     let limit = try Validation.pageSize(request.pageSize)
-    let after = try PageToken.decode(request.pageToken)
+    let after = try PageToken.decode(request.pageToken)?.parts[0]
     let kind: UnitKind?
     switch request.kind {
     case .unspecified: kind = nil
@@ -69,20 +65,10 @@ extension DirectoryService {
         let code = try Validation.code(request.rootCode, field: "root_code")
         root = .subtree(try await Self.scopedUnit(code, field: "root_code", scope: caller.scope, on: connection).path)
       }
-      let range = root.sqlRange
-      let rows = try await connection.query(
-        """
-        SELECT \(Self.unitColumns) FROM \(Self.unitFrom)
-        WHERE u.path >= $1 AND u.path < $2 AND u.path > $3 AND ($4 = '' OR u.kind = $4)
-        ORDER BY u.path LIMIT $5
-        """,
-        [range.lower, range.upper, after ?? "", kind?.rawValue ?? "", limit + 1]
-      )
+      let units = try await UnitRepository(connection).list(within: root.sqlRange, afterPath: after, kind: kind?.rawValue, limit: limit + 1)
       var response = Civicgrid_V1_ListUnitsResponse()
-      for row in rows.rows.prefix(limit) { response.units.append(try Self.unit(from: row)) }
-      if rows.rows.count > limit, let last = rows.rows.prefix(limit).last {
-        response.nextPageToken = PageToken.encode(try last.decode(String.self, at: 5))
-      }
+      response.units = units.prefix(limit).map { DirectoryMapping.message($0) }
+      if units.count > limit, let last = units.prefix(limit).last { response.nextPageToken = PageToken(after: last.path).encoded }
       return response
     }
   }
@@ -98,25 +84,17 @@ extension DirectoryService {
     }
     return try await self.store.transaction { connection in
       let current = try await Self.scopedUnit(code, field: "code", scope: caller.scope, on: connection)
-      let updated = try await connection.query(
-        """
-        UPDATE units SET name = CASE WHEN $2 = '' THEN name ELSE $2 END,
-          responsible_person = CASE WHEN $3 = '' THEN responsible_person ELSE $3 END, version = version + 1
-        WHERE id = $1 AND version = $4
-        """,
-        [current.id, name, responsible, request.expectedVersion]
+      let updated = try await UnitRepository(connection).update(
+        current,
+        name: name,
+        responsiblePerson: responsible,
+        expectedVersion: request.expectedVersion
       )
-      guard updated.affectedRows == 1 else {
-        throw RPCError(
-          code: .aborted,
-          message: "expected_version: unit '\(code)' is at version \(current.unit.version), not \(request.expectedVersion); read it again"
-        )
-      }
       var changes: [String] = []
-      if !name.isEmpty { changes.append("name '\(current.unit.name)' → '\(name)'") }
-      if !responsible.isEmpty { changes.append("responsible person '\(current.unit.responsiblePerson)' → '\(responsible)'") }
+      if !name.isEmpty { changes.append("name '\(current.name)' → '\(name)'") }
+      if !responsible.isEmpty { changes.append("responsible person '\(current.responsiblePerson)' → '\(responsible)'") }
       try await AuditLog.append(on: connection, object: "unit:\(code)", summary: "updated " + changes.joined(separator: ", "))
-      return try await Self.scopedUnit(code, field: "code", scope: .everything, on: connection).unit
+      return DirectoryMapping.message(updated)
     }
   }
 }

@@ -1,5 +1,5 @@
+public import CivicDomain
 import Foundation
-public import GRPCCore
 
 /// The one rule of who sees personal data in full (docs/SECURITY.md, "Personal data").
 ///
@@ -28,16 +28,13 @@ extension PersonalDataAccess {
   /// caller's value against names only, so no other shape can probe numbers either.
   ///
   /// - Throws: PERMISSION_DENIED naming `field`.
-  public static func refuseIDNumberSearch(_ value: String, field: String) throws(RPCError) {
+  public static func refuseIDNumberSearch(_ value: String, field: String) throws(DomainError) {
     let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
     let utf8 = Array(trimmed.utf8)
     guard utf8.count == 15 || utf8.count == 18,
       utf8.dropLast().allSatisfy({ (0x30...0x39).contains($0) }),
       let last = utf8.last, (0x30...0x39).contains(last) || last == 0x58 || last == 0x78
     else { return }
-    throw RPCError(
-      code: .permissionDenied,
-      message: "\(field): searching by ID number requires a role that sees ID numbers (clerk or handler); search by name"
-    )
+    throw .permissionDenied("\(field): searching by ID number requires a role that sees ID numbers (clerk or handler); search by name")
   }
 }

@@ -1,3 +1,4 @@
+import CivicRepositories
 import CivicStore
 
 /// The demo district's appointment desk: the Dongcheng convenience centre (QH-S1-CSC) opens
@@ -25,15 +26,9 @@ enum DemoAppointments {
   static func seed(_ store: StorePool) async throws -> Int {
     let method = "civicgridd seed-demo"
     return try await store.transaction { connection in
-      let schedule = try await connection.query(
-        """
-        INSERT INTO centre_schedules (centre_id, regular_hours, roster)
-        SELECT id, $2::jsonb, $3::jsonb FROM units WHERE code = $1
-        ON CONFLICT (centre_id) DO NOTHING
-        """,
-        [Self.centre, Self.regularHours, Self.roster]
-      )
-      guard schedule.affectedRows == 1 else { return 0 }
+      let centres = CentreRepository(connection)
+      let added = try await centres.addScheduleIfAbsent(centreCode: Self.centre, regularHoursJSON: Self.regularHours, rosterJSON: Self.roster)
+      guard added else { return 0 }
       try await AuditLog.append(
         on: connection,
         command: method,
@@ -41,13 +36,7 @@ enum DemoAppointments {
         summary: "schedule v1: 2 regular periods, 3 roster entries"
       )
       for offer in Self.offers {
-        try await connection.query(
-          """
-          INSERT INTO appointment_offers (centre_id, item_code, slot_minutes, capacity)
-          SELECT id, $2, $3, $4 FROM units WHERE code = $1 ON CONFLICT (centre_id, item_code) DO NOTHING
-          """,
-          [Self.centre, offer.item, offer.minutes, offer.capacity]
-        )
+        try await centres.addOfferIfAbsent(centreCode: Self.centre, itemCode: offer.item, slotMinutes: offer.minutes, capacity: offer.capacity)
         try await AuditLog.append(
           on: connection,
           command: method,

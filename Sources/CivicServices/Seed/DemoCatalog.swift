@@ -1,5 +1,6 @@
 import CivicDomain
 public import CivicStore
+import CivicRepositories
 
 /// The demo district's service catalogue (`civicgridd seed-demo`): twenty published items
 /// of the kinds a district centre takes in every day, most processed jointly by two or three
@@ -254,12 +255,13 @@ public enum DemoCatalog {
           created += 1
         }
       }
+      let catalog = CatalogRepository(connection)
       for definition in Self.items {
-        guard try await CatalogStore.load(definition.code, on: connection) == nil else { continue }
+        guard try await catalog.item(code: definition.code) == nil else { continue }
         var item = try CatalogItem(code: definition.code)
         let number = try item.saveDraft(definition)
         try item.publish(number)
-        let version = try await CatalogStore.save(old: nil, new: item, on: connection)
+        let version = try await catalog.save(old: nil, new: item)
         created += 1
         try await AuditLog.append(
           on: connection,

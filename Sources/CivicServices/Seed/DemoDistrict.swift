@@ -1,4 +1,5 @@
 import CivicProtos
+import CivicRepositories
 public import CivicStore
 
 /// A small district to look at (`civicgridd seed-demo`): 2 streets and a township, 9
@@ -91,15 +92,13 @@ public enum DemoDistrict {
   /// Adds an account unless its login exists, with its audit row; true when added.
   static func addAccount(_ login: String, name: String, unit: String, roles: [Role], on connection: StoreConnection) async throws -> Bool {
     let names = roles.map(\.rawValue).joined(separator: ",")
-    let inserted = try await connection.query(
-      """
-      INSERT INTO accounts (login, display_name, unit_id, roles)
-      SELECT $1, $2, u.id, string_to_array($3, ',') FROM units u WHERE u.code = $4
-      ON CONFLICT (login) DO NOTHING
-      """,
-      [login, name, names, unit]
+    let inserted = try await AccountRepository(connection).insertIfAbsent(
+      login: login,
+      displayName: name,
+      unitCode: unit,
+      roles: roles.map(\.rawValue)
     )
-    guard inserted.affectedRows == 1 else { return false }
+    guard inserted else { return false }
     try await AuditLog.append(
       on: connection,
       command: Self.method,
@@ -118,7 +117,8 @@ public enum DemoDistrict {
     return try await store.transaction(isolation: .serializable) { connection in
       var created = 0
       var rootCode = Self.rootCode
-      if let existing = try await connection.query("SELECT code FROM units WHERE parent_id IS NULL").scalar(String.self) {
+      let units = UnitRepository(connection)
+      if let existing = try await units.rootCode() {
         rootCode = existing
       } else {
         _ = try await DirectoryBootstrap.ensureRoot(on: connection, code: Self.rootCode, name: "Qinghe District", method: method)
@@ -126,15 +126,14 @@ public enum DemoDistrict {
       }
       for unit in Self.units {
         let parent = unit.parent == Self.rootCode ? rootCode : unit.parent!
-        let inserted = try await connection.query(
-          """
-          INSERT INTO units (code, name, kind, parent_id, responsible_person, path)
-          SELECT $1, $2, $3, p.id, $4, p.path || $1 || '/' FROM units p WHERE p.code = $5
-          ON CONFLICT (code) DO NOTHING
-          """,
-          [unit.code, unit.name, unit.kind.rawValue, unit.responsible, parent]
+        let inserted = try await units.insertIfAbsent(
+          code: unit.code,
+          name: unit.name,
+          kind: unit.kind.rawValue,
+          parentCode: parent,
+          responsiblePerson: unit.responsible
         )
-        if inserted.affectedRows == 1 {
+        if inserted {
           created += 1
           try await AuditLog.append(
             on: connection,
@@ -150,7 +149,7 @@ public enum DemoDistrict {
           created += 1
         }
       }
-      guard let adminID = try await connection.query("SELECT id FROM accounts WHERE login = 'admin'").scalar(Int64.self) else {
+      guard let adminID = try await AccountRepository(connection).account(login: "admin")?.id else {
         throw DirectoryBootstrap.AlreadyBootstrapped()
       }
       let issued = try await DirectoryService.issueToken(

@@ -50,6 +50,32 @@ struct DirectoryTests {
     }
   }
 
+  @Test("list tokens are opaque: a made-up or edited one answers INVALID_ARGUMENT on page_token, on units and accounts")
+  func badPageTokens() async throws {
+    try await ServiceHarness.withServer { harness in
+      let admin = Metadata.bearer(harness.adminToken)
+      let page = try await harness.directory.listUnits(.with { $0.pageSize = 2 }, metadata: admin)
+      let issued = page.nextPageToken
+      #expect(!issued.isEmpty && !issued.contains("QH"), "the token does not show the key")
+      var characters = Array(issued)
+      characters[characters.count / 2] = characters[characters.count / 2] == "A" ? "B" : "A"
+      let edited = String(characters)
+      for token in ["/QH/", "QH-S1", edited] {
+        let units = await #expect(throws: RPCError.self) {
+          try await harness.directory.listUnits(.with { $0.pageToken = token }, metadata: admin)
+        }
+        #expect(units?.code == .invalidArgument && units?.message == "page_token: is not a token this server issued", "\(token)")
+        let accounts = await #expect(throws: RPCError.self) {
+          try await harness.directory.listAccounts(.with { $0.pageToken = token }, metadata: admin)
+        }
+        #expect(accounts?.code == .invalidArgument, "\(token)")
+      }
+      // The issued token continues where the first page ended.
+      let next = try await harness.directory.listUnits(.with { $0.pageSize = 2; $0.pageToken = issued }, metadata: admin)
+      #expect(Set(next.units.map(\.code)).isDisjoint(with: page.units.map(\.code)))
+    }
+  }
+
   @Test("an account sees its own subtree only; outside it answers NOT_FOUND like a missing unit")
   func scope() async throws {
     try await ServiceHarness.withServer { harness in

@@ -1,3 +1,4 @@
+import CivicDomain
 import CivicProtos
 import CivicServices
 import GRPCCore
@@ -46,12 +47,14 @@ struct MaskPlanTests {
     arguments: ["110101195001011234", "11010119500101123X", "11010119500101123x", " 110101195001011234\n", "110101500101123"]
   )
   func idNumberSearchRefused(value: String) {
-    #expect(throws: RPCError.self) { try PersonalDataAccess.refuseIDNumberSearch(value, field: "applicant") }
+    #expect(throws: DomainError.self) { try PersonalDataAccess.refuseIDNumberSearch(value, field: "applicant") }
     do {
       try PersonalDataAccess.refuseIDNumberSearch(value, field: "applicant")
     } catch {
-      #expect(error.code == .permissionDenied)
-      #expect(error.message.hasPrefix("applicant: "))
+      // As the RPC layer answers it.
+      let status = RPCError(error)
+      #expect(status.code == .permissionDenied)
+      #expect(status.message.hasPrefix("applicant: "))
     }
   }
 

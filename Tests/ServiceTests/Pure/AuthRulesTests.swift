@@ -1,3 +1,4 @@
+import CivicRepositories
 import CivicServices
 import Testing
 

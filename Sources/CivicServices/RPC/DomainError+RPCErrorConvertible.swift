@@ -8,8 +8,11 @@ extension DomainError: RPCErrorConvertible {
     switch self {
     case .invalidField: return .invalidArgument
     case .illegalState, .precondition, .noWorkingTime: return .failedPrecondition
-    case .staleVersion: return .aborted
+    case .staleVersion, .conflict: return .aborted
     case .notFound: return .notFound
+    case .alreadyExists: return .alreadyExists
+    case .permissionDenied: return .permissionDenied
+    case .capacityExhausted: return .resourceExhausted
     }
   }
 
