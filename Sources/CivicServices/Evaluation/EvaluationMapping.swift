@@ -41,12 +41,6 @@ enum EvaluationMapping {
     }
   }
 
-  static func json<T: Encodable>(_ value: T) throws -> String {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.sortedKeys]
-    return String(decoding: try encoder.encode(value), as: UTF8.self)
-  }
-
   static func figure(_ figure: Figure) -> Civicgrid_V1_IndicatorFigure {
     var message = Civicgrid_V1_IndicatorFigure()
     message.indicator = figure.indicator.rawValue
