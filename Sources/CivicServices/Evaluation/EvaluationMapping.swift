@@ -59,11 +59,8 @@ enum EvaluationMapping {
     return message
   }
 
-  static func period(_ text: String, field: String = "period") throws(RPCError) -> Period {
-    do {
-      return try Period(text, field: field)
-    } catch {
-      throw RPCError(code: .invalidArgument, message: error.description)
-    }
+  /// A period as requested; a malformed one is `invalidField` (INVALID_ARGUMENT naming the field).
+  static func period(_ text: String, field: String = "period") throws(DomainError) -> Period {
+    try Period(text, field: field)
   }
 }
