@@ -89,7 +89,7 @@ public struct ServiceApplicationKind: CaseKind {
   }
 
   public var indicators: IndicatorContribution { .caseFacts }
-  public var sideTables: [String] { ["case_idempotency_keys", "ratings"] }
+  public var sideTables: [String] { ["case_idempotency_keys"] }
 
   public func action(of command: CaseCommand) -> CaseAction {
     switch command {
