@@ -82,30 +82,3 @@ public struct CaseChange: Sendable, Hashable {
     CaseChange(case: next.case, events: self.events + next.events)
   }
 }
-
-/// What a clerk, the applicant or the engine does to a case as a whole.
-public enum CaseCommand: Sendable, Hashable {
-  case accept
-  case acceptWithMissingMaterials(dueBy: CivilDate)
-  case refuse(reason: String)
-  case requestSupplement
-  case supplement(provided: Set<String>)
-  case supplyMissingMaterials(provided: Set<String>)
-  case dispatch
-  case completeAtWindow(opinion: String)
-  case deliver(DeliveryMethod)
-
-  public var action: CaseAction {
-    switch self {
-    case .accept: return .accept
-    case .acceptWithMissingMaterials: return .acceptWithMissingMaterials
-    case .refuse: return .refuse
-    case .requestSupplement: return .requestSupplement
-    case .supplement: return .supplement
-    case .supplyMissingMaterials: return .supplyMissingMaterials
-    case .dispatch: return .dispatch
-    case .completeAtWindow: return .completeAtWindow
-    case .deliver: return .deliver
-    }
-  }
-}

@@ -17,7 +17,7 @@ enum DeadlineRecomputation {
       let id = try row.decode(Int64.self, at: 0)
       let value = try JSONDecoder().decode(Case.self, from: Data(try row.decode(String.self, at: 1).utf8))
       let stored = try row.decode(Int?.self, at: 2)
-      let deadline = try CaseWriter.deadline(value.clock, in: calendar)
+      let deadline = try value.clock?.runningDeadline(in: calendar)?.secondsSinceEpoch
       if deadline != stored {
         // The indicators' copy of the case clock's deadline (migration 0009) moves with it.
         try await connection.execute(
@@ -27,7 +27,7 @@ enum DeadlineRecomputation {
         changed += 1
       }
       for task in value.tasks where task.state.isOpen {
-        let taskDeadline = try CaseWriter.deadline(task.clock, in: calendar)
+        let taskDeadline = try task.clock.runningDeadline(in: calendar)?.secondsSinceEpoch
         changed += try await connection.execute(
           """
           UPDATE case_tasks SET deadline = to_timestamp($3::bigint)

@@ -1,3 +1,5 @@
+import CivicDomain
+import CivicRepositories
 import CivicStore
 import GRPCCore
 import SwiftProtobuf
@@ -47,38 +49,26 @@ struct CaseIdempotencyKey: Sendable {
   /// Serialises requests under this key for the rest of the transaction. `wait` waits for one
   /// still running (which then finds the case it made); otherwise racing one answers ABORTED.
   func lock(on connection: StoreConnection, wait: Bool) async throws {
-    let name = "\(self.accountID)/\(self.key)"
-    if wait {
-      _ = try await connection.query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", [name])
-      return
-    }
-    let locked = try await connection.query("SELECT pg_try_advisory_xact_lock(hashtextextended($1, 0))", [name]).scalar(Bool.self)
-    guard locked == true else {
+    let locked = try await IdempotencyRepository(connection).lock("\(self.accountID)/\(self.key)", wait: wait)
+    guard locked else {
+      // ABORTED with this message is not a DomainError (staleVersion names versions): the one
+      // status the domain's errors cannot say.
       throw RPCError(code: .aborted, message: "idempotency_key: a request with this key is in progress; retry")
     }
   }
 
   /// The case made under this key, if any; FAILED_PRECONDITION when it was for a different request.
   func recordedCase(on connection: StoreConnection) async throws -> Int64? {
-    let rows = try await connection.query(
-      """
-      SELECT case_id, request_sha256 = sha256(convert_to($3, 'UTF8')) FROM case_idempotency_keys
-      WHERE account_id = $1 AND key = $2
-      """,
-      [self.accountID, self.key, self.request]
-    ).rows
-    guard let row = rows.first else { return nil }
-    guard try row.decode(Bool.self, at: 1) else {
-      throw RPCError(code: .failedPrecondition, message: "idempotency_key: \(self.key) was already used for a different request")
+    guard let recorded = try await IdempotencyRepository(connection).recorded(accountID: self.accountID, key: self.key, request: self.request)
+    else { return nil }
+    guard recorded.sameRequest else {
+      throw DomainError.precondition("idempotency_key", "\(self.key) was already used for a different request")
     }
-    return try row.decode(Int64.self, at: 0)
+    return recorded.caseID
   }
 
   /// Records `caseID` as the case this key made.
   func record(caseID: Int64, on connection: StoreConnection) async throws {
-    try await connection.execute(
-      "INSERT INTO case_idempotency_keys (account_id, key, request_sha256, case_id) VALUES ($1, $2, sha256(convert_to($3, 'UTF8')), $4)",
-      [self.accountID, self.key, self.request, caseID]
-    )
+    try await IdempotencyRepository(connection).record(accountID: self.accountID, key: self.key, request: self.request, caseID: caseID)
   }
 }

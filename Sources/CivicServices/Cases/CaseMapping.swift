@@ -1,4 +1,5 @@
 import CivicDomain
+import CivicRepositories
 import CivicProtos
 import Foundation
 

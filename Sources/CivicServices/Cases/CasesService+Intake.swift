@@ -1,5 +1,6 @@
 import CivicDomain
 public import CivicProtos
+import CivicRepositories
 import CivicStore
 import Foundation
 public import GRPCCore
@@ -97,7 +98,7 @@ extension CasesService {
     if !intake.unitCode.isEmpty, intake.unitCode != principal.unitCode {
       let rows = try await connection.query("SELECT id, path FROM units WHERE code = $1", [intake.unitCode]).rows
       guard let row = rows.first, case let path = try row.decode(String.self, at: 1), principal.scope.contains(path: path) else {
-        throw RPCError(code: .notFound, message: "unit_code: unit \(intake.unitCode) not found")
+        throw DomainError.notFound("unit_code: unit \(intake.unitCode)")
       }
       unitID = try row.decode(Int64.self, at: 0)
       unitCode = intake.unitCode
@@ -105,19 +106,18 @@ extension CasesService {
     }
     guard let (item, _) = try await CatalogStore.published(intake.itemCode, on: connection) else {
       let exists = try await connection.query("SELECT 1 FROM catalog_items WHERE code = $1", [intake.itemCode]).rows.isEmpty == false
-      if exists { throw RPCError(code: .failedPrecondition, message: "item \(intake.itemCode) has no published version; intake needs one") }
-      throw RPCError(code: .notFound, message: "item \(intake.itemCode) not found")
+      if exists { throw DomainError.precondition("item \(intake.itemCode)", "has no published version; intake needs one") }
+      throw DomainError.notFound("item \(intake.itemCode)")
     }
     let jurisdiction = CalendarStore.defaultJurisdiction
     let calendar = try await CalendarStore.require(jurisdiction, on: connection).calendar
-    guard let id = try await connection.query("SELECT nextval(pg_get_serial_sequence('cases', 'id'))").scalar(Int64.self) else {
-      throw RPCError(code: .internalError, message: "no case id")
-    }
+    let cases = CaseRepository(connection)
+    let id = try await cases.nextID()
     let now = Instant.now
     let party: Party = intake.channel == .window ? Self.party(principal) : .applicant
     let change = try Case.submit(
       id: CaseID(CaseNumber.format(id)),
-      policy: Self.policy,
+      policy: ServiceApplicationKind.serviceApplication.policy,
       item: item,
       channel: intake.channel,
       applicant: intake.applicantName,
@@ -125,17 +125,12 @@ extension CasesService {
       at: now,
       by: party
     )
-    try await CaseWriter.insert(
-      id: id,
-      change,
-      unitID: unitID,
-      unitPath: unitPath,
-      jurisdiction: jurisdiction,
-      calendar: calendar,
-      at: now,
-      idNumber: intake.idNumber,
-      phone: intake.phone,
-      on: connection
+    try await cases.insert(
+      NewCase(
+        id: id, change: change, unitID: unitID, unitPath: unitPath, jurisdiction: jurisdiction, at: now,
+        idNumber: intake.idNumber, phone: intake.phone
+      ),
+      calendar: calendar
     )
     return (id, item, unitCode, calendar, now)
   }

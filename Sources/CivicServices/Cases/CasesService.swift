@@ -1,21 +1,25 @@
 import CivicDomain
 public import CivicProtos
+import CivicRepositories
 public import CivicStore
 import Foundation
 public import GRPCCore
 
 /// `civicgrid.v1.Cases`: intake, acceptance, joint processing, queries and the event feed.
 ///
-/// Every mutation is one transaction: lock the case row (`CaseRecord.load(lock:)`), apply the
-/// domain command (which checks the expected version, the state and the data), write the case,
-/// its changed tasks and clocks and its events (`CaseWriter`), then the audit row, last.
-/// Missing and out-of-scope cases answer the same NOT_FOUND.
+/// Every mutation runs through `CaseExecutor`: one transaction that locks the case row, applies
+/// the domain command (which checks the expected version, the state and the data), writes the
+/// case, its changed tasks and clocks and its events (`CaseRepository`), then the audit row, last.
+/// Missing and out-of-scope cases answer the same NOT_FOUND. Case commands are the service
+/// application's; task commands drive a task of any kind under its registered policy.
 public struct CasesService: Civicgrid_V1_Cases.SimpleServiceProtocol {
   let store: StorePool
+  let executor: CaseExecutor
 
-  public init(store: StorePool) { self.store = store }
-
-  static let policy = CasePolicy.serviceApplication
+  public init(store: StorePool) {
+    self.store = store
+    self.executor = CaseExecutor(store: store)
+  }
 
   public static let policies: [String: MethodPolicy] = [
     "civicgrid.v1.Cases/SubmitApplication": .roles([.clerk, .partner]),
@@ -46,27 +50,24 @@ public struct CasesService: Civicgrid_V1_Cases.SimpleServiceProtocol {
   public func acceptCase(request: Civicgrid_V1_AcceptCaseRequest, context: ServerContext) async throws -> Civicgrid_V1_Case {
     let dueBy = request.missingMaterialsDueBy.isEmpty ? nil : try Require.date("missing_materials_due_by", request.missingMaterialsDueBy)
     let opinion = request.opinion.isEmpty ? "completed at the window" : try Require.text("opinion", request.opinion)
-    return try await self.mutate(request.caseID, request.expectedVersion, action: "accept", clerkOnly: true) { value, version, at, by in
-      let change = try value.applying(
-        dueBy.map { .acceptWithMissingMaterials(dueBy: $0) } ?? .accept, expectedVersion: version, policy: Self.policy, at: at, by: by
-      )
+    return try await self.caseCommand(request.caseID, request.expectedVersion, action: "accept") { value, version, at, by in
+      let change = try value.applying(dueBy.map { .acceptWithMissingMaterials(dueBy: $0) } ?? .accept, expectedVersion: version, at: at, by: by)
       // On acceptance a promised item fans out as tasks (分流); an immediate one completes (即办).
       let next: CaseCommand = change.case.plan == nil ? .completeAtWindow(opinion: opinion) : .dispatch
-      let more = try change.case.applying(next, expectedVersion: change.case.version, policy: Self.policy, at: at, by: by)
-      return change.followed(by: more)
+      return change.followed(by: try change.case.applying(next, expectedVersion: change.case.version, at: at, by: by))
     }
   }
 
   public func refuseCase(request: Civicgrid_V1_RefuseCaseRequest, context: ServerContext) async throws -> Civicgrid_V1_Case {
     let reason = try Require.text("reason", request.reason)
-    return try await self.mutate(request.caseID, request.expectedVersion, action: "refuse", clerkOnly: true) { value, version, at, by in
-      try value.applying(.refuse(reason: reason), expectedVersion: version, policy: Self.policy, at: at, by: by)
+    return try await self.caseCommand(request.caseID, request.expectedVersion, action: "refuse") { value, version, at, by in
+      try value.applying(.refuse(reason: reason), expectedVersion: version, at: at, by: by)
     }
   }
 
   public func requestSupplement(request: Civicgrid_V1_CaseRequest, context: ServerContext) async throws -> Civicgrid_V1_Case {
-    try await self.mutate(request.caseID, request.expectedVersion, action: "requestSupplement", clerkOnly: true) { value, version, at, by in
-      try value.applying(.requestSupplement, expectedVersion: version, policy: Self.policy, at: at, by: by)
+    try await self.caseCommand(request.caseID, request.expectedVersion, action: "requestSupplement") { value, version, at, by in
+      try value.applying(.requestSupplement, expectedVersion: version, at: at, by: by)
     }
   }
 
@@ -74,9 +75,9 @@ public struct CasesService: Civicgrid_V1_Cases.SimpleServiceProtocol {
     guard !request.materials.isEmpty else { throw Require.invalid("materials", "needs at least one material code") }
     for (index, code) in request.materials.enumerated() { _ = try Require.code("materials[\(index)]", code) }
     let provided = Set(request.materials)
-    return try await self.mutate(request.caseID, request.expectedVersion, action: "supplyMaterials", clerkOnly: true) { value, version, at, by in
+    return try await self.caseCommand(request.caseID, request.expectedVersion, action: "supplyMaterials") { value, version, at, by in
       let command: CaseCommand = value.state == .awaitingSupplement ? .supplement(provided: provided) : .supplyMissingMaterials(provided: provided)
-      return try value.applying(command, expectedVersion: version, policy: Self.policy, at: at, by: by)
+      return try value.applying(command, expectedVersion: version, at: at, by: by)
     }
   }
 
@@ -88,8 +89,8 @@ public struct CasesService: Civicgrid_V1_Cases.SimpleServiceProtocol {
     case .electronic: method = .electronic
     default: throw Require.invalid("method", "must be PICKUP, MAIL or ELECTRONIC")
     }
-    return try await self.mutate(request.caseID, request.expectedVersion, action: "deliver", clerkOnly: true) { value, version, at, by in
-      try value.applying(.deliver(method), expectedVersion: version, policy: Self.policy, at: at, by: by)
+    return try await self.caseCommand(request.caseID, request.expectedVersion, action: "deliver") { value, version, at, by in
+      try value.applying(.deliver(method), expectedVersion: version, at: at, by: by)
     }
   }
 
@@ -136,48 +137,67 @@ public struct CasesService: Civicgrid_V1_Cases.SimpleServiceProtocol {
     return try await self.task(request.caseID, request.task, request.expectedVersion, .decideExtension(approve: request.approve, note: note))
   }
 
+  /// A task command on a case of any kind, under the policy its kind registered.
   private func task(_ caseID: String, _ number: Int32, _ expected: Int64, _ command: TaskCommand) async throws -> Civicgrid_V1_Case {
     guard number >= 1 else { throw Require.invalid("task", "must be at least 1, got \(number)") }
     let isDecision = if case .decideExtension = command { true } else { false }
-    return try await self.mutate(caseID, expected, action: "task \(number)", clerkOnly: false) { value, _, at, by in
-      guard value.tasks.indices.contains(Int(number) - 1) else { throw DomainError.notFound("task \(number) of case \(value.id)") }
-      return try value.applying(command, toTask: Int(number), expectedVersion: Int(expected), policy: Self.policy, at: at, by: by)
-    } scopeCheck: { record, principal, connection in
-      // A supervisor decides extensions of tasks whose unit is in their scope.
-      guard isDecision else { return }
-      let unit = record.value.tasks[Int(number) - 1].unit.rawValue
-      let path = try await connection.query("SELECT path FROM units WHERE code = $1", [unit]).scalar(String.self)
-      guard let path, principal.scope.contains(path: path) else { throw DomainError.notFound("task \(number) of case \(record.number)") }
+    return try await self.executor.run(
+      caseID: caseID,
+      expectedVersion: expected,
+      at: .now,
+      access: { context in
+        // A supervisor decides extensions of tasks whose unit is in their scope.
+        guard isDecision, context.record.value.tasks.indices.contains(Int(number) - 1) else { return }
+        let unit = context.record.value.tasks[Int(number) - 1].unit.rawValue
+        let path = try await context.connection.query("SELECT path FROM units WHERE code = $1", [unit]).scalar(String.self)
+        guard let path, context.principal.scope.contains(path: path) else {
+          throw DomainError.notFound("task \(number) of case \(context.number)")
+        }
+      },
+      apply: { context, _ in
+        let value = context.record.value
+        guard value.tasks.indices.contains(Int(number) - 1) else { throw DomainError.notFound("task \(number) of case \(value.id)") }
+        return try value.applying(
+          command, toTask: Int(number), expectedVersion: Int(expected), policy: context.kind.policy, at: context.now, by: context.party
+        )
+      },
+      audit: Self.audit(action: "task \(number)"),
+      map: Self.answer
+    )
+  }
+
+  /// An application command from a clerk of the intake unit's scope.
+  private func caseCommand(
+    _ caseID: String,
+    _ expected: Int64,
+    action: String,
+    _ apply: @escaping @Sendable (Case, Int, Instant, Party) throws -> CaseChange
+  ) async throws -> Civicgrid_V1_Case {
+    try await self.executor.run(
+      caseID: caseID,
+      expectedVersion: expected,
+      at: .now,
+      access: { context in
+        if !context.record.intakeInScope { throw DomainError.notFound("case \(context.number)") }
+      },
+      apply: { context, version in try apply(context.record.value, version, context.now, context.party) },
+      audit: Self.audit(action: action),
+      map: Self.answer
+    )
+  }
+
+  /// The audit line of a case command: the action and every event's summary.
+  static func audit(action: String) -> @Sendable (CaseExecutor.Context, CaseChange) -> CaseExecutor.AuditEntry? {
+    { context, change in
+      ("case/\(context.number)", "\(action): " + change.events.map { $0.kind.feedDescription.summary }.joined(separator: "; "))
     }
   }
 
-  /// One case mutation: validate, lock, apply, write, audit, answer.
-  func mutate(
-    _ caseID: String,
-    _ expectedVersion: Int64,
-    action: String,
-    clerkOnly: Bool,
-    _ apply: @Sendable @escaping (Case, Int, Instant, Party) throws -> CaseChange,
-    scopeCheck: @Sendable @escaping (CaseRecord, Principal, StoreConnection) async throws -> Void = { _, _, _ in }
-  ) async throws -> Civicgrid_V1_Case {
-    let principal = try RequestContext.principal()
-    let id = try CaseNumber.parse(caseID)
-    let version = try Require.version("expected_version", expectedVersion)
-    return try await self.store.transaction { connection in
-      var record = try await CaseRecord.load(id, scope: principal.scope, on: connection, lock: true)
-      if clerkOnly, !record.intakeInScope { throw DomainError.notFound("case \(record.number)") }
-      try await scopeCheck(record, principal, connection)
-      let calendar = try await CalendarStore.require(record.jurisdiction, on: connection).calendar
-      let now = Instant.now
-      let change = try apply(record.value, version, now, Self.party(principal))
-      try await CaseWriter.write(id: id, old: record.value, new: change, unitPath: record.unitPath, calendar: calendar, on: connection)
-      try await AuditLog.append(
-        on: connection, object: "case/\(record.number)",
-        summary: "\(action): " + change.events.map { $0.kind.feedDescription.summary }.joined(separator: "; ")
-      )
-      record.value = change.case
-      record.updatedAt = Date()
-      return try CaseMapping.message(record, calendar: calendar, at: now)
-    }
+  /// The case as the command left it.
+  @Sendable static func answer(_ context: CaseExecutor.Context, _ change: CaseChange) throws -> Civicgrid_V1_Case {
+    var record = context.record
+    record.value = change.case
+    record.updatedAt = Date()
+    return try CaseMapping.message(record, calendar: context.calendar, at: context.now)
   }
 }

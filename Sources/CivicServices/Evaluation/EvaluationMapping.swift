@@ -41,12 +41,6 @@ enum EvaluationMapping {
     }
   }
 
-  static func json<T: Encodable>(_ value: T) throws -> String {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.sortedKeys]
-    return String(decoding: try encoder.encode(value), as: UTF8.self)
-  }
-
   static func figure(_ figure: Figure) -> Civicgrid_V1_IndicatorFigure {
     var message = Civicgrid_V1_IndicatorFigure()
     message.indicator = figure.indicator.rawValue
@@ -65,11 +59,8 @@ enum EvaluationMapping {
     return message
   }
 
-  static func period(_ text: String, field: String = "period") throws(RPCError) -> Period {
-    do {
-      return try Period(text, field: field)
-    } catch {
-      throw RPCError(code: .invalidArgument, message: error.description)
-    }
+  /// A period as requested; a malformed one is `invalidField` (INVALID_ARGUMENT naming the field).
+  static func period(_ text: String, field: String = "period") throws(DomainError) -> Period {
+    try Period(text, field: field)
   }
 }

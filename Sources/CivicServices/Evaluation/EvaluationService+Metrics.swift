@@ -1,5 +1,6 @@
 import CivicDomain
 public import CivicProtos
+import CivicRepositories
 import CivicStore
 import Foundation
 public import GRPCCore
@@ -39,26 +40,11 @@ extension EvaluationService {
 
   /// A closed period's frozen figures, or the figures computed now.
   func figures(_ unit: UnitRow, _ period: Period, subtree: Bool, on connection: StoreConnection) async throws -> Figures {
-    let closing = try await connection.query(
-      "SELECT metrics_version, extract(epoch FROM as_of)::bigint FROM metric_periods WHERE period = $1", [period.description]
-    ).rows.first
-    if let closing {
-      let rows = try await connection.query(
-        "SELECT indicator, numerator, denominator, value, drill::text FROM metric_figures WHERE period = $1 AND unit_id = $2 AND subtree = $3",
-        [period.description, unit.id, subtree]
-      ).rows
-      var byIndicator: [Indicator: Figure] = [:]
-      for row in rows {
-        let indicator = Indicator(rawValue: try row.decode(String.self, at: 0))!
-        byIndicator[indicator] = Figure(
-          indicator: indicator, numerator: try row.decode(Double.self, at: 1), denominator: try row.decode(Int.self, at: 2),
-          value: try row.decode(Double?.self, at: 3),
-          drill: try JSONDecoder().decode([DrillRow].self, from: Data(try row.decode(String.self, at: 4).utf8))
-        )
-      }
+    let metrics = MetricsRepository(connection)
+    if let closing = try await metrics.closing(of: period.description) {
+      let byIndicator = try await metrics.frozenFigures(period: period.description, unitID: unit.id, subtree: subtree)
       return Figures(
-        figures: Indicator.allCases.compactMap { byIndicator[$0] }, closed: true, version: try closing.decode(Int.self, at: 0),
-        asOf: Instant(secondsSinceEpoch: try closing.decode(Int.self, at: 1))
+        figures: Indicator.allCases.compactMap { byIndicator[$0] }, closed: true, version: closing.metricsVersion, asOf: closing.asOf
       )
     }
     let window = try await self.window(period, on: connection)
@@ -89,46 +75,33 @@ extension EvaluationService {
         throw DomainError.precondition("period \(period)", "has not ended (it ends \(period.last.adding(days: 1)) 00:00); only an ended period can be closed")
       }
       let scheme = try await Self.currentScheme(on: connection)
-      let inserted = try await connection.query(
-        """
-        INSERT INTO metric_periods (period, cadence, metrics_version, scheme_version, as_of, closed_by)
-        VALUES ($1, $2, $3, $4, to_timestamp($5::bigint), $6) ON CONFLICT (period) DO NOTHING RETURNING period
-        """,
-        [period.description, period.cadence.rawValue, IndicatorSet.version, scheme.version, now.secondsSinceEpoch, Self.by(principal)]
-      ).rows
-      guard !inserted.isEmpty else { throw DomainError.precondition("period \(period)", "is already closed; its figures are frozen") }
+      let metrics = MetricsRepository(connection)
+      let closed = try await metrics.close(
+        period: period.description, cadence: period.cadence.rawValue, metricsVersion: IndicatorSet.version,
+        schemeVersion: scheme.version, asOf: now, by: Self.by(principal)
+      )
+      guard closed else { throw DomainError.precondition("period \(period)", "is already closed; its figures are frozen") }
       let units = try await Self.allUnits(on: connection)
       let inputs = try await IndicatorGathering.inputs(UnitScope.everything.sqlRange, window: window, on: connection)
-      var count: Int64 = 0
+      var figures: [(unitID: Int64, subtree: Bool, figure: Figure)] = []
       for unit in units {
         for subtree in [false, true] {
           for figure in IndicatorSet.compute(inputs, for: UnitSelector(path: unit.path, subtree: subtree), in: window, asOf: now) {
-            try await connection.execute(
-              """
-              INSERT INTO metric_figures (period, unit_id, subtree, indicator, numerator, denominator, value, drill)
-              VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb)
-              """,
-              [period.description, unit.id, subtree, figure.indicator.rawValue, figure.numerator, figure.denominator, figure.value,
-               try EvaluationMapping.json(figure.drill)]
-            )
-            count += 1
+            figures.append((unit.id, subtree, figure))
           }
         }
       }
+      try await metrics.freeze(period: period.description, figures)
+      let count = Int64(figures.count)
       let ranked = Self.assess(units.filter { $0.path.filter { $0 == "/" }.count > 2 }, inputs, window, now, scheme)
       let byCode = Dictionary(uniqueKeysWithValues: units.map { ($0.code, $0) })
-      for line in ranked {
-        let unit = byCode[line.unitCode]!
-        let score = line.score
-        try await connection.execute(
-          """
-          INSERT INTO assessment_results (period, unit_id, rank, basic_work, social_evaluation, penalty, total, listed_orders, criticisms, responsible_person)
-          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-          """,
-          [period.description, unit.id, line.rank, score.basicWork, score.socialEvaluation, score.penalty, score.total,
-           score.penalties.listedOrders, score.penalties.criticisms, unit.responsiblePerson]
-        )
-      }
+      try await metrics.recordAssessment(
+        period: period.description,
+        ranked.map { line in
+          let unit = byCode[line.unitCode]!
+          return AssessmentLine(unitID: unit.id, rank: line.rank, score: line.score, responsiblePerson: unit.responsiblePerson)
+        }
+      )
       try await AuditLog.append(
         on: connection, object: "period/\(period)",
         summary: "closed \(period): \(count) figures (metrics v\(IndicatorSet.version)), \(ranked.count) units assessed (scheme v\(scheme.version))"
@@ -147,9 +120,7 @@ extension EvaluationService {
   }
 
   static func currentScheme(on connection: StoreConnection) async throws -> AssessmentScheme {
-    let text = try await connection.query("SELECT definition::text FROM assessment_schemes ORDER BY version DESC LIMIT 1").scalar(String.self)
-    guard let text else { return .standard }
-    return try JSONDecoder().decode(AssessmentScheme.self, from: Data(text.utf8))
+    try await MetricsRepository(connection).currentScheme() ?? .standard
   }
 
   /// Scores every unit on its subtree's figures and penalties, ranked.
@@ -179,31 +150,18 @@ extension EvaluationService {
     }
     var message = Civicgrid_V1_Assessment()
     message.period = period.description
-    let closedScheme = try await connection.query("SELECT scheme_version FROM metric_periods WHERE period = $1", [period.description]).scalar(Int.self)
+    let metrics = MetricsRepository(connection)
+    let closedScheme = try await metrics.closing(of: period.description)?.schemeVersion
     var lines: [(unitCode: String, score: AssessmentScore)] = []
     var responsible: [String: String] = Dictionary(uniqueKeysWithValues: units.map { ($0.code, $0.responsiblePerson) })
     if let closedScheme {
-      let scheme = try await connection.query("SELECT name FROM assessment_schemes WHERE version = $1", [closedScheme]).scalar(String.self) ?? ""
       message.schemeVersion = Int32(closedScheme)
-      message.schemeName = scheme
+      message.schemeName = try await metrics.schemeName(closedScheme) ?? ""
       message.closed = true
       let wanted = Set(units.map(\.code))
-      let rows = try await connection.query(
-        """
-        SELECT u.code, a.basic_work, a.social_evaluation, a.penalty, a.total, a.listed_orders, a.criticisms, a.responsible_person
-        FROM assessment_results a JOIN units u ON u.id = a.unit_id WHERE a.period = $1
-        """,
-        [period.description]
-      ).rows
-      for row in rows {
-        let code = try row.decode(String.self, at: 0)
-        guard wanted.contains(code) else { continue }
-        responsible[code] = try row.decode(String.self, at: 7)
-        lines.append((code, AssessmentScore(
-          basicWork: try row.decode(Double.self, at: 1), socialEvaluation: try row.decode(Double.self, at: 2),
-          penalty: try row.decode(Double.self, at: 3), total: try row.decode(Double.self, at: 4),
-          penalties: Penalties(listedOrders: try row.decode(Int.self, at: 5), criticisms: try row.decode(Int.self, at: 6))
-        )))
+      for line in try await metrics.assessment(of: period.description) where wanted.contains(line.unitCode) {
+        responsible[line.unitCode] = line.responsiblePerson
+        lines.append((line.unitCode, line.score))
       }
     } else {
       let scheme = try await Self.currentScheme(on: connection)

@@ -1,5 +1,6 @@
 import CivicDomain
 public import CivicProtos
+import CivicRepositories
 import CivicStore
 import Foundation
 public import GRPCCore
@@ -25,36 +26,26 @@ extension EvaluationService {
     let at = self.now()
     return try await self.store.transaction { connection in
       let record = try await CaseRecord.load(caseID, scope: principal.scope, on: connection, lock: true)
-      let existing = try await connection.query(
-        "SELECT id, request_sha256 = sha256(convert_to($3, 'UTF8')) FROM ratings WHERE case_id = $1 AND moment = $2",
-        [caseID, moment.rawValue, fingerprint]
-      ).rows
-      if let row = existing.first {
-        guard try row.decode(Bool.self, at: 1) else {
+      let ratings = RatingRepository(connection)
+      if let existing = try await ratings.existing(caseID: caseID, moment: moment, fingerprint: fingerprint) {
+        guard existing.same else {
           throw DomainError.precondition(
             "case \(record.number)",
             "was already rated at \(moment.rawValue) with a different rating; one rating per case and moment"
           )
         }
-        return try await Self.rating(try row.decode(Int64.self, at: 0), on: connection)
+        return try await Self.rating(existing.id, on: connection)
       }
       guard Rating.canRate(moment, caseState: record.value.state) else {
         let needs = moment == .acceptance ? "an intake decision" : "state completed or delivered"
         throw DomainError.precondition("case \(record.number)", "is \(record.value.state); a rating at \(moment.rawValue) needs \(needs)")
       }
-      let ratingID = try await connection.query(
-        """
-        INSERT INTO ratings (case_id, moment, level, efficiency, attitude, convenience, comment, channel, unit_id, unit_path,
-          rated_by, rated_at, request_sha256)
-        SELECT $1, $2, $3, $4, $5, $6, $7, $8, u.id, u.path, $10, to_timestamp($11::bigint), sha256(convert_to($12, 'UTF8'))
-        FROM units u WHERE u.code = $9
-        RETURNING id
-        """,
-        [
-          caseID, moment.rawValue, level.rawValue, dimensions.efficiency, dimensions.attitude, dimensions.convenience, rating.comment,
-          channel, record.unitCode, Self.by(principal), at.secondsSinceEpoch, fingerprint,
-        ]
-      ).scalar(Int64.self)!
+      let ratingID = try await ratings.insert(
+        NewRating(
+          caseID: caseID, moment: moment, level: level, dimensions: dimensions, comment: rating.comment, channel: channel,
+          unitCode: record.unitCode, ratedBy: Self.by(principal), at: at, fingerprint: fingerprint
+        )
+      )
       var summary = "rated \(record.number) at \(moment.rawValue): \(level.rawValue)"
       if level.isBad {
         let opened = try await Self.openRectification(
@@ -73,29 +64,21 @@ extension EvaluationService {
   }
 
   static func rating(_ id: Int64, on connection: StoreConnection) async throws -> Civicgrid_V1_RatingRecord {
-    let row = try await connection.query(
-      """
-      SELECT r.id, r.case_id, r.moment, r.level, r.efficiency, r.attitude, r.convenience, r.comment, r.channel, u.code,
-        extract(epoch FROM r.rated_at)::bigint, r.excluded_at IS NOT NULL, x.case_id
-      FROM ratings r JOIN units u ON u.id = r.unit_id LEFT JOIN rectifications x ON x.rating_id = r.id
-      WHERE r.id = $1
-      """,
-      [id]
-    ).rows[0]
+    guard let stored = try await RatingRepository(connection).rating(id) else { throw DomainError.notFound("rating \(id)") }
     var message = Civicgrid_V1_RatingRecord()
-    message.id = try row.decode(Int64.self, at: 0)
-    message.caseID = CaseNumber.format(try row.decode(Int64.self, at: 1))
-    message.moment = EvaluationMapping.moment(Rating.Moment(rawValue: try row.decode(String.self, at: 2))!)
-    message.level = EvaluationMapping.level(Rating.Level(rawValue: try row.decode(String.self, at: 3))!)
-    message.efficiency = try row.decode(Int32.self, at: 4)
-    message.attitude = try row.decode(Int32.self, at: 5)
-    message.convenience = try row.decode(Int32.self, at: 6)
-    message.comment = try row.decode(String.self, at: 7)
-    message.channel = try row.decode(String.self, at: 8)
-    message.unitCode = try row.decode(String.self, at: 9)
-    message.ratedAt = Instant(secondsSinceEpoch: try row.decode(Int.self, at: 10)).timestamp
-    message.excluded = try row.decode(Bool.self, at: 11)
-    message.rectificationID = try row.decode(Int64?.self, at: 12).map(CaseNumber.format) ?? ""
+    message.id = stored.id
+    message.caseID = CaseNumber.format(stored.caseID)
+    message.moment = EvaluationMapping.moment(stored.moment)
+    message.level = EvaluationMapping.level(stored.level)
+    message.efficiency = stored.efficiency
+    message.attitude = stored.attitude
+    message.convenience = stored.convenience
+    message.comment = stored.comment
+    message.channel = stored.channel
+    message.unitCode = stored.unitCode
+    message.ratedAt = stored.ratedAt.timestamp
+    message.excluded = stored.excluded
+    message.rectificationID = stored.rectificationID.map(CaseNumber.format) ?? ""
     return message
   }
 
@@ -109,22 +92,15 @@ extension EvaluationService {
     return try await self.store.transaction { connection in
       // The appellant must answer for the rating: it is in the caller's own subtree.
       let range = principal.scope.sqlRange
-      let rows = try await connection.query(
-        "SELECT level FROM ratings WHERE id = $1 AND unit_path >= $2 AND unit_path < $3 FOR UPDATE",
-        [request.ratingID, range.lower, range.upper]
-      ).rows
-      guard let row = rows.first else { throw DomainError.notFound("rating \(request.ratingID)") }
-      let level = Rating.Level(rawValue: try row.decode(String.self, at: 0))!
+      let ratings = RatingRepository(connection)
+      guard let stored = try await ratings.levelForAppeal(request.ratingID, in: range) else {
+        throw DomainError.notFound("rating \(request.ratingID)")
+      }
+      let level = Rating.Level(rawValue: stored)!
       guard level.isBad else {
         throw DomainError.precondition("rating \(request.ratingID)", "is \(level.rawValue); only a bad rating can be appealed")
       }
-      let id = try await connection.query(
-        """
-        INSERT INTO rating_appeals (rating_id, reason, filed_by, filed_at) VALUES ($1, $2, $3, to_timestamp($4::bigint))
-        ON CONFLICT (rating_id) DO NOTHING RETURNING id
-        """,
-        [request.ratingID, reason, Self.by(principal), at.secondsSinceEpoch]
-      ).scalar(Int64.self)
+      let id = try await ratings.fileAppeal(ratingID: request.ratingID, reason: reason, by: Self.by(principal), at: at)
       guard let id else { throw DomainError.precondition("rating \(request.ratingID)", "already has an appeal; one appeal per rating") }
       try await AuditLog.append(on: connection, object: "appeal/\(id)", summary: "appeal against rating \(request.ratingID) filed")
       return try await Self.appeal(id, on: connection)
@@ -138,37 +114,27 @@ extension EvaluationService {
     let at = self.now()
     return try await self.store.transaction { connection in
       let range = Self.scope(principal).sqlRange
-      let rows = try await connection.query(
-        """
-        SELECT a.outcome, a.rating_id, r.unit_path FROM rating_appeals a JOIN ratings r ON r.id = a.rating_id
-        WHERE a.id = $1 AND r.unit_path >= $2 AND r.unit_path < $3 FOR UPDATE OF a
-        """,
-        [request.appealID, range.lower, range.upper]
-      ).rows
-      guard let row = rows.first else { throw DomainError.notFound("appeal \(request.appealID)") }
+      let ratings = RatingRepository(connection)
+      guard let appeal = try await ratings.appealForDecision(request.appealID, in: range) else {
+        throw DomainError.notFound("appeal \(request.appealID)")
+      }
       // Separation of duties: the rated unit appeals; a unit above it decides.
-      if principal.unitPath.hasPrefix(try row.decode(String.self, at: 2)) {
+      if principal.unitPath.hasPrefix(appeal.unitPath) {
         throw RPCError(
           code: .permissionDenied,
           message: "appeal \(request.appealID) is decided by a unit above the rated unit, not by the rated unit itself"
         )
       }
-      let outcome = try row.decode(String.self, at: 0)
-      let ratingID = try row.decode(Int64.self, at: 1)
+      let outcome = appeal.outcome
+      let ratingID = appeal.ratingID
       guard outcome == AppealOutcome.pending.rawValue else {
         throw DomainError.illegalState(subject: "appeal \(request.appealID)", state: outcome, action: "decide", allowed: ["pending"])
       }
       let decided: AppealOutcome = request.uphold ? .upheld : .rejected
-      try await connection.execute(
-        "UPDATE rating_appeals SET outcome = $2, note = $3, decided_by = $4, decided_at = to_timestamp($5::bigint) WHERE id = $1",
-        [request.appealID, decided.rawValue, note, Self.by(principal), at.secondsSinceEpoch]
-      )
+      try await ratings.decideAppeal(request.appealID, outcome: decided.rawValue, note: note, by: Self.by(principal), at: at)
       var summary = "appeal against rating \(ratingID) \(decided.rawValue)"
       if decided == .upheld {
-        try await connection.execute(
-          "UPDATE ratings SET excluded_at = to_timestamp($2::bigint) WHERE id = $1",
-          [ratingID, at.secondsSinceEpoch]
-        )
+        try await ratings.exclude(ratingID, at: at)
         if let voided = try await Self.voidRectification(
           ratingID: ratingID,
           reason: "appeal \(request.appealID) upheld: \(note)",
@@ -185,18 +151,15 @@ extension EvaluationService {
   }
 
   static func appeal(_ id: Int64, on connection: StoreConnection) async throws -> Civicgrid_V1_AppealRecord {
-    let row = try await connection.query(
-      "SELECT id, rating_id, reason, outcome, note, filed_by, decided_by FROM rating_appeals WHERE id = $1",
-      [id]
-    ).rows[0]
+    guard let stored = try await RatingRepository(connection).appeal(id) else { throw DomainError.notFound("appeal \(id)") }
     var message = Civicgrid_V1_AppealRecord()
-    message.id = try row.decode(Int64.self, at: 0)
-    message.ratingID = try row.decode(Int64.self, at: 1)
-    message.reason = try row.decode(String.self, at: 2)
-    message.outcome = try row.decode(String.self, at: 3)
-    message.note = try row.decode(String.self, at: 4)
-    message.filedBy = try row.decode(String.self, at: 5)
-    message.decidedBy = try row.decode(String.self, at: 6)
+    message.id = stored.id
+    message.ratingID = stored.ratingID
+    message.reason = stored.reason
+    message.outcome = stored.outcome
+    message.note = stored.note
+    message.filedBy = stored.filedBy
+    message.decidedBy = stored.decidedBy
     return message
   }
 }

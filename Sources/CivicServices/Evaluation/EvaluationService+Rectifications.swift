@@ -1,13 +1,14 @@
 import CivicDomain
 public import CivicProtos
+import CivicRepositories
 import CivicStore
 import Foundation
 public import GRPCCore
 
-/// Bad-rating rectifications (差评整改): cases of kind `rectification` on the engine, filed
-/// under the retired catalogue entry `RECTIFICATION` (migration 0008). The case holds state,
-/// version, the responsible unit's task and its clock (watched by the warning sweeper) and the
-/// timeline; table `rectifications` holds the rating it answers and the return visit's finding.
+/// Bad-rating rectifications (差评整改): cases of kind `rectification` (`RectificationKind`),
+/// filed under the retired catalogue entry `RECTIFICATION` (migration 0008). The case holds
+/// state, version, the responsible unit's task and its clock (watched by the warning sweeper)
+/// and the timeline; table `rectifications` holds the rating it answers and the return visit's finding.
 extension EvaluationService {
   static let rectificationItem = ItemRef(code: "RECTIFICATION", version: 1)
 
@@ -22,7 +23,8 @@ extension EvaluationService {
     at: Instant,
     on connection: StoreConnection
   ) async throws -> (number: String, due: CivilDate) {
-    let id = try await CaseWriter.nextID(on: connection)
+    let cases = CaseRepository(connection)
+    let id = try await cases.nextID()
     let calendar = try await CalendarStore.require(rated.jurisdiction, on: connection).calendar
     let change = try Case.openRectification(
       id: CaseID(CaseNumber.format(id)),
@@ -32,29 +34,21 @@ extension EvaluationService {
       at: at,
       by: CasesService.party(principal)
     )
-    guard let unit = try await connection.query("SELECT id FROM units WHERE code = $1", [rated.unitCode]).scalar(Int64.self) else {
-      throw DomainError.notFound("unit \(rated.unitCode)")
-    }
-    try await CaseWriter.insert(
-      id: id,
-      change,
-      unitID: unit,
-      unitPath: rated.unitPath,
-      jurisdiction: rated.jurisdiction,
-      calendar: calendar,
-      at: at,
-      on: connection
+    // The responsible unit is the rated case's intake unit.
+    try await cases.insert(
+      NewCase(id: id, change: change, unitID: rated.unitID, unitPath: rated.unitPath, jurisdiction: rated.jurisdiction, at: at),
+      calendar: calendar
     )
-    try await connection.execute(
-      "INSERT INTO rectifications (case_id, rating_id, rated_case_id, unit_id, unit_path) VALUES ($1, $2, $3, $4, $5)",
-      [id, ratingID, rated.id, unit, rated.unitPath]
+    try await RectificationRepository(connection).insert(
+      caseID: id, ratingID: ratingID, ratedCaseID: rated.id, unitID: rated.unitID, unitPath: rated.unitPath
     )
     let deadline = try change.case.rectificationTask!.clock.deadlineIgnoringOpenPause(in: calendar)
     return (CaseNumber.format(id), calendar.localDate(of: deadline))
   }
 
   /// Voids the rectification of `ratingID` after an upheld appeal, unless the return visit
-  /// already closed it. Returns its number when it was voided; the appeal's audit row names it.
+  /// already closed it, in the appeal's transaction. Returns its number when it was voided; the
+  /// appeal's audit row names it.
   static func voidRectification(
     ratingID: Int64,
     reason: String,
@@ -62,19 +56,24 @@ extension EvaluationService {
     at: Instant,
     on connection: StoreConnection
   ) async throws -> String? {
-    guard let id = try await connection.query("SELECT case_id FROM rectifications WHERE rating_id = $1", [ratingID]).scalar(Int64.self)
-    else { return nil }
-    let record = try await CaseRecord.load(id, scope: .everything, on: connection, lock: true)
-    guard CasePolicy.rectification.allows(.refuse, from: record.value.state) else { return nil }
-    try await Self.apply(
-      .void(reason: reason),
-      to: record,
-      expectedVersion: record.value.version,
-      principal: principal,
-      at: at,
-      on: connection
+    guard let id = try await RectificationRepository(connection).caseID(forRating: ratingID) else { return nil }
+    let current = try await CaseRecord.load(id, scope: .everything, on: connection, lock: true)
+    guard RectificationKind.rectification.policy.allows(.void, from: current.value.state) else { return nil }
+    let command = RectificationCommand.void(reason: reason)
+    let target = CaseExecutor.Target(
+      id: id, expectedVersion: current.value.version, kinds: Self.rectificationKinds, noun: "rectification", scope: .everything
     )
-    return record.number
+    return try await CaseExecutor.execute(
+      target,
+      by: principal,
+      at: at,
+      on: connection,
+      apply: { context, version in
+        try context.record.value.applying(command, of: RectificationKind.rectification, expectedVersion: version, at: at, by: context.party)
+      },
+      audit: { _, _ in nil },  // the appeal's audit row names the voided rectification
+      map: { context, _ in context.number }
+    )
   }
 
   // MARK: RPCs
@@ -95,15 +94,10 @@ extension EvaluationService {
         request.unitCode.isEmpty
         ? Self.scope(principal)
         : .subtree(try await Self.unit(request.unitCode, field: "unit_code", principal: principal, on: connection).path)
-      let range = scope.sqlRange
-      let ids = try await connection.query(
-        """
-        SELECT x.case_id FROM rectifications x JOIN cases c ON c.id = x.case_id
-        WHERE x.unit_path >= $1 AND x.unit_path < $2 AND x.case_id < $3 AND ($4 = '' OR c.state = $4)
-        ORDER BY x.case_id DESC LIMIT $5
-        """,
-        [range.lower, range.upper, after, request.state, size + 1]
-      ).rows.map { try $0.decode(Int64.self, at: 0) }
+      let rectifications = RectificationRepository(connection)
+      let ids = try await rectifications.list(
+        range: scope.sqlRange, before: after, state: request.state.isEmpty ? nil : request.state, limit: size + 1
+      )
       var response = Civicgrid_V1_ListRectificationsResponse()
       for id in ids.prefix(size) { response.rectifications.append(try await Self.rectification(id, on: connection)) }
       if ids.count > size, let last = ids.prefix(size).last { response.nextPageToken = String(last) }
@@ -131,96 +125,65 @@ extension EvaluationService {
     )
   }
 
-  /// One rectification command: lock its case (in the caller's scope), apply, write, audit.
+  static let rectificationKinds: Set<String> = [RectificationKind.rectification.name]
+
+  /// One rectification command through the case executor: the rectification must be of a unit
+  /// in the caller's scope; the return visit's finding goes to its row.
   func changeRectification(
     _ rawID: String,
     _ expectedVersion: Int64,
     _ command: RectificationCommand
   ) async throws -> Civicgrid_V1_RectificationRecord {
-    let principal = try RequestContext.principal()
-    let id = try CaseNumber.parse(rawID, field: "rectification_id")
-    let version = try Require.version("expected_version", expectedVersion)
-    let at = self.now()
-    return try await self.store.transaction { connection in
-      let range = Self.scope(principal).sqlRange
-      let unitPath = try await connection.query(
-        "SELECT unit_path FROM rectifications WHERE case_id = $1 AND unit_path >= $2 AND unit_path < $3",
-        [id, range.lower, range.upper]
-      ).scalar(String.self)
-      guard let unitPath else { throw DomainError.notFound("rectification \(CaseNumber.format(id))") }
-      // Separation of duties: the unit being rectified reports; the return visit that closes its
-      // rectification is made from outside it (a unit above it).
-      if case .returnVisit = command, principal.unitPath.hasPrefix(unitPath) {
-        throw RPCError(
-          code: .permissionDenied,
-          message: "rectification \(CaseNumber.format(id)): its return visit is recorded by a unit above the unit being rectified, not by that unit"
-        )
-      }
-      let record = try await CaseRecord.load(id, scope: .everything, on: connection, lock: true)
-      let state = try await Self.apply(command, to: record, expectedVersion: version, principal: principal, at: at, on: connection)
-      try await AuditLog.append(
-        on: connection,
-        object: "rectification/\(record.number)",
-        summary: "\(command.action.rawValue): \(record.value.state) → \(state)"
-      )
-      return try await Self.rectification(id, on: connection)
-    }
+    try await CaseExecutor(store: self.store).run(
+      caseID: rawID,
+      field: "rectification_id",
+      expectedVersion: expectedVersion,
+      kinds: Self.rectificationKinds,
+      noun: "rectification",
+      scope: { _ in .everything },
+      at: self.now(),
+      access: { context in
+        let range = Self.scope(context.principal).sqlRange
+        guard let unitPath = try await RectificationRepository(context.connection).unitPath(of: context.record.id, in: range) else {
+          throw DomainError.notFound("rectification \(context.number)")
+        }
+        // Separation of duties: the unit being rectified reports; the return visit that closes its
+        // rectification is made from outside it (a unit above it).
+        if case .returnVisit = command, context.principal.unitPath.hasPrefix(unitPath) {
+          throw RPCError(
+            code: .permissionDenied,
+            message: "rectification \(context.number): its return visit is recorded by a unit above the unit being rectified, not by that unit"
+          )
+        }
+      },
+      apply: { context, version in
+        try context.record.value.applying(command, of: RectificationKind.rectification, expectedVersion: version, at: context.now, by: context.party)
+      },
+      after: { context, _ in
+        if case .returnVisit(let satisfied, let note) = command {
+          try await RectificationRepository(context.connection).recordReturnVisit(
+            caseID: context.record.id, satisfied: satisfied, note: note, at: context.now
+          )
+        }
+      },
+      audit: Self.rectificationAudit(command),
+      map: { context, _ in try await Self.rectification(context.record.id, on: context.connection) }
+    )
   }
 
-  /// Applies `command` to the locked rectification case: the case write (state, task, clock,
-  /// events) and the return visit's finding. The caller writes the audit row. Returns the new state.
-  @discardableResult
-  private static func apply(
-    _ command: RectificationCommand,
-    to record: CaseRecord,
-    expectedVersion: Int,
-    principal: Principal,
-    at: Instant,
-    on connection: StoreConnection
-  ) async throws -> CaseState {
-    let change = try record.value.applying(command, expectedVersion: expectedVersion, at: at, by: CasesService.party(principal))
-    let calendar = try await CalendarStore.require(record.jurisdiction, on: connection).calendar
-    try await CaseWriter.write(id: record.id, old: record.value, new: change, unitPath: record.unitPath, calendar: calendar, on: connection)
-    if case .returnVisit(let satisfied, let note) = command {
-      try await connection.execute(
-        """
-        UPDATE rectifications SET return_visit_satisfied = $2, return_visit_note = $3, visited_at = to_timestamp($4::bigint)
-        WHERE case_id = $1
-        """,
-        [record.id, satisfied, note, at.secondsSinceEpoch]
-      )
+  /// The audit line of a rectification command: its verb and the state it moved through.
+  static func rectificationAudit(_ command: RectificationCommand) -> @Sendable (CaseExecutor.Context, CaseChange) -> CaseExecutor.AuditEntry? {
+    { context, change in
+      let action = RectificationKind.rectification.action(of: command)
+      return ("rectification/\(context.number)", "\(action.rawValue): \(context.record.value.state) → \(change.case.state)")
     }
-    return change.case.state
   }
 
   static func rectification(_ id: Int64, on connection: StoreConnection) async throws -> Civicgrid_V1_RectificationRecord {
-    let row = try await connection.query(
-      """
-      SELECT x.rating_id, x.rated_case_id, u.code, c.snapshot::text, c.jurisdiction, extract(epoch FROM c.submitted_at)::bigint,
-        r.level, r.comment, coalesce(x.return_visit_satisfied, false), x.return_visit_note
-      FROM rectifications x JOIN cases c ON c.id = x.case_id JOIN units u ON u.id = x.unit_id JOIN ratings r ON r.id = x.rating_id
-      WHERE x.case_id = $1
-      """,
-      [id]
-    ).rows[0]
-    let value = try JSONDecoder().decode(Case.self, from: Data(try row.decode(String.self, at: 3).utf8))
-    let calendar = try await CalendarStore.require(try row.decode(String.self, at: 4), on: connection).calendar
-    var message = Civicgrid_V1_RectificationRecord()
-    message.id = CaseNumber.format(id)
-    message.ratingID = try row.decode(Int64.self, at: 0)
-    message.caseID = CaseNumber.format(try row.decode(Int64.self, at: 1))
-    message.unitCode = try row.decode(String.self, at: 2)
-    message.state = value.state.rawValue
-    if let task = value.rectificationTask {
-      message.deadline = try task.clock.deadlineIgnoringOpenPause(in: calendar).timestamp
-      message.report = task.opinion ?? ""
+    guard let record = try await RectificationRepository(connection).record(id) else {
+      throw DomainError.notFound("rectification \(CaseNumber.format(id))")
     }
-    message.version = Int64(value.version)
-    message.openedAt = Instant(secondsSinceEpoch: try row.decode(Int.self, at: 5)).timestamp
-    message.ratingLevel = EvaluationMapping.level(Rating.Level(rawValue: try row.decode(String.self, at: 6))!)
-    message.ratingComment = try row.decode(String.self, at: 7)
-    message.returnVisitSatisfied = try row.decode(Bool.self, at: 8)
-    message.returnVisitNote = try row.decode(String.self, at: 9)
-    return message
+    let calendar = try await CalendarStore.require(record.jurisdiction, on: connection).calendar
+    return try EvaluationMapping.message(record, calendar: calendar)
   }
 }

@@ -1,5 +1,6 @@
 import CivicDomain
 public import CivicProtos
+import CivicRepositories
 import CivicStore
 import Foundation
 public import GRPCCore
@@ -43,21 +44,10 @@ extension SupervisionService {
         }
       }
       let publishedBy = Self.party(principal).description
-      guard
-        let id = try await connection.query(
-          """
-          INSERT INTO supervision_notices (kind, unit_id, period, title, body, case_ids, order_ids, published_by, published_at)
-          VALUES ($1, $2, $3, $4, $5, coalesce(string_to_array(nullif($6, ''), ',')::bigint[], '{}'),
-            coalesce(string_to_array(nullif($7, ''), ',')::bigint[], '{}'),
-            $8, to_timestamp($9::bigint))
-          RETURNING id
-          """,
-          [
-            kind, unit.id, period, title, body, caseIDs.map(String.init).joined(separator: ","),
-            orderIDs.map(String.init).joined(separator: ","), publishedBy, now.secondsSinceEpoch,
-          ]
-        ).scalar(Int64.self)
-      else { throw RPCError(code: .internalError, message: "no notice id") }
+      let id = try await NoticeRepository(connection).publish(
+        kind: kind, unitID: unit.id, period: period, title: title, body: body, caseIDs: caseIDs, orderIDs: orderIDs, by: publishedBy,
+        at: now
+      )
       let label = kind == "commendation" ? "通报表扬" : "通报批评"
       try await AlertWriter.append(
         [PendingAlert(kind: .notice, unitID: unit.id, unitPath: unit.path, recordID: id, summary: "\(label) \(unitCode) \(period): \(title)", at: now)],
@@ -98,29 +88,22 @@ extension SupervisionService {
         let unit = try await Self.unit(try Require.code("unit_code", request.unitCode), field: "unit_code", scope: principal.scope, on: connection)
         range = UnitScope.subtree(unit.path).sqlRange
       }
-      let rows = try await connection.query(
-        """
-        SELECT n.id, n.kind, u.code, n.period, n.title, n.body, array_to_string(n.case_ids, ','), array_to_string(n.order_ids, ','),
-          n.published_by, n.published_at
-        FROM supervision_notices n JOIN units u ON u.id = n.unit_id
-        WHERE n.id < $1 AND u.path >= $2 AND u.path < $3 AND ($4 = '' OR n.period = $4) AND ($5 = '' OR n.kind = $5)
-        ORDER BY n.id DESC LIMIT $6
-        """,
-        [after, range.lower, range.upper, period, kind, size + 1]
-      ).rows
+      let rows = try await NoticeRepository(connection).notices(
+        range: range, before: after, period: period.isEmpty ? nil : period, kind: kind.isEmpty ? nil : kind, limit: size + 1
+      )
       var response = Civicgrid_V1_ListNoticesResponse()
       for row in rows.prefix(size) {
         var m = Civicgrid_V1_Notice()
-        m.id = try row.decode(Int64.self, at: 0)
-        m.kind = try row.decode(String.self, at: 1) == "commendation" ? .commendation : .criticism
-        m.unitCode = try row.decode(String.self, at: 2)
-        m.period = try row.decode(String.self, at: 3)
-        m.title = try row.decode(String.self, at: 4)
-        m.body = try row.decode(String.self, at: 5)
-        m.caseIds = try row.decode(String.self, at: 6).split(separator: ",").compactMap { Int64($0) }.map(CaseNumber.format)
-        m.orderIds = try row.decode(String.self, at: 7).split(separator: ",").compactMap { Int64($0) }.map(CaseNumber.format)
-        m.publishedBy = try row.decode(String.self, at: 8)
-        m.publishedAt = try row.decode(Date.self, at: 9).timestamp
+        m.id = row.id
+        m.kind = row.kind == "commendation" ? .commendation : .criticism
+        m.unitCode = row.unitCode
+        m.period = row.period
+        m.title = row.title
+        m.body = row.body
+        m.caseIds = row.caseIDs.map(CaseNumber.format)
+        m.orderIds = row.orderIDs.map(CaseNumber.format)
+        m.publishedBy = row.publishedBy
+        m.publishedAt = row.publishedAt.timestamp
         response.notices.append(m)
       }
       if rows.count > size { response.nextPageToken = String(response.notices.last!.id) }
@@ -152,12 +135,8 @@ extension SupervisionService {
         units.append(try await Self.unit(finding.unit, field: "findings[\(index)].unit_code", scope: principal.scope, on: connection))
       }
       let recordedBy = Self.party(principal).description
-      guard
-        let id = try await connection.query(
-          "INSERT INTO supervision_inspections (period, title, recorded_by, recorded_at) VALUES ($1, $2, $3, to_timestamp($4::bigint)) RETURNING id",
-          [period, title, recordedBy, now.secondsSinceEpoch]
-        ).scalar(Int64.self)
-      else { throw RPCError(code: .internalError, message: "no inspection id") }
+      let notices = NoticeRepository(connection)
+      let id = try await notices.recordInspection(period: period, title: title, by: recordedBy, at: now)
       var m = Civicgrid_V1_Inspection()
       m.id = id
       m.period = period
@@ -172,12 +151,9 @@ extension SupervisionService {
           requirement: finding.description, level: .ordinary, unit: (UnitID(finding.unit), units[position].id, units[position].path),
           replyDays: finding.days, subject: nil, inspection: id, principal: principal, at: now, on: connection
         )
-        try await connection.execute(
-          """
-          INSERT INTO supervision_findings (inspection_id, position, unit_id, description, rectify_working_days, rectification_case_id)
-          VALUES ($1, $2, $3, $4, $5, $6)
-          """,
-          [id, position, units[position].id, finding.description, finding.days, caseID]
+        try await notices.addFinding(
+          inspectionID: id, position: position, unitID: units[position].id, description: finding.description, days: finding.days,
+          rectificationCaseID: caseID
         )
         var f = Civicgrid_V1_Finding()
         f.unitCode = finding.unit
@@ -212,37 +188,22 @@ extension SupervisionService {
     let range = principal.scope.sqlRange
     return try await self.store.transaction(isolation: .repeatableRead) { connection in
       // An inspection is visible when one of its findings concerns a unit in the caller's scope.
-      let rows = try await connection.query(
-        """
-        SELECT i.id, i.period, i.title, i.recorded_by, i.recorded_at FROM supervision_inspections i
-        WHERE i.id < $1 AND ($2 = '' OR i.period = $2) AND EXISTS (
-          SELECT 1 FROM supervision_findings f JOIN units u ON u.id = f.unit_id
-          WHERE f.inspection_id = i.id AND u.path >= $3 AND u.path < $4)
-        ORDER BY i.id DESC LIMIT $5
-        """,
-        [after, period, range.lower, range.upper, size + 1]
-      ).rows
+      let notices = NoticeRepository(connection)
+      let rows = try await notices.inspections(range: range, before: after, period: period.isEmpty ? nil : period, limit: size + 1)
       var response = Civicgrid_V1_ListInspectionsResponse()
       for row in rows.prefix(size) {
         var m = Civicgrid_V1_Inspection()
-        m.id = try row.decode(Int64.self, at: 0)
-        m.period = try row.decode(String.self, at: 1)
-        m.title = try row.decode(String.self, at: 2)
-        m.recordedBy = try row.decode(String.self, at: 3)
-        m.recordedAt = try row.decode(Date.self, at: 4).timestamp
-        let findings = try await connection.query(
-          """
-          SELECT u.code, f.description, f.rectify_working_days, f.rectification_case_id
-          FROM supervision_findings f JOIN units u ON u.id = f.unit_id WHERE f.inspection_id = $1 ORDER BY f.position
-          """,
-          [m.id]
-        ).rows
-        for finding in findings {
+        m.id = row.id
+        m.period = row.period
+        m.title = row.title
+        m.recordedBy = row.recordedBy
+        m.recordedAt = row.recordedAt.timestamp
+        for finding in try await notices.findings(of: row.id) {
           var f = Civicgrid_V1_Finding()
-          f.unitCode = try finding.decode(String.self, at: 0)
-          f.description_p = try finding.decode(String.self, at: 1)
-          f.rectifyWorkingDays = try finding.decode(Int32.self, at: 2)
-          f.rectificationID = CaseNumber.format(try finding.decode(Int64.self, at: 3))
+          f.unitCode = finding.unitCode
+          f.description_p = finding.description
+          f.rectifyWorkingDays = finding.rectifyWorkingDays
+          f.rectificationID = CaseNumber.format(finding.rectificationCaseID)
           m.findings.append(f)
         }
         response.inspections.append(m)

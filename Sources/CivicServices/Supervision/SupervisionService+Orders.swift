@@ -1,80 +1,14 @@
 import CivicDomain
 public import CivicProtos
+import CivicRepositories
 import CivicStore
 import Foundation
 public import GRPCCore
 
-/// What only orders have, beside their case (table `supervision_orders`).
-struct OrderRow: Sendable {
-  var level: OrderLevel
-  var title: String
-  var requirement: String
-  var subjectCaseID: Int64?
-  var subjectTask: Int
-  var replyWorkingDays: Int
-  var escalations: Int
-  var inspectionID: Int64
-  var issuedBy: String
-  var issuedAt: Date
-
-  static let columns = """
-    level, title, requirement, subject_case_id, subject_task, reply_working_days, escalations, coalesce(inspection_id, 0),
-    issued_by, issued_at
-    """
-
-  init(row: Row, from first: Int = 0) throws {
-    self.level = OrderLevel(rawValue: try row.decode(String.self, at: first)) ?? .ordinary
-    self.title = try row.decode(String.self, at: first + 1)
-    self.requirement = try row.decode(String.self, at: first + 2)
-    self.subjectCaseID = try row.decode(Int64?.self, at: first + 3)
-    self.subjectTask = try row.decode(Int.self, at: first + 4)
-    self.replyWorkingDays = try row.decode(Int.self, at: first + 5)
-    self.escalations = try row.decode(Int.self, at: first + 6)
-    self.inspectionID = try row.decode(Int64.self, at: first + 7)
-    self.issuedBy = try row.decode(String.self, at: first + 8)
-    self.issuedAt = try row.decode(Date.self, at: first + 9)
-  }
-
-  static func load(_ id: Int64, on connection: StoreConnection, lock: Bool) async throws -> OrderRow {
-    let rows = try await connection.query(
-      "SELECT \(Self.columns) FROM supervision_orders WHERE case_id = $1" + (lock ? " FOR UPDATE" : ""),
-      [id]
-    ).rows
-    guard let row = rows.first else { throw DomainError.notFound("order \(CaseNumber.format(id))") }
-    return try OrderRow(row: row)
-  }
-}
-
+/// Orders (督办单) and inspection findings: order-like cases (`OrderKind`) with a row in
+/// `supervision_orders`. Issuing writes the case, its order row and one alert; every command
+/// runs through `CaseExecutor` and adds its alert.
 extension SupervisionService {
-  static func message(_ record: CaseRecord, _ order: OrderRow, calendar: WorkingCalendar, at now: Instant) throws -> Civicgrid_V1_Order {
-    let value = record.value
-    var m = Civicgrid_V1_Order()
-    m.id = record.number
-    m.kind = value.kind
-    m.state = value.state.rawValue
-    m.level = order.level == .listed ? .listed : .ordinary
-    m.title = order.title
-    m.requirement = order.requirement
-    m.subjectCaseID = order.subjectCaseID.map(CaseNumber.format) ?? ""
-    m.subjectTask = Int32(order.subjectTask)
-    m.replyWorkingDays = Int32(order.replyWorkingDays)
-    m.escalations = Int32(order.escalations)
-    m.issuedBy = order.issuedBy
-    m.issuedAt = order.issuedAt.timestamp
-    m.version = Int64(value.version)
-    m.inspectionID = order.inspectionID
-    if let task = value.orderTask {
-      m.unitCode = task.unit.rawValue
-      m.taskVersion = Int64(task.version)
-      if task.state.isOpen {
-        if let due = try task.clock.deadline(in: calendar) { m.replyDue = due.timestamp }
-        m.warningLevel = Self.wire(try task.clock.warning(at: now, in: calendar, policy: value.warningPolicy).level)
-      }
-    }
-    m.reply = value.tasks.last(where: { $0.opinion != nil })?.opinion ?? ""
-    return m
-  }
-
   // MARK: Issue
 
   /// Issues an order. With an idempotency key (optional; the caller's own, shared with its
@@ -140,10 +74,7 @@ extension SupervisionService {
         on: connection
       )
       if let subjectID {
-        try await connection.execute(
-          "UPDATE supervision_order_proposals SET order_id = $3 WHERE case_id = $1 AND task = $2 AND order_id IS NULL",
-          [subjectID, Int(request.subjectTask), id]
-        )
+        try await OrderRepository(connection).answerProposal(caseID: subjectID, task: Int(request.subjectTask), orderID: id)
       }
       try await key?.record(caseID: id, on: connection)
       try await AuditLog.append(
@@ -170,8 +101,10 @@ extension SupervisionService {
     principal: Principal,
     at now: Instant,
     on connection: StoreConnection
-  ) async throws -> (Int64, CaseRecord, OrderRow) {
-    let id = try await CaseWriter.nextID(on: connection)
+  ) async throws -> (Int64, CaseRecord, OrderRecord) {
+    let cases = CaseRepository(connection)
+    let orders = OrderRepository(connection)
+    let id = try await cases.nextID()
     let jurisdiction = CalendarStore.defaultJurisdiction
     let calendar = try await CalendarStore.require(jurisdiction, on: connection).calendar
     let change = try Case.issueOrder(
@@ -184,27 +117,15 @@ extension SupervisionService {
       at: now,
       by: Self.party(principal)
     )
-    let value = change.case
-    try await CaseWriter.insert(
-      id: id,
-      change,
-      unitID: principal.unitID,
-      unitPath: principal.unitPath,
-      jurisdiction: jurisdiction,
-      calendar: calendar,
-      at: now,
-      on: connection
+    try await cases.insert(
+      NewCase(id: id, change: change, unitID: principal.unitID, unitPath: principal.unitPath, jurisdiction: jurisdiction, at: now),
+      calendar: calendar
     )
-    try await connection.execute(
-      """
-      INSERT INTO supervision_orders (case_id, level, issued_level, title, requirement, subject_case_id, subject_task,
-        reply_working_days, inspection_id, issued_by, issued_at)
-      VALUES ($1, $2, $2, $3, $4, $5, $6, $7, $8, $9, to_timestamp($10::bigint))
-      """,
-      [
-        id, level.rawValue, title, requirement, subject?.0, subject?.1 ?? 0, replyDays, inspection,
-        Self.party(principal).description, now.secondsSinceEpoch,
-      ]
+    try await orders.insert(
+      NewOrder(
+        caseID: id, level: level, title: title, requirement: requirement, subject: subject.map { (caseID: $0.0, task: $0.1) },
+        replyWorkingDays: replyDays, inspectionID: inspection, issuedBy: Self.party(principal).description, issuedAt: now
+      )
     )
     let what = policy.kind == CasePolicy.inspectionFinding.kind ? "rectification" : "\(level.rawValue) order"
     try await AlertWriter.append(
@@ -212,7 +133,7 @@ extension SupervisionService {
         PendingAlert(
           kind: .order,
           caseID: id,
-          caseKind: value.kind,
+          caseKind: change.case.kind,
           unitID: unit.id,
           unitPath: unit.path,
           orderID: id,
@@ -223,26 +144,25 @@ extension SupervisionService {
       on: connection
     )
     let record = try await CaseRecord.load(id, scope: .everything, on: connection, lock: false)
-    return (id, record, try await OrderRow.load(id, on: connection, lock: false))
+    guard let order = try await orders.load(id, lock: false) else { throw DomainError.notFound("order \(record.number)") }
+    return (id, record, order)
   }
 
   // MARK: Commands
 
   public func acknowledgeOrder(request: Civicgrid_V1_OrderRequest, context: ServerContext) async throws -> Civicgrid_V1_Order {
-    try await self.command(request.orderID, request.expectedVersion, name: "acknowledged", by: .receiver) { _, _, _ in .acknowledge }
+    try await self.command(request.orderID, request.expectedVersion, name: "acknowledged", by: .receiver) { _ in .acknowledge }
   }
 
   public func replyOrder(request: Civicgrid_V1_ReplyOrderRequest, context: ServerContext) async throws -> Civicgrid_V1_Order {
     let reply = try Require.text("reply", request.reply, max: 4000)
-    return try await self.command(request.orderID, request.expectedVersion, name: "replied", by: .receiver) { _, _, _ in
-      .reply(text: reply)
-    }
+    return try await self.command(request.orderID, request.expectedVersion, name: "replied", by: .receiver) { _ in .reply(text: reply) }
   }
 
   public func verifyOrder(request: Civicgrid_V1_VerifyOrderRequest, context: ServerContext) async throws -> Civicgrid_V1_Order {
     if request.accepted {
       let note = request.note.isEmpty ? "" : try Require.text("note", request.note)
-      return try await self.command(request.orderID, request.expectedVersion, name: "verified and closed", by: .issuer) { _, _, _ in
+      return try await self.command(request.orderID, request.expectedVersion, name: "verified and closed", by: .issuer) { _ in
         .verify(note: note)
       }
     }
@@ -258,206 +178,96 @@ extension SupervisionService {
   /// Escalation: ordinary → listed at the same unit; listed → the unit one level up; a fresh reply limit.
   /// An unanswered order escalates only once its reply is overdue; a rejected reply escalates at once.
   private func escalate(_ orderID: String, _ expected: Int64, reason: String, needsOverdue: Bool) async throws -> Civicgrid_V1_Order {
-    try await self.command(orderID, expected, name: "escalated", by: .issuer) { record, order, context in
-      guard let task = record.value.orderTask else { throw DomainError.precondition("order \(record.number)", "has no task") }
+    try await self.command(orderID, expected, name: "escalated", by: .issuer, reason: reason) { context in
+      let value = context.record.value
+      guard let task = value.orderTask else { throw DomainError.precondition("order \(context.number)", "has no task") }
       if needsOverdue {
-        guard [CaseState.issued, .acknowledged].contains(record.value.state) else {
+        guard [CaseState.issued, .acknowledged].contains(value.state) else {
           throw DomainError.illegalState(
-            subject: "order \(record.number)",
-            state: record.value.state.rawValue,
+            subject: "order \(context.number)",
+            state: value.state.rawValue,
             action: "escalate",
             allowed: ["issued", "acknowledged"]
           )
         }
-        let level = try task.clock.warning(at: context.now, in: context.calendar, policy: record.value.warningPolicy).level
+        let level = try task.clock.warning(at: context.now, in: context.calendar, policy: value.warningPolicy).level
         guard level == .overdue else {
           throw DomainError.precondition(
-            "order \(record.number)",
+            "order \(context.number)",
             "its reply is not overdue (\(level)); escalate needs an overdue reply or a rejected one"
           )
         }
       }
-      let parent = try await context.connection.query(
-        "SELECT p.code FROM units u JOIN units p ON p.id = u.parent_id WHERE u.code = $1",
-        [task.unit.rawValue]
-      ).scalar(String.self)
-      let next = try order.level.escalation(unit: task.unit, parent: parent.map { UnitID($0) })
-      context.escalation = next
+      let orders = OrderRepository(context.connection)
+      guard let order = try await orders.load(context.record.id, lock: true) else { throw DomainError.notFound("order \(context.number)") }
+      let next = try order.level.escalation(unit: task.unit, parent: try await orders.escalationUnit(above: task.unit))
       return .escalate(reason: reason, to: next.unit, replyWithin: .workingDays(order.replyWorkingDays))
     }
   }
 
-  final class CommandContext: @unchecked Sendable {
-    let connection: StoreConnection
-    let calendar: WorkingCalendar
-    let now: Instant
-    var escalation: (level: OrderLevel, unit: UnitID)?
-    init(connection: StoreConnection, calendar: WorkingCalendar, now: Instant) {
-      self.connection = connection
-      self.calendar = calendar
-      self.now = now
-    }
-  }
-
-  /// Which side of an order may give a command. Separation of duties: the unit that receives
-  /// an order answers it (acknowledge, reply) and can never close or escalate it; that is the
-  /// issuer's unit's, or a unit above it.
-  enum OrderSide {
-    case receiver
-    case issuer
-  }
-
-  /// Refuses a caller on the wrong side of the order. The order's case is filed under the
-  /// issuer's unit (`record.unitPath`); its task names the receiving unit.
-  static func requireSide(_ side: OrderSide, of record: CaseRecord, principal: Principal, on connection: StoreConnection) async throws {
-    guard let receiver = record.value.orderTask?.unit.rawValue else { return }
-    let receiverPath = try await Self.unit(receiver, field: "order_id", scope: .everything, on: connection).path
-    // An order escalated up to its issuer's own unit is answered and closed there.
-    let callerIsReceiver = receiverPath != record.unitPath && principal.unitPath.hasPrefix(receiverPath)
-    switch side {
-    case .receiver:
-      guard principal.scope.contains(path: receiverPath) else {
-        throw RPCError(code: .permissionDenied, message: "order \(record.number) is answered by \(receiver) or a unit above it")
-      }
-    case .issuer:
-      guard principal.scope.contains(path: record.unitPath), !callerIsReceiver else {
-        throw RPCError(
-          code: .permissionDenied,
-          message: "order \(record.number) is verified and escalated by its issuer's unit or one above it, never by \(receiver), which received it"
-        )
-      }
-    }
-  }
-
-  /// One order command: lock, decide, apply, write the case, the order row and an alert, audit.
+  /// One order command through the case executor: the caller's side of the order, the command
+  /// `decide` chooses, then the order row (on escalation), one alert and the audit row.
   private func command(
     _ orderID: String,
     _ expectedVersion: Int64,
     name: String,
     by side: OrderSide,
-    _ decide: @Sendable (CaseRecord, OrderRow, CommandContext) async throws -> OrderCommand
+    reason: String? = nil,
+    _ decide: @escaping @Sendable (CaseExecutor.Context) async throws -> OrderCommand
   ) async throws -> Civicgrid_V1_Order {
-    let principal = try RequestContext.principal()
-    let id = try CaseNumber.parse(orderID, field: "order_id")
-    let version = try Require.version("expected_version", expectedVersion)
-    let now = self.now()
-    return try await self.store.transaction { connection in
-      var record = try await CaseRecord.load(id, scope: principal.scope, on: connection, lock: true)
-      guard CasePolicy.orderLike(record.value.kind) != nil else { throw DomainError.notFound("order \(record.number)") }
-      try await Self.requireSide(side, of: record, principal: principal, on: connection)
-      var order = try await OrderRow.load(id, on: connection, lock: true)
-      let calendar = try await CalendarStore.require(record.jurisdiction, on: connection).calendar
-      let context = CommandContext(connection: connection, calendar: calendar, now: now)
-      let command = try await decide(record, order, context)
-      let change = try record.value.applying(command, expectedVersion: version, at: now, by: Self.party(principal))
-      try await CaseWriter.write(id: id, old: record.value, new: change, unitPath: record.unitPath, calendar: calendar, on: connection)
-      var summary = "order \(record.number) \(name)"
-      if let escalation = context.escalation {
-        order.level = escalation.level
-        order.escalations += 1
-        try await connection.execute(
-          "UPDATE supervision_orders SET level = $2, escalations = escalations + 1 WHERE case_id = $1",
-          [id, escalation.level.rawValue]
+    try await CaseExecutor(store: self.store).run(
+      caseID: orderID,
+      field: "order_id",
+      expectedVersion: expectedVersion,
+      kinds: Self.orderKinds,
+      noun: "order",
+      at: self.now(),
+      access: { context in try await Self.requireSide(side, of: context.record, principal: context.principal, on: context.connection) },
+      apply: { context, version in
+        guard let kind = OrderKind.named(context.kind.name) else { throw DomainError.notFound("order \(context.number)") }
+        let command = try await decide(context)
+        return try context.record.value.applying(command, of: kind, expectedVersion: version, at: context.now, by: context.party)
+      },
+      after: { context, change in
+        if Self.escalated(change) { try await OrderRepository(context.connection).recordEscalation(context.record.id, to: .listed) }
+        let unit = change.case.orderTask?.unit.rawValue ?? ""
+        let target = try await Self.unit(unit, field: "unit", scope: .everything, on: context.connection)
+        try await AlertWriter.append(
+          [
+            PendingAlert(
+              kind: .order, caseID: context.record.id, caseKind: change.case.kind, unitID: target.id, unitPath: target.path,
+              orderID: context.record.id, summary: Self.summary(context.number, name, change, reason: reason), at: context.now
+            )
+          ],
+          on: context.connection
         )
-        summary += " to \(escalation.level.rawValue) at \(escalation.unit)"
+      },
+      audit: { context, change in ("order/\(context.number)", Self.summary(context.number, name, change, reason: reason)) },
+      map: { context, change in
+        guard let order = try await OrderRepository(context.connection).load(context.record.id, lock: false) else {
+          throw DomainError.notFound("order \(context.number)")
+        }
+        var record = context.record
+        record.value = change.case
+        return try Self.message(record, order, calendar: context.calendar, at: context.now)
       }
-      if case .escalate(let reason, _, _) = command { summary += ": \(reason)" }
-      let unit = change.case.orderTask?.unit.rawValue ?? ""
-      let target = try await Self.unit(unit, field: "unit", scope: .everything, on: connection)
-      try await AlertWriter.append(
-        [
-          PendingAlert(
-            kind: .order,
-            caseID: id,
-            caseKind: change.case.kind,
-            unitID: target.id,
-            unitPath: target.path,
-            orderID: id,
-            summary: summary,
-            at: now
-          )
-        ],
-        on: connection
-      )
-      try await AuditLog.append(on: connection, object: "order/\(record.number)", summary: summary)
-      record.value = change.case
-      return try Self.message(record, order, calendar: calendar, at: now)
-    }
+    )
   }
 
-  // MARK: Queries
+  static let orderKinds: Set<String> = [OrderKind.supervisionOrder.name, OrderKind.inspectionFinding.name]
 
-  public func getOrder(request: Civicgrid_V1_GetOrderRequest, context: ServerContext) async throws -> Civicgrid_V1_Order {
-    let principal = try RequestContext.principal()
-    let id = try CaseNumber.parse(request.orderID, field: "order_id")
-    let now = self.now()
-    return try await self.store.transaction(isolation: .repeatableRead) { connection in
-      try await Self.message(id, scope: principal.scope, at: now, on: connection)
-    }
+  /// Whether `change` escalated its order: an escalation is the only command that opens a task.
+  static func escalated(_ change: CaseChange) -> Bool {
+    change.events.contains { if case .taskCreated = $0.kind { true } else { false } }
   }
 
-  /// An order as the wire shows it, if it is one and within `scope` (NOT_FOUND otherwise).
-  static func message(_ id: Int64, scope: UnitScope, at now: Instant, on connection: StoreConnection) async throws -> Civicgrid_V1_Order {
-    let record = try await CaseRecord.load(id, scope: scope, on: connection, lock: false)
-    guard CasePolicy.orderLike(record.value.kind) != nil else { throw DomainError.notFound("order \(record.number)") }
-    let order = try await OrderRow.load(id, on: connection, lock: false)
-    let calendar = try await CalendarStore.require(record.jurisdiction, on: connection).calendar
-    return try Self.message(record, order, calendar: calendar, at: now)
-  }
-
-  public func listOrders(request: Civicgrid_V1_ListOrdersRequest, context: ServerContext) async throws -> Civicgrid_V1_ListOrdersResponse {
-    let principal = try RequestContext.principal()
-    let size = try Require.pageSize(request.pageSize, default: 50)
-    guard size <= 200 else { throw Require.invalid("page_size", "must be 1–200, got \(size)") }
-    let after = try Require.pageToken(request.pageToken) ?? Int64.max
-    let kind = request.kind.isEmpty ? CasePolicy.supervisionOrder.kind : request.kind
-    guard CasePolicy.orderLike(kind) != nil else { throw Require.invalid("kind", "must be supervisionOrder or inspectionFinding") }
-    for (index, state) in request.states.enumerated()
-    where ![CaseState.issued, .acknowledged, .replied, .closed].contains(CaseState(state)) {
-      throw Require.invalid("states[\(index)]", "must be issued, acknowledged, replied or closed, got \"\(state.prefix(20))\"")
-    }
-    let level: String
-    switch request.level {
-    case .unspecified: level = ""
-    case .ordinary: level = "ordinary"
-    case .listed: level = "listed"
-    default: throw Require.invalid("level", "must be ORDINARY or LISTED")
-    }
-    let now = self.now()
-    return try await self.store.transaction(isolation: .repeatableRead) { connection in
-      var scope = principal.scope
-      if !request.unitCode.isEmpty {
-        let unit = try await Self.unit(
-          try Require.code("unit_code", request.unitCode),
-          field: "unit_code",
-          scope: principal.scope,
-          on: connection
-        )
-        scope = .subtree(unit.path)
-      }
-      let range = scope.sqlRange
-      // Orders whose issuing unit or current unit (the latest task's) is in range, newest first.
-      let ids = try await connection.query(
-        """
-        SELECT c.id FROM cases c JOIN units u ON u.id = c.unit_id JOIN supervision_orders so ON so.case_id = c.id
-        WHERE c.kind = $3 AND c.id < $4 AND ($5 = '' OR c.state = ANY(string_to_array($5, ','))) AND ($6 = '' OR so.level = $6)
-          AND (u.path >= $1 AND u.path < $2 OR EXISTS (
-            SELECT 1 FROM case_tasks t JOIN units tu ON tu.id = t.unit_id
-            WHERE t.case_id = c.id AND t.number = (SELECT max(number) FROM case_tasks WHERE case_id = c.id)
-              AND tu.path >= $1 AND tu.path < $2))
-        ORDER BY c.id DESC LIMIT $7
-        """,
-        [range.lower, range.upper, kind, after, request.states.joined(separator: ","), level, size + 1]
-      ).rows.map { try $0.decode(Int64.self, at: 0) }
-      var response = Civicgrid_V1_ListOrdersResponse()
-      let calendar = try await CalendarStore.require(CalendarStore.defaultJurisdiction, on: connection).calendar
-      for id in ids.prefix(size) {
-        let record = try await CaseRecord.load(id, scope: .everything, on: connection, lock: false)
-        let order = try await OrderRow.load(id, on: connection, lock: false)
-        response.orders.append(try Self.message(record, order, calendar: calendar, at: now))
-      }
-      if ids.count > size, let last = ids.prefix(size).last { response.nextPageToken = String(last) }
-      return response
-    }
+  /// The alert and audit line of an order command; an escalation names where it went and why
+  /// (every escalation leaves the order listed).
+  static func summary(_ number: String, _ name: String, _ change: CaseChange, reason: String?) -> String {
+    var summary = "order \(number) \(name)"
+    guard Self.escalated(change), let unit = change.case.orderTask?.unit else { return summary }
+    summary += " to \(OrderLevel.listed.rawValue) at \(unit)"
+    if let reason { summary += ": \(reason)" }
+    return summary
   }
 }

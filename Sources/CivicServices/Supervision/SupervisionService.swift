@@ -9,7 +9,7 @@ public import GRPCCore
 ///
 /// Orders and inspection findings are cases on the engine (`CasePolicy.supervisionOrder`,
 /// `.inspectionFinding`): every command is one transaction that locks the case row, applies the
-/// domain command, writes the case through `CaseWriter` (tasks, clocks, timeline events), its
+/// domain command through `CaseExecutor` (tasks, clocks, timeline events via `CaseRepository`), its
 /// `supervision_orders` row, one alert, and the audit row last.
 public struct SupervisionService: Civicgrid_V1_Supervision.SimpleServiceProtocol {
   let store: StorePool

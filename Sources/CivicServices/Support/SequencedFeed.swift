@@ -4,7 +4,7 @@ import CivicStore
 /// live rows, until the caller's task is cancelled.
 ///
 /// The rows' writers must make sequence values visible in increasing order (they draw them
-/// under an advisory lock held until commit: `CaseWriter`, `AlertWriter`), so reading
+/// under an advisory lock held until commit: `CaseRepository`, `AlertWriter`), so reading
 /// `seq > cursor` never skips a row that commits later with a smaller number. The feed reads
 /// again whenever a notification on `channel` arrives, from whichever instance wrote, and at
 /// least once per `tick` (a notification sent while the listener reconnects is lost; the tick

@@ -269,7 +269,7 @@ struct IndicatorTests {
     )
     let opened = opening.case
     #expect(opened.kind == "rectification" && opened.state == .rectifying && opened.version == 2)
-    #expect(opening.events.map(\.kind).contains(.stateChanged(from: .opened, to: .rectifying, action: .dispatch)))
+    #expect(opening.events.map(\.kind).contains(.stateChanged(from: .opened, to: .rectifying, action: .handOver)))
     let task = try #require(opened.rectificationTask)
     #expect(task.unit == UnitID("CTR") && task.clock.limit == .workingDays(Rectification.defaultWorkingDays))
     #expect(try task.clock.deadline(in: November.calendar)! > November.at("2026-11-18"))

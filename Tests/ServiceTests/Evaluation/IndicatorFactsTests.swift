@@ -6,7 +6,7 @@ import Testing
 
 @testable import CivicServices
 
-/// The indicator facts CaseWriter keeps on the case row (migration 0009) and the snapshot
+/// The indicator facts CaseRepository keeps on the case row (migration 0009) and the snapshot
 /// fallback for rows written before it.
 @Suite("Indicator facts on the case row", .serialized, .timeLimit(.minutes(5)))
 struct IndicatorFactsTests {

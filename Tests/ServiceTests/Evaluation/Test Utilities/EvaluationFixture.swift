@@ -1,5 +1,6 @@
 import CivicDomain
 import CivicProtos
+import CivicRepositories
 import CivicStore
 import Foundation
 import GRPCCore
@@ -140,15 +141,9 @@ struct EvaluationFixture: Sendable {
     }
     let unitPath = self.base.units[unit]!.path
     try await self.pool.transaction { connection in
-      try await CaseWriter.insert(
-        id: id,
-        change,
-        unitID: self.base.units[unit]!.id,
-        unitPath: unitPath,
-        jurisdiction: "CN",
-        calendar: Self.calendar,
-        at: submitted,
-        on: connection
+      try await CaseRepository(connection).insert(
+        NewCase(id: id, change: change, unitID: self.base.units[unit]!.id, unitPath: unitPath, jurisdiction: "CN", at: submitted),
+        calendar: Self.calendar
       )
     }
     return id

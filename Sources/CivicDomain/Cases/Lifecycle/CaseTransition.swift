@@ -1,6 +1,9 @@
 /// A case being changed by one command: the working copy, the events so far, and whether the
 /// case's own fields changed (which raises its version).
-struct CaseTransition {
+///
+/// Public so that a kind's `apply` can take it; what it may do to the case is internal to the
+/// domain, where every kind lives.
+public struct CaseTransition {
   var next: Case
   var events: [TimelineEvent] = []
   var caseChanged = false
@@ -36,38 +39,6 @@ struct CaseTransition {
     self.next.clock = clock
     self.caseChanged = true
     self.emit(event)
-  }
-
-  /// Opens stage `index` of the plan: one new task per unit, each on a fresh clock of the stage's share.
-  ///
-  /// A stage opened again after a return goes to the units that held its tasks last time, so
-  /// transfers made then are kept.
-  mutating func openStage(_ index: Int) throws(DomainError) {
-    let stage = self.next.plan!.stages[index]
-    let previous = self.next.tasks.filter { $0.stage == index }
-    let lastOpening = previous.map(\.opening).max()
-    let units = lastOpening.map { opening in previous.filter { $0.opening == opening }.map(\.unit) } ?? stage.units
-    self.next.stageOpenings += 1
-    self.next.currentStage = index
-    self.caseChanged = true
-    self.emit(.stageOpened(stage: index))
-    for unit in units {
-      let number = self.next.tasks.count + 1
-      let clock = try WorkClock(limit: stage.limit, start: self.at)
-      self.next.tasks.append(CaseTask(number: number, stage: index, opening: self.next.stageOpenings, unit: unit, clock: clock))
-      self.emit(.taskCreated(unit: unit, limit: stage.limit), task: number)
-    }
-  }
-
-  /// Withdraws `task` if it is still open, stopping its clock (an escalated order, a voided rectification).
-  mutating func withdrawIfOpen(_ task: CaseTask) throws(DomainError) {
-    guard task.state.isOpen else { return }
-    var withdrawn = task
-    withdrawn.state = .withdrawn
-    withdrawn.version += 1
-    try withdrawn.clock.stop(at: self.at)
-    self.next.tasks[task.number - 1] = withdrawn
-    self.emit(.taskWithdrawn, task: task.number)
   }
 
   /// Completes the case with `result`: the case clock stops.

@@ -1,3 +1,6 @@
+/// Bad-rating rectifications (差评整改), with verbs of their own: `handOver` gives it to the
+/// responsible unit (its clock starts), `report` is the unit's rectification report, `returnVisit`
+/// (回访) closes it, and `void` ends it when the unit's appeal is upheld. See docs/EVALUATION.md.
 extension Identifier where Tag == CaseStateTag {
   /// A rectification opened by a bad rating, not yet handed to its unit.
   public static let opened: CaseState = "opened"
@@ -11,21 +14,28 @@ extension Identifier where Tag == CaseStateTag {
   public static let voided: CaseState = "voided"
 }
 
+extension Identifier where Tag == CaseActionTag {
+  /// The rectification goes to the responsible unit, whose task and clock start.
+  public static let handOver: CaseAction = "handOver"
+  /// 整改报告: the unit's report of what it rectified.
+  public static let report: CaseAction = "report"
+  /// 回访: the return visit that closes the rectification.
+  public static let returnVisit: CaseAction = "returnVisit"
+  /// 申诉复核 upheld: nothing to rectify.
+  public static let void: CaseAction = "void"
+}
+
 extension CasePolicy {
-  /// A bad-rating rectification (差评整改), the engine's verbs read as:
-  /// `dispatch` hands it to the responsible unit (clock starts), `complete` is the unit's
-  /// rectification report, `deliver` is the return visit (回访) that closes it, and `refuse`
-  /// voids it when the unit's appeal is upheld. See docs/EVALUATION.md.
   public static let rectification = try! CasePolicy(
     kind: "rectification",
     initial: .opened,
     transitions: [
-      (.opened, .dispatch, .rectifying),
-      (.rectifying, .complete, .awaitingReturnVisit),
-      (.awaitingReturnVisit, .deliver, .rectified),
-      (.opened, .refuse, .voided),
-      (.rectifying, .refuse, .voided),
-      (.awaitingReturnVisit, .refuse, .voided),
+      (.opened, .handOver, .rectifying),
+      (.rectifying, .report, .awaitingReturnVisit),
+      (.awaitingReturnVisit, .returnVisit, .rectified),
+      (.opened, .void, .voided),
+      (.rectifying, .void, .voided),
+      (.awaitingReturnVisit, .void, .voided),
     ]
   )
 }
@@ -38,12 +48,43 @@ public enum RectificationCommand: Sendable, Hashable {
   case returnVisit(satisfied: Bool, note: String)
   /// 申诉复核 upheld: nothing to rectify; an open task is withdrawn and its clock stops.
   case void(reason: String)
+}
 
-  public var action: CaseAction {
-    switch self {
-    case .report: return .complete
-    case .returnVisit: return .deliver
-    case .void: return .refuse
+public struct RectificationKind: CaseKind {
+  public let policy = CasePolicy.rectification
+
+  public static let rectification = RectificationKind()
+
+  public var endStates: Set<CaseState> { [.rectified, .voided] }
+  public var timelineEvents: Set<String> {
+    ["submitted", "stateChanged", "stageOpened", "taskCreated", "taskApproved", "taskWithdrawn", "returnVisited", "refused"]
+  }
+
+  /// A rectification counts through its rating (the rated unit's rectification rate), not as a case.
+  public var indicators: IndicatorContribution { .none }
+  public var sideTables: [String] { ["rectifications"] }
+
+  public func action(of command: RectificationCommand) -> CaseAction {
+    switch command {
+    case .report: return .report
+    case .returnVisit: return .returnVisit
+    case .void: return .void
+    }
+  }
+
+  public func apply(_ command: RectificationCommand, to change: inout CaseTransition) throws(DomainError) {
+    guard let task = change.next.rectificationTask else { throw .precondition(change.next.subject, "has no task") }
+    switch command {
+    case .report(let text):
+      try requireText("report", text)
+      try change.decideTask(task.number, approved: true, opinion: text)
+    case .returnVisit(let satisfied, let note):
+      change.emit(.returnVisited(satisfied: satisfied, note: note))
+    case .void(let reason):
+      try requireText("reason", reason)
+      try change.withdrawTask(task.number)
+      change.next.refusalReason = reason
+      change.emit(.refused(reason: reason))
     }
   }
 }
@@ -68,7 +109,7 @@ extension Case {
     let opened = try Case.singleUnit(policy: policy, id: id, item: item, title: title, unit: unit, limit: limit)
     var change = try CaseTransition(opened, policy: policy, at: instant, by: party)
     change.emit(.submitted(item: item, channel: .window))
-    try change.move(.dispatch)
+    try change.move(.handOver)
     try change.openStage(0)
     return change.finish()
   }
@@ -84,32 +125,9 @@ extension Case {
     by party: Party
   ) throws(DomainError) -> CaseChange {
     try self.checkVersion(expectedVersion)
-    let policy = CasePolicy.rectification
-    guard self.kind == policy.kind else {
+    guard self.kind == RectificationKind.rectification.name else {
       throw .precondition(self.subject, "is a \(self.kind); rectification commands need a rectification")
     }
-    _ = try policy.target(of: command.action, from: self.state, subject: self.subject)
-    guard let task = self.rectificationTask else { throw .precondition(self.subject, "has no task") }
-    var change = try CaseTransition(self, policy: policy, at: instant, by: party)
-    switch command {
-    case .report(let text):
-      try requireText("report", text)
-      var done = task
-      done.state = .approved
-      done.opinion = text
-      done.version += 1
-      try done.clock.stop(at: instant)
-      change.next.tasks[task.number - 1] = done
-      change.emit(.taskApproved(opinion: text), task: task.number)
-    case .returnVisit(let satisfied, let note):
-      change.emit(.returnVisited(satisfied: satisfied, note: note))
-    case .void(let reason):
-      try requireText("reason", reason)
-      try change.withdrawIfOpen(task)
-      change.next.refusalReason = reason
-      change.emit(.refused(reason: reason))
-    }
-    try change.move(command.action)
-    return change.finish()
+    return try self.applying(command, of: RectificationKind.rectification, expectedVersion: expectedVersion, at: instant, by: party)
   }
 }

@@ -1,8 +1,15 @@
-import CivicDomain
-
 extension TimelineEvent.Kind {
+  /// The event kinds the task lifecycle (`CaseTransition+Tasks.swift`) emits, for any kind.
+  public static let taskLifecycleNames: Set<String> = [
+    "stageOpened", "taskCreated", "taskClaimed", "taskApproved", "taskDenied", "taskReturned", "taskWithdrawn",
+    "taskTransferred", "extensionRequested", "extensionDecided", "clockExtended", "completed", "stateChanged",
+  ]
+
+  /// The event's machine name, as stored in `case_events.kind`.
+  public var name: String { self.feedDescription.kind }
+
   /// The event's machine name and one line for people, as the timeline and the feed show them.
-  var feedDescription: (kind: String, summary: String) {
+  public var feedDescription: (kind: String, summary: String) {
     switch self {
     case .submitted(let item, let channel): return ("submitted", "submitted for \(item) via \(channel.rawValue)")
     case .stateChanged(let from, let to, let action): return ("stateChanged", "\(from) → \(to) (\(action.rawValue))")

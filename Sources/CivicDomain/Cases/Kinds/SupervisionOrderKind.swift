@@ -19,6 +19,17 @@ extension Identifier where Tag == CaseStateTag {
   public static let closed: CaseState = "closed"
 }
 
+extension Identifier where Tag == CaseActionTag {
+  /// The unit confirms it received the order.
+  public static let acknowledge: CaseAction = "acknowledge"
+  /// The unit's reply: what it did.
+  public static let reply: CaseAction = "reply"
+  /// The issuer accepts the reply, which closes the order.
+  public static let verify: CaseAction = "verify"
+  /// The issuer presses harder: listed, or the unit one level up, with a fresh reply limit.
+  public static let escalate: CaseAction = "escalate"
+}
+
 extension CasePolicy {
   private static let orderTransitions: [(from: CaseState, action: CaseAction, to: CaseState)] = [
     (.issued, .acknowledge, .acknowledged),
@@ -38,7 +49,7 @@ extension CasePolicy {
 
   /// The policy of an order-like kind, or nil for any other kind.
   public static func orderLike(_ kind: String) -> CasePolicy? {
-    [Self.supervisionOrder, .inspectionFinding].first { $0.kind == kind }
+    OrderKind.named(kind)?.policy
   }
 }
 
@@ -80,13 +91,65 @@ public enum OrderCommand: Sendable, Hashable {
   case verify(note: String)
   /// The supervisor escalates: unanswered, or the reply rejected. `to` is the unit that must now reply.
   case escalate(reason: String, to: UnitID, replyWithin: WorkingLimit)
+}
 
-  public var action: CaseAction {
-    switch self {
+/// The kind of supervision orders and of inspection findings: one lifecycle, two tables.
+public struct OrderKind: CaseKind {
+  public let policy: CasePolicy
+
+  public static let supervisionOrder = OrderKind(policy: .supervisionOrder)
+  public static let inspectionFinding = OrderKind(policy: .inspectionFinding)
+
+  /// The order-like kind stored as `name`, or nil for any other kind.
+  public static func named(_ name: String) -> OrderKind? {
+    [Self.supervisionOrder, .inspectionFinding].first { $0.name == name }
+  }
+
+  public var endStates: Set<CaseState> { [.closed] }
+  public var timelineEvents: Set<String> {
+    ["submitted", "stageOpened", "taskCreated", "taskClaimed", "taskApproved", "taskWithdrawn", "completed", "stateChanged"]
+  }
+
+  /// Only orders count (each reply owed); a finding's rectification is not an order reply.
+  public var indicators: IndicatorContribution { self.policy == .supervisionOrder ? .replies : .none }
+  public var sideTables: [String] { ["supervision_orders", "supervision_alerts"] }
+
+  public func action(of command: OrderCommand) -> CaseAction {
+    switch command {
     case .acknowledge: return .acknowledge
     case .reply: return .reply
     case .verify: return .verify
     case .escalate: return .escalate
+    }
+  }
+
+  /// A unit command from staff of another unit → `notFound`, as for any task.
+  public func apply(_ command: OrderCommand, to change: inout CaseTransition) throws(DomainError) {
+    let order = change.next
+    guard let task = order.orderTask else { throw .precondition(order.subject, "has no task to reply on") }
+    switch command {
+    case .acknowledge, .reply:
+      guard case .staff(let staff, let unit) = change.by else { throw .invalidField("by", "order replies need a member of staff") }
+      guard unit == task.unit else { throw .notFound("task \(task.number) of case \(order.id)") }
+      if case .reply(let text) = command {
+        try requireText("reply", text)
+        try change.decideTask(task.number, approved: true, opinion: text)
+      } else {
+        try change.claimTask(task.number, by: staff)
+      }
+    case .verify:
+      let result = CaseResult.approved(opinions: [TaskOpinion(task: task.number, unit: task.unit, approved: true, opinion: task.opinion ?? "")])
+      change.next.result = result
+      change.emit(.completed(result))
+    case .escalate(let reason, let unit, let limit):
+      try requireText("reason", reason)
+      guard limit.amount >= 1 else { throw .invalidField("reply_within", "must be at least 1, got \(limit)") }
+      try change.withdrawTask(task.number)
+      let stages = (order.plan?.stages ?? []) + [StagePlan(units: [unit], limit: limit)]
+      change.next.plan = CasePlan(item: order.item, stages: stages)
+      // A new stage for the unit that must reply now; openStage would reuse the units of an
+      // earlier opening of the same index, and this index is new.
+      try change.openStage(stages.count - 1)
     }
   }
 }
@@ -118,52 +181,15 @@ extension Case {
   /// The task of the unit that must reply now (the latest one).
   public var orderTask: CaseTask? { self.tasks.last }
 
-  /// Applies an order command. Illegal in the current state → `illegalState` naming it; a unit
-  /// command from staff of another unit → `notFound`, as for any task.
+  /// Applies an order command to an order or an inspection finding. Illegal in the current
+  /// state → `illegalState` naming it; a unit command from staff of another unit → `notFound`.
   public func applying(_ command: OrderCommand, expectedVersion: Int, at instant: Instant, by party: Party) throws(DomainError)
     -> CaseChange
   {
     try self.checkVersion(expectedVersion)
-    guard let policy = CasePolicy.orderLike(self.kind) else {
+    guard let kind = OrderKind.named(self.kind) else {
       throw .precondition(self.subject, "is a \(self.kind); order commands need an order")
     }
-    _ = try policy.target(of: command.action, from: self.state, subject: self.subject)
-    guard let task = self.orderTask else { throw .precondition(self.subject, "has no task to reply on") }
-    var change = try CaseTransition(self, policy: policy, at: instant, by: party)
-    switch command {
-    case .acknowledge, .reply:
-      guard case .staff(let staff, let unit) = party else { throw .invalidField("by", "order replies need a member of staff") }
-      guard unit == task.unit else { throw .notFound("task \(task.number) of case \(self.id)") }
-      var updated = task
-      updated.version += 1
-      if case .reply(let text) = command {
-        try requireText("reply", text)
-        updated.state = .approved
-        updated.opinion = text
-        try updated.clock.stop(at: instant)
-        change.emit(.taskApproved(opinion: text), task: task.number)
-      } else {
-        updated.state = .claimed
-        updated.claimedBy = staff
-        change.emit(.taskClaimed(staff), task: task.number)
-      }
-      change.next.tasks[task.number - 1] = updated
-    case .verify:
-      change.next.result = .approved(opinions: [
-        TaskOpinion(task: task.number, unit: task.unit, approved: true, opinion: task.opinion ?? "")
-      ])
-      change.emit(.completed(change.next.result!))
-    case .escalate(let reason, let unit, let limit):
-      try requireText("reason", reason)
-      guard limit.amount >= 1 else { throw .invalidField("reply_within", "must be at least 1, got \(limit)") }
-      try change.withdrawIfOpen(task)
-      let stages = (self.plan?.stages ?? []) + [StagePlan(units: [unit], limit: limit)]
-      change.next.plan = CasePlan(item: self.item, stages: stages)
-      // A new stage for the unit that must reply now; openStage would reuse the units of an
-      // earlier opening of the same index, and this index is new.
-      try change.openStage(stages.count - 1)
-    }
-    try change.move(command.action)
-    return change.finish()
+    return try self.applying(command, of: kind, expectedVersion: expectedVersion, at: instant, by: party)
   }
 }

@@ -1,0 +1,25 @@
+/// Every kind of case the engine runs. Adding a kind is one line here (docs/CASES.md).
+public enum CaseKinds {
+  public static let all: [any CaseKind] = [
+    ServiceApplicationKind.serviceApplication,
+    OrderKind.supervisionOrder,
+    OrderKind.inspectionFinding,
+    RectificationKind.rectification,
+  ]
+
+  private static let byName: [String: any CaseKind] = Dictionary(uniqueKeysWithValues: all.map { ($0.name, $0) })
+
+  /// The kind stored as `name`, or nil for a name no kind has.
+  public static func named(_ name: String) -> (any CaseKind)? { self.byName[name] }
+
+  /// Whether a case of kind `name` in `state` is still open; a case of an unknown kind stays
+  /// open, so it is never silently dropped from the open-case indexes.
+  public static func isOpen(kind name: String, state: CaseState) -> Bool {
+    self.named(name)?.isOpen(state) ?? true
+  }
+
+  /// The names of the kinds whose cases count as `contribution`.
+  public static func names(contributing contribution: IndicatorContribution) -> [String] {
+    self.all.filter { $0.indicators == contribution }.map(\.name)
+  }
+}

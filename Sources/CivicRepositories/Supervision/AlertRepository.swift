@@ -1,0 +1,80 @@
+public import CivicDomain
+public import CivicStore
+
+/// One row of the alert feed before it has a sequence number, as stored: `kind` is the
+/// alert kind's name (warning, urge, orderProposed, order, notice, inspection).
+public struct NewAlert: Sendable {
+  public var kind: String
+  public var caseID: Int64?
+  public var task: Int
+  public var caseKind: String
+  public var unitID: Int64
+  public var unitPath: String
+  public var level: WarningLevel?
+  public var previousLevel: WarningLevel?
+  public var orderID: Int64?
+  public var recordID: Int64
+  public var summary: String
+  public var at: Instant
+
+  public init(
+    kind: String, caseID: Int64?, task: Int, caseKind: String, unitID: Int64, unitPath: String, level: WarningLevel?,
+    previousLevel: WarningLevel?, orderID: Int64?, recordID: Int64, summary: String, at: Instant
+  ) {
+    self.kind = kind
+    self.caseID = caseID
+    self.task = task
+    self.caseKind = caseKind
+    self.unitID = unitID
+    self.unitPath = unitPath
+    self.level = level
+    self.previousLevel = previousLevel
+    self.orderID = orderID
+    self.recordID = recordID
+    self.summary = summary
+    self.at = at
+  }
+}
+
+/// The alert feed (`supervision_alerts`), appended inside the caller's transaction in one
+/// global order.
+///
+/// Same technique as `CaseRepository`'s events: the transaction takes `alertOrderLock` just
+/// before its first alert row and holds it to commit, so sequence values become visible in
+/// increasing order and a watcher reading `seq > cursor` never skips an alert that commits later.
+public struct AlertRepository: Sendable {
+  public static let alertOrderLock: Int64 = 0x4347_414C  // "CGAL"
+  public static let notifyChannel = "supervision_alerts"
+
+  let connection: StoreConnection
+
+  public init(_ connection: StoreConnection) { self.connection = connection }
+
+  /// Inserts `alerts` with one statement, one array per column; `unnest` yields them in order,
+  /// so sequence values follow the array.
+  public func append(_ alerts: [NewAlert]) async throws(StoreError) {
+    guard !alerts.isEmpty else { return }
+    try await self.connection.query("SELECT pg_advisory_xact_lock(\(Self.alertOrderLock))")
+    let last =
+      try await self.connection.query(
+        """
+        WITH inserted AS (
+          INSERT INTO supervision_alerts (kind, case_id, task, case_kind, unit_id, unit_path, level, previous_level, order_id,
+            record_id, summary, at)
+          SELECT kind, case_id, task, case_kind, unit_id, unit_path, level, previous_level, order_id, record_id, summary,
+            to_timestamp(at)
+          FROM unnest(\(SQLArray(alerts.map(\.kind)))::text[], \(SQLArray(alerts.map(\.caseID)))::bigint[],
+            \(SQLArray(alerts.map(\.task)))::integer[], \(SQLArray(alerts.map(\.caseKind)))::text[],
+            \(SQLArray(alerts.map(\.unitID)))::bigint[], \(SQLArray(alerts.map(\.unitPath)))::text[],
+            \(SQLArray(alerts.map(\.level?.description)))::text[], \(SQLArray(alerts.map(\.previousLevel?.description)))::text[],
+            \(SQLArray(alerts.map(\.orderID)))::bigint[], \(SQLArray(alerts.map(\.recordID)))::bigint[],
+            \(SQLArray(alerts.map(\.summary)))::text[], \(SQLArray(alerts.map(\.at.secondsSinceEpoch)))::bigint[])
+            AS r(kind, case_id, task, case_kind, unit_id, unit_path, level, previous_level, order_id, record_id, summary, at)
+          RETURNING seq
+        )
+        SELECT max(seq) FROM inserted
+        """
+      ).scalar(Int64.self) ?? 0
+    try await self.connection.query("SELECT pg_notify(\(Self.notifyChannel), \(String(last)))")
+  }
+}

@@ -1,0 +1,14 @@
+import CivicDomain
+import CivicRepositories
+import CivicStore
+
+extension CaseRecord {
+  /// The case `id` if the caller's `scope` lets them see it; missing and out-of-scope cases
+  /// are the same NOT_FOUND. `lock` takes the row lock every command serialises on.
+  static func load(_ id: Int64, scope: UnitScope, on connection: StoreConnection, lock: Bool) async throws -> CaseRecord {
+    guard let record = try await CaseRepository(connection).load(id, visibleIn: scope.sqlRange, lock: lock) else {
+      throw DomainError.notFound("case \(CaseNumber.format(id))")
+    }
+    return record
+  }
+}
