@@ -1,33 +1,41 @@
 import Foundation
 
 /// A second, private PostgreSQL cluster the test can stop and restart (through `ops/pg`
-/// with its own folder and port), to see the store while PostgreSQL is really down.
+/// with its own name and port, in a folder beside the checkout's own cluster), to see the
+/// store while PostgreSQL is really down.
 public struct ThrowawayCluster: Sendable {
-  public let directory: String
   public let port: Int
+  /// The superuser URL `ops/pg url --superuser` gives for this cluster (empty if it failed,
+  /// and then `start` fails too).
+  public let url: String
   private let script: String
+  private let environment: [String]
 
   public init(port: Int) {
-    let root = Binaries.packageRoot
-    self.script = root.appendingPathComponent("ops/pg").path
-    self.directory = root.appendingPathComponent(".data/pg-throwaway-\(port)").path
+    self.script = Binaries.packageRoot.appendingPathComponent("ops/pg").path
     self.port = port
+    self.environment = ["-u", "CIVICGRID_PG_DIR", "CIVICGRID_PG_NAME=throwaway-\(port)", "CIVICGRID_PG_PORT=\(port)"]
+    // `url` starts no server, so its output can be read from a pipe.
+    let answer = try? Binaries.run(
+      URL(fileURLWithPath: "/usr/bin/env"),
+      self.environment + [self.script, "url", "--superuser", "postgres"],
+      timeLimit: .seconds(30)
+    )
+    self.url = answer.map { $0.status == 0 ? $0.stdout.trimmingCharacters(in: .whitespacesAndNewlines) : "" } ?? ""
   }
-
-  public var url: String { "postgresql:///postgres?host=\(self.directory)&port=\(self.port)&user=postgres" }
 
   public func start() throws { try self.run("start") }
   public func stop() throws { try self.run("stop") }
 
+  /// Stops the cluster and deletes its folder.
   public func destroy() {
-    try? self.stop()
-    try? FileManager.default.removeItem(atPath: self.directory)
+    try? self.run("destroy")
   }
 
   /// Runs `ops/pg <command>` for this cluster with posix_spawn and waits for it (the
   /// server it starts is detached by pg_ctl; its output goes to /dev/null).
   private func run(_ command: String) throws {
-    let arguments = ["/usr/bin/env", "CIVICGRID_PG_DIR=\(self.directory)", "CIVICGRID_PG_PORT=\(self.port)", self.script, command]
+    let arguments = ["/usr/bin/env"] + self.environment + [self.script, command]
     var actions = posix_spawn_file_actions_t()
     posix_spawn_file_actions_init(&actions)
     defer { posix_spawn_file_actions_destroy(&actions) }

@@ -2,22 +2,35 @@ import CivicStore
 import Foundation
 import Logging
 
-/// A fresh, empty database on the test server, created by the owner role (as `ops/pg createdb`
-/// makes them) and dropped afterwards whatever the outcome.
+/// A fresh database on the test server, created by the owner role (as `ops/pg createdb`
+/// makes them), empty or copied from the migrated template, and dropped afterwards whatever
+/// the outcome.
 enum ScratchDatabase {
   /// Runs `body` with a pool on a new database named `<prefix>_<random hex>` and that pool's
-  /// configuration: the application role's, or with `owner` the owner role's.
+  /// configuration: the application role's, or with `owner` the owner role's. With `migrated`
+  /// the database is a copy of `MigratedTemplate` (every migration applied, the application
+  /// role granted its privileges); otherwise it is empty.
   static func with<R>(
     prefix: String,
     poolSize: Int,
     owner: Bool = false,
+    migrated: Bool = false,
     logger: Logger,
     _ body: (_ pool: StorePool, _ configuration: StoreConfiguration) async throws -> R
   ) async throws -> R {
     // The name is made here from hex digits only (identifiers cannot be bound).
     let name = "\(prefix)_\(UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased())"
     let admin = StorePool(configuration: try ServiceHarness.storeConfiguration(poolSize: 1, owner: true), logger: logger)
-    try await admin.query("CREATE DATABASE \(unescaped: name)")
+    do {
+      if migrated {
+        try await MigratedTemplate.copy(to: name, admin: admin, logger: logger)
+      } else {
+        try await admin.query("CREATE DATABASE \(unescaped: name)")
+      }
+    } catch {
+      await admin.close()
+      throw error
+    }
     let configuration = try ServiceHarness.storeConfiguration(database: name, poolSize: poolSize, owner: owner)
     let pool = StorePool(configuration: configuration, logger: logger)
     let result: R
@@ -36,7 +49,8 @@ enum ScratchDatabase {
   }
 
   /// Migrates the database `pool` works on as the owner role, granting `pool`'s role what the
-  /// application needs (civicgridd's split: migrate as the owner, run as the application).
+  /// application needs (civicgridd's split: migrate as the owner, run as the application):
+  /// the real migrations from empty, where a test is about them (fixtures use `migrated`).
   static func migrate(_ pool: StorePool, database: String, logger: Logger) async throws {
     let owner = StorePool(configuration: try ServiceHarness.storeConfiguration(database: database, poolSize: 1, owner: true), logger: logger)
     do {

@@ -10,10 +10,11 @@ import Logging
 import Prometheus
 
 /// A real `CivicGridServer` with every database-backed service and the auth interceptor,
-/// on loopback, over a scratch database of its own (created and migrated as the owner role of
-/// CIVICGRID_MIGRATION_DATABASE_URL, served as the application role of CIVICGRID_DATABASE_URL,
-/// as civicgridd does; loaded with the demo district, dropped afterwards), with a CivicWire
-/// client. With only CIVICGRID_DATABASE_URL set, that one role does both.
+/// on loopback, over a scratch database of its own (copied from the migrated template by the
+/// owner role of CIVICGRID_MIGRATION_DATABASE_URL, served as the application role of
+/// CIVICGRID_DATABASE_URL, as civicgridd does; loaded with the demo district, dropped
+/// afterwards), with a CivicWire client. With only CIVICGRID_DATABASE_URL set, that one role
+/// does both.
 ///
 /// The demo district's accounts (`admin`, `clerk`, `handler`, `supervisor`, `gridworker`,
 /// `mediator`, `partner`, `auditor`) are there; `token(for:)` issues a token for any account.
@@ -63,7 +64,7 @@ struct ServiceHarness: Sendable {
     let database = "civicsvc_\(UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased())"
     let admin = StorePool(configuration: try Self.storeConfiguration(poolSize: 1, owner: true), logger: Self.logger)
     do {
-      try await admin.query("CREATE DATABASE \(unescaped: database)")
+      try await MigratedTemplate.copy(to: database, admin: admin, logger: Self.logger)
       let result: R
       do {
         result = try await Self.withServer(
@@ -98,8 +99,6 @@ struct ServiceHarness: Sendable {
     let store = StorePool(configuration: try Self.storeConfiguration(database: database), logger: Self.logger)
     let owner = StorePool(configuration: try Self.storeConfiguration(database: database, poolSize: 2, owner: true), logger: Self.logger)
     do {
-      let role = try await store.query("SELECT current_user::text").scalar(String.self)
-      _ = try await Migrator(migrations: try Migration.bundled(), logger: Self.logger, applicationRole: role).migrate(owner)
       let adminToken = try await DemoData.seed(store).adminToken
       var configuration = ServerConfiguration.defaults
       configuration.wireListen = ListenAddress(host: "127.0.0.1", port: 0)

@@ -39,9 +39,8 @@ struct CaseFixture: Sendable {
       Issue.record("CIVICGRID_DATABASE_URL is not set (run through ops/test)")
       return
     }
-    // Created and migrated by the owner role, used as the application role (civicgridd's split).
-    try await ScratchDatabase.with(prefix: "civictest_cases", poolSize: 24, logger: logger) { pool, configuration in
-      try await ScratchDatabase.migrate(pool, database: configuration.database ?? "", logger: logger)
+    // Copied from the migrated template by the owner role, used as the application role (civicgridd's split).
+    try await ScratchDatabase.with(prefix: "civictest_cases", poolSize: 24, migrated: true, logger: logger) { pool, _ in
       var units: [String: (Int64, String)] = [:]
       for (code, kind, parent) in [
         ("D01", "district", ""), ("CTR", "centre", "D01"), ("CIVIL", "department", "D01"),
