@@ -93,7 +93,7 @@ struct CasesServiceTests {
             for _ in 0..<500 {
               do {
                 return try await f.call(f.partner) { try await f.cases.submitApplication(request: request, context: $0) }.id
-              } catch let error as RPCError where error.code == .aborted {
+              } catch let error as any RPCErrorConvertible where error.rpcErrorCode == .aborted {
                 try await Task.sleep(for: .milliseconds(5))
               }
             }
