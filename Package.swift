@@ -253,6 +253,7 @@ let package = Package(
       dependencies: [
         "CivicWire",
         "CivicProtos",
+        "CivicRepositories",
         .product(name: "GRPCCore", package: "grpc-swift-2"),
       ],
       path: "Benchmarks/CasesBench",
@@ -297,6 +298,7 @@ let package = Package(
         "CivicTestSupport",
         "CivicServer",
         "CivicServices",
+        "CivicRepositories",
         "CivicStore",
         "CivicDomain",
         "CivicProtos",

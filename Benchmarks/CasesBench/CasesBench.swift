@@ -1,4 +1,5 @@
 import CivicProtos
+import CivicRepositories
 import CivicWire
 import Foundation
 import GRPCCore
@@ -44,10 +45,13 @@ struct CasesBench {
         _ = try await cases.getCase(request, metadata: metadata)
       }
     case "list":
+      guard let fromID = Int64(argument), fromID >= 0 else { throw UsageError(message: "list needs a case id, or 0 for the first page") }
+      // The page below case FROM_ID: the token ListCases itself would issue after it.
+      let token = fromID == 0 ? "" : PageToken(after: fromID).encoded
       call = { [metadata] cases in
         var request = Civicgrid_V1_ListCasesRequest()
         request.pageSize = 50
-        request.pageToken = argument == "0" ? "" : argument
+        request.pageToken = token
         let page = try await cases.listCases(request, metadata: metadata)
         precondition(page.cases.count == 50, "a full page")
       }

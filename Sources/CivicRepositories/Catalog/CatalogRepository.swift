@@ -29,6 +29,11 @@ public struct CatalogRepository: Sendable {
     return StoredCatalogItem(item: try CatalogItem(code: code, versions: versions), version: version, updatedAt: updated)
   }
 
+  /// Whether an item with `code` exists, published or not.
+  public func exists(code: String) async throws(StoreError) -> Bool {
+    try await self.connection.query("SELECT 1 FROM catalog_items WHERE code = \(code)").rows.isEmpty == false
+  }
+
   /// The item's published version and its name, for intake; nil when it has none.
   public func published(code: String) async throws -> (CatalogItemVersion, name: String)? {
     let rows = try await self.connection.query(

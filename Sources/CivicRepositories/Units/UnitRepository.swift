@@ -48,6 +48,11 @@ public struct UnitRepository: Sendable {
     try await self.connection.query("SELECT id FROM units WHERE parent_id IS NULL").scalar(Int64.self)
   }
 
+  /// Every unit in path order (the district is small: a few hundred units).
+  public func all() async throws(StoreError) -> [UnitRecord] {
+    try await self.connection.query("SELECT \(UnitRecord.columns) ORDER BY u.path").decode(UnitRecord.self)
+  }
+
   /// A page of the units in `range` in path order, after `path`, of `kind` if given.
   public func list(within range: UnitPathRange, afterPath path: String?, kind: String?, limit: Int) async throws(StoreError) -> [UnitRecord] {
     var query: SQLQuery = "SELECT \(UnitRecord.columns) WHERE u.path >= \(range.lower) AND u.path < \(range.upper)"

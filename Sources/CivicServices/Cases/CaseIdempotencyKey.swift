@@ -1,7 +1,6 @@
 import CivicDomain
 import CivicRepositories
 import CivicStore
-import GRPCCore
 import SwiftProtobuf
 
 /// The idempotency key of a request that creates a case (SubmitApplication, IssueOrder).
@@ -32,7 +31,7 @@ struct CaseIdempotencyKey: Sendable {
   }
 
   /// A key as sent: 1–128 printable ASCII characters without spaces.
-  static func validated(_ key: String) throws(RPCError) -> String {
+  static func validated(_ key: String) throws(DomainError) -> String {
     guard key.count <= 128, key.allSatisfy({ $0.isASCII && !$0.isWhitespace && $0 != "\0" }) else {
       throw Require.invalid("idempotency_key", "must be 1–128 printable characters without spaces")
     }
@@ -51,9 +50,8 @@ struct CaseIdempotencyKey: Sendable {
   func lock(on connection: StoreConnection, wait: Bool) async throws {
     let locked = try await IdempotencyRepository(connection).lock("\(self.accountID)/\(self.key)", wait: wait)
     guard locked else {
-      // ABORTED with this message is not a DomainError (staleVersion names versions): the one
-      // status the domain's errors cannot say.
-      throw RPCError(code: .aborted, message: "idempotency_key: a request with this key is in progress; retry")
+      // A concurrent request holds the key: ABORTED, and a retry answers its case.
+      throw DomainError.conflict("idempotency_key: a request with this key is in progress; retry")
     }
   }
 

@@ -1,4 +1,4 @@
-import GRPCCore
+import CivicDomain
 
 /// The public case number: "C" and the row id in at least eight digits ("C00000042").
 enum CaseNumber {
@@ -7,7 +7,7 @@ enum CaseNumber {
     return "C" + String(repeating: "0", count: max(0, 8 - digits.count)) + digits
   }
 
-  static func parse(_ text: String, field: String = "case_id") throws(RPCError) -> Int64 {
+  static func parse(_ text: String, field: String = "case_id") throws(DomainError) -> Int64 {
     guard text.first == "C", let id = Int64(text.dropFirst()), id > 0, text.count <= 20 else {
       throw Require.invalid(field, "must be a case number like C00000042, got \"\(text.prefix(40))\"")
     }

@@ -38,7 +38,7 @@ extension CasesService {
       _ = try CaseIdempotencyKey.validated(request.idempotencyKey)
     }
     if channel == .window, !principal.has(.clerk) {
-      throw RPCError(code: .permissionDenied, message: "channel: WINDOW submissions are made by a clerk")
+      throw DomainError.permissionDenied("channel: WINDOW submissions are made by a clerk")
     }
     var unhashed = request
     unhashed.idempotencyKey = ""
@@ -96,17 +96,15 @@ extension CasesService {
     var unitCode = principal.unitCode
     var unitPath = principal.unitPath
     if !intake.unitCode.isEmpty, intake.unitCode != principal.unitCode {
-      let rows = try await connection.query("SELECT id, path FROM units WHERE code = $1", [intake.unitCode]).rows
-      guard let row = rows.first, case let path = try row.decode(String.self, at: 1), principal.scope.contains(path: path) else {
+      guard let unit = try await UnitRepository(connection).idAndPath(code: intake.unitCode), principal.scope.contains(path: unit.path) else {
         throw DomainError.notFound("unit_code: unit \(intake.unitCode)")
       }
-      unitID = try row.decode(Int64.self, at: 0)
+      unitID = unit.id
       unitCode = intake.unitCode
-      unitPath = path
+      unitPath = unit.path
     }
     guard let (item, _) = try await CatalogStore.published(intake.itemCode, on: connection) else {
-      let exists = try await connection.query("SELECT 1 FROM catalog_items WHERE code = $1", [intake.itemCode]).rows.isEmpty == false
-      if exists { throw DomainError.precondition("item \(intake.itemCode)", "has no published version; intake needs one") }
+      if try await CatalogRepository(connection).exists(code: intake.itemCode) { throw DomainError.precondition("item \(intake.itemCode)", "has no published version; intake needs one") }
       throw DomainError.notFound("item \(intake.itemCode)")
     }
     let jurisdiction = CalendarStore.defaultJurisdiction

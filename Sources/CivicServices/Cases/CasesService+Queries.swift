@@ -33,7 +33,7 @@ extension CasesService {
   public func listCases(request: Civicgrid_V1_ListCasesRequest, context: ServerContext) async throws -> Civicgrid_V1_ListCasesResponse {
     let principal = try RequestContext.principal()
     let size = try Require.pageSize(request.pageSize, default: 50)
-    let after = try Require.pageToken(request.pageToken) ?? Int64.max
+    let after = try PageToken.decode(request.pageToken)?.id() ?? Int64.max
     var filter = CaseListFilter(range: principal.scope.sqlRange, before: after, limit: size + 1)
     if !request.state.isEmpty { filter.state = request.state }
     if !request.itemCode.isEmpty { filter.itemCode = request.itemCode }
@@ -66,7 +66,7 @@ extension CasesService {
           try CaseMapping.message(record, calendar: calendars[record.jurisdiction]!, at: now)
         )
       }
-      if records.count > size { response.nextPageToken = String(records[size - 1].id) }
+      if records.count > size { response.nextPageToken = PageToken(after: records[size - 1].id).encoded }
       return response
     }
   }
@@ -77,25 +77,22 @@ extension CasesService {
     let size = try Require.pageSize(request.pageSize, default: 50)
     var afterDeadline = "-infinity"
     var afterID: Int64 = 0
-    if !request.pageToken.isEmpty {
-      let parts = request.pageToken.split(separator: "_")
-      // A token is "<deadline seconds>_<row id>", or "Infinity_<row id>" past the last deadline.
-      guard parts.count == 2, parts[0] == "Infinity" || Int64(parts[0]).map(Validation.timestampSeconds.contains) == true,
-        let id = Int64(parts[1])
-      else {
+    if let token = try PageToken.decode(request.pageToken, parts: 2) {
+      // The key is (deadline seconds, task row id), with "Infinity" past the last deadline.
+      let parts = token.parts
+      guard parts[0] == "Infinity" || Int64(parts[0]).map(Validation.timestampSeconds.contains) == true, let id = Int64(parts[1]) else {
         throw Require.invalid("page_token", "is not a token this server issued")
       }
-      afterDeadline = String(parts[0])
+      afterDeadline = parts[0]
       afterID = id
     }
     return try await self.store.withConnection { connection in
       var unitID = principal.unitID
       if !request.unitCode.isEmpty, request.unitCode != principal.unitCode {
-        let rows = try await connection.query("SELECT id, path FROM units WHERE code = $1", [request.unitCode]).rows
-        guard let row = rows.first, principal.scope.contains(path: try row.decode(String.self, at: 1)) else {
+        guard let unit = try await UnitRepository(connection).idAndPath(code: request.unitCode), principal.scope.contains(path: unit.path) else {
           throw DomainError.notFound("unit_code: unit \(request.unitCode)")
         }
-        unitID = try row.decode(Int64.self, at: 0)
+        unitID = unit.id
       }
       let rows = try await CaseRepository(connection).inbox(
         unitID: unitID,
@@ -121,7 +118,7 @@ extension CasesService {
       }
       if rows.count > size {
         let last = rows[size - 1]
-        response.nextPageToken = "\(last.deadline)_\(last.taskRowID)"
+        response.nextPageToken = PageToken(parts: [last.deadline, String(last.taskRowID)]).encoded
       }
       return response
     }

@@ -118,8 +118,8 @@ public struct CasesService: Civicgrid_V1_Cases.SimpleServiceProtocol {
   public func transferTask(request: Civicgrid_V1_TransferTaskRequest, context: ServerContext) async throws -> Civicgrid_V1_Case {
     let target = try Require.code("to_unit_code", request.toUnitCode)
     let reason = try Require.text("reason", request.reason)
-    let exists = try await self.store.query("SELECT 1 FROM units WHERE code = $1", [target]).rows.isEmpty == false
-    guard exists else { throw Require.invalid("to_unit_code", "unit \(target) does not exist") }
+    let unit = try await self.store.withConnection { connection in try await UnitRepository(connection).idAndPath(code: target) }
+    guard unit != nil else { throw Require.invalid("to_unit_code", "unit \(target) does not exist") }
     return try await self.task(request.caseID, request.task, request.expectedVersion, .transfer(to: UnitID(target), reason: reason))
   }
 
@@ -149,7 +149,7 @@ public struct CasesService: Civicgrid_V1_Cases.SimpleServiceProtocol {
         // A supervisor decides extensions of tasks whose unit is in their scope.
         guard isDecision, context.record.value.tasks.indices.contains(Int(number) - 1) else { return }
         let unit = context.record.value.tasks[Int(number) - 1].unit.rawValue
-        let path = try await context.connection.query("SELECT path FROM units WHERE code = $1", [unit]).scalar(String.self)
+        let path = try await UnitRepository(context.connection).idAndPath(code: unit)?.path
         guard let path, context.principal.scope.contains(path: path) else {
           throw DomainError.notFound("task \(number) of case \(context.number)")
         }

@@ -1,11 +1,10 @@
 import CivicDomain
 import CivicProtos
 import Foundation
-import GRPCCore
 
 /// Proto ↔ domain for ratings and figures.
 enum EvaluationMapping {
-  static func moment(_ value: Civicgrid_V1_RatingMoment) throws(RPCError) -> Rating.Moment {
+  static func moment(_ value: Civicgrid_V1_RatingMoment) throws(DomainError) -> Rating.Moment {
     switch value {
     case .acceptance: return .acceptance
     case .completion: return .completion
@@ -20,7 +19,7 @@ enum EvaluationMapping {
     }
   }
 
-  static func level(_ value: Civicgrid_V1_RatingLevel) throws(RPCError) -> Rating.Level {
+  static func level(_ value: Civicgrid_V1_RatingLevel) throws(DomainError) -> Rating.Level {
     switch value {
     case .verySatisfied: return .verySatisfied
     case .satisfied: return .satisfied

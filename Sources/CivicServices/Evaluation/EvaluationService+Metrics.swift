@@ -39,7 +39,7 @@ extension EvaluationService {
   }
 
   /// A closed period's frozen figures, or the figures computed now.
-  func figures(_ unit: UnitRow, _ period: Period, subtree: Bool, on connection: StoreConnection) async throws -> Figures {
+  func figures(_ unit: UnitRecord, _ period: Period, subtree: Bool, on connection: StoreConnection) async throws -> Figures {
     let metrics = MetricsRepository(connection)
     if let closing = try await metrics.closing(of: period.description) {
       let byIndicator = try await metrics.frozenFigures(period: period.description, unitID: unit.id, subtree: subtree)
@@ -65,7 +65,7 @@ extension EvaluationService {
     let principal = try RequestContext.principal()
     // Closing freezes every unit's figures for the period: a district-wide object.
     guard principal.coversDistrict else {
-      throw RPCError(code: .permissionDenied, message: "closing a period needs a scope that covers the whole district")
+      throw DomainError.permissionDenied("closing a period needs a scope that covers the whole district")
     }
     let period = try EvaluationMapping.period(request.period)
     let now = self.now()
@@ -115,8 +115,8 @@ extension EvaluationService {
     }
   }
 
-  static func allUnits(on connection: StoreConnection) async throws -> [UnitRow] {
-    try await connection.query(SQLQuery(unsafeSQL: UnitRow.select + " ORDER BY path")).rows.map(UnitRow.init(row:))
+  static func allUnits(on connection: StoreConnection) async throws -> [UnitRecord] {
+    try await UnitRepository(connection).all()
   }
 
   static func currentScheme(on connection: StoreConnection) async throws -> AssessmentScheme {
@@ -124,7 +124,7 @@ extension EvaluationService {
   }
 
   /// Scores every unit on its subtree's figures and penalties, ranked.
-  static func assess(_ units: [UnitRow], _ inputs: IndicatorInputs, _ window: Range<Instant>, _ asOf: Instant, _ scheme: AssessmentScheme) -> [RankedUnit] {
+  static func assess(_ units: [UnitRecord], _ inputs: IndicatorInputs, _ window: Range<Instant>, _ asOf: Instant, _ scheme: AssessmentScheme) -> [RankedUnit] {
     AssessmentScheme.rank(units.map { unit in
       let selector = UnitSelector(path: unit.path, subtree: true)
       let figures = IndicatorSet.compute(inputs, for: selector, in: window, asOf: asOf)

@@ -120,9 +120,8 @@ extension EvaluationService {
       }
       // Separation of duties: the rated unit appeals; a unit above it decides.
       if principal.unitPath.hasPrefix(appeal.unitPath) {
-        throw RPCError(
-          code: .permissionDenied,
-          message: "appeal \(request.appealID) is decided by a unit above the rated unit, not by the rated unit itself"
+        throw DomainError.permissionDenied(
+          "appeal \(request.appealID) is decided by a unit above the rated unit, not by the rated unit itself"
         )
       }
       let outcome = appeal.outcome

@@ -84,7 +84,7 @@ extension EvaluationService {
   ) async throws -> Civicgrid_V1_ListRectificationsResponse {
     let principal = try RequestContext.principal()
     let size = try Require.pageSize(request.pageSize, default: 50)
-    let after = try Require.pageToken(request.pageToken) ?? Int64.max
+    let after = try PageToken.decode(request.pageToken)?.id() ?? Int64.max
     let states = ["opened", "rectifying", "awaitingReturnVisit", "rectified", "voided"]
     guard request.state.isEmpty || states.contains(request.state) else {
       throw Require.invalid("state", "must be one of \(states.joined(separator: ", ")), got \"\(request.state.prefix(40))\"")
@@ -100,7 +100,7 @@ extension EvaluationService {
       )
       var response = Civicgrid_V1_ListRectificationsResponse()
       for id in ids.prefix(size) { response.rectifications.append(try await Self.rectification(id, on: connection)) }
-      if ids.count > size, let last = ids.prefix(size).last { response.nextPageToken = String(last) }
+      if ids.count > size, let last = ids.prefix(size).last { response.nextPageToken = PageToken(after: last).encoded }
       return response
     }
   }
@@ -150,9 +150,8 @@ extension EvaluationService {
         // Separation of duties: the unit being rectified reports; the return visit that closes its
         // rectification is made from outside it (a unit above it).
         if case .returnVisit = command, context.principal.unitPath.hasPrefix(unitPath) {
-          throw RPCError(
-            code: .permissionDenied,
-            message: "rectification \(context.number): its return visit is recorded by a unit above the unit being rectified, not by that unit"
+          throw DomainError.permissionDenied(
+            "rectification \(context.number): its return visit is recorded by a unit above the unit being rectified, not by that unit"
           )
         }
       },

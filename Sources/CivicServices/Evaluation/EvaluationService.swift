@@ -1,6 +1,7 @@
 public import CivicDomain
 public import CivicProtos
 public import CivicStore
+import CivicRepositories
 import Foundation
 public import GRPCCore
 
@@ -44,34 +45,11 @@ public struct EvaluationService: Civicgrid_V1_Evaluation.SimpleServiceProtocol {
   static func by(_ principal: Principal) -> String { "\(principal.login)@\(principal.unitCode)" }
 
   /// A unit by code inside `scope`, or the caller's own unit for an empty code; NOT_FOUND otherwise.
-  static func unit(_ code: String, field: String, principal: Principal, on connection: StoreConnection) async throws -> UnitRow {
+  static func unit(_ code: String, field: String, principal: Principal, on connection: StoreConnection) async throws -> UnitRecord {
     let code = code.isEmpty ? principal.unitCode : try Require.code(field, code)
-    let rows = try await connection.query(
-      "SELECT id, code, name, path, kind, responsible_person FROM units WHERE code = $1", [code]
-    ).rows
-    guard let row = rows.first else { throw DomainError.notFound("unit \(code)") }
-    let unit = try UnitRow(row: row)
-    guard Self.scope(principal).contains(path: unit.path) else { throw DomainError.notFound("unit \(code)") }
+    guard let unit = try await UnitRepository(connection).unit(code: code), Self.scope(principal).contains(path: unit.path) else {
+      throw DomainError.notFound("unit \(code)")
+    }
     return unit
   }
-}
-
-struct UnitRow: Sendable {
-  var id: Int64
-  var code: String
-  var name: String
-  var path: String
-  var kind: String
-  var responsiblePerson: String
-
-  init(row: Row) throws {
-    self.id = try row.decode(Int64.self, at: 0)
-    self.code = try row.decode(String.self, at: 1)
-    self.name = try row.decode(String.self, at: 2)
-    self.path = try row.decode(String.self, at: 3)
-    self.kind = try row.decode(String.self, at: 4)
-    self.responsiblePerson = try row.decode(String.self, at: 5)
-  }
-
-  static let select = "SELECT id, code, name, path, kind, responsible_person FROM units"
 }

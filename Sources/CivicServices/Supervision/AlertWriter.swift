@@ -36,10 +36,3 @@ enum AlertWriter {
     try await AlertRepository(connection).append(alerts.map(\.row))
   }
 }
-
-extension WarningLevel {
-  init?(stored: String) {
-    guard let level = WarningLevel.allCases.first(where: { $0.description == stored }) else { return nil }
-    self = level
-  }
-}

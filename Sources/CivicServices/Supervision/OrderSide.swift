@@ -1,7 +1,6 @@
 import CivicDomain
 import CivicRepositories
 import CivicStore
-import GRPCCore
 
 /// Which side of an order may give a command. Separation of duties: the unit that receives
 /// an order answers it (acknowledge, reply) and can never close or escalate it; that is the
@@ -22,13 +21,12 @@ extension SupervisionService {
     switch side {
     case .receiver:
       guard principal.scope.contains(path: receiverPath) else {
-        throw RPCError(code: .permissionDenied, message: "order \(record.number) is answered by \(receiver) or a unit above it")
+        throw DomainError.permissionDenied("order \(record.number) is answered by \(receiver) or a unit above it")
       }
     case .issuer:
       guard principal.scope.contains(path: record.unitPath), !callerIsReceiver else {
-        throw RPCError(
-          code: .permissionDenied,
-          message: "order \(record.number) is verified and escalated by its issuer's unit or one above it, never by \(receiver), which received it"
+        throw DomainError.permissionDenied(
+          "order \(record.number) is verified and escalated by its issuer's unit or one above it, never by \(receiver), which received it"
         )
       }
     }

@@ -73,7 +73,7 @@ extension SupervisionService {
     let principal = try RequestContext.principal()
     let size = try Require.pageSize(request.pageSize, default: 50)
     guard size <= 200 else { throw Require.invalid("page_size", "must be 1–200, got \(size)") }
-    let after = try Require.pageToken(request.pageToken) ?? Int64.max
+    let after = try PageToken.decode(request.pageToken)?.id() ?? Int64.max
     let period = request.period.isEmpty ? "" : try Self.period("period", request.period)
     let kind: String
     switch request.kind {
@@ -106,7 +106,7 @@ extension SupervisionService {
         m.publishedAt = row.publishedAt.timestamp
         response.notices.append(m)
       }
-      if rows.count > size { response.nextPageToken = String(response.notices.last!.id) }
+      if rows.count > size { response.nextPageToken = PageToken(after: response.notices.last!.id).encoded }
       return response
     }
   }
@@ -183,7 +183,7 @@ extension SupervisionService {
     let principal = try RequestContext.principal()
     let size = try Require.pageSize(request.pageSize, default: 50)
     guard size <= 200 else { throw Require.invalid("page_size", "must be 1–200, got \(size)") }
-    let after = try Require.pageToken(request.pageToken) ?? Int64.max
+    let after = try PageToken.decode(request.pageToken)?.id() ?? Int64.max
     let period = request.period.isEmpty ? "" : try Self.period("period", request.period, quarterOnly: true)
     let range = principal.scope.sqlRange
     return try await self.store.transaction(isolation: .repeatableRead) { connection in
@@ -208,7 +208,7 @@ extension SupervisionService {
         }
         response.inspections.append(m)
       }
-      if rows.count > size { response.nextPageToken = String(response.inspections.last!.id) }
+      if rows.count > size { response.nextPageToken = PageToken(after: response.inspections.last!.id).encoded }
       return response
     }
   }

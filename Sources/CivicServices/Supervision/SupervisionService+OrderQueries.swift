@@ -60,7 +60,7 @@ extension SupervisionService {
     let principal = try RequestContext.principal()
     let size = try Require.pageSize(request.pageSize, default: 50)
     guard size <= 200 else { throw Require.invalid("page_size", "must be 1–200, got \(size)") }
-    let after = try Require.pageToken(request.pageToken) ?? Int64.max
+    let after = try PageToken.decode(request.pageToken)?.id() ?? Int64.max
     let kind = request.kind.isEmpty ? OrderKind.supervisionOrder.name : request.kind
     guard Self.orderKinds.contains(kind) else { throw Require.invalid("kind", "must be supervisionOrder or inspectionFinding") }
     for (index, state) in request.states.enumerated()
@@ -96,7 +96,7 @@ extension SupervisionService {
         guard let order = try await orders.load(record.id, lock: false) else { continue }
         response.orders.append(try Self.message(record, order, calendar: calendar, at: now))
       }
-      if ids.count > size, let last = ids.prefix(size).last { response.nextPageToken = String(last) }
+      if ids.count > size, let last = ids.prefix(size).last { response.nextPageToken = PageToken(after: last).encoded }
       return response
     }
   }

@@ -1,5 +1,6 @@
 public import CivicDomain
 public import CivicProtos
+import CivicRepositories
 public import CivicStore
 import Foundation
 public import GRPCCore
@@ -49,15 +50,14 @@ public struct SupervisionService: Civicgrid_V1_Supervision.SimpleServiceProtocol
 
   /// A unit by code, if it exists and the caller's scope contains it.
   static func unit(_ code: String, field: String, scope: UnitScope, on connection: StoreConnection) async throws -> (id: Int64, path: String) {
-    let rows = try await connection.query("SELECT id, path FROM units WHERE code = $1", [code]).rows
-    guard let row = rows.first, case let path = try row.decode(String.self, at: 1), scope.contains(path: path) else {
+    guard let unit = try await UnitRepository(connection).idAndPath(code: code), scope.contains(path: unit.path) else {
       throw Require.invalid(field, "unit \(code) not found")
     }
-    return (try row.decode(Int64.self, at: 0), path)
+    return unit
   }
 
   /// A period: YYYY, YYYY-Qn, YYYY-MM or YYYY-Www.
-  static func period(_ field: String, _ value: String, quarterOnly: Bool = false) throws(RPCError) -> String {
+  static func period(_ field: String, _ value: String, quarterOnly: Bool = false) throws(DomainError) -> String {
     let patterns = quarterOnly ? [#"^\d{4}-Q[1-4]$"#] : [#"^\d{4}$"#, #"^\d{4}-Q[1-4]$"#, #"^\d{4}-(0[1-9]|1[0-2])$"#, #"^\d{4}-W(0[1-9]|[1-4]\d|5[0-3])$"#]
     guard patterns.contains(where: { value.range(of: $0, options: .regularExpression) != nil }) else {
       throw Require.invalid(field, quarterOnly ? "must be a quarter YYYY-Qn, got \"\(value.prefix(20))\"" : "must be YYYY, YYYY-Qn, YYYY-MM or YYYY-Www, got \"\(value.prefix(20))\"")

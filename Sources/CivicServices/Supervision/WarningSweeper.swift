@@ -1,6 +1,6 @@
 public import CivicDomain
+import CivicRepositories
 public import CivicStore
-import Foundation
 public import Logging
 public import ServiceLifecycle
 
@@ -92,159 +92,69 @@ public struct WarningSweeper: Sendable {
     }
   }
 
-  /// The part of `c.snapshot` the levels depend on (`CaseClocks`), cut out in PostgreSQL: a few
-  /// hundred bytes of JSON to print and decode instead of the whole case. Every task comes along
-  /// (`CaseClocks` skips the closed ones): filtering them here costs a subquery per case.
-  static let clocksOfSnapshot = """
-    jsonb_build_object('clock', c.snapshot->'clock', 'warningPolicy', c.snapshot->'warningPolicy', 'tasks', c.snapshot->'tasks')::text
-    """
-
-  /// One batch in one transaction, in a fixed number of statements whatever its size: claim the
-  /// due cases (with their intake unit), read their open tasks, then write task levels, order
-  /// proposals, case levels and alerts, each as one statement over the whole batch. What to
-  /// write is decided by `WarningSweepRules`.
+  /// One batch in one transaction, in a fixed number of statements whatever its size
+  /// (`WarningSweepRepository`): claim the due cases, read their open tasks, then write task
+  /// levels, order proposals, case levels and alerts. What to write is decided by `WarningSweepRules`.
   private func sweepBatch(at now: Instant, on connection: StoreConnection) async throws -> Pass {
-    let claimed = try await self.claimDueCases(at: now, on: connection)
+    let sweep = WarningSweepRepository(connection)
+    let claimed = try await sweep.claimDue(at: now, limit: self.configuration.batchSize)
     guard !claimed.isEmpty else { return Pass() }
-    let openTasks = try await self.openTasks(of: claimed.filter { !$0.warnings.tasks.isEmpty }.map(\.id), on: connection)
+    // Each case's levels now, in its jurisdiction's calendar (read once per batch).
+    var calendars: [String: WorkingCalendar] = [:]
+    var warnings: [CaseWarnings] = []
+    for c in claimed {
+      let calendar: WorkingCalendar
+      if let known = calendars[c.jurisdiction] {
+        calendar = known
+      } else {
+        calendar = try await CalendarStore.require(c.jurisdiction, on: connection).calendar
+        calendars[c.jurisdiction] = calendar
+      }
+      warnings.append(try c.clocks.warnings(at: now, in: calendar))
+    }
+    let openTasks = try await sweep.openTasks(of: zip(claimed, warnings).filter { !$0.1.tasks.isEmpty }.map(\.0.id))
 
     var pass = Pass()
     pass.casesExamined = claimed.count
     var alerts: [PendingAlert] = []
-    var taskLevels: [(caseID: Int64, number: Int, level: String)] = []
-    var caseLevels: [(id: Int64, level: String, nextAt: Int?)] = []
+    var taskLevels: [(caseID: Int64, number: Int, level: WarningLevel)] = []
+    var caseLevels: [(id: Int64, level: WarningLevel, nextAt: Int?)] = []
     var proposals: [(caseID: Int64, alert: WarningAlert)] = []
-    for c in claimed {
+    for (c, levels) in zip(claimed, warnings) {
       let swept = SweptCase(
         number: CaseNumber.format(c.id),
         unit: c.unit,
-        proposesOrders: CasePolicy.orderLike(c.kind) == nil,
+        proposesOrders: CaseKinds.proposesOrders(kind: c.kind),
         storedLevel: c.storedLevel,
-        clock: c.warnings.case,
-        taskClocks: c.warnings.tasks,
+        clock: levels.case,
+        taskClocks: levels.tasks,
         openTasks: openTasks[c.id] ?? []
       )
       let decision = WarningSweepRules.decide(swept)
       pass.changes += decision.changes
       pass.urges += decision.urges
       alerts += decision.alerts.map { Self.pending($0, caseID: c.id, caseKind: c.kind, at: now) }
-      taskLevels += decision.taskLevels.sorted { $0.key < $1.key }.map { (c.id, $0.key, $0.value.description) }
+      taskLevels += decision.taskLevels.sorted { $0.key < $1.key }.map { (c.id, $0.key, $0.value) }
       proposals += decision.orderProposals.map { (c.id, $0) }
-      caseLevels.append((c.id, decision.caseLevel.description, c.warnings.nextChange?.secondsSinceEpoch))
+      caseLevels.append((c.id, decision.caseLevel, levels.nextChange?.secondsSinceEpoch))
     }
 
-    if !taskLevels.isEmpty {
-      try await connection.execute(
-        """
-        UPDATE case_tasks t SET warning_level = r.level
-        FROM unnest($1::bigint[], $2::integer[], $3::text[]) AS r(case_id, number, level)
-        WHERE t.case_id = r.case_id AND t.number = r.number
-        """,
-        [SQLArray(taskLevels.map(\.caseID)), SQLArray(taskLevels.map(\.number)), SQLArray(taskLevels.map(\.level))]
-      )
-    }
+    try await sweep.setTaskLevels(taskLevels)
     if !proposals.isEmpty {
       // At most one proposal per clock: only the ones inserted now are announced.
-      let inserted = try await connection.query(
-        """
-        INSERT INTO supervision_order_proposals (case_id, task, unit_id, proposed_at)
-        SELECT r.case_id, r.task, r.unit_id, to_timestamp($4::bigint)
-        FROM unnest($1::bigint[], $2::integer[], $3::bigint[]) AS r(case_id, task, unit_id)
-        ON CONFLICT DO NOTHING
-        RETURNING case_id, task
-        """,
-        [
-          SQLArray(proposals.map(\.caseID)), SQLArray(proposals.map(\.alert.task)), SQLArray(proposals.map(\.alert.unit.id)),
-          now.secondsSinceEpoch,
-        ]
-      ).rows
+      let inserted = try await sweep.propose(proposals.map { ($0.caseID, $0.alert.task, $0.alert.unit.id) }, at: now)
       let kinds = Dictionary(claimed.map { ($0.id, $0.kind) }, uniquingKeysWith: { first, _ in first })
       var byClock: [String: WarningAlert] = [:]
       for proposal in proposals { byClock["\(proposal.caseID)/\(proposal.alert.task)"] = proposal.alert }
-      for row in inserted {
-        let caseID = try row.decode(Int64.self, at: 0)
-        guard let alert = byClock["\(caseID)/\(try row.decode(Int.self, at: 1))"] else { continue }
+      for (caseID, task) in inserted {
+        guard let alert = byClock["\(caseID)/\(task)"] else { continue }
         pass.proposals += 1
         alerts.append(Self.pending(alert, caseID: caseID, caseKind: kinds[caseID] ?? "", at: now))
       }
     }
-    try await connection.execute(
-      """
-      UPDATE case_warnings w SET level = r.level, next_at = to_timestamp(r.next_at)
-      FROM unnest($1::bigint[], $2::text[], $3::bigint[]) AS r(id, level, next_at)
-      WHERE w.case_id = r.id
-      """,
-      [SQLArray(caseLevels.map(\.id)), SQLArray(caseLevels.map(\.level)), SQLArray(caseLevels.map(\.nextAt))]
-    )
+    try await sweep.setCaseLevels(caseLevels)
     try await AlertWriter.append(alerts, on: connection)
     return pass
-  }
-
-  /// A due case as claimed: its kind, its recorded level, its intake unit and its levels now.
-  private struct ClaimedCase {
-    var id: Int64
-    var kind: String
-    var storedLevel: WarningLevel
-    var unit: AlertUnit
-    var warnings: CaseWarnings
-  }
-
-  /// Claims up to a batch of due cases, locked against other sweepers, with their levels at `now`.
-  private func claimDueCases(at now: Instant, on connection: StoreConnection) async throws -> [ClaimedCase] {
-    let rows = try await connection.query(
-      """
-      SELECT c.id, c.kind, c.jurisdiction, \(Self.clocksOfSnapshot), w.level, u.id, u.path, u.code
-      FROM case_warnings w JOIN cases c ON c.id = w.case_id JOIN units u ON u.id = c.unit_id
-      WHERE w.next_at <= to_timestamp($1::bigint)
-      ORDER BY w.next_at, w.case_id
-      LIMIT $2
-      FOR UPDATE OF w, c SKIP LOCKED
-      """,
-      [now.secondsSinceEpoch, self.configuration.batchSize]
-    ).rows
-    var calendars: [String: WorkingCalendar] = [:]
-    var claimed: [ClaimedCase] = []
-    for row in rows {
-      let jurisdiction = try row.decode(String.self, at: 2)
-      if calendars[jurisdiction] == nil {
-        calendars[jurisdiction] = try await CalendarStore.require(jurisdiction, on: connection).calendar
-      }
-      let clocks = try JSONDecoder().decode(CaseClocks.self, from: Data(try row.decode(String.self, at: 3).utf8))
-      claimed.append(
-        ClaimedCase(
-          id: try row.decode(Int64.self, at: 0),
-          kind: try row.decode(String.self, at: 1),
-          storedLevel: WarningLevel(stored: try row.decode(String.self, at: 4)) ?? .green,
-          unit: AlertUnit(id: try row.decode(Int64.self, at: 5), path: try row.decode(String.self, at: 6), code: try row.decode(String.self, at: 7)),
-          warnings: try clocks.warnings(at: now, in: calendars[jurisdiction]!)
-        )
-      )
-    }
-    return claimed
-  }
-
-  /// The recorded level and unit of every open task of `caseIDs`, by case.
-  private func openTasks(of caseIDs: [Int64], on connection: StoreConnection) async throws -> [Int64: [SweptCase.OpenTask]] {
-    guard !caseIDs.isEmpty else { return [:] }
-    let rows = try await connection.query(
-      """
-      SELECT t.case_id, t.number, t.warning_level, u.id, u.path, u.code FROM case_tasks t JOIN units u ON u.id = t.unit_id
-      WHERE t.case_id = ANY($1::bigint[]) AND t.state IN ('pending', 'claimed')
-      ORDER BY t.case_id, t.number
-      """,
-      ["{" + caseIDs.map(String.init).joined(separator: ",") + "}"]
-    ).rows
-    var openTasks: [Int64: [SweptCase.OpenTask]] = [:]
-    for row in rows {
-      openTasks[try row.decode(Int64.self, at: 0), default: []].append(
-        SweptCase.OpenTask(
-          number: try row.decode(Int.self, at: 1),
-          unit: AlertUnit(id: try row.decode(Int64.self, at: 3), path: try row.decode(String.self, at: 4), code: try row.decode(String.self, at: 5)),
-          storedLevel: WarningLevel(stored: try row.decode(String.self, at: 2)) ?? .green
-        )
-      )
-    }
-    return openTasks
   }
 
   /// A decided alert as the alert feed stores it.

@@ -33,6 +33,15 @@ struct CaseKindsTests {
     #expect(CaseKinds.names(contributing: .replies) == ["supervisionOrder"])
   }
 
+  @Test("the sweeper proposes orders for overdue applications and rectifications, never for orders or findings; an unknown kind's are pressed")
+  func proposesOrders() {
+    #expect(CaseKinds.proposesOrders(kind: "serviceApplication"))
+    #expect(CaseKinds.proposesOrders(kind: "rectification"))
+    #expect(!CaseKinds.proposesOrders(kind: "supervisionOrder"))
+    #expect(!CaseKinds.proposesOrders(kind: "inspectionFinding"))
+    #expect(CaseKinds.proposesOrders(kind: "dispute"))
+  }
+
   @Test("a verb belongs to its kind: a rectification's report is not an application's complete")
   func verbsPerKind() {
     #expect(CasePolicy.rectification.actions == [.handOver, .report, .returnVisit, .void].sorted())

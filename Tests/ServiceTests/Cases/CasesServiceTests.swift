@@ -3,6 +3,7 @@ import CivicServices
 import CivicStore
 import Foundation
 import GRPCCore
+import SwiftProtobuf
 import Synchronization
 import Testing
 
@@ -93,7 +94,7 @@ struct CasesServiceTests {
             for _ in 0..<500 {
               do {
                 return try await f.call(f.partner) { try await f.cases.submitApplication(request: request, context: $0) }.id
-              } catch let error as RPCError where error.code == .aborted {
+              } catch let error as any RPCErrorConvertible where error.rpcErrorCode == .aborted {
                 try await Task.sleep(for: .milliseconds(5))
               }
             }
@@ -178,6 +179,29 @@ struct CasesServiceTests {
       #expect(list.cases.isEmpty)
       let inbox = try await f.call(f.handler("HR")) { try await f.cases.listTasks(request: .init(), context: $0) }
       #expect(inbox.tasks.map(\.caseID) == [accepted.id])
+    }
+  }
+
+  @Test("ListCases pages with the shared page token; a bare id, an edited or a made-up token answers INVALID_ARGUMENT on page_token")
+  func listPageTokens() async throws {
+    try await CaseFixture.with { f in
+      try await f.publishItem()
+      let first = try await f.call(f.clerk) { try await f.cases.submitApplication(request: f.application(), context: $0) }
+      let second = try await f.call(f.clerk) { try await f.cases.submitApplication(request: f.application(), context: $0) }
+      let page1 = try await f.call(f.clerk) { try await f.cases.listCases(request: .with { $0.pageSize = 1 }, context: $0) }
+      #expect(page1.cases.map(\.id) == [second.id])
+      #expect(!page1.nextPageToken.isEmpty)
+      let page2 = try await f.call(f.clerk) {
+        try await f.cases.listCases(request: .with { $0.pageSize = 1; $0.pageToken = page1.nextPageToken }, context: $0)
+      }
+      #expect(page2.cases.map(\.id) == [first.id])
+      for token in [String(second.id.dropFirst()), "2", page1.nextPageToken + "A", "bm90IGEgdG9rZW4"] {
+        let refused = await rpcCode {
+          _ = try await f.call(f.clerk) { try await f.cases.listCases(request: .with { $0.pageToken = token }, context: $0) }
+        }
+        #expect(refused?.0 == .invalidArgument, "\(token)")
+        #expect(refused?.1 == "page_token: is not a token this server issued", "\(token)")
+      }
     }
   }
 

@@ -17,6 +17,9 @@ public protocol CaseKind: Sendable {
   var indicators: IndicatorContribution { get }
   /// Tables beside `cases` that hold what only this kind has, written in the command's transaction.
   var sideTables: [String] { get }
+  /// Whether the sweeper proposes a supervision order when one of its clocks runs out
+  /// (default true; an order is itself the escalation, so orders say false).
+  var proposesOrders: Bool { get }
 
   /// The policy's action `command` takes.
   func action(of command: Command) -> CaseAction
@@ -41,6 +44,8 @@ extension CaseKind {
   public var name: String { self.policy.kind }
 
   public func isOpen(_ state: CaseState) -> Bool { !self.endStates.contains(state) }
+
+  public var proposesOrders: Bool { true }
 }
 
 extension Case {

@@ -18,6 +18,12 @@ public enum CaseKinds {
     self.named(name)?.isOpen(state) ?? true
   }
 
+  /// Whether an overdue clock of a case of kind `name` gets an order proposed; an unknown
+  /// kind's does, so an overdue case is never silently left unpressed.
+  public static func proposesOrders(kind name: String) -> Bool {
+    self.named(name)?.proposesOrders ?? true
+  }
+
   /// The names of the kinds whose cases count as `contribution`.
   public static func names(contributing contribution: IndicatorContribution) -> [String] {
     self.all.filter { $0.indicators == contribution }.map(\.name)

@@ -113,6 +113,7 @@ public struct OrderKind: CaseKind {
   /// Only orders count (each reply owed); a finding's rectification is not an order reply.
   public var indicators: IndicatorContribution { self.policy == .supervisionOrder ? .replies : .none }
   public var sideTables: [String] { ["supervision_orders", "supervision_alerts"] }
+  public var proposesOrders: Bool { false }
 
   public func action(of command: OrderCommand) -> CaseAction {
     switch command {

@@ -1,0 +1,132 @@
+public import CivicDomain
+public import CivicStore
+import Foundation
+
+/// What the warning sweeper reads and writes (docs/SUPERVISION.md): it claims due cases from
+/// the index on `case_warnings.next_at`, reads their open tasks, and writes task levels, order
+/// proposals and case levels, each as one statement over the whole batch (arrays, `unnest`).
+public struct WarningSweepRepository: Sendable {
+  let connection: StoreConnection
+
+  public init(_ connection: StoreConnection) { self.connection = connection }
+
+  /// A due case as claimed: its kind, calendar, clocks, recorded level and intake unit.
+  public struct DueCase: Sendable {
+    public var id: Int64
+    public var kind: String
+    public var jurisdiction: String
+    public var clocks: CaseClocks
+    public var storedLevel: WarningLevel
+    public var unit: AlertUnit
+  }
+
+  /// The part of `c.snapshot` the levels depend on (`CaseClocks`), cut out in PostgreSQL: a few
+  /// hundred bytes of JSON to print and decode instead of the whole case. Every task comes along
+  /// (`CaseClocks` skips the closed ones): filtering them here costs a subquery per case.
+  static let clocksOfSnapshot: SQLQuery = """
+    jsonb_build_object('clock', c.snapshot->'clock', 'warningPolicy', c.snapshot->'warningPolicy', 'tasks', c.snapshot->'tasks')::text
+    """
+
+  /// Claims up to `limit` cases due at `now`, locked against other sweepers (SKIP LOCKED).
+  public func claimDue(at now: Instant, limit: Int) async throws(StoreError) -> [DueCase] {
+    let rows = try await self.connection.query(
+      """
+      SELECT c.id, c.kind, c.jurisdiction, \(Self.clocksOfSnapshot), w.level, u.id, u.path, u.code
+      FROM case_warnings w JOIN cases c ON c.id = w.case_id JOIN units u ON u.id = c.unit_id
+      WHERE w.next_at <= to_timestamp(\(now.secondsSinceEpoch)::bigint)
+      ORDER BY w.next_at, w.case_id
+      LIMIT \(limit)
+      FOR UPDATE OF w, c SKIP LOCKED
+      """
+    ).decode((Int64, String, String, String, String, Int64, String, String).self)
+    var claimed: [DueCase] = []
+    claimed.reserveCapacity(rows.count)
+    for (id, kind, jurisdiction, clocks, level, unitID, unitPath, unitCode) in rows {
+      claimed.append(
+        DueCase(
+          id: id,
+          kind: kind,
+          jurisdiction: jurisdiction,
+          clocks: try Self.clocks(clocks),
+          storedLevel: WarningLevel(stored: level) ?? .green,
+          unit: AlertUnit(id: unitID, path: unitPath, code: unitCode)
+        )
+      )
+    }
+    return claimed
+  }
+
+  /// The recorded level and unit of every open task of `caseIDs`, by case.
+  public func openTasks(of caseIDs: [Int64]) async throws(StoreError) -> [Int64: [SweptCase.OpenTask]] {
+    guard !caseIDs.isEmpty else { return [:] }
+    let rows = try await self.connection.query(
+      """
+      SELECT t.case_id, t.number, t.warning_level, u.id, u.path, u.code FROM case_tasks t JOIN units u ON u.id = t.unit_id
+      WHERE t.case_id = ANY(\(SQLArray(caseIDs))::bigint[]) AND t.state IN ('pending', 'claimed')
+      ORDER BY t.case_id, t.number
+      """
+    ).decode((Int64, Int, String, Int64, String, String).self)
+    var openTasks: [Int64: [SweptCase.OpenTask]] = [:]
+    for (caseID, number, level, unitID, unitPath, unitCode) in rows {
+      openTasks[caseID, default: []].append(
+        SweptCase.OpenTask(
+          number: number,
+          unit: AlertUnit(id: unitID, path: unitPath, code: unitCode),
+          storedLevel: WarningLevel(stored: level) ?? .green
+        )
+      )
+    }
+    return openTasks
+  }
+
+  /// Records task levels, one statement for all of them.
+  public func setTaskLevels(_ levels: [(caseID: Int64, number: Int, level: WarningLevel)]) async throws(StoreError) {
+    guard !levels.isEmpty else { return }
+    try await self.connection.execute(
+      """
+      UPDATE case_tasks t SET warning_level = r.level
+      FROM unnest(\(SQLArray(levels.map(\.caseID)))::bigint[], \(SQLArray(levels.map(\.number)))::integer[],
+        \(SQLArray(levels.map(\.level.description)))::text[]) AS r(case_id, number, level)
+      WHERE t.case_id = r.case_id AND t.number = r.number
+      """
+    )
+  }
+
+  /// Proposes an order for each overdue clock not proposed before (at most one per clock);
+  /// returns the (case, task) pairs inserted now, the only ones to announce.
+  public func propose(_ proposals: [(caseID: Int64, task: Int, unitID: Int64)], at now: Instant) async throws(StoreError) -> [(caseID: Int64, task: Int)] {
+    guard !proposals.isEmpty else { return [] }
+    let rows = try await self.connection.query(
+      """
+      INSERT INTO supervision_order_proposals (case_id, task, unit_id, proposed_at)
+      SELECT r.case_id, r.task, r.unit_id, to_timestamp(\(now.secondsSinceEpoch)::bigint)
+      FROM unnest(\(SQLArray(proposals.map(\.caseID)))::bigint[], \(SQLArray(proposals.map(\.task)))::integer[],
+        \(SQLArray(proposals.map(\.unitID)))::bigint[]) AS r(case_id, task, unit_id)
+      ON CONFLICT DO NOTHING
+      RETURNING case_id, task
+      """
+    ).decode((Int64, Int).self)
+    return rows.map { (caseID: $0.0, task: $0.1) }
+  }
+
+  /// Records each case's level and when to look at it next (nil: never, until it changes).
+  public func setCaseLevels(_ levels: [(id: Int64, level: WarningLevel, nextAt: Int?)]) async throws(StoreError) {
+    guard !levels.isEmpty else { return }
+    try await self.connection.execute(
+      """
+      UPDATE case_warnings w SET level = r.level, next_at = to_timestamp(r.next_at)
+      FROM unnest(\(SQLArray(levels.map(\.id)))::bigint[], \(SQLArray(levels.map(\.level.description)))::text[],
+        \(SQLArray(levels.map(\.nextAt)))::bigint[]) AS r(id, level, next_at)
+      WHERE w.case_id = r.id
+      """
+    )
+  }
+
+  static func clocks(_ text: String) throws(StoreError) -> CaseClocks {
+    do {
+      return try JSONDecoder().decode(CaseClocks.self, from: Data(text.utf8))
+    } catch {
+      throw StoreError(code: .decoding, serverMessage: "case clocks: \(error)")
+    }
+  }
+}
