@@ -38,14 +38,29 @@ enum ScratchDatabase {
       result = try await body(pool, configuration)
     } catch {
       await pool.close()
-      _ = try? await admin.query("DROP DATABASE IF EXISTS \(unescaped: name) WITH (FORCE)")
+      _ = try? await Self.drop(name, admin: admin)
       await admin.close()
       throw error
     }
     await pool.close()
-    _ = try? await admin.query("DROP DATABASE IF EXISTS \(unescaped: name) WITH (FORCE)")
+    _ = try? await Self.drop(name, admin: admin)
     await admin.close()
     return result
+  }
+
+  /// Drops `name`, ending its sessions. The owner role is no superuser, so it may end only its
+  /// own sessions: a backend of the application role still exiting after its pool closed
+  /// answers 42501 (insufficient privilege) for a moment. Tried again until it is gone.
+  static func drop(_ name: String, admin: StorePool) async throws {
+    for attempt in 1...50 {
+      do {
+        try await admin.query("DROP DATABASE IF EXISTS \(unescaped: name) WITH (FORCE)")
+        return
+      } catch let error as StoreError {
+        guard attempt < 50, error.sqlState == "42501" || error.sqlState == "55006" else { throw error }
+        try await Task.sleep(for: .milliseconds(100))
+      }
+    }
   }
 
   /// Migrates the database `pool` works on as the owner role, granting `pool`'s role what the

@@ -76,10 +76,10 @@ struct ServiceHarness: Sendable {
           body
         )
       } catch {
-        _ = try? await admin.query("DROP DATABASE IF EXISTS \(unescaped: database) WITH (FORCE)")
+        _ = try? await ScratchDatabase.drop(database, admin: admin)
         throw error
       }
-      try await admin.query("DROP DATABASE IF EXISTS \(unescaped: database) WITH (FORCE)")
+      try await ScratchDatabase.drop(database, admin: admin)
       await admin.close()
       return result
     } catch {
