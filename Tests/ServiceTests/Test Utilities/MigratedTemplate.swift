@@ -126,7 +126,9 @@ enum MigratedTemplate {
       do {
         try await admin.query("ALTER DATABASE \(unescaped: building) RENAME TO \(unescaped: name)")
         return
-      } catch let error as StoreError where error.sqlState == "42P04" {
+      } catch let error as StoreError where error.sqlState == "42P04" || error.sqlState == "23505" {
+        // Another maker's template is in place: 42P04, or 23505 on pg_database's name index
+        // when both renames ran at the same moment.
         try await admin.query("DROP DATABASE IF EXISTS \(unescaped: building) WITH (FORCE)")
         return
       } catch let error as StoreError where error.sqlState == "55006" && attempt < 10 {
