@@ -107,11 +107,31 @@ enum TestDatabase {
     try await Self.withPool(poolSize: 1) { try await $0.query("CREATE DATABASE \(unescaped: name)") }
     do {
       let result = try await body(try Self.configuration(poolSize: 4, database: name))
-      try await Self.withPool(poolSize: 1) { try await $0.query("DROP DATABASE IF EXISTS \(unescaped: name) WITH (FORCE)") }
+      try await Self.dropDatabase(name)
       return result
     } catch {
-      _ = try? await Self.withPool(poolSize: 1) { try await $0.query("DROP DATABASE IF EXISTS \(unescaped: name) WITH (FORCE)") }
+      _ = try? await Self.dropDatabase(name)
       throw error
+    }
+  }
+
+  /// Drops `name`, ending its sessions. The owner role is no superuser: besides its own and the
+  /// application role's sessions it may end no backend, and an autovacuum worker that just
+  /// started on the fresh database (it has no role) makes `WITH (FORCE)` answer 42501 ("must be
+  /// a member of the role whose process is being terminated") for a moment; 55006 is a session
+  /// that has not yet gone. Tried again, bounded, until the database is gone.
+  static func dropDatabase(_ name: String) async throws {
+    try await Self.withPool(poolSize: 1) { admin in
+      for attempt in 1...50 {
+        do {
+          try await admin.query("DROP DATABASE IF EXISTS \(unescaped: name) WITH (FORCE)")
+          return
+        } catch {
+          let sqlState = (error as? StoreError)?.sqlState
+          guard attempt < 50, sqlState == "42501" || sqlState == "55006" else { throw error }
+          try await Task.sleep(for: .milliseconds(100))
+        }
+      }
     }
   }
 

@@ -73,7 +73,7 @@ struct MigratedTemplateTests {
         let count = try await pool.query("SELECT count(*)::int FROM civic_schema_migrations").scalar(Int.self)
         await pool.close()
         #expect(count == (try Migration.bundled().count))
-        try await admin.query("DROP DATABASE \(unescaped: copy) WITH (FORCE)")
+        try await ScratchDatabase.drop(copy, admin: admin)
       }
       try await admin.query("DROP DATABASE \(unescaped: name)")
       await admin.close()

@@ -112,7 +112,7 @@ enum MigratedTemplate {
       try await Self.rename(building, to: name, admin)
       return name
     } catch {
-      _ = try? await admin.query("DROP DATABASE IF EXISTS \(unescaped: building) WITH (FORCE)")
+      _ = try? await ScratchDatabase.drop(building, admin: admin)
       throw error
     }
   }
@@ -129,7 +129,7 @@ enum MigratedTemplate {
       } catch let error as StoreError where error.sqlState == "42P04" || error.sqlState == "23505" {
         // Another maker's template is in place: 42P04, or 23505 on pg_database's name index
         // when both renames ran at the same moment.
-        try await admin.query("DROP DATABASE IF EXISTS \(unescaped: building) WITH (FORCE)")
+        try await ScratchDatabase.drop(building, admin: admin)
         return
       } catch let error as StoreError where error.sqlState == "55006" && attempt < 10 {
         // The migration pool's sessions are still ending (PostgreSQL already waited 5 s).

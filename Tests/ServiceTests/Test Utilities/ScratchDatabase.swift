@@ -48,9 +48,11 @@ enum ScratchDatabase {
     return result
   }
 
-  /// Drops `name`, ending its sessions. The owner role is no superuser, so it may end only its
-  /// own sessions: a backend of the application role still exiting after its pool closed
-  /// answers 42501 (insufficient privilege) for a moment. Tried again until it is gone.
+  /// Drops `name`, ending its sessions. The owner role is no superuser: besides its own and the
+  /// application role's sessions it may end no backend, and an autovacuum worker that just
+  /// started on the fresh database (it has no role) makes `WITH (FORCE)` answer 42501 ("must be
+  /// a member of the role whose process is being terminated") for a moment; 55006 is a session
+  /// that has not yet gone. Tried again, bounded, until the database is gone.
   static func drop(_ name: String, admin: StorePool) async throws {
     for attempt in 1...50 {
       do {
