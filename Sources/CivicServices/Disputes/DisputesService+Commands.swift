@@ -31,18 +31,15 @@ extension DisputesService {
     let days = Int(request.workingDays)
     return try await self.command(
       request.disputeID, expectedVersion: request.expectedVersion, action: "review",
-      access: Self.intakeInScope,
+      access: { context in
+        try await Self.intakeInScope(context)
+        _ = try await Self.unitIDs(of: routes, on: context.connection)
+      },
       apply: { context, version in
         try context.record.value.applying(.review(routes: routes, limit: .workingDays(days)), expectedVersion: version, at: context.now, by: context.party)
       },
       after: { context, change in
-        var unitIDs: [Int64] = []
-        for (index, route) in routes.enumerated() {
-          guard let unit = try await UnitRepository(context.connection).idAndPath(code: route.unit.rawValue) else {
-            throw Require.invalid("routes[\(index)].unit_code", "unit \(route.unit) not found")
-          }
-          unitIDs.append(unit.id)
-        }
+        let unitIDs = try await Self.unitIDs(of: routes, on: context.connection)
         let disputes = DisputeRepository(context.connection)
         guard let details = try await disputes.load(context.record.id) else { throw DomainError.notFound("dispute \(context.number)") }
         let review = DisputeReview(
@@ -54,6 +51,18 @@ extension DisputesService {
         )
       }
     )
+  }
+
+  /// The ids of the routes' units, in order; a unit that does not exist is INVALID_ARGUMENT naming its route.
+  static func unitIDs(of routes: [DisputeRoute], on connection: StoreConnection) async throws -> [Int64] {
+    var ids: [Int64] = []
+    for (index, route) in routes.enumerated() {
+      guard let unit = try await UnitRepository(connection).idAndPath(code: route.unit.rawValue) else {
+        throw Require.invalid("routes[\(index)].unit_code", "unit \(route.unit) not found")
+      }
+      ids.append(unit.id)
+    }
+    return ids
   }
 
   public func scheduleSession(request: Civicgrid_V1_ScheduleSessionRequest, context: ServerContext) async throws -> Civicgrid_V1_Dispute {
