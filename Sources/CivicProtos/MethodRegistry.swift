@@ -344,6 +344,11 @@ public enum MethodRegistry {
       input: Civicgrid_V1_CloseDisputeRequest.self, output: Civicgrid_V1_Dispute.self,
       clientStreaming: false, serverStreaming: false
     ),
+    "civicgrid.v1.Disputes/GetAgenda": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Disputes", method: "GetAgenda"),
+      input: Civicgrid_V1_GetAgendaRequest.self, output: Civicgrid_V1_Agenda.self,
+      clientStreaming: false, serverStreaming: false
+    ),
     "civicgrid.v1.Evaluation/RateCase": Entry(
       descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Evaluation", method: "RateCase"),
       input: Civicgrid_V1_RateCaseRequest.self, output: Civicgrid_V1_RatingRecord.self,

@@ -142,6 +142,19 @@ public enum Civicgrid_V1_Disputes: Sendable {
                 type: .unary
             )
         }
+        /// Namespace for "GetAgenda" metadata.
+        public enum GetAgenda: Sendable {
+            /// Request type for "GetAgenda".
+            public typealias Input = Civicgrid_V1_GetAgendaRequest
+            /// Response type for "GetAgenda".
+            public typealias Output = Civicgrid_V1_Agenda
+            /// Descriptor for "GetAgenda".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "civicgrid.v1.Disputes"),
+                method: "GetAgenda",
+                type: .unary
+            )
+        }
         /// Descriptors for all methods in the "civicgrid.v1.Disputes" service.
         public static let descriptors: [GRPCCore.MethodDescriptor] = [
             SubmitDispute.descriptor,
@@ -152,7 +165,8 @@ public enum Civicgrid_V1_Disputes: Sendable {
             RecordSession.descriptor,
             RecordOutcome.descriptor,
             RecordFulfilment.descriptor,
-            CloseDispute.descriptor
+            CloseDispute.descriptor,
+            GetAgenda.descriptor
         ]
     }
 }
@@ -340,6 +354,24 @@ extension Civicgrid_V1_Disputes {
             request: GRPCCore.StreamingServerRequest<Civicgrid_V1_CloseDisputeRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.StreamingServerResponse<Civicgrid_V1_Dispute>
+
+        /// Handle the "GetAgenda" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The weekly meeting's agenda (周例会): open disputes of high or major risk, with overdue routes or escalated, most pressing first.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Civicgrid_V1_GetAgendaRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Civicgrid_V1_Agenda` messages.
+        func getAgenda(
+            request: GRPCCore.StreamingServerRequest<Civicgrid_V1_GetAgendaRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Civicgrid_V1_Agenda>
     }
 
     /// Service protocol for the "civicgrid.v1.Disputes" service.
@@ -511,6 +543,24 @@ extension Civicgrid_V1_Disputes {
             request: GRPCCore.ServerRequest<Civicgrid_V1_CloseDisputeRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.ServerResponse<Civicgrid_V1_Dispute>
+
+        /// Handle the "GetAgenda" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The weekly meeting's agenda (周例会): open disputes of high or major risk, with overdue routes or escalated, most pressing first.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Civicgrid_V1_GetAgendaRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Civicgrid_V1_Agenda` message.
+        func getAgenda(
+            request: GRPCCore.ServerRequest<Civicgrid_V1_GetAgendaRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Civicgrid_V1_Agenda>
     }
 
     /// Simple service protocol for the "civicgrid.v1.Disputes" service.
@@ -680,6 +730,24 @@ extension Civicgrid_V1_Disputes {
             request: Civicgrid_V1_CloseDisputeRequest,
             context: GRPCCore.ServerContext
         ) async throws -> Civicgrid_V1_Dispute
+
+        /// Handle the "GetAgenda" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The weekly meeting's agenda (周例会): open disputes of high or major risk, with overdue routes or escalated, most pressing first.
+        ///
+        /// - Parameters:
+        ///   - request: A `Civicgrid_V1_GetAgendaRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Civicgrid_V1_Agenda` to respond with.
+        func getAgenda(
+            request: Civicgrid_V1_GetAgendaRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Civicgrid_V1_Agenda
     }
 }
 
@@ -786,6 +854,17 @@ extension Civicgrid_V1_Disputes.StreamingServiceProtocol {
                 )
             }
         )
+        router.registerHandler(
+            forMethod: Civicgrid_V1_Disputes.Method.GetAgenda.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Civicgrid_V1_GetAgendaRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Civicgrid_V1_Agenda>(),
+            handler: { request, context in
+                try await self.getAgenda(
+                    request: request,
+                    context: context
+                )
+            }
+        )
     }
 }
 
@@ -885,6 +964,17 @@ extension Civicgrid_V1_Disputes.ServiceProtocol {
         context: GRPCCore.ServerContext
     ) async throws -> GRPCCore.StreamingServerResponse<Civicgrid_V1_Dispute> {
         let response = try await self.closeDispute(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func getAgenda(
+        request: GRPCCore.StreamingServerRequest<Civicgrid_V1_GetAgendaRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Civicgrid_V1_Agenda> {
+        let response = try await self.getAgenda(
             request: GRPCCore.ServerRequest(stream: request),
             context: context
         )
@@ -1005,6 +1095,19 @@ extension Civicgrid_V1_Disputes.SimpleServiceProtocol {
     ) async throws -> GRPCCore.ServerResponse<Civicgrid_V1_Dispute> {
         return GRPCCore.ServerResponse<Civicgrid_V1_Dispute>(
             message: try await self.closeDispute(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func getAgenda(
+        request: GRPCCore.ServerRequest<Civicgrid_V1_GetAgendaRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Civicgrid_V1_Agenda> {
+        return GRPCCore.ServerResponse<Civicgrid_V1_Agenda>(
+            message: try await self.getAgenda(
                 request: request.message,
                 context: context
             ),
@@ -1227,6 +1330,29 @@ extension Civicgrid_V1_Disputes {
             deserializer: some GRPCCore.MessageDeserializer<Civicgrid_V1_Dispute>,
             options: GRPCCore.CallOptions,
             onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Civicgrid_V1_Dispute>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "GetAgenda" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The weekly meeting's agenda (周例会): open disputes of high or major risk, with overdue routes or escalated, most pressing first.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Civicgrid_V1_GetAgendaRequest` message.
+        ///   - serializer: A serializer for `Civicgrid_V1_GetAgendaRequest` messages.
+        ///   - deserializer: A deserializer for `Civicgrid_V1_Agenda` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func getAgenda<Result>(
+            request: GRPCCore.ClientRequest<Civicgrid_V1_GetAgendaRequest>,
+            serializer: some GRPCCore.MessageSerializer<Civicgrid_V1_GetAgendaRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Civicgrid_V1_Agenda>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Civicgrid_V1_Agenda>) async throws -> Result
         ) async throws -> Result where Result: Sendable
     }
 
@@ -1551,6 +1677,40 @@ extension Civicgrid_V1_Disputes {
                 onResponse: handleResponse
             )
         }
+
+        /// Call the "GetAgenda" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The weekly meeting's agenda (周例会): open disputes of high or major risk, with overdue routes or escalated, most pressing first.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Civicgrid_V1_GetAgendaRequest` message.
+        ///   - serializer: A serializer for `Civicgrid_V1_GetAgendaRequest` messages.
+        ///   - deserializer: A deserializer for `Civicgrid_V1_Agenda` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func getAgenda<Result>(
+            request: GRPCCore.ClientRequest<Civicgrid_V1_GetAgendaRequest>,
+            serializer: some GRPCCore.MessageSerializer<Civicgrid_V1_GetAgendaRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Civicgrid_V1_Agenda>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Civicgrid_V1_Agenda>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Civicgrid_V1_Disputes.Method.GetAgenda.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
     }
 }
 
@@ -1813,6 +1973,35 @@ extension Civicgrid_V1_Disputes.ClientProtocol {
             request: request,
             serializer: GRPCProtobuf.ProtobufSerializer<Civicgrid_V1_CloseDisputeRequest>(),
             deserializer: GRPCProtobuf.ProtobufDeserializer<Civicgrid_V1_Dispute>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "GetAgenda" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > The weekly meeting's agenda (周例会): open disputes of high or major risk, with overdue routes or escalated, most pressing first.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Civicgrid_V1_GetAgendaRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func getAgenda<Result>(
+        request: GRPCCore.ClientRequest<Civicgrid_V1_GetAgendaRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Civicgrid_V1_Agenda>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.getAgenda(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Civicgrid_V1_GetAgendaRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Civicgrid_V1_Agenda>(),
             options: options,
             onResponse: handleResponse
         )
@@ -2113,6 +2302,39 @@ extension Civicgrid_V1_Disputes.ClientProtocol {
             metadata: metadata
         )
         return try await self.closeDispute(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "GetAgenda" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > The weekly meeting's agenda (周例会): open disputes of high or major risk, with overdue routes or escalated, most pressing first.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func getAgenda<Result>(
+        _ message: Civicgrid_V1_GetAgendaRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Civicgrid_V1_Agenda>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Civicgrid_V1_GetAgendaRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.getAgenda(
             request: request,
             options: options,
             onResponse: handleResponse

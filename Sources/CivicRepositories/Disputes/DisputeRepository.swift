@@ -138,3 +138,19 @@ public struct DisputeRepository: Sendable {
 
   static func lines(_ text: String) -> [String] { text.isEmpty ? [] : text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) }
 }
+
+extension DisputeRepository {
+  /// Ids of open disputes whose intake unit or a route's unit is in `range`, oldest first.
+  public func openIDs(range: (lower: String, upper: String), limit: Int) async throws(StoreError) -> [Int64] {
+    try await self.connection.query(
+      """
+      SELECT d.case_id FROM disputes d JOIN cases c ON c.id = d.case_id
+      WHERE c.is_open
+        AND (d.unit_path >= \(range.lower) AND d.unit_path < \(range.upper) OR EXISTS (
+          SELECT 1 FROM dispute_routes r JOIN units ru ON ru.id = r.unit_id
+          WHERE r.case_id = d.case_id AND ru.path >= \(range.lower) AND ru.path < \(range.upper)))
+      ORDER BY d.case_id LIMIT \(limit)
+      """
+    ).rows.map { row throws(StoreError) in try row.decode(Int64.self, at: 0) }
+  }
+}

@@ -42,6 +42,7 @@ public struct DisputesService: Civicgrid_V1_Disputes.SimpleServiceProtocol {
     "civicgrid.v1.Disputes/RecordOutcome": .roles([.mediator, .handler]),
     "civicgrid.v1.Disputes/RecordFulfilment": .roles([.mediator, .gridWorker]),
     "civicgrid.v1.Disputes/CloseDispute": .roles([.mediator, .supervisor]),
+    "civicgrid.v1.Disputes/GetAgenda": .roles([.mediator, .supervisor, .clerk, .auditor]),
   ]
 
   static func party(_ principal: Principal) -> Party {

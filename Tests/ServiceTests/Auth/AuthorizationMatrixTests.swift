@@ -128,6 +128,7 @@ private let expectations: [String: Expected] = [
   "civicgrid.v1.Disputes/RecordOutcome": .roles([.mediator, .handler]),
   "civicgrid.v1.Disputes/RecordFulfilment": .roles([.mediator, .gridWorker]),
   "civicgrid.v1.Disputes/CloseDispute": .roles([.mediator, .supervisor]),
+  "civicgrid.v1.Disputes/GetAgenda": .roles([.mediator, .supervisor, .clerk, .auditor]),
 ]
 
 @Suite("Authorization matrix", .timeLimit(.minutes(5)))

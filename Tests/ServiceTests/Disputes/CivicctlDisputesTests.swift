@@ -72,6 +72,8 @@ struct CivicctlDisputesTests {
       let list = try await mediator("dispute", "list", "--state", "closed")
       let listed = list.stdout.split(separator: "\n")
       #expect(listed.count == 2 && listed[1].hasPrefix(id) && listed[1].contains("Zhang Xiuying"))
+      let agenda = try await mediator("meeting", "agenda")
+      #expect(agenda.status == 0 && agenda.stdout == "Nothing on the agenda.\n", "a closed dispute is off the agenda: \(agenda.stderr)")
     }
   }
 }

@@ -273,4 +273,35 @@ struct DisputesServiceTests {
       #expect(dispute.ladderRung == "court link")
     }
   }
+
+  @Test("the weekly agenda: high risk first, then overdue routes, then escalations; quiet disputes are left off; time is scripted")
+  func agenda() async throws {
+    try await DisputeFixture.with { f in
+      func reviewed(_ risk: Civicgrid_V1_RiskLevel, days: Int32) async throws -> Civicgrid_V1_Dispute {
+        let submitted = try await f.submit()
+        return try await f.call(f.mediator) {
+          try await f.disputes.recordReview(request: f.review(submitted, [(.peoplesMediation, "MC1")], days: days, risk: risk), context: $0)
+        }
+      }
+      let high = try await reviewed(.high, days: 30)
+      let failed = try await f.recordOutcome(try await reviewed(.low, days: 10), task: 1, .failed)
+      let quiet = try await reviewed(.low, days: 2)
+      _ = try await f.submit()
+      let now = try await f.call(f.mediator) { try await f.disputes.getAgenda(request: .init(), context: $0) }
+      #expect(now.items.map(\.dispute.id) == [high.id, failed.id])
+      #expect(now.items.map(\.reasons) == [["high risk"], ["escalated: a new review is due"]])
+
+      let later = DisputesService(store: f.base.pool, now: { Instant(secondsSinceEpoch: Int(Date().timeIntervalSince1970) + 20 * 86400) })
+      let then = try await f.call(f.supervisor) { try await later.getAgenda(request: .init(), context: $0) }
+      #expect(then.items.map(\.dispute.id) == [high.id, quiet.id, failed.id], "the quiet dispute's 2-day route is overdue 20 days on")
+      #expect(then.items[1].reasons == ["route #1 overdue"])
+
+      var street = Civicgrid_V1_GetAgendaRequest()
+      street.unitCode = "CTR2"
+      #expect(try await f.call(f.supervisor) { try await f.disputes.getAgenda(request: street, context: $0) }.items.isEmpty)
+      street.unitCode = "NOWHERE"
+      let unknown = await rpcCode { _ = try await f.call(f.supervisor) { try await f.disputes.getAgenda(request: street, context: $0) } }
+      #expect(unknown?.0 == .invalidArgument && unknown?.1.hasPrefix("unit_code") == true)
+    }
+  }
 }
