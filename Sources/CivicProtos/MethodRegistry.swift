@@ -349,6 +349,16 @@ public enum MethodRegistry {
       input: Civicgrid_V1_GetAgendaRequest.self, output: Civicgrid_V1_Agenda.self,
       clientStreaming: false, serverStreaming: false
     ),
+    "civicgrid.v1.Disputes/ListDuty": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Disputes", method: "ListDuty"),
+      input: Civicgrid_V1_ListDutyRequest.self, output: Civicgrid_V1_DutyRoster.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.Disputes/SetDuty": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Disputes", method: "SetDuty"),
+      input: Civicgrid_V1_SetDutyRequest.self, output: Civicgrid_V1_DutyRoster.self,
+      clientStreaming: false, serverStreaming: false
+    ),
     "civicgrid.v1.Evaluation/RateCase": Entry(
       descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Evaluation", method: "RateCase"),
       input: Civicgrid_V1_RateCaseRequest.self, output: Civicgrid_V1_RatingRecord.self,

@@ -155,6 +155,32 @@ public enum Civicgrid_V1_Disputes: Sendable {
                 type: .unary
             )
         }
+        /// Namespace for "ListDuty" metadata.
+        public enum ListDuty: Sendable {
+            /// Request type for "ListDuty".
+            public typealias Input = Civicgrid_V1_ListDutyRequest
+            /// Response type for "ListDuty".
+            public typealias Output = Civicgrid_V1_DutyRoster
+            /// Descriptor for "ListDuty".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "civicgrid.v1.Disputes"),
+                method: "ListDuty",
+                type: .unary
+            )
+        }
+        /// Namespace for "SetDuty" metadata.
+        public enum SetDuty: Sendable {
+            /// Request type for "SetDuty".
+            public typealias Input = Civicgrid_V1_SetDutyRequest
+            /// Response type for "SetDuty".
+            public typealias Output = Civicgrid_V1_DutyRoster
+            /// Descriptor for "SetDuty".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "civicgrid.v1.Disputes"),
+                method: "SetDuty",
+                type: .unary
+            )
+        }
         /// Descriptors for all methods in the "civicgrid.v1.Disputes" service.
         public static let descriptors: [GRPCCore.MethodDescriptor] = [
             SubmitDispute.descriptor,
@@ -166,7 +192,9 @@ public enum Civicgrid_V1_Disputes: Sendable {
             RecordOutcome.descriptor,
             RecordFulfilment.descriptor,
             CloseDispute.descriptor,
-            GetAgenda.descriptor
+            GetAgenda.descriptor,
+            ListDuty.descriptor,
+            SetDuty.descriptor
         ]
     }
 }
@@ -372,6 +400,42 @@ extension Civicgrid_V1_Disputes {
             request: GRPCCore.StreamingServerRequest<Civicgrid_V1_GetAgendaRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.StreamingServerResponse<Civicgrid_V1_Agenda>
+
+        /// Handle the "ListDuty" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The duty roster (轮驻) of a centre over a range of days.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Civicgrid_V1_ListDutyRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Civicgrid_V1_DutyRoster` messages.
+        func listDuty(
+            request: GRPCCore.StreamingServerRequest<Civicgrid_V1_ListDutyRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Civicgrid_V1_DutyRoster>
+
+        /// Handle the "SetDuty" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Sets the staff one department stations at a centre on one day (an empty list clears it).
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Civicgrid_V1_SetDutyRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Civicgrid_V1_DutyRoster` messages.
+        func setDuty(
+            request: GRPCCore.StreamingServerRequest<Civicgrid_V1_SetDutyRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Civicgrid_V1_DutyRoster>
     }
 
     /// Service protocol for the "civicgrid.v1.Disputes" service.
@@ -561,6 +625,42 @@ extension Civicgrid_V1_Disputes {
             request: GRPCCore.ServerRequest<Civicgrid_V1_GetAgendaRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.ServerResponse<Civicgrid_V1_Agenda>
+
+        /// Handle the "ListDuty" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The duty roster (轮驻) of a centre over a range of days.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Civicgrid_V1_ListDutyRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Civicgrid_V1_DutyRoster` message.
+        func listDuty(
+            request: GRPCCore.ServerRequest<Civicgrid_V1_ListDutyRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Civicgrid_V1_DutyRoster>
+
+        /// Handle the "SetDuty" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Sets the staff one department stations at a centre on one day (an empty list clears it).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Civicgrid_V1_SetDutyRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Civicgrid_V1_DutyRoster` message.
+        func setDuty(
+            request: GRPCCore.ServerRequest<Civicgrid_V1_SetDutyRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Civicgrid_V1_DutyRoster>
     }
 
     /// Simple service protocol for the "civicgrid.v1.Disputes" service.
@@ -748,6 +848,42 @@ extension Civicgrid_V1_Disputes {
             request: Civicgrid_V1_GetAgendaRequest,
             context: GRPCCore.ServerContext
         ) async throws -> Civicgrid_V1_Agenda
+
+        /// Handle the "ListDuty" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The duty roster (轮驻) of a centre over a range of days.
+        ///
+        /// - Parameters:
+        ///   - request: A `Civicgrid_V1_ListDutyRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Civicgrid_V1_DutyRoster` to respond with.
+        func listDuty(
+            request: Civicgrid_V1_ListDutyRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Civicgrid_V1_DutyRoster
+
+        /// Handle the "SetDuty" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Sets the staff one department stations at a centre on one day (an empty list clears it).
+        ///
+        /// - Parameters:
+        ///   - request: A `Civicgrid_V1_SetDutyRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Civicgrid_V1_DutyRoster` to respond with.
+        func setDuty(
+            request: Civicgrid_V1_SetDutyRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Civicgrid_V1_DutyRoster
     }
 }
 
@@ -865,6 +1001,28 @@ extension Civicgrid_V1_Disputes.StreamingServiceProtocol {
                 )
             }
         )
+        router.registerHandler(
+            forMethod: Civicgrid_V1_Disputes.Method.ListDuty.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Civicgrid_V1_ListDutyRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Civicgrid_V1_DutyRoster>(),
+            handler: { request, context in
+                try await self.listDuty(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Civicgrid_V1_Disputes.Method.SetDuty.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Civicgrid_V1_SetDutyRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Civicgrid_V1_DutyRoster>(),
+            handler: { request, context in
+                try await self.setDuty(
+                    request: request,
+                    context: context
+                )
+            }
+        )
     }
 }
 
@@ -975,6 +1133,28 @@ extension Civicgrid_V1_Disputes.ServiceProtocol {
         context: GRPCCore.ServerContext
     ) async throws -> GRPCCore.StreamingServerResponse<Civicgrid_V1_Agenda> {
         let response = try await self.getAgenda(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func listDuty(
+        request: GRPCCore.StreamingServerRequest<Civicgrid_V1_ListDutyRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Civicgrid_V1_DutyRoster> {
+        let response = try await self.listDuty(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func setDuty(
+        request: GRPCCore.StreamingServerRequest<Civicgrid_V1_SetDutyRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Civicgrid_V1_DutyRoster> {
+        let response = try await self.setDuty(
             request: GRPCCore.ServerRequest(stream: request),
             context: context
         )
@@ -1108,6 +1288,32 @@ extension Civicgrid_V1_Disputes.SimpleServiceProtocol {
     ) async throws -> GRPCCore.ServerResponse<Civicgrid_V1_Agenda> {
         return GRPCCore.ServerResponse<Civicgrid_V1_Agenda>(
             message: try await self.getAgenda(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func listDuty(
+        request: GRPCCore.ServerRequest<Civicgrid_V1_ListDutyRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Civicgrid_V1_DutyRoster> {
+        return GRPCCore.ServerResponse<Civicgrid_V1_DutyRoster>(
+            message: try await self.listDuty(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func setDuty(
+        request: GRPCCore.ServerRequest<Civicgrid_V1_SetDutyRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Civicgrid_V1_DutyRoster> {
+        return GRPCCore.ServerResponse<Civicgrid_V1_DutyRoster>(
+            message: try await self.setDuty(
                 request: request.message,
                 context: context
             ),
@@ -1353,6 +1559,52 @@ extension Civicgrid_V1_Disputes {
             deserializer: some GRPCCore.MessageDeserializer<Civicgrid_V1_Agenda>,
             options: GRPCCore.CallOptions,
             onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Civicgrid_V1_Agenda>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "ListDuty" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The duty roster (轮驻) of a centre over a range of days.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Civicgrid_V1_ListDutyRequest` message.
+        ///   - serializer: A serializer for `Civicgrid_V1_ListDutyRequest` messages.
+        ///   - deserializer: A deserializer for `Civicgrid_V1_DutyRoster` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func listDuty<Result>(
+            request: GRPCCore.ClientRequest<Civicgrid_V1_ListDutyRequest>,
+            serializer: some GRPCCore.MessageSerializer<Civicgrid_V1_ListDutyRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Civicgrid_V1_DutyRoster>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Civicgrid_V1_DutyRoster>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "SetDuty" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Sets the staff one department stations at a centre on one day (an empty list clears it).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Civicgrid_V1_SetDutyRequest` message.
+        ///   - serializer: A serializer for `Civicgrid_V1_SetDutyRequest` messages.
+        ///   - deserializer: A deserializer for `Civicgrid_V1_DutyRoster` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func setDuty<Result>(
+            request: GRPCCore.ClientRequest<Civicgrid_V1_SetDutyRequest>,
+            serializer: some GRPCCore.MessageSerializer<Civicgrid_V1_SetDutyRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Civicgrid_V1_DutyRoster>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Civicgrid_V1_DutyRoster>) async throws -> Result
         ) async throws -> Result where Result: Sendable
     }
 
@@ -1711,6 +1963,74 @@ extension Civicgrid_V1_Disputes {
                 onResponse: handleResponse
             )
         }
+
+        /// Call the "ListDuty" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The duty roster (轮驻) of a centre over a range of days.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Civicgrid_V1_ListDutyRequest` message.
+        ///   - serializer: A serializer for `Civicgrid_V1_ListDutyRequest` messages.
+        ///   - deserializer: A deserializer for `Civicgrid_V1_DutyRoster` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func listDuty<Result>(
+            request: GRPCCore.ClientRequest<Civicgrid_V1_ListDutyRequest>,
+            serializer: some GRPCCore.MessageSerializer<Civicgrid_V1_ListDutyRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Civicgrid_V1_DutyRoster>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Civicgrid_V1_DutyRoster>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Civicgrid_V1_Disputes.Method.ListDuty.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "SetDuty" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Sets the staff one department stations at a centre on one day (an empty list clears it).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Civicgrid_V1_SetDutyRequest` message.
+        ///   - serializer: A serializer for `Civicgrid_V1_SetDutyRequest` messages.
+        ///   - deserializer: A deserializer for `Civicgrid_V1_DutyRoster` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func setDuty<Result>(
+            request: GRPCCore.ClientRequest<Civicgrid_V1_SetDutyRequest>,
+            serializer: some GRPCCore.MessageSerializer<Civicgrid_V1_SetDutyRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Civicgrid_V1_DutyRoster>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Civicgrid_V1_DutyRoster>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Civicgrid_V1_Disputes.Method.SetDuty.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
     }
 }
 
@@ -2002,6 +2322,64 @@ extension Civicgrid_V1_Disputes.ClientProtocol {
             request: request,
             serializer: GRPCProtobuf.ProtobufSerializer<Civicgrid_V1_GetAgendaRequest>(),
             deserializer: GRPCProtobuf.ProtobufDeserializer<Civicgrid_V1_Agenda>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ListDuty" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > The duty roster (轮驻) of a centre over a range of days.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Civicgrid_V1_ListDutyRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func listDuty<Result>(
+        request: GRPCCore.ClientRequest<Civicgrid_V1_ListDutyRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Civicgrid_V1_DutyRoster>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.listDuty(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Civicgrid_V1_ListDutyRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Civicgrid_V1_DutyRoster>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "SetDuty" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Sets the staff one department stations at a centre on one day (an empty list clears it).
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Civicgrid_V1_SetDutyRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func setDuty<Result>(
+        request: GRPCCore.ClientRequest<Civicgrid_V1_SetDutyRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Civicgrid_V1_DutyRoster>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.setDuty(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Civicgrid_V1_SetDutyRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Civicgrid_V1_DutyRoster>(),
             options: options,
             onResponse: handleResponse
         )
@@ -2335,6 +2713,72 @@ extension Civicgrid_V1_Disputes.ClientProtocol {
             metadata: metadata
         )
         return try await self.getAgenda(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ListDuty" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > The duty roster (轮驻) of a centre over a range of days.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func listDuty<Result>(
+        _ message: Civicgrid_V1_ListDutyRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Civicgrid_V1_DutyRoster>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Civicgrid_V1_ListDutyRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.listDuty(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "SetDuty" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Sets the staff one department stations at a centre on one day (an empty list clears it).
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func setDuty<Result>(
+        _ message: Civicgrid_V1_SetDutyRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Civicgrid_V1_DutyRoster>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Civicgrid_V1_SetDutyRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.setDuty(
             request: request,
             options: options,
             onResponse: handleResponse

@@ -742,6 +742,12 @@ public nonisolated struct Civicgrid_V1_Dispute: @unchecked Sendable {
   /// Clears the value of `updatedAt`. Subsequent reads from it will return its default value.
   public mutating func clearUpdatedAt() {_uniqueStorage()._updatedAt = nil}
 
+  /// SubmitDispute only: the mediators on the intake centre's duty roster today, to suggest one.
+  public var mediatorsOnDuty: [String] {
+    get {_storage._mediatorsOnDuty}
+    set {_uniqueStorage()._mediatorsOnDuty = newValue}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -1022,6 +1028,80 @@ public nonisolated struct Civicgrid_V1_Agenda: Sendable {
   // methods supported on all messages.
 
   public var items: [Civicgrid_V1_AgendaItem] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// One department's staff stationed at a centre on one day.
+public nonisolated struct Civicgrid_V1_DutyEntry: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// "YYYY-MM-DD".
+  public var day: String = String()
+
+  public var departmentCode: String = String()
+
+  /// Account logins, sorted.
+  public var logins: [String] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Civicgrid_V1_DutyRoster: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var centreCode: String = String()
+
+  /// By day, then department.
+  public var entries: [Civicgrid_V1_DutyEntry] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Civicgrid_V1_ListDutyRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// The centre; empty means the caller's unit. Must be in the caller's scope.
+  public var centreCode: String = String()
+
+  /// First and last day, "YYYY-MM-DD", at most 62 days apart.
+  public var from: String = String()
+
+  public var to: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Civicgrid_V1_SetDutyRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// The centre; empty means the caller's unit. Must be in the caller's scope.
+  public var centreCode: String = String()
+
+  /// "YYYY-MM-DD".
+  public var day: String = String()
+
+  /// The department whose staff are stationed.
+  public var departmentCode: String = String()
+
+  /// 0–20 logins of enabled accounts of the department's subtree; empty clears the day.
+  public var logins: [String] = []
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -1353,7 +1433,7 @@ nonisolated extension Civicgrid_V1_DisputeRoute: SwiftProtobuf.Message, SwiftPro
 
 nonisolated extension Civicgrid_V1_Dispute: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Dispute"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{1}type\0\u{1}category\0\u{1}channel\0\u{1}summary\0\u{1}parties\0\u{3}related_case_id\0\u{3}unit_code\0\u{1}state\0\u{1}version\0\u{3}ladder_level\0\u{3}ladder_rung\0\u{1}risk\0\u{1}reviews\0\u{1}routes\0\u{1}sessions\0\u{1}result\0\u{3}result_note\0\u{3}return_visited\0\u{1}satisfied\0\u{1}rating\0\u{1}timeline\0\u{3}submitted_at\0\u{3}updated_at\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{1}type\0\u{1}category\0\u{1}channel\0\u{1}summary\0\u{1}parties\0\u{3}related_case_id\0\u{3}unit_code\0\u{1}state\0\u{1}version\0\u{3}ladder_level\0\u{3}ladder_rung\0\u{1}risk\0\u{1}reviews\0\u{1}routes\0\u{1}sessions\0\u{1}result\0\u{3}result_note\0\u{3}return_visited\0\u{1}satisfied\0\u{1}rating\0\u{1}timeline\0\u{3}submitted_at\0\u{3}updated_at\0\u{3}mediators_on_duty\0")
 
   fileprivate class _StorageClass {
     var _id: String = String()
@@ -1380,6 +1460,7 @@ nonisolated extension Civicgrid_V1_Dispute: SwiftProtobuf.Message, SwiftProtobuf
     var _timeline: [Civicgrid_V1_TimelineEntry] = []
     var _submittedAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
     var _updatedAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+    var _mediatorsOnDuty: [String] = []
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -1414,6 +1495,7 @@ nonisolated extension Civicgrid_V1_Dispute: SwiftProtobuf.Message, SwiftProtobuf
       _timeline = source._timeline
       _submittedAt = source._submittedAt
       _updatedAt = source._updatedAt
+      _mediatorsOnDuty = source._mediatorsOnDuty
     }
   }
 
@@ -1456,6 +1538,7 @@ nonisolated extension Civicgrid_V1_Dispute: SwiftProtobuf.Message, SwiftProtobuf
         case 22: try { try decoder.decodeRepeatedMessageField(value: &_storage._timeline) }()
         case 23: try { try decoder.decodeSingularMessageField(value: &_storage._submittedAt) }()
         case 24: try { try decoder.decodeSingularMessageField(value: &_storage._updatedAt) }()
+        case 25: try { try decoder.decodeRepeatedStringField(value: &_storage._mediatorsOnDuty) }()
         default: break
         }
       }
@@ -1540,6 +1623,9 @@ nonisolated extension Civicgrid_V1_Dispute: SwiftProtobuf.Message, SwiftProtobuf
       try { if let v = _storage._updatedAt {
         try visitor.visitSingularMessageField(value: v, fieldNumber: 24)
       } }()
+      if !_storage._mediatorsOnDuty.isEmpty {
+        try visitor.visitRepeatedStringField(value: _storage._mediatorsOnDuty, fieldNumber: 25)
+      }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -1573,6 +1659,7 @@ nonisolated extension Civicgrid_V1_Dispute: SwiftProtobuf.Message, SwiftProtobuf
         if _storage._timeline != rhs_storage._timeline {return false}
         if _storage._submittedAt != rhs_storage._submittedAt {return false}
         if _storage._updatedAt != rhs_storage._updatedAt {return false}
+        if _storage._mediatorsOnDuty != rhs_storage._mediatorsOnDuty {return false}
         return true
       }
       if !storagesAreEqual {return false}
@@ -2185,6 +2272,166 @@ nonisolated extension Civicgrid_V1_Agenda: SwiftProtobuf.Message, SwiftProtobuf.
 
   public static func ==(lhs: Civicgrid_V1_Agenda, rhs: Civicgrid_V1_Agenda) -> Bool {
     if lhs.items != rhs.items {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Civicgrid_V1_DutyEntry: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".DutyEntry"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}day\0\u{3}department_code\0\u{1}logins\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.day) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.departmentCode) }()
+      case 3: try { try decoder.decodeRepeatedStringField(value: &self.logins) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.day.isEmpty {
+      try visitor.visitSingularStringField(value: self.day, fieldNumber: 1)
+    }
+    if !self.departmentCode.isEmpty {
+      try visitor.visitSingularStringField(value: self.departmentCode, fieldNumber: 2)
+    }
+    if !self.logins.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.logins, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Civicgrid_V1_DutyEntry, rhs: Civicgrid_V1_DutyEntry) -> Bool {
+    if lhs.day != rhs.day {return false}
+    if lhs.departmentCode != rhs.departmentCode {return false}
+    if lhs.logins != rhs.logins {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Civicgrid_V1_DutyRoster: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".DutyRoster"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}centre_code\0\u{1}entries\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.centreCode) }()
+      case 2: try { try decoder.decodeRepeatedMessageField(value: &self.entries) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.centreCode.isEmpty {
+      try visitor.visitSingularStringField(value: self.centreCode, fieldNumber: 1)
+    }
+    if !self.entries.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.entries, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Civicgrid_V1_DutyRoster, rhs: Civicgrid_V1_DutyRoster) -> Bool {
+    if lhs.centreCode != rhs.centreCode {return false}
+    if lhs.entries != rhs.entries {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Civicgrid_V1_ListDutyRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ListDutyRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}centre_code\0\u{1}from\0\u{1}to\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.centreCode) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.from) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.to) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.centreCode.isEmpty {
+      try visitor.visitSingularStringField(value: self.centreCode, fieldNumber: 1)
+    }
+    if !self.from.isEmpty {
+      try visitor.visitSingularStringField(value: self.from, fieldNumber: 2)
+    }
+    if !self.to.isEmpty {
+      try visitor.visitSingularStringField(value: self.to, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Civicgrid_V1_ListDutyRequest, rhs: Civicgrid_V1_ListDutyRequest) -> Bool {
+    if lhs.centreCode != rhs.centreCode {return false}
+    if lhs.from != rhs.from {return false}
+    if lhs.to != rhs.to {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Civicgrid_V1_SetDutyRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".SetDutyRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}centre_code\0\u{1}day\0\u{3}department_code\0\u{1}logins\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.centreCode) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.day) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.departmentCode) }()
+      case 4: try { try decoder.decodeRepeatedStringField(value: &self.logins) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.centreCode.isEmpty {
+      try visitor.visitSingularStringField(value: self.centreCode, fieldNumber: 1)
+    }
+    if !self.day.isEmpty {
+      try visitor.visitSingularStringField(value: self.day, fieldNumber: 2)
+    }
+    if !self.departmentCode.isEmpty {
+      try visitor.visitSingularStringField(value: self.departmentCode, fieldNumber: 3)
+    }
+    if !self.logins.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.logins, fieldNumber: 4)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Civicgrid_V1_SetDutyRequest, rhs: Civicgrid_V1_SetDutyRequest) -> Bool {
+    if lhs.centreCode != rhs.centreCode {return false}
+    if lhs.day != rhs.day {return false}
+    if lhs.departmentCode != rhs.departmentCode {return false}
+    if lhs.logins != rhs.logins {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

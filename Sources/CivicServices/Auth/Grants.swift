@@ -62,5 +62,6 @@ public enum Grants {
     "civicgrid.v1.Supervision/ListOrders", "civicgrid.v1.Supervision/ListNotices",
     "civicgrid.v1.Supervision/ListInspections",
     "civicgrid.v1.Disputes/GetDispute", "civicgrid.v1.Disputes/ListDisputes", "civicgrid.v1.Disputes/GetAgenda",
+    "civicgrid.v1.Disputes/ListDuty",
   ]
 }

@@ -85,7 +85,9 @@ extension DisputesService {
         summary: "submitted (\(type.rawValue)\(category.map { ", \($0.rawValue)" } ?? "")) via \(intake.rawValue) with \(parties.count) parties"
       )
       let record = try await CaseRecord.load(id, scope: .everything, on: connection, lock: false)
-      return try await Self.message(record, calendar: calendar, at: now, on: connection)
+      var answer = try await Self.message(record, calendar: calendar, at: now, on: connection)
+      answer.mediatorsOnDuty = try await DutyRosterRepository(connection).mediatorsOnDuty(centreID: unit.id, day: calendar.localDate(of: now))
+      return answer
     }
   }
 

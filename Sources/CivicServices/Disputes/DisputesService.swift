@@ -43,6 +43,8 @@ public struct DisputesService: Civicgrid_V1_Disputes.SimpleServiceProtocol {
     "civicgrid.v1.Disputes/RecordFulfilment": .roles([.mediator, .gridWorker]),
     "civicgrid.v1.Disputes/CloseDispute": .roles([.mediator, .supervisor]),
     "civicgrid.v1.Disputes/GetAgenda": .roles([.mediator, .supervisor, .clerk, .auditor]),
+    "civicgrid.v1.Disputes/ListDuty": .roles([.mediator, .gridWorker, .clerk, .supervisor, .auditor]),
+    "civicgrid.v1.Disputes/SetDuty": .roles([.supervisor]),
   ]
 
   static func party(_ principal: Principal) -> Party {

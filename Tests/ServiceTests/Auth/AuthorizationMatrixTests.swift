@@ -129,6 +129,8 @@ private let expectations: [String: Expected] = [
   "civicgrid.v1.Disputes/RecordFulfilment": .roles([.mediator, .gridWorker]),
   "civicgrid.v1.Disputes/CloseDispute": .roles([.mediator, .supervisor]),
   "civicgrid.v1.Disputes/GetAgenda": .roles([.mediator, .supervisor, .clerk, .auditor]),
+  "civicgrid.v1.Disputes/ListDuty": .roles([.mediator, .gridWorker, .clerk, .supervisor, .auditor]),
+  "civicgrid.v1.Disputes/SetDuty": .roles([.supervisor]),
 ]
 
 @Suite("Authorization matrix", .timeLimit(.minutes(5)))

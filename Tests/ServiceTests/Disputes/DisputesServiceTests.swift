@@ -304,4 +304,51 @@ struct DisputesServiceTests {
       #expect(unknown?.0 == .invalidArgument && unknown?.1.hasPrefix("unit_code") == true)
     }
   }
+
+  @Test("the duty roster: a supervisor stations a department's staff at the centre; intake suggests the mediators on duty today; bad logins and days are INVALID_ARGUMENT")
+  func dutyRoster() async throws {
+    try await DisputeFixture.with { f in
+      for (login, unit, roles) in [("med-fin", "FIN", "{mediator}"), ("hnd-fin", "FIN", "{handler}"), ("med-hr", "HR", "{mediator}")] {
+        try await f.base.pool.query(
+          "INSERT INTO accounts (login, display_name, unit_id, roles) SELECT $1, $1, id, $2::text[] FROM units WHERE code = $3", [login, roles, unit]
+        )
+      }
+      // Today in the CN calendar's time zone (UTC+8), as intake reads the roster.
+      let formatter = DateFormatter()
+      formatter.locale = Locale(identifier: "en_US_POSIX")
+      formatter.timeZone = TimeZone(secondsFromGMT: 8 * 3600)
+      formatter.dateFormat = "yyyy-MM-dd"
+      let today = formatter.string(from: Date())
+      var set = Civicgrid_V1_SetDutyRequest()
+      set.centreCode = "CTR"
+      set.day = today
+      set.departmentCode = "FIN"
+      set.logins = ["med-fin", "hnd-fin"]
+      let roster = try await f.call(f.supervisor) { try await f.disputes.setDuty(request: set, context: $0) }
+      #expect(roster.entries.map(\.logins) == [["hnd-fin", "med-fin"]] && roster.entries[0].day == today)
+
+      let submitted = try await f.submit()
+      #expect(submitted.mediatorsOnDuty == ["med-fin"], "handlers on duty are not suggested as mediators")
+
+      var list = Civicgrid_V1_ListDutyRequest()
+      list.from = today
+      list.to = today
+      let listed = try await f.call(f.clerk) { try await f.disputes.listDuty(request: list, context: $0) }
+      #expect(listed.centreCode == "CTR" && listed.entries.map(\.departmentCode) == ["FIN"])
+
+      set.logins = ["med-hr"]
+      let foreign = await rpcCode { _ = try await f.call(f.supervisor) { try await f.disputes.setDuty(request: set, context: $0) } }
+      #expect(foreign?.0 == .invalidArgument && foreign?.1.hasPrefix("logins[0]") == true, "an HR mediator is not FIN's staff")
+      set.logins = []
+      set.day = "someday"
+      let day = await rpcCode { _ = try await f.call(f.supervisor) { try await f.disputes.setDuty(request: set, context: $0) } }
+      #expect(day?.0 == .invalidArgument && day?.1.hasPrefix("day") == true)
+      set.day = today
+      let cleared = try await f.call(f.supervisor) { try await f.disputes.setDuty(request: set, context: $0) }
+      #expect(cleared.entries.isEmpty)
+      list.to = "2099-01-01"
+      let long = await rpcCode { _ = try await f.call(f.clerk) { try await f.disputes.listDuty(request: list, context: $0) } }
+      #expect(long?.0 == .invalidArgument && long?.1.hasPrefix("to") == true)
+    }
+  }
 }

@@ -97,10 +97,21 @@ CREATE TABLE dispute_ladders (
   PRIMARY KEY (district_unit_id, level)
 );
 
--- The catalogue entry dispute cases are filed under; retired, so no one can apply for it.
+-- The catalogue entry dispute cases are filed under; retired, so no one can apply for it, and of
+-- category supervision, the internal items' category, which the catalogue lists only when asked.
 INSERT INTO catalog_items (code) VALUES ('DISPUTE');
 INSERT INTO catalog_item_versions
   (item_code, version, status, name, category, kind, lead_unit_code, promised_working_days, channels, definition)
 VALUES
-  ('DISPUTE', 1, 'retired', '矛盾纠纷', 'governance', 'promised', '', 1, '{window}',
-   '{"code":"DISPUTE","name":"矛盾纠纷","category":"governance","kind":"promised","leadUnit":"-","stages":[],"promisedWorkingDays":1,"materials":[],"channels":["window"],"warningPolicy":{"remainingWorkingDays":1,"remainingPercent":20}}');
+  ('DISPUTE', 1, 'retired', '矛盾纠纷', 'supervision', 'promised', '', 1, '{window}',
+   '{"code":"DISPUTE","name":"矛盾纠纷","category":"supervision","kind":"promised","leadUnit":"-","stages":[],"promisedWorkingDays":1,"materials":[],"channels":["window"],"warningPolicy":{"remainingWorkingDays":1,"remainingPercent":20}}');
+
+-- The duty roster (轮驻) of a centre: which staff of which department are stationed there on
+-- which day. The window and intake read it to suggest the mediator on duty.
+CREATE TABLE duty_roster (
+  centre_unit_id bigint NOT NULL REFERENCES units (id),
+  day date NOT NULL,
+  department_unit_id bigint NOT NULL REFERENCES units (id),
+  account_id bigint NOT NULL REFERENCES accounts (id),
+  PRIMARY KEY (centre_unit_id, day, department_unit_id, account_id)
+);
