@@ -16,6 +16,7 @@ struct Civicctl: AsyncParsableCommand {
       ItemCommand.self, CalendarCommand.self, CaseCommand.self, TaskCommand.self, EventsCommand.self, SlotCommand.self,
       AppointmentCommand.self, RateCommand.self, RectificationCommand.self, AppealCommand.self, MetricsCommand.self,
       PeriodCommand.self, AssessmentCommand.self, ReportCommand.self, AlertsCommand.self, OrderCommand.self, NoticeCommand.self, InspectionCommand.self,
+      DisputeCommand.self, MeetingCommand.self, DutyCommand.self,
       Health.self, Call.self, Encode.self, Methods.self,
     ]
   )

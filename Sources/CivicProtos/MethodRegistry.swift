@@ -299,6 +299,66 @@ public enum MethodRegistry {
       input: Civicgrid_V1_WhoAmIRequest.self, output: Civicgrid_V1_WhoAmIResponse.self,
       clientStreaming: false, serverStreaming: false
     ),
+    "civicgrid.v1.Disputes/SubmitDispute": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Disputes", method: "SubmitDispute"),
+      input: Civicgrid_V1_SubmitDisputeRequest.self, output: Civicgrid_V1_Dispute.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.Disputes/GetDispute": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Disputes", method: "GetDispute"),
+      input: Civicgrid_V1_GetDisputeRequest.self, output: Civicgrid_V1_Dispute.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.Disputes/ListDisputes": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Disputes", method: "ListDisputes"),
+      input: Civicgrid_V1_ListDisputesRequest.self, output: Civicgrid_V1_ListDisputesResponse.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.Disputes/RecordReview": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Disputes", method: "RecordReview"),
+      input: Civicgrid_V1_RecordReviewRequest.self, output: Civicgrid_V1_Dispute.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.Disputes/ScheduleSession": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Disputes", method: "ScheduleSession"),
+      input: Civicgrid_V1_ScheduleSessionRequest.self, output: Civicgrid_V1_Dispute.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.Disputes/RecordSession": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Disputes", method: "RecordSession"),
+      input: Civicgrid_V1_RecordSessionRequest.self, output: Civicgrid_V1_Dispute.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.Disputes/RecordOutcome": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Disputes", method: "RecordOutcome"),
+      input: Civicgrid_V1_RecordOutcomeRequest.self, output: Civicgrid_V1_Dispute.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.Disputes/RecordFulfilment": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Disputes", method: "RecordFulfilment"),
+      input: Civicgrid_V1_RecordFulfilmentRequest.self, output: Civicgrid_V1_Dispute.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.Disputes/CloseDispute": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Disputes", method: "CloseDispute"),
+      input: Civicgrid_V1_CloseDisputeRequest.self, output: Civicgrid_V1_Dispute.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.Disputes/GetAgenda": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Disputes", method: "GetAgenda"),
+      input: Civicgrid_V1_GetAgendaRequest.self, output: Civicgrid_V1_Agenda.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.Disputes/ListDuty": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Disputes", method: "ListDuty"),
+      input: Civicgrid_V1_ListDutyRequest.self, output: Civicgrid_V1_DutyRoster.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.Disputes/SetDuty": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Disputes", method: "SetDuty"),
+      input: Civicgrid_V1_SetDutyRequest.self, output: Civicgrid_V1_DutyRoster.self,
+      clientStreaming: false, serverStreaming: false
+    ),
     "civicgrid.v1.Evaluation/RateCase": Entry(
       descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Evaluation", method: "RateCase"),
       input: Civicgrid_V1_RateCaseRequest.self, output: Civicgrid_V1_RatingRecord.self,

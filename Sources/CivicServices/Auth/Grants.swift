@@ -61,5 +61,7 @@ public enum Grants {
     "civicgrid.v1.Supervision/WatchAlerts", "civicgrid.v1.Supervision/ListAlerts", "civicgrid.v1.Supervision/GetOrder",
     "civicgrid.v1.Supervision/ListOrders", "civicgrid.v1.Supervision/ListNotices",
     "civicgrid.v1.Supervision/ListInspections",
+    "civicgrid.v1.Disputes/GetDispute", "civicgrid.v1.Disputes/ListDisputes", "civicgrid.v1.Disputes/GetAgenda",
+    "civicgrid.v1.Disputes/ListDuty",
   ]
 }

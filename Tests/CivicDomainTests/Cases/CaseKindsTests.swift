@@ -9,10 +9,10 @@ struct CaseKindsTests {
   @Test("the registry names every kind once, finds each by its stored name and no other")
   func registry() {
     let names = CaseKinds.all.map(\.name)
-    #expect(names == ["serviceApplication", "supervisionOrder", "inspectionFinding", "rectification"])
+    #expect(names == ["serviceApplication", "supervisionOrder", "inspectionFinding", "rectification", "dispute"])
     #expect(Set(names).count == names.count)
     for name in names { #expect(CaseKinds.named(name)?.name == name) }
-    #expect(CaseKinds.named("dispute") == nil)
+    #expect(CaseKinds.named("grievance") == nil)
   }
 
   @Test("each kind owns its end states: closed ends an order only, rectified a rectification only; an unknown kind stays open")
@@ -24,7 +24,8 @@ struct CaseKindsTests {
     #expect(CaseKinds.isOpen(kind: "supervisionOrder", state: .rectified))
     #expect(!CaseKinds.isOpen(kind: "serviceApplication", state: .refused))
     #expect(CaseKinds.isOpen(kind: "serviceApplication", state: .inProcessing))
-    #expect(CaseKinds.isOpen(kind: "dispute", state: .closed))
+    #expect(CaseKinds.isOpen(kind: "grievance", state: .closed))
+    #expect(!CaseKinds.isOpen(kind: "dispute", state: .closed))
   }
 
   @Test("the indicators take service applications as case facts and supervision orders as replies, from the registry")
@@ -39,6 +40,7 @@ struct CaseKindsTests {
     #expect(CaseKinds.proposesOrders(kind: "rectification"))
     #expect(!CaseKinds.proposesOrders(kind: "supervisionOrder"))
     #expect(!CaseKinds.proposesOrders(kind: "inspectionFinding"))
+    #expect(CaseKinds.proposesOrders(kind: "grievance"))
     #expect(CaseKinds.proposesOrders(kind: "dispute"))
   }
 

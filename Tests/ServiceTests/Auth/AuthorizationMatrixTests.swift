@@ -119,6 +119,18 @@ private let expectations: [String: Expected] = [
   "civicgrid.v1.Supervision/ListNotices": .anyAccount,
   "civicgrid.v1.Supervision/RecordInspection": .roles([.supervisor]),
   "civicgrid.v1.Supervision/ListInspections": .anyAccount,
+  "civicgrid.v1.Disputes/SubmitDispute": .roles([.clerk, .gridWorker, .mediator, .partner]),
+  "civicgrid.v1.Disputes/GetDispute": .roles([.mediator, .gridWorker, .clerk, .handler, .supervisor, .auditor]),
+  "civicgrid.v1.Disputes/ListDisputes": .roles([.mediator, .gridWorker, .clerk, .handler, .supervisor, .auditor]),
+  "civicgrid.v1.Disputes/RecordReview": .roles([.mediator, .supervisor]),
+  "civicgrid.v1.Disputes/ScheduleSession": .roles([.mediator, .handler]),
+  "civicgrid.v1.Disputes/RecordSession": .roles([.mediator, .handler]),
+  "civicgrid.v1.Disputes/RecordOutcome": .roles([.mediator, .handler]),
+  "civicgrid.v1.Disputes/RecordFulfilment": .roles([.mediator, .gridWorker]),
+  "civicgrid.v1.Disputes/CloseDispute": .roles([.mediator, .supervisor]),
+  "civicgrid.v1.Disputes/GetAgenda": .roles([.mediator, .supervisor, .clerk, .auditor]),
+  "civicgrid.v1.Disputes/ListDuty": .roles([.mediator, .gridWorker, .clerk, .supervisor, .auditor]),
+  "civicgrid.v1.Disputes/SetDuty": .roles([.supervisor]),
 ]
 
 @Suite("Authorization matrix", .timeLimit(.minutes(5)))
