@@ -11,7 +11,7 @@ public import ServiceLifecycle
 import Synchronization
 
 /// The CivicGrid server: the same services over CivicWire and over gRPC/HTTP/2, the
-/// health service and the metrics endpoint, as one ServiceLifecycle `Service`.
+/// health and reflection services and the metrics endpoint, as one ServiceLifecycle `Service`.
 ///
 /// Graceful shutdown stops accepting connections, drains in-flight calls on both
 /// listeners (CivicWire with a two-phase GOAWAY), then returns.
@@ -108,6 +108,15 @@ public final class CivicGridServer: Service, Sendable {
     for waiter in waiters { waiter.resume(throwing: error) }
   }
 
+  /// Server reflection (v1 and v1alpha) listing the given services and itself.
+  private static func reflectionServices(describing services: [any RegistrableRPCService]) throws -> [any RegistrableRPCService] {
+    var router = RPCRouter<CivicWireServerTransport>()
+    for service in services { service.registerMethods(with: &router) }
+    let names = router.methods.map(\.service.fullyQualifiedService) + ReflectionService.names
+    let reflection = try ReflectionService(serviceNames: names)
+    return [reflection, ReflectionServiceV1Alpha(reflection)]
+  }
+
   /// Stops accepting connections and drains in-flight calls; `run` returns when done.
   /// SIGTERM and SIGINT do this through the ServiceGroup.
   public func beginGracefulShutdown() {
@@ -117,7 +126,8 @@ public final class CivicGridServer: Service, Sendable {
 
   public func run() async throws {
     let config = self.configuration
-    let services: [any RegistrableRPCService] = [DiagnosticsService(), self.health] + self.extraServices
+    let served: [any RegistrableRPCService] = [DiagnosticsService(), self.health] + self.extraServices
+    let services = served + (try Self.reflectionServices(describing: served))
 
     let connections = Meter(label: "civicgrid_wire_connections_open")
     let streams = Meter(label: "civicgrid_wire_streams_open")
