@@ -156,7 +156,9 @@ public final class CivicGridServer: Service, Sendable {
     // they must never fail: a failed future drops that wrapper unfinished, which NIO asserts on
     // in debug builds. Adding a handler fails only on a channel already closed (a client that
     // reset its stream at once), which needs no handler.
+    let http2Gauges = HTTP2ConnectionGauges()
     http2Config.channelDebuggingCallbacks.onAcceptTCPConnection = { channel in
+      http2Gauges.connectionAccepted(channel)
       try? HTTP2FlushPointBeforeWritable.install(in: channel.pipeline.syncOperations)
       return channel.eventLoop.makeSucceededVoidFuture()
     }
@@ -164,6 +166,7 @@ public final class CivicGridServer: Service, Sendable {
     // RST_STREAM (see RequestSizeLimitHandler).
     let maxMessageSize = config.maxMessageSize
     http2Config.channelDebuggingCallbacks.onAcceptHTTP2Stream = { stream in
+      http2Gauges.streamAccepted(stream)
       try? stream.pipeline.syncOperations.addHandler(RequestSizeLimitHandler(limit: maxMessageSize), position: .first)
       return stream.eventLoop.makeSucceededVoidFuture()
     }
