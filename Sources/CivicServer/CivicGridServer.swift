@@ -38,10 +38,12 @@ public final class CivicGridServer: Service, Sendable {
   /// - Parameters:
   ///   - registry: Where metrics are collected for the endpoint; pass the registry the
   ///     process bootstrapped `MetricsSystem` with.
-  ///   - services: Services served besides Diagnostics and Health.
+  ///   - logger: The server's logger; every call's lines carry its request id, method and
+  ///     account (`CallLoggingInterceptor`).
+  ///   - services: Services served besides Diagnostics, Health and reflection.
   ///   - interceptors: Run on every call on both listeners, after the metrics interceptor
-  ///     (so refused calls are counted too), in order. The personal-data masking step
-  ///     (`PersonalDataInterceptor`) always runs after them, where the caller is known, and the
+  ///     (so refused calls are counted too), in order. The call logger and the personal-data
+  ///     masking step (`PersonalDataInterceptor`) always run after them, where the caller is known, and the
   ///     RPC cancellation bridge (`RPCCancellationInterceptor`) innermost, around the handler.
   public init(
     configuration: ServerConfiguration,
@@ -57,10 +59,11 @@ public final class CivicGridServer: Service, Sendable {
     self.extraInterceptors = interceptors
   }
 
-  /// Personal-data masking, where the caller is known; then, around the handler itself, the
-  /// bridge that cancels the handler's work (its running statement) with the RPC.
-  private static var innermostInterceptors: [any ServerInterceptor] {
-    [PersonalDataInterceptor(), RPCCancellationInterceptor()]
+  /// The call's logger, where the caller is known (`CallLog`); personal-data masking; then,
+  /// around the handler itself, the bridge that cancels the handler's work (its running
+  /// statement) with the RPC.
+  private func innermostInterceptors(transport: String) -> [any ServerInterceptor] {
+    [CallLoggingInterceptor(logger: self.logger, transport: transport), PersonalDataInterceptor(), RPCCancellationInterceptor()]
   }
 
   /// Waits until every listener is bound and returns the ports.
@@ -180,12 +183,14 @@ public final class CivicGridServer: Service, Sendable {
     let wireServer = GRPCServer(
       transport: wireTransport,
       services: services,
-      interceptors: [CallMetricsInterceptor(transport: "civicwire"), DeadlineInterceptor()] + self.extraInterceptors + Self.innermostInterceptors
+      interceptors: [CallMetricsInterceptor(transport: "civicwire"), DeadlineInterceptor()] + self.extraInterceptors
+        + self.innermostInterceptors(transport: "civicwire")
     )
     let http2Server = GRPCServer(
       transport: http2Transport,
       services: services,
-      interceptors: [CallMetricsInterceptor(transport: "http2"), DeadlineInterceptor()] + self.extraInterceptors + Self.innermostInterceptors
+      interceptors: [CallMetricsInterceptor(transport: "http2"), DeadlineInterceptor()] + self.extraInterceptors
+        + self.innermostInterceptors(transport: "http2")
     )
     let metrics = MetricsEndpoint(host: config.metricsListen.host, port: config.metricsListen.port, registry: self.registry)
     let logger = self.logger

@@ -1,6 +1,7 @@
 import CivicDomain
 public import CivicProtos
 import CivicRepositories
+import Logging
 public import CivicStore
 public import GRPCCore
 import SwiftProtobuf
@@ -29,6 +30,7 @@ extension DirectoryService {
         object: "account:\(login)",
         summary: "issued token \(issued.token.id) '\(label)' for \(ttl) s"
       )
+      CallLog.current.info("token issued", metadata: ["token.id": "\(issued.token.id)", "token.login": "\(login)", "token.ttl_seconds": "\(ttl)"])
       return issued
     }
   }
