@@ -35,7 +35,10 @@ struct Describe: AsyncParsableCommand {
       )
       guard let answer = answers.first else { throw RPCError(code: .internalError, message: "the server's reflection sent no answer") }
       if case .errorResponse(let error)? = answer.messageResponse {
-        throw RPCError(code: RPCError.Code(Status.Code(rawValue: Int(error.errorCode)) ?? .unknown) ?? .unknown, message: error.errorMessage)
+        throw RPCError(
+          code: RPCError.Code(Status.Code(rawValue: Int(error.errorCode)) ?? .unknown) ?? .unknown,
+          message: error.errorMessage
+        )
       }
       return answer
     }
@@ -59,7 +62,9 @@ struct Describe: AsyncParsableCommand {
       let answer = try await ClientFactory.run(ask, endpoint: endpoint)
       let lines: [String]
       if let name = self.name {
-        let files = try answer.fileDescriptorResponse.fileDescriptorProto.map { try Google_Protobuf_FileDescriptorProto(serializedBytes: $0) }
+        let files = try answer.fileDescriptorResponse.fileDescriptorProto.map {
+          try Google_Protobuf_FileDescriptorProto(serializedBytes: $0)
+        }
         guard let described = DescriptorText(files: files).describe(name) else {
           throw RPCError(code: .notFound, message: "'\(name)' is not a service, method, message or enum the server describes")
         }

@@ -18,7 +18,9 @@ struct AuthFailureCounters: Sendable {
 
   init() {
     self.counters = Dictionary(
-      uniqueKeysWithValues: Reason.allCases.map { ($0, Counter(label: "civicgrid_auth_failures_total", dimensions: [("reason", $0.rawValue)])) }
+      uniqueKeysWithValues: Reason.allCases.map {
+        ($0, Counter(label: "civicgrid_auth_failures_total", dimensions: [("reason", $0.rawValue)]))
+      }
     )
   }
 

@@ -75,5 +75,4 @@ public final class AuthInterceptor: ServerInterceptor, Sendable {
     if delay > .zero { try? await Task.sleep(for: delay) }
     throw RPCError(code: .unauthenticated, message: Self.unauthenticatedMessage)
   }
-
 }

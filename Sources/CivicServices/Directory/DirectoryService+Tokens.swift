@@ -1,9 +1,9 @@
 import CivicDomain
 public import CivicProtos
 import CivicRepositories
-import Logging
 public import CivicStore
 public import GRPCCore
+import Logging
 import SwiftProtobuf
 
 extension DirectoryService {
@@ -30,7 +30,10 @@ extension DirectoryService {
         object: "account:\(login)",
         summary: "issued token \(issued.token.id) '\(label)' for \(ttl) s"
       )
-      CallLog.current.info("token issued", metadata: ["token.id": "\(issued.token.id)", "token.login": "\(login)", "token.ttl_seconds": "\(ttl)"])
+      CallLog.current.info(
+        "token issued",
+        metadata: ["token.id": "\(issued.token.id)", "token.login": "\(login)", "token.ttl_seconds": "\(ttl)"]
+      )
       return issued
     }
   }

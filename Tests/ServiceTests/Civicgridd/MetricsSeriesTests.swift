@@ -16,13 +16,19 @@ struct MetricsSeriesTests {
   static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     .deletingLastPathComponent().deletingLastPathComponent()
 
-  @Test("HTTP/2 connections and streams, feeds, auth failures by reason, pool, sweep and health series move; rules and dashboard name exported series")
+  @Test(
+    "HTTP/2 connections and streams, feeds, auth failures by reason, pool, sweep and health series move; rules and dashboard name exported series"
+  )
   func seriesMove() async throws {
     try await CivicgriddCommandTests.withScratchDatabase { url, _ in
       let seeded = try await CivicgriddCommandTests.civicgridd(["seed-demo"], url: url)
       try #require(seeded.status == 0, "\(seeded.stderr)")
       let admin = Metadata.bearer(seeded.stdout.trimmingCharacters(in: .newlines))
-      let server = try await RunningCivicgridd.start(url: url, arguments: ["--database-pool-size", "2"], environment: ["CIVICGRID_WARNING_SWEEP_SECONDS": "1"])
+      let server = try await RunningCivicgridd.start(
+        url: url,
+        arguments: ["--database-pool-size", "2"],
+        environment: ["CIVICGRID_WARNING_SWEEP_SECONDS": "1"]
+      )
       defer { server.stop() }
       let metrics = server.ports.metrics
 
@@ -62,16 +68,21 @@ struct MetricsSeriesTests {
 
       // Feeds over HTTP/2: the subscriber, stream and connection gauges rise while the feeds
       // are open and fall when they end.
-      let http2 = try HTTP2ClientTransport.Posix(target: .ipv4(address: "127.0.0.1", port: server.ports.grpc), transportSecurity: .plaintext)
+      let http2 = try HTTP2ClientTransport.Posix(
+        target: .ipv4(address: "127.0.0.1", port: server.ports.grpc),
+        transportSecurity: .plaintext
+      )
       try await withGRPCClient(transport: http2) { client in
         try await withThrowingTaskGroup(of: Void.self) { group in
           group.addTask {
-            try await Civicgrid_V1_Cases.Client(wrapping: client).watchEvents(Civicgrid_V1_WatchEventsRequest(), metadata: admin) { response in
+            try await Civicgrid_V1_Cases.Client(wrapping: client).watchEvents(Civicgrid_V1_WatchEventsRequest(), metadata: admin) {
+              response in
               for try await _ in response.messages {}
             }
           }
           group.addTask {
-            try await Civicgrid_V1_Supervision.Client(wrapping: client).watchAlerts(Civicgrid_V1_WatchAlertsRequest(), metadata: admin) { response in
+            try await Civicgrid_V1_Supervision.Client(wrapping: client).watchAlerts(Civicgrid_V1_WatchAlertsRequest(), metadata: admin) {
+              response in
               for try await _ in response.messages {}
             }
           }
@@ -99,7 +110,9 @@ struct MetricsSeriesTests {
         let expression = try #require(rule["expr"] as? String)
         for name in Self.seriesNames(in: expression) { #expect(exported.contains(name), "\(rule["alert"] ?? "?") names \(name)") }
       }
-      let dashboard = try JSONSerialization.jsonObject(with: Data(contentsOf: Self.root.appendingPathComponent("ops/deploy/grafana-dashboard.json")))
+      let dashboard = try JSONSerialization.jsonObject(
+        with: Data(contentsOf: Self.root.appendingPathComponent("ops/deploy/grafana-dashboard.json"))
+      )
       let panels = try #require((dashboard as? [String: Any])?["panels"] as? [[String: Any]])
       #expect(!panels.isEmpty)
       for panel in panels {
@@ -145,9 +158,11 @@ struct Scrape: Sendable {
 
   /// Every series name the scrape holds (histograms' `_bucket`, `_sum` and `_count` too).
   var seriesNames: Set<String> {
-    Set(self.lines.filter { !$0.hasPrefix("#") && !$0.isEmpty }.map { line in
-      String(line.prefix { $0 != "{" && $0 != " " })
-    })
+    Set(
+      self.lines.filter { !$0.hasPrefix("#") && !$0.isEmpty }.map { line in
+        String(line.prefix { $0 != "{" && $0 != " " })
+      }
+    )
   }
 
   static func once(port: Int) async throws -> Scrape {
@@ -163,7 +178,10 @@ struct Scrape: Sendable {
       try await Task.sleep(for: .milliseconds(100))
       scrape = try await Self.once(port: port)
     }
-    try #require(condition(scrape), "the series never reached the expected values:\n\(scrape.lines.filter { $0.hasPrefix("civicgrid_") }.joined(separator: "\n"))")
+    try #require(
+      condition(scrape),
+      "the series never reached the expected values:\n\(scrape.lines.filter { $0.hasPrefix("civicgrid_") }.joined(separator: "\n"))"
+    )
     return scrape
   }
 }
@@ -184,8 +202,10 @@ struct RunningCivicgridd: Sendable {
     let process = Process()
     process.executableURL = Binaries.civicgridd
     process.arguments =
-      ["serve", "--wire-listen", "127.0.0.1:0", "--grpc-listen", "127.0.0.1:0", "--metrics-listen", "127.0.0.1:0",
-       "--port-file", portFile.path, "--log-level", "warning", "--database-url", url] + arguments
+      [
+        "serve", "--wire-listen", "127.0.0.1:0", "--grpc-listen", "127.0.0.1:0", "--metrics-listen", "127.0.0.1:0",
+        "--port-file", portFile.path, "--log-level", "warning", "--database-url", url,
+      ] + arguments
     process.environment = environment
     process.standardOutput = FileHandle.nullDevice
     process.standardError = FileHandle.nullDevice

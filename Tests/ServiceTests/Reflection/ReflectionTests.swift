@@ -25,7 +25,10 @@ struct ReflectionTests {
     DatabaseServices.names + ["civicgrid.v1.Diagnostics", "grpc.health.v1.Health"] + ReflectionService.names
   )
 
-  @Test("list_services names every served service, and every method's input and output type resolves", arguments: ReflectionTransport.allCases)
+  @Test(
+    "list_services names every served service, and every method's input and output type resolves",
+    arguments: ReflectionTransport.allCases
+  )
   func listsAndResolvesEverything(transport: ReflectionTransport) async throws {
     try await ServiceHarness.withServer { harness in
       try await Self.withReflection(transport, ports: harness.ports) { ask in
@@ -75,7 +78,9 @@ struct ReflectionTests {
         )
         try #require(answers.count == 2)
         #expect(Set(answers[0].listServicesResponse.service.map(\.name)) == Self.served)
-        let first = try Google_Protobuf_FileDescriptorProto(serializedBytes: try #require(answers[1].fileDescriptorResponse.fileDescriptorProto.first))
+        let first = try Google_Protobuf_FileDescriptorProto(
+          serializedBytes: try #require(answers[1].fileDescriptorResponse.fileDescriptorProto.first)
+        )
         #expect(first.name == "civicgrid/v1/cases.proto")
       }
     }
@@ -91,11 +96,19 @@ struct ReflectionTests {
           .with { $0.fileContainingSymbol = "google.protobuf.FieldDescriptorProto.Type" },
           .with { $0.fileContainingSymbol = "civicgrid.v1.AppointmentState" },
           .with { $0.allExtensionNumbersOfType = "google.protobuf.FieldOptions" },
-          .with { $0.fileContainingExtension = .with { $0.containingType = "google.protobuf.FieldOptions"; $0.extensionNumber = 50001 } },
+          .with {
+            $0.fileContainingExtension = .with {
+              $0.containingType = "google.protobuf.FieldOptions"; $0.extensionNumber = 50001
+            }
+          },
           .with { $0.allExtensionNumbersOfType = "civicgrid.v1.Case" },
           .with { $0.fileByFilename = "no/such.proto" },
           .with { $0.fileContainingSymbol = "civicgrid.v1.NoSuchThing" },
-          .with { $0.fileContainingExtension = .with { $0.containingType = "google.protobuf.FieldOptions"; $0.extensionNumber = 1 } },
+          .with {
+            $0.fileContainingExtension = .with {
+              $0.containingType = "google.protobuf.FieldOptions"; $0.extensionNumber = 1
+            }
+          },
           .with { $0.allExtensionNumbersOfType = "civicgrid.v1.NoSuchMessage" },
         ])
         try #require(answers.count == 11)
@@ -132,7 +145,9 @@ struct ReflectionTests {
       #expect(services.status == 0, "\(services.stderr)")
       #expect(Set(services.stdout.split(separator: "\n").map(String.init)) == Self.served)
 
-      let cases = try await civicctl.run(["describe", "civicgrid.v1.Cases", "--transport", "http2", "--server", "127.0.0.1:\(harness.ports.grpc)"])
+      let cases = try await civicctl.run([
+        "describe", "civicgrid.v1.Cases", "--transport", "http2", "--server", "127.0.0.1:\(harness.ports.grpc)",
+      ])
       #expect(cases.status == 0, "\(cases.stderr)")
       #expect(cases.stdout.contains("service civicgrid.v1.Cases (civicgrid/v1/cases.proto)"))
       #expect(cases.stdout.contains("  SubmitApplication(civicgrid.v1.SubmitApplicationRequest) returns (civicgrid.v1.Case)"))

@@ -10,7 +10,9 @@ import Testing
 /// method and account (docs/MONITORING.md, Logs).
 @Suite("Logs without personal data", .timeLimit(.minutes(5)))
 struct LogPrivacyTests {
-  @Test("intake with an ID number and phone, a token issued, a refused call: no personal data or secret in the log; call lines name request id, method and account")
+  @Test(
+    "intake with an ID number and phone, a token issued, a refused call: no personal data or secret in the log; call lines name request id, method and account"
+  )
   func noPersonalDataInLogs() async throws {
     let log = CapturedLog()
     let idNumber = "110101195001011234"
@@ -46,7 +48,12 @@ struct LogPrivacyTests {
       }
       var adminMetadata = Metadata.bearer(harness.adminToken)
       adminMetadata.addString("log-test-token", forKey: "x-request-id")
-      let issued = try await harness.directory.issueToken(.with { $0.login = "clerk"; $0.label = "log test" }, metadata: adminMetadata)
+      let issued = try await harness.directory.issueToken(
+        .with {
+          $0.login = "clerk"; $0.label = "log test"
+        },
+        metadata: adminMetadata
+      )
       return [clerk, harness.adminToken, issued.secret]
     }
 
