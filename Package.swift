@@ -95,6 +95,8 @@ let package = Package(
         .product(name: "NIOPosix", package: "swift-nio"),
         .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         .product(name: "Logging", package: "swift-log"),
+        // The pool's gauges and wait histogram (PoolMetrics).
+        .product(name: "Metrics", package: "swift-metrics"),
       ],
       resources: [.copy("Migrations/SQL")],
       swiftSettings: swiftSettings

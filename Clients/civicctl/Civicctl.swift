@@ -18,6 +18,7 @@ struct Civicctl: AsyncParsableCommand {
       PeriodCommand.self, AssessmentCommand.self, ReportCommand.self, AlertsCommand.self, OrderCommand.self, NoticeCommand.self, InspectionCommand.self,
       DisputeCommand.self, MeetingCommand.self, DutyCommand.self,
       Health.self, Call.self, Encode.self, Methods.self,
+      Describe.self,
     ]
   )
 }

@@ -489,5 +489,15 @@ public enum MethodRegistry {
       input: Grpc_Health_V1_HealthCheckRequest.self, output: Grpc_Health_V1_HealthCheckResponse.self,
       clientStreaming: false, serverStreaming: true
     ),
+    "grpc.reflection.v1.ServerReflection/ServerReflectionInfo": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "grpc.reflection.v1.ServerReflection", method: "ServerReflectionInfo"),
+      input: Grpc_Reflection_V1_ServerReflectionRequest.self, output: Grpc_Reflection_V1_ServerReflectionResponse.self,
+      clientStreaming: true, serverStreaming: true
+    ),
+    "grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "grpc.reflection.v1alpha.ServerReflection", method: "ServerReflectionInfo"),
+      input: Grpc_Reflection_V1alpha_ServerReflectionRequest.self, output: Grpc_Reflection_V1alpha_ServerReflectionResponse.self,
+      clientStreaming: true, serverStreaming: true
+    ),
   ]
 }

@@ -11,7 +11,7 @@ public import ServiceLifecycle
 import Synchronization
 
 /// The CivicGrid server: the same services over CivicWire and over gRPC/HTTP/2, the
-/// health service and the metrics endpoint, as one ServiceLifecycle `Service`.
+/// health and reflection services and the metrics endpoint, as one ServiceLifecycle `Service`.
 ///
 /// Graceful shutdown stops accepting connections, drains in-flight calls on both
 /// listeners (CivicWire with a two-phase GOAWAY), then returns.
@@ -38,10 +38,12 @@ public final class CivicGridServer: Service, Sendable {
   /// - Parameters:
   ///   - registry: Where metrics are collected for the endpoint; pass the registry the
   ///     process bootstrapped `MetricsSystem` with.
-  ///   - services: Services served besides Diagnostics and Health.
+  ///   - logger: The server's logger; every call's lines carry its request id, method and
+  ///     account (`CallLoggingInterceptor`).
+  ///   - services: Services served besides Diagnostics, Health and reflection.
   ///   - interceptors: Run on every call on both listeners, after the metrics interceptor
-  ///     (so refused calls are counted too), in order. The personal-data masking step
-  ///     (`PersonalDataInterceptor`) always runs after them, where the caller is known, and the
+  ///     (so refused calls are counted too), in order. The call logger and the personal-data
+  ///     masking step (`PersonalDataInterceptor`) always run after them, where the caller is known, and the
   ///     RPC cancellation bridge (`RPCCancellationInterceptor`) innermost, around the handler.
   public init(
     configuration: ServerConfiguration,
@@ -57,10 +59,11 @@ public final class CivicGridServer: Service, Sendable {
     self.extraInterceptors = interceptors
   }
 
-  /// Personal-data masking, where the caller is known; then, around the handler itself, the
-  /// bridge that cancels the handler's work (its running statement) with the RPC.
-  private static var innermostInterceptors: [any ServerInterceptor] {
-    [PersonalDataInterceptor(), RPCCancellationInterceptor()]
+  /// The call's logger, where the caller is known (`CallLog`); personal-data masking; then,
+  /// around the handler itself, the bridge that cancels the handler's work (its running
+  /// statement) with the RPC.
+  private func innermostInterceptors(transport: String) -> [any ServerInterceptor] {
+    [CallLoggingInterceptor(logger: self.logger, transport: transport), PersonalDataInterceptor(), RPCCancellationInterceptor()]
   }
 
   /// Waits until every listener is bound and returns the ports.
@@ -108,6 +111,15 @@ public final class CivicGridServer: Service, Sendable {
     for waiter in waiters { waiter.resume(throwing: error) }
   }
 
+  /// Server reflection (v1 and v1alpha) listing the given services and itself.
+  private static func reflectionServices(describing services: [any RegistrableRPCService]) throws -> [any RegistrableRPCService] {
+    var router = RPCRouter<CivicWireServerTransport>()
+    for service in services { service.registerMethods(with: &router) }
+    let names = router.methods.map(\.service.fullyQualifiedService) + ReflectionService.names
+    let reflection = try ReflectionService(serviceNames: names)
+    return [reflection, ReflectionServiceV1Alpha(reflection)]
+  }
+
   /// Stops accepting connections and drains in-flight calls; `run` returns when done.
   /// SIGTERM and SIGINT do this through the ServiceGroup.
   public func beginGracefulShutdown() {
@@ -117,7 +129,8 @@ public final class CivicGridServer: Service, Sendable {
 
   public func run() async throws {
     let config = self.configuration
-    let services: [any RegistrableRPCService] = [DiagnosticsService(), self.health] + self.extraServices
+    let served: [any RegistrableRPCService] = [DiagnosticsService(), self.health] + self.extraServices
+    let services = served + (try Self.reflectionServices(describing: served))
 
     let connections = Meter(label: "civicgrid_wire_connections_open")
     let streams = Meter(label: "civicgrid_wire_streams_open")
@@ -146,7 +159,9 @@ public final class CivicGridServer: Service, Sendable {
     // they must never fail: a failed future drops that wrapper unfinished, which NIO asserts on
     // in debug builds. Adding a handler fails only on a channel already closed (a client that
     // reset its stream at once), which needs no handler.
+    let http2Gauges = HTTP2ConnectionGauges()
     http2Config.channelDebuggingCallbacks.onAcceptTCPConnection = { channel in
+      http2Gauges.connectionAccepted(channel)
       try? HTTP2FlushPointBeforeWritable.install(in: channel.pipeline.syncOperations)
       return channel.eventLoop.makeSucceededVoidFuture()
     }
@@ -154,6 +169,7 @@ public final class CivicGridServer: Service, Sendable {
     // RST_STREAM (see RequestSizeLimitHandler).
     let maxMessageSize = config.maxMessageSize
     http2Config.channelDebuggingCallbacks.onAcceptHTTP2Stream = { stream in
+      http2Gauges.streamAccepted(stream)
       try? stream.pipeline.syncOperations.addHandler(RequestSizeLimitHandler(limit: maxMessageSize), position: .first)
       return stream.eventLoop.makeSucceededVoidFuture()
     }
@@ -167,12 +183,14 @@ public final class CivicGridServer: Service, Sendable {
     let wireServer = GRPCServer(
       transport: wireTransport,
       services: services,
-      interceptors: [CallMetricsInterceptor(transport: "civicwire"), DeadlineInterceptor()] + self.extraInterceptors + Self.innermostInterceptors
+      interceptors: [CallMetricsInterceptor(transport: "civicwire"), DeadlineInterceptor()] + self.extraInterceptors
+        + self.innermostInterceptors(transport: "civicwire")
     )
     let http2Server = GRPCServer(
       transport: http2Transport,
       services: services,
-      interceptors: [CallMetricsInterceptor(transport: "http2"), DeadlineInterceptor()] + self.extraInterceptors + Self.innermostInterceptors
+      interceptors: [CallMetricsInterceptor(transport: "http2"), DeadlineInterceptor()] + self.extraInterceptors
+        + self.innermostInterceptors(transport: "http2")
     )
     let metrics = MetricsEndpoint(host: config.metricsListen.host, port: config.metricsListen.port, registry: self.registry)
     let logger = self.logger

@@ -102,7 +102,7 @@ struct Migrate: AsyncParsableCommand {
   /// privileges); fails start-up when PostgreSQL is unreachable or an applied migration
   /// changed, and warns when the server would run as a superuser.
   static func openMigrated(_ configuration: StoreConfiguration, options: DatabaseOptions, logger: Logger) async throws -> StorePool {
-    let pool = StorePool(configuration: configuration, logger: logger)
+    let pool = StorePool(configuration: configuration, logger: logger, metrics: PoolMetrics())
     do {
       let session = try await pool.query("SELECT current_user::text, rolsuper FROM pg_roles WHERE rolname = current_user").rows[0]
       let (user, superuser) = try session.decode((String, Bool).self)

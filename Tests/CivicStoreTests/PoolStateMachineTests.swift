@@ -47,4 +47,34 @@ struct PoolStateMachineTests {
       return
     }
   }
+
+  @Test("statistics: connections in use and idle and waiters follow the transitions")
+  func statistics() async throws {
+    var machine = Machine(capacity: 1)
+    #expect(machine.statistics == PoolStatistics(capacity: 1, inUse: 0, idle: 0, waiters: 0))
+    _ = machine.acquire()
+    #expect(machine.statistics == PoolStatistics(capacity: 1, inUse: 1, idle: 0, waiters: 0))
+    let grant: Machine.Grant = try await withCheckedThrowingContinuation { continuation in
+      guard case .wait = machine.acquire() else {
+        Issue.record("a second lease must wait")
+        continuation.resume(returning: .connect)
+        return
+      }
+      let queued = machine.enqueue(id: 1, continuation)
+      #expect(queued)
+      #expect(machine.statistics == PoolStatistics(capacity: 1, inUse: 1, idle: 0, waiters: 1))
+      guard case .resume(let waiter, let grant) = machine.release(5) else {
+        Issue.record("the released connection goes to the waiter")
+        return
+      }
+      #expect(machine.statistics == PoolStatistics(capacity: 1, inUse: 1, idle: 0, waiters: 0))
+      waiter.resume(returning: grant)
+    }
+    guard case .connection(5) = grant else {
+      Issue.record("the waiter gets the released connection")
+      return
+    }
+    _ = machine.release(5)
+    #expect(machine.statistics == PoolStatistics(capacity: 1, inUse: 0, idle: 1, waiters: 0))
+  }
 }

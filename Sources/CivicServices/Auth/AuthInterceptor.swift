@@ -1,6 +1,5 @@
 import Foundation
 public import GRPCCore
-import Metrics
 import Synchronization
 
 /// Authenticates and authorizes every call before its handler runs, and binds the
@@ -20,7 +19,8 @@ public final class AuthInterceptor: ServerInterceptor, Sendable {
   private let policies: [String: MethodPolicy]
   private let authenticator: TokenAuthenticator
   private let throttle: Mutex<FailureThrottle>
-  private let failures = Counter(label: "civicgrid_auth_failures_total")
+  /// `civicgrid_auth_failures_total{reason}`, one counter per reason, made once.
+  private let failures = AuthFailureCounters()
 
   public init(policies: [String: MethodPolicy], authenticator: TokenAuthenticator, throttle: FailureThrottle.Settings = .standard) {
     self.policies = policies
@@ -46,7 +46,7 @@ public final class AuthInterceptor: ServerInterceptor, Sendable {
         throw RPCError(code: .permissionDenied, message: "\(method) requires the role \(policy)")
       }
     }
-    let requestContext = RequestContext(method: method, requestID: Self.requestID(request.metadata), principal: principal)
+    let requestContext = RequestContext(method: method, requestID: RequestID.from(request.metadata), principal: principal)
     var response = try await RequestContext.$current.withValue(requestContext) {
       try await next(request, context)
     }
@@ -70,17 +70,9 @@ public final class AuthInterceptor: ServerInterceptor, Sendable {
     if let secret, let principal = try await self.authenticator.principal(forSecret: secret) {
       return principal
     }
-    self.failures.increment()
+    self.failures.count(header == nil ? .missing : secret == nil ? .malformed : .rejected)
     let delay = self.throttle.withLock { $0.recordFailure(peer: FailureThrottle.host(ofPeer: peer), now: .now) }
     if delay > .zero { try? await Task.sleep(for: delay) }
     throw RPCError(code: .unauthenticated, message: Self.unauthenticatedMessage)
-  }
-
-  /// The caller's `x-request-id` when it is short printable ASCII, else a fresh UUID.
-  static func requestID(_ metadata: Metadata) -> String {
-    for case .string(let value) in metadata["x-request-id"] {
-      if (1...128).contains(value.utf8.count), value.utf8.allSatisfy({ (0x21...0x7e).contains($0) }) { return value }
-    }
-    return UUID().uuidString.lowercased()
   }
 }

@@ -3,8 +3,9 @@
 /// A method missing here is refused (PERMISSION_DENIED), and a test fails when any rpc in
 /// the generated `MethodRegistry` has no entry, so adding an rpc means deciding who may call it.
 public enum MethodPolicies {
-  /// Health checks, the conformance/load-test service and the service no server
-  /// implements carry no data and are open, so probes and load tools need no token.
+  /// Health checks, server reflection, the conformance/load-test service and the service no
+  /// server implements carry no data and are open, so probes, load tools and grpcurl need no
+  /// token.
   public static let open: [String: MethodPolicy] = [
     "grpc.health.v1.Health/Check": .public,
     "grpc.health.v1.Health/List": .public,
@@ -16,6 +17,9 @@ public enum MethodPolicies {
     "civicgrid.v1.Diagnostics/FullDuplexCall": .public,
     "civicgrid.v1.Diagnostics/UnimplementedCall": .public,
     "civicgrid.v1.Unimplemented/UnimplementedCall": .public,
+    // The shape of the API, which partners hold as protos anyway; no data (docs/SECURITY.md).
+    "grpc.reflection.v1.ServerReflection/ServerReflectionInfo": .public,
+    "grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo": .public,
   ]
 
   public static let all: [String: MethodPolicy] = [

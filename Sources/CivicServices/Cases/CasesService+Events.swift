@@ -24,14 +24,16 @@ extension CasesService {
     let kinds = request.kinds
     let itemCode = request.itemCode
     let store = self.store
-    try await SequencedFeed(store: store, channel: CaseRepository.notifyChannel).follow(after: request.after) { after, limit in
-      try await store.query(
-        CaseEventFeed.page(after: after, range: range, caseID: caseID, itemCode: itemCode, kinds: kinds, limit: limit)
-      ).rows
-    } deliver: { row in
-      let event = try Self.feedEvent(row)
-      try await response.write(event)
-      return event.sequence
+    try await FeedSubscribers.events.subscribed {
+      try await SequencedFeed(store: store, channel: CaseRepository.notifyChannel).follow(after: request.after) { after, limit in
+        try await store.query(
+          CaseEventFeed.page(after: after, range: range, caseID: caseID, itemCode: itemCode, kinds: kinds, limit: limit)
+        ).rows
+      } deliver: { row in
+        let event = try Self.feedEvent(row)
+        try await response.write(event)
+        return event.sequence
+      }
     }
   }
 

@@ -4,6 +4,7 @@ import CivicRepositories
 import CivicStore
 import Foundation
 public import GRPCCore
+import Logging
 import SwiftProtobuf
 
 extension CasesService {
@@ -70,9 +71,14 @@ extension CasesService {
         summary: "submitted for \(item.ref) via \(channel.rawValue) at \(unitCode)"
       )
       let record = try await CaseRecord.load(id, scope: .everything, on: connection, lock: false)
+      CallLog.current.info(
+        "application submitted",
+        metadata: ["case.number": "\(CaseNumber.format(id))", "case.item": "\(item.ref)", "case.unit": "\(unitCode)"]
+      )
       return try CaseMapping.message(record, calendar: calendar, at: now)
     }
   }
+
   /// What intake needs, validated by the caller.
   struct Intake: Sendable {
     var itemCode: String

@@ -3,6 +3,7 @@ public import CivicProtos
 import CivicRepositories
 public import CivicStore
 public import GRPCCore
+import Logging
 import SwiftProtobuf
 
 extension DirectoryService {
@@ -28,6 +29,10 @@ extension DirectoryService {
         on: connection,
         object: "account:\(login)",
         summary: "issued token \(issued.token.id) '\(label)' for \(ttl) s"
+      )
+      CallLog.current.info(
+        "token issued",
+        metadata: ["token.id": "\(issued.token.id)", "token.login": "\(login)", "token.ttl_seconds": "\(ttl)"]
       )
       return issued
     }

@@ -1,5 +1,6 @@
 public import CivicProtos
 public import GRPCCore
+import Metrics
 import Synchronization
 
 /// `grpc.health.v1.Health`: the standard health service over a status table that the
@@ -14,6 +15,8 @@ public final class HealthService: Grpc_Health_V1_Health.ServiceProtocol, Sendabl
   }
 
   private let state = Mutex(State())
+  /// `civicgrid_health_serving{service}`: 1 while SERVING, made once per service name.
+  private let gauges = Mutex<[String: Gauge]>([:])
 
   public init() {}
 
@@ -25,6 +28,11 @@ public final class HealthService: Grpc_Health_V1_Health.ServiceProtocol, Sendabl
     let watchers = self.state.withLock { state in
       state.statuses[service] = status
       return state.watchers.values.filter { $0.service == service }.map(\.continuation)
+    }
+    self.gauges.withLock { gauges in
+      let gauge = gauges[service] ?? Gauge(label: "civicgrid_health_serving", dimensions: [("service", service)])
+      gauges[service] = gauge
+      gauge.record(status == .serving ? 1 : 0)
     }
     for watcher in watchers { watcher.yield(status) }
   }

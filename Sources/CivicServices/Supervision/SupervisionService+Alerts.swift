@@ -81,12 +81,14 @@ extension SupervisionService {
     guard request.after >= 0 else { throw Require.invalid("after", "must not be negative, got \(request.after)") }
     let query = try await self.alertQuery(request.filter, principal: principal)
     let store = self.store
-    try await SequencedFeed(store: store, channel: AlertWriter.notifyChannel).follow(after: request.after) { after, limit in
-      try await store.query(query.page(after: after, limit: limit)).rows
-    } deliver: { row in
-      let alert = try Self.alert(row)
-      try await response.write(alert)
-      return alert.sequence
+    try await FeedSubscribers.alerts.subscribed {
+      try await SequencedFeed(store: store, channel: AlertWriter.notifyChannel).follow(after: request.after) { after, limit in
+        try await store.query(query.page(after: after, limit: limit)).rows
+      } deliver: { row in
+        let alert = try Self.alert(row)
+        try await response.write(alert)
+        return alert.sequence
+      }
     }
   }
 }

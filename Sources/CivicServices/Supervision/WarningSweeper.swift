@@ -187,10 +187,13 @@ public struct WarningSweeperService: Service {
   public init(sweeper: WarningSweeper) { self.sweeper = sweeper }
 
   public func run() async throws {
+    let metrics = WarningSweepMetrics()
     await cancelWhenGracefulShutdown {
       while !Task.isCancelled {
         do {
-          try await self.sweeper.sweep()
+          let start = ContinuousClock.now
+          let pass = try await self.sweeper.sweep()
+          metrics.record(pass, took: ContinuousClock.now - start)
         } catch {
           // PostgreSQL away or a bad snapshot: log and try again on the next pass.
           self.sweeper.logger.warning("warning sweep failed", metadata: ["error": "\(error)"])

@@ -35,6 +35,11 @@ struct PoolStateMachine<Connection: Sendable> {
 
   init(capacity: Int) { self.capacity = capacity }
 
+  /// Occupancy now: connections leased or opening, idle, and waiting callers.
+  var statistics: PoolStatistics {
+    PoolStatistics(capacity: self.capacity, inUse: self.open - self.idle.count, idle: self.idle.count, waiters: self.waiters.count)
+  }
+
   mutating func acquire() -> AcquireAction {
     if self.closed { return .fail }
     if let connection = self.idle.popLast() { return .grant(.connection(connection)) }

@@ -18,10 +18,13 @@ public final class StorePool: Service, Sendable {
   private let logger: Logger
   private let state: Mutex<PoolStateMachine<LibPQConnection>>
   private let nextWaiterID = Atomic<Int>(0)
+  private let metrics: PoolMetrics?
 
-  public init(configuration: StoreConfiguration, logger: Logger) {
+  /// - Parameter metrics: Where to report occupancy and waits; the server's pool only.
+  public init(configuration: StoreConfiguration, logger: Logger, metrics: PoolMetrics? = nil) {
     self.configuration = configuration
     self.logger = logger
+    self.metrics = metrics
     self.state = Mutex(PoolStateMachine(capacity: configuration.poolSize))
     // One thread per connection, plus one for a notification listener.
     self.threadPool = NIOThreadPool(numberOfThreads: configuration.poolSize + 1)
@@ -37,7 +40,7 @@ public final class StorePool: Service, Sendable {
   /// Closes idle connections, fails waiters and stops the thread pool; leased connections
   /// close when they come back.
   public func close() async {
-    let (idle, waiters) = self.state.withLock { $0.close() }
+    let (idle, waiters) = self.transition { $0.close() }
     for waiter in waiters { waiter.resume(throwing: StoreError(code: .poolClosed)) }
     for connection in idle { connection.close() }
     try? await self.threadPool.shutdownGracefully()
@@ -84,13 +87,15 @@ public final class StorePool: Service, Sendable {
 
   private func lease() async throws -> LibPQConnection {
     let grant: PoolStateMachine<LibPQConnection>.Grant
-    switch self.state.withLock({ $0.acquire() }) {
+    switch self.transition({ $0.acquire() }) {
     case .fail:
       throw StoreError(code: .poolClosed)
     case .grant(let granted):
       grant = granted
     case .wait:
+      let start = ContinuousClock.now
       grant = try await self.waitForGrant()
+      self.metrics?.recordWait(ContinuousClock.now - start)
     }
     switch grant {
     case .connection(let connection):
@@ -111,15 +116,15 @@ public final class StorePool: Service, Sendable {
     let id = self.nextWaiterID.wrappingAdd(1, ordering: .relaxed).newValue
     return try await withTaskCancellationHandler {
       try await withCheckedThrowingContinuation { continuation in
-        let queued = self.state.withLock { $0.enqueue(id: id, continuation) }
+        let queued = self.transition { $0.enqueue(id: id, continuation) }
         if !queued {
           continuation.resume(throwing: StoreError(code: .poolClosed))
-        } else if Task.isCancelled, let waiter = self.state.withLock({ $0.cancelWaiter(id: id) }) {
+        } else if Task.isCancelled, let waiter = self.transition({ $0.cancelWaiter(id: id) }) {
           waiter.resume(throwing: StoreError(code: .cancelled))
         }
       }
     } onCancel: {
-      if let waiter = self.state.withLock({ $0.cancelWaiter(id: id) }) {
+      if let waiter = self.transition({ $0.cancelWaiter(id: id) }) {
         waiter.resume(throwing: StoreError(code: .cancelled))
       }
     }
@@ -133,7 +138,7 @@ public final class StorePool: Service, Sendable {
         try LibPQConnection(configuration: configuration, ownThread: true)
       }
     } catch {
-      self.perform(self.state.withLock { $0.discard() })
+      self.perform(self.transition { $0.discard() })
       if let error = error as? StoreError {
         self.logger.warning("store.pool cannot connect", metadata: ["error": "\(error)"])
         throw error
@@ -144,10 +149,20 @@ public final class StorePool: Service, Sendable {
 
   private func giveBack(_ connection: LibPQConnection) {
     if connection.isReusable {
-      self.perform(self.state.withLock { $0.release(connection) })
+      self.perform(self.transition { $0.release(connection) })
     } else {
       connection.close()
-      self.perform(self.state.withLock { $0.discard() })
+      self.perform(self.transition { $0.discard() })
+    }
+  }
+
+  /// A transition of the state machine, reporting the occupancy it leaves (under the lock, so
+  /// gauges never go back to an older value).
+  private func transition<R>(_ body: (inout PoolStateMachine<LibPQConnection>) -> R) -> R {
+    self.state.withLock { state in
+      let result = body(&state)
+      self.metrics?.record(state.statistics)
+      return result
     }
   }
 

@@ -41,6 +41,8 @@ private let expectations: [String: Expected] = [
   "civicgrid.v1.Diagnostics/StreamingInputCall": .open,
   "civicgrid.v1.Diagnostics/FullDuplexCall": .open,
   "civicgrid.v1.Diagnostics/UnimplementedCall": .open,
+  "grpc.reflection.v1.ServerReflection/ServerReflectionInfo": .open,
+  "grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo": .open,
   "civicgrid.v1.Unimplemented/UnimplementedCall": .unserved,
   "civicgrid.v1.Directory/CreateUnit": .roles([.admin]),
   "civicgrid.v1.Directory/GetUnit": .anyAccount,

@@ -53,8 +53,10 @@ struct ServiceHarness: Sendable {
   ///   their methods' policies.
   /// - Parameter throttle: The auth interceptor's failure throttle; off unless a test is
   ///   about the throttle.
+  /// - Parameter logger: The server's logger; by default one that drops everything.
   static func withServer<R: Sendable>(
     adjust: (inout ServerConfiguration) -> Void = { _ in },
+    logger: Logger = Self.logger,
     extraServices: @escaping @Sendable (StorePool) -> [any RegistrableRPCService] = { _ in [] },
     extraPolicies: [String: MethodPolicy] = [:],
     throttle: FailureThrottle.Settings = .disabled,
@@ -70,6 +72,7 @@ struct ServiceHarness: Sendable {
         result = try await Self.withServer(
           database: database,
           adjust: adjust,
+          logger: logger,
           extraServices: extraServices,
           extraPolicies: extraPolicies,
           throttle: throttle,
@@ -91,6 +94,7 @@ struct ServiceHarness: Sendable {
   private static func withServer<R: Sendable>(
     database: String,
     adjust: (inout ServerConfiguration) -> Void,
+    logger: Logger,
     extraServices: @Sendable (StorePool) -> [any RegistrableRPCService],
     extraPolicies: [String: MethodPolicy],
     throttle: FailureThrottle.Settings,
@@ -109,7 +113,7 @@ struct ServiceHarness: Sendable {
       let server = CivicGridServer(
         configuration: configuration,
         registry: PrometheusCollectorRegistry(),
-        logger: Self.logger,
+        logger: logger,
         services: DatabaseServices.make(store: store) + extraServices(store),
         // The recorder sits after authorization and the boundary rules: a call it sees reached
         // its handler.

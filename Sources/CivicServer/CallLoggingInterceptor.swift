@@ -1,0 +1,67 @@
+import CivicServices
+import CivicWire
+public import GRPCCore
+public import Logging
+
+/// Gives every call a logger whose metadata names the call (`rpc.request_id`, `rpc.method`,
+/// `rpc.account` once the caller is known, `rpc.transport`), binds it as `CallLog.logger`
+/// for the handler and its response stream, and logs the call's start and end at debug
+/// (its status code and duration; a server-side failure at warning).
+///
+/// It runs after `AuthInterceptor`, whose `RequestContext` gives the request id and the
+/// account; without one (no database, no auth) it reads `x-request-id` itself. It logs no
+/// metadata values and no error messages, which may echo a request's fields: codes only.
+public struct CallLoggingInterceptor: ServerInterceptor {
+  private let logger: Logger
+  private let transport: String
+
+  public init(logger: Logger, transport: String) {
+    self.logger = logger
+    self.transport = transport
+  }
+
+  public func intercept<Input: Sendable, Output: Sendable>(
+    request: StreamingServerRequest<Input>,
+    context: ServerContext,
+    next: (StreamingServerRequest<Input>, ServerContext) async throws -> StreamingServerResponse<Output>
+  ) async throws -> StreamingServerResponse<Output> {
+    var named = self.logger
+    let call = RequestContext.current
+    named[metadataKey: "rpc.request_id"] = "\(call?.requestID ?? RequestID.from(request.metadata))"
+    named[metadataKey: "rpc.method"] = "\(context.descriptor.fullyQualifiedMethod)"
+    named[metadataKey: "rpc.transport"] = "\(self.transport)"
+    if let account = call?.principal?.login { named[metadataKey: "rpc.account"] = "\(account)" }
+    let logger = named
+    logger.debug("rpc started")
+
+    let start = ContinuousClock.now
+    let finished: @Sendable ((any Error)?) -> (any Error)? = { [logger] error in
+      let code = error.map(CallMetricsInterceptor.codeName) ?? "OK"
+      let elapsed = ContinuousClock.now - start
+      let metadata: Logger.Metadata = ["rpc.code": "\(code)", "rpc.duration_ms": "\(elapsed.milliseconds)"]
+      if ["UNKNOWN", "INTERNAL", "DATA_LOSS"].contains(code) {
+        logger.warning("rpc finished", metadata: metadata)
+      } else {
+        logger.debug("rpc finished", metadata: metadata)
+      }
+      return error
+    }
+    var response = try await CallLog.$logger.withValue(logger) {
+      try await self.settling(request: request, context: context, next: next, settle: finished)
+    }
+    if case .success(var contents) = response.accepted {
+      let producer = contents.producer
+      contents.producer = { writer in try await CallLog.$logger.withValue(logger) { try await producer(writer) } }
+      response.accepted = .success(contents)
+    }
+    return response
+  }
+}
+
+extension Duration {
+  /// Whole milliseconds, for log lines.
+  fileprivate var milliseconds: Int64 {
+    let (seconds, attoseconds) = self.components
+    return seconds * 1000 + attoseconds / 1_000_000_000_000_000
+  }
+}
