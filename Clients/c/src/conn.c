@@ -88,7 +88,10 @@ void cw_conn_send_window_update(cw_conn *c, uint32_t id, uint32_t increment) {
 /* Writes queued output until the socket would block. */
 static void flush(cw_conn *c) {
     while (c->state != CW_CONN_CLOSED && cw_buf_size(&c->wbuf) > 0) {
-        ssize_t n = send(c->fd, c->wbuf.data + c->wbuf.off, cw_buf_size(&c->wbuf), MSG_NOSIGNAL);
+        char tls_err[240] = "";
+        ssize_t n = c->ssl ? cw_tls_send(c->ssl, c->wbuf.data + c->wbuf.off, cw_buf_size(&c->wbuf), &c->tls_want_write,
+                                         tls_err, sizeof tls_err)
+                           : send(c->fd, c->wbuf.data + c->wbuf.off, cw_buf_size(&c->wbuf), MSG_NOSIGNAL);
         if (n > 0) {
             cw_buf_consume(&c->wbuf, (size_t)n);
         } else if (n < 0 && errno == EINTR) {
@@ -96,7 +99,7 @@ static void flush(cw_conn *c) {
         } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
             return;
         } else {
-            cw_conn_fail(c, -1, "write failed: %s", strerror(errno));
+            cw_conn_fail(c, -1, "write failed: %s", tls_err[0] ? tls_err : n == 0 ? "connection closed" : strerror(errno));
             return;
         }
     }
@@ -171,6 +174,8 @@ static void fail_all(cw_conn *c, const char *why) {
 }
 
 static void close_socket(cw_conn *c) {
+    cw_tls_close(c->ssl);
+    c->ssl = NULL;
     if (c->fd >= 0) close(c->fd);
     c->fd = -1;
     c->state = CW_CONN_CLOSED;
@@ -413,7 +418,10 @@ static void read_input(cw_conn *c) {
             r->off = 0;
         }
         size_t space = r->cap - r->len;
-        ssize_t n = recv(c->fd, r->data + r->len, space, 0);
+        char tls_err[240] = "";
+        c->tls_want_write = false;
+        ssize_t n = c->ssl ? cw_tls_recv(c->ssl, r->data + r->len, space, &c->tls_want_write, tls_err, sizeof tls_err)
+                           : recv(c->fd, r->data + r->len, space, 0);
         if (n == 0) {
             on_eof(c);
             return;
@@ -421,12 +429,13 @@ static void read_input(cw_conn *c) {
         if (n < 0) {
             if (errno == EINTR) continue;
             if (errno == EAGAIN || errno == EWOULDBLOCK) return;
-            cw_conn_fail(c, -1, "read failed: %s", strerror(errno));
+            cw_conn_fail(c, -1, "read failed: %s", tls_err[0] ? tls_err : strerror(errno));
             return;
         }
         r->len += (size_t)n;
         parse_input(c);
-        if ((size_t)n < space) return;
+        /* A short read drained the socket, unless TLS holds decrypted bytes poll cannot see. */
+        if ((size_t)n < space && !(c->ssl && cw_tls_pending(c->ssl))) return;
     }
 }
 
@@ -462,7 +471,8 @@ static void check_deadlines(cw_conn *c) {
 
 /* ---- Public API ----------------------------------------------------------------- */
 
-cw_code cw_conn_attach(int fd, const cw_conn_opts *opts, cw_conn **out) {
+/* Wraps a connected socket, with its TLS session when ssl is not NULL (owned from now on). */
+static cw_code attach(int fd, SSL *ssl, const cw_conn_opts *opts, cw_conn **out) {
     *out = NULL;
     cw_conn_opts o = opts ? *opts : (cw_conn_opts){0};
     uint32_t max_frame = or_default(o.max_frame_size, CW_DEFAULT_MAX_FRAME_SIZE);
@@ -478,6 +488,7 @@ cw_code cw_conn_attach(int fd, const cw_conn_opts *opts, cw_conn **out) {
     cw_conn *c = calloc(1, sizeof *c);
     if (c == NULL) return CW_RESOURCE_EXHAUSTED;
     c->fd = fd;
+    c->ssl = ssl;
     c->state = CW_CONN_HANDSHAKE;
     c->peer = default_peer_settings();
     c->local_max_frame = max_frame;
@@ -507,6 +518,10 @@ cw_code cw_conn_attach(int fd, const cw_conn_opts *opts, cw_conn **out) {
     flush(c);
     *out = c;
     return CW_OK;
+}
+
+cw_code cw_conn_attach(int fd, const cw_conn_opts *opts, cw_conn **out) {
+    return attach(fd, NULL, opts, out);
 }
 
 void cw_conn_close(cw_conn *c) {
@@ -543,7 +558,7 @@ int cw_conn_fd(const cw_conn *c) {
 short cw_conn_poll_events(const cw_conn *c) {
     if (c->state == CW_CONN_CLOSED) return 0;
     short ev = wbuf_has_room(c) ? POLLIN : 0;
-    if (cw_buf_size(&c->wbuf) > 0) ev |= POLLOUT;
+    if (cw_buf_size(&c->wbuf) > 0 || c->tls_want_write) ev |= POLLOUT;
     return ev;
 }
 
@@ -559,7 +574,10 @@ cw_code cw_conn_process(cw_conn *c, short revents) {
     if (c->busy) return CW_FAILED_PRECONDITION;
     if (c->state == CW_CONN_CLOSED) return CW_UNAVAILABLE;
     c->busy = true;
-    if (revents & (POLLIN | POLLHUP | POLLERR)) read_input(c);
+    if ((revents & (POLLIN | POLLHUP | POLLERR)) || (c->tls_want_write && (revents & POLLOUT)) ||
+        (c->ssl && cw_tls_pending(c->ssl))) {
+        read_input(c);
+    }
     check_deadlines(c);
     pump(c);
     flush(c);
@@ -575,6 +593,7 @@ cw_code cw_conn_step(cw_conn *c, int timeout_ms) {
     if (c->state == CW_CONN_CLOSED) return CW_UNAVAILABLE;
     int wait = cw_conn_timeout_ms(c);
     if (wait < 0 || (timeout_ms >= 0 && timeout_ms < wait)) wait = timeout_ms;
+    if (c->ssl && cw_tls_pending(c->ssl)) wait = 0; /* input already decrypted: no need to wait */
     struct pollfd pfd = {.fd = c->fd, .events = cw_conn_poll_events(c)};
     int n = poll(&pfd, 1, wait);
     if (n < 0 && errno != EINTR) {
@@ -693,9 +712,18 @@ cw_code cw_conn_open(const char *host, const char *port, const cw_conn_opts *opt
     freeaddrinfo(res);
     if (fd < 0) return CW_UNAVAILABLE;
 
+    SSL *ssl = NULL;
+    if (opts && opts->tls) {
+        ssl = cw_tls_handshake(fd, opts->tls, host, end, err, err_len);
+        if (ssl == NULL) {
+            close(fd);
+            return CW_UNAVAILABLE;
+        }
+    }
     cw_conn *c;
-    cw_code rc = cw_conn_attach(fd, opts, &c);
+    cw_code rc = attach(fd, ssl, opts, &c);
     if (rc != CW_OK) {
+        cw_tls_close(ssl);
         close(fd);
         snprintf(err, err_len, "attach: %s", cw_code_name(rc));
         return rc;

@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "civicwire/status.h"
+#include "civicwire/tls.h"
 
 typedef struct cw_conn cw_conn;
 
@@ -26,6 +27,7 @@ typedef struct cw_conn_opts {
     uint32_t max_concurrent_streams; /* local cap on open streams; default: the server's */
     int connect_timeout_ms;          /* TCP connect + handshake, cw_conn_open only; default 10000 */
     const char *user_agent;          /* default "libcivicwire/1.0" */
+    const cw_tls_opts *tls;          /* TLS for cw_conn_open (civicwire/tls.h); NULL: plaintext */
 } cw_conn_opts;
 
 /* Connection state as cw_conn_state reports it. */
@@ -37,8 +39,9 @@ typedef enum cw_conn_state {
 } cw_conn_state;
 
 /*
- * Connects to host:port (numeric or resolvable) and completes the handshake
- * (both prefaces and SETTINGS) before returning. On failure *out is NULL and the
+ * Connects to host:port and completes the handshake (TLS when opts->tls is set, then both
+ * prefaces and SETTINGS) before returning. host is a DNS name, an IPv4 address or an IPv6
+ * address (without brackets); every address it resolves to is tried in turn. On failure *out is NULL and the
  * returned code is CW_UNAVAILABLE (or CW_DEADLINE_EXCEEDED on timeout);
  * err (if not NULL) receives a description of at most err_len-1 bytes.
  */
