@@ -400,7 +400,8 @@ static void parse_input(cw_conn *c) {
 
 static void on_eof(cw_conn *c) {
     if (!c->got_settings) {
-        cw_conn_fail(c, -1, "server closed the connection during the handshake");
+        cw_conn_fail(c, -1, c->ssl ? "server closed the connection during the handshake"
+                                   : "server closed the connection during the handshake (a TLS listener does so to a plaintext client)");
     } else if (c->goaway_received) {
         cw_conn_fail(c, -1, "server closed the connection after GOAWAY %s", cw_goaway_code_name(c->goaway_code));
     } else {
@@ -429,6 +430,10 @@ static void read_input(cw_conn *c) {
         if (n < 0) {
             if (errno == EINTR) continue;
             if (errno == EAGAIN || errno == EWOULDBLOCK) return;
+            if (errno == ECONNRESET && !c->got_settings && !tls_err[0]) {
+                on_eof(c); /* a reset before the server's SETTINGS: a refused handshake, said as such */
+                return;
+            }
             cw_conn_fail(c, -1, "read failed: %s", tls_err[0] ? tls_err : strerror(errno));
             return;
         }

@@ -128,7 +128,7 @@ static void plaintext_to_tls_server_fails(check_ctx *t) {
     if (!dir) return;
     ts_opts server = {.host = "127.0.0.1", .certs = dir, .cert = "server"};
     outcome o = connect_once(t, &server, "127.0.0.1", NULL);
-    CHECK_MSG(t, o.code == CW_UNAVAILABLE, "%s", o.err);
+    CHECK_MSG(t, o.code == CW_UNAVAILABLE && strstr(o.err, "a TLS listener does so to a plaintext client") != NULL, "%s", o.err);
     CHECK(t, o.server == TS_TLS_FAILED);
 }
 
