@@ -7,26 +7,13 @@ set -euo pipefail
 server=${1:?usage: tls-against-server.sh /path/to/civicgridd /path/to/civicload}
 load=${2:?usage: tls-against-server.sh /path/to/civicgridd /path/to/civicload}
 here=$(cd "$(dirname "$0")/../../.." && pwd)
-scratch=$(mktemp -d)
-"$here/ops/certs" "$scratch/certs" 2>/dev/null
-c="$scratch/certs"
-"$server" serve --wire-listen 127.0.0.1:0 --grpc-listen 127.0.0.1:0 --metrics-listen 127.0.0.1:0 \
-  --port-file "$scratch/ports.json" --tls-cert "$c/server.pem" --tls-key "$c/server.key" \
-  --tls-client-ca "$c/ca.pem" > "$scratch/server.log" 2>&1 &
-pid=$!
-cleanup() {
-  kill "$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
-  rm -rf "$scratch"
-}
-trap cleanup EXIT
-wire=
-for _ in $(seq 1 300); do
-  wire=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["wire"])' "$scratch/ports.json" 2>/dev/null) && break
-  kill -0 "$pid" 2>/dev/null || { echo "tls-against-server: server exited:" >&2; cat "$scratch/server.log" >&2; exit 1; }
-  sleep 0.1
-done
-[ -n "$wire" ] || { echo "tls-against-server: no port file after 30 s" >&2; exit 1; }
+# shellcheck source=serve-on-loopback.sh
+. "$here/Clients/c/tests/serve-on-loopback.sh"
+certs=$(mktemp -d)
+"$here/ops/certs" "$certs" 2>/dev/null
+c="$certs"
+serve_on_loopback "$server" --tls-cert "$c/server.pem" --tls-key "$c/server.key" --tls-client-ca "$c/ca.pem"
+trap 'kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; rm -rf "$scratch" "$certs"' EXIT
 method=civicgrid.v1.Diagnostics/EmptyCall
 identity=(--ca-file "$c/ca.pem" --cert "$c/partner.pem" --key "$c/partner.key")
 passed=0
