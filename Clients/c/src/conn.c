@@ -438,6 +438,7 @@ static void read_input(cw_conn *c) {
             return;
         }
         r->len += (size_t)n;
+        c->last_read_ns = cw_now_ns();
         parse_input(c);
         /* A short read drained the socket, unless TLS holds decrypted bytes poll cannot see. */
         if ((size_t)n < space && !(c->ssl && cw_tls_pending(c->ssl))) return;
@@ -474,6 +475,32 @@ static void check_deadlines(cw_conn *c) {
     }
 }
 
+/* ---- Keepalive -------------------------------------------------------------------- */
+
+/* When the keepalive next acts (0: never): its PING's ACK deadline, or the end of the silence. */
+static int64_t keepalive_due(const cw_conn *c) {
+    if (c->ka_interval_ns == 0 || c->state != CW_CONN_READY) return 0;
+    return c->ka_outstanding ? c->ka_sent_ns + c->ka_timeout_ns : c->last_read_ns + c->ka_interval_ns;
+}
+
+static void check_keepalive(cw_conn *c) {
+    int64_t due = keepalive_due(c);
+    int64_t now = cw_now_ns();
+    if (due == 0 || now < due) return;
+    if (c->ka_outstanding) {
+        cw_conn_fail(c, -1, "keepalive: no PING ACK within %lld ms", (long long)(c->ka_timeout_ns / 1000000));
+        return;
+    }
+    Civicgrid__Wire__V1__Ping p = CIVICGRID__WIRE__V1__PING__INIT;
+    /* Its own opaque values (top bit set) so a cw_conn_ping of the caller is never mistaken for it. */
+    c->ka_opaque = ((uint64_t)1 << 63) | (uint64_t)now;
+    p.opaque = c->ka_opaque;
+    if (cw_conn_put_frame(c, CW_FRAME_PING, 0, 0, &p.base, true)) {
+        c->ka_outstanding = true;
+        c->ka_sent_ns = now;
+    }
+}
+
 /* ---- Public API ----------------------------------------------------------------- */
 
 /* Wraps a connected socket, with its TLS session when ssl is not NULL (owned from now on). */
@@ -501,6 +528,11 @@ static cw_code attach(int fd, SSL *ssl, const cw_conn_opts *opts, cw_conn **out)
     c->local_max_metadata = or_default(o.max_metadata_size, CW_DEFAULT_MAX_METADATA_SIZE);
     c->local_window = window;
     c->local_max_streams = o.max_concurrent_streams;
+    if (o.keepalive_interval_ms > 0) {
+        c->ka_interval_ns = (int64_t)(o.keepalive_interval_ms < 1000 ? 1000 : o.keepalive_interval_ms) * 1000000;
+        c->ka_timeout_ns = (int64_t)(o.keepalive_timeout_ms > 0 ? o.keepalive_timeout_ms : 20000) * 1000000;
+    }
+    c->last_read_ns = cw_now_ns();
     snprintf(c->user_agent, sizeof c->user_agent, "%s", o.user_agent ? o.user_agent : "libcivicwire/1.0");
     c->next_id = 1;
     c->wbuf_soft = WBUF_SOFT_LIMIT;
@@ -568,8 +600,10 @@ short cw_conn_poll_events(const cw_conn *c) {
 }
 
 int cw_conn_timeout_ms(const cw_conn *c) {
-    if (c->next_deadline_ns == 0) return -1;
-    int64_t left = c->next_deadline_ns - cw_now_ns();
+    int64_t next = c->next_deadline_ns, ka = keepalive_due(c);
+    if (ka != 0 && (next == 0 || ka < next)) next = ka;
+    if (next == 0) return -1;
+    int64_t left = next - cw_now_ns();
     if (left <= 0) return 0;
     int64_t ms = (left + 999999) / 1000000;
     return ms > 1000000000 ? 1000000000 : (int)ms;
@@ -584,6 +618,7 @@ cw_code cw_conn_process(cw_conn *c, short revents) {
         read_input(c);
     }
     check_deadlines(c);
+    check_keepalive(c);
     pump(c);
     flush(c);
     c->busy = false;

@@ -141,6 +141,14 @@ struct cw_conn {
     int64_t ping_sent_ns;
     int64_t ping_rtt_ns;
 
+    /* keepalive (0: off): a PING after interval of silence, the connection closed without its ACK */
+    int64_t ka_interval_ns;
+    int64_t ka_timeout_ns;
+    int64_t last_read_ns;
+    bool ka_outstanding;
+    uint64_t ka_opaque;
+    int64_t ka_sent_ns;
+
     bool busy; /* inside cw_conn_process: no re-entry from callbacks */
     char error[256];
 };

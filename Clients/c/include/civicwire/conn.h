@@ -28,6 +28,10 @@ typedef struct cw_conn_opts {
     int connect_timeout_ms;          /* TCP connect + handshake, cw_conn_open only; default 10000 */
     const char *user_agent;          /* default "libcivicwire/1.0" */
     const cw_tls_opts *tls;          /* TLS for cw_conn_open (civicwire/tls.h); NULL: plaintext */
+    int keepalive_interval_ms;       /* PING after this much silence from the server; 0: no keepalive;
+                                        at least 1000 (the server's min_ping_interval) */
+    int keepalive_timeout_ms;        /* no ACK this long after a keepalive PING closes the connection
+                                        (calls fail UNAVAILABLE); default 20000 */
 } cw_conn_opts;
 
 /* Connection state as cw_conn_state reports it. */
@@ -79,7 +83,7 @@ int cw_conn_fd(const cw_conn *conn);
 /* poll(2) events to wait for: POLLIN, plus POLLOUT while output is queued. */
 short cw_conn_poll_events(const cw_conn *conn);
 
-/* Milliseconds until the next call deadline (rounded up), or -1 for none. */
+/* Milliseconds until the next call deadline or keepalive action (rounded up), or -1 for none. */
 int cw_conn_timeout_ms(const cw_conn *conn);
 
 /*
