@@ -1,5 +1,6 @@
 /* civicload's command line: durations, defaults, method names, any host, TLS flags. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 #include "options.h"
@@ -93,12 +94,36 @@ static void any_host_and_tls(check_ctx *t) {
     options_free(&o);
 }
 
+/* -j runs the encoder (tests/fake-encoder.sh here, civicctl for real) and sends what it printed. */
+static void json_body_through_encoder(check_ctx *t) {
+    setenv("CIVICLOAD_ENCODER", "tests/fake-encoder.sh", 1);
+    options o;
+    char *argv[] = {"civicload", "-j", "{\"responseSize\":16}", "localhost:7400", "/a.B/C", NULL};
+    CHECK(t, parse(&o, 5, argv) == 0);
+    const char *want = "encode|a.B/C|--data|{\"responseSize\":16}";
+    CHECK_MSG(t, o.request_len == strlen(want) && memcmp(o.request, want, o.request_len) == 0, "%.*s", (int)o.request_len,
+              (const char *)o.request);
+    options_free(&o);
+    char *bad[] = {"civicload", "-j", "bad", "localhost:7400", "a.B/C", NULL};
+    CHECK(t, parse(&o, 5, bad) == 2);
+    options_free(&o);
+    char *both[] = {"civicload", "-j", "{}", "-d", "/dev/null", "localhost:7400", "a.B/C", NULL};
+    CHECK(t, parse(&o, 7, both) == 2);
+    options_free(&o);
+    setenv("CIVICLOAD_ENCODER", "/nonexistent/civicctl", 1);
+    char *missing[] = {"civicload", "-j", "{}", "localhost:7400", "a.B/C", NULL};
+    CHECK(t, parse(&o, 5, missing) == 2);
+    options_free(&o);
+    unsetenv("CIVICLOAD_ENCODER");
+}
+
 size_t options_tests(check_case *out) {
     static const check_case cases[] = {
         {"options/durations", durations, NULL},
         {"options/defaults_and_method", defaults_and_method, NULL},
         {"options/rejects_bad_input", rejects_bad_input, NULL},
         {"options/any_host_and_tls", any_host_and_tls, NULL},
+        {"options/json_body_through_encoder", json_body_through_encoder, NULL},
     };
     return CHECK_SUITE(out, cases);
 }

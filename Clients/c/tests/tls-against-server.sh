@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # civicload over TLS against a real civicgridd with client certificates required: a partner
 # certificate of the server's client CA gets its calls answered, by name (localhost) and by
-# address; a plaintext civicload and one without a certificate are refused. Loopback only.
+# address, with a JSON request body too; a plaintext civicload, one without a certificate and
+# one that does not trust the server are refused. Loopback only.
 # usage: Clients/c/tests/tls-against-server.sh /path/to/civicgridd /path/to/civicload
 set -euo pipefail
 server=${1:?usage: tls-against-server.sh /path/to/civicgridd /path/to/civicload}
@@ -42,5 +43,8 @@ check "TLS by address" ok "${identity[@]}" "127.0.0.1:$wire" "$method"
 check "plaintext to TLS" refused "127.0.0.1:$wire" "$method"
 check "no client certificate" refused --ca-file "$c/ca.pem" "localhost:$wire" "$method"
 check "untrusted server" refused --ca-file "$c/other-ca.pem" --cert "$c/partner.pem" --key "$c/partner.key" "localhost:$wire" "$method"
+# A JSON request body, encoded by the civicctl built beside civicgridd.
+CIVICLOAD_ENCODER="$(dirname "$server")/civicctl" check "JSON body over TLS" ok -j '{"responseSize":16}' \
+  "${identity[@]}" "localhost:$wire" civicgrid.v1.Diagnostics/UnaryCall
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -1,5 +1,7 @@
 #include "options.h"
 
+#include "json_body.h"
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
@@ -17,7 +19,8 @@ static const char usage[] =
     "servers you run or are allowed to load.\n"
     "\n"
     "  -d, --data-file FILE   request message, binary protobuf (default: empty message);\n"
-    "                         from JSON: civicctl encode <Method> --data '<json>' > req.bin\n"
+    "  -j, --json JSON        request message as JSON, encoded by civicctl (on PATH, or\n"
+    "                         $CIVICLOAD_ENCODER): -j '{\"responseSize\":16}'\n"
     "  -m, --metadata K=V     request metadata, repeatable (a -bin key takes the raw bytes of V)\n"
     "  -c, --concurrency N    calls in flight (closed loop; default 10). With --rps: the most\n"
     "                         calls in flight before sending waits (default 1000)\n"
@@ -134,7 +137,7 @@ enum {
     OPT_CA_FILE,
     OPT_CERT,
     OPT_KEY,
-    OPT_SERVER_NAME
+    OPT_SERVER_NAME,
 };
 
 int options_parse(options *o, int argc, char **argv) {
@@ -148,6 +151,7 @@ int options_parse(options *o, int argc, char **argv) {
     if (o->request == NULL) return 2;
     static const struct option longs[] = {
         {"data-file", required_argument, NULL, 'd'},
+        {"json", required_argument, NULL, 'j'},
         {"metadata", required_argument, NULL, 'm'},
         {"concurrency", required_argument, NULL, 'c'},
         {"connections", required_argument, NULL, OPT_CONNECTIONS},
@@ -172,11 +176,15 @@ int options_parse(options *o, int argc, char **argv) {
     int64_t d;
     int ch;
     optind = 1;
-    while ((ch = getopt_long(argc, argv, "d:m:c:n:z:t:qh", longs, NULL)) != -1) {
+    const char *json = NULL;
+    bool data_file = false;
+    while ((ch = getopt_long(argc, argv, "d:j:m:c:n:z:t:qh", longs, NULL)) != -1) {
         switch (ch) {
         case 'd':
             if (!read_file(optarg, &o->request, &o->request_len)) return 2;
+            data_file = true;
             break;
+        case 'j': json = optarg; break;
         case 'm':
             if (!add_metadata(o, optarg)) return fail("bad metadata (want key=value, lower-case key)", optarg);
             break;
@@ -236,6 +244,13 @@ int options_parse(options *o, int argc, char **argv) {
     const char *m = argv[optind + 1];
     if (snprintf(o->method, sizeof o->method, "%s%s", m[0] == '/' ? "" : "/", m) >= (int)sizeof o->method) {
         return fail("method name too long", m);
+    }
+    if (json && data_file) return fail("give -d or -j, not both", "");
+    if (json) {
+        char err[600];
+        if (!json_body_encode(o->method, json, MAX_REQUEST_SIZE, &o->request, &o->request_len, err, sizeof err)) {
+            return fail("cannot encode --json", err);
+        }
     }
     if (o->total && o->duration_ns) return fail("give -n or -z, not both", "");
     if (!o->total && !o->duration_ns) o->total = 200;
