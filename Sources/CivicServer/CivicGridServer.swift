@@ -6,6 +6,7 @@ internal import GRPCNIOTransportHTTP2
 public import Logging
 import Metrics
 internal import NIOCore
+internal import NIOSSL
 public import Prometheus
 public import ServiceLifecycle
 import Synchronization
@@ -129,6 +130,13 @@ public final class CivicGridServer: Service, Sendable {
 
   public func run() async throws {
     let config = self.configuration
+    let tls: ServerTLS?
+    do {
+      tls = try config.tls.map { files throws(ConfigurationError) in try ServerTLS.load(files) }
+    } catch {
+      self.failWaiters(error)
+      throw error
+    }
     let served: [any RegistrableRPCService] = [DiagnosticsService(), self.health] + self.extraServices
     let services = served + (try Self.reflectionServices(describing: served))
 
@@ -144,6 +152,7 @@ public final class CivicGridServer: Service, Sendable {
       host: config.wireListen.host,
       port: config.wireListen.port,
       config: config.wireConfig,
+      tls: tls?.wire,
       observer: observer,
       logger: self.logger
     )
@@ -160,9 +169,13 @@ public final class CivicGridServer: Service, Sendable {
     // in debug builds. Adding a handler fails only on a channel already closed (a client that
     // reset its stream at once), which needs no handler.
     let http2Gauges = HTTP2ConnectionGauges()
+    let handshakeLogger = self.logger
     http2Config.channelDebuggingCallbacks.onAcceptTCPConnection = { channel in
       http2Gauges.connectionAccepted(channel)
       try? HTTP2FlushPointBeforeWritable.install(in: channel.pipeline.syncOperations)
+      if let ssl = try? channel.pipeline.syncOperations.handler(type: NIOSSLServerHandler.self) {
+        try? channel.pipeline.syncOperations.addHandler(TLSHandshakeFailureLogger(logger: handshakeLogger), position: .after(ssl))
+      }
       return channel.eventLoop.makeSucceededVoidFuture()
     }
     // An oversize request gets RESOURCE_EXHAUSTED in trailers, not the transport's
@@ -176,21 +189,21 @@ public final class CivicGridServer: Service, Sendable {
     let http2Transport = DrainingServerTransport(
       HTTP2ServerTransport.Posix(
         address: .ipv4(host: config.grpcListen.host, port: config.grpcListen.port),
-        transportSecurity: .plaintext,
+        transportSecurity: tls?.http2 ?? .plaintext,
         config: http2Config
       )
     )
     let wireServer = GRPCServer(
       transport: wireTransport,
       services: services,
-      interceptors: [CallMetricsInterceptor(transport: "civicwire"), DeadlineInterceptor()] + self.extraInterceptors
-        + self.innermostInterceptors(transport: "civicwire")
+      interceptors: [CallMetricsInterceptor(transport: "civicwire"), DeadlineInterceptor(), ClientCertificateInterceptor()]
+        + self.extraInterceptors + self.innermostInterceptors(transport: "civicwire")
     )
     let http2Server = GRPCServer(
       transport: http2Transport,
       services: services,
-      interceptors: [CallMetricsInterceptor(transport: "http2"), DeadlineInterceptor()] + self.extraInterceptors
-        + self.innermostInterceptors(transport: "http2")
+      interceptors: [CallMetricsInterceptor(transport: "http2"), DeadlineInterceptor(), ClientCertificateInterceptor()]
+        + self.extraInterceptors + self.innermostInterceptors(transport: "http2")
     )
     let metrics = MetricsEndpoint(host: config.metricsListen.host, port: config.metricsListen.port, registry: self.registry)
     let logger = self.logger

@@ -22,6 +22,8 @@ public struct ServerConfiguration: Sendable, Equatable {
   public var gracePeriodSeconds: Int
   /// Seconds between this instance's warning sweeps (docs/SUPERVISION.md); 0: it does not sweep.
   public var warningSweepSeconds: Int
+  /// TLS on both listeners (docs/SECURITY.md); nil: plaintext.
+  public var tls: TLSFiles?
 
   public static var defaults: ServerConfiguration {
     ServerConfiguration(
@@ -33,7 +35,8 @@ public struct ServerConfiguration: Sendable, Equatable {
       maxMessageSize: 4 * 1024 * 1024,
       idleTimeoutSeconds: 300,
       gracePeriodSeconds: 30,
-      warningSweepSeconds: 5
+      warningSweepSeconds: 5,
+      tls: nil
     )
   }
 
@@ -53,7 +56,7 @@ public struct ServerConfiguration: Sendable, Equatable {
     "wire_listen", "grpc_listen", "metrics_listen", "log_level",
     "max_concurrent_streams", "max_message_size", "idle_timeout_seconds", "grace_period_seconds",
     "warning_sweep_seconds",
-  ]
+  ] + TLSFiles.keys
 
   /// Applies one setting given as text; `source` names where it came from for errors.
   public mutating func apply(key: String, value: String, source: String) throws(ConfigurationError) {
@@ -84,6 +87,7 @@ public struct ServerConfiguration: Sendable, Equatable {
     case "idle_timeout_seconds": self.idleTimeoutSeconds = try int(1...86_400)
     case "grace_period_seconds": self.gracePeriodSeconds = try int(0...3_600)
     case "warning_sweep_seconds": self.warningSweepSeconds = try int(0...3_600)
+    case _ where TLSFiles.keys.contains(key): try TLSFiles.apply(key: key, value: value, source: source, to: &self.tls)
     default:
       throw ConfigurationError("\(source): unknown setting '\(key)' (known: \(Self.keys.joined(separator: ", ")))")
     }
@@ -114,6 +118,12 @@ public struct ServerConfiguration: Sendable, Equatable {
       }
       try self.apply(key: key, value: text, source: "config file \(path)")
     }
+  }
+
+  /// Refuses settings that are each valid but do not go together.
+  public func validated() throws(ConfigurationError) -> ServerConfiguration {
+    try self.tls?.validate()
+    return self
   }
 
   /// Applies `CIVICGRID_<KEY>` environment variables.

@@ -36,13 +36,21 @@ public enum DatabaseServices {
   /// What every call passes before its handler, in order: who is calling and whether the
   /// method admits it (`AuthInterceptor`), then the rules every request obeys
   /// (`BoundaryInterceptor`).
+  /// - Parameter certificateAccounts: Client certificate name to account login, for callers
+  ///   over mutual TLS without a bearer token (`tls_client_accounts`).
   public static func interceptors(
     store: StorePool,
     policies: [String: MethodPolicy] = MethodPolicies.all,
-    throttle: FailureThrottle.Settings = .standard
+    throttle: FailureThrottle.Settings = .standard,
+    certificateAccounts: [String: String] = [:]
   ) -> [any ServerInterceptor] {
     [
-      AuthInterceptor(policies: policies, authenticator: TokenAuthenticator(store: store), throttle: throttle),
+      AuthInterceptor(
+        policies: policies,
+        authenticator: TokenAuthenticator(store: store),
+        certificates: CertificateAuthenticator(store: store, accounts: certificateAccounts),
+        throttle: throttle
+      ),
       BoundaryInterceptor(),
     ]
   }

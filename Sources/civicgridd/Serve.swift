@@ -25,6 +25,10 @@ struct Serve: AsyncParsableCommand {
   @Option(help: "Prometheus metrics listener, HOST:PORT (default 127.0.0.1:7402).") var metricsListen: String?
   @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.") var logLevel: String?
   @Option(help: "Log format: text or json.") var logFormat: String = "text"
+  @Option(help: "PEM certificate chain: both listeners speak TLS (with --tls-key).") var tlsCert: String?
+  @Option(help: "PEM private key of --tls-cert.") var tlsKey: String?
+  @Option(help: "PEM CA certificates: every client must present a certificate they issued.") var tlsClientCa: String?
+  @Option(help: "Client certificate name (CN or SAN) to account login, NAME=LOGIN[,…].") var tlsClientAccounts: String?
   @Option(help: "Write the bound ports as JSON to this file once listening.") var portFile: String?
   @OptionGroup var database: DatabaseOptions
 
@@ -40,7 +44,7 @@ struct Serve: AsyncParsableCommand {
       registry: registry,
       logger: logger,
       services: store.map { DatabaseServices.make(store: $0) } ?? [],
-      interceptors: store.map { DatabaseServices.interceptors(store: $0) } ?? []
+      interceptors: store.map { DatabaseServices.interceptors(store: $0, certificateAccounts: settings.tls?.clientAccounts ?? [:]) } ?? []
     )
     // Shut down in reverse: the server drains first, the pool closes last.
     var lifecycle = store.map { Self.storeServices($0, health: server.health, settings: settings, logger: logger) } ?? []
@@ -69,10 +73,13 @@ struct Serve: AsyncParsableCommand {
       let flags: [(String, String?)] = [
         ("wire_listen", self.wireListen), ("grpc_listen", self.grpcListen),
         ("metrics_listen", self.metricsListen), ("log_level", self.logLevel),
+        ("tls_cert", self.tlsCert), ("tls_key", self.tlsKey), ("tls_client_ca", self.tlsClientCa),
+        ("tls_client_accounts", self.tlsClientAccounts),
       ]
       for case let (key, value?) in flags {
         try settings.apply(key: key, value: value, source: "flag --\(key.replacingOccurrences(of: "_", with: "-"))")
       }
+      try settings.validated().checkTLSFiles()
     } catch {
       throw ValidationError(error.description)
     }
@@ -159,9 +166,10 @@ struct Serve: AsyncParsableCommand {
         "metrics": "http://\(listen.metrics):\(ports.metrics)/metrics",
       ]
     )
+    let (security, tlsFlags) = settings.tls == nil ? ("", "") : (" over TLS", " --tls --ca-file CA.pem")
     let banner = """
-      civicgridd: serving CivicWire on \(listen.wire):\(ports.wire), gRPC/HTTP2 on \(listen.grpc):\(ports.grpc), metrics on http://\(listen.metrics):\(ports.metrics)/metrics
-      civicgridd: try `civicctl --server \(listen.wire):\(ports.wire) health`
+      civicgridd: serving CivicWire on \(listen.wire):\(ports.wire), gRPC/HTTP2 on \(listen.grpc):\(ports.grpc)\(security), metrics on http://\(listen.metrics):\(ports.metrics)/metrics
+      civicgridd: try `civicctl --server \(listen.wire):\(ports.wire)\(tlsFlags) health`
 
       """
     FileHandle.standardOutput.write(Data(banner.utf8))

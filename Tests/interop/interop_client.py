@@ -267,17 +267,37 @@ CASES = [
 ]
 
 
+def open_channel(arguments):
+    """A plaintext channel, or with --ca-file a TLS one (ALPN h2, the server's name checked)."""
+    if not arguments.ca_file:
+        return grpc.insecure_channel(arguments.server)
+
+    def read(path):
+        with open(path, "rb") as file:
+            return file.read()
+
+    credentials = grpc.ssl_channel_credentials(
+        root_certificates=read(arguments.ca_file),
+        private_key=read(arguments.key) if arguments.key else None,
+        certificate_chain=read(arguments.cert) if arguments.cert else None,
+    )
+    return grpc.secure_channel(arguments.server, credentials)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--server", required=True, help="HOST:PORT of the gRPC/HTTP/2 listener")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--label", default="", help="printed with every line (e.g. the build)")
+    parser.add_argument("--ca-file", help="TLS: PEM CA certificates that issued the server's certificate")
+    parser.add_argument("--cert", help="TLS: PEM client certificate (mutual TLS), with --key")
+    parser.add_argument("--key", help="TLS: PEM private key of --cert")
     arguments = parser.parse_args()
 
     passed = failed = 0
     label = f" [{arguments.label}]" if arguments.label else ""
     # One channel for the whole run, as a partner's client would hold one.
-    with grpc.insecure_channel(arguments.server) as channel:
+    with open_channel(arguments) as channel:
         grpc.channel_ready_future(channel).result(timeout=CALL_TIMEOUT)
         stub = services.DiagnosticsStub(channel)
         for round_number in range(1, arguments.rounds + 1):

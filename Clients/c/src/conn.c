@@ -88,7 +88,10 @@ void cw_conn_send_window_update(cw_conn *c, uint32_t id, uint32_t increment) {
 /* Writes queued output until the socket would block. */
 static void flush(cw_conn *c) {
     while (c->state != CW_CONN_CLOSED && cw_buf_size(&c->wbuf) > 0) {
-        ssize_t n = send(c->fd, c->wbuf.data + c->wbuf.off, cw_buf_size(&c->wbuf), MSG_NOSIGNAL);
+        char tls_err[240] = "";
+        ssize_t n = c->ssl ? cw_tls_send(c->ssl, c->wbuf.data + c->wbuf.off, cw_buf_size(&c->wbuf), &c->tls_want_write,
+                                         tls_err, sizeof tls_err)
+                           : send(c->fd, c->wbuf.data + c->wbuf.off, cw_buf_size(&c->wbuf), MSG_NOSIGNAL);
         if (n > 0) {
             cw_buf_consume(&c->wbuf, (size_t)n);
         } else if (n < 0 && errno == EINTR) {
@@ -96,7 +99,7 @@ static void flush(cw_conn *c) {
         } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
             return;
         } else {
-            cw_conn_fail(c, -1, "write failed: %s", strerror(errno));
+            cw_conn_fail(c, -1, "write failed: %s", tls_err[0] ? tls_err : n == 0 ? "connection closed" : strerror(errno));
             return;
         }
     }
@@ -171,6 +174,8 @@ static void fail_all(cw_conn *c, const char *why) {
 }
 
 static void close_socket(cw_conn *c) {
+    cw_tls_close(c->ssl);
+    c->ssl = NULL;
     if (c->fd >= 0) close(c->fd);
     c->fd = -1;
     c->state = CW_CONN_CLOSED;
@@ -395,7 +400,8 @@ static void parse_input(cw_conn *c) {
 
 static void on_eof(cw_conn *c) {
     if (!c->got_settings) {
-        cw_conn_fail(c, -1, "server closed the connection during the handshake");
+        cw_conn_fail(c, -1, c->ssl ? "server closed the connection during the handshake"
+                                   : "server closed the connection during the handshake (a TLS listener does so to a plaintext client)");
     } else if (c->goaway_received) {
         cw_conn_fail(c, -1, "server closed the connection after GOAWAY %s", cw_goaway_code_name(c->goaway_code));
     } else {
@@ -413,7 +419,10 @@ static void read_input(cw_conn *c) {
             r->off = 0;
         }
         size_t space = r->cap - r->len;
-        ssize_t n = recv(c->fd, r->data + r->len, space, 0);
+        char tls_err[240] = "";
+        c->tls_want_write = false;
+        ssize_t n = c->ssl ? cw_tls_recv(c->ssl, r->data + r->len, space, &c->tls_want_write, tls_err, sizeof tls_err)
+                           : recv(c->fd, r->data + r->len, space, 0);
         if (n == 0) {
             on_eof(c);
             return;
@@ -421,12 +430,18 @@ static void read_input(cw_conn *c) {
         if (n < 0) {
             if (errno == EINTR) continue;
             if (errno == EAGAIN || errno == EWOULDBLOCK) return;
-            cw_conn_fail(c, -1, "read failed: %s", strerror(errno));
+            if (errno == ECONNRESET && !c->got_settings && !tls_err[0]) {
+                on_eof(c); /* a reset before the server's SETTINGS: a refused handshake, said as such */
+                return;
+            }
+            cw_conn_fail(c, -1, "read failed: %s", tls_err[0] ? tls_err : strerror(errno));
             return;
         }
         r->len += (size_t)n;
+        c->last_read_ns = cw_now_ns();
         parse_input(c);
-        if ((size_t)n < space) return;
+        /* A short read drained the socket, unless TLS holds decrypted bytes poll cannot see. */
+        if ((size_t)n < space && !(c->ssl && cw_tls_pending(c->ssl))) return;
     }
 }
 
@@ -460,9 +475,36 @@ static void check_deadlines(cw_conn *c) {
     }
 }
 
+/* ---- Keepalive -------------------------------------------------------------------- */
+
+/* When the keepalive next acts (0: never): its PING's ACK deadline, or the end of the silence. */
+static int64_t keepalive_due(const cw_conn *c) {
+    if (c->ka_interval_ns == 0 || c->state != CW_CONN_READY) return 0;
+    return c->ka_outstanding ? c->ka_sent_ns + c->ka_timeout_ns : c->last_read_ns + c->ka_interval_ns;
+}
+
+static void check_keepalive(cw_conn *c) {
+    int64_t due = keepalive_due(c);
+    int64_t now = cw_now_ns();
+    if (due == 0 || now < due) return;
+    if (c->ka_outstanding) {
+        cw_conn_fail(c, -1, "keepalive: no PING ACK within %lld ms", (long long)(c->ka_timeout_ns / 1000000));
+        return;
+    }
+    Civicgrid__Wire__V1__Ping p = CIVICGRID__WIRE__V1__PING__INIT;
+    /* Its own opaque values (top bit set) so a cw_conn_ping of the caller is never mistaken for it. */
+    c->ka_opaque = ((uint64_t)1 << 63) | (uint64_t)now;
+    p.opaque = c->ka_opaque;
+    if (cw_conn_put_frame(c, CW_FRAME_PING, 0, 0, &p.base, true)) {
+        c->ka_outstanding = true;
+        c->ka_sent_ns = now;
+    }
+}
+
 /* ---- Public API ----------------------------------------------------------------- */
 
-cw_code cw_conn_attach(int fd, const cw_conn_opts *opts, cw_conn **out) {
+/* Wraps a connected socket, with its TLS session when ssl is not NULL (owned from now on). */
+static cw_code attach(int fd, SSL *ssl, const cw_conn_opts *opts, cw_conn **out) {
     *out = NULL;
     cw_conn_opts o = opts ? *opts : (cw_conn_opts){0};
     uint32_t max_frame = or_default(o.max_frame_size, CW_DEFAULT_MAX_FRAME_SIZE);
@@ -478,6 +520,7 @@ cw_code cw_conn_attach(int fd, const cw_conn_opts *opts, cw_conn **out) {
     cw_conn *c = calloc(1, sizeof *c);
     if (c == NULL) return CW_RESOURCE_EXHAUSTED;
     c->fd = fd;
+    c->ssl = ssl;
     c->state = CW_CONN_HANDSHAKE;
     c->peer = default_peer_settings();
     c->local_max_frame = max_frame;
@@ -485,6 +528,11 @@ cw_code cw_conn_attach(int fd, const cw_conn_opts *opts, cw_conn **out) {
     c->local_max_metadata = or_default(o.max_metadata_size, CW_DEFAULT_MAX_METADATA_SIZE);
     c->local_window = window;
     c->local_max_streams = o.max_concurrent_streams;
+    if (o.keepalive_interval_ms > 0) {
+        c->ka_interval_ns = (int64_t)(o.keepalive_interval_ms < 1000 ? 1000 : o.keepalive_interval_ms) * 1000000;
+        c->ka_timeout_ns = (int64_t)(o.keepalive_timeout_ms > 0 ? o.keepalive_timeout_ms : 20000) * 1000000;
+    }
+    c->last_read_ns = cw_now_ns();
     snprintf(c->user_agent, sizeof c->user_agent, "%s", o.user_agent ? o.user_agent : "libcivicwire/1.0");
     c->next_id = 1;
     c->wbuf_soft = WBUF_SOFT_LIMIT;
@@ -507,6 +555,10 @@ cw_code cw_conn_attach(int fd, const cw_conn_opts *opts, cw_conn **out) {
     flush(c);
     *out = c;
     return CW_OK;
+}
+
+cw_code cw_conn_attach(int fd, const cw_conn_opts *opts, cw_conn **out) {
+    return attach(fd, NULL, opts, out);
 }
 
 void cw_conn_close(cw_conn *c) {
@@ -543,13 +595,15 @@ int cw_conn_fd(const cw_conn *c) {
 short cw_conn_poll_events(const cw_conn *c) {
     if (c->state == CW_CONN_CLOSED) return 0;
     short ev = wbuf_has_room(c) ? POLLIN : 0;
-    if (cw_buf_size(&c->wbuf) > 0) ev |= POLLOUT;
+    if (cw_buf_size(&c->wbuf) > 0 || c->tls_want_write) ev |= POLLOUT;
     return ev;
 }
 
 int cw_conn_timeout_ms(const cw_conn *c) {
-    if (c->next_deadline_ns == 0) return -1;
-    int64_t left = c->next_deadline_ns - cw_now_ns();
+    int64_t next = c->next_deadline_ns, ka = keepalive_due(c);
+    if (ka != 0 && (next == 0 || ka < next)) next = ka;
+    if (next == 0) return -1;
+    int64_t left = next - cw_now_ns();
     if (left <= 0) return 0;
     int64_t ms = (left + 999999) / 1000000;
     return ms > 1000000000 ? 1000000000 : (int)ms;
@@ -559,8 +613,12 @@ cw_code cw_conn_process(cw_conn *c, short revents) {
     if (c->busy) return CW_FAILED_PRECONDITION;
     if (c->state == CW_CONN_CLOSED) return CW_UNAVAILABLE;
     c->busy = true;
-    if (revents & (POLLIN | POLLHUP | POLLERR)) read_input(c);
+    if ((revents & (POLLIN | POLLHUP | POLLERR)) || (c->tls_want_write && (revents & POLLOUT)) ||
+        (c->ssl && cw_tls_pending(c->ssl))) {
+        read_input(c);
+    }
     check_deadlines(c);
+    check_keepalive(c);
     pump(c);
     flush(c);
     c->busy = false;
@@ -575,6 +633,7 @@ cw_code cw_conn_step(cw_conn *c, int timeout_ms) {
     if (c->state == CW_CONN_CLOSED) return CW_UNAVAILABLE;
     int wait = cw_conn_timeout_ms(c);
     if (wait < 0 || (timeout_ms >= 0 && timeout_ms < wait)) wait = timeout_ms;
+    if (c->ssl && cw_tls_pending(c->ssl)) wait = 0; /* input already decrypted: no need to wait */
     struct pollfd pfd = {.fd = c->fd, .events = cw_conn_poll_events(c)};
     int n = poll(&pfd, 1, wait);
     if (n < 0 && errno != EINTR) {
@@ -693,9 +752,18 @@ cw_code cw_conn_open(const char *host, const char *port, const cw_conn_opts *opt
     freeaddrinfo(res);
     if (fd < 0) return CW_UNAVAILABLE;
 
+    SSL *ssl = NULL;
+    if (opts && opts->tls) {
+        ssl = cw_tls_handshake(fd, opts->tls, host, end, err, err_len);
+        if (ssl == NULL) {
+            close(fd);
+            return CW_UNAVAILABLE;
+        }
+    }
     cw_conn *c;
-    cw_code rc = cw_conn_attach(fd, opts, &c);
+    cw_code rc = attach(fd, ssl, opts, &c);
     if (rc != CW_OK) {
+        cw_tls_close(ssl);
         close(fd);
         snprintf(err, err_len, "attach: %s", cw_code_name(rc));
         return rc;

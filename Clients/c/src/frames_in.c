@@ -96,6 +96,7 @@ static void on_ping(cw_conn *c, const cw_frame_header *h, const uint8_t *payload
         (Civicgrid__Wire__V1__Ping *)unpack(c, &civicgrid__wire__v1__ping__descriptor, h, payload);
     if (p == NULL) return;
     if (h->flags & CW_FLAG_ACK) {
+        if (c->ka_outstanding && p->opaque == c->ka_opaque) c->ka_outstanding = false;
         if (c->ping_outstanding && p->opaque == c->ping_opaque) {
             c->ping_outstanding = false;
             c->ping_acked = true;

@@ -10,6 +10,11 @@
 #include "civicwire/conn.h"
 #include "civicwire/frame.h"
 #include "civicwire/metadata.h"
+#include "civicwire/tls.h"
+
+#include <sys/types.h>
+
+typedef struct ssl_st SSL; /* OpenSSL's, kept out of the public headers */
 
 /* ---- Bounded byte buffer: bytes live in data[off, len) -------------------- */
 
@@ -100,6 +105,8 @@ struct cw_call {
 
 struct cw_conn {
     int fd;
+    SSL *ssl;             /* NULL: plaintext */
+    bool tls_want_write;  /* a TLS read waits for the socket to take a write */
     cw_conn_state state;
     bool got_preface;
     bool got_settings;
@@ -134,9 +141,29 @@ struct cw_conn {
     int64_t ping_sent_ns;
     int64_t ping_rtt_ns;
 
+    /* keepalive (0: off): a PING after interval of silence, the connection closed without its ACK */
+    int64_t ka_interval_ns;
+    int64_t ka_timeout_ns;
+    int64_t last_read_ns;
+    bool ka_outstanding;
+    uint64_t ka_opaque;
+    int64_t ka_sent_ns;
+
     bool busy; /* inside cw_conn_process: no re-entry from callbacks */
     char error[256];
 };
+
+/* ---- TLS (tls.c) ------------------------------------------------------------- */
+
+/* Blocking client handshake on a connected socket until end_ns; NULL with err filled on failure. */
+SSL *cw_tls_handshake(int fd, const cw_tls_opts *tls, const char *host, int64_t end_ns, char *err, size_t err_len);
+/* recv/send conventions: -1 with EAGAIN to wait, EIO with err filled on failure; 0 is EOF. */
+ssize_t cw_tls_recv(SSL *ssl, void *buf, size_t len, bool *want_write, char *err, size_t err_len);
+ssize_t cw_tls_send(SSL *ssl, const void *buf, size_t len, bool *want_write, char *err, size_t err_len);
+/* Decrypted bytes wait inside the TLS layer (poll cannot see them). */
+bool cw_tls_pending(SSL *ssl);
+/* close_notify (best effort) and free. */
+void cw_tls_close(SSL *ssl);
 
 /* call.c hooks used by conn.c */
 void cw_call_finish(cw_call *call, cw_code code, const char *message);

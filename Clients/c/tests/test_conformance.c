@@ -240,6 +240,45 @@ static void metadata_echo(check_ctx *t) {
     cw_conn_free(c);
 }
 
+/* The server keeps HEADERS and TRAILERS within this client's max_metadata_size and max_frame_size
+ * (PROTOCOL.md section 4): leading metadata that does not fit ends the call RESOURCE_EXHAUSTED,
+ * trailing metadata that does not fit becomes INTERNAL, and the connection carries on. */
+static void metadata_within_client_limits(check_ctx *t) {
+    const target *tg = t->arg;
+    const cw_conn_opts limits[] = {{.max_metadata_size = 1024}, {.max_frame_size = 1024, .max_metadata_size = 8192}};
+    char big[2001];
+    memset(big, 'm', 2000);
+    big[2000] = 0;
+    for (size_t i = 0; i < 2; i++) {
+        cw_conn *c = NULL;
+        char err[256];
+        CHECK_MSG(t, cw_conn_open(tg->host, tg->port, &limits[i], &c, err, sizeof err) == CW_OK, "connect: %s", err);
+        if (!c) return;
+        Civicgrid__V1__SimpleRequest req = CIVICGRID__V1__SIMPLE_REQUEST__INIT;
+        const char *keys[] = {"x-civic-initial", "x-civic-trailing-bin"};
+        const cw_code want[] = {CW_RESOURCE_EXHAUSTED, CW_INTERNAL};
+        const char *says[] = {"leading metadata of", "trailing metadata of"};
+        for (size_t k = 0; k < 2; k++) {
+            cw_metadata md;
+            cw_metadata_init(&md);
+            CHECK(t, cw_metadata_add(&md, keys[k], big, 2000) == CW_OK);
+            cw_call_opts o = {.metadata = &md, .timeout_micros = DEFAULT_TIMEOUT_US};
+            cw_unary_result r;
+            cw_code rc = unary(c, SVC "UnaryCall", &req.base, &o, &r);
+            CHECK_MSG(t, rc == want[k], "limits %zu, %s: %s %s", i, keys[k], cw_code_name(rc), r.status.message);
+            CHECK_MSG(t, r.status.message && strstr(r.status.message, says[k]) && strstr(r.status.message, "limit 1024"),
+                      "%s", r.status.message);
+            cw_unary_result_free(&r);
+            cw_metadata_clear(&md);
+        }
+        Civicgrid__V1__Empty e = CIVICGRID__V1__EMPTY__INIT;
+        cw_unary_result r;
+        CHECK_MSG(t, unary(c, SVC "EmptyCall", &e.base, NULL, &r) == CW_OK, "after: %s", r.status.message);
+        cw_unary_result_free(&r);
+        cw_conn_free(c);
+    }
+}
+
 static void expect_status(check_ctx *t, const char *message) {
     cw_conn *c = connect_to(t);
     if (!c) return;
@@ -455,6 +494,7 @@ int main(int argc, char **argv) {
         {"conformance/ping_pong", ping_pong, &tg},
         {"conformance/empty_stream", empty_stream, &tg},
         {"conformance/metadata_echo", metadata_echo, &tg},
+        {"conformance/metadata_within_client_limits", metadata_within_client_limits, &tg},
         {"conformance/status_code_and_message", status_code_and_message, &tg},
         {"conformance/special_status_message", special_status_message, &tg},
         {"conformance/unimplemented_method", unimplemented_method, &tg},

@@ -348,6 +348,46 @@ static void ping_round_trip(check_ctx *t) {
     teardown(&fx);
 }
 
+/* Steps the client for up to ms, reading what it sends, until a PING reaches the server end. */
+static bool await_ping(fixture *fx, int ms) {
+    for (int waited = 0; waited < ms; waited += 20) {
+        cw_conn_step(fx->conn, 20);
+        while (fs_read_frame(fx->sfd, fx->f, 0)) {
+            if (fx->f->h.type == CW_FRAME_PING) return true;
+        }
+    }
+    return false;
+}
+
+static void keepalive_pings_and_closes(check_ctx *t) {
+    fixture fx;
+    if (!setup(t, &fx, NULL, NULL)) return;
+    CHECK(t, cw_conn_timeout_ms(fx.conn) == -1); /* keepalive off: no timer at all */
+    teardown(&fx);
+
+    cw_conn_opts opts = {.keepalive_interval_ms = 1000, .keepalive_timeout_ms = 300};
+    if (!setup(t, &fx, &opts, NULL)) return;
+    int wait = cw_conn_timeout_ms(fx.conn);
+    CHECK_MSG(t, wait >= 0 && wait <= 1000, "%d", wait);
+    CHECK(t, await_ping(&fx, 3000) && fx.f->h.flags == 0);
+    Civicgrid__Wire__V1__Ping *p = civicgrid__wire__v1__ping__unpack(NULL, fx.f->h.length, fx.f->payload);
+    CHECK(t, p != NULL && (p->opaque >> 63) == 1);
+    if (p) protobuf_c_message_free_unpacked(&p->base, NULL);
+    fs_script s = {0};
+    fs_frame(&s, CW_FRAME_PING, CW_FLAG_ACK, 0, fx.f->payload, fx.f->h.length);
+    server_write(&fx, &s);
+    for (int i = 0; i < 25; i++) cw_conn_step(fx.conn, 20); /* past the 300 ms timeout: acknowledged */
+    CHECK(t, cw_conn_state_of(fx.conn) == CW_CONN_READY);
+
+    /* The next silence brings the next PING; left unanswered, it closes the connection. */
+    CHECK(t, await_ping(&fx, 3000));
+    for (int i = 0; i < 100 && cw_conn_state_of(fx.conn) != CW_CONN_CLOSED; i++) cw_conn_step(fx.conn, 20);
+    CHECK(t, cw_conn_state_of(fx.conn) == CW_CONN_CLOSED);
+    CHECK_MSG(t, strstr(cw_conn_error(fx.conn), "keepalive: no PING ACK within 300 ms") != NULL, "%s", cw_conn_error(fx.conn));
+    fs_free(&s);
+    teardown(&fx);
+}
+
 static void bad_window_update_is_stream_error(check_ctx *t) {
     fixture fx;
     if (!setup(t, &fx, NULL, NULL)) return;
@@ -424,6 +464,7 @@ size_t flow_tests(check_case *out) {
         {"flow/metadata_many_and_too_big", metadata_many_and_too_big, NULL},
         {"flow/goaway_drains", goaway_drains, NULL},
         {"flow/ping_round_trip", ping_round_trip, NULL},
+        {"flow/keepalive_pings_and_closes", keepalive_pings_and_closes, NULL},
         {"flow/bad_window_update_is_stream_error", bad_window_update_is_stream_error, NULL},
         {"flow/bad_method_rejected_locally", bad_method_rejected_locally, NULL},
     };

@@ -266,7 +266,7 @@ static void trailers_only_status(check_ctx *t) {
 static void goaway_error_then_close(check_ctx *t) {
     Civicgrid__Wire__V1__GoAway g = CIVICGRID__WIRE__V1__GO_AWAY__INIT;
     g.error_code = CW_GOAWAY_PROTOCOL_ERROR;
-    g.message = "bad preface: looks like a TLS ClientHello; CivicWire is plaintext";
+    g.message = "bad preface: looks like a TLS ClientHello; this CivicWire listener is plaintext (no tls_cert)";
     fs_script s = {0};
     fs_append(&s, CW_PREFACE, CW_PREFACE_SIZE);
     fs_frame_msg(&s, CW_FRAME_GOAWAY, 0, 0, &g.base);

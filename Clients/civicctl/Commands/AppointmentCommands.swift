@@ -98,8 +98,9 @@ struct AppointmentCommand: AsyncParsableCommand {
     @Option(help: "Applicant's full name.") var name: String
     @Option(help: "Applicant's ID number (18 characters).") var idNumber: String?
     @Option(help: "Applicant's phone number.") var phone: String?
+    // Not `--key`: that is the TLS client key of every command (GlobalOptions).
     @Option(help: "Idempotency key: retrying with the same key returns the first booking (required for partner accounts).")
-    var key: String?
+    var idempotencyKey: String?
 
     func run() async throws {
       do {
@@ -114,7 +115,7 @@ struct AppointmentCommand: AsyncParsableCommand {
         book.applicant.name = self.name
         book.applicant.idNumber = self.idNumber ?? ""
         book.applicant.phone = self.phone ?? ""
-        book.idempotencyKey = self.key ?? ""
+        book.idempotencyKey = self.idempotencyKey ?? ""
         let (date, start) = (self.date, self.start)
         let appointment = try await ClientFactory.withServices(self.global) { [list, book] services in
           let slots = try await services.appointments.listSlots(list, metadata: services.metadata, options: services.options)

@@ -58,13 +58,23 @@ enum ClientFactory {
   static func run<Action: ClientAction>(_ action: Action, endpoint: Endpoint) async throws -> Action.Output {
     switch endpoint.transport {
     case "http2":
+      var config = HTTP2ClientTransport.Posix.Config.defaults
+      config.http2.authority = endpoint.tls?.serverName
+      // An IPv6 literal is not a DNS name.
+      let target: any ResolvableTarget =
+        endpoint.host.contains(":")
+        ? .ipv6(address: endpoint.host, port: endpoint.port) as ResolvableTargets.IPv6
+        : .dns(host: endpoint.host, port: endpoint.port) as ResolvableTargets.DNS
       let transport = try HTTP2ClientTransport.Posix(
-        target: .dns(host: endpoint.host, port: endpoint.port),
-        transportSecurity: .plaintext
+        target: target,
+        transportSecurity: endpoint.tls.map(ClientTLS.http2) ?? .plaintext,
+        config: config
       )
       return try await withGRPCClient(transport: transport) { client in try await action.run(client) }
     default:
-      let transport = try CivicWireClientTransport(host: endpoint.host, port: endpoint.port)
+      var config = CivicWireClientTransport.Config.defaults
+      config.tls = try endpoint.tls.map(ClientTLS.wire)
+      let transport = try CivicWireClientTransport(host: endpoint.host, port: endpoint.port, config: config)
       return try await withGRPCClient(transport: transport) { client in try await action.run(client) }
     }
   }

@@ -21,6 +21,9 @@ struct GlobalOptions: ParsableArguments {
   @Flag(help: "Print machine-readable JSON.")
   var json = false
 
+  @OptionGroup(title: "TLS")
+  var tls: TLSOptions
+
   func validate() throws {
     if let transport = self.transport { try Endpoint.checkTransport(transport) }
     guard self.timeout > 0 else { throw ValidationError("--timeout must be positive") }
@@ -39,13 +42,15 @@ struct GlobalOptions: ParsableArguments {
     } else {
       login = try ConfigFile(environment: environment).load()
     }
-    return try Endpoint.resolve(
+    var endpoint = try Endpoint.resolve(
       server: self.server,
       transport: self.transport,
       token: self.token,
       environment: environment,
       stored: login
     )
+    endpoint.tls = self.tls.settings
+    return endpoint
   }
 
   func parsedMetadata() throws -> [(key: String, value: MetadataValue)] {
@@ -79,6 +84,8 @@ struct Endpoint: Equatable, Sendable {
   var port: Int
   var transport: String
   var token: String?
+  /// nil: plaintext.
+  var tls: ClientTLSSettings? = nil
 
   /// "HOST:PORT" as given back to people and to the config file.
   var server: String {

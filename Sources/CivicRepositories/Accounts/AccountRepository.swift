@@ -14,6 +14,18 @@ public struct AccountRepository: Sendable {
     ).first(AccountRecord.self)
   }
 
+  /// What the enabled account `login` acts as (a mapped client certificate's caller); nil for
+  /// a missing or disabled account.
+  public func holder(login: String) async throws(StoreError) -> TokenHolder? {
+    try await self.connection.query(
+      """
+      SELECT a.id, a.login, u.id, u.code, u.path, array_to_string(a.roles, ',')
+      FROM accounts a JOIN units u ON u.id = a.unit_id
+      WHERE a.login = \(login) AND NOT a.disabled
+      """
+    ).first(TokenHolder.self)
+  }
+
   /// The id of the enabled account `login` whose unit lies in `range`, or nil.
   public func activeAccountID(login: String, within range: UnitPathRange) async throws(StoreError) -> Int64? {
     try await self.connection.query(

@@ -12,6 +12,8 @@ struct AuthFailureCounters: Sendable {
     case malformed
     /// A token of the right form that resolves to no active account.
     case rejected
+    /// A client certificate (mutual TLS, no `authorization`) mapped to no active account.
+    case certificate
   }
 
   private let counters: [Reason: Counter]

@@ -16,7 +16,14 @@ public struct TokenAuthenticator: Sendable {
   public func principal(forSecret secret: String) async throws -> Principal? {
     let digest = BearerToken.digest(of: secret)
     guard let holder = try await self.store.withConnection({ try await TokenRepository($0).holder(digest: digest) }) else { return nil }
-    return Principal(
+    return Principal(holder)
+  }
+}
+
+extension Principal {
+  /// The caller a token or a mapped client certificate acts as.
+  init(_ holder: TokenHolder) {
+    self.init(
       accountID: holder.accountID,
       login: holder.login,
       unitID: holder.unitID,

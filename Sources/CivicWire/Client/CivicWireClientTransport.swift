@@ -2,6 +2,7 @@ public import CivicWireCore
 public import GRPCCore
 public import NIOCore
 public import NIOPosix
+public import NIOSSL
 import Synchronization
 
 /// A gRPC-Swift `ClientTransport` speaking CivicWire to one server over TCP.
@@ -22,17 +23,35 @@ public final class CivicWireClientTransport: ClientTransport, Sendable {
     public var backoff: Backoff
     /// PING after this much silence from the server; nil turns keepalive off.
     public var keepalive: Keepalive?
+    /// TLS around CivicWire; nil speaks plaintext.
+    public var tls: TLS?
 
-    /// Protocol default settings, 10 s connect timeout, default backoff, no keepalive.
+    /// Protocol default settings, 10 s connect timeout, default backoff, no keepalive, plaintext.
     public static var defaults: Config {
       Config(settings: .defaults, connectTimeout: .seconds(10), backoff: .defaults, keepalive: nil)
     }
 
-    public init(settings: WireSettings, connectTimeout: TimeAmount, backoff: Backoff, keepalive: Keepalive?) {
+    public init(settings: WireSettings, connectTimeout: TimeAmount, backoff: Backoff, keepalive: Keepalive?, tls: TLS? = nil) {
       self.settings = settings
       self.connectTimeout = connectTimeout
       self.backoff = backoff
       self.keepalive = keepalive
+      self.tls = tls
+    }
+  }
+
+  /// How the client speaks TLS: the context (trust roots, client certificate, ALPN
+  /// ``CivicWireTLS/alpn``; see ``CivicWireTLS/clientConfiguration(caFile:certificateFile:keyFile:alpn:)``)
+  /// and the name the server's certificate must carry, also sent as SNI.
+  public struct TLS: Sendable {
+    public var context: NIOSSLContext
+    /// nil: the host the transport was given when it is a name; for an address literal the
+    /// certificate is checked against that address.
+    public var serverHostname: String?
+
+    public init(context: NIOSSLContext, serverHostname: String? = nil) {
+      self.context = context
+      self.serverHostname = serverHostname
     }
   }
 
@@ -72,13 +91,18 @@ public final class CivicWireClientTransport: ClientTransport, Sendable {
     self.group = eventLoopGroup
   }
 
-  /// Resolves `host` now (for example "127.0.0.1" or "localhost").
+  /// Resolves `host` now (for example "127.0.0.1", "::1" or "localhost"); with TLS and no
+  /// server name, a host name is also the name the server's certificate must carry.
   public convenience init(
     host: String,
     port: Int,
     config: Config = .defaults,
     eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
   ) throws {
+    var config = config
+    if config.tls != nil, config.tls?.serverHostname == nil, (try? SocketAddress(ipAddress: host, port: 0)) == nil {
+      config.tls?.serverHostname = host
+    }
     try self.init(address: SocketAddress.makeAddressResolvingHost(host, port: port), config: config, eventLoopGroup: eventLoopGroup)
   }
 
@@ -219,7 +243,7 @@ public final class CivicWireClientTransport: ClientTransport, Sendable {
 
   private func establish() async throws -> ClientConnection {
     do {
-      let (address, group, timeout) = (self.address, self.group, self.config.connectTimeout)
+      let (address, group, timeout, tls) = (self.address, self.group, self.config.connectTimeout, self.config.tls)
       let connection = try await ClientConnection.connect(
         settings: self.config.settings,
         keepalive: self.config.keepalive,
@@ -229,7 +253,13 @@ public final class CivicWireClientTransport: ClientTransport, Sendable {
           try await ClientBootstrap(group: group)
             .connectTimeout(timeout)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
-            .connect(to: address, channelInitializer: initializer)
+            .connect(to: address) { channel in
+              guard let tls else { return initializer(channel) }
+              return channel.eventLoop.makeCompletedFuture {
+                let handler = try NIOSSLClientHandler(context: tls.context, serverHostname: tls.serverHostname)
+                try channel.pipeline.syncOperations.addHandler(handler)
+              }.flatMap { initializer(channel) }
+            }
         }
       )
       let waiters: [CheckedContinuation<ClientConnection, any Error>] = self.state.withLock { state in

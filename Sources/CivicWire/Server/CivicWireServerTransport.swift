@@ -3,6 +3,9 @@ public import GRPCCore
 public import Logging
 public import NIOCore
 public import NIOPosix
+public import NIOSSL
+public import X509
+import SwiftASN1
 import Synchronization
 
 /// A gRPC-Swift `ServerTransport` speaking CivicWire over TCP.
@@ -15,6 +18,17 @@ public final class CivicWireServerTransport: ServerTransport, Sendable {
 
   /// Hooks for metrics: connection and stream counts as they change.
   public typealias Observer = CivicWireServerObserver
+
+  /// What a call's `ServerContext.transportSpecific` holds on this transport.
+  public struct Context: ServerContext.TransportSpecific {
+    /// The client's certificate, when the connection is TLS and the client sent one (the
+    /// server asks for one only when configured with client CAs, and then requires it).
+    public var peerCertificate: Certificate?
+
+    public init(peerCertificate: Certificate? = nil) {
+      self.peerCertificate = peerCertificate
+    }
+  }
 
   private struct Connection: Sendable {
     let channel: any Channel
@@ -30,6 +44,7 @@ public final class CivicWireServerTransport: ServerTransport, Sendable {
   private let host: String
   private let port: Int
   private let config: CivicWireServerConfig
+  private let tls: NIOSSLContext?
   private let group: any EventLoopGroup
   private let observer: Observer
   private let logger: Logger
@@ -42,10 +57,13 @@ public final class CivicWireServerTransport: ServerTransport, Sendable {
   /// - Parameters:
   ///   - host: Address to bind, for example "127.0.0.1".
   ///   - port: Port to bind; 0 picks a free one (read it from ``listeningAddress``).
+  ///   - tls: When set, every connection is TLS first and CivicWire inside it; make it with
+  ///     ALPN ``CivicWireTLS/alpn`` (docs/PROTOCOL.md, section 1.1).
   public init(
     host: String,
     port: Int,
     config: CivicWireServerConfig = .defaults,
+    tls: NIOSSLContext? = nil,
     eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
     observer: Observer = .none,
     logger: Logger = Logger(label: "civicwire", factory: { _ in SwiftLogNoOpLogHandler() })
@@ -54,6 +72,7 @@ public final class CivicWireServerTransport: ServerTransport, Sendable {
     self.host = host
     self.port = port
     self.config = config
+    self.tls = tls
     self.group = eventLoopGroup
     self.observer = observer
     self.address = eventLoopGroup.any().makePromise(of: SocketAddress.self)
@@ -76,6 +95,7 @@ public final class CivicWireServerTransport: ServerTransport, Sendable {
     let methods = self.methods.withLock { $0 }
     let observer = self.observer
     let logger = self.logger
+    let tls = self.tls
     let serverChannel: NIOAsyncChannel<Connection, Never>
     do {
       serverChannel = try await ServerBootstrap(group: self.group)
@@ -84,6 +104,10 @@ public final class CivicWireServerTransport: ServerTransport, Sendable {
         .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
         .bind(host: self.host, port: self.port) { channel in
           channel.eventLoop.makeCompletedFuture {
+            if let tls {
+              try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls))
+              try channel.pipeline.syncOperations.addHandler(TLSHandshakeFailureLogger(logger: logger))
+            }
             let (streams, continuation) = AsyncStream<ServerStream>.makeStream()
             let handler = ServerConnectionHandler(
               config: config,
@@ -134,16 +158,23 @@ public final class CivicWireServerTransport: ServerTransport, Sendable {
   ) async {
     await withTaskCancellationHandler {
       await withDiscardingTaskGroup { group in
+        // Streams arrive only after the TLS handshake, so the certificate is known by then.
+        var transportContext: Context?
         for await stream in connection.streams {
+          if transportContext == nil {
+            transportContext = Context(peerCertificate: await Self.peerCertificate(of: connection.channel))
+          }
+          let transportSpecific = transportContext
           group.addTask {
             await withServerContextRPCCancellationHandle { handle in
               stream.attach(handle)
-              let context = ServerContext(
+              var context = ServerContext(
                 descriptor: stream.descriptor,
                 remotePeer: stream.remotePeer,
                 localPeer: stream.localPeer,
                 cancellation: handle
               )
+              context.transportSpecific = transportSpecific
               let rpcStream = RPCStream(
                 descriptor: stream.descriptor,
                 inbound: RPCAsyncSequence(wrapping: stream.inbound),
@@ -157,6 +188,14 @@ public final class CivicWireServerTransport: ServerTransport, Sendable {
     } onCancel: {
       connection.channel.close(promise: nil)
     }
+  }
+
+  /// The TLS client's certificate, or nil on a plaintext connection or without one.
+  private static func peerCertificate(of channel: any Channel) async -> Certificate? {
+    guard let certificate = try? await channel.nioSSL_peerCertificate().get(),
+      let der = try? certificate.toDERBytes()
+    else { return nil }
+    return try? Certificate(derEncoded: der)
   }
 
   /// Stops accepting connections and drains every open one with a two-phase GOAWAY.

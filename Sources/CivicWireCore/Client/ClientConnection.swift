@@ -63,8 +63,10 @@ package final class ClientConnection: Sendable {
             ready.succeed(serverSettings)
           case .goAway:
             box.connection?.becameUnusable(onUnusable)
-          case .closed:
-            ready.fail(RPCError(code: .unavailable, message: "the server closed the connection during the handshake"))
+          case .closed(let cause):
+            let message = cause.map { "the connection failed during the handshake: \($0)" } 
+              ?? "the server closed the connection during the handshake (a TLS listener does so to a plaintext client)"
+            ready.fail(RPCError(code: .unavailable, message: message))
             box.connection?.closed(onUnusable)
           case .streamCountChanged:
             ()

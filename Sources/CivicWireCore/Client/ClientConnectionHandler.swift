@@ -31,13 +31,15 @@ final class ClientConnectionHandler: ChannelInboundHandler, StreamFramesHandler 
   enum Event {
     case ready(WireSettings)
     case goAway
-    case closed
+    /// With the first error the pipeline reported (a TLS handshake failure, for example).
+    case closed(cause: (any Error)?)
     case streamCountChanged(Int)
   }
 
   private let localSettings: WireSettings
   private let keepalive: CivicWireKeepalive?
   private let onEvent: (Event) -> Void
+  private var firstError: (any Error)?
   /// Keepalive: whether anything arrived since the last tick, the ping in flight.
   private var readSinceTick = false
   private var keepaliveTimer: RepeatedTask?
@@ -124,7 +126,7 @@ final class ClientConnectionHandler: ChannelInboundHandler, StreamFramesHandler 
       promise.fail(RPCError(code: .unavailable, message: "the connection to the server closed"))
     }
     self.pendingPings.removeAll()
-    self.onEvent(.closed)
+    self.onEvent(.closed(cause: self.firstError))
     context.fireChannelInactive()
   }
 
@@ -151,6 +153,7 @@ final class ClientConnectionHandler: ChannelInboundHandler, StreamFramesHandler 
   }
 
   func errorCaught(context: ChannelHandlerContext, error: any Error) {
+    if self.firstError == nil { self.firstError = error }
     context.close(promise: nil)
   }
 

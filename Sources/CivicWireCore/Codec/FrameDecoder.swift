@@ -89,7 +89,7 @@ public enum PrefaceError: Error, Hashable, CustomStringConvertible {
     case .httpRequest:
       return ConnectionError(.protocolError, "bad preface: looks like an HTTP request; this port speaks CivicWire")
     case .tlsClientHello:
-      return ConnectionError(.protocolError, "bad preface: looks like a TLS ClientHello; CivicWire is plaintext")
+      return ConnectionError(.protocolError, "bad preface: looks like a TLS ClientHello; this CivicWire listener is plaintext (no tls_cert)")
     case .unsupportedVersion(let major):
       return ConnectionError(.unsupportedVersion, "bad preface: CivicWire major version \(major) is not supported (1)")
     case .garbage:

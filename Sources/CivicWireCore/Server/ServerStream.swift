@@ -32,6 +32,8 @@ package final class ServerStream: Sendable {
   private struct WriterState {
     var pendingHeaders: ByteBuffer?
     var statusWritten = false
+    /// Leading metadata the client could not take: the call ends with this instead.
+    var refusal: RPCError?
   }
 
   private struct CancellationState {
@@ -102,11 +104,26 @@ package final class ServerStream: Sendable {
 
   // MARK: Writing (called from the handler's task)
 
+  /// The largest HEADERS or TRAILERS payload the client takes: a bigger one breaks its
+  /// `max_metadata_size`, or its `max_frame_size` (metadata frames are never split), which
+  /// would be a connection error (docs/PROTOCOL.md, section 4).
+  var metadataLimit: Int { min(self.peerSettings.maxMetadataSize, self.peerSettings.maxFrameSize) }
+
   fileprivate func writeLeadingMetadata(_ metadata: Metadata) {
     var headers = Civicgrid_Wire_V1_Headers()
     headers.metadata = WireMetadata.encode(metadata)
+    let payload: [UInt8] = (try? headers.serializedBytes()) ?? []
+    guard payload.count <= self.metadataLimit else {
+      // No HEADERS: the call ends RESOURCE_EXHAUSTED in TRAILERS instead (writeStatus).
+      let refusal = RPCError(
+        code: .resourceExhausted,
+        message: "leading metadata of \(payload.count) bytes exceeds the client's limit \(self.metadataLimit)"
+      )
+      self.writerState.withLock { $0.refusal = refusal }
+      return
+    }
     var buffer = ByteBuffer()
-    FrameEncoder.write(.headers, streamID: self.id, message: headers, into: &buffer)
+    FrameEncoder.write(.headers, streamID: self.id, bytes: payload, into: &buffer)
     if self.descriptor.type?.isResponseStreaming == false {
       // One answer at most: the leading metadata rides with it or the status, one write, not two.
       self.writerState.withLock { $0.pendingHeaders = buffer }
@@ -126,10 +143,11 @@ package final class ServerStream: Sendable {
         message: "response message of \(payload.readableBytes) bytes exceeds the client's limit \(self.peerSettings.maxMessageSize)"
       )
     }
-    let leading = self.writerState.withLock { state in
+    let (leading, refusal) = self.writerState.withLock { state in
       defer { state.pendingHeaders = nil }
-      return state.pendingHeaders
+      return (state.pendingHeaders, state.refusal)
     }
+    if let refusal { throw refusal }
     try await MessageFramer.write(
       payload,
       streamID: self.id,
@@ -142,6 +160,13 @@ package final class ServerStream: Sendable {
   }
 
   fileprivate func writeStatus(_ status: Status, _ metadata: Metadata) {
+    if let refusal = self.writerState.withLock({ $0.refusal }) {
+      return self.writeTrailers(Status(code: Status.Code(refusal.code), message: refusal.message), [:])
+    }
+    self.writeTrailers(status, metadata)
+  }
+
+  private func writeTrailers(_ status: Status, _ metadata: Metadata) {
     var trailing = metadata
     var trailers = Civicgrid_Wire_V1_Trailers()
     trailers.code = UInt32(status.code.rawValue)
@@ -152,10 +177,10 @@ package final class ServerStream: Sendable {
     }
     trailers.metadata = WireMetadata.encode(trailing)
     var payload: [UInt8] = (try? trailers.serializedBytes()) ?? []
-    if payload.count > self.peerSettings.maxMetadataSize {
+    if payload.count > self.metadataLimit {
       var refusal = Civicgrid_Wire_V1_Trailers()
       refusal.code = UInt32(Status.Code.internalError.rawValue)
-      refusal.message = "trailing metadata of \(payload.count) bytes exceeds the client's limit \(self.peerSettings.maxMetadataSize)"
+      refusal.message = "trailing metadata of \(payload.count) bytes exceeds the client's limit \(self.metadataLimit)"
       payload = (try? refusal.serializedBytes()) ?? []
     }
     var buffer =

@@ -120,7 +120,8 @@ struct ServiceHarness: Sendable {
         interceptors: DatabaseServices.interceptors(
           store: store,
           policies: MethodPolicies.all.merging(extraPolicies) { real, _ in real },
-          throttle: throttle
+          throttle: throttle,
+          certificateAccounts: configuration.tls?.clientAccounts ?? [:]
         ) + [HandlerCallRecorder(calls: handlerCalls)]
       )
       let result = try await withThrowingTaskGroup(of: Void.self) { group in

@@ -7,6 +7,7 @@
 #include "civicwire/frame.h"
 #include "civicwire/metadata.h"
 #include "civicwire/status.h"
+#include "civicwire/tls.h"
 #include "civicwire/unary.h"
 
 #endif

@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "civicwire/status.h"
+#include "civicwire/tls.h"
 
 typedef struct cw_conn cw_conn;
 
@@ -26,6 +27,11 @@ typedef struct cw_conn_opts {
     uint32_t max_concurrent_streams; /* local cap on open streams; default: the server's */
     int connect_timeout_ms;          /* TCP connect + handshake, cw_conn_open only; default 10000 */
     const char *user_agent;          /* default "libcivicwire/1.0" */
+    const cw_tls_opts *tls;          /* TLS for cw_conn_open (civicwire/tls.h); NULL: plaintext */
+    int keepalive_interval_ms;       /* PING after this much silence from the server; 0: no keepalive;
+                                        at least 1000 (the server's min_ping_interval) */
+    int keepalive_timeout_ms;        /* no ACK this long after a keepalive PING closes the connection
+                                        (calls fail UNAVAILABLE); default 20000 */
 } cw_conn_opts;
 
 /* Connection state as cw_conn_state reports it. */
@@ -37,8 +43,9 @@ typedef enum cw_conn_state {
 } cw_conn_state;
 
 /*
- * Connects to host:port (numeric or resolvable) and completes the handshake
- * (both prefaces and SETTINGS) before returning. On failure *out is NULL and the
+ * Connects to host:port and completes the handshake (TLS when opts->tls is set, then both
+ * prefaces and SETTINGS) before returning. host is a DNS name, an IPv4 address or an IPv6
+ * address (without brackets); every address it resolves to is tried in turn. On failure *out is NULL and the
  * returned code is CW_UNAVAILABLE (or CW_DEADLINE_EXCEEDED on timeout);
  * err (if not NULL) receives a description of at most err_len-1 bytes.
  */
@@ -76,7 +83,7 @@ int cw_conn_fd(const cw_conn *conn);
 /* poll(2) events to wait for: POLLIN, plus POLLOUT while output is queued. */
 short cw_conn_poll_events(const cw_conn *conn);
 
-/* Milliseconds until the next call deadline (rounded up), or -1 for none. */
+/* Milliseconds until the next call deadline or keepalive action (rounded up), or -1 for none. */
 int cw_conn_timeout_ms(const cw_conn *conn);
 
 /*

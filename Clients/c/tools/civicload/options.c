@@ -1,5 +1,7 @@
 #include "options.h"
 
+#include "json_body.h"
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
@@ -13,10 +15,12 @@ static const char usage[] =
     "usage: civicload [options] HOST:PORT METHOD\n"
     "\n"
     "Load-tests one CivicWire method (METHOD is /pkg.Service/Method or pkg.Service/Method).\n"
-    "Loopback targets only.\n"
+    "HOST is a DNS name, an IPv4 address or a bracketed IPv6 address ([::1]:7400). Load only\n"
+    "servers you run or are allowed to load.\n"
     "\n"
     "  -d, --data-file FILE   request message, binary protobuf (default: empty message);\n"
-    "                         from JSON: civicctl encode <Method> --data '<json>' > req.bin\n"
+    "  -j, --json JSON        request message as JSON, encoded by civicctl (on PATH, or\n"
+    "                         $CIVICLOAD_ENCODER): -j '{\"responseSize\":16}'\n"
     "  -m, --metadata K=V     request metadata, repeatable (a -bin key takes the raw bytes of V)\n"
     "  -c, --concurrency N    calls in flight (closed loop; default 10). With --rps: the most\n"
     "                         calls in flight before sending waits (default 1000)\n"
@@ -31,6 +35,11 @@ static const char usage[] =
     "      --no-histogram     no latency histogram in text output\n"
     "      --progress         always print the progress line on stderr (default: when a tty)\n"
     "  -q, --quiet            no progress line\n"
+    "      --tls              speak TLS (the server verified against --ca-file, else the system roots)\n"
+    "      --ca-file FILE     PEM CA certificates that issued the server's certificate (implies --tls)\n"
+    "      --cert FILE        PEM client certificate for mutual TLS, with --key (implies --tls)\n"
+    "      --key FILE         PEM private key of --cert\n"
+    "      --server-name NAME name the server's certificate must carry, and SNI (default HOST)\n"
     "  -h, --help\n"
     "\n"
     "It stops by itself at -n or -z. SIGINT/SIGTERM stops sending, waits for calls in flight\n"
@@ -85,33 +94,16 @@ static bool read_file(const char *path, uint8_t **data, size_t *len) {
     return true;
 }
 
-/* Accepts 127.0.0.0/8, ::1 and names that resolve only to those. */
-static bool is_loopback(const char *host, const char *port) {
-    struct addrinfo hints = {.ai_socktype = SOCK_STREAM}, *res = NULL;
-    if (getaddrinfo(host, port, &hints, &res) != 0) return false;
-    bool ok = res != NULL;
-    for (struct addrinfo *ai = res; ai != NULL; ai = ai->ai_next) {
-        if (ai->ai_family == AF_INET) {
-            const struct sockaddr_in *a = (const struct sockaddr_in *)ai->ai_addr;
-            ok = ok && (ntohl(a->sin_addr.s_addr) >> 24) == 127;
-        } else if (ai->ai_family == AF_INET6) {
-            const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)ai->ai_addr;
-            ok = ok && IN6_IS_ADDR_LOOPBACK(&a->sin6_addr);
-        } else {
-            ok = false;
-        }
-    }
-    freeaddrinfo(res);
-    return ok;
-}
-
 static bool split_address(options *o, const char *addr) {
     const char *colon = strrchr(addr, ':');
     if (colon == NULL || colon == addr || colon[1] == 0) return false;
     size_t hlen = (size_t)(colon - addr);
-    if (addr[0] == '[' && colon[-1] == ']') { /* [::1]:port */
+    if (addr[0] == '[') { /* [::1]:port */
+        if (colon[-1] != ']' || hlen < 3) return false;
         addr++;
         hlen -= 2;
+    } else if (memchr(addr, ':', hlen) != NULL) {
+        return false; /* an IPv6 address needs brackets: [::1]:7400 */
     }
     if (hlen >= sizeof o->host || strlen(colon + 1) >= sizeof o->port) return false;
     memcpy(o->host, addr, hlen);
@@ -134,7 +126,19 @@ static int fail(const char *what, const char *value) {
     return 2;
 }
 
-enum { OPT_CONNECTIONS = 256, OPT_RPS, OPT_WARMUP, OPT_FORMAT, OPT_NO_HIST, OPT_PROGRESS };
+enum {
+    OPT_CONNECTIONS = 256,
+    OPT_RPS,
+    OPT_WARMUP,
+    OPT_FORMAT,
+    OPT_NO_HIST,
+    OPT_PROGRESS,
+    OPT_TLS,
+    OPT_CA_FILE,
+    OPT_CERT,
+    OPT_KEY,
+    OPT_SERVER_NAME,
+};
 
 int options_parse(options *o, int argc, char **argv) {
     memset(o, 0, sizeof *o);
@@ -147,6 +151,7 @@ int options_parse(options *o, int argc, char **argv) {
     if (o->request == NULL) return 2;
     static const struct option longs[] = {
         {"data-file", required_argument, NULL, 'd'},
+        {"json", required_argument, NULL, 'j'},
         {"metadata", required_argument, NULL, 'm'},
         {"concurrency", required_argument, NULL, 'c'},
         {"connections", required_argument, NULL, OPT_CONNECTIONS},
@@ -160,17 +165,26 @@ int options_parse(options *o, int argc, char **argv) {
         {"progress", no_argument, NULL, OPT_PROGRESS},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
+        {"tls", no_argument, NULL, OPT_TLS},
+        {"ca-file", required_argument, NULL, OPT_CA_FILE},
+        {"cert", required_argument, NULL, OPT_CERT},
+        {"key", required_argument, NULL, OPT_KEY},
+        {"server-name", required_argument, NULL, OPT_SERVER_NAME},
         {NULL, 0, NULL, 0},
     };
     uint64_t u;
     int64_t d;
     int ch;
     optind = 1;
-    while ((ch = getopt_long(argc, argv, "d:m:c:n:z:t:qh", longs, NULL)) != -1) {
+    const char *json = NULL;
+    bool data_file = false;
+    while ((ch = getopt_long(argc, argv, "d:j:m:c:n:z:t:qh", longs, NULL)) != -1) {
         switch (ch) {
         case 'd':
             if (!read_file(optarg, &o->request, &o->request_len)) return 2;
+            data_file = true;
             break;
+        case 'j': json = optarg; break;
         case 'm':
             if (!add_metadata(o, optarg)) return fail("bad metadata (want key=value, lower-case key)", optarg);
             break;
@@ -212,6 +226,11 @@ int options_parse(options *o, int argc, char **argv) {
         case OPT_NO_HIST: o->histogram = false; break;
         case OPT_PROGRESS: o->progress = 1; break;
         case 'q': o->progress = 0; break;
+        case OPT_TLS: o->tls_on = true; break;
+        case OPT_CA_FILE: o->tls_on = true, o->tls.ca_file = optarg; break;
+        case OPT_CERT: o->tls_on = true, o->tls.cert_file = optarg; break;
+        case OPT_KEY: o->tls_on = true, o->tls.key_file = optarg; break;
+        case OPT_SERVER_NAME: o->tls_on = true, o->tls.server_name = optarg; break;
         case 'h': fputs(usage, stdout); return 1;
         default: fputs(usage, stderr); return 2;
         }
@@ -221,10 +240,17 @@ int options_parse(options *o, int argc, char **argv) {
         return 2;
     }
     if (!split_address(o, argv[optind])) return fail("bad address (want HOST:PORT)", argv[optind]);
-    if (!is_loopback(o->host, o->port)) return fail("not a loopback address (civicload targets loopback only)", o->host);
+    if ((o->tls.cert_file == NULL) != (o->tls.key_file == NULL)) return fail("--cert and --key go together", "");
     const char *m = argv[optind + 1];
     if (snprintf(o->method, sizeof o->method, "%s%s", m[0] == '/' ? "" : "/", m) >= (int)sizeof o->method) {
         return fail("method name too long", m);
+    }
+    if (json && data_file) return fail("give -d or -j, not both", "");
+    if (json) {
+        char err[600];
+        if (!json_body_encode(o->method, json, MAX_REQUEST_SIZE, &o->request, &o->request_len, err, sizeof err)) {
+            return fail("cannot encode --json", err);
+        }
     }
     if (o->total && o->duration_ns) return fail("give -n or -z, not both", "");
     if (!o->total && !o->duration_ns) o->total = 200;

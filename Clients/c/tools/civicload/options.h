@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "civicwire/metadata.h"
+#include "civicwire/tls.h"
 
 typedef enum out_format { FORMAT_TEXT, FORMAT_JSON, FORMAT_CSV } out_format;
 
@@ -32,6 +33,8 @@ typedef struct options {
     out_format format;
     bool histogram;        /* draw the terminal histogram (text format) */
     int progress;          /* -1 auto (tty), 0 off, 1 on */
+    bool tls_on;           /* --tls or any TLS file or name */
+    cw_tls_opts tls;       /* its strings point into argv */
 } options;
 
 /*

@@ -83,7 +83,7 @@ static void stop_with(runner *rn, const char *what, const char *detail) {
 }
 
 static cw_conn *open_conn(runner *rn) {
-    cw_conn_opts copts = {.user_agent = "civicload/1.0"};
+    cw_conn_opts copts = {.user_agent = "civicload/1.0", .tls = rn->o->tls_on ? &rn->o->tls : NULL};
     cw_conn *c = NULL;
     char err[256];
     if (cw_conn_open(rn->o->host, rn->o->port, &copts, &c, err, sizeof err) != CW_OK) {
