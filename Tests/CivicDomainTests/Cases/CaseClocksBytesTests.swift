@@ -1,6 +1,7 @@
-@testable import CivicDomain
 import Foundation
 import Testing
+
+@testable import CivicDomain
 
 @Suite("CaseClocks.bytes: the stored clocks column", .timeLimit(.minutes(1)))
 struct CaseClocksBytesTests {
@@ -31,8 +32,10 @@ struct CaseClocksBytesTests {
     try stopped.stop(at: at("2026-03-04 15:30"))
     var stoppedRunning = try clock(.workingDays(1), "1969-12-31 23:00")
     try stoppedRunning.stop(at: at("2026-03-02 10:00"))
-    return ["running": try clock(), "paused": paused, "resumed twice": resumed, "extended": extended, "stopped in a pause": stopped,
-      "stopped, started before 1970": stoppedRunning]
+    return [
+      "running": try clock(), "paused": paused, "resumed twice": resumed, "extended": extended, "stopped in a pause": stopped,
+      "stopped, started before 1970": stoppedRunning,
+    ]
   }
 
   @Test("every clock shape round-trips, as the case clock and as task clocks in every task state")

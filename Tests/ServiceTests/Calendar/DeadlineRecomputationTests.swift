@@ -23,10 +23,13 @@ struct DeadlineRecomputationTests {
 
   /// The deadlines GetCase computes now from the current calendar, in the same order.
   static func computed(_ c: Civicgrid_V1_Case) -> [Int?] {
-    [c.clock.hasDeadline ? Int(c.clock.deadline.seconds) : nil] + c.tasks.map { $0.clock.hasDeadline ? Int($0.clock.deadline.seconds) : nil }
+    [c.clock.hasDeadline ? Int(c.clock.deadline.seconds) : nil]
+      + c.tasks.map { $0.clock.hasDeadline ? Int($0.clock.deadline.seconds) : nil }
   }
 
-  @Test("a holiday on the case's deadline day moves the stored case deadline (and the tasks' that fall on it), and the count says how many moved")
+  @Test(
+    "a holiday on the case's deadline day moves the stored case deadline (and the tasks' that fall on it), and the count says how many moved"
+  )
   func holidayMovesStoredDeadlines() async throws {
     try await CaseFixture.with { f in
       try await f.publishItem()

@@ -113,7 +113,9 @@ struct CaseReadColumnsTests {
         #expect(entry.hasClock)
         #expect(before.clock.remainingWorkingSeconds >= entry.clock.remainingWorkingSeconds)
         #expect(entry.clock.remainingWorkingSeconds >= after.clock.remainingWorkingSeconds)
-        #expect(before.clock.warning.rawValue <= entry.clock.warning.rawValue && entry.clock.warning.rawValue <= after.clock.warning.rawValue)
+        #expect(
+          before.clock.warning.rawValue <= entry.clock.warning.rawValue && entry.clock.warning.rawValue <= after.clock.warning.rawValue
+        )
         var expected = before
         expected.clock.remainingWorkingSeconds = entry.clock.remainingWorkingSeconds
         expected.clock.warning = entry.clock.warning
