@@ -546,7 +546,7 @@ extension Civicgrid_V1_Cases {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Cases in the caller's scope, newest first, filtered, keyset-paginated.
+        /// > Cases in the caller's scope, newest first, filtered, keyset-paginated; summaries (see ListCasesResponse).
         ///
         /// - Parameters:
         ///   - request: A streaming request of `Civicgrid_V1_ListCasesRequest` messages.
@@ -861,7 +861,7 @@ extension Civicgrid_V1_Cases {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Cases in the caller's scope, newest first, filtered, keyset-paginated.
+        /// > Cases in the caller's scope, newest first, filtered, keyset-paginated; summaries (see ListCasesResponse).
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Civicgrid_V1_ListCasesRequest` message.
@@ -1174,7 +1174,7 @@ extension Civicgrid_V1_Cases {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Cases in the caller's scope, newest first, filtered, keyset-paginated.
+        /// > Cases in the caller's scope, newest first, filtered, keyset-paginated; summaries (see ListCasesResponse).
         ///
         /// - Parameters:
         ///   - request: A `Civicgrid_V1_ListCasesRequest` message.
@@ -2176,7 +2176,7 @@ extension Civicgrid_V1_Cases {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Cases in the caller's scope, newest first, filtered, keyset-paginated.
+        /// > Cases in the caller's scope, newest first, filtered, keyset-paginated; summaries (see ListCasesResponse).
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Civicgrid_V1_ListCasesRequest` message.
@@ -2738,7 +2738,7 @@ extension Civicgrid_V1_Cases {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Cases in the caller's scope, newest first, filtered, keyset-paginated.
+        /// > Cases in the caller's scope, newest first, filtered, keyset-paginated; summaries (see ListCasesResponse).
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Civicgrid_V1_ListCasesRequest` message.
@@ -3249,7 +3249,7 @@ extension Civicgrid_V1_Cases.ClientProtocol {
     ///
     /// > Source IDL Documentation:
     /// >
-    /// > Cases in the caller's scope, newest first, filtered, keyset-paginated.
+    /// > Cases in the caller's scope, newest first, filtered, keyset-paginated; summaries (see ListCasesResponse).
     ///
     /// - Parameters:
     ///   - request: A request containing a single `Civicgrid_V1_ListCasesRequest` message.
@@ -3800,7 +3800,7 @@ extension Civicgrid_V1_Cases.ClientProtocol {
     ///
     /// > Source IDL Documentation:
     /// >
-    /// > Cases in the caller's scope, newest first, filtered, keyset-paginated.
+    /// > Cases in the caller's scope, newest first, filtered, keyset-paginated; summaries (see ListCasesResponse).
     ///
     /// - Parameters:
     ///   - message: request message to send.

@@ -996,7 +996,8 @@ public nonisolated struct Civicgrid_V1_ListCasesResponse: Sendable {
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  /// Without timelines.
+  /// Summaries, read without decoding the cases: every field but tasks, materials, opinions,
+  /// refusal_reason, delivery and timeline (GetCase has them); the case clock in full.
   public var cases: [Civicgrid_V1_Case] = []
 
   /// Empty on the last page.

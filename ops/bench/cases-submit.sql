@@ -12,9 +12,11 @@ SELECT array_to_string(weekend_days, ','), business_hours::text, utc_offset_seco
 SELECT day::text, kind, name FROM calendar_days WHERE jurisdiction = 'CN' ORDER BY day;
 SELECT nextval(pg_get_serial_sequence('cases', 'id')) AS id \gset
 INSERT INTO cases (id, kind, state, item_code, item_version, channel, applicant_name, applicant_id_number,
-    applicant_phone, unit_id, jurisdiction, deadline, clock_state, is_open, version, snapshot, submitted_at)
+    applicant_phone, unit_id, jurisdiction, deadline, clock_state, is_open, version, snapshot, submitted_at,
+    clocks, current_stage, approved)
   SELECT :id, kind, state, item_code, item_version, channel, applicant_name, applicant_id_number, applicant_phone,
-    unit_id, jurisdiction, deadline, clock_state, true, version, snapshot, now() FROM bench_case_template;
+    unit_id, jurisdiction, deadline, clock_state, true, version, snapshot, now(), clocks, current_stage, approved
+  FROM bench_case_template;
 SELECT pg_advisory_xact_lock(1128744278);
 INSERT INTO case_events (case_id, task, kind, summary, at, by_party, case_state, case_version, item_code, unit_path, payload)
   SELECT :id, task, kind, summary, now(), by_party, case_state, case_version, item_code, unit_path, payload

@@ -41,6 +41,9 @@ CREATE TEMP TABLE templates AS
 CREATE TEMP TABLE shifted_cases AS
   SELECT t.id AS template, b.bucket, b.shift, pg_temp.bench_shift(c.snapshot::text, b.shift)::jsonb AS snapshot
   FROM templates t JOIN cases c ON c.id = t.id JOIN buckets b ON b.open = t.open;
+-- The stored clocks of each shifted snapshot, as CaseRepository writes them (migration 0012).
+ALTER TABLE shifted_cases ADD COLUMN clocks bytea;
+UPDATE shifted_cases SET clocks = case_clocks_bytes(snapshot);
 CREATE UNIQUE INDEX ON shifted_cases (template, bucket);
 CREATE TEMP TABLE shifted_events AS
   SELECT t.id AS template, b.bucket, e.seq, pg_temp.bench_shift(e.payload::text, b.shift)::jsonb AS payload
@@ -59,14 +62,15 @@ ANALYZE clones;
 
 INSERT INTO cases (id, kind, state, item_code, item_version, channel, applicant_name, applicant_id_number,
   applicant_phone, unit_id, jurisdiction, deadline, clock_state, is_open, version, snapshot, submitted_at, updated_at,
-  decided_at, accepted, completed_at, last_event_at, clock_deadline, handling_working_days, facts_version)
+  decided_at, accepted, completed_at, last_event_at, clock_deadline, handling_working_days, facts_version,
+  clocks, current_stage, approved)
 SELECT k.id, c.kind, c.state, c.item_code, c.item_version, c.channel, c.applicant_name, c.applicant_id_number,
   c.applicant_phone, c.unit_id, c.jurisdiction, c.deadline + make_interval(secs => s.shift), c.clock_state, c.is_open,
   c.version, jsonb_set(s.snapshot, '{id}', to_jsonb('C' || lpad(k.id::text, 8, '0'))),
   c.submitted_at + make_interval(secs => s.shift), c.updated_at + make_interval(secs => s.shift),
   c.decided_at + make_interval(secs => s.shift), c.accepted, c.completed_at + make_interval(secs => s.shift),
   c.last_event_at + make_interval(secs => s.shift), c.clock_deadline + make_interval(secs => s.shift),
-  c.handling_working_days, c.facts_version
+  c.handling_working_days, c.facts_version, s.clocks, c.current_stage, c.approved
 FROM clones k JOIN cases c ON c.id = k.template JOIN shifted_cases s ON s.template = k.template AND s.bucket = k.bucket;
 SELECT setval(pg_get_serial_sequence('cases', 'id'), (SELECT max(id) FROM cases));
 

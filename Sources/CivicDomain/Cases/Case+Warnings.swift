@@ -25,6 +25,12 @@ public struct CaseClocks: Sendable, Hashable, Codable {
   public let warningPolicy: WarningPolicy
   public let tasks: [TaskClock]
 
+  init(clock: WorkClock?, warningPolicy: WarningPolicy, tasks: [TaskClock]) {
+    self.clock = clock
+    self.warningPolicy = warningPolicy
+    self.tasks = tasks
+  }
+
   public init(_ value: Case) {
     self.clock = value.clock
     self.warningPolicy = value.warningPolicy

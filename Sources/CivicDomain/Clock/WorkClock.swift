@@ -18,6 +18,16 @@ public struct WorkClock: Sendable, Hashable, Codable {
     self.start = start
   }
 
+  /// A clock as stored (`CaseClocks.bytes`): its inputs as they were, without the checks
+  /// `pause`, `resume`, `extend` and `stop` made when they were first applied.
+  init(limit: WorkingLimit, start: Instant, pauses: [PauseInterval], extensions: [ClockExtension], stoppedAt: Instant?) {
+    self.limit = limit
+    self.start = start
+    self.pauses = pauses
+    self.extensions = extensions
+    self.stoppedAt = stoppedAt
+  }
+
   /// The pause still open, if any.
   public var openPause: PauseInterval? {
     self.pauses.last.flatMap { $0.end == nil ? $0 : nil }

@@ -3,10 +3,10 @@ public import CivicStore
 public import Foundation
 
 extension CaseRepository {
-  /// The cases `filter` selects, newest first.
-  public func list(_ filter: CaseListFilter) async throws(StoreError) -> [CaseRecord] {
+  /// The cases `filter` selects, newest first, as their summaries (no snapshot decoded).
+  public func list(_ filter: CaseListFilter) async throws(StoreError) -> [CaseSummaryRecord] {
     let range = filter.range
-    var query = CaseRecord.select(scope: range)
+    var query = CaseSummaryRecord.select
     query.append(
       """
        WHERE c.id < \(filter.before)
@@ -35,7 +35,7 @@ extension CaseRepository {
       )
     }
     query.append(" ORDER BY c.id DESC LIMIT \(filter.limit)")
-    return try await self.connection.query(query).decode(CaseRecord.self)
+    return try await self.connection.query(query).decode(CaseSummaryRecord.self)
   }
 
   /// Case `id`'s timeline, oldest first.

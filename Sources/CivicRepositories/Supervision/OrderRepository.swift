@@ -16,6 +16,18 @@ public struct OrderRepository: Sendable {
     return try await self.connection.query(query).first(OrderRecord.self)
   }
 
+  /// The order rows of `caseIDs` that have one, by case id: one query for a page of orders.
+  public func load(_ caseIDs: [Int64]) async throws(StoreError) -> [Int64: OrderRecord] {
+    guard !caseIDs.isEmpty else { return [:] }
+    var query = "SELECT case_id, " + OrderRecord.columns
+    query.append(" FROM supervision_orders WHERE case_id = ANY(\(SQLArray(caseIDs))::bigint[])")
+    var records: [Int64: OrderRecord] = [:]
+    for row in try await self.connection.query(query).rows {
+      records[try row.decode(Int64.self, column: "case_id")] = try OrderRecord(row: row)
+    }
+    return records
+  }
+
   public func insert(_ order: NewOrder) async throws(StoreError) {
     try await self.connection.execute(
       """

@@ -20,34 +20,35 @@ public struct WarningSweepRepository: Sendable {
     public var unit: AlertUnit
   }
 
-  /// The part of `c.snapshot` the levels depend on (`CaseClocks`), cut out in PostgreSQL: a few
-  /// hundred bytes of JSON to print and decode instead of the whole case. Every task comes along
-  /// (`CaseClocks` skips the closed ones): filtering them here costs a subquery per case.
-  static let clocksOfSnapshot: SQLQuery = """
-    jsonb_build_object('clock', c.snapshot->'clock', 'warningPolicy', c.snapshot->'warningPolicy', 'tasks', c.snapshot->'tasks')::text
+  /// What the levels depend on (`CaseClocks`): the compact `c.clocks` column (migration 0012),
+  /// and only for a row without it the part of the JSON snapshot with the same content.
+  static let clocks: SQLQuery = """
+    c.clocks, CASE WHEN c.clocks IS NULL THEN
+      jsonb_build_object('clock', c.snapshot->'clock', 'warningPolicy', c.snapshot->'warningPolicy', 'tasks', c.snapshot->'tasks')::text
+    END
     """
 
   /// Claims up to `limit` cases due at `now`, locked against other sweepers (SKIP LOCKED).
   public func claimDue(at now: Instant, limit: Int) async throws(StoreError) -> [DueCase] {
     let rows = try await self.connection.query(
       """
-      SELECT c.id, c.kind, c.jurisdiction, \(Self.clocksOfSnapshot), w.level, u.id, u.path, u.code
+      SELECT c.id, c.kind, c.jurisdiction, \(Self.clocks), w.level, u.id, u.path, u.code
       FROM case_warnings w JOIN cases c ON c.id = w.case_id JOIN units u ON u.id = c.unit_id
       WHERE w.next_at <= to_timestamp(\(now.secondsSinceEpoch)::bigint)
       ORDER BY w.next_at, w.case_id
       LIMIT \(limit)
       FOR UPDATE OF w, c SKIP LOCKED
       """
-    ).decode((Int64, String, String, String, String, Int64, String, String).self)
+    ).decode((Int64, String, String, SQLBytes?, String?, String, Int64, String, String).self)
     var claimed: [DueCase] = []
     claimed.reserveCapacity(rows.count)
-    for (id, kind, jurisdiction, clocks, level, unitID, unitPath, unitCode) in rows {
+    for (id, kind, jurisdiction, clocks, json, level, unitID, unitPath, unitCode) in rows {
       claimed.append(
         DueCase(
           id: id,
           kind: kind,
           jurisdiction: jurisdiction,
-          clocks: try Self.clocks(clocks),
+          clocks: try StoredClocks.decode(clocks, orSnapshot: json),
           storedLevel: WarningLevel(stored: level) ?? .green,
           unit: AlertUnit(id: unitID, path: unitPath, code: unitCode)
         )
@@ -120,13 +121,5 @@ public struct WarningSweepRepository: Sendable {
       WHERE w.case_id = r.id
       """
     )
-  }
-
-  static func clocks(_ text: String) throws(StoreError) -> CaseClocks {
-    do {
-      return try JSONDecoder().decode(CaseClocks.self, from: Data(text.utf8))
-    } catch {
-      throw StoreError(code: .decoding, serverMessage: "case clocks: \(error)")
-    }
   }
 }

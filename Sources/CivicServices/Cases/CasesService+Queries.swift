@@ -20,7 +20,8 @@ extension CasesService {
     }
   }
 
-  /// Newest first; keyset on the case id (the page token is the last id returned).
+  /// Newest first; keyset on the case id (the page token is the last id returned). Each entry
+  /// is the case's summary (`CaseMapping.summary`), read without decoding its snapshot.
   public func listCases(request: Civicgrid_V1_ListCasesRequest, context: ServerContext) async throws -> Civicgrid_V1_ListCasesResponse {
     let principal = try RequestContext.principal()
     let size = try Require.pageSize(request.pageSize, default: 50)
@@ -54,7 +55,7 @@ extension CasesService {
           calendars[record.jurisdiction] = try await CalendarStore.require(record.jurisdiction, on: connection).calendar
         }
         response.cases.append(
-          try CaseMapping.message(record, calendar: calendars[record.jurisdiction]!, at: now)
+          try CaseMapping.summary(record, calendar: calendars[record.jurisdiction]!, at: now)
         )
       }
       if records.count > size { response.nextPageToken = PageToken(after: records[size - 1].id).encoded }

@@ -92,8 +92,10 @@ extension SupervisionService {
       )
       var response = Civicgrid_V1_ListOrdersResponse()
       let calendar = try await CalendarStore.require(CalendarStore.defaultJurisdiction, on: connection).calendar
-      for record in try await CaseRepository(connection).load(Array(ids.prefix(size))) {
-        guard let order = try await orders.load(record.id, lock: false) else { continue }
+      let page = Array(ids.prefix(size))
+      let rows = try await orders.load(page)
+      for record in try await CaseRepository(connection).load(page) {
+        guard let order = rows[record.id] else { continue }
         response.orders.append(try Self.message(record, order, calendar: calendar, at: now))
       }
       if ids.count > size, let last = ids.prefix(size).last { response.nextPageToken = PageToken(after: last).encoded }
