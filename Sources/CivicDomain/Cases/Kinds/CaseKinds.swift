@@ -5,6 +5,7 @@ public enum CaseKinds {
     OrderKind.supervisionOrder,
     OrderKind.inspectionFinding,
     RectificationKind.rectification,
+    CitizenRequestKind.citizenRequest,
   ]
 
   private static let byName: [String: any CaseKind] = Dictionary(uniqueKeysWithValues: all.map { ($0.name, $0) })
