@@ -16,6 +16,7 @@ public enum DatabaseServices {
     Civicgrid_V1_Appointments.descriptor.fullyQualifiedService,
     Civicgrid_V1_Evaluation.descriptor.fullyQualifiedService,
     Civicgrid_V1_Supervision.descriptor.fullyQualifiedService,
+    Civicgrid_V1_Requests.descriptor.fullyQualifiedService,
   ]
 
   public static func make(store: StorePool) -> [any RegistrableRPCService] {
@@ -28,6 +29,7 @@ public enum DatabaseServices {
       AppointmentsService(store: store),
       EvaluationService(store: store),
       SupervisionService(store: store),
+      RequestsService(store: store),
     ]
   }
 

@@ -61,5 +61,6 @@ public enum Grants {
     "civicgrid.v1.Supervision/WatchAlerts", "civicgrid.v1.Supervision/ListAlerts", "civicgrid.v1.Supervision/GetOrder",
     "civicgrid.v1.Supervision/ListOrders", "civicgrid.v1.Supervision/ListNotices",
     "civicgrid.v1.Supervision/ListInspections",
+    "civicgrid.v1.Requests/GetRequest", "civicgrid.v1.Requests/ListRequests", "civicgrid.v1.Requests/GetRoutingTable",
   ]
 }

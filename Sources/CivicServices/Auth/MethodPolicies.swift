@@ -28,5 +28,6 @@ public enum MethodPolicies {
     AppointmentsService.policies,
     EvaluationService.policies,
     SupervisionService.policies,
+    RequestsService.policies,
   ].reduce(into: [:]) { all, policies in all.merge(policies) { first, _ in first } }
 }

@@ -54,6 +54,18 @@ enum CaseMapping {
     return m
   }
 
+  /// One stored timeline row (GetCase, GetRequest).
+  static func message(_ row: TimelineRow) -> Civicgrid_V1_TimelineEntry {
+    var entry = Civicgrid_V1_TimelineEntry()
+    entry.sequence = row.sequence
+    entry.at = row.at.timestamp
+    entry.by = row.by
+    entry.task = row.task
+    entry.kind = row.kind
+    entry.summary = row.summary
+    return entry
+  }
+
   static func message(_ opinion: TaskOpinion) -> Civicgrid_V1_Opinion {
     var m = Civicgrid_V1_Opinion()
     m.task = Int32(opinion.task)

@@ -13,16 +13,7 @@ extension CasesService {
     return try await self.store.withConnection { connection in
       let record = try await CaseRecord.load(id, scope: principal.scope, on: connection, lock: false)
       let calendar = try await CalendarStore.require(record.jurisdiction, on: connection).calendar
-      let timeline = try await CaseRepository(connection).timeline(of: id).map { row in
-        var entry = Civicgrid_V1_TimelineEntry()
-        entry.sequence = row.sequence
-        entry.at = row.at.timestamp
-        entry.by = row.by
-        entry.task = row.task
-        entry.kind = row.kind
-        entry.summary = row.summary
-        return entry
-      }
+      let timeline = try await CaseRepository(connection).timeline(of: id).map(CaseMapping.message)
       return try CaseMapping.message(
         record, calendar: calendar, at: .now, timeline: timeline
       )
