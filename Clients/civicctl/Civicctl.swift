@@ -17,6 +17,7 @@ struct Civicctl: AsyncParsableCommand {
       AppointmentCommand.self, RateCommand.self, RectificationCommand.self, AppealCommand.self, MetricsCommand.self,
       PeriodCommand.self, AssessmentCommand.self, ReportCommand.self, AlertsCommand.self, OrderCommand.self, NoticeCommand.self, InspectionCommand.self,
       Health.self, Call.self, Encode.self, Methods.self,
+      RequestCommand.self,
     ]
   )
 }

@@ -19,6 +19,7 @@ struct Services: Sendable {
   let cases: any Civicgrid_V1_Cases.ClientProtocol
   let appointments: any Civicgrid_V1_Appointments.ClientProtocol
   let supervision: any Civicgrid_V1_Supervision.ClientProtocol
+  let requests: any Civicgrid_V1_Requests.ClientProtocol
   /// Metadata every call carries (the bearer token and any --metadata).
   let metadata: Metadata
   let options: CallOptions
@@ -31,6 +32,7 @@ struct Services: Sendable {
     self.cases = Civicgrid_V1_Cases.Client(wrapping: client)
     self.appointments = Civicgrid_V1_Appointments.Client(wrapping: client)
     self.supervision = Civicgrid_V1_Supervision.Client(wrapping: client)
+    self.requests = Civicgrid_V1_Requests.Client(wrapping: client)
     self.metadata = metadata
     self.options = options
   }
