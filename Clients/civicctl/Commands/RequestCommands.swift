@@ -209,7 +209,9 @@ struct RequestCommand: AsyncParsableCommand {
   }
 
   struct Show: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "One request: its tiers drawn like `case show` draws stages, then its timeline.")
+    static let configuration = CommandConfiguration(
+      abstract: "One request: its tiers drawn like `case show` draws stages, then its timeline."
+    )
     @OptionGroup var global: GlobalOptions
     @Argument(help: "The request (C…).") var request: String
 
@@ -251,7 +253,10 @@ struct RequestCommand: AsyncParsableCommand {
           all.requests = requests
           return try Output.json(all)
         }
-        var table = Table([.init("REQUEST"), .init("TYPE"), .init("CATEGORY"), .init("STATE"), .init("TIER"), .init("UNIT"), .init("RECEIVED BY"), .init("CITIZEN")])
+        var table = Table([
+          .init("REQUEST"), .init("TYPE"), .init("CATEGORY"), .init("STATE"), .init("TIER"), .init("UNIT"), .init("RECEIVED BY"),
+          .init("CITIZEN"),
+        ])
         for r in requests {
           let tier = r.tiers.indices.contains(Int(r.currentTier)) ? r.tiers[Int(r.currentTier)] : Civicgrid_V1_TierStep()
           table.append([r.id, r.type.name, r.category, r.case.state, tier.tier.name, tier.unitCode, r.receivedBy, r.citizen.name])

@@ -13,7 +13,9 @@ extension RequestCommand {
     static func print(_ table: Civicgrid_V1_RoutingTable, json: Bool) throws {
       if json { return try Output.json(table) }
       let history = table.history.isEmpty ? "" : " · earlier: " + table.history.map { "v\($0)" }.joined(separator: ", ")
-      Output.line("Routing table version \(table.version)\(table.version > 0 ? " by \(table.createdBy), \(Output.time(table.createdAt))" : "")\(history)")
+      Output.line(
+        "Routing table version \(table.version)\(table.version > 0 ? " by \(table.createdBy), \(Output.time(table.createdAt))" : "")\(history)"
+      )
       var rows = Table([.init("CATEGORY"), .init("NAME"), .init("FROM"), .init("WORKING DAYS PER TIER"), .init("DEPARTMENT")])
       for route in table.routes {
         let tiers = Civicgrid_V1_RequestTier.names.map(\.0).filter { $0.rawValue >= route.lowestTier.rawValue }
@@ -63,7 +65,8 @@ extension RequestCommand {
     struct Set: AsyncParsableCommand {
       static let configuration = CommandConfiguration(
         abstract: "Replace the routing table (admin): a new live version; the old one is kept.",
-        discussion: "Each --route is CATEGORY:NAME:LOWEST-TIER:DAYS,DAYS…:DEPARTMENT, one working-day limit per tier from the lowest up, e.g. noise:Neighbourhood noise:grid:2,3,4,5:QH-EP."
+        discussion:
+          "Each --route is CATEGORY:NAME:LOWEST-TIER:DAYS,DAYS…:DEPARTMENT, one working-day limit per tier from the lowest up, e.g. noise:Neighbourhood noise:grid:2,3,4,5:QH-EP."
       )
       @OptionGroup var global: GlobalOptions
       @Option(help: "A route (repeatable).") var route: [String]
@@ -80,7 +83,9 @@ extension RequestCommand {
               request.expectedVersion = given
             } else {
               request.expectedVersion = try await services.requests.getRoutingTable(
-                .init(), metadata: services.metadata, options: services.options
+                .init(),
+                metadata: services.metadata,
+                options: services.options
               ).version
             }
             return try await services.requests.updateRoutingTable(request, metadata: services.metadata, options: services.options)

@@ -27,7 +27,10 @@ struct RequestDiagram {
     let citizen = [r.citizen.name, r.citizen.idNumber, r.citizen.phone].filter { !$0.isEmpty }.joined(separator: "  ")
     out += Table.keyValues([
       ("Citizen", citizen.isEmpty ? "-" : citizen),
-      ("Intake", "\(r.channel.name) at \(c.unitCode) by \(r.receivedBy) (首接负责), \(self.caseDiagram.time(c.hasSubmittedAt ? c.submittedAt : nil))"),
+      (
+        "Intake",
+        "\(r.channel.name) at \(c.unitCode) by \(r.receivedBy) (首接负责), \(self.caseDiagram.time(c.hasSubmittedAt ? c.submittedAt : nil))"
+      ),
       ("Asks", r.description_p),
       ("Routing", "version \(r.routingVersion)"),
     ])

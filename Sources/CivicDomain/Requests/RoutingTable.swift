@@ -45,10 +45,15 @@ public struct RoutingTable: Sendable, Hashable, Codable {
       for tier in RequestTier.allCases {
         let days = route.workingDays[tier]
         if tier < route.lowestTier {
-          guard days == nil else { throw .invalidField("\(field).working_days", "has \(tier.rawValue), below the lowest tier \(route.lowestTier.rawValue)") }
+          guard days == nil else {
+            throw .invalidField("\(field).working_days", "has \(tier.rawValue), below the lowest tier \(route.lowestTier.rawValue)")
+          }
         } else {
           guard let days, (1...60).contains(days) else {
-            throw .invalidField("\(field).working_days", "\(tier.rawValue) must be 1–60 working days, got \(days.map(String.init) ?? "none")")
+            throw .invalidField(
+              "\(field).working_days",
+              "\(tier.rawValue) must be 1–60 working days, got \(days.map(String.init) ?? "none")"
+            )
           }
         }
       }

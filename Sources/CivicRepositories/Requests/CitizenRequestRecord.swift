@@ -58,8 +58,14 @@ public struct NewCitizenRequest: Sendable {
   public var tiers: [RequestTier]
 
   public init(
-    caseID: Int64, type: RequestType, route: RoutingTable.Route, channel: RequestChannel, description: String, receivedBy: String,
-    routingVersion: Int, tiers: [RequestTier]
+    caseID: Int64,
+    type: RequestType,
+    route: RoutingTable.Route,
+    channel: RequestChannel,
+    description: String,
+    receivedBy: String,
+    routingVersion: Int,
+    tiers: [RequestTier]
   ) {
     self.caseID = caseID
     self.type = type

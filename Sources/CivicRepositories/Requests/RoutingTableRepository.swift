@@ -31,7 +31,8 @@ public struct RoutingTableRepository: Sendable {
 
   /// The live version, or nil before the first; `lock` holds it against a concurrent update.
   public func live(lock: Bool = false) async throws(StoreError) -> Version? {
-    var query: SQLQuery = "SELECT version, routes::text AS routes, created_by, created_at FROM request_routing_versions WHERE status = 'live'"
+    var query: SQLQuery =
+      "SELECT version, routes::text AS routes, created_by, created_at FROM request_routing_versions WHERE status = 'live'"
     if lock { query.append(" FOR UPDATE") }
     return try await self.connection.query(query).first(Version.self)
   }

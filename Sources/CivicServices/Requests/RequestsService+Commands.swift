@@ -17,14 +17,18 @@ extension RequestsService {
     case receiver
   }
 
-  public func escalateRequest(request: Civicgrid_V1_EscalateRequestRequest, context: ServerContext) async throws -> Civicgrid_V1_CitizenRequest {
+  public func escalateRequest(request: Civicgrid_V1_EscalateRequestRequest, context: ServerContext) async throws
+    -> Civicgrid_V1_CitizenRequest
+  {
     let reason = try Require.text("reason", request.reason, max: 2000)
     return try await self.command(request.requestID, request.expectedVersion, name: "escalated", by: .tier(supervisors: true)) { _ in
       .escalate(reason: reason)
     }
   }
 
-  public func replyToRequest(request: Civicgrid_V1_ReplyToRequestRequest, context: ServerContext) async throws -> Civicgrid_V1_CitizenRequest {
+  public func replyToRequest(request: Civicgrid_V1_ReplyToRequestRequest, context: ServerContext) async throws
+    -> Civicgrid_V1_CitizenRequest
+  {
     let reply = try Require.text("reply", request.reply, max: 4000)
     return try await self.command(request.requestID, request.expectedVersion, name: "replied", by: .tier(supervisors: false)) { _ in
       .reply(text: reply)
@@ -51,10 +55,16 @@ extension RequestsService {
     let note = request.note.isEmpty ? "" : try Require.text("note", request.note, max: 2000)
     let satisfied = request.satisfied
     return try await self.command(
-      request.requestID, request.expectedVersion, name: satisfied ? "visited, satisfied" : "visited, not satisfied", by: .receiver,
+      request.requestID,
+      request.expectedVersion,
+      name: satisfied ? "visited, satisfied" : "visited, not satisfied",
+      by: .receiver,
       after: { context in
         let recorded = try await CitizenRequestRepository(context.connection).recordVisit(
-          context.record.id, satisfied: satisfied, note: note, at: context.now
+          context.record.id,
+          satisfied: satisfied,
+          note: note,
+          at: context.now
         )
         guard recorded else { throw DomainError.precondition("request \(context.number)", "already has its return visit") }
       }
@@ -81,7 +91,11 @@ extension RequestsService {
       access: { context in try await Self.requireSide(side, context) },
       apply: { context, version in
         try context.record.value.applying(
-          try await decide(context), of: CitizenRequestKind.citizenRequest, expectedVersion: version, at: context.now, by: context.party
+          try await decide(context),
+          of: CitizenRequestKind.citizenRequest,
+          expectedVersion: version,
+          at: context.now,
+          by: context.party
         )
       },
       after: { context, _ in try await after(context) },

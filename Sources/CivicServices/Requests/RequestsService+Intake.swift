@@ -11,7 +11,8 @@ extension RequestsService {
   /// (required from partners): the same request again answers the request it made, as it is
   /// now; a different request under the key is FAILED_PRECONDITION; duplicates racing the first
   /// wait for it to commit (an advisory lock on account and key), so 50 retries make one request.
-  public func submitRequest(request: Civicgrid_V1_SubmitRequestRequest, context: ServerContext) async throws -> Civicgrid_V1_CitizenRequest {
+  public func submitRequest(request: Civicgrid_V1_SubmitRequestRequest, context: ServerContext) async throws -> Civicgrid_V1_CitizenRequest
+  {
     let principal = try RequestContext.principal()
     let type = try RequestMapping.type(request.type)
     let category = try Require.code("category", request.category)
@@ -54,15 +55,27 @@ extension RequestsService {
       let calendar = try await CalendarStore.require(jurisdiction, on: connection).calendar
       try await cases.insert(
         NewCase(
-          id: id, change: change, unitID: principal.unitID, unitPath: principal.unitPath, jurisdiction: jurisdiction, at: now,
-          idNumber: citizen.idNumber, phone: citizen.phone
+          id: id,
+          change: change,
+          unitID: principal.unitID,
+          unitPath: principal.unitPath,
+          jurisdiction: jurisdiction,
+          at: now,
+          idNumber: citizen.idNumber,
+          phone: citizen.phone
         ),
         calendar: calendar
       )
       try await CitizenRequestRepository(connection).insert(
         NewCitizenRequest(
-          caseID: id, type: type, route: route, channel: channel, description: description, receivedBy: principal.login,
-          routingVersion: version, tiers: ladder.map(\.tier)
+          caseID: id,
+          type: type,
+          route: route,
+          channel: channel,
+          description: description,
+          receivedBy: principal.login,
+          routingVersion: version,
+          tiers: ladder.map(\.tier)
         )
       )
       try await key?.record(caseID: id, on: connection)
@@ -76,7 +89,9 @@ extension RequestsService {
     }
   }
 
-  public func previewRoute(request: Civicgrid_V1_PreviewRouteRequest, context: ServerContext) async throws -> Civicgrid_V1_PreviewRouteResponse {
+  public func previewRoute(request: Civicgrid_V1_PreviewRouteRequest, context: ServerContext) async throws
+    -> Civicgrid_V1_PreviewRouteResponse
+  {
     let principal = try RequestContext.principal()
     let category = try Require.code("category", request.category)
     let place = request.unitCode.isEmpty ? principal.unitCode : try Require.code("unit_code", request.unitCode)

@@ -17,7 +17,9 @@ extension RequestsService {
   }
 
   /// Newest first; keyset on the request (case) id.
-  public func listRequests(request: Civicgrid_V1_ListRequestsRequest, context: ServerContext) async throws -> Civicgrid_V1_ListRequestsResponse {
+  public func listRequests(request: Civicgrid_V1_ListRequestsRequest, context: ServerContext) async throws
+    -> Civicgrid_V1_ListRequestsResponse
+  {
     let principal = try RequestContext.principal()
     let size = try Require.pageSize(request.limit, default: 50)
     let after = try PageToken.decode(request.pageToken)?.id() ?? Int64.max
@@ -27,7 +29,12 @@ extension RequestsService {
     let now = self.now()
     return try await self.store.withConnection { connection in
       let ids = try await CitizenRequestRepository(connection).list(
-        range: principal.scope.sqlRange, before: after, state: state, category: category, unitCode: unit, limit: size + 1
+        range: principal.scope.sqlRange,
+        before: after,
+        state: state,
+        category: category,
+        unitCode: unit,
+        limit: size + 1
       )
       var response = Civicgrid_V1_ListRequestsResponse()
       for id in ids.prefix(size) {

@@ -8,7 +8,9 @@ public import GRPCCore
 /// The routing table: read by anyone, replaced by a district admin as a new live version (the
 /// old one kept, retired), compared against the version the change was made from, audited.
 extension RequestsService {
-  public func getRoutingTable(request: Civicgrid_V1_GetRoutingTableRequest, context: ServerContext) async throws -> Civicgrid_V1_RoutingTable {
+  public func getRoutingTable(request: Civicgrid_V1_GetRoutingTableRequest, context: ServerContext) async throws
+    -> Civicgrid_V1_RoutingTable
+  {
     guard request.version >= 0 else { throw Require.invalid("version", "must not be negative, got \(request.version)") }
     return try await self.store.withConnection { connection in
       let tables = RoutingTableRepository(connection)

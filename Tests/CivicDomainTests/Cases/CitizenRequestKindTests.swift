@@ -17,7 +17,9 @@ struct CitizenRequestKindTests {
     try Case.receiveRequest(id: "C1", applicant: "Li Na", channel: .hotline, ladder: ladder, at: at("2026-03-02 10:00"), by: receiver)
   }
 
-  static func run(_ value: Case, _ command: CitizenRequestCommand, _ time: String = "2026-03-02 12:00", by party: Party) throws -> CaseChange {
+  static func run(_ value: Case, _ command: CitizenRequestCommand, _ time: String = "2026-03-02 12:00", by party: Party) throws
+    -> CaseChange
+  {
     try value.applying(command, of: kind, expectedVersion: value.version, at: at(time), by: party)
   }
 
@@ -59,7 +61,9 @@ struct CitizenRequestKindTests {
     #expect(replied.case.tasks[0].clock.stoppedAt == at("2026-03-02 12:00"))
     let confirmed = try Self.run(replied.case, .confirm(note: ""), "2026-03-03 10:00", by: Self.receiver)
     #expect(confirmed.case.state == .completed)
-    #expect(confirmed.case.result == .approved(opinions: [TaskOpinion(task: 1, unit: "G01", approved: true, opinion: "the noise was stopped")]))
+    #expect(
+      confirmed.case.result == .approved(opinions: [TaskOpinion(task: 1, unit: "G01", approved: true, opinion: "the noise was stopped")])
+    )
     #expect(!Self.kind.isOpen(confirmed.case.state))
     let visited = try Self.run(confirmed.case, .returnVisit(satisfied: true, note: "thanks"), "2026-03-04 10:00", by: Self.receiver)
     #expect(visited.case.state == .completed)
@@ -73,12 +77,16 @@ struct CitizenRequestKindTests {
       try Self.run(value, .confirm(note: ""), by: Self.receiver)
     }
     #expect(throws: DomainError.invalidField("reply", "must not be empty")) { try Self.run(value, .reply(text: "  "), by: handler("G01")) }
-    #expect(throws: DomainError.invalidField("reason", "must not be empty")) { try Self.run(value, .escalate(reason: ""), by: handler("G01")) }
+    #expect(throws: DomainError.invalidField("reason", "must not be empty")) {
+      try Self.run(value, .escalate(reason: ""), by: handler("G01"))
+    }
     let replied = try Self.run(value, .reply(text: "done"), by: handler("G01")).case
     #expect(throws: DomainError.illegalState(subject: "case C1", state: "replied", action: "reply", allowed: ["atTier"])) {
       try Self.run(replied, .reply(text: "again"), by: handler("G01"))
     }
-    #expect(throws: DomainError.illegalState(subject: "case C1", state: "replied", action: "returnVisit", allowed: ["completed", "unresolved"])) {
+    #expect(
+      throws: DomainError.illegalState(subject: "case C1", state: "replied", action: "returnVisit", allowed: ["completed", "unresolved"])
+    ) {
       try Self.run(replied, .returnVisit(satisfied: true, note: ""), by: Self.receiver)
     }
     var top = try Self.run(value, .escalate(reason: "needs the community"), by: handler("G01")).case
@@ -87,7 +95,13 @@ struct CitizenRequestKindTests {
       try Self.run(top, .escalate(reason: "again"), by: handler("HUD"))
     }
     #expect(throws: DomainError.staleVersion(subject: "case C1", expected: 1, current: value.version)) {
-      try value.applying(CitizenRequestCommand.reply(text: "x"), of: Self.kind, expectedVersion: 1, at: at("2026-03-02 12:00"), by: handler("G01"))
+      try value.applying(
+        CitizenRequestCommand.reply(text: "x"),
+        of: Self.kind,
+        expectedVersion: 1,
+        at: at("2026-03-02 12:00"),
+        by: handler("G01")
+      )
     }
   }
 
@@ -129,7 +143,11 @@ struct CitizenRequestKindTests {
     let closed = try Self.run(value, value.rejection(reason: "no"), by: Self.receiver).case
     #expect(closed.state == .unresolved)
     #expect(!Self.kind.isOpen(closed.state))
-    if case .denied(let opinions) = closed.result { #expect(opinions.count == 4) } else { Issue.record("not denied: \(String(describing: closed.result))") }
+    if case .denied(let opinions) = closed.result {
+      #expect(opinions.count == 4)
+    } else {
+      Issue.record("not denied: \(String(describing: closed.result))")
+    }
   }
 
   @Test("the overdue hook: the open task below the top escalates as the system; the top tier, a closed task and other kinds give none")

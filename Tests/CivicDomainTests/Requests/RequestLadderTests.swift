@@ -5,8 +5,11 @@ import Testing
 @Suite("Request ladder", .timeLimit(.minutes(1)))
 struct RequestLadderTests {
   static let route = RoutingTable.Route(
-    category: "noise", name: "Neighbourhood noise", lowestTier: .grid,
-    workingDays: [.grid: 2, .community: 3, .street: 5, .district: 10], department: "QH-EP"
+    category: "noise",
+    name: "Neighbourhood noise",
+    lowestTier: .grid,
+    workingDays: [.grid: 2, .community: 3, .street: 5, .district: 10],
+    department: "QH-EP"
   )
   static let places: [RequestTier: UnitID] = [.grid: "G1", .community: "C1", .street: "S1"]
 
@@ -33,9 +36,13 @@ struct RequestLadderTests {
     #expect(RequestLadder.build(route: Self.route, places: [:]).map(\.unit) == ["QH-EP"], "a district unit goes straight to the department")
   }
 
-  @Test("a rejection reopens the tier once, then escalates, and at the top closes unresolved", arguments: [
-    (0, 1, 3, RequestLadder.AfterRejection.reopen), (0, 2, 3, .escalate), (1, 2, 3, .escalate), (2, 1, 3, .reopen), (2, 2, 3, .closeUnresolved),
-  ])
+  @Test(
+    "a rejection reopens the tier once, then escalates, and at the top closes unresolved",
+    arguments: [
+      (0, 1, 3, RequestLadder.AfterRejection.reopen), (0, 2, 3, .escalate), (1, 2, 3, .escalate), (2, 1, 3, .reopen),
+      (2, 2, 3, .closeUnresolved),
+    ]
+  )
   func afterRejection(stage: Int, openings: Int, tiers: Int, expected: RequestLadder.AfterRejection) {
     #expect(RequestLadder.afterRejection(stage: stage, openings: openings, tiers: tiers) == expected)
   }

@@ -40,8 +40,22 @@ struct CivicctlRequestsTests {
       #expect(route.stdout.contains("QH-S1-C1-G1") && route.stdout.contains("QH-S1-C1 ") && route.stdout.contains("QH-HUD"))
 
       let submitted = try await grid(
-        "request", "submit", "--type", "complaint", "--category", "noise", "--channel", "grid-worker", "--name", "Li Na",
-        "--id-number", "110101198001011234", "--phone", "13900139000", "--description", "Loud music at night"
+        "request",
+        "submit",
+        "--type",
+        "complaint",
+        "--category",
+        "noise",
+        "--channel",
+        "grid-worker",
+        "--name",
+        "Li Na",
+        "--id-number",
+        "110101198001011234",
+        "--phone",
+        "13900139000",
+        "--description",
+        "Loud music at night"
       )
       #expect(submitted.status == 0, "\(submitted.stderr)")
       let id = try #require(Self.number(submitted.stdout))

@@ -11,7 +11,9 @@ import Testing
 /// rejection rule, masking per role, idempotent partner intake and the routing table's versions.
 @Suite("Requests", .serialized, .timeLimit(.minutes(5)))
 struct RequestsServiceTests {
-  @Test("the routing table: version 0 before the first, each update a new live version with history, stale and bad updates refused, audited")
+  @Test(
+    "the routing table: version 0 before the first, each update a new live version with history, stale and bad updates refused, audited"
+  )
   func routingTable() async throws {
     try await RequestFixture.with { f in
       let empty = try await f.call(f.gridWorker) { try await f.requests.getRoutingTable(request: .init(), context: $0) }
@@ -36,7 +38,10 @@ struct RequestsServiceTests {
         ("routes[0].department_code", [RequestFixture.route("noise", "Noise", lowest: .grid, days: [1, 2, 3, 4], department: "NOPE")]),
         ("routes[0].working_days", [RequestFixture.route("noise", "Noise", lowest: .grid, days: [1, 2])]),
         ("routes[0].lowest_tier", [RequestFixture.route("noise", "Noise", lowest: .unspecified, days: [1])]),
-        ("routes[1].category", [RequestFixture.route("a", "A", lowest: .district, days: [1]), RequestFixture.route("a", "A", lowest: .district, days: [1])]),
+        (
+          "routes[1].category",
+          [RequestFixture.route("a", "A", lowest: .district, days: [1]), RequestFixture.route("a", "A", lowest: .district, days: [1])]
+        ),
         ("routes", []),
       ] {
         let refused = await rpcCode { try await f.setRoutes(routes, expected: 2) }
@@ -46,7 +51,9 @@ struct RequestsServiceTests {
       var update = Civicgrid_V1_UpdateRoutingTableRequest()
       update.routes = RequestFixture.standardRoutes
       update.expectedVersion = 2
-      let denied = await rpcCode { _ = try await f.call(streetAdmin) { try await f.requests.updateRoutingTable(request: update, context: $0) } }
+      let denied = await rpcCode {
+        _ = try await f.call(streetAdmin) { try await f.requests.updateRoutingTable(request: update, context: $0) }
+      }
       #expect(denied?.0 == .permissionDenied)
       let audits = try await f.pool.query("SELECT object FROM audit_log WHERE object LIKE 'routing-table/%' ORDER BY seq").rows.map {
         try $0.decode(String.self, at: 0)
@@ -80,7 +87,9 @@ struct RequestsServiceTests {
     }
   }
 
-  @Test("every transition and its refusal: tier replies and escalations by the tier's unit only, the citizen's answer by the receiver, the visit once")
+  @Test(
+    "every transition and its refusal: tier replies and escalations by the tier's unit only, the citizen's answer by the receiver, the visit once"
+  )
   func transitions() async throws {
     try await RequestFixture.with { f in
       try await f.setRoutes()
@@ -135,7 +144,9 @@ struct RequestsServiceTests {
       let visited = try await f.call(f.gridWorker) { try await f.requests.recordRequestVisit(request: visit, context: $0) }
       #expect(visited.visited && visited.visitSatisfied && visited.visitNote == "still quiet a week later")
       visit.expectedVersion = visited.case.version
-      let again = await rpcCode { _ = try await f.call(f.gridWorker) { try await f.requests.recordRequestVisit(request: visit, context: $0) } }
+      let again = await rpcCode {
+        _ = try await f.call(f.gridWorker) { try await f.requests.recordRequestVisit(request: visit, context: $0) }
+      }
       #expect(again?.0 == .failedPrecondition)
 
       let shown = try await f.get(request.id)
@@ -167,7 +178,9 @@ struct RequestsServiceTests {
     }
   }
 
-  @Test("a tier whose time runs out is escalated by the sweeper on scripted time; warnings and the order proposal are recorded unchanged; the top tier stays")
+  @Test(
+    "a tier whose time runs out is escalated by the sweeper on scripted time; warnings and the order proposal are recorded unchanged; the top tier stays"
+  )
   func escalationOnTimeout() async throws {
     try await RequestFixture.with { f in
       try await f.setRoutes()
@@ -186,17 +199,48 @@ struct RequestsServiceTests {
       #expect(after.case.tasks.prefix(3).allSatisfy { $0.state == "denied" && $0.opinion.hasPrefix("escalated: time ran out at tier") })
       #expect(after.case.tasks[3].state == "pending" && after.case.state == "atTier")
       let alerts = try await f.pool.query(
-        "SELECT kind, count(*) FROM supervision_alerts WHERE case_id = $1 GROUP BY kind ORDER BY kind", [id]
+        "SELECT kind, count(*) FROM supervision_alerts WHERE case_id = $1 GROUP BY kind ORDER BY kind",
+        [id]
       ).rows.map { "\(try $0.decode(String.self, at: 0))=\(try $0.decode(Int.self, at: 1))" }
       #expect(alerts == ["orderProposed=4", "urge=4", "warning=12"], "each tier's clock warned, urged and proposed once")
       let audits = try await f.pool.query(
-        "SELECT count(*) FROM audit_log WHERE method = 'sweeper' AND object = $1", ["case/\(request.id)"]
+        "SELECT count(*) FROM audit_log WHERE method = 'sweeper' AND object = $1",
+        ["case/\(request.id)"]
       ).scalar(Int.self)
       #expect(audits == 3)
       let events = try await f.pool.query("SELECT by_party FROM case_events WHERE case_id = $1 AND kind = 'taskDenied'", [id]).rows.map {
         try $0.decode(String.self, at: 0)
       }
       #expect(events == ["system", "system", "system"])
+    }
+  }
+
+  @Test("GetMetrics counts requests per tier unit: the grid escalated it, the community resolved it and replied on time")
+  func metrics() async throws {
+    try await RequestFixture.with { f in
+      try await f.setRoutes()
+      var request = try await f.submit()
+      f.clock.advance(seconds: 3600)
+      request = try await f.escalate(request, as: f.gridWorker, "needs the committee")
+      f.clock.advance(seconds: 3600)
+      request = try await f.reply(request, as: f.community, "agreed")
+      f.clock.advance(seconds: 3600)
+      request = try await f.confirm(request, accepted: true)
+      let evaluation = EvaluationService(store: f.pool, now: f.clock.reader)
+      func figures(_ unit: String) async throws -> [String: Civicgrid_V1_IndicatorFigure] {
+        var metrics = Civicgrid_V1_GetMetricsRequest()
+        metrics.unitCode = unit
+        metrics.period = "2026-03"
+        return try await f.call(f.supervisor) { try await evaluation.getMetrics(request: metrics, context: $0) }.figures
+          .reduce(into: [:]) { $0[$1.indicator] = $1 }
+      }
+      let grid = try await figures("G01")
+      #expect(grid["request_resolution_rate"]?.value == 0 && grid["request_resolution_rate"]?.denominator == 1)
+      #expect(grid["request_escalation_rate"]?.value == 1)
+      #expect(grid["request_on_time_reply_rate"]?.denominator == 0, "escalated before its deadline: no reply owed")
+      let community = try await figures("C01")
+      #expect(community["request_resolution_rate"]?.value == 1 && community["request_escalation_rate"]?.value == 0)
+      #expect(community["request_on_time_reply_rate"]?.value == 1 && community["request_on_time_reply_rate"]?.denominator == 1)
     }
   }
 
@@ -283,7 +327,9 @@ struct RequestsServiceTests {
       let second = try await f.submit()
       _ = try await f.submit(f.submission(category: "housing", channel: .hotline, unit: "G01"), as: f.hotline)
       _ = try await f.escalate(second, as: f.gridWorker)
-      func list(_ principal: Principal, _ change: (inout Civicgrid_V1_ListRequestsRequest) -> Void = { _ in }) async throws -> Civicgrid_V1_ListRequestsResponse {
+      func list(_ principal: Principal, _ change: (inout Civicgrid_V1_ListRequestsRequest) -> Void = { _ in }) async throws
+        -> Civicgrid_V1_ListRequestsResponse
+      {
         var request = Civicgrid_V1_ListRequestsRequest()
         change(&request)
         return try await f.call(principal) { try await f.requests.listRequests(request: request, context: $0) }

@@ -129,7 +129,8 @@ public struct CitizenRequestKind: CaseKind {
       try requireText("reason", reason)
       guard let stage = request.currentStage else { throw .precondition(request.subject, "has no tier") }
       change.emit(.refused(reason: "the citizen rejected the reply: \(reason)"))
-      switch RequestLadder.afterRejection(stage: stage, openings: request.openings(ofStage: stage), tiers: request.plan?.stages.count ?? 0) {
+      switch RequestLadder.afterRejection(stage: stage, openings: request.openings(ofStage: stage), tiers: request.plan?.stages.count ?? 0)
+      {
       case .reopen: try change.openStage(stage)
       case .escalate: try change.openStage(stage + 1)
       case .closeUnresolved:

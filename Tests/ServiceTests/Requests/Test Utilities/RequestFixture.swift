@@ -33,7 +33,9 @@ struct RequestFixture: Sendable {
   static func with(_ body: @escaping (RequestFixture) async throws -> Void) async throws {
     try await CaseFixture.with { base in
       var units = base.units
-      for (code, kind, parent) in [("C01", "community", "S01"), ("G01", "grid", "C01"), ("G02", "grid", "C01"), ("HUD", "department", "D01")] {
+      for (code, kind, parent) in [
+        ("C01", "community", "S01"), ("G01", "grid", "C01"), ("G02", "grid", "C01"), ("HUD", "department", "D01"),
+      ] {
         let path = units[parent]!.path + "\(code)/"
         let id = try await base.pool.query(
           "INSERT INTO units (code, name, kind, parent_id, path) VALUES ($1, $1, $2, (SELECT id FROM units WHERE code = $3), $4) RETURNING id",
@@ -70,7 +72,8 @@ struct RequestFixture: Sendable {
   ]
 
   @discardableResult
-  func setRoutes(_ routes: [Civicgrid_V1_RoutingRoute] = Self.standardRoutes, expected: Int32 = 0) async throws -> Civicgrid_V1_RoutingTable {
+  func setRoutes(_ routes: [Civicgrid_V1_RoutingRoute] = Self.standardRoutes, expected: Int32 = 0) async throws -> Civicgrid_V1_RoutingTable
+  {
     var update = Civicgrid_V1_UpdateRoutingTableRequest()
     update.routes = routes
     update.expectedVersion = expected
@@ -94,12 +97,16 @@ struct RequestFixture: Sendable {
   }
 
   /// A noise complaint taken in by the grid worker of G01, at G01.
-  func submit(_ request: Civicgrid_V1_SubmitRequestRequest? = nil, as principal: Principal? = nil) async throws -> Civicgrid_V1_CitizenRequest {
+  func submit(_ request: Civicgrid_V1_SubmitRequestRequest? = nil, as principal: Principal? = nil) async throws
+    -> Civicgrid_V1_CitizenRequest
+  {
     let request = request ?? self.submission()
     return try await self.call(principal ?? self.gridWorker) { try await self.requests.submitRequest(request: request, context: $0) }
   }
 
-  func reply(_ current: Civicgrid_V1_CitizenRequest, as principal: Principal, _ text: String = "done") async throws -> Civicgrid_V1_CitizenRequest {
+  func reply(_ current: Civicgrid_V1_CitizenRequest, as principal: Principal, _ text: String = "done") async throws
+    -> Civicgrid_V1_CitizenRequest
+  {
     var request = Civicgrid_V1_ReplyToRequestRequest()
     request.requestID = current.id
     request.expectedVersion = current.case.version
