@@ -397,8 +397,8 @@ public nonisolated struct Civicgrid_V1_ListRequestsRequest: Sendable {
   /// Only requests whose open tier task is at this unit; empty for all.
   public var unitCode: String = String()
 
-  /// Page size (default 50, at most 200).
-  public var limit: Int32 = 0
+  /// Page size (default 50, at most 500).
+  public var pageSize: Int32 = 0
 
   public var pageToken: String = String()
 
@@ -1056,7 +1056,7 @@ nonisolated extension Civicgrid_V1_GetRequestRequest: SwiftProtobuf.Message, Swi
 
 nonisolated extension Civicgrid_V1_ListRequestsRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ListRequestsRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}state\0\u{1}category\0\u{3}unit_code\0\u{1}limit\0\u{3}page_token\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}state\0\u{1}category\0\u{3}unit_code\0\u{3}page_size\0\u{3}page_token\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1067,7 +1067,7 @@ nonisolated extension Civicgrid_V1_ListRequestsRequest: SwiftProtobuf.Message, S
       case 1: try { try decoder.decodeSingularStringField(value: &self.state) }()
       case 2: try { try decoder.decodeSingularStringField(value: &self.category) }()
       case 3: try { try decoder.decodeSingularStringField(value: &self.unitCode) }()
-      case 4: try { try decoder.decodeSingularInt32Field(value: &self.limit) }()
+      case 4: try { try decoder.decodeSingularInt32Field(value: &self.pageSize) }()
       case 5: try { try decoder.decodeSingularStringField(value: &self.pageToken) }()
       default: break
       }
@@ -1084,8 +1084,8 @@ nonisolated extension Civicgrid_V1_ListRequestsRequest: SwiftProtobuf.Message, S
     if !self.unitCode.isEmpty {
       try visitor.visitSingularStringField(value: self.unitCode, fieldNumber: 3)
     }
-    if self.limit != 0 {
-      try visitor.visitSingularInt32Field(value: self.limit, fieldNumber: 4)
+    if self.pageSize != 0 {
+      try visitor.visitSingularInt32Field(value: self.pageSize, fieldNumber: 4)
     }
     if !self.pageToken.isEmpty {
       try visitor.visitSingularStringField(value: self.pageToken, fieldNumber: 5)
@@ -1097,7 +1097,7 @@ nonisolated extension Civicgrid_V1_ListRequestsRequest: SwiftProtobuf.Message, S
     if lhs.state != rhs.state {return false}
     if lhs.category != rhs.category {return false}
     if lhs.unitCode != rhs.unitCode {return false}
-    if lhs.limit != rhs.limit {return false}
+    if lhs.pageSize != rhs.pageSize {return false}
     if lhs.pageToken != rhs.pageToken {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true

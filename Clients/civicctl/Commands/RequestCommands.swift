@@ -243,7 +243,7 @@ struct RequestCommand: AsyncParsableCommand {
           try await Paging.collect(limit: limit, maxPageSize: 200, first: "", last: "") { token, size in
             var request = template
             request.pageToken = token
-            request.limit = size
+            request.pageSize = size
             let page = try await services.requests.listRequests(request, metadata: services.metadata, options: services.options)
             return (page.requests, page.nextPageToken)
           }

@@ -21,7 +21,7 @@ extension RequestsService {
     -> Civicgrid_V1_ListRequestsResponse
   {
     let principal = try RequestContext.principal()
-    let size = try Require.pageSize(request.limit, default: 50)
+    let size = try Require.pageSize(request.pageSize, default: 50)
     let after = try PageToken.decode(request.pageToken)?.id() ?? Int64.max
     let state = request.state.isEmpty ? nil : try Require.code("state", request.state)
     let category = request.category.isEmpty ? nil : try Require.code("category", request.category)

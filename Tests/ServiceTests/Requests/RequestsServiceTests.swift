@@ -340,10 +340,10 @@ struct RequestsServiceTests {
       #expect(try await list(f.hotline) { $0.category = "housing" }.requests.count == 1)
       #expect(try await list(f.hotline) { $0.unitCode = "C01" }.requests.map(\.id) == [second.id])
       #expect(try await list(f.hotline) { $0.state = "replied" }.requests.isEmpty)
-      let page = try await list(f.hotline) { $0.limit = 2 }
+      let page = try await list(f.hotline) { $0.pageSize = 2 }
       #expect(page.requests.count == 2 && !page.nextPageToken.isEmpty)
       let rest = try await list(f.hotline) {
-        $0.limit = 2
+        $0.pageSize = 2
         $0.pageToken = page.nextPageToken
       }
       #expect(rest.requests.map(\.id) == [first.id] && rest.nextPageToken.isEmpty)

@@ -34,10 +34,11 @@ CREATE TABLE citizen_requests (
 );
 CREATE INDEX citizen_requests_category ON citizen_requests (category, case_id DESC);
 
--- The catalogue entry requests are filed under; retired, so no one can apply for it.
+-- The catalogue entry requests are filed under: retired, so no one can apply for it, and of category
+-- supervision, the category of the engine's internal items, which item lists leave out unless asked.
 INSERT INTO catalog_items (code) VALUES ('CITIZEN-REQUEST');
 INSERT INTO catalog_item_versions
   (item_code, version, status, name, category, kind, lead_unit_code, promised_working_days, channels, definition)
 VALUES
-  ('CITIZEN-REQUEST', 1, 'retired', '群众诉求', 'requests', 'promised', '', 1, '{window}',
-   '{"code":"CITIZEN-REQUEST","name":"群众诉求","category":"requests","kind":"promised","leadUnit":"-","stages":[],"promisedWorkingDays":1,"materials":[],"channels":["window"],"warningPolicy":{"remainingWorkingDays":1,"remainingPercent":20}}');
+  ('CITIZEN-REQUEST', 1, 'retired', '群众诉求', 'supervision', 'promised', '', 1, '{window}',
+   '{"code":"CITIZEN-REQUEST","name":"群众诉求","category":"supervision","kind":"promised","leadUnit":"-","stages":[],"promisedWorkingDays":1,"materials":[],"channels":["window"],"warningPolicy":{"remainingWorkingDays":1,"remainingPercent":20}}');
