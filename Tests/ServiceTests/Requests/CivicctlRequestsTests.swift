@@ -27,11 +27,15 @@ struct CivicctlRequestsTests {
       let grid = try await Session(harness, as: "gridworker")
       let community = try await Session(harness, as: "community-c1")
 
+      // The demo district comes with version 1; setting one makes version 2 and keeps 1.
+      let demo = try await grid("request", "routing", "show")
+      #expect(demo.status == 0 && demo.stdout.contains("Routing table version 1") && demo.stdout.contains("neighbourhood-noise"), "\(demo.stderr)")
       let set = try await admin("request", "routing", "set", "--route", "noise:Neighbourhood noise:grid:2,3,4,5:QH-HUD")
       #expect(set.status == 0, "\(set.stderr)")
-      #expect(set.stdout.contains("Routing table version 1") && set.stdout.contains("grid 2 → community 3 → street 4 → district 5"))
+      #expect(set.stdout.contains("Routing table version 2") && set.stdout.contains("grid 2 → community 3 → street 4 → district 5"))
+      #expect(set.stdout.contains("earlier: v1"))
       let shown = try await grid("request", "routing", "show")
-      #expect(shown.stdout.contains("noise") && shown.stdout.contains("QH-HUD"))
+      #expect(shown.stdout.contains("noise") && shown.stdout.contains("QH-HUD") && !shown.stdout.contains("neighbourhood-noise"))
       let bad = try await admin("request", "routing", "set", "--route", "noise:Noise:grid:2,3:QH-HUD")
       #expect(bad.status == 3 && bad.stderr.hasPrefix("INVALID_ARGUMENT: routes[0].working_days"))
 
