@@ -18,7 +18,10 @@ enum DemoRequests {
   static func route(_ category: String, _ name: String, _ lowest: RequestTier, _ days: [Int], _ department: String) -> RoutingTable.Route {
     let tiers = RequestTier.allCases.filter { $0 >= lowest }
     return RoutingTable.Route(
-      category: category, name: name, lowestTier: lowest, workingDays: Dictionary(uniqueKeysWithValues: zip(tiers, days)),
+      category: category,
+      name: name,
+      lowestTier: lowest,
+      workingDays: Dictionary(uniqueKeysWithValues: zip(tiers, days)),
       department: department
     )
   }
