@@ -19,6 +19,7 @@ struct Civicctl: AsyncParsableCommand {
       DisputeCommand.self, MeetingCommand.self, DutyCommand.self,
       Health.self, Call.self, Encode.self, Methods.self,
       Describe.self,
+      RequestCommand.self,
     ]
   )
 }

@@ -409,6 +409,56 @@ public enum MethodRegistry {
       input: Civicgrid_V1_GetReportRequest.self, output: Civicgrid_V1_Report.self,
       clientStreaming: false, serverStreaming: false
     ),
+    "civicgrid.v1.Requests/SubmitRequest": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Requests", method: "SubmitRequest"),
+      input: Civicgrid_V1_SubmitRequestRequest.self, output: Civicgrid_V1_CitizenRequest.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.Requests/PreviewRoute": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Requests", method: "PreviewRoute"),
+      input: Civicgrid_V1_PreviewRouteRequest.self, output: Civicgrid_V1_PreviewRouteResponse.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.Requests/EscalateRequest": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Requests", method: "EscalateRequest"),
+      input: Civicgrid_V1_EscalateRequestRequest.self, output: Civicgrid_V1_CitizenRequest.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.Requests/ReplyToRequest": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Requests", method: "ReplyToRequest"),
+      input: Civicgrid_V1_ReplyToRequestRequest.self, output: Civicgrid_V1_CitizenRequest.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.Requests/ConfirmReply": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Requests", method: "ConfirmReply"),
+      input: Civicgrid_V1_ConfirmReplyRequest.self, output: Civicgrid_V1_CitizenRequest.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.Requests/RecordRequestVisit": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Requests", method: "RecordRequestVisit"),
+      input: Civicgrid_V1_RecordRequestVisitRequest.self, output: Civicgrid_V1_CitizenRequest.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.Requests/GetRequest": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Requests", method: "GetRequest"),
+      input: Civicgrid_V1_GetRequestRequest.self, output: Civicgrid_V1_CitizenRequest.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.Requests/ListRequests": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Requests", method: "ListRequests"),
+      input: Civicgrid_V1_ListRequestsRequest.self, output: Civicgrid_V1_ListRequestsResponse.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.Requests/GetRoutingTable": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Requests", method: "GetRoutingTable"),
+      input: Civicgrid_V1_GetRoutingTableRequest.self, output: Civicgrid_V1_RoutingTable.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.Requests/UpdateRoutingTable": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Requests", method: "UpdateRoutingTable"),
+      input: Civicgrid_V1_UpdateRoutingTableRequest.self, output: Civicgrid_V1_RoutingTable.self,
+      clientStreaming: false, serverStreaming: false
+    ),
     "civicgrid.v1.Supervision/WatchAlerts": Entry(
       descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Supervision", method: "WatchAlerts"),
       input: Civicgrid_V1_WatchAlertsRequest.self, output: Civicgrid_V1_Alert.self,

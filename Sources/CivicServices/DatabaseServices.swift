@@ -17,6 +17,7 @@ public enum DatabaseServices {
     Civicgrid_V1_Evaluation.descriptor.fullyQualifiedService,
     Civicgrid_V1_Supervision.descriptor.fullyQualifiedService,
     Civicgrid_V1_Disputes.descriptor.fullyQualifiedService,
+    Civicgrid_V1_Requests.descriptor.fullyQualifiedService,
   ]
 
   public static func make(store: StorePool) -> [any RegistrableRPCService] {
@@ -30,6 +31,7 @@ public enum DatabaseServices {
       EvaluationService(store: store),
       SupervisionService(store: store),
       DisputesService(store: store),
+      RequestsService(store: store),
     ]
   }
 

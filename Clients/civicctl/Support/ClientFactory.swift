@@ -20,6 +20,7 @@ struct Services: Sendable {
   let appointments: any Civicgrid_V1_Appointments.ClientProtocol
   let supervision: any Civicgrid_V1_Supervision.ClientProtocol
   let disputes: any Civicgrid_V1_Disputes.ClientProtocol
+  let requests: any Civicgrid_V1_Requests.ClientProtocol
   /// Metadata every call carries (the bearer token and any --metadata).
   let metadata: Metadata
   let options: CallOptions
@@ -33,6 +34,7 @@ struct Services: Sendable {
     self.appointments = Civicgrid_V1_Appointments.Client(wrapping: client)
     self.supervision = Civicgrid_V1_Supervision.Client(wrapping: client)
     self.disputes = Civicgrid_V1_Disputes.Client(wrapping: client)
+    self.requests = Civicgrid_V1_Requests.Client(wrapping: client)
     self.metadata = metadata
     self.options = options
   }

@@ -6,12 +6,20 @@ public struct IndicatorInputs: Sendable, Hashable {
   public var ratings: [RatingFact]
   public var orders: [OrderFact]
   public var events: [UnitEventFact]
+  /// Citizens' requests: how each left each tier, and each tier task's reply.
+  public var requestTiers: [RequestTierFact]
+  public var requestReplies: [RequestReplyFact]
 
-  public init(cases: [CaseFact] = [], ratings: [RatingFact] = [], orders: [OrderFact] = [], events: [UnitEventFact] = []) {
+  public init(
+    cases: [CaseFact] = [], ratings: [RatingFact] = [], orders: [OrderFact] = [], events: [UnitEventFact] = [],
+    requestTiers: [RequestTierFact] = [], requestReplies: [RequestReplyFact] = []
+  ) {
     self.cases = cases
     self.ratings = ratings
     self.orders = orders
     self.events = events
+    self.requestTiers = requestTiers
+    self.requestReplies = requestReplies
   }
 }
 

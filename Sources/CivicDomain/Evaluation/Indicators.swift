@@ -1,4 +1,4 @@
-/// The eight indicators of docs/METRICS.md (version 1), as functions of gathered facts.
+/// The indicators of docs/METRICS.md (version 2), as functions of gathered facts.
 public enum Indicator: String, Sendable, Hashable, Codable, CaseIterable {
   case acceptanceRate = "acceptance_rate"
   case onTimeCompletionRate = "on_time_completion_rate"
@@ -8,6 +8,9 @@ public enum Indicator: String, Sendable, Hashable, Codable, CaseIterable {
   case rectificationRate = "rectification_rate"
   case orderReplyOnTimeRate = "order_reply_on_time_rate"
   case urgeCount = "urge_count"
+  case requestResolutionRate = "request_resolution_rate"
+  case requestEscalationRate = "request_escalation_rate"
+  case requestOnTimeReplyRate = "request_on_time_reply_rate"
 
   /// The name used in reports.
   public var title: String {
@@ -20,6 +23,9 @@ public enum Indicator: String, Sendable, Hashable, Codable, CaseIterable {
     case .rectificationRate: "Bad-rating rectification rate (差评整改率)"
     case .orderReplyOnTimeRate: "Order reply on-time rate (督办按时回复率)"
     case .urgeCount: "Urges (催办次数)"
+    case .requestResolutionRate: "Request resolution rate at the tier (诉求化解率)"
+    case .requestEscalationRate: "Request escalation rate (诉求上交率)"
+    case .requestOnTimeReplyRate: "Request on-time reply rate (诉求按时答复率)"
     }
   }
 
@@ -28,6 +34,7 @@ public enum Indicator: String, Sendable, Hashable, Codable, CaseIterable {
   public var shape: Shape {
     switch self {
     case .acceptanceRate, .onTimeCompletionRate, .satisfactionRate, .rectificationRate, .orderReplyOnTimeRate: .rate
+    case .requestResolutionRate, .requestEscalationRate, .requestOnTimeReplyRate: .rate
     case .averageHandlingDays: .average
     case .overdueCount, .urgeCount: .count
     }
@@ -114,7 +121,7 @@ public struct UnitSelector: Sendable, Hashable {
 /// The indicator definitions of docs/METRICS.md.
 public enum IndicatorSet {
   /// Raised whenever a formula in docs/METRICS.md changes.
-  public static let version = 1
+  public static let version = 2
 
   /// Every indicator for `selector` over `window` (the period's instants), as known at `asOf`.
   ///
@@ -192,6 +199,7 @@ public enum IndicatorSet {
       drill: urges.map { DrillRow(caseID: $0.caseID, counted: true, note: "urged") }
     )
     return [acceptance, onTime, average, overdue, satisfaction, rectification, orderReply, urgeCount]
+      + Self.requestFigures(inputs, for: selector, in: window, asOf: asOf)
   }
 
   /// Listed orders (issued listed, or escalated to listed) and criticisms of `selector` in the window.

@@ -63,5 +63,6 @@ public enum Grants {
     "civicgrid.v1.Supervision/ListInspections",
     "civicgrid.v1.Disputes/GetDispute", "civicgrid.v1.Disputes/ListDisputes", "civicgrid.v1.Disputes/GetAgenda",
     "civicgrid.v1.Disputes/ListDuty",
+    "civicgrid.v1.Requests/GetRequest", "civicgrid.v1.Requests/ListRequests", "civicgrid.v1.Requests/GetRoutingTable",
   ]
 }

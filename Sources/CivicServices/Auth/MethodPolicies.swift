@@ -33,5 +33,6 @@ public enum MethodPolicies {
     EvaluationService.policies,
     SupervisionService.policies,
     DisputesService.policies,
+    RequestsService.policies,
   ].reduce(into: [:]) { all, policies in all.merge(policies) { first, _ in first } }
 }

@@ -2,7 +2,7 @@ import CivicProtos
 import CivicRepositories
 
 extension CaseMapping {
-  /// One timeline entry as GetCase and GetDispute show it.
+  /// One timeline entry as GetCase, GetDispute and GetRequest show it.
   static func timelineEntry(_ row: TimelineRow) -> Civicgrid_V1_TimelineEntry {
     var entry = Civicgrid_V1_TimelineEntry()
     entry.sequence = row.sequence

@@ -43,6 +43,7 @@ enum IndicatorGathering {
     inputs.ratings = try await facts.ratingFacts(range: range, start: start, end: end)
     inputs.orders = try await Self.replies(range, before: end, calendars: &calendars, facts: facts)
     inputs.events += try await facts.unitEvents(range: range, start: start, end: end)
+    (inputs.requestTiers, inputs.requestReplies) = try await Self.requests(range, start: start, end: end, calendars: &calendars, facts: facts)
     return inputs
   }
 

@@ -11,9 +11,10 @@ public enum DemoData {
     let district = try await DemoDistrict.seed(store)
     let catalog = try await DemoCatalog.seed(store)
     let appointments = try await DemoAppointments.seed(store)
+    let routing = try await DemoRequests.seed(store)
     return Report(
       summary: "demo district: \(district.created) units and accounts added; demo catalogue: \(catalog) items and handlers added; "
-        + "appointment desk: \(appointments) schedules and offers added",
+        + "appointment desk: \(appointments) schedules and offers added; request routing: \(routing) versions added",
       adminToken: district.adminToken
     )
   }

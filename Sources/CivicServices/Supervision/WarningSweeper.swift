@@ -40,8 +40,11 @@ public struct WarningSweeper: Sendable {
     public var changes = 0
     public var urges = 0
     public var proposals = 0
+    /// Commands kinds gave for clocks that ran out (`CaseKind.commandOnOverdue`), applied.
+    public var overdueCommands = 0
 
     mutating func add(_ other: Pass) {
+      self.overdueCommands += other.overdueCommands
       self.casesExamined += other.casesExamined
       self.changes += other.changes
       self.urges += other.urges
@@ -120,6 +123,7 @@ public struct WarningSweeper: Sendable {
     var taskLevels: [(caseID: Int64, number: Int, level: WarningLevel)] = []
     var caseLevels: [(id: Int64, level: WarningLevel, nextAt: Int?)] = []
     var proposals: [(caseID: Int64, alert: WarningAlert)] = []
+    var overdue: [(caseID: Int64, task: Int)] = []
     for (c, levels) in zip(claimed, warnings) {
       let swept = SweptCase(
         number: CaseNumber.format(c.id),
@@ -136,6 +140,7 @@ public struct WarningSweeper: Sendable {
       alerts += decision.alerts.map { Self.pending($0, caseID: c.id, caseKind: c.kind, at: now) }
       taskLevels += decision.taskLevels.sorted { $0.key < $1.key }.map { (c.id, $0.key, $0.value) }
       proposals += decision.orderProposals.map { (c.id, $0) }
+      overdue += decision.taskLevels.filter { $0.value == .overdue }.map { (c.id, $0.key) }.sorted { $0.1 < $1.1 }
       caseLevels.append((c.id, decision.caseLevel, levels.nextChange?.secondsSinceEpoch))
     }
 
@@ -154,6 +159,8 @@ public struct WarningSweeper: Sendable {
     }
     try await sweep.setCaseLevels(caseLevels)
     try await AlertWriter.append(alerts, on: connection)
+    // After the levels: a command's new snapshot makes its case due again (the trigger).
+    pass.overdueCommands = try await self.applyOverdueCommands(overdue, at: now, on: connection)
     return pass
   }
 

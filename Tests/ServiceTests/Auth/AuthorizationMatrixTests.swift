@@ -133,6 +133,19 @@ private let expectations: [String: Expected] = [
   "civicgrid.v1.Disputes/GetAgenda": .roles([.mediator, .supervisor, .clerk, .auditor]),
   "civicgrid.v1.Disputes/ListDuty": .roles([.mediator, .gridWorker, .clerk, .supervisor, .auditor]),
   "civicgrid.v1.Disputes/SetDuty": .roles([.supervisor]),
+  // Citizens' requests: taken in by grid workers, clerks (hotline, window) and partners; tiers
+  // answered by their unit's staff; the citizen's answer and the return visit recorded by the
+  // first receiver's side; the routing table changed by admins only.
+  "civicgrid.v1.Requests/SubmitRequest": .roles([.gridWorker, .clerk, .partner]),
+  "civicgrid.v1.Requests/PreviewRoute": .roles([.gridWorker, .clerk, .handler, .supervisor, .admin, .partner]),
+  "civicgrid.v1.Requests/EscalateRequest": .roles([.gridWorker, .clerk, .handler, .supervisor]),
+  "civicgrid.v1.Requests/ReplyToRequest": .roles([.gridWorker, .clerk, .handler]),
+  "civicgrid.v1.Requests/ConfirmReply": .roles([.gridWorker, .clerk]),
+  "civicgrid.v1.Requests/RecordRequestVisit": .roles([.gridWorker, .clerk]),
+  "civicgrid.v1.Requests/GetRequest": .roles([.gridWorker, .clerk, .handler, .supervisor, .admin, .auditor]),
+  "civicgrid.v1.Requests/ListRequests": .roles([.gridWorker, .clerk, .handler, .supervisor, .admin, .auditor]),
+  "civicgrid.v1.Requests/GetRoutingTable": .anyAccount,
+  "civicgrid.v1.Requests/UpdateRoutingTable": .roles([.admin]),
 ]
 
 @Suite("Authorization matrix", .timeLimit(.minutes(5)))

@@ -130,10 +130,10 @@ struct CivicgriddCommandTests {
     try await Self.withScratchDatabase { url, pool in
       let first = try await Self.civicgridd(["seed-demo"], url: url)
       #expect(first.status == 0, "\(first.stderr)")
-      let tables = ["units", "accounts", "catalog_items", "catalog_item_versions", "civic_schema_migrations"]
+      let tables = ["units", "accounts", "catalog_items", "catalog_item_versions", "civic_schema_migrations", "request_routing_versions"]
       var counts: [String: Int] = [:]
       for table in tables { counts[table] = try await Self.count(table, pool) }
-      #expect(counts["units"]! > 1 && counts["accounts"]! >= 8)
+      #expect(counts["units"]! > 1 && counts["accounts"]! >= 8 && counts["request_routing_versions"] == 1)
       let tokens = try await Self.count("tokens", pool)
 
       let second = try await Self.civicgridd(["seed-demo"], url: url)

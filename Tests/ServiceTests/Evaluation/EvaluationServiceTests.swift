@@ -299,7 +299,7 @@ struct EvaluationServiceTests {
       #expect(early?.0 == .failedPrecondition)
       close.period = "2026-11"
       let closed = try await f.call(f.base.supervisor) { try await f.evaluation.closePeriod(request: close, context: $0) }
-      #expect(closed.figures == Int64(f.base.units.count * 2 * 8))
+      #expect(closed.figures == Int64(f.base.units.count * 2 * Indicator.allCases.count))
       let twice = await rpcCode {
         _ = try await f.call(f.base.supervisor) { try await f.evaluation.closePeriod(request: close, context: $0) }
       }
@@ -365,7 +365,7 @@ struct EvaluationServiceTests {
       #expect(report.markdown.contains("# Monthly review (月研判): S01 (S01), 2026-11"))
       #expect(report.markdown.contains("| Window acceptance rate (受理率) | 100.00% | 1 | 1 |"))
       #expect(report.csv.hasPrefix("unit,period,indicator,value,numerator,denominator,closed\n"))
-      #expect(report.csv.split(separator: "\n").count == 1 + 6 * 8)
+      #expect(report.csv.split(separator: "\n").count == 1 + 6 * Indicator.allCases.count)
     }
   }
 }

@@ -20,6 +20,9 @@ public protocol CaseKind: Sendable {
   /// Whether the sweeper proposes a supervision order when one of its clocks runs out
   /// (default true; an order is itself the escalation, so orders say false).
   var proposesOrders: Bool { get }
+  /// The command the sweeper applies, as the system, when open task `task`'s clock runs out;
+  /// nil (the default) leaves the clock to warnings and order proposals alone.
+  func commandOnOverdue(task: CaseTask, of value: Case) -> Command?
 
   /// The policy's action `command` takes.
   func action(of command: Command) -> CaseAction
@@ -46,6 +49,8 @@ extension CaseKind {
   public func isOpen(_ state: CaseState) -> Bool { !self.endStates.contains(state) }
 
   public var proposesOrders: Bool { true }
+
+  public func commandOnOverdue(task: CaseTask, of value: Case) -> Command? { nil }
 }
 
 extension Case {

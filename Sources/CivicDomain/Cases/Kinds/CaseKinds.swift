@@ -6,6 +6,7 @@ public enum CaseKinds {
     OrderKind.inspectionFinding,
     RectificationKind.rectification,
     DisputeKind.dispute,
+    CitizenRequestKind.citizenRequest,
   ]
 
   private static let byName: [String: any CaseKind] = Dictionary(uniqueKeysWithValues: all.map { ($0.name, $0) })

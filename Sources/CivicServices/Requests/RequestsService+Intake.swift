@@ -1,0 +1,128 @@
+import CivicDomain
+public import CivicProtos
+import CivicRepositories
+import CivicStore
+import Foundation
+public import GRPCCore
+
+extension RequestsService {
+  /// Takes a request in at the caller's unit (the first receiver, 首接负责) and routes it to the
+  /// lowest tier able to handle its category at the place it arises. With an idempotency key
+  /// (required from partners): the same request again answers the request it made, as it is
+  /// now; a different request under the key is FAILED_PRECONDITION; duplicates racing the first
+  /// wait for it to commit (an advisory lock on account and key), so 50 retries make one request.
+  public func submitRequest(request: Civicgrid_V1_SubmitRequestRequest, context: ServerContext) async throws -> Civicgrid_V1_CitizenRequest
+  {
+    let principal = try RequestContext.principal()
+    let type = try RequestMapping.type(request.type)
+    let category = try Require.code("category", request.category)
+    let channel = try RequestMapping.channel(request.channel)
+    let citizen = try CitizenFields(request.citizen, present: request.hasCitizen)
+    let description = try Require.text("description", request.description_p, max: 4000)
+    let place = request.unitCode.isEmpty ? principal.unitCode : try Require.code("unit_code", request.unitCode)
+    if request.idempotencyKey.isEmpty {
+      guard principal.has(.clerk) || principal.has(.gridWorker) else {
+        throw Require.invalid("idempotency_key", "is required for partner submissions")
+      }
+    }
+    if channel == .window, !principal.has(.clerk) { throw DomainError.permissionDenied("channel: WINDOW requests are taken in by a clerk") }
+    if channel == .gridWorker, !principal.has(.gridWorker) {
+      throw DomainError.permissionDenied("channel: GRID_WORKER requests are taken in by a grid worker")
+    }
+    var unkeyed = request
+    unkeyed.idempotencyKey = ""
+    let key = try CaseIdempotencyKey(request.idempotencyKey, accountID: principal.accountID, request: unkeyed, method: "SubmitRequest")
+    let now = self.now()
+    return try await self.store.transaction { connection in
+      if let key {
+        try await key.lock(on: connection, wait: true)
+        if let existing = try await key.recordedCase(on: connection) {
+          return try await Self.load(existing, scope: .everything, at: now, on: connection)
+        }
+      }
+      let (version, route, ladder) = try await Self.route(category, at: place, scope: principal.scope, on: connection)
+      let cases = CaseRepository(connection)
+      let id = try await cases.nextID()
+      let change = try Case.receiveRequest(
+        id: CaseID(CaseNumber.format(id)),
+        applicant: citizen.name,
+        channel: channel.intakeChannel,
+        ladder: ladder,
+        at: now,
+        by: principal.has(.partner) && !principal.has(.clerk) && !principal.has(.gridWorker) ? .applicant : Self.party(principal)
+      )
+      let jurisdiction = CalendarStore.defaultJurisdiction
+      let calendar = try await CalendarStore.require(jurisdiction, on: connection).calendar
+      try await cases.insert(
+        NewCase(
+          id: id,
+          change: change,
+          unitID: principal.unitID,
+          unitPath: principal.unitPath,
+          jurisdiction: jurisdiction,
+          at: now,
+          idNumber: citizen.idNumber,
+          phone: citizen.phone
+        ),
+        calendar: calendar
+      )
+      try await CitizenRequestRepository(connection).insert(
+        NewCitizenRequest(
+          caseID: id,
+          type: type,
+          route: route,
+          channel: channel,
+          description: description,
+          receivedBy: principal.login,
+          routingVersion: version,
+          tiers: ladder.map(\.tier)
+        )
+      )
+      try await key?.record(caseID: id, on: connection)
+      try await AuditLog.append(
+        on: connection,
+        object: "request/\(CaseNumber.format(id))",
+        summary: "submitted (\(type.rawValue), \(category)) via \(channel.rawValue) at \(place); routed "
+          + ladder.map { "\($0.tier.rawValue) \($0.unit) \($0.workingDays) wd" }.joined(separator: " → ")
+      )
+      return try await Self.load(id, scope: .everything, at: now, on: connection)
+    }
+  }
+
+  public func previewRoute(request: Civicgrid_V1_PreviewRouteRequest, context: ServerContext) async throws
+    -> Civicgrid_V1_PreviewRouteResponse
+  {
+    let principal = try RequestContext.principal()
+    let category = try Require.code("category", request.category)
+    let place = request.unitCode.isEmpty ? principal.unitCode : try Require.code("unit_code", request.unitCode)
+    return try await self.store.withConnection { connection in
+      let (version, _, ladder) = try await Self.route(category, at: place, scope: principal.scope, on: connection)
+      var response = Civicgrid_V1_PreviewRouteResponse()
+      response.routingVersion = Int32(version)
+      response.tiers = ladder.map(RequestMapping.step)
+      return response
+    }
+  }
+
+  /// The live routing table's ladder for `category` at unit `place` (in `scope`).
+  static func route(
+    _ category: String,
+    at place: String,
+    scope: UnitScope,
+    on connection: StoreConnection
+  ) async throws -> (version: Int, route: RoutingTable.Route, ladder: [RequestLadder.Step]) {
+    guard let live = try await RoutingTableRepository(connection).live() else {
+      throw DomainError.precondition("the routing table", "has no version yet; an admin sets it with UpdateRoutingTable")
+    }
+    guard let route = live.table.route(for: category) else {
+      throw Require.invalid("category", "\(category) is not in routing table version \(live.version)")
+    }
+    guard let found = try await CitizenRequestRepository(connection).places(of: place), scope.contains(path: found.path) else {
+      throw Require.invalid("unit_code", "unit \(place) not found")
+    }
+    guard try await UnitRepository(connection).idAndPath(code: route.department) != nil else {
+      throw DomainError.precondition("category \(category)", "routes to department \(route.department), which does not exist")
+    }
+    return (live.version, route, RequestLadder.build(route: route, places: found.places))
+  }
+}
