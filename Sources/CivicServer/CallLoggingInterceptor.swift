@@ -39,10 +39,9 @@ public struct CallLoggingInterceptor: ServerInterceptor {
       let code = error.map(CallMetricsInterceptor.codeName) ?? "OK"
       let elapsed = ContinuousClock.now - start
       let metadata: Logger.Metadata = ["rpc.code": "\(code)", "rpc.duration_ms": "\(elapsed.milliseconds)"]
-      if ["UNKNOWN", "INTERNAL", "DATA_LOSS"].contains(code) {
-        logger.warning("rpc finished", metadata: metadata)
-      } else {
-        logger.debug("rpc finished", metadata: metadata)
+      switch code {
+      case "UNKNOWN", "INTERNAL", "DATA_LOSS": logger.warning("rpc finished", metadata: metadata)
+      default: logger.debug("rpc finished", metadata: metadata)
       }
       return error
     }
