@@ -174,6 +174,7 @@ let package = Package(
         "CivicServer",
         .product(name: "GRPCCore", package: "grpc-swift-2"),
         "CivicStore",
+        "CivicRepositories",
         "CivicServices",
         "CivicProtos",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -16,7 +16,7 @@ struct CivicGridd: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "civicgridd",
     abstract: "The CivicGrid server: CivicWire and gRPC/HTTP/2 listeners, health and metrics.",
-    subcommands: [Serve.self, Migrate.self, BootstrapAdmin.self, SeedDemo.self],
+    subcommands: [Serve.self, Migrate.self, BootstrapAdmin.self, SeedDemo.self, Snapshots.self],
     defaultSubcommand: Serve.self
   )
 }
@@ -58,6 +58,20 @@ struct DatabaseOptions: ParsableArguments {
   /// The migration role's settings, when they differ from the main ones.
   func migrationConfiguration() -> StoreConfiguration? {
     StoreConfiguration.resolveMigration(flag: self.migrationDatabaseUrl, environment: ProcessInfo.processInfo.environment)
+  }
+
+  /// Runs `body` on a migrated pool (`Migrate.openMigrated`) and closes it; a failure of `body`
+  /// is reported as the subcommand `command`'s.
+  func withMigratedPool<T>(command: String, _ body: (StorePool) async throws -> T) async throws -> T {
+    let pool = try await Migrate.openMigrated(try self.required(), options: self, logger: Logger(label: "civicgridd"))
+    do {
+      let result = try await body(pool)
+      await pool.close()
+      return result
+    } catch {
+      await pool.close()
+      throw StartupFailure(description: "civicgridd \(command): \(error)")
+    }
   }
 
   /// The role to grant to, when named explicitly (flag or environment).

@@ -20,20 +20,10 @@ struct BootstrapAdmin: AsyncParsableCommand {
   @Option(help: "Login of the admin account.") var login = "admin"
 
   func run() async throws {
-    let pool = try await Migrate.openMigrated(try self.database.required(), options: self.database, logger: Logger(label: "civicgridd"))
-    do {
-      let secret = try await DirectoryBootstrap.bootstrapAdmin(
-        pool,
-        districtCode: self.districtCode,
-        districtName: self.districtName,
-        login: self.login
-      )
-      print(secret)
-      await pool.close()
-    } catch {
-      await pool.close()
-      throw StartupFailure(description: "civicgridd bootstrap-admin: \(error)")
+    let secret = try await self.database.withMigratedPool(command: "bootstrap-admin") { pool in
+      try await DirectoryBootstrap.bootstrapAdmin(pool, districtCode: self.districtCode, districtName: self.districtName, login: self.login)
     }
+    print(secret)
   }
 }
 
@@ -47,16 +37,9 @@ struct SeedDemo: AsyncParsableCommand {
   @OptionGroup var database: DatabaseOptions
 
   func run() async throws {
-    let pool = try await Migrate.openMigrated(try self.database.required(), options: self.database, logger: Logger(label: "civicgridd"))
-    do {
-      let report = try await DemoData.seed(pool)
-      await pool.close()
-      FileHandle.standardError.write(Data("civicgridd seed-demo: \(report.summary)\n".utf8))
-      print(report.adminToken)
-    } catch {
-      await pool.close()
-      throw StartupFailure(description: "civicgridd seed-demo: \(error)")
-    }
+    let report = try await self.database.withMigratedPool(command: "seed-demo") { pool in try await DemoData.seed(pool) }
+    FileHandle.standardError.write(Data("civicgridd seed-demo: \(report.summary)\n".utf8))
+    print(report.adminToken)
   }
 }
 

@@ -5,7 +5,7 @@
 SELECT a.id, a.login, u.id, u.code, u.path, array_to_string(a.roles, ',')
   FROM tokens t JOIN accounts a ON a.id = t.account_id JOIN units u ON u.id = a.unit_id
   WHERE t.token_sha256 = decode(:digest, 'hex') AND t.revoked_at IS NULL AND t.expires_at > now() AND NOT a.disabled;
-SELECT c.id, c.snapshot::text, u.code, u.path, c.applicant_id_number, c.applicant_phone, c.jurisdiction,
+SELECT c.id, c.snapshot_bytes, c.snapshot::text, u.code, u.path, c.applicant_id_number, c.applicant_phone, c.jurisdiction,
     c.submitted_at, c.updated_at, v.name, (u.path >= '/' AND u.path < '0'),
     EXISTS (SELECT 1 FROM case_tasks t JOIN units tu ON tu.id = t.unit_id
             WHERE t.case_id = c.id AND tu.path >= '/' AND tu.path < '0')

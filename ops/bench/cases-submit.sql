@@ -12,10 +12,10 @@ SELECT array_to_string(weekend_days, ','), business_hours::text, utc_offset_seco
 SELECT day::text, kind, name FROM calendar_days WHERE jurisdiction = 'CN' ORDER BY day;
 SELECT nextval(pg_get_serial_sequence('cases', 'id')) AS id \gset
 INSERT INTO cases (id, kind, state, item_code, item_version, channel, applicant_name, applicant_id_number,
-    applicant_phone, unit_id, jurisdiction, deadline, clock_state, is_open, version, snapshot, submitted_at,
+    applicant_phone, unit_id, jurisdiction, deadline, clock_state, is_open, version, snapshot_bytes, submitted_at,
     clocks, current_stage, approved)
   SELECT :id, kind, state, item_code, item_version, channel, applicant_name, applicant_id_number, applicant_phone,
-    unit_id, jurisdiction, deadline, clock_state, true, version, snapshot, now(), clocks, current_stage, approved
+    unit_id, jurisdiction, deadline, clock_state, true, version, snapshot_bytes, now(), clocks, current_stage, approved
   FROM bench_case_template;
 SELECT pg_advisory_xact_lock(1128744278);
 INSERT INTO case_events (case_id, task, kind, summary, at, by_party, case_state, case_version, item_code, unit_path, payload)
@@ -28,7 +28,7 @@ INSERT INTO audit_log (seq, at, account_id, account, method, object, summary, re
   SELECT seq + 1, now(), NULL, 'clerk', 'civicgrid.v1.Cases/SubmitApplication', 'case/' || :id,
     'submitted for QH-MR-001 v1 via window at QH-GSC', '', hash, sha256(hash) FROM audit_head;
 UPDATE audit_head SET seq = seq + 1, hash = sha256(hash);
-SELECT c.id, c.snapshot::text, u.code, u.path, c.applicant_id_number, c.applicant_phone, c.jurisdiction,
+SELECT c.id, c.snapshot_bytes, c.snapshot::text, u.code, u.path, c.applicant_id_number, c.applicant_phone, c.jurisdiction,
     c.submitted_at, c.updated_at, v.name, (u.path >= '/' AND u.path < '0'),
     EXISTS (SELECT 1 FROM case_tasks t JOIN units tu ON tu.id = t.unit_id
             WHERE t.case_id = c.id AND tu.path >= '/' AND tu.path < '0')

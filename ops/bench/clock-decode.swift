@@ -1,8 +1,9 @@
 import Foundation
 
-// A residence-certificate case with a pause, extensions and a stopped task clock, as the sweep and
-// ListCases meet them; decoded N times from its JSON snapshot (before), its clocks cut out as JSON
-// (the sweep before) and its stored clocks bytes (now).
+// A residence-certificate case with a pause, extensions and a stopped task clock, as the sweep,
+// ListCases and GetCase meet them; decoded N times from its JSON snapshot (before), its binary
+// snapshot (now, migration 0018), its clocks cut out as JSON (the sweep before) and its stored
+// clocks bytes (now, migration 0012).
 var value = try submitted(provided: ["id-card", "hukou"])
 value = try value.run(.requestSupplement, "2026-03-02 10:10").case
 value = try value.run(.supplement(provided: ["photo"]), "2026-03-03 09:00").case
@@ -25,11 +26,19 @@ func time(_ label: String, _ body: () throws -> Void) rethrows {
   let perCall = Double(DispatchTime.now().uptimeNanoseconds - start) / Double(n) / 1000
   print(String(format: "| %@ | %.1f |", label, perCall))
 }
-print("snapshot JSON \(snapshot.count) B, clocks JSON \(clocksJSON.count) B, clocks bytes \(bytes.count) B; \(n) decodes each")
+print("snapshot JSON \(snapshot.count) B, snapshot bytes \(value.storedBytes.count) B, clocks JSON \(clocksJSON.count) B, clocks bytes \(bytes.count) B; \(n) decodes each")
 print("| decode | µs each |")
 print("|---|---:|")
 let decoder = JSONDecoder()
-try time("whole snapshot, JSONDecoder (ListCases before, per entry)") { _ = try decoder.decode(Case.self, from: snapshot) }
+try time("whole snapshot, JSONDecoder (GetCase and every transition before 0018; ListCases before 0012, per entry)") {
+  _ = try decoder.decode(Case.self, from: snapshot)
+}
+let stored = value.storedBytes
+try time("whole snapshot, Case(storedBytes:) (GetCase and every transition now)") { _ = try Case(storedBytes: stored) }
+let encoder2 = JSONEncoder()
+encoder2.outputFormatting = [.sortedKeys]
+try time("whole snapshot, JSONEncoder (every write before 0018)") { _ = try encoder2.encode(value) }
+try time("whole snapshot, storedBytes (every write now)") { _ = value.storedBytes }
 try time("clocks cut out of the snapshot, JSONDecoder (sweep before, per case)") {
   _ = try decoder.decode(CaseClocks.self, from: clocksJSON)
 }

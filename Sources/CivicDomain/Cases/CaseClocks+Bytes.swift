@@ -35,7 +35,7 @@ extension CaseClocks {
 
   /// Clocks read back from `bytes`; malformed or trailing bytes are refused as `clocks`.
   public init(bytes: [UInt8]) throws(DomainError) {
-    var reader = StoredBytesReader(bytes)
+    var reader = StoredBytesReader(bytes, field: "clocks")
     let format = try reader.byte()
     guard format == Self.format else { throw .invalidField("clocks", "stored format \(format) is not \(Self.format)") }
     let policy = try WarningPolicy(remainingWorkingDays: try reader.int32(), remainingPercent: try reader.int32())
@@ -45,8 +45,7 @@ extension CaseClocks {
     tasks.reserveCapacity(count)
     for _ in 0..<count {
       let number = try reader.int32()
-      let stateText = try reader.text()
-      guard let state = TaskState(rawValue: stateText) else { throw .invalidField("clocks", "task \(number) has state '\(stateText)'") }
+      let state = try reader.raw(TaskState.self, "task \(number)'s state")
       tasks.append(TaskClock(number: number, state: state, clock: try reader.clock()))
     }
     guard reader.isAtEnd else { throw .invalidField("clocks", "\(bytes.count - reader.offset) bytes after the last task") }
@@ -108,8 +107,7 @@ extension StoredBytesReader {
     for _ in 0..<(try self.count()) {
       let start = Instant(secondsSinceEpoch: try self.int64())
       let end = try self.optional { reader throws(DomainError) in Instant(secondsSinceEpoch: try reader.int64()) }
-      let reasonText = try self.text()
-      guard let reason = PauseReason(rawValue: reasonText) else { throw .invalidField("clocks", "pause reason '\(reasonText)'") }
+      let reason = try self.raw(PauseReason.self, "pause reason")
       pauses.append(PauseInterval(start: start, end: end, reason: reason, causedBy: try self.party()))
     }
     var extensions: [ClockExtension] = []
@@ -131,7 +129,7 @@ extension StoredBytesReader {
     switch try self.byte() {
     case 0: return .workingDays(try self.int32())
     case 1: return .workingHours(try self.int32())
-    case let other: throw .invalidField("clocks", "limit unit \(other)")
+    case let other: throw .invalidField(self.field, "limit unit \(other)")
     }
   }
 
@@ -140,7 +138,7 @@ extension StoredBytesReader {
     case 0: return .applicant
     case 1: return .staff(StaffID(try self.text()), unit: UnitID(try self.text()))
     case 2: return .system
-    case let other: throw .invalidField("clocks", "party tag \(other)")
+    case let other: throw .invalidField(self.field, "party tag \(other)")
     }
   }
 }

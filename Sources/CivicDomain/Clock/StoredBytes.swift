@@ -1,6 +1,7 @@
 /// Appends fixed-width big-endian integers and length-prefixed UTF-8 text: the primitives of
 /// the stored clock format (`CaseClocks.bytes`), chosen so that PostgreSQL can write the same
-/// bytes with `int4send`, `int8send` and `convert_to` (migration 0012).
+/// bytes with `int4send`, `int8send` and `convert_to` (migration 0012), and of the stored case
+/// snapshot (`Case.storedBytes`).
 struct StoredBytesWriter {
   private(set) var bytes: [UInt8] = []
 
@@ -36,15 +37,20 @@ struct StoredBytesWriter {
 /// offset, so a truncated or foreign column is an error, never a crash.
 struct StoredBytesReader {
   private let bytes: [UInt8]
+  /// The field a malformed value is reported as (`clocks`, `snapshot`).
+  let field: String
   private(set) var offset = 0
 
-  init(_ bytes: [UInt8]) { self.bytes = bytes }
+  init(_ bytes: [UInt8], field: String) {
+    self.bytes = bytes
+    self.field = field
+  }
 
   var isAtEnd: Bool { self.offset == self.bytes.count }
 
   private mutating func take(_ count: Int) throws(DomainError) -> ArraySlice<UInt8> {
     guard count >= 0, self.bytes.count - self.offset >= count else {
-      throw .invalidField("clocks", "stored clocks end at byte \(self.bytes.count), \(count) more expected at \(self.offset)")
+      throw .invalidField(self.field, "stored bytes end at byte \(self.bytes.count), \(count) more expected at \(self.offset)")
     }
     defer { self.offset += count }
     return self.bytes[self.offset..<self.offset + count]
@@ -64,7 +70,7 @@ struct StoredBytesReader {
   mutating func count() throws(DomainError) -> Int {
     let count = try self.int32()
     guard count >= 0, count <= self.bytes.count - self.offset else {
-      throw .invalidField("clocks", "stored count \(count) at byte \(self.offset - 4) is impossible")
+      throw .invalidField(self.field, "stored count \(count) at byte \(self.offset - 4) is impossible")
     }
     return count
   }
@@ -73,11 +79,19 @@ struct StoredBytesReader {
     String(decoding: try self.take(try self.count()), as: UTF8.self)
   }
 
+  /// Raw-value text read back as `T`; an unknown value names what it is and where.
+  mutating func raw<T: RawRepresentable>(_ type: T.Type, _ what: String) throws(DomainError) -> T where T.RawValue == String {
+    let text = try self.text()
+    guard let value = T(rawValue: text) else { throw .invalidField(self.field, "\(what) '\(text)' at byte \(self.offset)") }
+    return value
+  }
+
+  /// A presence byte, then the value when present (`StoredBytesWriter.optional`).
   mutating func optional<T>(_ read: (inout StoredBytesReader) throws(DomainError) -> T) throws(DomainError) -> T? {
     switch try self.byte() {
     case 0: return nil
     case 1: return try read(&self)
-    case let other: throw .invalidField("clocks", "presence byte \(other) at \(self.offset - 1)")
+    case let other: throw .invalidField(self.field, "presence byte \(other) at \(self.offset - 1)")
     }
   }
 }

@@ -25,7 +25,7 @@ public struct CaseRecord: Sendable, SQLRecord {
   /// The columns `init(row:)` reads, for a scope range bound as `lower` and `upper`.
   static func select(scope range: (lower: String, upper: String)) -> SQLQuery {
     """
-    SELECT c.id, c.snapshot::text AS snapshot, c.unit_id, u.code AS unit_code, u.path AS unit_path, c.applicant_id_number,
+    SELECT c.id, \(StoredSnapshot.columns("c")), c.unit_id, u.code AS unit_code, u.path AS unit_path, c.applicant_id_number,
       c.applicant_phone, c.jurisdiction, c.submitted_at, c.updated_at, v.name AS item_name,
       (u.path >= \(range.lower) AND u.path < \(range.upper)) AS intake_in_scope,
       EXISTS (SELECT 1 FROM case_tasks t JOIN units tu ON tu.id = t.unit_id
@@ -38,7 +38,7 @@ public struct CaseRecord: Sendable, SQLRecord {
 
   public init(row: Row) throws(StoreError) {
     self.id = try row.decode(column: "id")
-    self.value = try Self.snapshot(try row.decode(String.self, column: "snapshot"))
+    self.value = try StoredSnapshot.decode(row: row)
     self.unitID = try row.decode(column: "unit_id")
     self.unitCode = try row.decode(column: "unit_code")
     self.unitPath = try row.decode(column: "unit_path")
@@ -51,14 +51,5 @@ public struct CaseRecord: Sendable, SQLRecord {
     self.intakeInScope = try row.decode(column: "intake_in_scope")
     let taskInScope = try row.decode(Bool.self, column: "task_in_scope")
     self.visible = self.intakeInScope || taskInScope
-  }
-
-  /// A case snapshot (`cases.snapshot`) as the domain value.
-  static func snapshot(_ text: String) throws(StoreError) -> Case {
-    do {
-      return try JSONDecoder().decode(Case.self, from: Data(text.utf8))
-    } catch {
-      throw StoreError(code: .decoding, serverMessage: "case snapshot: \(error)")
-    }
   }
 }

@@ -56,7 +56,7 @@ extension CaseRepository {
     try await self.connection.query(
       """
       SELECT t.id, t.number, coalesce(extract(epoch FROM t.deadline)::bigint::text, 'Infinity') AS deadline, c.id AS case_id,
-        c.snapshot::text AS snapshot, v.name AS item_name, c.jurisdiction
+        \(StoredSnapshot.columns("c")), v.name AS item_name, c.jurisdiction
       FROM case_tasks t
       JOIN cases c ON c.id = t.case_id
       JOIN catalog_item_versions v ON v.item_code = c.item_code AND v.version = c.item_version
@@ -104,7 +104,7 @@ public struct InboxRow: Sendable, SQLRecord {
     self.number = try row.decode(column: "number")
     self.deadline = try row.decode(column: "deadline")
     self.caseID = try row.decode(column: "case_id")
-    self.value = try CaseRecord.snapshot(try row.decode(String.self, column: "snapshot"))
+    self.value = try StoredSnapshot.decode(row: row)
     self.itemName = try row.decode(column: "item_name")
     self.jurisdiction = try row.decode(column: "jurisdiction")
   }

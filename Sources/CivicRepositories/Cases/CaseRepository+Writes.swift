@@ -12,13 +12,13 @@ extension CaseRepository {
     try await self.connection.execute(
       """
       INSERT INTO cases (id, kind, state, item_code, item_version, channel, applicant_name, applicant_id_number,
-        applicant_phone, unit_id, jurisdiction, deadline, clock_state, is_open, version, snapshot, submitted_at,
+        applicant_phone, unit_id, jurisdiction, deadline, clock_state, is_open, version, snapshot_bytes, submitted_at,
         decided_at, accepted, completed_at, last_event_at, clock_deadline, handling_working_days, facts_version,
         clocks, current_stage, approved)
       VALUES (\(new.id), \(value.kind), \(value.state.rawValue), \(value.item.code), \(value.item.version), \(value.channel.rawValue),
         \(value.applicant), \(new.idNumber), \(new.phone), \(new.unitID), \(new.jurisdiction),
         to_timestamp(\(try value.clock?.runningDeadline(in: calendar)?.secondsSinceEpoch)::bigint), \(value.clock?.state ?? "none"),
-        \(CaseKinds.isOpen(kind: value.kind, state: value.state)), \(value.version), \(try Self.json(value))::jsonb,
+        \(CaseKinds.isOpen(kind: value.kind, state: value.state)), \(value.version), \(StoredSnapshot.encode(value)),
         to_timestamp(\(new.at.secondsSinceEpoch)::bigint), to_timestamp(\(facts.decidedAt)::bigint), \(facts.accepted),
         to_timestamp(\(facts.completedAt)::bigint), to_timestamp(\(facts.lastEventAt)::bigint),
         to_timestamp(\(facts.clockDeadline)::bigint), \(facts.handlingWorkingDays), 1,
@@ -38,7 +38,7 @@ extension CaseRepository {
     let read = CaseReadColumns(new)
     try await self.connection.execute(
       """
-      UPDATE cases SET state = \(new.state.rawValue), version = \(new.version), snapshot = \(try Self.json(new))::jsonb,
+      UPDATE cases SET state = \(new.state.rawValue), version = \(new.version), snapshot = NULL, snapshot_bytes = \(StoredSnapshot.encode(new)),
         clocks = \(read.clocks), current_stage = \(read.currentStage), approved = \(read.approved),
         deadline = to_timestamp(\(try new.clock?.runningDeadline(in: calendar)?.secondsSinceEpoch)::bigint),
         clock_state = \(new.clock?.state ?? "none"), is_open = \(CaseKinds.isOpen(kind: new.kind, state: new.state)), updated_at = now(),

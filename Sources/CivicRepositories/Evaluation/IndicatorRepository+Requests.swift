@@ -7,7 +7,7 @@ extension IndicatorRepository {
   public func requests(start: Int, end: Int) async throws(StoreError) -> [RequestFactRow] {
     try await self.connection.query(
       """
-      SELECT c.id, c.jurisdiction, c.snapshot::text AS snapshot, array_to_string(r.tiers, ',') AS tiers,
+      SELECT c.id, c.jurisdiction, \(StoredSnapshot.columns("c")), array_to_string(r.tiers, ',') AS tiers,
         extract(epoch FROM c.completed_at)::bigint AS completed_at
       FROM citizen_requests r JOIN cases c ON c.id = r.case_id
       WHERE (c.is_open OR c.last_event_at >= to_timestamp(\(start)::bigint)) AND c.submitted_at < to_timestamp(\(end)::bigint)
@@ -27,7 +27,7 @@ public struct RequestFactRow: Sendable, SQLRecord {
   public init(row: Row) throws(StoreError) {
     self.id = try row.decode(column: "id")
     self.jurisdiction = try row.decode(column: "jurisdiction")
-    self.value = try CaseRecord.snapshot(try row.decode(String.self, column: "snapshot"))
+    self.value = try StoredSnapshot.decode(row: row)
     self.tiers = try row.decode(String.self, column: "tiers").split(separator: ",").compactMap { RequestTier(rawValue: String($0)) }
     self.completedAt = try row.decode(Int?.self, column: "completed_at").map { Instant(secondsSinceEpoch: $0) }
   }

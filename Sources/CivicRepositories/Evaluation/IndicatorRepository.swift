@@ -16,7 +16,7 @@ public struct IndicatorRepository: Sendable {
   ) async throws(StoreError) -> [CaseFactRow] {
     try await self.connection.query(
       """
-      SELECT c.id, u.path AS unit_path, c.jurisdiction, CASE WHEN c.facts_version = 0 THEN c.snapshot::text END AS snapshot,
+      SELECT c.id, u.path AS unit_path, c.jurisdiction, \(StoredSnapshot.columns("c", when: "c.facts_version = 0")),
         extract(epoch FROM c.submitted_at)::bigint AS submitted_at, extract(epoch FROM c.decided_at)::bigint AS decided_at, c.accepted,
         extract(epoch FROM c.completed_at)::bigint AS completed_at, extract(epoch FROM c.clock_deadline)::bigint AS clock_deadline,
         c.handling_working_days
@@ -63,7 +63,7 @@ public struct IndicatorRepository: Sendable {
   public func orders(before end: Int, kinds: [String]) async throws(StoreError) -> [OrderFactRow] {
     try await self.connection.query(
       """
-      SELECT c.id, c.jurisdiction, c.snapshot::text AS snapshot, o.issued_level
+      SELECT c.id, c.jurisdiction, \(StoredSnapshot.columns("c")), o.issued_level
       FROM supervision_orders o JOIN cases c ON c.id = o.case_id
       WHERE c.kind = ANY(\(SQLArray(kinds))::text[]) AND o.issued_at < to_timestamp(\(end)::bigint)
       """
@@ -107,7 +107,7 @@ public struct CaseFactRow: Sendable, SQLRecord {
     self.id = try row.decode(column: "id")
     self.unitPath = try row.decode(column: "unit_path")
     self.jurisdiction = try row.decode(column: "jurisdiction")
-    self.snapshot = try row.decode(String?.self, column: "snapshot").map { text throws(StoreError) in try CaseRecord.snapshot(text) }
+    self.snapshot = try StoredSnapshot.decodeIfPresent(row: row)
     self.submittedAt = Instant(secondsSinceEpoch: try row.decode(Int.self, column: "submitted_at"))
     self.decidedAt = try row.decode(Int?.self, column: "decided_at").map(Instant.init(secondsSinceEpoch:))
     self.accepted = try row.decode(column: "accepted")
@@ -128,7 +128,7 @@ public struct OrderFactRow: Sendable, SQLRecord {
   public init(row: Row) throws(StoreError) {
     self.id = try row.decode(column: "id")
     self.jurisdiction = try row.decode(column: "jurisdiction")
-    self.value = try CaseRecord.snapshot(try row.decode(String.self, column: "snapshot"))
+    self.value = try StoredSnapshot.decode(row: row)
     self.issuedLevel = OrderLevel(rawValue: try row.decode(String.self, column: "issued_level")) ?? .ordinary
   }
 }

@@ -17,7 +17,7 @@ public struct RectificationRecord: Sendable, SQLRecord {
   public var returnVisitNote: String
 
   static let select: SQLQuery = """
-    SELECT x.case_id, c.snapshot::text AS snapshot, c.jurisdiction, extract(epoch FROM c.submitted_at)::bigint AS opened_at,
+    SELECT x.case_id, \(StoredSnapshot.columns("c")), c.jurisdiction, extract(epoch FROM c.submitted_at)::bigint AS opened_at,
       x.rating_id, x.rated_case_id, u.code AS unit_code, r.level, r.comment,
       coalesce(x.return_visit_satisfied, false) AS return_visit_satisfied, x.return_visit_note
     FROM rectifications x JOIN cases c ON c.id = x.case_id JOIN units u ON u.id = x.unit_id JOIN ratings r ON r.id = x.rating_id
@@ -25,7 +25,7 @@ public struct RectificationRecord: Sendable, SQLRecord {
 
   public init(row: Row) throws(StoreError) {
     self.caseID = try row.decode(column: "case_id")
-    self.value = try CaseRecord.snapshot(try row.decode(String.self, column: "snapshot"))
+    self.value = try StoredSnapshot.decode(row: row)
     self.jurisdiction = try row.decode(column: "jurisdiction")
     self.openedAt = Instant(secondsSinceEpoch: try row.decode(Int.self, column: "opened_at"))
     self.ratingID = try row.decode(column: "rating_id")

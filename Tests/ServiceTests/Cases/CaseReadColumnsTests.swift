@@ -70,11 +70,19 @@ struct CaseReadColumnsTests {
     try await checkpoint(c.id)
   }
 
-  /// The stored row of case `id`: its JSON snapshot and its read columns.
-  static func row(_ pool: StorePool, _ id: String) async throws -> (snapshot: String, clocks: SQLBytes?, stage: Int?, approved: Bool) {
-    try await pool.query(
-      "SELECT snapshot::text, clocks, current_stage, approved FROM cases WHERE id = \(try CaseNumber.parse(id))"
-    ).decode((String, SQLBytes?, Int?, Bool).self)[0]
+  /// The stored row of case `id`: its snapshot (binary since migration 0018) and its read columns.
+  static func row(_ pool: StorePool, _ id: String) async throws -> (snapshot: Case, clocks: SQLBytes?, stage: Int?, approved: Bool) {
+    let row = try await pool.query(
+      "SELECT snapshot_bytes, clocks, current_stage, approved FROM cases WHERE id = \(try CaseNumber.parse(id))"
+    ).decode((SQLBytes, SQLBytes?, Int?, Bool).self)[0]
+    return (try Case(storedBytes: row.0.bytes), row.1, row.2, row.3)
+  }
+
+  /// A snapshot as JSON, the form rows had before migration 0018 (keys sorted, as that writer wrote).
+  static func json(_ value: Case) throws -> String {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys]
+    return String(decoding: try encoder.encode(value), as: UTF8.self)
   }
 
   @Test("the writer stores the snapshot's clocks, stage and result; the migration's SQL writes the same clock bytes")
@@ -83,7 +91,7 @@ struct CaseReadColumnsTests {
       var checked = 0
       try await Self.drive(f) { id in
         let row = try await Self.row(f.pool, id)
-        let value = try JSONDecoder().decode(Case.self, from: Data(row.snapshot.utf8))
+        let value = row.snapshot
         #expect(row.clocks == SQLBytes(CaseClocks(value).bytes))
         #expect(try CaseClocks(bytes: #require(row.clocks).bytes) == CaseClocks(value))
         #expect(row.stage == value.currentStage)
@@ -91,8 +99,7 @@ struct CaseReadColumnsTests {
         let clocks = try #require(CaseClocks(value).clock)
         #expect(!clocks.pauses.isEmpty && !clocks.extensions.isEmpty, "the case clock was paused and extended")
         #expect(value.tasks[0].clock.stoppedAt != nil && value.tasks[0].clock.extensions.count == 2)
-        let sql = try await f.pool.query("SELECT case_clocks_bytes(snapshot) FROM cases WHERE id = \(try CaseNumber.parse(id))")
-          .scalar(SQLBytes.self)
+        let sql = try await f.pool.query("SELECT case_clocks_bytes(\(try Self.json(value))::jsonb)").scalar(SQLBytes.self)
         #expect(sql == row.clocks, "migration 0012's function and CaseClocks.bytes agree byte for byte")
         checked += 1
       }
@@ -139,7 +146,7 @@ struct CaseReadColumnsTests {
   func migrationUpgradesOldRows() async throws {
     var snapshots: [String] = []
     try await CaseFixture.with { f in
-      try await Self.drive(f) { id in snapshots.append(try await Self.row(f.pool, id).snapshot) }
+      try await Self.drive(f) { id in snapshots.append(try Self.json(try await Self.row(f.pool, id).snapshot)) }
     }
     let malformed = #"{"tasks": [{"unit": "A"}]}"#
     let migrations = try Migration.bundled()

@@ -154,12 +154,16 @@ struct EvaluationFixture: Sendable {
   /// the unit's, issued at `issued` and replied (approved) at `replied`, with its level.
   func seedOrder(unit: String = "CTR", level: String, issued: Instant, replied: Instant) async throws -> Int64 {
     let id = try await self.seedCase(submitted: issued, completed: replied)
+    // The reply task becomes the unit's in the snapshot's JSON form, which readers take as
+    // they take rows written before migration 0018.
+    let bytes = try #require(try await self.pool.query("SELECT snapshot_bytes FROM cases WHERE id = \(id)").scalar(SQLBytes.self))
+    let json = String(decoding: try JSONEncoder().encode(try Case(storedBytes: bytes.bytes)), as: UTF8.self)
     try await self.pool.query(
       """
-      UPDATE cases SET kind = 'supervisionOrder', snapshot = jsonb_set(snapshot::jsonb, '{tasks,0,unit}', to_jsonb($2::text))
-      WHERE id = $1
-      """,
-      [id, unit]
+      UPDATE cases SET kind = 'supervisionOrder', snapshot_bytes = NULL,
+        snapshot = jsonb_set(\(json)::jsonb, '{tasks,0,unit}', to_jsonb(\(unit)::text))
+      WHERE id = \(id)
+      """
     )
     try await self.pool.query(
       """
