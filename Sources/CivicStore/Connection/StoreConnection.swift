@@ -36,17 +36,17 @@ public struct StoreConnection: Sendable {
 
   /// Runs one statement written with `$1…$n` and a separate list of values.
   ///
-  /// Being replaced by `SQLQuery` (interpolated values). The list has no default, so a call
-  /// with one string literal always takes the `SQLQuery` road and never pastes a value into
-  /// the text.
+  /// Package-only: the migrator and older tests use it; everything else binds values by
+  /// interpolating them into an `SQLQuery`. The list has no default, so a call with one string
+  /// literal always takes the `SQLQuery` road and never pastes a value into the text.
   @discardableResult
-  public func query(_ sql: String, _ binds: [any SQLEncodable], prepare: Bool = true) async throws(StoreError) -> QueryResult {
+  package func query(_ sql: String, _ binds: [any SQLEncodable], prepare: Bool = true) async throws(StoreError) -> QueryResult {
     try await self.query(SQLQuery(unsafeSQL: sql, binds: binds), prepare: prepare)
   }
 
   /// Runs one statement written with `$1…$n` and returns the affected-row count.
   @discardableResult
-  public func execute(_ sql: String, _ binds: [any SQLEncodable]) async throws(StoreError) -> Int {
+  package func execute(_ sql: String, _ binds: [any SQLEncodable]) async throws(StoreError) -> Int {
     try await self.query(SQLQuery(unsafeSQL: sql, binds: binds)).affectedRows
   }
 

@@ -72,9 +72,9 @@ public final class StorePool: Service, Sendable {
     try await self.withConnection { try await $0.query(query) }
   }
 
-  /// Runs one statement written with `$1…$n` on a pooled connection (see `StoreConnection`).
+  /// Runs one statement written with `$1…$n` on a pooled connection (package-only, see `StoreConnection`).
   @discardableResult
-  public func query(_ sql: String, _ binds: [any SQLEncodable]) async throws -> QueryResult {
+  package func query(_ sql: String, _ binds: [any SQLEncodable]) async throws -> QueryResult {
     try await self.withConnection { try await $0.query(sql, binds) }
   }
 
