@@ -623,7 +623,7 @@ public nonisolated struct Civicgrid_V1_AssessedUnit: Sendable {
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  /// 1 for the best; equal totals share a rank.
+  /// 1 for the best; equal totals share a rank; 0 for a unit with no data.
   public var rank: Int32 = 0
 
   /// The unit.
@@ -652,6 +652,10 @@ public nonisolated struct Civicgrid_V1_AssessedUnit: Sendable {
 
   /// Criticisms counted in the penalty.
   public var criticisms: Int32 = 0
+
+  /// Nothing to assess in the period (no scored figure applicable): the points are zeros and
+  /// mean nothing, rank is 0 and the unit is listed after the ranked ones.
+  public var noData: Bool = false
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -1631,7 +1635,7 @@ nonisolated extension Civicgrid_V1_Assessment: SwiftProtobuf.Message, SwiftProto
 
 nonisolated extension Civicgrid_V1_AssessedUnit: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".AssessedUnit"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}rank\0\u{3}unit_code\0\u{3}unit_name\0\u{3}responsible_person\0\u{3}basic_work\0\u{3}social_evaluation\0\u{1}penalty\0\u{1}total\0\u{3}listed_orders\0\u{1}criticisms\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}rank\0\u{3}unit_code\0\u{3}unit_name\0\u{3}responsible_person\0\u{3}basic_work\0\u{3}social_evaluation\0\u{1}penalty\0\u{1}total\0\u{3}listed_orders\0\u{1}criticisms\0\u{3}no_data\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1649,6 +1653,7 @@ nonisolated extension Civicgrid_V1_AssessedUnit: SwiftProtobuf.Message, SwiftPro
       case 8: try { try decoder.decodeSingularDoubleField(value: &self.total) }()
       case 9: try { try decoder.decodeSingularInt32Field(value: &self.listedOrders) }()
       case 10: try { try decoder.decodeSingularInt32Field(value: &self.criticisms) }()
+      case 11: try { try decoder.decodeSingularBoolField(value: &self.noData) }()
       default: break
       }
     }
@@ -1685,6 +1690,9 @@ nonisolated extension Civicgrid_V1_AssessedUnit: SwiftProtobuf.Message, SwiftPro
     if self.criticisms != 0 {
       try visitor.visitSingularInt32Field(value: self.criticisms, fieldNumber: 10)
     }
+    if self.noData != false {
+      try visitor.visitSingularBoolField(value: self.noData, fieldNumber: 11)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1699,6 +1707,7 @@ nonisolated extension Civicgrid_V1_AssessedUnit: SwiftProtobuf.Message, SwiftPro
     if lhs.total != rhs.total {return false}
     if lhs.listedOrders != rhs.listedOrders {return false}
     if lhs.criticisms != rhs.criticisms {return false}
+    if lhs.noData != rhs.noData {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

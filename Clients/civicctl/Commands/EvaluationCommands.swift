@@ -350,6 +350,11 @@ struct AssessmentCommand: AsyncParsableCommand {
         .init("PENALTY", .right), .init("TOTAL", .right),
       ])
       for unit in assessment.units {
+        // A unit with nothing to assess is listed apart, unranked, with no points.
+        guard !unit.noData else {
+          table.append(["—", unit.unitCode, unit.unitName, unit.responsiblePerson, "—", "—", "—", "no data"])
+          continue
+        }
         table.append([
           String(unit.rank), unit.unitCode, unit.unitName, unit.responsiblePerson, String(format: "%.2f", unit.basicWork),
           String(format: "%.2f", unit.socialEvaluation), String(format: "-%.2f", unit.penalty), String(format: "%.2f", unit.total),

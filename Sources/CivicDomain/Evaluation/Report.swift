@@ -82,7 +82,11 @@ public struct Report: Sendable, Hashable {
     }
     lines.append("## Assessment (基础工作+社会评价)")
     lines.append("")
-    if let assessment = self.assessment {
+    if let assessment = self.assessment, assessment.score.noData {
+      lines.append("Scheme: \(self.schemeName)")
+      lines.append("")
+      lines.append("No data: nothing to assess in this period (no scored figure applicable); listed apart, not ranked.")
+    } else if let assessment = self.assessment {
       lines.append("Scheme: \(self.schemeName)")
       lines.append("")
       lines.append("| rank | basic work | social evaluation | penalty | total | listed orders | criticisms |")

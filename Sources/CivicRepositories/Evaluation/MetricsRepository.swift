@@ -75,14 +75,14 @@ public struct MetricsRepository: Sendable {
     try await self.connection.execute(
       """
       INSERT INTO assessment_results (period, unit_id, rank, basic_work, social_evaluation, penalty, total, listed_orders, criticisms,
-        responsible_person)
-      SELECT \(period), unit_id, rank, basic_work, social_evaluation, penalty, total, listed_orders, criticisms, responsible_person
+        responsible_person, no_data)
+      SELECT \(period), unit_id, rank, basic_work, social_evaluation, penalty, total, listed_orders, criticisms, responsible_person, no_data
       FROM unnest(\(SQLArray(lines.map(\.unitID)))::bigint[], \(SQLArray(lines.map(\.rank)))::integer[],
         \(SQLArray(lines.map(\.score.basicWork)))::float8[], \(SQLArray(lines.map(\.score.socialEvaluation)))::float8[],
         \(SQLArray(lines.map(\.score.penalty)))::float8[], \(SQLArray(lines.map(\.score.total)))::float8[],
         \(SQLArray(lines.map(\.score.penalties.listedOrders)))::integer[], \(SQLArray(lines.map(\.score.penalties.criticisms)))::integer[],
-        \(SQLArray(lines.map(\.responsiblePerson)))::text[])
-        AS r(unit_id, rank, basic_work, social_evaluation, penalty, total, listed_orders, criticisms, responsible_person)
+        \(SQLArray(lines.map(\.responsiblePerson)))::text[], \(SQLArray(lines.map(\.score.noData)))::boolean[])
+        AS r(unit_id, rank, basic_work, social_evaluation, penalty, total, listed_orders, criticisms, responsible_person, no_data)
       """
     )
   }
@@ -91,15 +91,16 @@ public struct MetricsRepository: Sendable {
   public func assessment(of period: String) async throws(StoreError) -> [(unitCode: String, responsiblePerson: String, score: AssessmentScore)] {
     try await self.connection.query(
       """
-      SELECT u.code, a.basic_work, a.social_evaluation, a.penalty, a.total, a.listed_orders, a.criticisms, a.responsible_person
+      SELECT u.code, a.basic_work, a.social_evaluation, a.penalty, a.total, a.listed_orders, a.criticisms, a.responsible_person,
+        a.no_data
       FROM assessment_results a JOIN units u ON u.id = a.unit_id WHERE a.period = \(period)
       """
-    ).decode((String, Double, Double, Double, Double, Int, Int, String).self).map { row in
+    ).decode((String, Double, Double, Double, Double, Int, Int, String, Bool).self).map { row in
       (
         unitCode: row.0, responsiblePerson: row.7,
         score: AssessmentScore(
           basicWork: row.1, socialEvaluation: row.2, penalty: row.3, total: row.4,
-          penalties: Penalties(listedOrders: row.5, criticisms: row.6)
+          penalties: Penalties(listedOrders: row.5, criticisms: row.6), noData: row.8
         )
       )
     }

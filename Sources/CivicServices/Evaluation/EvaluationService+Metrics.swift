@@ -184,6 +184,7 @@ extension EvaluationService {
       unit.total = line.score.total
       unit.listedOrders = Int32(line.score.penalties.listedOrders)
       unit.criticisms = Int32(line.score.penalties.criticisms)
+      unit.noData = line.score.noData
       message.units.append(unit)
     }
     return message
@@ -213,7 +214,7 @@ extension EvaluationService {
       let line = assessment.units.first { $0.unitCode == unit.code }.map { line in
         RankedUnit(unitCode: line.unitCode, rank: Int(line.rank), score: AssessmentScore(
           basicWork: line.basicWork, socialEvaluation: line.socialEvaluation, penalty: line.penalty, total: line.total,
-          penalties: Penalties(listedOrders: Int(line.listedOrders), criticisms: Int(line.criticisms))
+          penalties: Penalties(listedOrders: Int(line.listedOrders), criticisms: Int(line.criticisms)), noData: line.noData
         ))
       }
       let report = Report(
