@@ -84,7 +84,8 @@ public struct Figure: Sendable, Hashable, Codable {
     }
   }
 
-  static func fixed(_ value: Double, _ decimals: Int) -> String {
+  /// `value` with `decimals` decimals, rounded half away from zero, without locale.
+  public static func fixed(_ value: Double, _ decimals: Int) -> String {
     var scale = 1.0
     for _ in 0..<decimals { scale *= 10 }
     let scaled = Int((abs(value) * scale).rounded())

@@ -9,11 +9,19 @@ public struct MetricsRepository: Sendable {
 
   public init(_ connection: StoreConnection) { self.connection = connection }
 
-  /// The metrics version and as-of instant of `period`, if it was closed.
-  public func closing(of period: String) async throws(StoreError) -> (metricsVersion: Int, asOf: Instant, schemeVersion: Int)? {
+  /// The metrics version, as-of instant, scheme and targets version of `period`, if it was closed
+  /// (no targets version for a period closed before targets existed).
+  public func closing(of period: String) async throws(StoreError)
+    -> (metricsVersion: Int, asOf: Instant, schemeVersion: Int, targetsVersion: Int?)?
+  {
     try await self.connection.query(
-      "SELECT metrics_version, extract(epoch FROM as_of)::bigint, scheme_version FROM metric_periods WHERE period = \(period)"
-    ).decode((Int, Int, Int).self).first.map { (metricsVersion: $0.0, asOf: Instant(secondsSinceEpoch: $0.1), schemeVersion: $0.2) }
+      """
+      SELECT metrics_version, extract(epoch FROM as_of)::bigint, scheme_version, targets_version FROM metric_periods
+      WHERE period = \(period)
+      """
+    ).decode((Int, Int, Int, Int?).self).first.map {
+      (metricsVersion: $0.0, asOf: Instant(secondsSinceEpoch: $0.1), schemeVersion: $0.2, targetsVersion: $0.3)
+    }
   }
 
   /// The figures `period` froze for a unit (its own or its subtree's), by indicator.
@@ -37,12 +45,13 @@ public struct MetricsRepository: Sendable {
 
   /// Marks `period` closed; false when it already was.
   public func close(
-    period: String, cadence: String, metricsVersion: Int, schemeVersion: Int, asOf: Instant, by: String
+    period: String, cadence: String, metricsVersion: Int, schemeVersion: Int, targetsVersion: Int?, asOf: Instant, by: String
   ) async throws(StoreError) -> Bool {
     let inserted = try await self.connection.query(
       """
-      INSERT INTO metric_periods (period, cadence, metrics_version, scheme_version, as_of, closed_by)
-      VALUES (\(period), \(cadence), \(metricsVersion), \(schemeVersion), to_timestamp(\(asOf.secondsSinceEpoch)::bigint), \(by))
+      INSERT INTO metric_periods (period, cadence, metrics_version, scheme_version, targets_version, as_of, closed_by)
+      VALUES (\(period), \(cadence), \(metricsVersion), \(schemeVersion), \(targetsVersion), to_timestamp(\(asOf.secondsSinceEpoch)::bigint),
+        \(by))
       ON CONFLICT (period) DO NOTHING RETURNING period
       """
     )
