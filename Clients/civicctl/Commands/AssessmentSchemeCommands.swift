@@ -13,8 +13,10 @@ extension AssessmentCommand {
     static func print(_ scheme: Civicgrid_V1_AssessmentScheme, json: Bool) throws {
       if json { return try Output.json(scheme) }
       let history = scheme.history.filter { $0 != scheme.version }.map { "v\($0)" }.joined(separator: ", ")
-      Output.line("Assessment scheme version \(scheme.version): \(scheme.name) (by \(scheme.createdBy), \(Output.time(scheme.createdAt)))"
-        + (history.isEmpty ? "" : " · earlier: \(history)"))
+      Output.line(
+        "Assessment scheme version \(scheme.version): \(scheme.name) (by \(scheme.createdBy), \(Output.time(scheme.createdAt)))"
+          + (history.isEmpty ? "" : " · earlier: \(history)")
+      )
       var table = Table([.init("PART"), .init("POINTS", .right)])
       for weight in scheme.basicWork { table.append(["basic work: \(weight.indicator)", String(format: "%.2f", weight.points)]) }
       table.append(["social evaluation: satisfaction_rate", String(format: "%.2f", scheme.socialEvaluationPoints)])
@@ -47,7 +49,8 @@ extension AssessmentCommand {
       static let configuration = CommandConfiguration(
         commandName: "set",
         abstract: "Publish a new scheme version (admin); closed periods keep the version they were assessed under.",
-        discussion: "Each --weight is INDICATOR=POINTS for a rate, e.g. --weight on_time_completion_rate=20 --weight dispute_resolution_rate=10."
+        discussion:
+          "Each --weight is INDICATOR=POINTS for a rate, e.g. --weight on_time_completion_rate=20 --weight dispute_resolution_rate=10."
       )
       @OptionGroup var global: GlobalOptions
       @Option(help: "The scheme's name.") var name: String
@@ -63,7 +66,9 @@ extension AssessmentCommand {
         request.name = self.name
         request.basicWork = try self.weight.map { text in
           let parts = text.split(separator: "=", maxSplits: 1).map(String.init)
-          guard parts.count == 2, let points = Double(parts[1]) else { throw ValidationError("--weight '\(text)': expected INDICATOR=POINTS") }
+          guard parts.count == 2, let points = Double(parts[1]) else {
+            throw ValidationError("--weight '\(text)': expected INDICATOR=POINTS")
+          }
           var weight = Civicgrid_V1_SchemeWeight()
           weight.indicator = parts[0]
           weight.points = points

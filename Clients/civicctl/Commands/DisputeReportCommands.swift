@@ -49,7 +49,10 @@ extension DisputeCommand {
 
     static func print(_ ladder: Civicgrid_V1_DisputeLadder, json: Bool) throws {
       if json { return try Output.json(ladder) }
-      let origin = ladder.version == 0 ? (ladder.standard ? "the standard ladder" : "unversioned") : "version \(ladder.version) by \(ladder.createdBy), \(Output.time(ladder.createdAt))"
+      let origin =
+        ladder.version == 0
+        ? (ladder.standard ? "the standard ladder" : "unversioned")
+        : "version \(ladder.version) by \(ladder.createdBy), \(Output.time(ladder.createdAt))"
       let history = ladder.history.filter { $0 != ladder.version }.map { "v\($0)" }.joined(separator: ", ")
       Output.line("Ladder of \(ladder.districtCode) (\(origin))" + (history.isEmpty ? "" : " · earlier: \(history)"))
       for (index, rung) in ladder.rungs.enumerated() { Output.line("  \(index + 1). \(rung)") }
@@ -73,7 +76,8 @@ extension DisputeCommand {
 
     struct SetLadder: AsyncParsableCommand {
       static let configuration = CommandConfiguration(
-        commandName: "set", abstract: "Publish a new ladder version (admin): rungs lowest first; the next escalation climbs it."
+        commandName: "set",
+        abstract: "Publish a new ladder version (admin): rungs lowest first; the next escalation climbs it."
       )
       @OptionGroup var global: GlobalOptions
       @Argument(help: "Rung names, lowest first.") var rungs: [String]
@@ -89,7 +93,11 @@ extension DisputeCommand {
             if let given {
               request.expectedVersion = given
             } else {
-              request.expectedVersion = try await services.disputes.getLadder(.init(), metadata: services.metadata, options: services.options).version
+              request.expectedVersion = try await services.disputes.getLadder(
+                .init(),
+                metadata: services.metadata,
+                options: services.options
+              ).version
             }
             return try await services.disputes.setLadder(request, metadata: services.metadata, options: services.options)
           }

@@ -13,8 +13,10 @@ struct TargetsCommand: AsyncParsableCommand {
   static func print(_ targets: Civicgrid_V1_IndicatorTargets, json: Bool) throws {
     if json { return try Output.json(targets) }
     let history = targets.history.filter { $0 != targets.version }.map { "v\($0)" }.joined(separator: ", ")
-    Output.line("Targets version \(targets.version) (by \(targets.createdBy), \(Output.time(targets.createdAt)))"
-      + (history.isEmpty ? "" : " · earlier: \(history)"))
+    Output.line(
+      "Targets version \(targets.version) (by \(targets.createdBy), \(Output.time(targets.createdAt)))"
+        + (history.isEmpty ? "" : " · earlier: \(history)")
+    )
     var table = Table([.init("INDICATOR"), .init("TARGET", .right)])
     for target in targets.targets {
       table.append([target.indicator, "\(target.comparison == .atMost ? "<=" : ">=") \(target.threshold)"])
@@ -45,7 +47,8 @@ struct TargetsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "set",
       abstract: "Publish a new targets version (admin): the whole set; an indicator left out has no target.",
-      discussion: "Each --target is INDICATOR>=VALUE or INDICATOR<=VALUE, a rate as a fraction: --target dispute_resolution_rate>=0.95 --target overdue_count<=0."
+      discussion:
+        "Each --target is INDICATOR>=VALUE or INDICATOR<=VALUE, a rate as a fraction: --target dispute_resolution_rate>=0.95 --target overdue_count<=0."
     )
     @OptionGroup var global: GlobalOptions
     @Option(help: "A target (repeatable).") var target: [String] = []

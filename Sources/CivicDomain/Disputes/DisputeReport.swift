@@ -71,7 +71,12 @@ public struct DisputeReport: Sendable, Hashable {
 
   /// Counts the facts whose instants are in `window` and not after `asOf`.
   public init(
-    period: Period, unitCode: String, window: Range<Instant>, asOf: Instant, disputes: [DisputeFact], routes: [RouteFact],
+    period: Period,
+    unitCode: String,
+    window: Range<Instant>,
+    asOf: Instant,
+    disputes: [DisputeFact],
+    routes: [RouteFact],
     closings: [DisputeIndicators.Closing]
   ) {
     func within(_ instant: Instant?) -> Bool { instant.map { window.contains($0) && $0 <= asOf } ?? false }
@@ -137,7 +142,9 @@ public struct DisputeReport: Sendable, Hashable {
       "# \(Self.title(self.period.cadence)): \(self.unitCode) and below, \(self.period)", "",
       "- Period: \(self.period.first) to \(self.period.last)",
       "- Received \(self.received), closed \(self.closed); resolution rate (化解率) "
-        + (self.resolution.value.map { "\(Figure.fixed($0 * 100, 2))% (\(self.resolution.numerator) of \(self.resolution.denominator) concluded)" } ?? "— (none concluded)"),
+        + (self.resolution.value.map {
+          "\(Figure.fixed($0 * 100, 2))% (\(self.resolution.numerator) of \(self.resolution.denominator) concluded)"
+        } ?? "— (none concluded)"),
       "",
     ]
     func section(_ title: String, _ columns: [String], _ rows: [Row], _ cells: (Row) -> [Int]) {

@@ -3,7 +3,10 @@ extension IndicatorSet {
   static func disputeFigures(_ inputs: IndicatorInputs, for selector: UnitSelector, in window: Range<Instant>, asOf: Instant) -> [Figure] {
     [
       rate(.disputeResolutionRate, DisputeIndicators.resolutionRate(inputs.disputeClosings, for: selector, in: window, asOf: asOf).drill),
-      rate(.agreementFulfilmentRate, DisputeIndicators.fulfilmentRate(inputs.disputeFollowUps, for: selector, in: window, asOf: asOf).drill),
+      rate(
+        .agreementFulfilmentRate,
+        DisputeIndicators.fulfilmentRate(inputs.disputeFollowUps, for: selector, in: window, asOf: asOf).drill
+      ),
     ]
   }
 }

@@ -33,14 +33,21 @@ extension DisputeRepository {
     return (
       try disputes.map { row throws(StoreError) in
         DisputeReport.DisputeFact(
-          caseID: row.0, type: try Self.raw(row.1, "type"), unitCode: row.2, submittedAt: Instant(secondsSinceEpoch: row.3),
-          closedAt: row.4.map { Instant(secondsSinceEpoch: $0) }, result: try row.5.map { text throws(StoreError) in try Self.raw(text, "result") }
+          caseID: row.0,
+          type: try Self.raw(row.1, "type"),
+          unitCode: row.2,
+          submittedAt: Instant(secondsSinceEpoch: row.3),
+          closedAt: row.4.map { Instant(secondsSinceEpoch: $0) },
+          result: try row.5.map { text throws(StoreError) in try Self.raw(text, "result") }
         )
       },
       try routes.map { row throws(StoreError) in
         DisputeReport.RouteFact(
-          caseID: row.0, channel: try Self.raw(row.1, "channel"), openedAt: Instant(secondsSinceEpoch: row.2),
-          outcome: try row.3.map { text throws(StoreError) in try Self.raw(text, "outcome") }, outcomeAt: row.4.map { Instant(secondsSinceEpoch: $0) }
+          caseID: row.0,
+          channel: try Self.raw(row.1, "channel"),
+          openedAt: Instant(secondsSinceEpoch: row.2),
+          outcome: try row.3.map { text throws(StoreError) in try Self.raw(text, "outcome") },
+          outcomeAt: row.4.map { Instant(secondsSinceEpoch: $0) }
         )
       }
     )

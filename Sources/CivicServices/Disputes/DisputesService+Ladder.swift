@@ -15,8 +15,10 @@ extension DisputesService {
       let district = try await Self.district(of: principal, on: connection)
       let disputes = DisputeRepository(connection)
       return Self.ladder(
-        district.code, try await disputes.ladderVersion(districtUnitID: district.id),
-        ladder: try await disputes.ladder(forUnitAt: district.path), history: try await disputes.ladderHistory(districtUnitID: district.id)
+        district.code,
+        try await disputes.ladderVersion(districtUnitID: district.id),
+        ladder: try await disputes.ladder(forUnitAt: district.path),
+        history: try await disputes.ladderHistory(districtUnitID: district.id)
       )
     }
   }
@@ -45,13 +47,21 @@ extension DisputesService {
       guard Int(request.expectedVersion) == current else {
         throw DomainError.staleVersion(subject: "the ladder of \(district.code)", expected: Int(request.expectedVersion), current: current)
       }
-      try await disputes.publishLadder(districtUnitID: district.id, ladder, version: current + 1, by: "\(principal.login)@\(principal.unitCode)")
+      try await disputes.publishLadder(
+        districtUnitID: district.id,
+        ladder,
+        version: current + 1,
+        by: "\(principal.login)@\(principal.unitCode)"
+      )
       try await AuditLog.append(
-        on: connection, object: "dispute-ladder/\(district.code)/\(current + 1)",
+        on: connection,
+        object: "dispute-ladder/\(district.code)/\(current + 1)",
         summary: "published the escalation ladder of \(district.code), version \(current + 1): \(rungs.joined(separator: " → "))"
       )
       return Self.ladder(
-        district.code, try await disputes.ladderVersion(districtUnitID: district.id), ladder: ladder,
+        district.code,
+        try await disputes.ladderVersion(districtUnitID: district.id),
+        ladder: ladder,
         history: try await disputes.ladderHistory(districtUnitID: district.id)
       )
     }

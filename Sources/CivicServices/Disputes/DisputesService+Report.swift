@@ -25,7 +25,12 @@ extension DisputesService {
       let disputes = DisputeRepository(connection)
       let facts = try await disputes.reportFacts(range: range, in: window)
       let report = DisputeReport(
-        period: period, unitCode: unit.code, window: window, asOf: now, disputes: facts.disputes, routes: facts.routes,
+        period: period,
+        unitCode: unit.code,
+        window: window,
+        asOf: now,
+        disputes: facts.disputes,
+        routes: facts.routes,
         closings: try await disputes.closings(range: range, in: window)
       )
       return DisputeMapping.report(report)

@@ -87,8 +87,13 @@ extension EvaluationMapping {
       throw Require.invalid(field, "must be a number")
     }
     return try AssessmentScheme(
-      version: version, name: name, basicWork: weights, socialEvaluationPoints: request.socialEvaluationPoints,
-      pointsPerListedOrder: request.pointsPerListedOrder, pointsPerCriticism: request.pointsPerCriticism, penaltyCap: request.penaltyCap
+      version: version,
+      name: name,
+      basicWork: weights,
+      socialEvaluationPoints: request.socialEvaluationPoints,
+      pointsPerListedOrder: request.pointsPerListedOrder,
+      pointsPerCriticism: request.pointsPerCriticism,
+      penaltyCap: request.penaltyCap
     )
   }
 }

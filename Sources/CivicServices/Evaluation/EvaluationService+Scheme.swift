@@ -37,7 +37,8 @@ extension EvaluationService {
       try await metrics.publishScheme(next, by: Self.by(principal))
       let weights = next.basicWork.map { "\($0.indicator.rawValue) \(Figure.fixed($0.points, 2))" }.joined(separator: ", ")
       try await AuditLog.append(
-        on: connection, object: "assessment-scheme/\(next.version)",
+        on: connection,
+        object: "assessment-scheme/\(next.version)",
         summary: "published assessment scheme version \(next.version) \"\(next.name)\": basic work \(weights); social evaluation "
           + "\(Figure.fixed(next.socialEvaluationPoints, 2)); −\(Figure.fixed(next.pointsPerListedOrder, 2)) per listed order, "
           + "−\(Figure.fixed(next.pointsPerCriticism, 2)) per criticism, at most −\(Figure.fixed(next.penaltyCap, 2)); version \(current) superseded"

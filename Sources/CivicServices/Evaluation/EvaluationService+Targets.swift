@@ -41,7 +41,8 @@ extension EvaluationService {
       try await repository.publish(next, by: Self.by(principal))
       let listed = next.targets.map { "\($0.indicator.rawValue) \($0.display)" }.joined(separator: ", ")
       try await AuditLog.append(
-        on: connection, object: "targets/\(next.version)",
+        on: connection,
+        object: "targets/\(next.version)",
         summary: "published targets version \(next.version) (\(next.targets.isEmpty ? "none" : listed)); version \(current) superseded"
       )
       return EvaluationMapping.targets(try await repository.current(), history: try await repository.history())
@@ -49,7 +50,10 @@ extension EvaluationService {
   }
 
   /// The targets a period is held to: those in force when it closed, or now for an open one.
-  static func targets(for closing: (metricsVersion: Int, asOf: Instant, schemeVersion: Int, targetsVersion: Int?)?, on connection: StoreConnection)
+  static func targets(
+    for closing: (metricsVersion: Int, asOf: Instant, schemeVersion: Int, targetsVersion: Int?)?,
+    on connection: StoreConnection
+  )
     async throws -> IndicatorTargets?
   {
     let repository = TargetRepository(connection)

@@ -39,19 +39,26 @@ public struct TargetWatch: Sendable {
         misses += targets.misses(figures).map { (unit, $0) }
       }
       let raised = try await TargetRepository(connection).recordAlerts(
-        period: period.description, misses.map { (unitID: $0.unit.id, indicator: $0.miss.target.indicator.rawValue) }, at: now
+        period: period.description,
+        misses.map { (unitID: $0.unit.id, indicator: $0.miss.target.indicator.rawValue) },
+        at: now
       )
       let new = Set(raised.map { "\($0.unitID)/\($0.indicator)" })
       let alerts = misses.filter { new.contains("\($0.unit.id)/\($0.miss.target.indicator.rawValue)") }.map { entry in
         PendingAlert(
-          kind: .targetMissed, caseID: nil, unitID: entry.unit.id, unitPath: entry.unit.path,
+          kind: .targetMissed,
+          caseID: nil,
+          unitID: entry.unit.id,
+          unitPath: entry.unit.path,
           summary: "\(entry.unit.code) \(period): \(entry.miss.target.indicator.title) \(entry.miss.figure.display), "
             + "target \(entry.miss.target.display) (\(Int(entry.miss.figure.numerator))/\(entry.miss.figure.denominator))",
           at: now
         )
       }
       try await AlertWriter.append(alerts, on: connection)
-      if !alerts.isEmpty { self.logger.info("target alerts", metadata: ["targets.alerts": "\(alerts.count)", "targets.period": "\(period)"]) }
+      if !alerts.isEmpty {
+        self.logger.info("target alerts", metadata: ["targets.alerts": "\(alerts.count)", "targets.period": "\(period)"])
+      }
       return alerts.count
     }
   }

@@ -41,7 +41,10 @@ struct IndicatorTargetsTests {
     }
     #expect(field(version: 0, []) == "version")
     #expect(
-      field([.init(indicator: .acceptanceRate, comparison: .atLeast, threshold: 1), .init(indicator: .acceptanceRate, comparison: .atLeast, threshold: 0.9)])
+      field([
+        .init(indicator: .acceptanceRate, comparison: .atLeast, threshold: 1),
+        .init(indicator: .acceptanceRate, comparison: .atLeast, threshold: 0.9),
+      ])
         == "targets[1].indicator"
     )
     #expect(field([.init(indicator: .acceptanceRate, comparison: .atLeast, threshold: 95)]) == "targets[0].threshold")

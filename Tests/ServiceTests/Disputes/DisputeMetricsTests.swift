@@ -27,7 +27,9 @@ struct DisputeMetricsTests {
   /// CTR, November, as of 12-05: resolution = {d1, d7, d8 resolved; d2 not} = 3 ÷ 4 = 75 %
   /// (d3 withdrawn and d4 referred out are not concluded; d5 closed in December);
   /// fulfilment = {d1 fulfilled, d5 not} = 1 ÷ 2 = 50 %. D01's subtree adds d6: 3 ÷ 5 = 60 %.
-  @Test("resolution and fulfilment rates against the hand-worked fixture: metrics, drill-down, frozen period, basic work; idle units have no data")
+  @Test(
+    "resolution and fulfilment rates against the hand-worked fixture: metrics, drill-down, frozen period, basic work; idle units have no data"
+  )
   func handWorked() async throws {
     let clock = TestClock(E.at("2026-11-02"))
     try await DisputeFixture.with(now: { clock.now }) { f in
@@ -40,7 +42,9 @@ struct DisputeMetricsTests {
         try await f.call(principal) { try await f.disputes.submitDispute(request: f.submission(), context: $0) }
       }
       func review(_ dispute: Civicgrid_V1_Dispute, as principal: Principal) async throws -> Civicgrid_V1_Dispute {
-        try await f.call(principal) { try await f.disputes.recordReview(request: f.review(dispute, [(.peoplesMediation, "MC1")]), context: $0) }
+        try await f.call(principal) {
+          try await f.disputes.recordReview(request: f.review(dispute, [(.peoplesMediation, "MC1")]), context: $0)
+        }
       }
       func close(_ dispute: Civicgrid_V1_Dispute, _ result: Civicgrid_V1_DisputeResult, as principal: Principal? = nil) async throws {
         _ = try await f.call(principal ?? f.mediator) { try await f.disputes.closeDispute(request: f.close(dispute, result), context: $0) }
@@ -65,7 +69,10 @@ struct DisputeMetricsTests {
       at("2026-11-12")
       try await close(d1Followed, .resolved)
       at("2026-11-13")
-      try await close(try await f.recordOutcome(try await review(try await submit(f.clerk), as: f.mediator), task: 1, .failed), .notResolved)
+      try await close(
+        try await f.recordOutcome(try await review(try await submit(f.clerk), as: f.mediator), task: 1, .failed),
+        .notResolved
+      )
       at("2026-11-14")
       try await close(try await submit(f.clerk), .withdrawn)
       at("2026-11-15")

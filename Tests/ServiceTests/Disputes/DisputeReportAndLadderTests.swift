@@ -96,7 +96,9 @@ struct DisputeReportAndLadderTests {
         request.expectedVersion = expected
         return try await f.call(principal ?? f.base.admin) { try await f.disputes.setLadder(request: request, context: $0) }
       }
-      for (field, rungs) in [("rungs", [String]()), ("rungs[1]", ["grid", "grid"]), ("rungs[0]", ["grid\ncommunity"]), ("rungs[0]", [" "])] {
+      for (field, rungs) in [
+        ("rungs", [String]()), ("rungs[1]", ["grid", "grid"]), ("rungs[0]", ["grid\ncommunity"]), ("rungs[0]", [" "]),
+      ] {
         let failure = await rpcCode { _ = try await set(rungs, expected: 0) }
         #expect(failure?.0 == .invalidArgument && failure?.1.hasPrefix(field + ":") == true, "\(field): \(String(describing: failure))")
       }

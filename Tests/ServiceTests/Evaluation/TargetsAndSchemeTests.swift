@@ -45,7 +45,9 @@ struct TargetsAndSchemeTests {
     return try await f.call(principal ?? f.base.admin) { try await f.evaluation.setTargets(request: request, context: $0) }
   }
 
-  @Test("targets: the plan's version 1; metrics and the assessment flag misses; SetTargets validated, versioned, audited; a closed period keeps its version")
+  @Test(
+    "targets: the plan's version 1; metrics and the assessment flag misses; SetTargets validated, versioned, audited; a closed period keeps its version"
+  )
   func targets() async throws {
     try await F.with { f in
       try await self.seedNovember(f)
@@ -72,7 +74,9 @@ struct TargetsAndSchemeTests {
         let failure = await rpcCode { _ = try await self.setTargets(f, [target], expected: 1) }
         #expect(failure?.0 == .invalidArgument && failure?.1.hasPrefix(field + ":") == true, "\(field): \(String(describing: failure))")
       }
-      let twice = await rpcCode { _ = try await self.setTargets(f, [("acceptance_rate", .atLeast, 1), ("acceptance_rate", .atLeast, 0.5)], expected: 1) }
+      let twice = await rpcCode {
+        _ = try await self.setTargets(f, [("acceptance_rate", .atLeast, 1), ("acceptance_rate", .atLeast, 0.5)], expected: 1)
+      }
       #expect(twice?.0 == .invalidArgument && twice?.1.hasPrefix("targets[1].indicator:") == true)
       let local = await rpcCode { _ = try await self.setTargets(f, [], expected: 1, as: f.base.principal("admin2", "CTR", [.admin])) }
       #expect(local?.0 == .permissionDenied)
@@ -94,11 +98,16 @@ struct TargetsAndSchemeTests {
       #expect(try await f.metrics(f.base.supervisor, unit: "CTR", period: "2026-11")["acceptance_rate"]?.target == "≥ 50.00%")
       var old = Civicgrid_V1_GetTargetsRequest()
       old.version = 1
-      #expect(try await f.call(f.base.principal("aud", "CTR2", [.auditor])) { try await f.evaluation.getTargets(request: old, context: $0) }.targets.count == 3)
+      #expect(
+        try await f.call(f.base.principal("aud", "CTR2", [.auditor])) { try await f.evaluation.getTargets(request: old, context: $0) }
+          .targets.count == 3
+      )
     }
   }
 
-  @Test("the scheme: version 2 in force; SetScheme validated, versioned, audited; an open period follows it, a closed one keeps its version")
+  @Test(
+    "the scheme: version 2 in force; SetScheme validated, versioned, audited; an open period follows it, a closed one keeps its version"
+  )
   func scheme() async throws {
     try await F.with { f in
       try await self.seedNovember(f)
@@ -131,10 +140,16 @@ struct TargetsAndSchemeTests {
         let failure = await rpcCode { _ = try await f.call(f.base.admin) { try await f.evaluation.setScheme(request: bad, context: $0) } }
         #expect(failure?.0 == .invalidArgument && failure?.1.hasPrefix(field + ":") == true, "\(field): \(String(describing: failure))")
       }
-      let stale = await rpcCode { _ = try await f.call(f.base.admin) { try await f.evaluation.setScheme(request: request([("acceptance_rate", 70)], expected: 1), context: $0) } }
+      let stale = await rpcCode {
+        _ = try await f.call(f.base.admin) {
+          try await f.evaluation.setScheme(request: request([("acceptance_rate", 70)], expected: 1), context: $0)
+        }
+      }
       #expect(stale?.0 == .aborted)
 
-      let set = try await f.call(f.base.admin) { try await f.evaluation.setScheme(request: request([("acceptance_rate", 70)], expected: 2), context: $0) }
+      let set = try await f.call(f.base.admin) {
+        try await f.evaluation.setScheme(request: request([("acceptance_rate", 70)], expected: 2), context: $0)
+      }
       #expect(set.version == 3 && set.name == "受理70+社会评价30" && set.createdBy == "admin@D01")
       #expect(try await f.pool.query("SELECT count(*) FROM audit_log WHERE object = 'assessment-scheme/3'").scalar(Int.self) == 1)
       let open = try await self.assessment(f)
@@ -144,12 +159,17 @@ struct TargetsAndSchemeTests {
       var close = Civicgrid_V1_ClosePeriodRequest()
       close.period = "2026-11"
       _ = try await f.call(f.base.supervisor) { try await f.evaluation.closePeriod(request: close, context: $0) }
-      _ = try await f.call(f.base.admin) { try await f.evaluation.setScheme(request: request([("acceptance_rate", 10)], name: "v4", expected: 3), context: $0) }
+      _ = try await f.call(f.base.admin) {
+        try await f.evaluation.setScheme(request: request([("acceptance_rate", 10)], name: "v4", expected: 3), context: $0)
+      }
       let closed = try await self.assessment(f)
       #expect(closed.closed && closed.schemeVersion == 3 && closed.units.first { $0.unitCode == "CTR" }?.basicWork == 46.67)
       var old = Civicgrid_V1_GetSchemeRequest()
       old.version = 1
-      #expect(try await f.call(f.base.principal("aud", "CTR2", [.auditor])) { try await f.evaluation.getScheme(request: old, context: $0) }.name == "基础工作70+社会评价30")
+      #expect(
+        try await f.call(f.base.principal("aud", "CTR2", [.auditor])) { try await f.evaluation.getScheme(request: old, context: $0) }.name
+          == "基础工作70+社会评价30"
+      )
     }
   }
 
@@ -170,7 +190,8 @@ struct TargetsAndSchemeTests {
       #expect(try await watch.check() == 2)
       #expect(try await raised() == ["CTR 2026-11 acceptance_rate", "D01 2026-11 acceptance_rate"])
       let summary = try await f.pool.query(
-        "SELECT summary FROM supervision_alerts WHERE kind = 'targetMissed' AND unit_id = $1", [f.base.units["CTR"]!.id]
+        "SELECT summary FROM supervision_alerts WHERE kind = 'targetMissed' AND unit_id = $1",
+        [f.base.units["CTR"]!.id]
       ).scalar(String.self)
       #expect(summary?.contains("66.67%") == true && summary?.contains("≥ 100.00%") == true, "\(String(describing: summary))")
       #expect(try await watch.check() == 0, "once per unit, indicator and month")
