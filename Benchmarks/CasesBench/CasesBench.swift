@@ -4,30 +4,34 @@ import CivicWire
 import Foundation
 import GRPCCore
 
-/// ops/bench/cases: one Cases method over CivicWire against a running civicgridd, from N
-/// calls in flight for a fixed time after a one-second warm-up; prints `calls/s p50_µs p99_µs`.
+/// ops/bench/cases and ops/bench/disputes: one method over CivicWire against a running
+/// civicgridd, from N calls in flight for a fixed time after a one-second warm-up; prints
+/// `calls/s p50_µs p99_µs`.
 ///
 ///     CasesBench PORT TOKEN submit ITEM_CODE IN_FLIGHT SECONDS      SubmitApplication (window)
 ///     CasesBench PORT TOKEN get MAX_CASE_ID IN_FLIGHT SECONDS       GetCase of random cases 1…MAX
 ///     CasesBench PORT TOKEN list FROM_ID IN_FLIGHT SECONDS          ListCases, 50 a page: the first
 ///                                                                   page (FROM_ID 0) or the page
 ///                                                                   below case FROM_ID (deep)
+///     CasesBench PORT TOKEN dispute CATEGORY IN_FLIGHT SECONDS      SubmitDispute (grid worker's door)
+///     CasesBench PORT TOKEN request CATEGORY IN_FLIGHT SECONDS      SubmitRequest (grid worker)
 @main
 struct CasesBench {
   static func main() async throws {
     let arguments = CommandLine.arguments
     guard arguments.count == 7, let port = Int(arguments[1]), let inFlight = Int(arguments[5]), let seconds = Double(arguments[6])
     else {
-      FileHandle.standardError.write(Data("usage: CasesBench PORT TOKEN submit|get|list ARG IN_FLIGHT SECONDS\n".utf8))
+      FileHandle.standardError.write(Data("usage: CasesBench PORT TOKEN submit|get|list|dispute|request ARG IN_FLIGHT SECONDS\n".utf8))
       exit(64)
     }
     var metadata = Metadata()
     metadata.addString("Bearer \(arguments[2])", forKey: "authorization")
     let (mode, argument) = (arguments[3], arguments[4])
-    let call: @Sendable (any Civicgrid_V1_Cases.ClientProtocol) async throws -> Void
+    let call: @Sendable (GRPCClient<CivicWireClientTransport>) async throws -> Void
     switch mode {
     case "submit":
-      call = { [metadata] cases in
+      call = { [metadata] client in
+        let cases = Civicgrid_V1_Cases.Client(wrapping: client)
         var request = Civicgrid_V1_SubmitApplicationRequest()
         request.itemCode = argument
         request.channel = .window
@@ -39,7 +43,8 @@ struct CasesBench {
       }
     case "get":
       guard let maximum = Int(argument), maximum > 0 else { throw UsageError(message: "get needs the largest case id") }
-      call = { [metadata] cases in
+      call = { [metadata] client in
+        let cases = Civicgrid_V1_Cases.Client(wrapping: client)
         var request = Civicgrid_V1_GetCaseRequest()
         request.caseID = String(format: "C%08d", Int.random(in: 1...maximum))
         _ = try await cases.getCase(request, metadata: metadata)
@@ -48,19 +53,49 @@ struct CasesBench {
       guard let fromID = Int64(argument), fromID >= 0 else { throw UsageError(message: "list needs a case id, or 0 for the first page") }
       // The page below case FROM_ID: the token ListCases itself would issue after it.
       let token = fromID == 0 ? "" : PageToken(after: fromID).encoded
-      call = { [metadata] cases in
+      call = { [metadata] client in
+        let cases = Civicgrid_V1_Cases.Client(wrapping: client)
         var request = Civicgrid_V1_ListCasesRequest()
         request.pageSize = 50
         request.pageToken = token
         let page = try await cases.listCases(request, metadata: metadata)
         precondition(page.cases.count == 50, "a full page")
       }
+    case "dispute":
+      call = { [metadata] client in
+        var request = Civicgrid_V1_SubmitDisputeRequest()
+        request.type = .dispute
+        request.category = .neighbourhood
+        request.channel = .gridWorker
+        request.summary = "Bench dispute"
+        var applicant = Civicgrid_V1_DisputeParty()
+        applicant.role = .applicant
+        applicant.name = "Zhang Xiuying"
+        applicant.idNumber = "110105195303150027"
+        applicant.phone = "13800138000"
+        var respondent = Civicgrid_V1_DisputeParty()
+        respondent.role = .respondent
+        respondent.name = "Li Wei"
+        request.parties = [applicant, respondent]
+        _ = try await Civicgrid_V1_Disputes.Client(wrapping: client).submitDispute(request, metadata: metadata)
+      }
+    case "request":
+      call = { [metadata] client in
+        var request = Civicgrid_V1_SubmitRequestRequest()
+        request.type = .complaint
+        request.category = argument
+        request.channel = .gridWorker
+        request.citizen.name = "Wang Fang"
+        request.citizen.phone = "13900139000"
+        request.description_p = "Bench request"
+        _ = try await Civicgrid_V1_Requests.Client(wrapping: client).submitRequest(request, metadata: metadata)
+      }
     default:
-      throw UsageError(message: "unknown mode \(mode); expected submit, get or list")
+      throw UsageError(message: "unknown mode \(mode); expected submit, get, list, dispute or request")
     }
     let transport = try CivicWireClientTransport(host: "127.0.0.1", port: port)
     let result = try await withGRPCClient(transport: transport) { client in
-      try await Self.measure(Civicgrid_V1_Cases.Client(wrapping: client), inFlight: inFlight, seconds: seconds, call)
+      try await Self.measure(client, inFlight: inFlight, seconds: seconds, call)
     }
     print(String(format: "%.1f %d %d", result.rate, result.p50, result.p99))
   }
@@ -77,10 +112,10 @@ struct CasesBench {
 
   /// Calls/s and latency percentiles in microseconds of `call` kept `inFlight` deep.
   static func measure(
-    _ cases: some Civicgrid_V1_Cases.ClientProtocol,
+    _ client: GRPCClient<CivicWireClientTransport>,
     inFlight: Int,
     seconds: Double,
-    _ call: @escaping @Sendable (any Civicgrid_V1_Cases.ClientProtocol) async throws -> Void
+    _ call: @escaping @Sendable (GRPCClient<CivicWireClientTransport>) async throws -> Void
   ) async throws -> Result {
     let warmUpEnd = ContinuousClock.now + .seconds(1)
     let end = warmUpEnd + .milliseconds(Int64(seconds * 1000))
@@ -91,7 +126,7 @@ struct CasesBench {
           while true {
             let start = ContinuousClock.now
             if start >= end { break }
-            try await call(cases)
+            try await call(client)
             if start >= warmUpEnd {
               let elapsed = ContinuousClock.now - start
               samples.append(Int(elapsed.components.seconds * 1_000_000 + elapsed.components.attoseconds / 1_000_000_000_000))

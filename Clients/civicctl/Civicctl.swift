@@ -15,7 +15,7 @@ struct Civicctl: AsyncParsableCommand {
       Login.self, Logout.self, WhoAmI.self, UnitCommand.self, AccountCommand.self, AuditCommand.self,
       ItemCommand.self, CalendarCommand.self, CaseCommand.self, TaskCommand.self, EventsCommand.self, SlotCommand.self,
       AppointmentCommand.self, RateCommand.self, RectificationCommand.self, AppealCommand.self, MetricsCommand.self,
-      PeriodCommand.self, AssessmentCommand.self, ReportCommand.self, AlertsCommand.self, OrderCommand.self, NoticeCommand.self, InspectionCommand.self,
+      PeriodCommand.self, AssessmentCommand.self, TargetsCommand.self, ReportCommand.self, AlertsCommand.self, OrderCommand.self, NoticeCommand.self, InspectionCommand.self,
       DisputeCommand.self, MeetingCommand.self, DutyCommand.self,
       Health.self, Call.self, Encode.self, Methods.self,
       Describe.self,

@@ -359,6 +359,21 @@ public enum MethodRegistry {
       input: Civicgrid_V1_SetDutyRequest.self, output: Civicgrid_V1_DutyRoster.self,
       clientStreaming: false, serverStreaming: false
     ),
+    "civicgrid.v1.Disputes/GetDisputeReport": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Disputes", method: "GetDisputeReport"),
+      input: Civicgrid_V1_GetDisputeReportRequest.self, output: Civicgrid_V1_DisputeReport.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.Disputes/GetLadder": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Disputes", method: "GetLadder"),
+      input: Civicgrid_V1_GetLadderRequest.self, output: Civicgrid_V1_DisputeLadder.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.Disputes/SetLadder": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Disputes", method: "SetLadder"),
+      input: Civicgrid_V1_SetLadderRequest.self, output: Civicgrid_V1_DisputeLadder.self,
+      clientStreaming: false, serverStreaming: false
+    ),
     "civicgrid.v1.Evaluation/RateCase": Entry(
       descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Evaluation", method: "RateCase"),
       input: Civicgrid_V1_RateCaseRequest.self, output: Civicgrid_V1_RatingRecord.self,
@@ -407,6 +422,26 @@ public enum MethodRegistry {
     "civicgrid.v1.Evaluation/GetReport": Entry(
       descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Evaluation", method: "GetReport"),
       input: Civicgrid_V1_GetReportRequest.self, output: Civicgrid_V1_Report.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.Evaluation/GetTargets": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Evaluation", method: "GetTargets"),
+      input: Civicgrid_V1_GetTargetsRequest.self, output: Civicgrid_V1_IndicatorTargets.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.Evaluation/SetTargets": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Evaluation", method: "SetTargets"),
+      input: Civicgrid_V1_SetTargetsRequest.self, output: Civicgrid_V1_IndicatorTargets.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.Evaluation/GetScheme": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Evaluation", method: "GetScheme"),
+      input: Civicgrid_V1_GetSchemeRequest.self, output: Civicgrid_V1_AssessmentScheme.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.Evaluation/SetScheme": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Evaluation", method: "SetScheme"),
+      input: Civicgrid_V1_SetSchemeRequest.self, output: Civicgrid_V1_AssessmentScheme.self,
       clientStreaming: false, serverStreaming: false
     ),
     "civicgrid.v1.Requests/SubmitRequest": Entry(

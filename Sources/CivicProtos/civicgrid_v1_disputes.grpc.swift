@@ -181,6 +181,45 @@ public enum Civicgrid_V1_Disputes: Sendable {
                 type: .unary
             )
         }
+        /// Namespace for "GetDisputeReport" metadata.
+        public enum GetDisputeReport: Sendable {
+            /// Request type for "GetDisputeReport".
+            public typealias Input = Civicgrid_V1_GetDisputeReportRequest
+            /// Response type for "GetDisputeReport".
+            public typealias Output = Civicgrid_V1_DisputeReport
+            /// Descriptor for "GetDisputeReport".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "civicgrid.v1.Disputes"),
+                method: "GetDisputeReport",
+                type: .unary
+            )
+        }
+        /// Namespace for "GetLadder" metadata.
+        public enum GetLadder: Sendable {
+            /// Request type for "GetLadder".
+            public typealias Input = Civicgrid_V1_GetLadderRequest
+            /// Response type for "GetLadder".
+            public typealias Output = Civicgrid_V1_DisputeLadder
+            /// Descriptor for "GetLadder".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "civicgrid.v1.Disputes"),
+                method: "GetLadder",
+                type: .unary
+            )
+        }
+        /// Namespace for "SetLadder" metadata.
+        public enum SetLadder: Sendable {
+            /// Request type for "SetLadder".
+            public typealias Input = Civicgrid_V1_SetLadderRequest
+            /// Response type for "SetLadder".
+            public typealias Output = Civicgrid_V1_DisputeLadder
+            /// Descriptor for "SetLadder".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "civicgrid.v1.Disputes"),
+                method: "SetLadder",
+                type: .unary
+            )
+        }
         /// Descriptors for all methods in the "civicgrid.v1.Disputes" service.
         public static let descriptors: [GRPCCore.MethodDescriptor] = [
             SubmitDispute.descriptor,
@@ -194,7 +233,10 @@ public enum Civicgrid_V1_Disputes: Sendable {
             CloseDispute.descriptor,
             GetAgenda.descriptor,
             ListDuty.descriptor,
-            SetDuty.descriptor
+            SetDuty.descriptor,
+            GetDisputeReport.descriptor,
+            GetLadder.descriptor,
+            SetLadder.descriptor
         ]
     }
 }
@@ -436,6 +478,60 @@ extension Civicgrid_V1_Disputes {
             request: GRPCCore.StreamingServerRequest<Civicgrid_V1_SetDutyRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.StreamingServerResponse<Civicgrid_V1_DutyRoster>
+
+        /// Handle the "GetDisputeReport" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Monthly analysis, quarterly and annual reports (月研判、季总结、年考核): counts by type, channel, outcome and unit.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Civicgrid_V1_GetDisputeReportRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Civicgrid_V1_DisputeReport` messages.
+        func getDisputeReport(
+            request: GRPCCore.StreamingServerRequest<Civicgrid_V1_GetDisputeReportRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Civicgrid_V1_DisputeReport>
+
+        /// Handle the "GetLadder" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The caller's district's escalation ladder, with its version history.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Civicgrid_V1_GetLadderRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Civicgrid_V1_DisputeLadder` messages.
+        func getLadder(
+            request: GRPCCore.StreamingServerRequest<Civicgrid_V1_GetLadderRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Civicgrid_V1_DisputeLadder>
+
+        /// Handle the "SetLadder" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Publishes a new version of the district's escalation ladder (admins of the whole district; audited).
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Civicgrid_V1_SetLadderRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Civicgrid_V1_DisputeLadder` messages.
+        func setLadder(
+            request: GRPCCore.StreamingServerRequest<Civicgrid_V1_SetLadderRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Civicgrid_V1_DisputeLadder>
     }
 
     /// Service protocol for the "civicgrid.v1.Disputes" service.
@@ -661,6 +757,60 @@ extension Civicgrid_V1_Disputes {
             request: GRPCCore.ServerRequest<Civicgrid_V1_SetDutyRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.ServerResponse<Civicgrid_V1_DutyRoster>
+
+        /// Handle the "GetDisputeReport" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Monthly analysis, quarterly and annual reports (月研判、季总结、年考核): counts by type, channel, outcome and unit.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Civicgrid_V1_GetDisputeReportRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Civicgrid_V1_DisputeReport` message.
+        func getDisputeReport(
+            request: GRPCCore.ServerRequest<Civicgrid_V1_GetDisputeReportRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Civicgrid_V1_DisputeReport>
+
+        /// Handle the "GetLadder" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The caller's district's escalation ladder, with its version history.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Civicgrid_V1_GetLadderRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Civicgrid_V1_DisputeLadder` message.
+        func getLadder(
+            request: GRPCCore.ServerRequest<Civicgrid_V1_GetLadderRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Civicgrid_V1_DisputeLadder>
+
+        /// Handle the "SetLadder" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Publishes a new version of the district's escalation ladder (admins of the whole district; audited).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Civicgrid_V1_SetLadderRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Civicgrid_V1_DisputeLadder` message.
+        func setLadder(
+            request: GRPCCore.ServerRequest<Civicgrid_V1_SetLadderRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Civicgrid_V1_DisputeLadder>
     }
 
     /// Simple service protocol for the "civicgrid.v1.Disputes" service.
@@ -884,6 +1034,60 @@ extension Civicgrid_V1_Disputes {
             request: Civicgrid_V1_SetDutyRequest,
             context: GRPCCore.ServerContext
         ) async throws -> Civicgrid_V1_DutyRoster
+
+        /// Handle the "GetDisputeReport" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Monthly analysis, quarterly and annual reports (月研判、季总结、年考核): counts by type, channel, outcome and unit.
+        ///
+        /// - Parameters:
+        ///   - request: A `Civicgrid_V1_GetDisputeReportRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Civicgrid_V1_DisputeReport` to respond with.
+        func getDisputeReport(
+            request: Civicgrid_V1_GetDisputeReportRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Civicgrid_V1_DisputeReport
+
+        /// Handle the "GetLadder" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The caller's district's escalation ladder, with its version history.
+        ///
+        /// - Parameters:
+        ///   - request: A `Civicgrid_V1_GetLadderRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Civicgrid_V1_DisputeLadder` to respond with.
+        func getLadder(
+            request: Civicgrid_V1_GetLadderRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Civicgrid_V1_DisputeLadder
+
+        /// Handle the "SetLadder" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Publishes a new version of the district's escalation ladder (admins of the whole district; audited).
+        ///
+        /// - Parameters:
+        ///   - request: A `Civicgrid_V1_SetLadderRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Civicgrid_V1_DisputeLadder` to respond with.
+        func setLadder(
+            request: Civicgrid_V1_SetLadderRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Civicgrid_V1_DisputeLadder
     }
 }
 
@@ -1023,6 +1227,39 @@ extension Civicgrid_V1_Disputes.StreamingServiceProtocol {
                 )
             }
         )
+        router.registerHandler(
+            forMethod: Civicgrid_V1_Disputes.Method.GetDisputeReport.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Civicgrid_V1_GetDisputeReportRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Civicgrid_V1_DisputeReport>(),
+            handler: { request, context in
+                try await self.getDisputeReport(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Civicgrid_V1_Disputes.Method.GetLadder.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Civicgrid_V1_GetLadderRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Civicgrid_V1_DisputeLadder>(),
+            handler: { request, context in
+                try await self.getLadder(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Civicgrid_V1_Disputes.Method.SetLadder.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Civicgrid_V1_SetLadderRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Civicgrid_V1_DisputeLadder>(),
+            handler: { request, context in
+                try await self.setLadder(
+                    request: request,
+                    context: context
+                )
+            }
+        )
     }
 }
 
@@ -1155,6 +1392,39 @@ extension Civicgrid_V1_Disputes.ServiceProtocol {
         context: GRPCCore.ServerContext
     ) async throws -> GRPCCore.StreamingServerResponse<Civicgrid_V1_DutyRoster> {
         let response = try await self.setDuty(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func getDisputeReport(
+        request: GRPCCore.StreamingServerRequest<Civicgrid_V1_GetDisputeReportRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Civicgrid_V1_DisputeReport> {
+        let response = try await self.getDisputeReport(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func getLadder(
+        request: GRPCCore.StreamingServerRequest<Civicgrid_V1_GetLadderRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Civicgrid_V1_DisputeLadder> {
+        let response = try await self.getLadder(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func setLadder(
+        request: GRPCCore.StreamingServerRequest<Civicgrid_V1_SetLadderRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Civicgrid_V1_DisputeLadder> {
+        let response = try await self.setLadder(
             request: GRPCCore.ServerRequest(stream: request),
             context: context
         )
@@ -1314,6 +1584,45 @@ extension Civicgrid_V1_Disputes.SimpleServiceProtocol {
     ) async throws -> GRPCCore.ServerResponse<Civicgrid_V1_DutyRoster> {
         return GRPCCore.ServerResponse<Civicgrid_V1_DutyRoster>(
             message: try await self.setDuty(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func getDisputeReport(
+        request: GRPCCore.ServerRequest<Civicgrid_V1_GetDisputeReportRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Civicgrid_V1_DisputeReport> {
+        return GRPCCore.ServerResponse<Civicgrid_V1_DisputeReport>(
+            message: try await self.getDisputeReport(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func getLadder(
+        request: GRPCCore.ServerRequest<Civicgrid_V1_GetLadderRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Civicgrid_V1_DisputeLadder> {
+        return GRPCCore.ServerResponse<Civicgrid_V1_DisputeLadder>(
+            message: try await self.getLadder(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func setLadder(
+        request: GRPCCore.ServerRequest<Civicgrid_V1_SetLadderRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Civicgrid_V1_DisputeLadder> {
+        return GRPCCore.ServerResponse<Civicgrid_V1_DisputeLadder>(
+            message: try await self.setLadder(
                 request: request.message,
                 context: context
             ),
@@ -1605,6 +1914,75 @@ extension Civicgrid_V1_Disputes {
             deserializer: some GRPCCore.MessageDeserializer<Civicgrid_V1_DutyRoster>,
             options: GRPCCore.CallOptions,
             onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Civicgrid_V1_DutyRoster>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "GetDisputeReport" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Monthly analysis, quarterly and annual reports (月研判、季总结、年考核): counts by type, channel, outcome and unit.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Civicgrid_V1_GetDisputeReportRequest` message.
+        ///   - serializer: A serializer for `Civicgrid_V1_GetDisputeReportRequest` messages.
+        ///   - deserializer: A deserializer for `Civicgrid_V1_DisputeReport` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func getDisputeReport<Result>(
+            request: GRPCCore.ClientRequest<Civicgrid_V1_GetDisputeReportRequest>,
+            serializer: some GRPCCore.MessageSerializer<Civicgrid_V1_GetDisputeReportRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Civicgrid_V1_DisputeReport>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Civicgrid_V1_DisputeReport>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "GetLadder" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The caller's district's escalation ladder, with its version history.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Civicgrid_V1_GetLadderRequest` message.
+        ///   - serializer: A serializer for `Civicgrid_V1_GetLadderRequest` messages.
+        ///   - deserializer: A deserializer for `Civicgrid_V1_DisputeLadder` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func getLadder<Result>(
+            request: GRPCCore.ClientRequest<Civicgrid_V1_GetLadderRequest>,
+            serializer: some GRPCCore.MessageSerializer<Civicgrid_V1_GetLadderRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Civicgrid_V1_DisputeLadder>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Civicgrid_V1_DisputeLadder>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "SetLadder" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Publishes a new version of the district's escalation ladder (admins of the whole district; audited).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Civicgrid_V1_SetLadderRequest` message.
+        ///   - serializer: A serializer for `Civicgrid_V1_SetLadderRequest` messages.
+        ///   - deserializer: A deserializer for `Civicgrid_V1_DisputeLadder` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func setLadder<Result>(
+            request: GRPCCore.ClientRequest<Civicgrid_V1_SetLadderRequest>,
+            serializer: some GRPCCore.MessageSerializer<Civicgrid_V1_SetLadderRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Civicgrid_V1_DisputeLadder>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Civicgrid_V1_DisputeLadder>) async throws -> Result
         ) async throws -> Result where Result: Sendable
     }
 
@@ -2031,6 +2409,108 @@ extension Civicgrid_V1_Disputes {
                 onResponse: handleResponse
             )
         }
+
+        /// Call the "GetDisputeReport" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Monthly analysis, quarterly and annual reports (月研判、季总结、年考核): counts by type, channel, outcome and unit.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Civicgrid_V1_GetDisputeReportRequest` message.
+        ///   - serializer: A serializer for `Civicgrid_V1_GetDisputeReportRequest` messages.
+        ///   - deserializer: A deserializer for `Civicgrid_V1_DisputeReport` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func getDisputeReport<Result>(
+            request: GRPCCore.ClientRequest<Civicgrid_V1_GetDisputeReportRequest>,
+            serializer: some GRPCCore.MessageSerializer<Civicgrid_V1_GetDisputeReportRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Civicgrid_V1_DisputeReport>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Civicgrid_V1_DisputeReport>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Civicgrid_V1_Disputes.Method.GetDisputeReport.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "GetLadder" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The caller's district's escalation ladder, with its version history.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Civicgrid_V1_GetLadderRequest` message.
+        ///   - serializer: A serializer for `Civicgrid_V1_GetLadderRequest` messages.
+        ///   - deserializer: A deserializer for `Civicgrid_V1_DisputeLadder` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func getLadder<Result>(
+            request: GRPCCore.ClientRequest<Civicgrid_V1_GetLadderRequest>,
+            serializer: some GRPCCore.MessageSerializer<Civicgrid_V1_GetLadderRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Civicgrid_V1_DisputeLadder>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Civicgrid_V1_DisputeLadder>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Civicgrid_V1_Disputes.Method.GetLadder.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "SetLadder" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Publishes a new version of the district's escalation ladder (admins of the whole district; audited).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Civicgrid_V1_SetLadderRequest` message.
+        ///   - serializer: A serializer for `Civicgrid_V1_SetLadderRequest` messages.
+        ///   - deserializer: A deserializer for `Civicgrid_V1_DisputeLadder` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func setLadder<Result>(
+            request: GRPCCore.ClientRequest<Civicgrid_V1_SetLadderRequest>,
+            serializer: some GRPCCore.MessageSerializer<Civicgrid_V1_SetLadderRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Civicgrid_V1_DisputeLadder>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Civicgrid_V1_DisputeLadder>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Civicgrid_V1_Disputes.Method.SetLadder.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
     }
 }
 
@@ -2380,6 +2860,93 @@ extension Civicgrid_V1_Disputes.ClientProtocol {
             request: request,
             serializer: GRPCProtobuf.ProtobufSerializer<Civicgrid_V1_SetDutyRequest>(),
             deserializer: GRPCProtobuf.ProtobufDeserializer<Civicgrid_V1_DutyRoster>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "GetDisputeReport" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Monthly analysis, quarterly and annual reports (月研判、季总结、年考核): counts by type, channel, outcome and unit.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Civicgrid_V1_GetDisputeReportRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func getDisputeReport<Result>(
+        request: GRPCCore.ClientRequest<Civicgrid_V1_GetDisputeReportRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Civicgrid_V1_DisputeReport>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.getDisputeReport(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Civicgrid_V1_GetDisputeReportRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Civicgrid_V1_DisputeReport>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "GetLadder" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > The caller's district's escalation ladder, with its version history.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Civicgrid_V1_GetLadderRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func getLadder<Result>(
+        request: GRPCCore.ClientRequest<Civicgrid_V1_GetLadderRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Civicgrid_V1_DisputeLadder>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.getLadder(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Civicgrid_V1_GetLadderRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Civicgrid_V1_DisputeLadder>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "SetLadder" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Publishes a new version of the district's escalation ladder (admins of the whole district; audited).
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Civicgrid_V1_SetLadderRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func setLadder<Result>(
+        request: GRPCCore.ClientRequest<Civicgrid_V1_SetLadderRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Civicgrid_V1_DisputeLadder>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.setLadder(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Civicgrid_V1_SetLadderRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Civicgrid_V1_DisputeLadder>(),
             options: options,
             onResponse: handleResponse
         )
@@ -2779,6 +3346,105 @@ extension Civicgrid_V1_Disputes.ClientProtocol {
             metadata: metadata
         )
         return try await self.setDuty(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "GetDisputeReport" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Monthly analysis, quarterly and annual reports (月研判、季总结、年考核): counts by type, channel, outcome and unit.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func getDisputeReport<Result>(
+        _ message: Civicgrid_V1_GetDisputeReportRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Civicgrid_V1_DisputeReport>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Civicgrid_V1_GetDisputeReportRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.getDisputeReport(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "GetLadder" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > The caller's district's escalation ladder, with its version history.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func getLadder<Result>(
+        _ message: Civicgrid_V1_GetLadderRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Civicgrid_V1_DisputeLadder>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Civicgrid_V1_GetLadderRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.getLadder(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "SetLadder" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Publishes a new version of the district's escalation ladder (admins of the whole district; audited).
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func setLadder<Result>(
+        _ message: Civicgrid_V1_SetLadderRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Civicgrid_V1_DisputeLadder>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Civicgrid_V1_SetLadderRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.setLadder(
             request: request,
             options: options,
             onResponse: handleResponse

@@ -1108,6 +1108,159 @@ public nonisolated struct Civicgrid_V1_SetDutyRequest: Sendable {
   public init() {}
 }
 
+public nonisolated struct Civicgrid_V1_GetDisputeReportRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// A week, month, quarter or year: 2026-W48, 2026-11, 2026-Q4, 2026.
+  public var period: String = String()
+
+  /// The unit whose subtree is counted; empty for the caller's own unit.
+  public var unitCode: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// One line of a report table.
+public nonisolated struct Civicgrid_V1_DisputeReportRow: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// The type, channel, outcome, result or unit code.
+  public var key: String = String()
+
+  /// Disputes submitted (routes opened) in the period.
+  public var received: Int64 = 0
+
+  /// Disputes closed (routes given an outcome) in the period; for outcomes and results, how many.
+  public var ended: Int64 = 0
+
+  /// Of those ended: closed resolved (routes settled by agreement or partially).
+  public var settled: Int64 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Civicgrid_V1_DisputeReport: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// The period, normalised.
+  public var period: String = String()
+
+  public var unitCode: String = String()
+
+  /// Disputes submitted and closed in the period.
+  public var received: Int64 = 0
+
+  public var closed: Int64 = 0
+
+  /// The resolution rate (化解率, docs/METRICS.md 12): resolved of concluded; absent with none concluded.
+  public var resolutionNumerator: Int64 = 0
+
+  public var resolutionDenominator: Int64 = 0
+
+  public var resolutionRate: Double {
+    get {_resolutionRate ?? 0}
+    set {_resolutionRate = newValue}
+  }
+  /// Returns true if `resolutionRate` has been explicitly set.
+  public var hasResolutionRate: Bool {self._resolutionRate != nil}
+  /// Clears the value of `resolutionRate`. Subsequent reads from it will return its default value.
+  public mutating func clearResolutionRate() {self._resolutionRate = nil}
+
+  public var byType: [Civicgrid_V1_DisputeReportRow] = []
+
+  public var byChannel: [Civicgrid_V1_DisputeReportRow] = []
+
+  public var byOutcome: [Civicgrid_V1_DisputeReportRow] = []
+
+  public var byResult: [Civicgrid_V1_DisputeReportRow] = []
+
+  public var byUnit: [Civicgrid_V1_DisputeReportRow] = []
+
+  /// The same as Markdown, for the meeting's papers.
+  public var markdown: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _resolutionRate: Double? = nil
+}
+
+public nonisolated struct Civicgrid_V1_GetLadderRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Civicgrid_V1_DisputeLadder: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// The district (root unit) the ladder belongs to.
+  public var districtCode: String = String()
+
+  /// 0 while the district has published none.
+  public var version: Int32 = 0
+
+  /// Rung names, lowest first.
+  public var rungs: [String] = []
+
+  /// Who published this version and when.
+  public var createdBy: String = String()
+
+  public var createdAt: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_createdAt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_createdAt = newValue}
+  }
+  /// Returns true if `createdAt` has been explicitly set.
+  public var hasCreatedAt: Bool {self._createdAt != nil}
+  /// Clears the value of `createdAt`. Subsequent reads from it will return its default value.
+  public mutating func clearCreatedAt() {self._createdAt = nil}
+
+  /// Every version, newest first.
+  public var history: [Int32] = []
+
+  /// True while the district climbs the standard ladder (community → street → district centre → court link).
+  public var standard: Bool = false
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _createdAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+}
+
+public nonisolated struct Civicgrid_V1_SetLadderRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// Rung names, lowest first: 1–10, each 1–60 characters, no two alike.
+  public var rungs: [String] = []
+
+  /// The version the change was made from (0 for the first); a stale one answers ABORTED.
+  public var expectedVersion: Int32 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
 // MARK: - Code below here is support for the SwiftProtobuf runtime.
 
 fileprivate nonisolated let _protobuf_package = "civicgrid.v1"
@@ -2432,6 +2585,298 @@ nonisolated extension Civicgrid_V1_SetDutyRequest: SwiftProtobuf.Message, SwiftP
     if lhs.day != rhs.day {return false}
     if lhs.departmentCode != rhs.departmentCode {return false}
     if lhs.logins != rhs.logins {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Civicgrid_V1_GetDisputeReportRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".GetDisputeReportRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}period\0\u{3}unit_code\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.period) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.unitCode) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.period.isEmpty {
+      try visitor.visitSingularStringField(value: self.period, fieldNumber: 1)
+    }
+    if !self.unitCode.isEmpty {
+      try visitor.visitSingularStringField(value: self.unitCode, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Civicgrid_V1_GetDisputeReportRequest, rhs: Civicgrid_V1_GetDisputeReportRequest) -> Bool {
+    if lhs.period != rhs.period {return false}
+    if lhs.unitCode != rhs.unitCode {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Civicgrid_V1_DisputeReportRow: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".DisputeReportRow"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}key\0\u{1}received\0\u{1}ended\0\u{1}settled\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.key) }()
+      case 2: try { try decoder.decodeSingularInt64Field(value: &self.received) }()
+      case 3: try { try decoder.decodeSingularInt64Field(value: &self.ended) }()
+      case 4: try { try decoder.decodeSingularInt64Field(value: &self.settled) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.key.isEmpty {
+      try visitor.visitSingularStringField(value: self.key, fieldNumber: 1)
+    }
+    if self.received != 0 {
+      try visitor.visitSingularInt64Field(value: self.received, fieldNumber: 2)
+    }
+    if self.ended != 0 {
+      try visitor.visitSingularInt64Field(value: self.ended, fieldNumber: 3)
+    }
+    if self.settled != 0 {
+      try visitor.visitSingularInt64Field(value: self.settled, fieldNumber: 4)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Civicgrid_V1_DisputeReportRow, rhs: Civicgrid_V1_DisputeReportRow) -> Bool {
+    if lhs.key != rhs.key {return false}
+    if lhs.received != rhs.received {return false}
+    if lhs.ended != rhs.ended {return false}
+    if lhs.settled != rhs.settled {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Civicgrid_V1_DisputeReport: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".DisputeReport"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}period\0\u{3}unit_code\0\u{1}received\0\u{1}closed\0\u{3}resolution_numerator\0\u{3}resolution_denominator\0\u{3}resolution_rate\0\u{3}by_type\0\u{3}by_channel\0\u{3}by_outcome\0\u{3}by_result\0\u{3}by_unit\0\u{1}markdown\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.period) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.unitCode) }()
+      case 3: try { try decoder.decodeSingularInt64Field(value: &self.received) }()
+      case 4: try { try decoder.decodeSingularInt64Field(value: &self.closed) }()
+      case 5: try { try decoder.decodeSingularInt64Field(value: &self.resolutionNumerator) }()
+      case 6: try { try decoder.decodeSingularInt64Field(value: &self.resolutionDenominator) }()
+      case 7: try { try decoder.decodeSingularDoubleField(value: &self._resolutionRate) }()
+      case 8: try { try decoder.decodeRepeatedMessageField(value: &self.byType) }()
+      case 9: try { try decoder.decodeRepeatedMessageField(value: &self.byChannel) }()
+      case 10: try { try decoder.decodeRepeatedMessageField(value: &self.byOutcome) }()
+      case 11: try { try decoder.decodeRepeatedMessageField(value: &self.byResult) }()
+      case 12: try { try decoder.decodeRepeatedMessageField(value: &self.byUnit) }()
+      case 13: try { try decoder.decodeSingularStringField(value: &self.markdown) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.period.isEmpty {
+      try visitor.visitSingularStringField(value: self.period, fieldNumber: 1)
+    }
+    if !self.unitCode.isEmpty {
+      try visitor.visitSingularStringField(value: self.unitCode, fieldNumber: 2)
+    }
+    if self.received != 0 {
+      try visitor.visitSingularInt64Field(value: self.received, fieldNumber: 3)
+    }
+    if self.closed != 0 {
+      try visitor.visitSingularInt64Field(value: self.closed, fieldNumber: 4)
+    }
+    if self.resolutionNumerator != 0 {
+      try visitor.visitSingularInt64Field(value: self.resolutionNumerator, fieldNumber: 5)
+    }
+    if self.resolutionDenominator != 0 {
+      try visitor.visitSingularInt64Field(value: self.resolutionDenominator, fieldNumber: 6)
+    }
+    try { if let v = self._resolutionRate {
+      try visitor.visitSingularDoubleField(value: v, fieldNumber: 7)
+    } }()
+    if !self.byType.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.byType, fieldNumber: 8)
+    }
+    if !self.byChannel.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.byChannel, fieldNumber: 9)
+    }
+    if !self.byOutcome.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.byOutcome, fieldNumber: 10)
+    }
+    if !self.byResult.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.byResult, fieldNumber: 11)
+    }
+    if !self.byUnit.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.byUnit, fieldNumber: 12)
+    }
+    if !self.markdown.isEmpty {
+      try visitor.visitSingularStringField(value: self.markdown, fieldNumber: 13)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Civicgrid_V1_DisputeReport, rhs: Civicgrid_V1_DisputeReport) -> Bool {
+    if lhs.period != rhs.period {return false}
+    if lhs.unitCode != rhs.unitCode {return false}
+    if lhs.received != rhs.received {return false}
+    if lhs.closed != rhs.closed {return false}
+    if lhs.resolutionNumerator != rhs.resolutionNumerator {return false}
+    if lhs.resolutionDenominator != rhs.resolutionDenominator {return false}
+    if lhs._resolutionRate != rhs._resolutionRate {return false}
+    if lhs.byType != rhs.byType {return false}
+    if lhs.byChannel != rhs.byChannel {return false}
+    if lhs.byOutcome != rhs.byOutcome {return false}
+    if lhs.byResult != rhs.byResult {return false}
+    if lhs.byUnit != rhs.byUnit {return false}
+    if lhs.markdown != rhs.markdown {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Civicgrid_V1_GetLadderRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".GetLadderRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap()
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    // Load everything into unknown fields
+    while try decoder.nextFieldNumber() != nil {}
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Civicgrid_V1_GetLadderRequest, rhs: Civicgrid_V1_GetLadderRequest) -> Bool {
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Civicgrid_V1_DisputeLadder: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".DisputeLadder"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}district_code\0\u{1}version\0\u{1}rungs\0\u{3}created_by\0\u{3}created_at\0\u{1}history\0\u{1}standard\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.districtCode) }()
+      case 2: try { try decoder.decodeSingularInt32Field(value: &self.version) }()
+      case 3: try { try decoder.decodeRepeatedStringField(value: &self.rungs) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.createdBy) }()
+      case 5: try { try decoder.decodeSingularMessageField(value: &self._createdAt) }()
+      case 6: try { try decoder.decodeRepeatedInt32Field(value: &self.history) }()
+      case 7: try { try decoder.decodeSingularBoolField(value: &self.standard) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.districtCode.isEmpty {
+      try visitor.visitSingularStringField(value: self.districtCode, fieldNumber: 1)
+    }
+    if self.version != 0 {
+      try visitor.visitSingularInt32Field(value: self.version, fieldNumber: 2)
+    }
+    if !self.rungs.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.rungs, fieldNumber: 3)
+    }
+    if !self.createdBy.isEmpty {
+      try visitor.visitSingularStringField(value: self.createdBy, fieldNumber: 4)
+    }
+    try { if let v = self._createdAt {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 5)
+    } }()
+    if !self.history.isEmpty {
+      try visitor.visitPackedInt32Field(value: self.history, fieldNumber: 6)
+    }
+    if self.standard != false {
+      try visitor.visitSingularBoolField(value: self.standard, fieldNumber: 7)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Civicgrid_V1_DisputeLadder, rhs: Civicgrid_V1_DisputeLadder) -> Bool {
+    if lhs.districtCode != rhs.districtCode {return false}
+    if lhs.version != rhs.version {return false}
+    if lhs.rungs != rhs.rungs {return false}
+    if lhs.createdBy != rhs.createdBy {return false}
+    if lhs._createdAt != rhs._createdAt {return false}
+    if lhs.history != rhs.history {return false}
+    if lhs.standard != rhs.standard {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Civicgrid_V1_SetLadderRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".SetLadderRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}rungs\0\u{3}expected_version\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedStringField(value: &self.rungs) }()
+      case 2: try { try decoder.decodeSingularInt32Field(value: &self.expectedVersion) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.rungs.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.rungs, fieldNumber: 1)
+    }
+    if self.expectedVersion != 0 {
+      try visitor.visitSingularInt32Field(value: self.expectedVersion, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Civicgrid_V1_SetLadderRequest, rhs: Civicgrid_V1_SetLadderRequest) -> Bool {
+    if lhs.rungs != rhs.rungs {return false}
+    if lhs.expectedVersion != rhs.expectedVersion {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

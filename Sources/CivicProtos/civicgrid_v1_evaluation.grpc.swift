@@ -154,6 +154,58 @@ public enum Civicgrid_V1_Evaluation: Sendable {
                 type: .unary
             )
         }
+        /// Namespace for "GetTargets" metadata.
+        public enum GetTargets: Sendable {
+            /// Request type for "GetTargets".
+            public typealias Input = Civicgrid_V1_GetTargetsRequest
+            /// Response type for "GetTargets".
+            public typealias Output = Civicgrid_V1_IndicatorTargets
+            /// Descriptor for "GetTargets".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "civicgrid.v1.Evaluation"),
+                method: "GetTargets",
+                type: .unary
+            )
+        }
+        /// Namespace for "SetTargets" metadata.
+        public enum SetTargets: Sendable {
+            /// Request type for "SetTargets".
+            public typealias Input = Civicgrid_V1_SetTargetsRequest
+            /// Response type for "SetTargets".
+            public typealias Output = Civicgrid_V1_IndicatorTargets
+            /// Descriptor for "SetTargets".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "civicgrid.v1.Evaluation"),
+                method: "SetTargets",
+                type: .unary
+            )
+        }
+        /// Namespace for "GetScheme" metadata.
+        public enum GetScheme: Sendable {
+            /// Request type for "GetScheme".
+            public typealias Input = Civicgrid_V1_GetSchemeRequest
+            /// Response type for "GetScheme".
+            public typealias Output = Civicgrid_V1_AssessmentScheme
+            /// Descriptor for "GetScheme".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "civicgrid.v1.Evaluation"),
+                method: "GetScheme",
+                type: .unary
+            )
+        }
+        /// Namespace for "SetScheme" metadata.
+        public enum SetScheme: Sendable {
+            /// Request type for "SetScheme".
+            public typealias Input = Civicgrid_V1_SetSchemeRequest
+            /// Response type for "SetScheme".
+            public typealias Output = Civicgrid_V1_AssessmentScheme
+            /// Descriptor for "SetScheme".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "civicgrid.v1.Evaluation"),
+                method: "SetScheme",
+                type: .unary
+            )
+        }
         /// Descriptors for all methods in the "civicgrid.v1.Evaluation" service.
         public static let descriptors: [GRPCCore.MethodDescriptor] = [
             RateCase.descriptor,
@@ -165,7 +217,11 @@ public enum Civicgrid_V1_Evaluation: Sendable {
             GetMetrics.descriptor,
             ClosePeriod.descriptor,
             GetAssessment.descriptor,
-            GetReport.descriptor
+            GetReport.descriptor,
+            GetTargets.descriptor,
+            SetTargets.descriptor,
+            GetScheme.descriptor,
+            SetScheme.descriptor
         ]
     }
 }
@@ -371,6 +427,78 @@ extension Civicgrid_V1_Evaluation {
             request: GRPCCore.StreamingServerRequest<Civicgrid_V1_GetReportRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.StreamingServerResponse<Civicgrid_V1_Report>
+
+        /// Handle the "GetTargets" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The indicator targets in force (or an earlier version).
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Civicgrid_V1_GetTargetsRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Civicgrid_V1_IndicatorTargets` messages.
+        func getTargets(
+            request: GRPCCore.StreamingServerRequest<Civicgrid_V1_GetTargetsRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Civicgrid_V1_IndicatorTargets>
+
+        /// Handle the "SetTargets" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Publishes a new version of the indicator targets (admins of the whole district; audited).
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Civicgrid_V1_SetTargetsRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Civicgrid_V1_IndicatorTargets` messages.
+        func setTargets(
+            request: GRPCCore.StreamingServerRequest<Civicgrid_V1_SetTargetsRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Civicgrid_V1_IndicatorTargets>
+
+        /// Handle the "GetScheme" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The assessment scheme in force (or an earlier version).
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Civicgrid_V1_GetSchemeRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Civicgrid_V1_AssessmentScheme` messages.
+        func getScheme(
+            request: GRPCCore.StreamingServerRequest<Civicgrid_V1_GetSchemeRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Civicgrid_V1_AssessmentScheme>
+
+        /// Handle the "SetScheme" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Publishes a new version of the assessment scheme (admins of the whole district; audited).
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Civicgrid_V1_SetSchemeRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Civicgrid_V1_AssessmentScheme` messages.
+        func setScheme(
+            request: GRPCCore.StreamingServerRequest<Civicgrid_V1_SetSchemeRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Civicgrid_V1_AssessmentScheme>
     }
 
     /// Service protocol for the "civicgrid.v1.Evaluation" service.
@@ -560,6 +688,78 @@ extension Civicgrid_V1_Evaluation {
             request: GRPCCore.ServerRequest<Civicgrid_V1_GetReportRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.ServerResponse<Civicgrid_V1_Report>
+
+        /// Handle the "GetTargets" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The indicator targets in force (or an earlier version).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Civicgrid_V1_GetTargetsRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Civicgrid_V1_IndicatorTargets` message.
+        func getTargets(
+            request: GRPCCore.ServerRequest<Civicgrid_V1_GetTargetsRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Civicgrid_V1_IndicatorTargets>
+
+        /// Handle the "SetTargets" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Publishes a new version of the indicator targets (admins of the whole district; audited).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Civicgrid_V1_SetTargetsRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Civicgrid_V1_IndicatorTargets` message.
+        func setTargets(
+            request: GRPCCore.ServerRequest<Civicgrid_V1_SetTargetsRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Civicgrid_V1_IndicatorTargets>
+
+        /// Handle the "GetScheme" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The assessment scheme in force (or an earlier version).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Civicgrid_V1_GetSchemeRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Civicgrid_V1_AssessmentScheme` message.
+        func getScheme(
+            request: GRPCCore.ServerRequest<Civicgrid_V1_GetSchemeRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Civicgrid_V1_AssessmentScheme>
+
+        /// Handle the "SetScheme" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Publishes a new version of the assessment scheme (admins of the whole district; audited).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Civicgrid_V1_SetSchemeRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Civicgrid_V1_AssessmentScheme` message.
+        func setScheme(
+            request: GRPCCore.ServerRequest<Civicgrid_V1_SetSchemeRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Civicgrid_V1_AssessmentScheme>
     }
 
     /// Simple service protocol for the "civicgrid.v1.Evaluation" service.
@@ -747,6 +947,78 @@ extension Civicgrid_V1_Evaluation {
             request: Civicgrid_V1_GetReportRequest,
             context: GRPCCore.ServerContext
         ) async throws -> Civicgrid_V1_Report
+
+        /// Handle the "GetTargets" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The indicator targets in force (or an earlier version).
+        ///
+        /// - Parameters:
+        ///   - request: A `Civicgrid_V1_GetTargetsRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Civicgrid_V1_IndicatorTargets` to respond with.
+        func getTargets(
+            request: Civicgrid_V1_GetTargetsRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Civicgrid_V1_IndicatorTargets
+
+        /// Handle the "SetTargets" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Publishes a new version of the indicator targets (admins of the whole district; audited).
+        ///
+        /// - Parameters:
+        ///   - request: A `Civicgrid_V1_SetTargetsRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Civicgrid_V1_IndicatorTargets` to respond with.
+        func setTargets(
+            request: Civicgrid_V1_SetTargetsRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Civicgrid_V1_IndicatorTargets
+
+        /// Handle the "GetScheme" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The assessment scheme in force (or an earlier version).
+        ///
+        /// - Parameters:
+        ///   - request: A `Civicgrid_V1_GetSchemeRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Civicgrid_V1_AssessmentScheme` to respond with.
+        func getScheme(
+            request: Civicgrid_V1_GetSchemeRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Civicgrid_V1_AssessmentScheme
+
+        /// Handle the "SetScheme" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Publishes a new version of the assessment scheme (admins of the whole district; audited).
+        ///
+        /// - Parameters:
+        ///   - request: A `Civicgrid_V1_SetSchemeRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Civicgrid_V1_AssessmentScheme` to respond with.
+        func setScheme(
+            request: Civicgrid_V1_SetSchemeRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Civicgrid_V1_AssessmentScheme
     }
 }
 
@@ -864,6 +1136,50 @@ extension Civicgrid_V1_Evaluation.StreamingServiceProtocol {
                 )
             }
         )
+        router.registerHandler(
+            forMethod: Civicgrid_V1_Evaluation.Method.GetTargets.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Civicgrid_V1_GetTargetsRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Civicgrid_V1_IndicatorTargets>(),
+            handler: { request, context in
+                try await self.getTargets(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Civicgrid_V1_Evaluation.Method.SetTargets.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Civicgrid_V1_SetTargetsRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Civicgrid_V1_IndicatorTargets>(),
+            handler: { request, context in
+                try await self.setTargets(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Civicgrid_V1_Evaluation.Method.GetScheme.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Civicgrid_V1_GetSchemeRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Civicgrid_V1_AssessmentScheme>(),
+            handler: { request, context in
+                try await self.getScheme(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Civicgrid_V1_Evaluation.Method.SetScheme.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Civicgrid_V1_SetSchemeRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Civicgrid_V1_AssessmentScheme>(),
+            handler: { request, context in
+                try await self.setScheme(
+                    request: request,
+                    context: context
+                )
+            }
+        )
     }
 }
 
@@ -974,6 +1290,50 @@ extension Civicgrid_V1_Evaluation.ServiceProtocol {
         context: GRPCCore.ServerContext
     ) async throws -> GRPCCore.StreamingServerResponse<Civicgrid_V1_Report> {
         let response = try await self.getReport(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func getTargets(
+        request: GRPCCore.StreamingServerRequest<Civicgrid_V1_GetTargetsRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Civicgrid_V1_IndicatorTargets> {
+        let response = try await self.getTargets(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func setTargets(
+        request: GRPCCore.StreamingServerRequest<Civicgrid_V1_SetTargetsRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Civicgrid_V1_IndicatorTargets> {
+        let response = try await self.setTargets(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func getScheme(
+        request: GRPCCore.StreamingServerRequest<Civicgrid_V1_GetSchemeRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Civicgrid_V1_AssessmentScheme> {
+        let response = try await self.getScheme(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func setScheme(
+        request: GRPCCore.StreamingServerRequest<Civicgrid_V1_SetSchemeRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Civicgrid_V1_AssessmentScheme> {
+        let response = try await self.setScheme(
             request: GRPCCore.ServerRequest(stream: request),
             context: context
         )
@@ -1107,6 +1467,58 @@ extension Civicgrid_V1_Evaluation.SimpleServiceProtocol {
     ) async throws -> GRPCCore.ServerResponse<Civicgrid_V1_Report> {
         return GRPCCore.ServerResponse<Civicgrid_V1_Report>(
             message: try await self.getReport(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func getTargets(
+        request: GRPCCore.ServerRequest<Civicgrid_V1_GetTargetsRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Civicgrid_V1_IndicatorTargets> {
+        return GRPCCore.ServerResponse<Civicgrid_V1_IndicatorTargets>(
+            message: try await self.getTargets(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func setTargets(
+        request: GRPCCore.ServerRequest<Civicgrid_V1_SetTargetsRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Civicgrid_V1_IndicatorTargets> {
+        return GRPCCore.ServerResponse<Civicgrid_V1_IndicatorTargets>(
+            message: try await self.setTargets(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func getScheme(
+        request: GRPCCore.ServerRequest<Civicgrid_V1_GetSchemeRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Civicgrid_V1_AssessmentScheme> {
+        return GRPCCore.ServerResponse<Civicgrid_V1_AssessmentScheme>(
+            message: try await self.getScheme(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func setScheme(
+        request: GRPCCore.ServerRequest<Civicgrid_V1_SetSchemeRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Civicgrid_V1_AssessmentScheme> {
+        return GRPCCore.ServerResponse<Civicgrid_V1_AssessmentScheme>(
+            message: try await self.setScheme(
                 request: request.message,
                 context: context
             ),
@@ -1352,6 +1764,98 @@ extension Civicgrid_V1_Evaluation {
             deserializer: some GRPCCore.MessageDeserializer<Civicgrid_V1_Report>,
             options: GRPCCore.CallOptions,
             onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Civicgrid_V1_Report>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "GetTargets" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The indicator targets in force (or an earlier version).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Civicgrid_V1_GetTargetsRequest` message.
+        ///   - serializer: A serializer for `Civicgrid_V1_GetTargetsRequest` messages.
+        ///   - deserializer: A deserializer for `Civicgrid_V1_IndicatorTargets` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func getTargets<Result>(
+            request: GRPCCore.ClientRequest<Civicgrid_V1_GetTargetsRequest>,
+            serializer: some GRPCCore.MessageSerializer<Civicgrid_V1_GetTargetsRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Civicgrid_V1_IndicatorTargets>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Civicgrid_V1_IndicatorTargets>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "SetTargets" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Publishes a new version of the indicator targets (admins of the whole district; audited).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Civicgrid_V1_SetTargetsRequest` message.
+        ///   - serializer: A serializer for `Civicgrid_V1_SetTargetsRequest` messages.
+        ///   - deserializer: A deserializer for `Civicgrid_V1_IndicatorTargets` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func setTargets<Result>(
+            request: GRPCCore.ClientRequest<Civicgrid_V1_SetTargetsRequest>,
+            serializer: some GRPCCore.MessageSerializer<Civicgrid_V1_SetTargetsRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Civicgrid_V1_IndicatorTargets>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Civicgrid_V1_IndicatorTargets>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "GetScheme" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The assessment scheme in force (or an earlier version).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Civicgrid_V1_GetSchemeRequest` message.
+        ///   - serializer: A serializer for `Civicgrid_V1_GetSchemeRequest` messages.
+        ///   - deserializer: A deserializer for `Civicgrid_V1_AssessmentScheme` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func getScheme<Result>(
+            request: GRPCCore.ClientRequest<Civicgrid_V1_GetSchemeRequest>,
+            serializer: some GRPCCore.MessageSerializer<Civicgrid_V1_GetSchemeRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Civicgrid_V1_AssessmentScheme>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Civicgrid_V1_AssessmentScheme>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "SetScheme" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Publishes a new version of the assessment scheme (admins of the whole district; audited).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Civicgrid_V1_SetSchemeRequest` message.
+        ///   - serializer: A serializer for `Civicgrid_V1_SetSchemeRequest` messages.
+        ///   - deserializer: A deserializer for `Civicgrid_V1_AssessmentScheme` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func setScheme<Result>(
+            request: GRPCCore.ClientRequest<Civicgrid_V1_SetSchemeRequest>,
+            serializer: some GRPCCore.MessageSerializer<Civicgrid_V1_SetSchemeRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Civicgrid_V1_AssessmentScheme>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Civicgrid_V1_AssessmentScheme>) async throws -> Result
         ) async throws -> Result where Result: Sendable
     }
 
@@ -1710,6 +2214,142 @@ extension Civicgrid_V1_Evaluation {
                 onResponse: handleResponse
             )
         }
+
+        /// Call the "GetTargets" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The indicator targets in force (or an earlier version).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Civicgrid_V1_GetTargetsRequest` message.
+        ///   - serializer: A serializer for `Civicgrid_V1_GetTargetsRequest` messages.
+        ///   - deserializer: A deserializer for `Civicgrid_V1_IndicatorTargets` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func getTargets<Result>(
+            request: GRPCCore.ClientRequest<Civicgrid_V1_GetTargetsRequest>,
+            serializer: some GRPCCore.MessageSerializer<Civicgrid_V1_GetTargetsRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Civicgrid_V1_IndicatorTargets>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Civicgrid_V1_IndicatorTargets>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Civicgrid_V1_Evaluation.Method.GetTargets.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "SetTargets" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Publishes a new version of the indicator targets (admins of the whole district; audited).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Civicgrid_V1_SetTargetsRequest` message.
+        ///   - serializer: A serializer for `Civicgrid_V1_SetTargetsRequest` messages.
+        ///   - deserializer: A deserializer for `Civicgrid_V1_IndicatorTargets` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func setTargets<Result>(
+            request: GRPCCore.ClientRequest<Civicgrid_V1_SetTargetsRequest>,
+            serializer: some GRPCCore.MessageSerializer<Civicgrid_V1_SetTargetsRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Civicgrid_V1_IndicatorTargets>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Civicgrid_V1_IndicatorTargets>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Civicgrid_V1_Evaluation.Method.SetTargets.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "GetScheme" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The assessment scheme in force (or an earlier version).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Civicgrid_V1_GetSchemeRequest` message.
+        ///   - serializer: A serializer for `Civicgrid_V1_GetSchemeRequest` messages.
+        ///   - deserializer: A deserializer for `Civicgrid_V1_AssessmentScheme` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func getScheme<Result>(
+            request: GRPCCore.ClientRequest<Civicgrid_V1_GetSchemeRequest>,
+            serializer: some GRPCCore.MessageSerializer<Civicgrid_V1_GetSchemeRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Civicgrid_V1_AssessmentScheme>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Civicgrid_V1_AssessmentScheme>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Civicgrid_V1_Evaluation.Method.GetScheme.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "SetScheme" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Publishes a new version of the assessment scheme (admins of the whole district; audited).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Civicgrid_V1_SetSchemeRequest` message.
+        ///   - serializer: A serializer for `Civicgrid_V1_SetSchemeRequest` messages.
+        ///   - deserializer: A deserializer for `Civicgrid_V1_AssessmentScheme` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func setScheme<Result>(
+            request: GRPCCore.ClientRequest<Civicgrid_V1_SetSchemeRequest>,
+            serializer: some GRPCCore.MessageSerializer<Civicgrid_V1_SetSchemeRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Civicgrid_V1_AssessmentScheme>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Civicgrid_V1_AssessmentScheme>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Civicgrid_V1_Evaluation.Method.SetScheme.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
     }
 }
 
@@ -2001,6 +2641,122 @@ extension Civicgrid_V1_Evaluation.ClientProtocol {
             request: request,
             serializer: GRPCProtobuf.ProtobufSerializer<Civicgrid_V1_GetReportRequest>(),
             deserializer: GRPCProtobuf.ProtobufDeserializer<Civicgrid_V1_Report>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "GetTargets" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > The indicator targets in force (or an earlier version).
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Civicgrid_V1_GetTargetsRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func getTargets<Result>(
+        request: GRPCCore.ClientRequest<Civicgrid_V1_GetTargetsRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Civicgrid_V1_IndicatorTargets>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.getTargets(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Civicgrid_V1_GetTargetsRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Civicgrid_V1_IndicatorTargets>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "SetTargets" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Publishes a new version of the indicator targets (admins of the whole district; audited).
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Civicgrid_V1_SetTargetsRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func setTargets<Result>(
+        request: GRPCCore.ClientRequest<Civicgrid_V1_SetTargetsRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Civicgrid_V1_IndicatorTargets>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.setTargets(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Civicgrid_V1_SetTargetsRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Civicgrid_V1_IndicatorTargets>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "GetScheme" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > The assessment scheme in force (or an earlier version).
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Civicgrid_V1_GetSchemeRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func getScheme<Result>(
+        request: GRPCCore.ClientRequest<Civicgrid_V1_GetSchemeRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Civicgrid_V1_AssessmentScheme>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.getScheme(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Civicgrid_V1_GetSchemeRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Civicgrid_V1_AssessmentScheme>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "SetScheme" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Publishes a new version of the assessment scheme (admins of the whole district; audited).
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Civicgrid_V1_SetSchemeRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func setScheme<Result>(
+        request: GRPCCore.ClientRequest<Civicgrid_V1_SetSchemeRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Civicgrid_V1_AssessmentScheme>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.setScheme(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Civicgrid_V1_SetSchemeRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Civicgrid_V1_AssessmentScheme>(),
             options: options,
             onResponse: handleResponse
         )
@@ -2334,6 +3090,138 @@ extension Civicgrid_V1_Evaluation.ClientProtocol {
             metadata: metadata
         )
         return try await self.getReport(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "GetTargets" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > The indicator targets in force (or an earlier version).
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func getTargets<Result>(
+        _ message: Civicgrid_V1_GetTargetsRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Civicgrid_V1_IndicatorTargets>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Civicgrid_V1_GetTargetsRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.getTargets(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "SetTargets" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Publishes a new version of the indicator targets (admins of the whole district; audited).
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func setTargets<Result>(
+        _ message: Civicgrid_V1_SetTargetsRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Civicgrid_V1_IndicatorTargets>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Civicgrid_V1_SetTargetsRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.setTargets(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "GetScheme" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > The assessment scheme in force (or an earlier version).
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func getScheme<Result>(
+        _ message: Civicgrid_V1_GetSchemeRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Civicgrid_V1_AssessmentScheme>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Civicgrid_V1_GetSchemeRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.getScheme(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "SetScheme" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Publishes a new version of the assessment scheme (admins of the whole district; audited).
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func setScheme<Result>(
+        _ message: Civicgrid_V1_SetSchemeRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Civicgrid_V1_AssessmentScheme>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Civicgrid_V1_SetSchemeRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.setScheme(
             request: request,
             options: options,
             onResponse: handleResponse

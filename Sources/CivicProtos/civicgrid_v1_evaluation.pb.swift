@@ -120,6 +120,49 @@ public nonisolated enum Civicgrid_V1_RatingMoment: SwiftProtobuf.Enum, Swift.Cas
 
 }
 
+/// How a figure is held to its target.
+public nonisolated enum Civicgrid_V1_TargetComparison: SwiftProtobuf.Enum, Swift.CaseIterable {
+  public typealias RawValue = Int
+  case unspecified // = 0
+
+  /// The figure must be at least the threshold (rates).
+  case atLeast // = 1
+
+  /// The figure must be at most the threshold (counts, averages).
+  case atMost // = 2
+  case UNRECOGNIZED(Int)
+
+  public init() {
+    self = .unspecified
+  }
+
+  public init?(rawValue: Int) {
+    switch rawValue {
+    case 0: self = .unspecified
+    case 1: self = .atLeast
+    case 2: self = .atMost
+    default: self = .UNRECOGNIZED(rawValue)
+    }
+  }
+
+  public var rawValue: Int {
+    switch self {
+    case .unspecified: return 0
+    case .atLeast: return 1
+    case .atMost: return 2
+    case .UNRECOGNIZED(let i): return i
+    }
+  }
+
+  // The compiler won't synthesize support with the UNRECOGNIZED case.
+  public static let allCases: [Civicgrid_V1_TargetComparison] = [
+    .unspecified,
+    .atLeast,
+    .atMost,
+  ]
+
+}
+
 public nonisolated struct Civicgrid_V1_RateCaseRequest: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
@@ -516,6 +559,12 @@ public nonisolated struct Civicgrid_V1_IndicatorFigure: Sendable {
   /// The value as people read it ("97.50%", "—").
   public var display: String = String()
 
+  /// The target it is held to ("≥ 95.00%"); empty without one.
+  public var target: String = String()
+
+  /// True when the figure is applicable and falls short of its target.
+  public var missedTarget: Bool = false
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -613,6 +662,9 @@ public nonisolated struct Civicgrid_V1_Assessment: Sendable {
   /// Best first.
   public var units: [Civicgrid_V1_AssessedUnit] = []
 
+  /// The targets version units were held to (0: none).
+  public var targetsVersion: Int32 = 0
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -623,7 +675,7 @@ public nonisolated struct Civicgrid_V1_AssessedUnit: Sendable {
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  /// 1 for the best; equal totals share a rank.
+  /// 1 for the best; equal totals share a rank; 0 for a unit with no data.
   public var rank: Int32 = 0
 
   /// The unit.
@@ -652,6 +704,13 @@ public nonisolated struct Civicgrid_V1_AssessedUnit: Sendable {
 
   /// Criticisms counted in the penalty.
   public var criticisms: Int32 = 0
+
+  /// Nothing to assess in the period (no scored figure applicable): the points are zeros and
+  /// mean nothing, rank is 0 and the unit is listed after the ranked ones.
+  public var noData: Bool = false
+
+  /// Indicators whose subtree figure misses its target, in docs/METRICS.md order.
+  public var missedTargets: [String] = []
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -696,6 +755,184 @@ public nonisolated struct Civicgrid_V1_Report: Sendable {
   public init() {}
 }
 
+public nonisolated struct Civicgrid_V1_IndicatorTarget: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// The indicator's name ("dispute_resolution_rate").
+  public var indicator: String = String()
+
+  public var comparison: Civicgrid_V1_TargetComparison = .unspecified
+
+  /// A rate's threshold is a fraction: 0.95 for 95 %.
+  public var threshold: Double = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Civicgrid_V1_GetTargetsRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// 0 for the version in force.
+  public var version: Int32 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Civicgrid_V1_IndicatorTargets: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// 0 before the first version.
+  public var version: Int32 = 0
+
+  public var targets: [Civicgrid_V1_IndicatorTarget] = []
+
+  /// Who made this version and when.
+  public var createdBy: String = String()
+
+  public var createdAt: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_createdAt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_createdAt = newValue}
+  }
+  /// Returns true if `createdAt` has been explicitly set.
+  public var hasCreatedAt: Bool {self._createdAt != nil}
+  /// Clears the value of `createdAt`. Subsequent reads from it will return its default value.
+  public mutating func clearCreatedAt() {self._createdAt = nil}
+
+  /// Every version, newest first.
+  public var history: [Int32] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _createdAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+}
+
+public nonisolated struct Civicgrid_V1_SetTargetsRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// The whole new set (an indicator left out has no target).
+  public var targets: [Civicgrid_V1_IndicatorTarget] = []
+
+  /// The version in force the change was made from; a stale one answers ABORTED.
+  public var expectedVersion: Int32 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// One weighted indicator of basic work (基础工作).
+public nonisolated struct Civicgrid_V1_SchemeWeight: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// A rate's name ("on_time_completion_rate").
+  public var indicator: String = String()
+
+  /// Points it is worth at 100 %.
+  public var points: Double = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Civicgrid_V1_GetSchemeRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// 0 for the version in force.
+  public var version: Int32 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Civicgrid_V1_AssessmentScheme: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// 0 before the first version.
+  public var version: Int32 = 0
+
+  public var name: String = String()
+
+  public var basicWork: [Civicgrid_V1_SchemeWeight] = []
+
+  /// 社会评价: points × satisfaction rate.
+  public var socialEvaluationPoints: Double = 0
+
+  public var pointsPerListedOrder: Double = 0
+
+  public var pointsPerCriticism: Double = 0
+
+  /// Penalties subtract at most this much.
+  public var penaltyCap: Double = 0
+
+  /// Who made this version and when.
+  public var createdBy: String = String()
+
+  public var createdAt: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_createdAt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_createdAt = newValue}
+  }
+  /// Returns true if `createdAt` has been explicitly set.
+  public var hasCreatedAt: Bool {self._createdAt != nil}
+  /// Clears the value of `createdAt`. Subsequent reads from it will return its default value.
+  public mutating func clearCreatedAt() {self._createdAt = nil}
+
+  /// Every version, newest first.
+  public var history: [Int32] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _createdAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+}
+
+public nonisolated struct Civicgrid_V1_SetSchemeRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var name: String = String()
+
+  public var basicWork: [Civicgrid_V1_SchemeWeight] = []
+
+  public var socialEvaluationPoints: Double = 0
+
+  public var pointsPerListedOrder: Double = 0
+
+  public var pointsPerCriticism: Double = 0
+
+  public var penaltyCap: Double = 0
+
+  /// The version in force the change was made from; a stale one answers ABORTED.
+  public var expectedVersion: Int32 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
 // MARK: - Code below here is support for the SwiftProtobuf runtime.
 
 fileprivate nonisolated let _protobuf_package = "civicgrid.v1"
@@ -706,6 +943,10 @@ nonisolated extension Civicgrid_V1_RatingLevel: SwiftProtobuf._ProtoNameProvidin
 
 nonisolated extension Civicgrid_V1_RatingMoment: SwiftProtobuf._ProtoNameProviding {
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0RATING_MOMENT_UNSPECIFIED\0\u{1}RATING_MOMENT_ACCEPTANCE\0\u{1}RATING_MOMENT_COMPLETION\0")
+}
+
+nonisolated extension Civicgrid_V1_TargetComparison: SwiftProtobuf._ProtoNameProviding {
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0TARGET_COMPARISON_UNSPECIFIED\0\u{1}TARGET_COMPARISON_AT_LEAST\0\u{1}TARGET_COMPARISON_AT_MOST\0")
 }
 
 nonisolated extension Civicgrid_V1_RateCaseRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
@@ -1377,7 +1618,7 @@ nonisolated extension Civicgrid_V1_Metrics: SwiftProtobuf.Message, SwiftProtobuf
 
 nonisolated extension Civicgrid_V1_IndicatorFigure: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".IndicatorFigure"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}indicator\0\u{1}numerator\0\u{1}denominator\0\u{1}value\0\u{1}display\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}indicator\0\u{1}numerator\0\u{1}denominator\0\u{1}value\0\u{1}display\0\u{1}target\0\u{3}missed_target\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1390,6 +1631,8 @@ nonisolated extension Civicgrid_V1_IndicatorFigure: SwiftProtobuf.Message, Swift
       case 3: try { try decoder.decodeSingularInt64Field(value: &self.denominator) }()
       case 4: try { try decoder.decodeSingularDoubleField(value: &self._value) }()
       case 5: try { try decoder.decodeSingularStringField(value: &self.display) }()
+      case 6: try { try decoder.decodeSingularStringField(value: &self.target) }()
+      case 7: try { try decoder.decodeSingularBoolField(value: &self.missedTarget) }()
       default: break
       }
     }
@@ -1415,6 +1658,12 @@ nonisolated extension Civicgrid_V1_IndicatorFigure: SwiftProtobuf.Message, Swift
     if !self.display.isEmpty {
       try visitor.visitSingularStringField(value: self.display, fieldNumber: 5)
     }
+    if !self.target.isEmpty {
+      try visitor.visitSingularStringField(value: self.target, fieldNumber: 6)
+    }
+    if self.missedTarget != false {
+      try visitor.visitSingularBoolField(value: self.missedTarget, fieldNumber: 7)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1424,6 +1673,8 @@ nonisolated extension Civicgrid_V1_IndicatorFigure: SwiftProtobuf.Message, Swift
     if lhs.denominator != rhs.denominator {return false}
     if lhs._value != rhs._value {return false}
     if lhs.display != rhs.display {return false}
+    if lhs.target != rhs.target {return false}
+    if lhs.missedTarget != rhs.missedTarget {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -1581,7 +1832,7 @@ nonisolated extension Civicgrid_V1_GetAssessmentRequest: SwiftProtobuf.Message, 
 
 nonisolated extension Civicgrid_V1_Assessment: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Assessment"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}period\0\u{3}scheme_version\0\u{3}scheme_name\0\u{1}closed\0\u{1}units\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}period\0\u{3}scheme_version\0\u{3}scheme_name\0\u{1}closed\0\u{1}units\0\u{3}targets_version\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1594,6 +1845,7 @@ nonisolated extension Civicgrid_V1_Assessment: SwiftProtobuf.Message, SwiftProto
       case 3: try { try decoder.decodeSingularStringField(value: &self.schemeName) }()
       case 4: try { try decoder.decodeSingularBoolField(value: &self.closed) }()
       case 5: try { try decoder.decodeRepeatedMessageField(value: &self.units) }()
+      case 6: try { try decoder.decodeSingularInt32Field(value: &self.targetsVersion) }()
       default: break
       }
     }
@@ -1615,6 +1867,9 @@ nonisolated extension Civicgrid_V1_Assessment: SwiftProtobuf.Message, SwiftProto
     if !self.units.isEmpty {
       try visitor.visitRepeatedMessageField(value: self.units, fieldNumber: 5)
     }
+    if self.targetsVersion != 0 {
+      try visitor.visitSingularInt32Field(value: self.targetsVersion, fieldNumber: 6)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1624,6 +1879,7 @@ nonisolated extension Civicgrid_V1_Assessment: SwiftProtobuf.Message, SwiftProto
     if lhs.schemeName != rhs.schemeName {return false}
     if lhs.closed != rhs.closed {return false}
     if lhs.units != rhs.units {return false}
+    if lhs.targetsVersion != rhs.targetsVersion {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -1631,7 +1887,7 @@ nonisolated extension Civicgrid_V1_Assessment: SwiftProtobuf.Message, SwiftProto
 
 nonisolated extension Civicgrid_V1_AssessedUnit: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".AssessedUnit"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}rank\0\u{3}unit_code\0\u{3}unit_name\0\u{3}responsible_person\0\u{3}basic_work\0\u{3}social_evaluation\0\u{1}penalty\0\u{1}total\0\u{3}listed_orders\0\u{1}criticisms\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}rank\0\u{3}unit_code\0\u{3}unit_name\0\u{3}responsible_person\0\u{3}basic_work\0\u{3}social_evaluation\0\u{1}penalty\0\u{1}total\0\u{3}listed_orders\0\u{1}criticisms\0\u{3}no_data\0\u{3}missed_targets\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1649,6 +1905,8 @@ nonisolated extension Civicgrid_V1_AssessedUnit: SwiftProtobuf.Message, SwiftPro
       case 8: try { try decoder.decodeSingularDoubleField(value: &self.total) }()
       case 9: try { try decoder.decodeSingularInt32Field(value: &self.listedOrders) }()
       case 10: try { try decoder.decodeSingularInt32Field(value: &self.criticisms) }()
+      case 11: try { try decoder.decodeSingularBoolField(value: &self.noData) }()
+      case 12: try { try decoder.decodeRepeatedStringField(value: &self.missedTargets) }()
       default: break
       }
     }
@@ -1685,6 +1943,12 @@ nonisolated extension Civicgrid_V1_AssessedUnit: SwiftProtobuf.Message, SwiftPro
     if self.criticisms != 0 {
       try visitor.visitSingularInt32Field(value: self.criticisms, fieldNumber: 10)
     }
+    if self.noData != false {
+      try visitor.visitSingularBoolField(value: self.noData, fieldNumber: 11)
+    }
+    if !self.missedTargets.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.missedTargets, fieldNumber: 12)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1699,6 +1963,8 @@ nonisolated extension Civicgrid_V1_AssessedUnit: SwiftProtobuf.Message, SwiftPro
     if lhs.total != rhs.total {return false}
     if lhs.listedOrders != rhs.listedOrders {return false}
     if lhs.criticisms != rhs.criticisms {return false}
+    if lhs.noData != rhs.noData {return false}
+    if lhs.missedTargets != rhs.missedTargets {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -1779,6 +2045,369 @@ nonisolated extension Civicgrid_V1_Report: SwiftProtobuf.Message, SwiftProtobuf.
   public static func ==(lhs: Civicgrid_V1_Report, rhs: Civicgrid_V1_Report) -> Bool {
     if lhs.markdown != rhs.markdown {return false}
     if lhs.csv != rhs.csv {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Civicgrid_V1_IndicatorTarget: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".IndicatorTarget"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}indicator\0\u{1}comparison\0\u{1}threshold\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.indicator) }()
+      case 2: try { try decoder.decodeSingularEnumField(value: &self.comparison) }()
+      case 3: try { try decoder.decodeSingularDoubleField(value: &self.threshold) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.indicator.isEmpty {
+      try visitor.visitSingularStringField(value: self.indicator, fieldNumber: 1)
+    }
+    if self.comparison != .unspecified {
+      try visitor.visitSingularEnumField(value: self.comparison, fieldNumber: 2)
+    }
+    if self.threshold.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.threshold, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Civicgrid_V1_IndicatorTarget, rhs: Civicgrid_V1_IndicatorTarget) -> Bool {
+    if lhs.indicator != rhs.indicator {return false}
+    if lhs.comparison != rhs.comparison {return false}
+    if lhs.threshold != rhs.threshold {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Civicgrid_V1_GetTargetsRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".GetTargetsRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}version\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularInt32Field(value: &self.version) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.version != 0 {
+      try visitor.visitSingularInt32Field(value: self.version, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Civicgrid_V1_GetTargetsRequest, rhs: Civicgrid_V1_GetTargetsRequest) -> Bool {
+    if lhs.version != rhs.version {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Civicgrid_V1_IndicatorTargets: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".IndicatorTargets"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}version\0\u{1}targets\0\u{3}created_by\0\u{3}created_at\0\u{1}history\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularInt32Field(value: &self.version) }()
+      case 2: try { try decoder.decodeRepeatedMessageField(value: &self.targets) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.createdBy) }()
+      case 4: try { try decoder.decodeSingularMessageField(value: &self._createdAt) }()
+      case 5: try { try decoder.decodeRepeatedInt32Field(value: &self.history) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if self.version != 0 {
+      try visitor.visitSingularInt32Field(value: self.version, fieldNumber: 1)
+    }
+    if !self.targets.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.targets, fieldNumber: 2)
+    }
+    if !self.createdBy.isEmpty {
+      try visitor.visitSingularStringField(value: self.createdBy, fieldNumber: 3)
+    }
+    try { if let v = self._createdAt {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
+    } }()
+    if !self.history.isEmpty {
+      try visitor.visitPackedInt32Field(value: self.history, fieldNumber: 5)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Civicgrid_V1_IndicatorTargets, rhs: Civicgrid_V1_IndicatorTargets) -> Bool {
+    if lhs.version != rhs.version {return false}
+    if lhs.targets != rhs.targets {return false}
+    if lhs.createdBy != rhs.createdBy {return false}
+    if lhs._createdAt != rhs._createdAt {return false}
+    if lhs.history != rhs.history {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Civicgrid_V1_SetTargetsRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".SetTargetsRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}targets\0\u{3}expected_version\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedMessageField(value: &self.targets) }()
+      case 2: try { try decoder.decodeSingularInt32Field(value: &self.expectedVersion) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.targets.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.targets, fieldNumber: 1)
+    }
+    if self.expectedVersion != 0 {
+      try visitor.visitSingularInt32Field(value: self.expectedVersion, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Civicgrid_V1_SetTargetsRequest, rhs: Civicgrid_V1_SetTargetsRequest) -> Bool {
+    if lhs.targets != rhs.targets {return false}
+    if lhs.expectedVersion != rhs.expectedVersion {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Civicgrid_V1_SchemeWeight: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".SchemeWeight"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}indicator\0\u{1}points\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.indicator) }()
+      case 2: try { try decoder.decodeSingularDoubleField(value: &self.points) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.indicator.isEmpty {
+      try visitor.visitSingularStringField(value: self.indicator, fieldNumber: 1)
+    }
+    if self.points.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.points, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Civicgrid_V1_SchemeWeight, rhs: Civicgrid_V1_SchemeWeight) -> Bool {
+    if lhs.indicator != rhs.indicator {return false}
+    if lhs.points != rhs.points {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Civicgrid_V1_GetSchemeRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".GetSchemeRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}version\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularInt32Field(value: &self.version) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.version != 0 {
+      try visitor.visitSingularInt32Field(value: self.version, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Civicgrid_V1_GetSchemeRequest, rhs: Civicgrid_V1_GetSchemeRequest) -> Bool {
+    if lhs.version != rhs.version {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Civicgrid_V1_AssessmentScheme: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".AssessmentScheme"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}version\0\u{1}name\0\u{3}basic_work\0\u{3}social_evaluation_points\0\u{3}points_per_listed_order\0\u{3}points_per_criticism\0\u{3}penalty_cap\0\u{3}created_by\0\u{3}created_at\0\u{1}history\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularInt32Field(value: &self.version) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.name) }()
+      case 3: try { try decoder.decodeRepeatedMessageField(value: &self.basicWork) }()
+      case 4: try { try decoder.decodeSingularDoubleField(value: &self.socialEvaluationPoints) }()
+      case 5: try { try decoder.decodeSingularDoubleField(value: &self.pointsPerListedOrder) }()
+      case 6: try { try decoder.decodeSingularDoubleField(value: &self.pointsPerCriticism) }()
+      case 7: try { try decoder.decodeSingularDoubleField(value: &self.penaltyCap) }()
+      case 8: try { try decoder.decodeSingularStringField(value: &self.createdBy) }()
+      case 9: try { try decoder.decodeSingularMessageField(value: &self._createdAt) }()
+      case 10: try { try decoder.decodeRepeatedInt32Field(value: &self.history) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if self.version != 0 {
+      try visitor.visitSingularInt32Field(value: self.version, fieldNumber: 1)
+    }
+    if !self.name.isEmpty {
+      try visitor.visitSingularStringField(value: self.name, fieldNumber: 2)
+    }
+    if !self.basicWork.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.basicWork, fieldNumber: 3)
+    }
+    if self.socialEvaluationPoints.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.socialEvaluationPoints, fieldNumber: 4)
+    }
+    if self.pointsPerListedOrder.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.pointsPerListedOrder, fieldNumber: 5)
+    }
+    if self.pointsPerCriticism.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.pointsPerCriticism, fieldNumber: 6)
+    }
+    if self.penaltyCap.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.penaltyCap, fieldNumber: 7)
+    }
+    if !self.createdBy.isEmpty {
+      try visitor.visitSingularStringField(value: self.createdBy, fieldNumber: 8)
+    }
+    try { if let v = self._createdAt {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 9)
+    } }()
+    if !self.history.isEmpty {
+      try visitor.visitPackedInt32Field(value: self.history, fieldNumber: 10)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Civicgrid_V1_AssessmentScheme, rhs: Civicgrid_V1_AssessmentScheme) -> Bool {
+    if lhs.version != rhs.version {return false}
+    if lhs.name != rhs.name {return false}
+    if lhs.basicWork != rhs.basicWork {return false}
+    if lhs.socialEvaluationPoints != rhs.socialEvaluationPoints {return false}
+    if lhs.pointsPerListedOrder != rhs.pointsPerListedOrder {return false}
+    if lhs.pointsPerCriticism != rhs.pointsPerCriticism {return false}
+    if lhs.penaltyCap != rhs.penaltyCap {return false}
+    if lhs.createdBy != rhs.createdBy {return false}
+    if lhs._createdAt != rhs._createdAt {return false}
+    if lhs.history != rhs.history {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Civicgrid_V1_SetSchemeRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".SetSchemeRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}name\0\u{3}basic_work\0\u{3}social_evaluation_points\0\u{3}points_per_listed_order\0\u{3}points_per_criticism\0\u{3}penalty_cap\0\u{3}expected_version\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.name) }()
+      case 2: try { try decoder.decodeRepeatedMessageField(value: &self.basicWork) }()
+      case 3: try { try decoder.decodeSingularDoubleField(value: &self.socialEvaluationPoints) }()
+      case 4: try { try decoder.decodeSingularDoubleField(value: &self.pointsPerListedOrder) }()
+      case 5: try { try decoder.decodeSingularDoubleField(value: &self.pointsPerCriticism) }()
+      case 6: try { try decoder.decodeSingularDoubleField(value: &self.penaltyCap) }()
+      case 7: try { try decoder.decodeSingularInt32Field(value: &self.expectedVersion) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.name.isEmpty {
+      try visitor.visitSingularStringField(value: self.name, fieldNumber: 1)
+    }
+    if !self.basicWork.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.basicWork, fieldNumber: 2)
+    }
+    if self.socialEvaluationPoints.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.socialEvaluationPoints, fieldNumber: 3)
+    }
+    if self.pointsPerListedOrder.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.pointsPerListedOrder, fieldNumber: 4)
+    }
+    if self.pointsPerCriticism.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.pointsPerCriticism, fieldNumber: 5)
+    }
+    if self.penaltyCap.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.penaltyCap, fieldNumber: 6)
+    }
+    if self.expectedVersion != 0 {
+      try visitor.visitSingularInt32Field(value: self.expectedVersion, fieldNumber: 7)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Civicgrid_V1_SetSchemeRequest, rhs: Civicgrid_V1_SetSchemeRequest) -> Bool {
+    if lhs.name != rhs.name {return false}
+    if lhs.basicWork != rhs.basicWork {return false}
+    if lhs.socialEvaluationPoints != rhs.socialEvaluationPoints {return false}
+    if lhs.pointsPerListedOrder != rhs.pointsPerListedOrder {return false}
+    if lhs.pointsPerCriticism != rhs.pointsPerCriticism {return false}
+    if lhs.penaltyCap != rhs.penaltyCap {return false}
+    if lhs.expectedVersion != rhs.expectedVersion {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

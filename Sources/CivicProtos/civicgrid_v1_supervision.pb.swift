@@ -48,6 +48,9 @@ public nonisolated enum Civicgrid_V1_AlertKind: SwiftProtobuf.Enum, Swift.CaseIt
 
   /// An inspection round was recorded.
   case inspection // = 6
+
+  /// A unit's running figure in the open month fell below its target (once per unit, indicator and month).
+  case targetMissed // = 7
   case UNRECOGNIZED(Int)
 
   public init() {
@@ -63,6 +66,7 @@ public nonisolated enum Civicgrid_V1_AlertKind: SwiftProtobuf.Enum, Swift.CaseIt
     case 4: self = .order
     case 5: self = .notice
     case 6: self = .inspection
+    case 7: self = .targetMissed
     default: self = .UNRECOGNIZED(rawValue)
     }
   }
@@ -76,6 +80,7 @@ public nonisolated enum Civicgrid_V1_AlertKind: SwiftProtobuf.Enum, Swift.CaseIt
     case .order: return 4
     case .notice: return 5
     case .inspection: return 6
+    case .targetMissed: return 7
     case .UNRECOGNIZED(let i): return i
     }
   }
@@ -89,6 +94,7 @@ public nonisolated enum Civicgrid_V1_AlertKind: SwiftProtobuf.Enum, Swift.CaseIt
     .order,
     .notice,
     .inspection,
+    .targetMissed,
   ]
 
 }
@@ -870,7 +876,7 @@ public nonisolated struct Civicgrid_V1_ListInspectionsResponse: Sendable {
 fileprivate nonisolated let _protobuf_package = "civicgrid.v1"
 
 nonisolated extension Civicgrid_V1_AlertKind: SwiftProtobuf._ProtoNameProviding {
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0ALERT_KIND_UNSPECIFIED\0\u{1}ALERT_KIND_WARNING\0\u{1}ALERT_KIND_URGE\0\u{1}ALERT_KIND_ORDER_PROPOSED\0\u{1}ALERT_KIND_ORDER\0\u{1}ALERT_KIND_NOTICE\0\u{1}ALERT_KIND_INSPECTION\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0ALERT_KIND_UNSPECIFIED\0\u{1}ALERT_KIND_WARNING\0\u{1}ALERT_KIND_URGE\0\u{1}ALERT_KIND_ORDER_PROPOSED\0\u{1}ALERT_KIND_ORDER\0\u{1}ALERT_KIND_NOTICE\0\u{1}ALERT_KIND_INSPECTION\0\u{1}ALERT_KIND_TARGET_MISSED\0")
 }
 
 nonisolated extension Civicgrid_V1_OrderLevel: SwiftProtobuf._ProtoNameProviding {

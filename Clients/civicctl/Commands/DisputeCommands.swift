@@ -71,7 +71,9 @@ struct DisputeCommand: AsyncParsableCommand {
       Commands that change a dispute send the version they read: without --expected-version the \
       command reads the dispute first, so a change someone else made in between still answers ABORTED.
       """,
-    subcommands: [Submit.self, Review.self, Route.self, Session.self, Outcome.self, FollowUp.self, Close.self, Show.self, List.self]
+    subcommands: [
+      Submit.self, Review.self, Route.self, Session.self, Outcome.self, FollowUp.self, Close.self, Show.self, List.self, Report.self, Ladder.self,
+    ]
   )
 
   struct Target: ParsableArguments {

@@ -277,9 +277,13 @@ struct MetricsCommand: AsyncParsableCommand {
       Output.line(
         "\(metrics.unitCode) \(metrics.subtree ? "and below" : "alone"), \(metrics.period)\(metrics.closed ? " (closed, frozen)" : "") — metrics v\(metrics.metricsVersion)"
       )
-      var table = Table([.init("INDICATOR"), .init("VALUE", .right), .init("NUMERATOR", .right), .init("DENOMINATOR", .right)])
+      var table = Table([
+        .init("INDICATOR"), .init("VALUE", .right), .init("NUMERATOR", .right), .init("DENOMINATOR", .right), .init("TARGET", .right), .init(""),
+      ])
       for figure in metrics.figures {
-        table.append([figure.indicator, figure.display, String(figure.numerator), String(figure.denominator)])
+        table.append([
+          figure.indicator, figure.display, String(figure.numerator), String(figure.denominator), figure.target, figure.missedTarget ? "MISSED" : "",
+        ])
       }
       Output.text(table.render())
       if !self.drill.isEmpty {
@@ -324,35 +328,45 @@ struct PeriodCommand: AsyncParsableCommand {
   }
 }
 
-/// `civicctl assessment --period P [--kind K]`.
+/// `civicctl assessment --period P [--kind K]`, and `assessment scheme show|set`.
 struct AssessmentCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "assessment",
-    abstract: "Scores and ranking of units for a period (基础工作+社会评价), with first responsible persons."
+    abstract: "Scores and ranking of units for a period (基础工作+社会评价), with first responsible persons.",
+    subcommands: [Scheme.self]
   )
 
   @OptionGroup var global: GlobalOptions
-  @Option(help: "The period.") var period: String
+  // Optional so that `assessment scheme …` parses without it; the ranking needs it.
+  @Option(help: "The period.") var period: String?
   @Option(help: "Only units of this kind (street, township, community, department, centre …).") var kind: String = ""
 
   func run() async throws {
+    guard let period = self.period else { throw ValidationError("Missing expected argument '--period <period>'") }
     do {
       var request = Civicgrid_V1_GetAssessmentRequest()
-      request.period = self.period
+      request.period = period
       request.unitKind = self.kind
       let assessment = try await EvaluationAction.call(self.global) { [request] client, metadata, options in
         try await client.getAssessment(request, metadata: metadata, options: options)
       }
       if self.global.json { return try Output.json(assessment) }
-      Output.line("\(assessment.period): \(assessment.schemeName) (v\(assessment.schemeVersion))\(assessment.closed ? ", closed" : "")")
+      let targets = assessment.targetsVersion > 0 ? ", targets v\(assessment.targetsVersion)" : ""
+      Output.line("\(assessment.period): \(assessment.schemeName) (v\(assessment.schemeVersion))\(targets)\(assessment.closed ? ", closed" : "")")
       var table = Table([
         .init("RANK", .right), .init("UNIT"), .init("NAME"), .init("RESPONSIBLE"), .init("BASIC", .right), .init("SOCIAL", .right),
-        .init("PENALTY", .right), .init("TOTAL", .right),
+        .init("PENALTY", .right), .init("TOTAL", .right), .init("MISSED TARGETS"),
       ])
       for unit in assessment.units {
+        // A unit with nothing to assess is listed apart, unranked, with no points.
+        guard !unit.noData else {
+          table.append(["—", unit.unitCode, unit.unitName, unit.responsiblePerson, "—", "—", "—", "no data", unit.missedTargets.joined(separator: ", ")])
+          continue
+        }
         table.append([
           String(unit.rank), unit.unitCode, unit.unitName, unit.responsiblePerson, String(format: "%.2f", unit.basicWork),
           String(format: "%.2f", unit.socialEvaluation), String(format: "-%.2f", unit.penalty), String(format: "%.2f", unit.total),
+          unit.missedTargets.joined(separator: ", "),
         ])
       }
       Output.text(table.render())

@@ -9,7 +9,10 @@ extension Civicgrid_V1_AlertKind: NamedEnum {
   static var what: String { "alert kind" }
   static var protoPrefix: String { "ALERT_KIND_" }
   static var names: [(Self, String)] {
-    [(.warning, "warning"), (.urge, "urge"), (.orderProposed, "order-proposed"), (.order, "order"), (.notice, "notice"), (.inspection, "inspection")]
+    [
+      (.warning, "warning"), (.urge, "urge"), (.orderProposed, "order-proposed"), (.order, "order"), (.notice, "notice"), (.inspection, "inspection"),
+      (.targetMissed, "target-missed"),
+    ]
   }
 }
 

@@ -67,9 +67,15 @@ public struct AssessmentScheme: Sendable, Hashable, Codable {
   /// Basic work: the weighted average of the *applicable* rates scaled to the basic-work points
   /// (a rate with nothing in its denominator neither earns nor loses); with none applicable, full
   /// points. Social evaluation: points × satisfaction rate, full points with no rating.
+  /// A unit none of whose scored figures (the basic-work rates and the satisfaction rate) is
+  /// applicable has **no data**: it had nothing to be assessed on, so it gets no score (all
+  /// zeros, `noData`) rather than full marks, and `rank` lists it apart.
   public func score(_ figures: [Figure], penalties: Penalties) -> AssessmentScore {
     let byIndicator = Dictionary(figures.map { ($0.indicator, $0) }, uniquingKeysWith: { first, _ in first })
     let applicable = self.basicWork.compactMap { weight in byIndicator[weight.indicator]?.value.map { (weight.points, $0) } }
+    guard !applicable.isEmpty || byIndicator[.satisfactionRate]?.value != nil else {
+      return AssessmentScore(basicWork: 0, socialEvaluation: 0, penalty: 0, total: 0, penalties: penalties, noData: true)
+    }
     let weights = applicable.reduce(0.0) { $0 + $1.0 }
     let basic = weights == 0 ? self.basicWorkPoints : self.basicWorkPoints * applicable.reduce(0.0) { $0 + $1.0 * $1.1 } / weights
     let social = self.socialEvaluationPoints * (byIndicator[.satisfactionRate]?.value ?? 1)
@@ -90,13 +96,17 @@ public struct AssessmentScore: Sendable, Hashable, Codable {
   public let penalty: Double
   public let total: Double
   public let penalties: Penalties
+  /// Nothing to assess in the period (docs/EVALUATION.md, "No data"): the points are zeros and
+  /// mean nothing; the unit is listed apart, unranked.
+  public let noData: Bool
 
-  public init(basicWork: Double, socialEvaluation: Double, penalty: Double, total: Double, penalties: Penalties) {
+  public init(basicWork: Double, socialEvaluation: Double, penalty: Double, total: Double, penalties: Penalties, noData: Bool = false) {
     self.basicWork = basicWork
     self.socialEvaluation = socialEvaluation
     self.penalty = penalty
     self.total = total
     self.penalties = penalties
+    self.noData = noData
   }
 }
 
@@ -114,14 +124,16 @@ public struct RankedUnit: Sendable, Hashable, Codable {
 }
 
 extension AssessmentScheme {
-  /// Ranks by total, highest first; equal totals share a rank (1, 2, 2, 4) and are listed by unit code.
+  /// Ranks by total, highest first; equal totals share a rank (1, 2, 2, 4) and are listed by unit
+  /// code. Units with no data follow, by unit code, with rank 0 (unranked).
   public static func rank(_ scores: [(unitCode: String, score: AssessmentScore)]) -> [RankedUnit] {
-    let ordered = scores.sorted { ($0.score.total, $1.unitCode) > ($1.score.total, $0.unitCode) }
+    let ordered = scores.filter { !$0.score.noData }.sorted { ($0.score.total, $1.unitCode) > ($1.score.total, $0.unitCode) }
     var ranked: [RankedUnit] = []
     for (index, entry) in ordered.enumerated() {
       let rank = index > 0 && ordered[index - 1].score.total == entry.score.total ? ranked[index - 1].rank : index + 1
       ranked.append(RankedUnit(unitCode: entry.unitCode, rank: rank, score: entry.score))
     }
-    return ranked
+    let idle = scores.filter(\.score.noData).sorted { $0.unitCode < $1.unitCode }
+    return ranked + idle.map { RankedUnit(unitCode: $0.unitCode, rank: 0, score: $0.score) }
   }
 }

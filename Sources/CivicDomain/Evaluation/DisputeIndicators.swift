@@ -1,7 +1,7 @@
-/// The dispute indicators of docs/METRICS.md ("Dispute indicators"): the resolution rate
-/// (化解率) and the agreement fulfilment rate, as functions of gathered facts. Not yet part of
-/// the eight indicators' figures (metrics version 1); computed the same way (rates of drill rows,
-/// 4 decimals, not applicable on an empty denominator, facts in the window known by `asOf`).
+/// The dispute indicators of docs/METRICS.md (12–13): the resolution rate (化解率) and the
+/// agreement fulfilment rate, as functions of gathered facts; `IndicatorSet` turns them into
+/// figures (rates of drill rows, 4 decimals, not applicable on an empty denominator, facts in
+/// the window known by `asOf`).
 public enum DisputeIndicators {
   /// A dispute that was closed, as the resolution rate needs it.
   public struct Closing: Sendable, Hashable {

@@ -9,10 +9,14 @@ public struct IndicatorInputs: Sendable, Hashable {
   /// Citizens' requests: how each left each tier, and each tier task's reply.
   public var requestTiers: [RequestTierFact]
   public var requestReplies: [RequestReplyFact]
+  /// Disputes: each closing, and each settled route's follow-up.
+  public var disputeClosings: [DisputeIndicators.Closing]
+  public var disputeFollowUps: [DisputeIndicators.FollowUp]
 
   public init(
     cases: [CaseFact] = [], ratings: [RatingFact] = [], orders: [OrderFact] = [], events: [UnitEventFact] = [],
-    requestTiers: [RequestTierFact] = [], requestReplies: [RequestReplyFact] = []
+    requestTiers: [RequestTierFact] = [], requestReplies: [RequestReplyFact] = [],
+    disputeClosings: [DisputeIndicators.Closing] = [], disputeFollowUps: [DisputeIndicators.FollowUp] = []
   ) {
     self.cases = cases
     self.ratings = ratings
@@ -20,6 +24,8 @@ public struct IndicatorInputs: Sendable, Hashable {
     self.events = events
     self.requestTiers = requestTiers
     self.requestReplies = requestReplies
+    self.disputeClosings = disputeClosings
+    self.disputeFollowUps = disputeFollowUps
   }
 }
 

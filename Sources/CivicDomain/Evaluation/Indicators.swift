@@ -1,4 +1,4 @@
-/// The indicators of docs/METRICS.md (version 2), as functions of gathered facts.
+/// The indicators of docs/METRICS.md (version 3), as functions of gathered facts.
 public enum Indicator: String, Sendable, Hashable, Codable, CaseIterable {
   case acceptanceRate = "acceptance_rate"
   case onTimeCompletionRate = "on_time_completion_rate"
@@ -11,6 +11,8 @@ public enum Indicator: String, Sendable, Hashable, Codable, CaseIterable {
   case requestResolutionRate = "request_resolution_rate"
   case requestEscalationRate = "request_escalation_rate"
   case requestOnTimeReplyRate = "request_on_time_reply_rate"
+  case disputeResolutionRate = "dispute_resolution_rate"
+  case agreementFulfilmentRate = "agreement_fulfilment_rate"
 
   /// The name used in reports.
   public var title: String {
@@ -26,6 +28,8 @@ public enum Indicator: String, Sendable, Hashable, Codable, CaseIterable {
     case .requestResolutionRate: "Request resolution rate at the tier (诉求化解率)"
     case .requestEscalationRate: "Request escalation rate (诉求上交率)"
     case .requestOnTimeReplyRate: "Request on-time reply rate (诉求按时答复率)"
+    case .disputeResolutionRate: "Dispute resolution rate (矛盾纠纷化解率)"
+    case .agreementFulfilmentRate: "Mediation agreement fulfilment rate (调解协议履行率)"
     }
   }
 
@@ -35,6 +39,7 @@ public enum Indicator: String, Sendable, Hashable, Codable, CaseIterable {
     switch self {
     case .acceptanceRate, .onTimeCompletionRate, .satisfactionRate, .rectificationRate, .orderReplyOnTimeRate: .rate
     case .requestResolutionRate, .requestEscalationRate, .requestOnTimeReplyRate: .rate
+    case .disputeResolutionRate, .agreementFulfilmentRate: .rate
     case .averageHandlingDays: .average
     case .overdueCount, .urgeCount: .count
     }
@@ -79,7 +84,8 @@ public struct Figure: Sendable, Hashable, Codable {
     }
   }
 
-  static func fixed(_ value: Double, _ decimals: Int) -> String {
+  /// `value` with `decimals` decimals, rounded half away from zero, without locale.
+  public static func fixed(_ value: Double, _ decimals: Int) -> String {
     var scale = 1.0
     for _ in 0..<decimals { scale *= 10 }
     let scaled = Int((abs(value) * scale).rounded())
@@ -121,7 +127,7 @@ public struct UnitSelector: Sendable, Hashable {
 /// The indicator definitions of docs/METRICS.md.
 public enum IndicatorSet {
   /// Raised whenever a formula in docs/METRICS.md changes.
-  public static let version = 2
+  public static let version = 3
 
   /// Every indicator for `selector` over `window` (the period's instants), as known at `asOf`.
   ///
@@ -200,6 +206,7 @@ public enum IndicatorSet {
     )
     return [acceptance, onTime, average, overdue, satisfaction, rectification, orderReply, urgeCount]
       + Self.requestFigures(inputs, for: selector, in: window, asOf: asOf)
+      + Self.disputeFigures(inputs, for: selector, in: window, asOf: asOf)
   }
 
   /// Listed orders (issued listed, or escalated to listed) and criticisms of `selector` in the window.

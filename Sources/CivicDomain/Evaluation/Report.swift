@@ -23,7 +23,14 @@ public struct Report: Sendable, Hashable {
   public let assessment: RankedUnit?
   public let schemeName: String
 
-  public init(unitCode: String, unitName: String, responsiblePerson: String, columns: [Column], assessment: RankedUnit?, schemeName: String) {
+  /// The targets the current period is held to (nil: none).
+  public let targets: IndicatorTargets?
+
+  public init(
+    unitCode: String, unitName: String, responsiblePerson: String, columns: [Column], assessment: RankedUnit?, schemeName: String,
+    targets: IndicatorTargets? = nil
+  ) {
+    self.targets = targets
     self.unitCode = unitCode
     self.unitName = unitName
     self.responsiblePerson = responsiblePerson
@@ -58,6 +65,21 @@ public struct Report: Sendable, Hashable {
       lines.append("| \(figure.indicator.title) | \(figure.display) | \(Self.number(figure.numerator)) | \(figure.denominator) |")
     }
     lines.append("")
+    if let targets = self.targets, !targets.targets.isEmpty {
+      let missed = Set(targets.misses(current.figures).map(\.target.indicator))
+      lines.append("## Targets (v\(targets.version))")
+      lines.append("")
+      lines.append("| indicator | target | value | |")
+      lines.append("|---|---:|---:|---|")
+      for target in targets.targets {
+        let figure = current.figures.first { $0.indicator == target.indicator }
+        let verdict = missed.contains(target.indicator) ? "**missed**" : (figure?.value == nil ? "no data" : "met")
+        lines.append("| \(target.indicator.title) | \(target.display) | \(figure?.display ?? "—") | \(verdict) |")
+      }
+      lines.append("")
+      lines.append(missed.isEmpty ? "No target missed." : "Targets missed: \(targets.targets.filter { missed.contains($0.indicator) }.map(\.indicator.rawValue).joined(separator: ", ")).")
+      lines.append("")
+    }
     lines.append("## Trend")
     lines.append("")
     lines.append("| indicator | " + self.columns.map { "\($0.period)" }.joined(separator: " | ") + " |")
@@ -82,7 +104,11 @@ public struct Report: Sendable, Hashable {
     }
     lines.append("## Assessment (基础工作+社会评价)")
     lines.append("")
-    if let assessment = self.assessment {
+    if let assessment = self.assessment, assessment.score.noData {
+      lines.append("Scheme: \(self.schemeName)")
+      lines.append("")
+      lines.append("No data: nothing to assess in this period (no scored figure applicable); listed apart, not ranked.")
+    } else if let assessment = self.assessment {
       lines.append("Scheme: \(self.schemeName)")
       lines.append("")
       lines.append("| rank | basic work | social evaluation | penalty | total | listed orders | criticisms |")

@@ -9,11 +9,19 @@ public struct MetricsRepository: Sendable {
 
   public init(_ connection: StoreConnection) { self.connection = connection }
 
-  /// The metrics version and as-of instant of `period`, if it was closed.
-  public func closing(of period: String) async throws(StoreError) -> (metricsVersion: Int, asOf: Instant, schemeVersion: Int)? {
+  /// The metrics version, as-of instant, scheme and targets version of `period`, if it was closed
+  /// (no targets version for a period closed before targets existed).
+  public func closing(of period: String) async throws(StoreError)
+    -> (metricsVersion: Int, asOf: Instant, schemeVersion: Int, targetsVersion: Int?)?
+  {
     try await self.connection.query(
-      "SELECT metrics_version, extract(epoch FROM as_of)::bigint, scheme_version FROM metric_periods WHERE period = \(period)"
-    ).decode((Int, Int, Int).self).first.map { (metricsVersion: $0.0, asOf: Instant(secondsSinceEpoch: $0.1), schemeVersion: $0.2) }
+      """
+      SELECT metrics_version, extract(epoch FROM as_of)::bigint, scheme_version, targets_version FROM metric_periods
+      WHERE period = \(period)
+      """
+    ).decode((Int, Int, Int, Int?).self).first.map {
+      (metricsVersion: $0.0, asOf: Instant(secondsSinceEpoch: $0.1), schemeVersion: $0.2, targetsVersion: $0.3)
+    }
   }
 
   /// The figures `period` froze for a unit (its own or its subtree's), by indicator.
@@ -37,12 +45,13 @@ public struct MetricsRepository: Sendable {
 
   /// Marks `period` closed; false when it already was.
   public func close(
-    period: String, cadence: String, metricsVersion: Int, schemeVersion: Int, asOf: Instant, by: String
+    period: String, cadence: String, metricsVersion: Int, schemeVersion: Int, targetsVersion: Int?, asOf: Instant, by: String
   ) async throws(StoreError) -> Bool {
     let inserted = try await self.connection.query(
       """
-      INSERT INTO metric_periods (period, cadence, metrics_version, scheme_version, as_of, closed_by)
-      VALUES (\(period), \(cadence), \(metricsVersion), \(schemeVersion), to_timestamp(\(asOf.secondsSinceEpoch)::bigint), \(by))
+      INSERT INTO metric_periods (period, cadence, metrics_version, scheme_version, targets_version, as_of, closed_by)
+      VALUES (\(period), \(cadence), \(metricsVersion), \(schemeVersion), \(targetsVersion), to_timestamp(\(asOf.secondsSinceEpoch)::bigint),
+        \(by))
       ON CONFLICT (period) DO NOTHING RETURNING period
       """
     )
@@ -75,14 +84,14 @@ public struct MetricsRepository: Sendable {
     try await self.connection.execute(
       """
       INSERT INTO assessment_results (period, unit_id, rank, basic_work, social_evaluation, penalty, total, listed_orders, criticisms,
-        responsible_person)
-      SELECT \(period), unit_id, rank, basic_work, social_evaluation, penalty, total, listed_orders, criticisms, responsible_person
+        responsible_person, no_data)
+      SELECT \(period), unit_id, rank, basic_work, social_evaluation, penalty, total, listed_orders, criticisms, responsible_person, no_data
       FROM unnest(\(SQLArray(lines.map(\.unitID)))::bigint[], \(SQLArray(lines.map(\.rank)))::integer[],
         \(SQLArray(lines.map(\.score.basicWork)))::float8[], \(SQLArray(lines.map(\.score.socialEvaluation)))::float8[],
         \(SQLArray(lines.map(\.score.penalty)))::float8[], \(SQLArray(lines.map(\.score.total)))::float8[],
         \(SQLArray(lines.map(\.score.penalties.listedOrders)))::integer[], \(SQLArray(lines.map(\.score.penalties.criticisms)))::integer[],
-        \(SQLArray(lines.map(\.responsiblePerson)))::text[])
-        AS r(unit_id, rank, basic_work, social_evaluation, penalty, total, listed_orders, criticisms, responsible_person)
+        \(SQLArray(lines.map(\.responsiblePerson)))::text[], \(SQLArray(lines.map(\.score.noData)))::boolean[])
+        AS r(unit_id, rank, basic_work, social_evaluation, penalty, total, listed_orders, criticisms, responsible_person, no_data)
       """
     )
   }
@@ -91,15 +100,16 @@ public struct MetricsRepository: Sendable {
   public func assessment(of period: String) async throws(StoreError) -> [(unitCode: String, responsiblePerson: String, score: AssessmentScore)] {
     try await self.connection.query(
       """
-      SELECT u.code, a.basic_work, a.social_evaluation, a.penalty, a.total, a.listed_orders, a.criticisms, a.responsible_person
+      SELECT u.code, a.basic_work, a.social_evaluation, a.penalty, a.total, a.listed_orders, a.criticisms, a.responsible_person,
+        a.no_data
       FROM assessment_results a JOIN units u ON u.id = a.unit_id WHERE a.period = \(period)
       """
-    ).decode((String, Double, Double, Double, Double, Int, Int, String).self).map { row in
+    ).decode((String, Double, Double, Double, Double, Int, Int, String, Bool).self).map { row in
       (
         unitCode: row.0, responsiblePerson: row.7,
         score: AssessmentScore(
           basicWork: row.1, socialEvaluation: row.2, penalty: row.3, total: row.4,
-          penalties: Penalties(listedOrders: row.5, criticisms: row.6)
+          penalties: Penalties(listedOrders: row.5, criticisms: row.6), noData: row.8
         )
       )
     }

@@ -58,11 +58,12 @@ public enum Grants {
     "civicgrid.v1.Appointments/GetAppointment",
     "civicgrid.v1.Evaluation/ListRectifications", "civicgrid.v1.Evaluation/GetMetrics",
     "civicgrid.v1.Evaluation/GetAssessment", "civicgrid.v1.Evaluation/GetReport",
+    "civicgrid.v1.Evaluation/GetTargets", "civicgrid.v1.Evaluation/GetScheme",
     "civicgrid.v1.Supervision/WatchAlerts", "civicgrid.v1.Supervision/ListAlerts", "civicgrid.v1.Supervision/GetOrder",
     "civicgrid.v1.Supervision/ListOrders", "civicgrid.v1.Supervision/ListNotices",
     "civicgrid.v1.Supervision/ListInspections",
     "civicgrid.v1.Disputes/GetDispute", "civicgrid.v1.Disputes/ListDisputes", "civicgrid.v1.Disputes/GetAgenda",
-    "civicgrid.v1.Disputes/ListDuty",
+    "civicgrid.v1.Disputes/ListDuty", "civicgrid.v1.Disputes/GetDisputeReport", "civicgrid.v1.Disputes/GetLadder",
     "civicgrid.v1.Requests/GetRequest", "civicgrid.v1.Requests/ListRequests", "civicgrid.v1.Requests/GetRoutingTable",
   ]
 }

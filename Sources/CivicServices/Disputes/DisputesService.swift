@@ -45,6 +45,9 @@ public struct DisputesService: Civicgrid_V1_Disputes.SimpleServiceProtocol {
     "civicgrid.v1.Disputes/GetAgenda": .roles([.mediator, .supervisor, .clerk, .auditor]),
     "civicgrid.v1.Disputes/ListDuty": .roles([.mediator, .gridWorker, .clerk, .supervisor, .auditor]),
     "civicgrid.v1.Disputes/SetDuty": .roles([.supervisor]),
+    "civicgrid.v1.Disputes/GetDisputeReport": .roles([.mediator, .supervisor, .clerk, .admin, .auditor]),
+    "civicgrid.v1.Disputes/GetLadder": .roles([.mediator, .supervisor, .clerk, .admin, .auditor]),
+    "civicgrid.v1.Disputes/SetLadder": .roles([.admin]),
   ]
 
   static func party(_ principal: Principal) -> Party {

@@ -23,7 +23,7 @@ extension EvaluationService {
       message.closed = result.closed
       message.metricsVersion = Int32(result.version)
       message.asOf = result.asOf.timestamp
-      message.figures = result.figures.map(EvaluationMapping.figure)
+      message.figures = result.figures.map { EvaluationMapping.figure($0, targets: result.targets) }
       if let drill, let figure = result.figures.first(where: { $0.indicator == drill }) {
         message.drill = figure.drill.map(EvaluationMapping.drill)
       }
@@ -36,6 +36,8 @@ extension EvaluationService {
     var closed: Bool
     var version: Int
     var asOf: Instant
+    /// The targets the period is held to (those in force when it closed, or now).
+    var targets: IndicatorTargets?
   }
 
   /// A closed period's frozen figures, or the figures computed now.
@@ -44,14 +46,17 @@ extension EvaluationService {
     if let closing = try await metrics.closing(of: period.description) {
       let byIndicator = try await metrics.frozenFigures(period: period.description, unitID: unit.id, subtree: subtree)
       return Figures(
-        figures: Indicator.allCases.compactMap { byIndicator[$0] }, closed: true, version: closing.metricsVersion, asOf: closing.asOf
+        figures: Indicator.allCases.compactMap { byIndicator[$0] }, closed: true, version: closing.metricsVersion, asOf: closing.asOf,
+        targets: try await Self.targets(for: closing, on: connection)
       )
     }
     let window = try await self.window(period, on: connection)
     let asOf = self.now()
     let inputs = try await IndicatorGathering.inputs(UnitScope.subtree(unit.path).sqlRange, window: window, on: connection)
     let figures = IndicatorSet.compute(inputs, for: UnitSelector(path: unit.path, subtree: subtree), in: window, asOf: asOf)
-    return Figures(figures: figures, closed: false, version: IndicatorSet.version, asOf: asOf)
+    return Figures(
+      figures: figures, closed: false, version: IndicatorSet.version, asOf: asOf, targets: try await Self.targets(for: nil, on: connection)
+    )
   }
 
   func window(_ period: Period, on connection: StoreConnection) async throws -> Range<Instant> {
@@ -75,10 +80,11 @@ extension EvaluationService {
         throw DomainError.precondition("period \(period)", "has not ended (it ends \(period.last.adding(days: 1)) 00:00); only an ended period can be closed")
       }
       let scheme = try await Self.currentScheme(on: connection)
+      let targets = try await TargetRepository(connection).current()?.targets
       let metrics = MetricsRepository(connection)
       let closed = try await metrics.close(
         period: period.description, cadence: period.cadence.rawValue, metricsVersion: IndicatorSet.version,
-        schemeVersion: scheme.version, asOf: now, by: Self.by(principal)
+        schemeVersion: scheme.version, targetsVersion: targets?.version, asOf: now, by: Self.by(principal)
       )
       guard closed else { throw DomainError.precondition("period \(period)", "is already closed; its figures are frozen") }
       let units = try await Self.allUnits(on: connection)
@@ -93,7 +99,7 @@ extension EvaluationService {
       }
       try await metrics.freeze(period: period.description, figures)
       let count = Int64(figures.count)
-      let ranked = Self.assess(units.filter { $0.path.filter { $0 == "/" }.count > 2 }, inputs, window, now, scheme)
+      let ranked = Self.assess(units.filter { $0.path.filter { $0 == "/" }.count > 2 }, inputs, window, now, scheme, targets: nil).ranked
       let byCode = Dictionary(uniqueKeysWithValues: units.map { ($0.code, $0) })
       try await metrics.recordAssessment(
         period: period.description,
@@ -104,7 +110,8 @@ extension EvaluationService {
       )
       try await AuditLog.append(
         on: connection, object: "period/\(period)",
-        summary: "closed \(period): \(count) figures (metrics v\(IndicatorSet.version)), \(ranked.count) units assessed (scheme v\(scheme.version))"
+        summary: "closed \(period): \(count) figures (metrics v\(IndicatorSet.version)), \(ranked.count) units assessed (scheme v\(scheme.version)"
+          + (targets.map { ", targets v\($0.version))" } ?? ")")
       )
       var response = Civicgrid_V1_ClosePeriodResponse()
       response.period = period.description
@@ -123,13 +130,25 @@ extension EvaluationService {
     try await MetricsRepository(connection).currentScheme() ?? .standard
   }
 
-  /// Scores every unit on its subtree's figures and penalties, ranked.
-  static func assess(_ units: [UnitRecord], _ inputs: IndicatorInputs, _ window: Range<Instant>, _ asOf: Instant, _ scheme: AssessmentScheme) -> [RankedUnit] {
-    AssessmentScheme.rank(units.map { unit in
+  /// A ranking, and the targets each unit's subtree figures miss (by unit code).
+  struct Assessed {
+    var ranked: [RankedUnit]
+    var missed: [String: [Indicator]]
+  }
+
+  /// Scores every unit on its subtree's figures and penalties, ranked; flags the targets they miss.
+  static func assess(
+    _ units: [UnitRecord], _ inputs: IndicatorInputs, _ window: Range<Instant>, _ asOf: Instant, _ scheme: AssessmentScheme,
+    targets: IndicatorTargets?
+  ) -> Assessed {
+    var missed: [String: [Indicator]] = [:]
+    let ranked = AssessmentScheme.rank(units.map { unit in
       let selector = UnitSelector(path: unit.path, subtree: true)
       let figures = IndicatorSet.compute(inputs, for: selector, in: window, asOf: asOf)
+      missed[unit.code] = targets?.misses(figures).map(\.target.indicator) ?? []
       return (unit.code, scheme.score(figures, penalties: IndicatorSet.penalties(inputs, for: selector, in: window, asOf: asOf)))
     })
+    return Assessed(ranked: ranked, missed: missed)
   }
 
   // MARK: Assessment
@@ -151,10 +170,13 @@ extension EvaluationService {
     var message = Civicgrid_V1_Assessment()
     message.period = period.description
     let metrics = MetricsRepository(connection)
-    let closedScheme = try await metrics.closing(of: period.description)?.schemeVersion
+    let closing = try await metrics.closing(of: period.description)
+    let targets = try await Self.targets(for: closing, on: connection)
+    message.targetsVersion = Int32(targets?.version ?? 0)
+    var missed: [String: [Indicator]] = [:]
     var lines: [(unitCode: String, score: AssessmentScore)] = []
     var responsible: [String: String] = Dictionary(uniqueKeysWithValues: units.map { ($0.code, $0.responsiblePerson) })
-    if let closedScheme {
+    if let closedScheme = closing?.schemeVersion {
       message.schemeVersion = Int32(closedScheme)
       message.schemeName = try await metrics.schemeName(closedScheme) ?? ""
       message.closed = true
@@ -163,13 +185,22 @@ extension EvaluationService {
         responsible[line.unitCode] = line.responsiblePerson
         lines.append((line.unitCode, line.score))
       }
+      // Frozen figures against the targets in force at closing: the flags cannot change either.
+      if let targets {
+        for unit in units where wanted.contains(unit.code) {
+          let frozen = try await metrics.frozenFigures(period: period.description, unitID: unit.id, subtree: true)
+          missed[unit.code] = targets.misses(Indicator.allCases.compactMap { frozen[$0] }).map(\.target.indicator)
+        }
+      }
     } else {
       let scheme = try await Self.currentScheme(on: connection)
       message.schemeVersion = Int32(scheme.version)
       message.schemeName = scheme.name
       let window = try await self.window(period, on: connection)
       let inputs = try await IndicatorGathering.inputs(UnitScope.everything.sqlRange, window: window, on: connection)
-      lines = Self.assess(units, inputs, window, self.now(), scheme).map { ($0.unitCode, $0.score) }
+      let assessed = Self.assess(units, inputs, window, self.now(), scheme, targets: targets)
+      lines = assessed.ranked.map { ($0.unitCode, $0.score) }
+      missed = assessed.missed
     }
     let names = Dictionary(uniqueKeysWithValues: units.map { ($0.code, $0.name) })
     for line in AssessmentScheme.rank(lines) {
@@ -184,6 +215,8 @@ extension EvaluationService {
       unit.total = line.score.total
       unit.listedOrders = Int32(line.score.penalties.listedOrders)
       unit.criticisms = Int32(line.score.penalties.criticisms)
+      unit.noData = line.score.noData
+      unit.missedTargets = (missed[line.unitCode] ?? []).map(\.rawValue)
       message.units.append(unit)
     }
     return message
@@ -205,20 +238,23 @@ extension EvaluationService {
     return try await self.store.withConnection { connection in
       let unit = try await Self.unit(request.unitCode, field: "unit_code", principal: principal, on: connection)
       var columns: [Report.Column] = []
+      var targets: IndicatorTargets?
       for each in period.trailing(count) {
         let result = try await self.figures(unit, each, subtree: true, on: connection)
         columns.append(Report.Column(period: each, figures: result.figures, closed: result.closed))
+        targets = result.targets
       }
       let assessment = try await self.assessment(period, kind: unit.kind, on: connection)
       let line = assessment.units.first { $0.unitCode == unit.code }.map { line in
         RankedUnit(unitCode: line.unitCode, rank: Int(line.rank), score: AssessmentScore(
           basicWork: line.basicWork, socialEvaluation: line.socialEvaluation, penalty: line.penalty, total: line.total,
-          penalties: Penalties(listedOrders: Int(line.listedOrders), criticisms: Int(line.criticisms))
+          penalties: Penalties(listedOrders: Int(line.listedOrders), criticisms: Int(line.criticisms)), noData: line.noData
         ))
       }
       let report = Report(
         unitCode: unit.code, unitName: unit.name, responsiblePerson: unit.responsiblePerson, columns: columns,
-        assessment: line, schemeName: "\(assessment.schemeName) (v\(assessment.schemeVersion), ranked among \(assessment.units.count) \(unit.kind) units)"
+        assessment: line, schemeName: "\(assessment.schemeName) (v\(assessment.schemeVersion), ranked among \(assessment.units.count) \(unit.kind) units)",
+        targets: targets
       )
       var message = Civicgrid_V1_Report()
       message.markdown = report.markdown

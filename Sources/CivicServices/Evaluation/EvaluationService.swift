@@ -36,6 +36,10 @@ public struct EvaluationService: Civicgrid_V1_Evaluation.SimpleServiceProtocol {
     "civicgrid.v1.Evaluation/ClosePeriod": .roles([.supervisor, .admin]),
     "civicgrid.v1.Evaluation/GetAssessment": .roles([.supervisor, .admin, .auditor]),
     "civicgrid.v1.Evaluation/GetReport": .authenticated,
+    "civicgrid.v1.Evaluation/GetTargets": .authenticated,
+    "civicgrid.v1.Evaluation/SetTargets": .roles([.admin]),
+    "civicgrid.v1.Evaluation/GetScheme": .roles([.supervisor, .admin, .auditor]),
+    "civicgrid.v1.Evaluation/SetScheme": .roles([.admin]),
   ]
 
   /// What a caller sees of ratings, rectifications and figures: the scope rule, like every

@@ -44,6 +44,9 @@ enum IndicatorGathering {
     inputs.orders = try await Self.replies(range, before: end, calendars: &calendars, facts: facts)
     inputs.events += try await facts.unitEvents(range: range, start: start, end: end)
     (inputs.requestTiers, inputs.requestReplies) = try await Self.requests(range, start: start, end: end, calendars: &calendars, facts: facts)
+    let disputes = DisputeRepository(connection)
+    inputs.disputeClosings = try await disputes.closings(range: range, in: window)
+    inputs.disputeFollowUps = try await disputes.followUps(range: range, in: window)
     return inputs
   }
 

@@ -1,23 +1,49 @@
 public import CivicDomain
 import Foundation
 
-/// The one rule of who sees personal data in full (docs/SECURITY.md, "Personal data").
+/// The one rule of who sees personal data in full (docs/SECURITY.md, "Personal data"), as a
+/// table of roles and where each needs it.
 ///
 /// Clerks take applications in at the window and check the applicant's identity, and
-/// handlers decide on them: they see ID numbers, phone numbers and addresses in full. Every
-/// other role sees them masked: admins, supervisors, grid workers, mediators and auditors
-/// manage or oversee the work and need no identities, and a partner that submitted or booked
-/// for an applicant already has the data, so an answer never hands it out again (a leaked
-/// partner token then yields no identity numbers). An account with several roles sees what
-/// its most trusted role sees. A call without a caller (a public method) sees masked data.
+/// handlers decide on them: they see ID numbers, phone numbers and addresses in full
+/// everywhere. Mediators identify the parties they bring together, so they see the parties of
+/// a dispute in full, in the Disputes service's answers only (a dispute, a list of them, the
+/// weekly agenda), and masked everywhere else. Every other role sees them masked: admins,
+/// supervisors, grid workers and auditors manage or oversee the work and need no identities,
+/// and a partner that submitted or booked for an applicant already has the data, so an answer
+/// never hands it out again (a leaked partner token then yields no identity numbers). An
+/// account with several roles sees what its most trusted role sees. A call without a caller
+/// (a public method) sees masked data.
 public enum PersonalDataAccess {
-  /// The roles that see personal data in full.
-  public static let fullAccessRoles: Set<Role> = [.clerk, .handler]
+  /// Where a role sees personal data in full.
+  public enum Reach: Sendable, Hashable {
+    /// In every answer.
+    case everywhere
+    /// In answers of these message types (full proto names) only.
+    case messages(Set<String>)
+  }
 
-  /// True when `principal` sees personal data unmasked.
-  public static func seesPersonalData(_ principal: Principal?) -> Bool {
+  /// The table: a role not listed sees personal data masked everywhere.
+  public static let unmasked: [Role: Reach] = [
+    .clerk: .everywhere,
+    .handler: .everywhere,
+    .mediator: .messages(["civicgrid.v1.Dispute", "civicgrid.v1.ListDisputesResponse", "civicgrid.v1.Agenda"]),
+  ]
+
+  /// The roles that see personal data in full everywhere.
+  public static var fullAccessRoles: Set<Role> { Set(Self.unmasked.filter { $0.value == .everywhere }.keys) }
+
+  /// True when `principal` sees personal data unmasked in an answer of type `message` (a full
+  /// proto name), or everywhere when `message` is nil.
+  public static func seesPersonalData(_ principal: Principal?, in message: String? = nil) -> Bool {
     guard let principal else { return false }
-    return !principal.roles.isDisjoint(with: Self.fullAccessRoles)
+    return principal.roles.contains { role in
+      switch Self.unmasked[role] {
+      case .everywhere: true
+      case .messages(let names): message.map(names.contains) ?? false
+      case nil: false
+      }
+    }
   }
 }
 

@@ -24,7 +24,7 @@ public struct PersonalDataInterceptor: ServerInterceptor {
     guard
       let type = Output.self as? any SwiftProtobuf.Message.Type,
       self.plan.leadsToPersonalData(type.protoMessageName),
-      !PersonalDataAccess.seesPersonalData(RequestContext.current?.principal),
+      !PersonalDataAccess.seesPersonalData(RequestContext.current?.principal, in: type.protoMessageName),
       case .success(var contents) = response.accepted
     else { return response }
     let producer = contents.producer
@@ -64,6 +64,7 @@ extension MaskPlan {
   /// `value` as `principal` receives it in a response: masked when it is a message with
   /// personal data the caller may not see (what `PersonalDataInterceptor` does per message).
   public func response<T>(_ value: T, for principal: Principal?) throws -> T {
-    PersonalDataAccess.seesPersonalData(principal) ? value : try self.mask(any: value)
+    let message = (value as? any SwiftProtobuf.Message).map { type(of: $0).protoMessageName }
+    return PersonalDataAccess.seesPersonalData(principal, in: message) ? value : try self.mask(any: value)
   }
 }

@@ -23,14 +23,19 @@ public struct WarningSweeper: Sendable {
     /// Batches in flight at once within one pass, each in its own transaction on its own
     /// connection (SKIP LOCKED keeps them apart, as it keeps instances apart).
     public var workers: Int
+    /// How often the lifecycle service also checks the open month's figures against their
+    /// targets (`TargetWatch`); nil never. A check computes every unit's figures, so it runs far
+    /// less often than a pass.
+    public var targetInterval: Duration?
 
-    public init(batchSize: Int, interval: Duration, workers: Int = 1) {
+    public init(batchSize: Int, interval: Duration, workers: Int = 1, targetInterval: Duration? = .seconds(600)) {
       self.batchSize = batchSize
       self.interval = interval
       self.workers = max(1, workers)
+      self.targetInterval = targetInterval
     }
 
-    /// 200 cases per transaction, two at a time, a pass every 5 seconds.
+    /// 200 cases per transaction, two at a time, a pass every 5 seconds; targets every 10 minutes.
     public static var defaults: Configuration { Configuration(batchSize: 200, interval: .seconds(5), workers: 2) }
   }
 
@@ -195,8 +200,18 @@ public struct WarningSweeperService: Service {
 
   public func run() async throws {
     let metrics = WarningSweepMetrics()
+    let targets = TargetWatch(store: self.sweeper.store, logger: self.sweeper.logger, now: self.sweeper.now)
     await cancelWhenGracefulShutdown {
+      var lastTargetCheck: ContinuousClock.Instant?
       while !Task.isCancelled {
+        if let every = self.sweeper.configuration.targetInterval, lastTargetCheck.map({ ContinuousClock.now - $0 >= every }) ?? true {
+          lastTargetCheck = ContinuousClock.now
+          do {
+            try await targets.check()
+          } catch {
+            self.sweeper.logger.warning("target check failed", metadata: ["error": "\(error)"])
+          }
+        }
         do {
           let start = ContinuousClock.now
           let pass = try await self.sweeper.sweep()

@@ -227,11 +227,29 @@ struct IndicatorTests {
     #expect(score.socialEvaluation == 15)
     #expect(score.penalty == 7)
     #expect(score.total == 43.33)
+    // A unit with nothing to assess has no data (issue 13): not full marks, listed after the ranked, unranked.
     let empty = AssessmentScheme.standard.score([], penalties: Penalties())
-    #expect(empty.total == 100)
-    let ranked = AssessmentScheme.rank([("B", score), ("A", empty), ("C", score)])
-    #expect(ranked.map(\.unitCode) == ["A", "B", "C"])
-    #expect(ranked.map(\.rank) == [1, 2, 2])
+    #expect(empty.noData && empty.total == 0)
+    let full = AssessmentScheme.standard.score(figures.filter { $0.indicator == .acceptanceRate }, penalties: Penalties())
+    #expect(!full.noData && full.total == 86)  // 70 × 0.8 + 30 (nobody rated)
+    let ranked = AssessmentScheme.rank([("B", score), ("A", empty), ("C", score), ("D", full)])
+    #expect(ranked.map(\.unitCode) == ["D", "B", "C", "A"])
+    #expect(ranked.map(\.rank) == [1, 2, 2, 0])
+  }
+
+  @Test("no data: only the scored figures count; a satisfaction rate alone is data, an unscored rate or a penalty alone is not")
+  func noData() {
+    func figure(_ indicator: Indicator, _ value: Double?) -> Figure {
+      Figure(indicator: indicator, numerator: value ?? 0, denominator: value == nil ? 0 : 1, value: value, drill: [])
+    }
+    let scheme = AssessmentScheme.standard
+    let idle = Indicator.allCases.map { figure($0, nil) }
+    #expect(scheme.score(idle, penalties: Penalties()).noData)
+    #expect(scheme.score(idle + [figure(.requestResolutionRate, 1)], penalties: Penalties()).noData)
+    let penalised = scheme.score(idle, penalties: Penalties(listedOrders: 1))
+    #expect(penalised.noData && penalised.penalties.listedOrders == 1 && penalised.total == 0)
+    let rated = scheme.score([figure(.satisfactionRate, 0.5)], penalties: Penalties())
+    #expect(!rated.noData && rated.basicWork == 70 && rated.socialEvaluation == 15)
   }
 
   @Test(
@@ -325,7 +343,7 @@ struct IndicatorTests {
     #expect(report.markdown.contains("# Monthly review (月研判): Service centre (CTR), 2026-11"))
     #expect(report.markdown.contains("| Satisfaction rate (满意率) | 50.00% | 2 | 4 |"))
     #expect(report.markdown.contains("2026-11   |██████████          | 50.00%"))
-    #expect(report.csv.split(separator: "\n").count == 1 + 11, "a header and one row per indicator: eight of cases, three of requests")
+    #expect(report.csv.split(separator: "\n").count == 1 + 13, "a header and one row per indicator: eight of cases, three of requests, two of disputes")
     #expect(report.csv.contains("CTR,2026-11,satisfaction_rate,0.5,2,4,true"))
   }
 }

@@ -98,6 +98,10 @@ private let expectations: [String: Expected] = [
   "civicgrid.v1.Evaluation/ClosePeriod": .roles([.supervisor, .admin]),
   "civicgrid.v1.Evaluation/GetAssessment": .roles([.supervisor, .admin, .auditor]),
   "civicgrid.v1.Evaluation/GetReport": .anyAccount,
+  "civicgrid.v1.Evaluation/GetTargets": .anyAccount,
+  "civicgrid.v1.Evaluation/SetTargets": .roles([.admin]),
+  "civicgrid.v1.Evaluation/GetScheme": .roles([.supervisor, .admin, .auditor]),
+  "civicgrid.v1.Evaluation/SetScheme": .roles([.admin]),
   "civicgrid.v1.Appointments/SetCentreSchedule": .roles([.admin, .supervisor]),
   "civicgrid.v1.Appointments/GetCentreSchedule": .anyAccount,
   "civicgrid.v1.Appointments/SetOffer": .roles([.admin, .supervisor]),
@@ -133,6 +137,9 @@ private let expectations: [String: Expected] = [
   "civicgrid.v1.Disputes/GetAgenda": .roles([.mediator, .supervisor, .clerk, .auditor]),
   "civicgrid.v1.Disputes/ListDuty": .roles([.mediator, .gridWorker, .clerk, .supervisor, .auditor]),
   "civicgrid.v1.Disputes/SetDuty": .roles([.supervisor]),
+  "civicgrid.v1.Disputes/GetDisputeReport": .roles([.mediator, .supervisor, .clerk, .admin, .auditor]),
+  "civicgrid.v1.Disputes/GetLadder": .roles([.mediator, .supervisor, .clerk, .admin, .auditor]),
+  "civicgrid.v1.Disputes/SetLadder": .roles([.admin]),
   // Citizens' requests: taken in by grid workers, clerks (hotline, window) and partners; tiers
   // answered by their unit's staff; the citizen's answer and the return visit recorded by the
   // first receiver's side; the routing table changed by admins only.

@@ -65,7 +65,7 @@ struct CivicctlDisputesTests {
       #expect(show.stdout.contains("round 1 · 2026-12-07 · risk medium"))
       #expect(show.stdout.contains("[peoples-mediation: #1 QH-S1-C1 ✘ denied"))
       #expect(show.stdout.contains("[administrative-mediation: #2 QH-CA ✔ approved") && show.stdout.contains("→ agreement, fulfilled"))
-      #expect(show.stdout.contains("110***********0027"), "the mediator sees ID numbers masked")
+      #expect(show.stdout.contains("110105195303150027"), "the mediator identifies the parties: ID numbers in full in disputes (issue 13)")
       #expect(show.stdout.contains("held with Zhang Xiuying, Li Wei: no agreement"))
       #expect(show.stdout.contains("returnVisited"))
 

@@ -20,7 +20,8 @@ struct DisputeFixture: Sendable {
   static let maskedID = "110***********0027"
   static let maskedPhone = "138****8000"
 
-  static func with(_ body: (DisputeFixture) async throws -> Void) async throws {
+  /// `now` scripts the instants commands are stamped with (default: the wall clock).
+  static func with(now: (@Sendable () -> Instant)? = nil, _ body: (DisputeFixture) async throws -> Void) async throws {
     try await CaseFixture.with { base in
       var units = base.units
       for (code, kind, parent) in [("MC1", "centre", "S01"), ("SO1", "social_organisation", "D01"), ("COURT", "department", "D01")] {
@@ -35,7 +36,8 @@ struct DisputeFixture: Sendable {
           districtUnitID: units["D01"]!.id, with: try DisputeLadder(rungs: ["community", "street", "district centre", "court link"])
         )
       }
-      try await body(DisputeFixture(base: base, disputes: DisputesService(store: base.pool), units: units))
+      let disputes = now.map { DisputesService(store: base.pool, now: $0) } ?? DisputesService(store: base.pool)
+      try await body(DisputeFixture(base: base, disputes: disputes, units: units))
     }
   }
 

@@ -183,16 +183,25 @@ struct DisputesServiceTests {
     }
   }
 
-  @Test("parties' ID numbers and phones are shown to clerks and handlers, masked for mediators, grid workers, supervisors and auditors")
+  @Test("parties' ID numbers and phones are shown to clerks, handlers and (in disputes) mediators, masked for grid workers, supervisors and auditors")
   func masking() async throws {
     try await DisputeFixture.with { f in
       let submitted = try await f.submit()
       #expect(submitted.parties[0].idNumber == DisputeFixture.idNumber && submitted.parties[0].phone == DisputeFixture.phone, "the clerk who took it in")
       let routed = try await f.recordReview(submitted, [(.administrativeMediation, "FIN")])
-      #expect(routed.parties[0].idNumber == DisputeFixture.maskedID && routed.parties[0].phone == DisputeFixture.maskedPhone, "the mediator's answer")
+      #expect(routed.parties[0].idNumber == DisputeFixture.idNumber && routed.parties[0].phone == DisputeFixture.phone, "the mediator's answer")
       let full = try await f.get(submitted.id, as: f.base.handler("FIN"))
       #expect(full.parties[0].idNumber == DisputeFixture.idNumber && full.parties[0].phone == DisputeFixture.phone)
-      for who in [f.mediator, f.gridWorker, f.supervisor, f.auditor] {
+      let mediated = try await f.get(submitted.id, as: f.principal("med-fin", "FIN", [.mediator]))
+      #expect(mediated.parties[0].idNumber == DisputeFixture.idNumber, "the route's mediator identifies the parties")
+      var agenda = Civicgrid_V1_GetAgendaRequest()
+      agenda.unitCode = "CTR"
+      _ = try await f.call(f.mediator) { try await f.disputes.getAgenda(request: agenda, context: $0) }
+      var serviceCase = Civicgrid_V1_Case()
+      serviceCase.applicant.idNumber = DisputeFixture.idNumber
+      let elsewhere = try MaskPlan.bundled.response(serviceCase, for: f.mediator)
+      #expect(elsewhere.applicant.idNumber == DisputeFixture.maskedID, "a mediator sees a service case's applicant masked")
+      for who in [f.gridWorker, f.supervisor, f.auditor] {
         let shown = try await f.get(submitted.id, as: who)
         #expect(shown.parties[0].idNumber == DisputeFixture.maskedID, "id_number for \(who.login)")
         #expect(shown.parties[0].phone == DisputeFixture.maskedPhone, "phone for \(who.login)")

@@ -67,7 +67,9 @@ struct SupervisionSourceTests {
       #expect(line.listedOrders == 1)
       #expect(line.criticisms == 1)
       #expect(line.total == 60)
-      #expect(assessment.units.last?.unitCode == "CIVIL")
+      // The other departments took nothing in: no data, listed after CIVIL, unranked (issue 13).
+      #expect(assessment.units.first?.unitCode == "CIVIL" && line.rank == 1)
+      #expect(assessment.units.dropFirst().allSatisfy { $0.noData && $0.rank == 0 })
     }
   }
 }

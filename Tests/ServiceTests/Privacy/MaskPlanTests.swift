@@ -42,6 +42,20 @@ struct MaskPlanTests {
     #expect(!PersonalDataAccess.seesPersonalData(nil))
   }
 
+  @Test("the table: mediators see parties in full in the Disputes service's answers only")
+  func perRole() {
+    let mediator = Self.principal([.mediator])
+    for message in ["civicgrid.v1.Dispute", "civicgrid.v1.ListDisputesResponse", "civicgrid.v1.Agenda"] {
+      #expect(PersonalDataAccess.seesPersonalData(mediator, in: message), "\(message)")
+      #expect(!PersonalDataAccess.seesPersonalData(Self.principal([.gridWorker, .supervisor, .auditor, .admin]), in: message))
+      #expect(PersonalDataAccess.seesPersonalData(Self.principal([.clerk]), in: message))
+    }
+    #expect(!PersonalDataAccess.seesPersonalData(mediator, in: "civicgrid.v1.Case"))
+    #expect(!PersonalDataAccess.seesPersonalData(mediator, in: "civicgrid.v1.CitizenRequest"))
+    #expect(!PersonalDataAccess.seesPersonalData(mediator))
+    #expect(PersonalDataAccess.fullAccessRoles == [.clerk, .handler])
+  }
+
   @Test(
     "a search value shaped like an ID number is refused with PERMISSION_DENIED naming the field",
     arguments: ["110101195001011234", "11010119500101123X", "11010119500101123x", " 110101195001011234\n", "110101500101123"]
