@@ -12,11 +12,11 @@ BEGIN ISOLATION LEVEL READ COMMITTED;
 SELECT nextval(pg_get_serial_sequence('cases', 'id')) AS id \gset
 SELECT array_to_string(weekend_days, ','), business_hours::text, utc_offset_seconds, version, xmin::text FROM calendars WHERE jurisdiction = 'CN';
 INSERT INTO cases (id, kind, state, item_code, item_version, channel, applicant_name, applicant_id_number,
-    applicant_phone, unit_id, jurisdiction, deadline, clock_state, is_open, version, snapshot, submitted_at,
+    applicant_phone, unit_id, jurisdiction, deadline, clock_state, is_open, version, snapshot_bytes, submitted_at,
     decided_at, accepted, completed_at, last_event_at, clock_deadline, handling_working_days, facts_version,
     clocks, current_stage, approved)
   SELECT :id, kind, state, item_code, item_version, channel, applicant_name, applicant_id_number, applicant_phone,
-    unit_id, jurisdiction, deadline, clock_state, true, version, snapshot, now(), decided_at, accepted, completed_at,
+    unit_id, jurisdiction, deadline, clock_state, true, version, snapshot_bytes, now(), decided_at, accepted, completed_at,
     now(), clock_deadline, handling_working_days, facts_version, clocks, current_stage, approved
   FROM bench_dispute_case;
 SELECT pg_advisory_xact_lock(1128744278);
@@ -36,7 +36,7 @@ INSERT INTO audit_log (seq, at, account_id, account, method, object, summary, re
   SELECT seq + 1, now(), NULL, 'gridworker', 'civicgrid.v1.Disputes/SubmitDispute', 'dispute/C' || lpad(:id::text, 8, '0'),
     'submitted (dispute, neighbourhood) via gridWorker with 2 parties', '', hash, sha256(hash) FROM audit_head;
 UPDATE audit_head SET seq = seq + 1, hash = sha256(hash);
-SELECT c.id, c.snapshot::text, c.unit_id, u.code, u.path, c.applicant_id_number, c.applicant_phone, c.jurisdiction,
+SELECT c.id, c.snapshot_bytes, c.snapshot::text, c.unit_id, u.code, u.path, c.applicant_id_number, c.applicant_phone, c.jurisdiction,
     c.submitted_at, c.updated_at, v.name, (u.path >= '/' AND u.path < '0'),
     EXISTS (SELECT 1 FROM case_tasks t JOIN units tu ON tu.id = t.unit_id WHERE t.case_id = c.id AND tu.path >= '/' AND tu.path < '0')
   FROM cases c JOIN units u ON u.id = c.unit_id

@@ -14,11 +14,11 @@ SELECT id, path FROM units WHERE code = 'QH-PS';
 SELECT nextval(pg_get_serial_sequence('cases', 'id')) AS id \gset
 SELECT array_to_string(weekend_days, ','), business_hours::text, utc_offset_seconds, version, xmin::text FROM calendars WHERE jurisdiction = 'CN';
 INSERT INTO cases (id, kind, state, item_code, item_version, channel, applicant_name, applicant_id_number,
-    applicant_phone, unit_id, jurisdiction, deadline, clock_state, is_open, version, snapshot, submitted_at,
+    applicant_phone, unit_id, jurisdiction, deadline, clock_state, is_open, version, snapshot_bytes, submitted_at,
     decided_at, accepted, completed_at, last_event_at, clock_deadline, handling_working_days, facts_version,
     clocks, current_stage, approved)
   SELECT :id, kind, state, item_code, item_version, channel, applicant_name, applicant_id_number, applicant_phone,
-    unit_id, jurisdiction, deadline, clock_state, true, version, snapshot, now(), decided_at, accepted, completed_at,
+    unit_id, jurisdiction, deadline, clock_state, true, version, snapshot_bytes, now(), decided_at, accepted, completed_at,
     now(), clock_deadline, handling_working_days, facts_version, clocks, current_stage, approved
   FROM bench_request_case;
 INSERT INTO case_tasks (case_id, number, stage, opening, unit_id, state, claimed_by, deadline, version)
@@ -37,7 +37,7 @@ INSERT INTO audit_log (seq, at, account_id, account, method, object, summary, re
     'submitted (complaint, neighbourhood-noise) via gridWorker at QH-S1-C1-G1; routed grid QH-S1-C1-G1 2 wd → community QH-S1-C1 3 wd → street QH-S1 5 wd → district QH-PS 5 wd',
     '', hash, sha256(hash) FROM audit_head;
 UPDATE audit_head SET seq = seq + 1, hash = sha256(hash);
-SELECT c.id, c.snapshot::text, c.unit_id, u.code, u.path, c.applicant_id_number, c.applicant_phone, c.jurisdiction,
+SELECT c.id, c.snapshot_bytes, c.snapshot::text, c.unit_id, u.code, u.path, c.applicant_id_number, c.applicant_phone, c.jurisdiction,
     c.submitted_at, c.updated_at, v.name, (u.path >= '/' AND u.path < '0'),
     EXISTS (SELECT 1 FROM case_tasks t JOIN units tu ON tu.id = t.unit_id WHERE t.case_id = c.id AND tu.path >= '/' AND tu.path < '0')
   FROM cases c JOIN units u ON u.id = c.unit_id
