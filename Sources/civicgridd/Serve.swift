@@ -37,7 +37,11 @@ struct Serve: AsyncParsableCommand {
 
   func run() async throws {
     let settings = try self.resolvedSettings()
-    Self.bootstrapLogging(level: Logger.Level(rawValue: settings.logLevel) ?? .info, json: self.logFormat == "json")
+    Self.bootstrapLogging(
+      level: Logger.Level(rawValue: settings.logLevel) ?? .info,
+      json: self.logFormat == "json",
+      metadataProvider: settings.otlpEndpoint == nil ? nil : TracingBackend.logMetadata
+    )
     let registry = Self.bootstrapMetrics()
     let logger = Logger(label: "civicgridd")
     let tracing = try TracingBackend.make(settings)
@@ -100,12 +104,20 @@ struct Serve: AsyncParsableCommand {
     return settings
   }
 
-  private static func bootstrapLogging(level: Logger.Level, json: Bool) {
-    LoggingSystem.bootstrap { label in
-      var handler: any LogHandler = json ? JSONLogHandler(label: label) : StreamLogHandler.standardError(label: label)
-      handler.logLevel = level
-      return handler
-    }
+  /// - Parameter metadataProvider: With tracing on, every line logged inside a traced call
+  ///   carries its `trace.id` and `span.id`.
+  private static func bootstrapLogging(level: Logger.Level, json: Bool, metadataProvider: Logger.MetadataProvider?) {
+    LoggingSystem.bootstrap(
+      { label, provider in
+        var handler: any LogHandler =
+          json
+          ? JSONLogHandler(label: label, metadataProvider: provider)
+          : StreamLogHandler.standardError(label: label, metadataProvider: provider)
+        handler.logLevel = level
+        return handler
+      },
+      metadataProvider: metadataProvider
+    )
   }
 
   /// Bootstraps the metrics system on a fresh registry, which the metrics endpoint serves.

@@ -80,13 +80,21 @@ struct TracingConfigurationTests {
     #expect(byEnvironment.stderr.contains("environment CIVICGRID_OTLP_ENDPOINT: otlp_endpoint must be"), "\(byEnvironment.stderr)")
   }
 
-  @Test("with an exporter whose collector is away, civicgridd serves traced calls (civicctl --trace) and still exits 0 on SIGTERM")
+  @Test(
+    "with an exporter whose collector is away, civicgridd serves calls traced by civicctl --trace over both transports, logs their trace id, and still exits 0 on SIGTERM"
+  )
   func servesWithExporterOn() async throws {
+    let log = FileManager.default.temporaryDirectory.appendingPathComponent("civicgridd-trace-\(UUID().uuidString).log")
+    FileManager.default.createFile(atPath: log.path, contents: nil)
+    defer { try? FileManager.default.removeItem(at: log) }
     let (server, ports) = try ExecutableTests.startServer(
-      extraArguments: ["--otlp-endpoint", "http://127.0.0.1:9", "--trace-sample-ratio", "1"],
-      environment: ExecutableTests.environmentWithoutDatabase
+      extraArguments: ["--otlp-endpoint", "http://127.0.0.1:9", "--trace-sample-ratio", "0", "--log-format", "json"],
+      logLevel: "debug",
+      environment: ExecutableTests.environmentWithoutDatabase,
+      standardError: try FileHandle(forWritingTo: log)
     )
     defer { if server.isRunning { server.terminate() } }
+    var traceIDs: [String] = []
     for (transport, port) in [("wire", ports.wire), ("http2", ports.grpc)] {
       let health = try await Binaries.runDetached(Binaries.civicctl, ["health", "--server", "127.0.0.1:\(port)", "--transport", transport, "--trace"])
       #expect(health.status == 0, "\(health.stderr)")
@@ -95,8 +103,17 @@ struct TracingConfigurationTests {
       let line = health.stderr.split(separator: "\n").first { $0.hasPrefix("civicctl: trace id ") }
       let traceID = try #require(line.map { String($0.dropFirst("civicctl: trace id ".count)) }, "\(health.stderr)")
       #expect(traceID.count == 32 && traceID.allSatisfy(\.isHexDigit))
+      traceIDs.append(traceID)
     }
     try await ExecutableTests.stop(server)
     #expect(server.terminationStatus == 0)
+
+    // A ratio of 0 records no new trace, but a caller's sampled traceparent is followed: each
+    // call's log lines carry the caller's trace id, so the server's span joined the trace.
+    let lines = try String(contentsOf: log, encoding: .utf8).split(separator: "\n")
+    for traceID in traceIDs {
+      let started = lines.filter { $0.contains(#""msg":"rpc started""#) && $0.contains(#""trace.id":"\#(traceID)""#) }
+      #expect(started.count == 1, "no 'rpc started' line with trace.id \(traceID) in:\n\(lines.joined(separator: "\n"))")
+    }
   }
 }

@@ -196,3 +196,28 @@ extension TracingTests {
     }
   }
 }
+
+extension TracingTests {
+  @Test("client side: a span's context injected into call metadata is extracted back as the parent of the next span")
+  func metadataCarrierRoundTrip() throws {
+    let tracer = RecordingTracer()
+    let caller = tracer.startSpan("caller", context: .topLevel, ofKind: .client)
+    var metadata = Metadata()
+    metadata.addString("00-00000000000000000000000000000001-0000000000000001-01", forKey: "traceparent")
+    tracer.inject(caller.context, into: &metadata, using: MetadataInjector())
+    let sent = Array(metadata[stringValues: "traceparent"])
+    #expect(sent.count == 1, "the injector replaces, never adds a second traceparent")
+
+    var received = ServiceContext.topLevel
+    tracer.extract(metadata, into: &received, using: MetadataExtractor())
+    let server = tracer.startSpan("server", context: received, ofKind: .server)
+    server.end()
+    caller.end()
+    let spans = tracer.spans
+    let callerSpan = try #require(spans.first { $0.name == "caller" })
+    let serverSpan = try #require(spans.first { $0.name == "server" })
+    #expect(serverSpan.traceID == callerSpan.traceID)
+    #expect(serverSpan.parentSpanID == callerSpan.spanID)
+    #expect(sent.first == "00-\(callerSpan.traceID)-\(callerSpan.spanID)-01")
+  }
+}
