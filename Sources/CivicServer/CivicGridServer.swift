@@ -10,6 +10,7 @@ internal import NIOSSL
 public import Prometheus
 public import ServiceLifecycle
 import Synchronization
+public import Tracing
 
 /// The CivicGrid server: the same services over CivicWire and over gRPC/HTTP/2, the
 /// health and reflection services and the metrics endpoint, as one ServiceLifecycle `Service`.
@@ -32,6 +33,8 @@ public final class CivicGridServer: Service, Sendable {
   private let boundWaiters = Mutex<[CheckedContinuation<BoundPorts, any Error>]>([])
   private let extraServices: [any RegistrableRPCService]
   private let extraInterceptors: [any ServerInterceptor]
+  /// Where call spans go (`ServerTracingInterceptor`); nil: no tracing interceptor at all.
+  private let tracer: (any Tracer)?
   /// Called to start a graceful shutdown once `run` has started the listeners.
   private let shutdownTrigger = Mutex<(@Sendable () -> Void)?>(nil)
   private let shutdownRequested = Mutex(false)
@@ -46,25 +49,38 @@ public final class CivicGridServer: Service, Sendable {
   ///     (so refused calls are counted too), in order. The call logger and the personal-data
   ///     masking step (`PersonalDataInterceptor`) always run after them, where the caller is known, and the
   ///     RPC cancellation bridge (`RPCCancellationInterceptor`) innermost, around the handler.
+  ///   - tracer: When given, every call on both listeners gets a server span, first of all
+  ///     interceptors (`ServerTracingInterceptor`); pass the store's tracer too, so its spans
+  ///     join the call's. Passed, not read from `InstrumentationSystem`, so tests stay apart.
   public init(
     configuration: ServerConfiguration,
     registry: PrometheusCollectorRegistry,
     logger: Logger,
     services: [any RegistrableRPCService] = [],
-    interceptors: [any ServerInterceptor] = []
+    interceptors: [any ServerInterceptor] = [],
+    tracer: (any Tracer)? = nil
   ) {
     self.configuration = configuration
     self.registry = registry
     self.logger = logger
     self.extraServices = services
     self.extraInterceptors = interceptors
+    self.tracer = tracer
+  }
+
+  /// The server span, first, when tracing is on.
+  private func outermostInterceptors(transport: String) -> [any ServerInterceptor] {
+    guard let tracer = self.tracer else { return [] }
+    return [ServerTracingInterceptor(tracer: tracer, transport: transport)]
   }
 
   /// The call's logger, where the caller is known (`CallLog`); personal-data masking; then,
   /// around the handler itself, the bridge that cancels the handler's work (its running
   /// statement) with the RPC.
   private func innermostInterceptors(transport: String) -> [any ServerInterceptor] {
-    [CallLoggingInterceptor(logger: self.logger, transport: transport), PersonalDataInterceptor(), RPCCancellationInterceptor()]
+    let caller: [any ServerInterceptor] = self.tracer == nil ? [] : [CallSpanCallerInterceptor()]
+    return [CallLoggingInterceptor(logger: self.logger, transport: transport)] + caller
+      + [PersonalDataInterceptor(), RPCCancellationInterceptor()]
   }
 
   /// Waits until every listener is bound and returns the ports.
@@ -196,13 +212,15 @@ public final class CivicGridServer: Service, Sendable {
     let wireServer = GRPCServer(
       transport: wireTransport,
       services: services,
-      interceptors: [CallMetricsInterceptor(transport: "civicwire"), DeadlineInterceptor(), ClientCertificateInterceptor()]
+      interceptors: self.outermostInterceptors(transport: "civicwire")
+        + [CallMetricsInterceptor(transport: "civicwire"), DeadlineInterceptor(), ClientCertificateInterceptor()]
         + self.extraInterceptors + self.innermostInterceptors(transport: "civicwire")
     )
     let http2Server = GRPCServer(
       transport: http2Transport,
       services: services,
-      interceptors: [CallMetricsInterceptor(transport: "http2"), DeadlineInterceptor(), ClientCertificateInterceptor()]
+      interceptors: self.outermostInterceptors(transport: "http2")
+        + [CallMetricsInterceptor(transport: "http2"), DeadlineInterceptor(), ClientCertificateInterceptor()]
         + self.extraInterceptors + self.innermostInterceptors(transport: "http2")
     )
     let metrics = MetricsEndpoint(host: config.metricsListen.host, port: config.metricsListen.port, registry: self.registry)

@@ -6,10 +6,13 @@ public import Logging
 public struct JSONLogHandler: LogHandler {
   public var logLevel: Logger.Level = .info
   public var metadata: Logger.Metadata = [:]
+  /// Metadata every line gets from its task's context (the current trace and span ids).
+  public var metadataProvider: Logger.MetadataProvider?
   private let label: String
 
-  public init(label: String) {
+  public init(label: String, metadataProvider: Logger.MetadataProvider? = nil) {
     self.label = label
+    self.metadataProvider = metadataProvider
   }
 
   public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
@@ -24,7 +27,8 @@ public struct JSONLogHandler: LogHandler {
       "logger": self.label,
       "msg": "\(event.message)",
     ]
-    for (key, value) in self.metadata.merging(event.metadata ?? [:], uniquingKeysWith: { $1 }) {
+    let provided = self.metadataProvider?.get() ?? [:]
+    for (key, value) in provided.merging(self.metadata, uniquingKeysWith: { $1 }).merging(event.metadata ?? [:], uniquingKeysWith: { $1 }) {
       object[key] = "\(value)"
     }
     guard var line = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else { return }

@@ -24,6 +24,12 @@ public struct ServerConfiguration: Sendable, Equatable {
   public var warningSweepSeconds: Int
   /// TLS on both listeners (docs/SECURITY.md); nil: plaintext.
   public var tls: TLSFiles?
+  /// The OpenTelemetry collector that receives traces over OTLP/gRPC, `http://HOST:PORT` or
+  /// `https://HOST:PORT` (docs/OPERATIONS.md, Tracing); nil (the default): tracing is off.
+  public var otlpEndpoint: String?
+  /// The fraction of new traces recorded, 0...1 (default 1); a call whose caller sent a
+  /// `traceparent` follows the caller's sampling decision.
+  public var traceSampleRatio: Double
 
   public static var defaults: ServerConfiguration {
     ServerConfiguration(
@@ -36,7 +42,9 @@ public struct ServerConfiguration: Sendable, Equatable {
       idleTimeoutSeconds: 300,
       gracePeriodSeconds: 30,
       warningSweepSeconds: 5,
-      tls: nil
+      tls: nil,
+      otlpEndpoint: nil,
+      traceSampleRatio: 1
     )
   }
 
@@ -56,7 +64,7 @@ public struct ServerConfiguration: Sendable, Equatable {
     "wire_listen", "grpc_listen", "metrics_listen", "log_level",
     "max_concurrent_streams", "max_message_size", "idle_timeout_seconds", "grace_period_seconds",
     "warning_sweep_seconds",
-  ] + TLSFiles.keys
+  ] + TLSFiles.keys + ["otlp_endpoint", "trace_sample_ratio"]
 
   /// Applies one setting given as text; `source` names where it came from for errors.
   public mutating func apply(key: String, value: String, source: String) throws(ConfigurationError) {
@@ -88,6 +96,8 @@ public struct ServerConfiguration: Sendable, Equatable {
     case "grace_period_seconds": self.gracePeriodSeconds = try int(0...3_600)
     case "warning_sweep_seconds": self.warningSweepSeconds = try int(0...3_600)
     case _ where TLSFiles.keys.contains(key): try TLSFiles.apply(key: key, value: value, source: source, to: &self.tls)
+    case "otlp_endpoint": self.otlpEndpoint = try TracingSettings.endpoint(value, source: source)
+    case "trace_sample_ratio": self.traceSampleRatio = try TracingSettings.ratio(value, source: source)
     default:
       throw ConfigurationError("\(source): unknown setting '\(key)' (known: \(Self.keys.joined(separator: ", ")))")
     }

@@ -9,6 +9,7 @@ import Logging
 import Metrics
 import Prometheus
 import ServiceLifecycle
+import Tracing
 import UnixSignals
 
 @main
@@ -115,8 +116,13 @@ struct Migrate: AsyncParsableCommand {
   /// migration role, when one is configured, which then grants the application role its
   /// privileges); fails start-up when PostgreSQL is unreachable or an applied migration
   /// changed, and warns when the server would run as a superuser.
-  static func openMigrated(_ configuration: StoreConfiguration, options: DatabaseOptions, logger: Logger) async throws -> StorePool {
-    let pool = StorePool(configuration: configuration, logger: logger, metrics: PoolMetrics())
+  static func openMigrated(
+    _ configuration: StoreConfiguration,
+    options: DatabaseOptions,
+    logger: Logger,
+    tracer: (any Tracer)? = nil
+  ) async throws -> StorePool {
+    let pool = StorePool(configuration: configuration, logger: logger, metrics: PoolMetrics(), tracer: tracer)
     do {
       let session = try await pool.query("SELECT current_user::text, rolsuper FROM pg_roles WHERE rolname = current_user").rows[0]
       let (user, superuser) = try session.decode((String, Bool).self)

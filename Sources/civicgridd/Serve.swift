@@ -8,6 +8,7 @@ import Logging
 import Metrics
 import Prometheus
 import ServiceLifecycle
+import Tracing
 import UnixSignals
 
 struct Serve: AsyncParsableCommand {
@@ -30,24 +31,37 @@ struct Serve: AsyncParsableCommand {
   @Option(help: "PEM CA certificates: every client must present a certificate they issued.") var tlsClientCa: String?
   @Option(help: "Client certificate name (CN or SAN) to account login, NAME=LOGIN[,…].") var tlsClientAccounts: String?
   @Option(help: "Write the bound ports as JSON to this file once listening.") var portFile: String?
+  @Option(help: "OpenTelemetry collector for traces over OTLP/gRPC, http://HOST:PORT (default: tracing off).") var otlpEndpoint: String?
+  @Option(help: "Fraction of new traces recorded, 0...1 (default 1).") var traceSampleRatio: String?
   @OptionGroup var database: DatabaseOptions
 
   func run() async throws {
     let settings = try self.resolvedSettings()
-    Self.bootstrapLogging(level: Logger.Level(rawValue: settings.logLevel) ?? .info, json: self.logFormat == "json")
+    Self.bootstrapLogging(
+      level: Logger.Level(rawValue: settings.logLevel) ?? .info,
+      json: self.logFormat == "json",
+      metadataProvider: settings.otlpEndpoint == nil ? nil : TracingBackend.logMetadata
+    )
     let registry = Self.bootstrapMetrics()
     let logger = Logger(label: "civicgridd")
+    let tracing = try TracingBackend.make(settings)
+    if let endpoint = settings.otlpEndpoint {
+      logger.info("tracing to \(endpoint)", metadata: ["trace.sample_ratio": "\(settings.traceSampleRatio)"])
+    }
 
-    let store = try await self.openStore(logger: logger)
+    let store = try await self.openStore(logger: logger, tracer: tracing?.tracer)
     let server = CivicGridServer(
       configuration: settings,
       registry: registry,
       logger: logger,
       services: store.map { DatabaseServices.make(store: $0) } ?? [],
-      interceptors: store.map { DatabaseServices.interceptors(store: $0, certificateAccounts: settings.tls?.clientAccounts ?? [:]) } ?? []
+      interceptors: store.map { DatabaseServices.interceptors(store: $0, certificateAccounts: settings.tls?.clientAccounts ?? [:]) } ?? [],
+      tracer: tracing?.tracer
     )
     // Shut down in reverse: the server drains first, the pool closes last.
-    var lifecycle = store.map { Self.storeServices($0, health: server.health, settings: settings, logger: logger) } ?? []
+    // The exporter first, so it shuts down last and flushes the server's final spans.
+    var lifecycle: [ServiceGroupConfiguration.ServiceConfiguration] = tracing.map { [.init(service: $0.service)] } ?? []
+    lifecycle += store.map { Self.storeServices($0, health: server.health, settings: settings, logger: logger) } ?? []
     lifecycle.append(.init(service: server))
     let group = ServiceGroup(
       configuration: ServiceGroupConfiguration(services: lifecycle, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
@@ -75,6 +89,7 @@ struct Serve: AsyncParsableCommand {
         ("metrics_listen", self.metricsListen), ("log_level", self.logLevel),
         ("tls_cert", self.tlsCert), ("tls_key", self.tlsKey), ("tls_client_ca", self.tlsClientCa),
         ("tls_client_accounts", self.tlsClientAccounts),
+        ("otlp_endpoint", self.otlpEndpoint), ("trace_sample_ratio", self.traceSampleRatio),
       ]
       for case let (key, value?) in flags {
         try settings.apply(key: key, value: value, source: "flag --\(key.replacingOccurrences(of: "_", with: "-"))")
@@ -89,12 +104,20 @@ struct Serve: AsyncParsableCommand {
     return settings
   }
 
-  private static func bootstrapLogging(level: Logger.Level, json: Bool) {
-    LoggingSystem.bootstrap { label in
-      var handler: any LogHandler = json ? JSONLogHandler(label: label) : StreamLogHandler.standardError(label: label)
-      handler.logLevel = level
-      return handler
-    }
+  /// - Parameter metadataProvider: With tracing on, every line logged inside a traced call
+  ///   carries its `trace.id` and `span.id`.
+  private static func bootstrapLogging(level: Logger.Level, json: Bool, metadataProvider: Logger.MetadataProvider?) {
+    LoggingSystem.bootstrap(
+      { label, provider in
+        var handler: any LogHandler =
+          json
+          ? JSONLogHandler(label: label, metadataProvider: provider)
+          : StreamLogHandler.standardError(label: label, metadataProvider: provider)
+        handler.logLevel = level
+        return handler
+      },
+      metadataProvider: metadataProvider
+    )
   }
 
   /// Bootstraps the metrics system on a fresh registry, which the metrics endpoint serves.
@@ -113,12 +136,12 @@ struct Serve: AsyncParsableCommand {
 
   /// The migrated store, or nil without a database URL (flag, CIVICGRID_DATABASE_URL or PG*
   /// variables): the server then runs Diagnostics and Health only.
-  private func openStore(logger: Logger) async throws -> StorePool? {
+  private func openStore(logger: Logger, tracer: (any Tracer)?) async throws -> StorePool? {
     guard let storeConfiguration = self.database.configuration() else {
       logger.warning("no database configured: serving Diagnostics and Health only (pass --database-url)")
       return nil
     }
-    return try await Migrate.openMigrated(storeConfiguration, options: self.database, logger: logger)
+    return try await Migrate.openMigrated(storeConfiguration, options: self.database, logger: logger, tracer: tracer)
   }
 
   /// The lifecycle services that come with the store: the pool, its health monitor (which

@@ -21,6 +21,14 @@ static char *normalize_method(const char *method) {
     return out;
 }
 
+/* Adds a well-formed traceparent that the metadata does not carry already. */
+static cw_code add_traceparent(cw_metadata *md, const char *traceparent) {
+    cw_trace_context parsed;
+    if (cw_traceparent_parse(traceparent, &parsed) != CW_OK) return CW_INVALID_ARGUMENT;
+    if (cw_metadata_find(md, "traceparent") != NULL) return CW_INVALID_ARGUMENT;
+    return cw_metadata_add_string(md, "traceparent", traceparent);
+}
+
 cw_code cw_call_start(cw_conn *c, const char *method, const cw_call_opts *opts, cw_call **out) {
     *out = NULL;
     if (c->state == CW_CONN_CLOSED || c->state == CW_CONN_DRAINING) return CW_UNAVAILABLE;
@@ -34,8 +42,9 @@ cw_code cw_call_start(cw_conn *c, const char *method, const cw_call_opts *opts, 
     cw_metadata_init(&k->send_md);
     cw_metadata_init(&k->initial_md);
     cw_metadata_init(&k->trailing_md);
-    if (opts && opts->metadata) {
-        cw_code rc = cw_metadata_copy(&k->send_md, opts->metadata);
+    if (opts && (opts->metadata || opts->traceparent)) {
+        cw_code rc = opts->metadata ? cw_metadata_copy(&k->send_md, opts->metadata) : CW_OK;
+        if (rc == CW_OK && opts->traceparent) rc = add_traceparent(&k->send_md, opts->traceparent);
         if (rc != CW_OK) {
             cw_metadata_clear(&k->send_md);
             free(k->method);

@@ -11,6 +11,7 @@
 #include "civicwire/frame.h"
 #include "civicwire/metadata.h"
 #include "civicwire/tls.h"
+#include "civicwire/trace.h"
 
 #include <sys/types.h>
 

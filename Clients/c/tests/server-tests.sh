@@ -81,6 +81,9 @@ load duration "r['mode'] == 'closed' and r['calls'] > 0 and r['errors'] == 0" \
 printf '\x08\x64' > "$scratch/size100.bin"                 # SimpleRequest{response_size: 100}
 load data_file_and_metadata "r['calls'] == 200 and s == {'OK': 200}" \
   -n 200 -d "$scratch/size100.bin" -m x-civic-initial=abc -m x-civic-trailing-bin=xyz "$addr" "$method/UnaryCall"
+# Half the calls carry a fresh traceparent: a server (traced or not) answers them all alike.
+load trace_sample "r['calls'] == 400 and s == {'OK': 400}" \
+  -n 400 -c 8 --trace-sample 0.5 -m x-civic-initial=abc "$addr" "$method/EmptyCall"
 printf '\x1a\x02\x08\x02' > "$scratch/status2.bin"         # SimpleRequest{response_status: {code: 2}}
 load status_counts "r['calls'] == 50 and r['errors'] == 50 and s == {'UNKNOWN': 50}" \
   -n 50 -d "$scratch/status2.bin" "$addr" "$method/UnaryCall"

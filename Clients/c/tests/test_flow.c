@@ -289,6 +289,41 @@ static void metadata_out_and_in(check_ctx *t) {
     teardown(&fx);
 }
 
+/* cw_call_opts.traceparent goes out as "traceparent" metadata after the call's own; a
+ * malformed one, or a second one, is refused before anything is sent. */
+static void traceparent_sent_as_metadata(check_ctx *t) {
+    fixture fx;
+    if (!setup(t, &fx, NULL, NULL)) return;
+    const char *tp = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+    cw_metadata md;
+    cw_metadata_init(&md);
+    cw_metadata_add_string(&md, "x-civic-initial", "hello");
+    cw_call *bad = NULL;
+    cw_call_opts malformed = {.traceparent = "00-nope"};
+    CHECK(t, cw_call_start(fx.conn, "/civicgrid.v1.Diagnostics/EmptyCall", &malformed, &bad) == CW_INVALID_ARGUMENT && bad == NULL);
+    cw_metadata twice;
+    cw_metadata_init(&twice);
+    cw_metadata_add_string(&twice, "traceparent", tp);
+    cw_call_opts duplicate = {.metadata = &twice, .traceparent = tp};
+    CHECK(t, cw_call_start(fx.conn, "/civicgrid.v1.Diagnostics/EmptyCall", &duplicate, &bad) == CW_INVALID_ARGUMENT && bad == NULL);
+    cw_metadata_clear(&twice);
+
+    cw_call_opts o = {.metadata = &md, .traceparent = tp};
+    cw_call *k = NULL;
+    CHECK(t, cw_call_start(fx.conn, "/civicgrid.v1.Diagnostics/EmptyCall", &o, &k) == CW_OK && k != NULL);
+    CHECK(t, fs_expect(fx.sfd, fx.conn, CW_FRAME_HEADERS, fx.f, 1000));
+    Civicgrid__Wire__V1__Headers *h = civicgrid__wire__v1__headers__unpack(NULL, fx.f->h.length, fx.f->payload);
+    CHECK(t, h != NULL && h->n_metadata == 2);
+    if (h && h->n_metadata == 2) {
+        CHECK(t, strcmp(h->metadata[0]->key, "x-civic-initial") == 0);
+        CHECK(t, strcmp(h->metadata[1]->key, "traceparent") == 0 && strcmp(h->metadata[1]->string_value, tp) == 0);
+    }
+    if (h) civicgrid__wire__v1__headers__free_unpacked(h, NULL);
+    if (k) cw_call_free(k);
+    cw_metadata_clear(&md);
+    teardown(&fx);
+}
+
 /* GOAWAY: no new calls, calls above last_stream_id fail, the rest finish, then close. */
 static void goaway_drains(check_ctx *t) {
     Civicgrid__Wire__V1__Settings st = CIVICGRID__WIRE__V1__SETTINGS__INIT;
@@ -461,6 +496,7 @@ size_t flow_tests(check_case *out) {
         {"flow/deadline_sent_and_enforced", deadline_sent_and_enforced, NULL},
         {"flow/cancel_sends_cancel", cancel_sends_cancel, NULL},
         {"flow/metadata_out_and_in", metadata_out_and_in, NULL},
+        {"flow/traceparent_sent_as_metadata", traceparent_sent_as_metadata, NULL},
         {"flow/metadata_many_and_too_big", metadata_many_and_too_big, NULL},
         {"flow/goaway_drains", goaway_drains, NULL},
         {"flow/ping_round_trip", ping_round_trip, NULL},

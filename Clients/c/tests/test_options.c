@@ -46,6 +46,10 @@ static void defaults_and_method(check_ctx *t) {
     CHECK(t, parse(&o, 11, rps) == 0);
     CHECK(t, o.rps == 250 && o.concurrency == 1000 && o.total == 0 && o.duration_ns == 2000000000LL);
     CHECK(t, o.format == FORMAT_CSV && o.metadata.count == 1 && strcmp(o.host, "::1") == 0);
+    CHECK(t, o.trace_sample == 0);
+    options_free(&o);
+    char *traced[] = {"civicload", "--trace-sample", "0.1", "127.0.0.1:1", "a.B/C", NULL};
+    CHECK(t, parse(&o, 5, traced) == 0 && o.trace_sample == 0.1);
     options_free(&o);
 }
 
@@ -60,6 +64,9 @@ static void rejects_bad_input(check_ctx *t) {
         {"civicload", "-m", "Bad=1", "127.0.0.1:1", "a.B/C", NULL},
         {"civicload", "--format", "xml", "127.0.0.1:1", "a.B/C", NULL},
         {"civicload", "-d", "/nonexistent/req.bin", "127.0.0.1:1", "a.B/C", NULL},
+        {"civicload", "--trace-sample", "1.5", "127.0.0.1:1", "a.B/C", NULL},
+        {"civicload", "--trace-sample", "-0.1", "127.0.0.1:1", "a.B/C", NULL},
+        {"civicload", "--trace-sample", "some", "127.0.0.1:1", "a.B/C", NULL},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         int argc = 0;

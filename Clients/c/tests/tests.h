@@ -12,5 +12,6 @@ size_t flow_tests(check_case *out);
 size_t histogram_tests(check_case *out);
 size_t options_tests(check_case *out);
 size_t tls_tests(check_case *out);
+size_t trace_tests(check_case *out);
 
 #endif

@@ -1,5 +1,6 @@
 import CivicProtos
 import CivicWire
+import Foundation
 import GRPCCore
 import GRPCNIOTransportHTTP2
 
@@ -114,6 +115,10 @@ enum ClientFactory {
     }
     if let token, !token.isEmpty, !metadata.contains(where: { $0.key == "authorization" }) {
       metadata.addString("Bearer \(token)", forKey: "authorization")
+    }
+    if let trace = try options.traceParent() {
+      metadata.replaceOrAddString(trace.header, forKey: "traceparent")
+      FileHandle.standardError.write(Data("civicctl: trace id \(trace.traceID)\n".utf8))
     }
     return metadata
   }

@@ -21,6 +21,12 @@ struct GlobalOptions: ParsableArguments {
   @Flag(help: "Print machine-readable JSON.")
   var json = false
 
+  @Flag(help: "Start a trace: send a fresh W3C traceparent and print its trace id on stderr.")
+  var trace = false
+
+  @Option(help: "Join a trace: send this W3C traceparent (00-<32 hex>-<16 hex>-<2 hex>).")
+  var traceparent: String?
+
   @OptionGroup(title: "TLS")
   var tls: TLSOptions
 
@@ -29,6 +35,19 @@ struct GlobalOptions: ParsableArguments {
     guard self.timeout > 0 else { throw ValidationError("--timeout must be positive") }
     if let server = self.server { _ = try Endpoint.split(server) }
     _ = try self.parsedMetadata()
+    _ = try self.traceParent()
+  }
+
+  /// The trace context to send: --traceparent, a fresh one for --trace, else none.
+  func traceParent() throws -> TraceParent? {
+    if let text = self.traceparent {
+      guard !self.trace else { throw ValidationError("--trace and --traceparent cannot be combined") }
+      guard let parsed = TraceParent(parsing: text) else {
+        throw ValidationError("--traceparent must be a W3C traceparent 00-<32 hex>-<16 hex>-<2 hex>, got '\(text)'")
+      }
+      return parsed
+    }
+    return self.trace ? TraceParent.random() : nil
   }
 
   /// Where and as whom to call: flags, then the environment, then the stored login.

@@ -94,7 +94,9 @@ public struct WarningSweeper: Sendable {
   private func drain(at now: Instant) async throws -> Pass {
     var total = Pass()
     while true {
-      let batch = try await self.store.transaction { connection in try await self.sweepBatch(at: now, on: connection) }
+      let batch = try await self.tracedBatch {
+        try await self.store.transaction { connection in try await self.sweepBatch(at: now, on: connection) }
+      }
       total.add(batch)
       if batch.casesExamined < self.configuration.batchSize { return total }
     }

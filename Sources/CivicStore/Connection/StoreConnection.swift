@@ -1,4 +1,5 @@
 import NIOPosix
+import Tracing
 
 /// A leased PostgreSQL connection, valid inside the `withConnection` or `transaction`
 /// closure that handed it out.
@@ -12,6 +13,8 @@ import NIOPosix
 public struct StoreConnection: Sendable {
   let connection: LibPQConnection
   let threadPool: NIOThreadPool
+  /// The pool's tracer: each statement is a span (`StoreSpans`).
+  var tracer: (any Tracer)? = nil
 
   /// The server process id serving this connection (`pg_backend_pid()`).
   public var backendPID: Int32 { self.connection.backendPID }
@@ -25,7 +28,12 @@ public struct StoreConnection: Sendable {
     let connection = self.connection
     let sql = query.sql
     let binds = query.binds
-    return try await self.run { () throws(StoreError) in try connection.execute(sql, binds, prepare: prepare) }
+    guard let tracer = self.tracer else {
+      return try await self.run { () throws(StoreError) in try connection.execute(sql, binds, prepare: prepare) }
+    }
+    return try await StoreSpans.statement(tracer, summary: query.name ?? StatementSummary.of(sql)) { () throws(StoreError) in
+      try await self.run { () throws(StoreError) in try connection.execute(sql, binds, prepare: prepare) }
+    }
   }
 
   /// Runs one statement and returns the affected-row count.

@@ -2,6 +2,7 @@ public import Logging
 import NIOPosix
 public import ServiceLifecycle
 import Synchronization
+public import Tracing
 
 /// A pool of PostgreSQL connections, and the entry point of CivicStore.
 ///
@@ -19,12 +20,17 @@ public final class StorePool: Service, Sendable {
   private let state: Mutex<PoolStateMachine<LibPQConnection>>
   private let nextWaiterID = Atomic<Int>(0)
   private let metrics: PoolMetrics?
+  /// Where transactions and statements report spans (`StoreSpans`); nil: no tracing at all.
+  public let tracer: (any Tracer)?
 
   /// - Parameter metrics: Where to report occupancy and waits; the server's pool only.
-  public init(configuration: StoreConfiguration, logger: Logger, metrics: PoolMetrics? = nil) {
+  /// - Parameter tracer: Where to report transaction and statement spans, as children of the
+  ///   caller's current span; nil (the default) costs one check per statement.
+  public init(configuration: StoreConfiguration, logger: Logger, metrics: PoolMetrics? = nil, tracer: (any Tracer)? = nil) {
     self.configuration = configuration
     self.logger = logger
     self.metrics = metrics
+    self.tracer = tracer
     self.state = Mutex(PoolStateMachine(capacity: configuration.poolSize))
     // One thread per connection, plus one for a notification listener.
     self.threadPool = NIOThreadPool(numberOfThreads: configuration.poolSize + 1)
@@ -50,7 +56,7 @@ public final class StorePool: Service, Sendable {
   @discardableResult
   public func withConnection<R: Sendable>(_ body: (StoreConnection) async throws -> R) async throws -> R {
     let connection = try await self.lease()
-    let leased = StoreConnection(connection: connection, threadPool: self.threadPool)
+    let leased = StoreConnection(connection: connection, threadPool: self.threadPool, tracer: self.tracer)
     let result: Result<R, any Error>
     do {
       // Nonisolated code in `body` runs on the connection's own thread, where statements

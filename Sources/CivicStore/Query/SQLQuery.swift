@@ -37,6 +37,19 @@ public struct SQLQuery: Sendable, ExpressibleByStringInterpolation, CustomString
   /// Parameters numbered by an `unsafeSQL` caller inside the first piece.
   private var prenumbered: Int
 
+  /// The statement's name in traces; nil: derived from its first keywords (`INSERT audit_log`).
+  public var name: String?
+
+  /// This query named `name` in traces (a short constant, never data).
+  public func named(_ name: String) -> SQLQuery {
+    var query = self
+    query.name = name
+    return query
+  }
+
+  /// The name spans give the statement: ``name``, else its first keywords and table.
+  public var summary: String { self.name ?? StatementSummary.of(self.sql) }
+
   /// The statement text with `$n` placeholders.
   public var sql: String {
     var text = self.pieces[0]

@@ -18,8 +18,24 @@ extension StorePool {
     deadline: ContinuousClock.Instant? = nil,
     _ body: (StoreConnection) async throws -> R
   ) async throws -> R {
+    guard let tracer = self.tracer else {
+      return try await self.attempts(isolation: isolation, deadline: deadline, attempted: { _ in }, body)
+    }
+    // One span for the whole transaction, its retries included (their count is an attribute).
+    return try await StoreSpans.transaction(tracer, isolation: isolation) { attempted in
+      try await self.attempts(isolation: isolation, deadline: deadline, attempted: attempted, body)
+    }
+  }
+
+  private func attempts<R: Sendable>(
+    isolation: IsolationLevel,
+    deadline: ContinuousClock.Instant?,
+    attempted: @Sendable (Int) -> Void,
+    _ body: (StoreConnection) async throws -> R
+  ) async throws -> R {
     let attempts = self.configuration.transactionAttempts
     for attempt in 1... {
+      attempted(attempt)
       do {
         return try await self.withConnection { connection in
           try await Self.runOnce(on: connection, isolation: isolation, deadline: deadline, body)

@@ -8,6 +8,7 @@ import Foundation
 import GRPCCore
 import Logging
 import Prometheus
+import Tracing
 
 /// A real `CivicGridServer` with every database-backed service and the auth interceptor,
 /// on loopback, over a scratch database of its own (copied from the migrated template by the
@@ -54,9 +55,11 @@ struct ServiceHarness: Sendable {
   /// - Parameter throttle: The auth interceptor's failure throttle; off unless a test is
   ///   about the throttle.
   /// - Parameter logger: The server's logger; by default one that drops everything.
+  /// - Parameter tracer: Given to the server and its store (a `RecordingTracer`); none by default.
   static func withServer<R: Sendable>(
     adjust: (inout ServerConfiguration) -> Void = { _ in },
     logger: Logger = Self.logger,
+    tracer: (any Tracer)? = nil,
     extraServices: @escaping @Sendable (StorePool) -> [any RegistrableRPCService] = { _ in [] },
     extraPolicies: [String: MethodPolicy] = [:],
     throttle: FailureThrottle.Settings = .disabled,
@@ -73,6 +76,7 @@ struct ServiceHarness: Sendable {
           database: database,
           adjust: adjust,
           logger: logger,
+          tracer: tracer,
           extraServices: extraServices,
           extraPolicies: extraPolicies,
           throttle: throttle,
@@ -95,12 +99,13 @@ struct ServiceHarness: Sendable {
     database: String,
     adjust: (inout ServerConfiguration) -> Void,
     logger: Logger,
+    tracer: (any Tracer)?,
     extraServices: @Sendable (StorePool) -> [any RegistrableRPCService],
     extraPolicies: [String: MethodPolicy],
     throttle: FailureThrottle.Settings,
     _ body: @Sendable (ServiceHarness) async throws -> R
   ) async throws -> R {
-    let store = StorePool(configuration: try Self.storeConfiguration(database: database), logger: Self.logger)
+    let store = StorePool(configuration: try Self.storeConfiguration(database: database), logger: Self.logger, tracer: tracer)
     let owner = StorePool(configuration: try Self.storeConfiguration(database: database, poolSize: 2, owner: true), logger: Self.logger)
     do {
       let adminToken = try await DemoData.seed(store).adminToken
@@ -122,7 +127,8 @@ struct ServiceHarness: Sendable {
           policies: MethodPolicies.all.merging(extraPolicies) { real, _ in real },
           throttle: throttle,
           certificateAccounts: configuration.tls?.clientAccounts ?? [:]
-        ) + [HandlerCallRecorder(calls: handlerCalls)]
+        ) + [HandlerCallRecorder(calls: handlerCalls)],
+        tracer: tracer
       )
       let result = try await withThrowingTaskGroup(of: Void.self) { group in
         group.addTask { try await server.run() }

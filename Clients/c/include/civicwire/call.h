@@ -41,6 +41,9 @@ typedef struct cw_call_opts {
     const cw_metadata *metadata; /* copied; may be NULL */
     cw_call_cb on_event;        /* may be NULL */
     void *user;
+    /* A W3C traceparent (cw_traceparent_format) sent as the call's "traceparent" metadata;
+     * may be NULL. Malformed, or metadata that has one already: CW_INVALID_ARGUMENT. */
+    const char *traceparent;
 } cw_call_opts;
 
 /*

@@ -8,6 +8,7 @@
 #include "civicwire/metadata.h"
 #include "civicwire/status.h"
 #include "civicwire/tls.h"
+#include "civicwire/trace.h"
 #include "civicwire/unary.h"
 
 #endif

@@ -31,6 +31,8 @@ static const char usage[] =
     "  -z, --duration D       measure for a duration instead (10s, 500ms, 1m)\n"
     "      --warmup W         calls to skip first: a count (1000) or a duration (2s)\n"
     "  -t, --timeout D        per-call deadline (default 20s; 0 for none)\n"
+    "      --trace-sample R   send a fresh W3C traceparent with this fraction of calls, 0...1\n"
+    "                         (default 0), so the server's traces show a sample of the load\n"
     "      --format F         text (default), json or csv\n"
     "      --no-histogram     no latency histogram in text output\n"
     "      --progress         always print the progress line on stderr (default: when a tty)\n"
@@ -138,6 +140,7 @@ enum {
     OPT_CERT,
     OPT_KEY,
     OPT_SERVER_NAME,
+    OPT_TRACE_SAMPLE,
 };
 
 int options_parse(options *o, int argc, char **argv) {
@@ -170,6 +173,7 @@ int options_parse(options *o, int argc, char **argv) {
         {"cert", required_argument, NULL, OPT_CERT},
         {"key", required_argument, NULL, OPT_KEY},
         {"server-name", required_argument, NULL, OPT_SERVER_NAME},
+        {"trace-sample", required_argument, NULL, OPT_TRACE_SAMPLE},
         {NULL, 0, NULL, 0},
     };
     uint64_t u;
@@ -200,6 +204,14 @@ int options_parse(options *o, int argc, char **argv) {
             char *end;
             o->rps = strtod(optarg, &end);
             if (end == optarg || *end != 0 || !(o->rps > 0 && o->rps <= 1e7)) return fail("bad --rps", optarg);
+            break;
+        }
+        case OPT_TRACE_SAMPLE: {
+            char *end;
+            o->trace_sample = strtod(optarg, &end);
+            if (end == optarg || *end != 0 || !(o->trace_sample >= 0 && o->trace_sample <= 1)) {
+                return fail("bad --trace-sample (a fraction 0...1)", optarg);
+            }
             break;
         }
         case 'n':

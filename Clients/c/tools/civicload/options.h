@@ -30,6 +30,7 @@ typedef struct options {
     uint64_t warmup_calls;
     int64_t warmup_ns;
     uint64_t timeout_us;   /* per call; 0 none */
+    double trace_sample;   /* fraction of calls sent with a fresh W3C traceparent; 0 none */
     out_format format;
     bool histogram;        /* draw the terminal histogram (text format) */
     int progress;          /* -1 auto (tty), 0 off, 1 on */

@@ -10,6 +10,8 @@
 #include <unistd.h>
 
 #include "civicwire/civicwire.h"
+#include "sampling.h"
+#include <sys/random.h>
 
 #define PROGRESS_EVERY_NS 1000000000LL
 
@@ -43,6 +45,7 @@ typedef struct runner {
     bool progress_tty;
     int progress_len;
     int signal_fd; /* SIGINT/SIGTERM: stop sending, let calls in flight finish, report */
+    sampler trace; /* --trace-sample */
 } runner;
 
 int64_t mono_ns(void) {
@@ -140,6 +143,12 @@ static bool issue(runner *rn, int64_t start_ns, int64_t now) {
     s->warm = in_warmup(rn, now);
     cw_call_opts co = {.timeout_micros = rn->o->timeout_us, .metadata = &rn->o->metadata, .on_event = on_event,
                        .user = s};
+    char traceparent[CW_TRACEPARENT_LEN + 1];
+    cw_trace_context trace;
+    if (sampler_next(&rn->trace) && cw_trace_context_random(&trace) == CW_OK &&
+        cw_traceparent_format(&trace, traceparent, sizeof traceparent) == CW_OK) {
+        co.traceparent = traceparent;
+    }
     cw_call *call;
     cw_code rc = cw_call_start(c, rn->o->method, &co, &call);
     if (rc == CW_OK) rc = cw_call_send(call, rn->o->request, rn->o->request_len);
@@ -267,6 +276,9 @@ int run_load(const options *o, results *r) {
     }
     rn->warming = o->warmup_calls > 0 || o->warmup_ns > 0;
     rn->progress_tty = isatty(2);
+    uint64_t seed = (uint64_t)mono_ns();
+    if (getrandom(&seed, sizeof seed, 0) != (ssize_t)sizeof seed) seed ^= (uint64_t)getpid();
+    sampler_init(&rn->trace, o->trace_sample, seed);
     sigset_t sigs, old_sigs;
     sigemptyset(&sigs);
     sigaddset(&sigs, SIGINT);
