@@ -409,6 +409,61 @@ public enum MethodRegistry {
       input: Civicgrid_V1_GetReportRequest.self, output: Civicgrid_V1_Report.self,
       clientStreaming: false, serverStreaming: false
     ),
+    "civicgrid.v1.FieldEvents/ReportEvent": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.FieldEvents", method: "ReportEvent"),
+      input: Civicgrid_V1_ReportEventRequest.self, output: Civicgrid_V1_FieldEvent.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.FieldEvents/UploadEvents": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.FieldEvents", method: "UploadEvents"),
+      input: Civicgrid_V1_ReportEventRequest.self, output: Civicgrid_V1_UploadEventsResponse.self,
+      clientStreaming: true, serverStreaming: false
+    ),
+    "civicgrid.v1.FieldEvents/RouteEvent": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.FieldEvents", method: "RouteEvent"),
+      input: Civicgrid_V1_RouteEventRequest.self, output: Civicgrid_V1_FieldEvent.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.FieldEvents/HandleEvent": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.FieldEvents", method: "HandleEvent"),
+      input: Civicgrid_V1_HandleEventRequest.self, output: Civicgrid_V1_FieldEvent.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.FieldEvents/CheckEvent": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.FieldEvents", method: "CheckEvent"),
+      input: Civicgrid_V1_CheckEventRequest.self, output: Civicgrid_V1_FieldEvent.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.FieldEvents/CloseEvent": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.FieldEvents", method: "CloseEvent"),
+      input: Civicgrid_V1_CloseEventRequest.self, output: Civicgrid_V1_FieldEvent.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.FieldEvents/GetEvent": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.FieldEvents", method: "GetEvent"),
+      input: Civicgrid_V1_GetEventRequest.self, output: Civicgrid_V1_FieldEvent.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.FieldEvents/ListEvents": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.FieldEvents", method: "ListEvents"),
+      input: Civicgrid_V1_ListEventsRequest.self, output: Civicgrid_V1_ListEventsResponse.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.FieldEvents/GetEventRouting": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.FieldEvents", method: "GetEventRouting"),
+      input: Civicgrid_V1_GetEventRoutingRequest.self, output: Civicgrid_V1_EventRoutingTable.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.FieldEvents/UpdateEventRouting": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.FieldEvents", method: "UpdateEventRouting"),
+      input: Civicgrid_V1_UpdateEventRoutingRequest.self, output: Civicgrid_V1_EventRoutingTable.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.FieldEvents/AcknowledgeUrgentEvent": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.FieldEvents", method: "AcknowledgeUrgentEvent"),
+      input: Civicgrid_V1_AcknowledgeUrgentEventRequest.self, output: Civicgrid_V1_UrgentAcknowledgements.self,
+      clientStreaming: false, serverStreaming: false
+    ),
     "civicgrid.v1.Requests/SubmitRequest": Entry(
       descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Requests", method: "SubmitRequest"),
       input: Civicgrid_V1_SubmitRequestRequest.self, output: Civicgrid_V1_CitizenRequest.self,

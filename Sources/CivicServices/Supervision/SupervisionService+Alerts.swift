@@ -8,6 +8,7 @@ public import GRPCCore
 extension SupervisionService {
   static let alertKinds: [Civicgrid_V1_AlertKind: PendingAlert.Kind] = [
     .warning: .warning, .urge: .urge, .orderProposed: .orderProposed, .order: .order, .notice: .notice, .inspection: .inspection,
+    .urgentEvent: .urgentEvent, .urgentEscalated: .urgentEscalated,
   ]
 
   func alertQuery(_ filter: Civicgrid_V1_AlertFilter, principal: Principal) async throws -> AlertFilter {

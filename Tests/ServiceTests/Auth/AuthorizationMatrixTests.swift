@@ -146,6 +146,20 @@ private let expectations: [String: Expected] = [
   "civicgrid.v1.Requests/ListRequests": .roles([.gridWorker, .clerk, .handler, .supervisor, .admin, .auditor]),
   "civicgrid.v1.Requests/GetRoutingTable": .anyAccount,
   "civicgrid.v1.Requests/UpdateRoutingTable": .roles([.admin]),
+  // Field events: grid workers and partner phones report; the grid routes and closes; the
+  // handling unit (or the grid worker on the spot) handles; the street checks; urgent alerts
+  // are acknowledged by the handling unit and supervisors (docs/GRID.md).
+  "civicgrid.v1.FieldEvents/ReportEvent": .roles([.gridWorker, .partner]),
+  "civicgrid.v1.FieldEvents/UploadEvents": .roles([.gridWorker, .partner]),
+  "civicgrid.v1.FieldEvents/RouteEvent": .roles([.gridWorker, .supervisor]),
+  "civicgrid.v1.FieldEvents/HandleEvent": .roles([.gridWorker, .handler]),
+  "civicgrid.v1.FieldEvents/CheckEvent": .roles([.handler, .supervisor]),
+  "civicgrid.v1.FieldEvents/CloseEvent": .roles([.gridWorker, .supervisor]),
+  "civicgrid.v1.FieldEvents/GetEvent": .roles([.gridWorker, .handler, .supervisor, .admin, .auditor]),
+  "civicgrid.v1.FieldEvents/ListEvents": .roles([.gridWorker, .handler, .supervisor, .admin, .auditor]),
+  "civicgrid.v1.FieldEvents/GetEventRouting": .anyAccount,
+  "civicgrid.v1.FieldEvents/UpdateEventRouting": .roles([.admin]),
+  "civicgrid.v1.FieldEvents/AcknowledgeUrgentEvent": .roles([.handler, .supervisor]),
 ]
 
 @Suite("Authorization matrix", .timeLimit(.minutes(5)))
