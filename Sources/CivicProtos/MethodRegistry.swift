@@ -64,6 +64,16 @@ public enum MethodRegistry {
       input: Civicgrid_V1_AssignHomeVisitRequest.self, output: Civicgrid_V1_HomeVisit.self,
       clientStreaming: false, serverStreaming: false
     ),
+    "civicgrid.v1.Appointments/FinishHomeVisit": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Appointments", method: "FinishHomeVisit"),
+      input: Civicgrid_V1_FinishHomeVisitRequest.self, output: Civicgrid_V1_HomeVisit.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.Appointments/CancelHomeVisit": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Appointments", method: "CancelHomeVisit"),
+      input: Civicgrid_V1_CancelHomeVisitRequest.self, output: Civicgrid_V1_HomeVisit.self,
+      clientStreaming: false, serverStreaming: false
+    ),
     "civicgrid.v1.Audit/ListAudit": Entry(
       descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Audit", method: "ListAudit"),
       input: Civicgrid_V1_ListAuditRequest.self, output: Civicgrid_V1_ListAuditResponse.self,
@@ -462,6 +472,36 @@ public enum MethodRegistry {
     "civicgrid.v1.FieldEvents/AcknowledgeUrgentEvent": Entry(
       descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.FieldEvents", method: "AcknowledgeUrgentEvent"),
       input: Civicgrid_V1_AcknowledgeUrgentEventRequest.self, output: Civicgrid_V1_UrgentAcknowledgements.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.Grids/SetGridProfile": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Grids", method: "SetGridProfile"),
+      input: Civicgrid_V1_SetGridProfileRequest.self, output: Civicgrid_V1_GridProfile.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.Grids/GetGridProfile": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Grids", method: "GetGridProfile"),
+      input: Civicgrid_V1_GetGridProfileRequest.self, output: Civicgrid_V1_GridProfile.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.Grids/GetGridCard": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Grids", method: "GetGridCard"),
+      input: Civicgrid_V1_GetGridCardRequest.self, output: Civicgrid_V1_GridCard.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.Grids/RecordTraining": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Grids", method: "RecordTraining"),
+      input: Civicgrid_V1_RecordTrainingRequest.self, output: Civicgrid_V1_TrainingRecord.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.Grids/ListTraining": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Grids", method: "ListTraining"),
+      input: Civicgrid_V1_ListTrainingRequest.self, output: Civicgrid_V1_ListTrainingResponse.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.Grids/GetGridStats": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Grids", method: "GetGridStats"),
+      input: Civicgrid_V1_GetGridStatsRequest.self, output: Civicgrid_V1_GridStats.self,
       clientStreaming: false, serverStreaming: false
     ),
     "civicgrid.v1.Requests/SubmitRequest": Entry(

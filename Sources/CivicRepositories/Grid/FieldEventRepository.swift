@@ -24,10 +24,14 @@ public struct FieldEventRepository: Sendable {
     try await self.connection.query("SELECT \(FieldEventRecord.columns) WHERE e.case_id = \(caseID)").first(FieldEventRecord.self)
   }
 
-  /// Routed to `unitID` by routing table `version`.
+  /// Routed to `unitID` by routing table `version`; due when its (just written) latest task is.
   public func recordRouting(_ caseID: Int64, version: Int, unitID: Int64) async throws(StoreError) {
     try await self.connection.execute(
-      "UPDATE field_events SET routing_version = \(version), handling_unit_id = \(unitID) WHERE case_id = \(caseID)"
+      """
+      UPDATE field_events SET routing_version = \(version), handling_unit_id = \(unitID),
+        due_at = (SELECT deadline FROM case_tasks WHERE case_id = \(caseID) ORDER BY number DESC LIMIT 1)
+      WHERE case_id = \(caseID)
+      """
     )
   }
 
@@ -43,12 +47,14 @@ public struct FieldEventRepository: Sendable {
     selfHandled: Bool,
     evidence: String,
     attachments: [AttachmentRef],
-    sampled: Bool
+    sampled: Bool,
+    at instant: Instant
   ) async throws(StoreError) {
     try await self.connection.execute(
       """
       UPDATE field_events SET self_handled = \(selfHandled), evidence = \(evidence),
-        evidence_attachments = \(FieldEventRecord.json(attachments))::jsonb, sampled_for_check = \(sampled)
+        evidence_attachments = \(FieldEventRecord.json(attachments))::jsonb, sampled_for_check = \(sampled),
+        handled_at = to_timestamp(\(instant.secondsSinceEpoch)::bigint)
       WHERE case_id = \(caseID)
       """
     )

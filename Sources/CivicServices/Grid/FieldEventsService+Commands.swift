@@ -104,7 +104,8 @@ extension FieldEventsService {
         selfHandled: selfHandled,
         evidence: evidence,
         attachments: attachments,
-        sampled: change.case.state == .checking
+        sampled: change.case.state == .checking,
+        at: context.now
       )
     }
   }

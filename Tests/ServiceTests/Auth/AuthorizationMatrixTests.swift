@@ -108,6 +108,8 @@ private let expectations: [String: Expected] = [
   "civicgrid.v1.Appointments/GetAppointment": .roles([.admin, .clerk, .partner, .supervisor, .auditor]),
   "civicgrid.v1.Appointments/RequestHomeVisit": .roles([.admin, .clerk, .partner, .gridWorker]),
   "civicgrid.v1.Appointments/AssignHomeVisit": .roles([.admin, .supervisor, .clerk]),
+  "civicgrid.v1.Appointments/FinishHomeVisit": .roles([.gridWorker, .clerk, .handler]),
+  "civicgrid.v1.Appointments/CancelHomeVisit": .roles([.gridWorker, .clerk, .handler, .supervisor, .admin]),
   "civicgrid.v1.Supervision/WatchAlerts": .roles([.supervisor, .handler, .clerk, .admin, .auditor]),
   "civicgrid.v1.Supervision/ListAlerts": .roles([.supervisor, .handler, .clerk, .admin, .auditor]),
   "civicgrid.v1.Supervision/IssueOrder": .roles([.supervisor]),
@@ -160,6 +162,14 @@ private let expectations: [String: Expected] = [
   "civicgrid.v1.FieldEvents/GetEventRouting": .anyAccount,
   "civicgrid.v1.FieldEvents/UpdateEventRouting": .roles([.admin]),
   "civicgrid.v1.FieldEvents/AcknowledgeUrgentEvent": .roles([.handler, .supervisor]),
+  // Grids: profiles by admins and supervisors, the card for any account (partner apps),
+  // training recorded by supervisors, the analysis read in scope.
+  "civicgrid.v1.Grids/SetGridProfile": .roles([.admin, .supervisor]),
+  "civicgrid.v1.Grids/GetGridProfile": .roles([.gridWorker, .handler, .supervisor, .admin, .auditor]),
+  "civicgrid.v1.Grids/GetGridCard": .anyAccount,
+  "civicgrid.v1.Grids/RecordTraining": .roles([.admin, .supervisor]),
+  "civicgrid.v1.Grids/ListTraining": .roles([.gridWorker, .handler, .supervisor, .admin, .auditor]),
+  "civicgrid.v1.Grids/GetGridStats": .roles([.gridWorker, .handler, .supervisor, .admin, .auditor]),
 ]
 
 @Suite("Authorization matrix", .timeLimit(.minutes(5)))

@@ -40,6 +40,9 @@ CREATE TABLE field_events (
   evidence_attachments jsonb NOT NULL DEFAULT '[]',
   sampled_for_check boolean NOT NULL DEFAULT false,
   close_note text NOT NULL DEFAULT '',
+  -- The handling task's deadline when routed, and when it was handled: the on-time rate.
+  due_at timestamptz,
+  handled_at timestamptz,
   CHECK ((latitude IS NULL) = (longitude IS NULL))
 );
 CREATE INDEX field_events_grid ON field_events (grid_path, reported_at);
@@ -70,6 +73,41 @@ CREATE INDEX field_event_urgent_due ON field_event_urgent_recipients (due_at)
 ALTER TABLE supervision_alerts DROP CONSTRAINT supervision_alerts_kind_check;
 ALTER TABLE supervision_alerts ADD CONSTRAINT supervision_alerts_kind_check
   CHECK (kind IN ('warning', 'urge', 'orderProposed', 'order', 'notice', 'inspection', 'urgentEvent', 'urgentEscalated'));
+
+-- Home visits finish (docs/GRID.md): done with notes or cancelled with a reason, and may open a
+-- case on the spot (an application or a field event).
+ALTER TABLE home_visits
+  ADD COLUMN notes text NOT NULL DEFAULT '',
+  ADD COLUMN cancel_reason text NOT NULL DEFAULT '',
+  ADD COLUMN opened_case_id bigint REFERENCES cases (id),
+  ADD COLUMN finished_at timestamptz;
+
+-- Grids (网格): the profile of each grid unit — boundary, households covered, the address
+-- prefixes it covers (an address's grid is the longest matching prefix), its staff and the
+-- published contact card (网格服务公示) as JSON: [{login, name, role, phone, photoUri, dutyHours, published}].
+CREATE TABLE grid_profiles (
+  unit_id bigint PRIMARY KEY REFERENCES units (id),
+  boundary text NOT NULL,
+  households integer NOT NULL CHECK (households >= 0),
+  address_prefixes text[] NOT NULL DEFAULT '{}',
+  staff jsonb NOT NULL DEFAULT '[]',
+  version bigint NOT NULL DEFAULT 1,
+  updated_by text NOT NULL,
+  updated_at timestamptz NOT NULL DEFAULT now()
+);
+
+-- Training of grid workers (course, date, hours), counted in the assessment's grid work.
+CREATE TABLE grid_training (
+  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  login text NOT NULL,
+  unit_id bigint NOT NULL REFERENCES units (id),
+  course text NOT NULL,
+  taken_on date NOT NULL,
+  hours numeric(5, 1) NOT NULL CHECK (hours > 0 AND hours <= 100),
+  recorded_by text NOT NULL,
+  recorded_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX grid_training_login ON grid_training (login, taken_on);
 
 -- The catalogue entry events are filed under: retired, so no one can apply for it.
 INSERT INTO catalog_items (code) VALUES ('FIELD-EVENT');
