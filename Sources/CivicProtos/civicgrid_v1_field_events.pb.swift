@@ -175,8 +175,9 @@ public nonisolated struct Civicgrid_V1_ReportEventRequest: Sendable {
   /// The grid where it was found; empty for the caller's unit (a grid worker's grid).
   public var gridCode: String = String()
 
-  /// The address; required, at most 300 characters.
-  public var address: String = String()
+  /// Where it is (street and number, landmark); required, at most 300 characters. A place,
+  /// not a resident's personal data: whoever handles the event must find it (docs/GRID.md).
+  public var location: String = String()
 
   /// Optional point.
   public var point: Civicgrid_V1_GeoPoint {
@@ -417,9 +418,10 @@ public nonisolated struct Civicgrid_V1_FieldEvent: @unchecked Sendable {
     set {_uniqueStorage()._gridCode = newValue}
   }
 
-  public var address: String {
-    get {_storage._address}
-    set {_uniqueStorage()._address = newValue}
+  /// Where it is (see ReportEventRequest.location).
+  public var location: String {
+    get {_storage._location}
+    set {_uniqueStorage()._location = newValue}
   }
 
   /// Set when the report carried one.
@@ -766,7 +768,7 @@ nonisolated extension Civicgrid_V1_AttachmentRef: SwiftProtobuf.Message, SwiftPr
 
 nonisolated extension Civicgrid_V1_ReportEventRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ReportEventRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}category\0\u{1}urgent\0\u{3}grid_code\0\u{1}address\0\u{1}point\0\u{1}description\0\u{1}attachments\0\u{1}resident\0\u{3}idempotency_key\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}category\0\u{1}urgent\0\u{3}grid_code\0\u{1}location\0\u{1}point\0\u{1}description\0\u{1}attachments\0\u{1}resident\0\u{3}idempotency_key\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -777,7 +779,7 @@ nonisolated extension Civicgrid_V1_ReportEventRequest: SwiftProtobuf.Message, Sw
       case 1: try { try decoder.decodeSingularEnumField(value: &self.category) }()
       case 2: try { try decoder.decodeSingularBoolField(value: &self.urgent) }()
       case 3: try { try decoder.decodeSingularStringField(value: &self.gridCode) }()
-      case 4: try { try decoder.decodeSingularStringField(value: &self.address) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.location) }()
       case 5: try { try decoder.decodeSingularMessageField(value: &self._point) }()
       case 6: try { try decoder.decodeSingularStringField(value: &self.description_p) }()
       case 7: try { try decoder.decodeRepeatedMessageField(value: &self.attachments) }()
@@ -802,8 +804,8 @@ nonisolated extension Civicgrid_V1_ReportEventRequest: SwiftProtobuf.Message, Sw
     if !self.gridCode.isEmpty {
       try visitor.visitSingularStringField(value: self.gridCode, fieldNumber: 3)
     }
-    if !self.address.isEmpty {
-      try visitor.visitSingularStringField(value: self.address, fieldNumber: 4)
+    if !self.location.isEmpty {
+      try visitor.visitSingularStringField(value: self.location, fieldNumber: 4)
     }
     try { if let v = self._point {
       try visitor.visitSingularMessageField(value: v, fieldNumber: 5)
@@ -827,7 +829,7 @@ nonisolated extension Civicgrid_V1_ReportEventRequest: SwiftProtobuf.Message, Sw
     if lhs.category != rhs.category {return false}
     if lhs.urgent != rhs.urgent {return false}
     if lhs.gridCode != rhs.gridCode {return false}
-    if lhs.address != rhs.address {return false}
+    if lhs.location != rhs.location {return false}
     if lhs._point != rhs._point {return false}
     if lhs.description_p != rhs.description_p {return false}
     if lhs.attachments != rhs.attachments {return false}
@@ -1204,7 +1206,7 @@ nonisolated extension Civicgrid_V1_ListEventsResponse: SwiftProtobuf.Message, Sw
 
 nonisolated extension Civicgrid_V1_FieldEvent: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".FieldEvent"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{1}case\0\u{1}category\0\u{1}urgent\0\u{3}grid_code\0\u{1}address\0\u{1}point\0\u{1}description\0\u{1}attachments\0\u{3}reported_by\0\u{1}resident\0\u{3}routing_version\0\u{3}handling_unit_code\0\u{3}request_id\0\u{3}self_handled\0\u{1}evidence\0\u{3}evidence_attachments\0\u{3}sampled_for_check\0\u{3}reported_at\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{1}case\0\u{1}category\0\u{1}urgent\0\u{3}grid_code\0\u{1}location\0\u{1}point\0\u{1}description\0\u{1}attachments\0\u{3}reported_by\0\u{1}resident\0\u{3}routing_version\0\u{3}handling_unit_code\0\u{3}request_id\0\u{3}self_handled\0\u{1}evidence\0\u{3}evidence_attachments\0\u{3}sampled_for_check\0\u{3}reported_at\0")
 
   fileprivate class _StorageClass {
     var _id: String = String()
@@ -1212,7 +1214,7 @@ nonisolated extension Civicgrid_V1_FieldEvent: SwiftProtobuf.Message, SwiftProto
     var _category: Civicgrid_V1_FieldEventCategory = .unspecified
     var _urgent: Bool = false
     var _gridCode: String = String()
-    var _address: String = String()
+    var _location: String = String()
     var _point: Civicgrid_V1_GeoPoint? = nil
     var _description_p: String = String()
     var _attachments: [Civicgrid_V1_AttachmentRef] = []
@@ -1241,7 +1243,7 @@ nonisolated extension Civicgrid_V1_FieldEvent: SwiftProtobuf.Message, SwiftProto
       _category = source._category
       _urgent = source._urgent
       _gridCode = source._gridCode
-      _address = source._address
+      _location = source._location
       _point = source._point
       _description_p = source._description_p
       _attachments = source._attachments
@@ -1278,7 +1280,7 @@ nonisolated extension Civicgrid_V1_FieldEvent: SwiftProtobuf.Message, SwiftProto
         case 3: try { try decoder.decodeSingularEnumField(value: &_storage._category) }()
         case 4: try { try decoder.decodeSingularBoolField(value: &_storage._urgent) }()
         case 5: try { try decoder.decodeSingularStringField(value: &_storage._gridCode) }()
-        case 6: try { try decoder.decodeSingularStringField(value: &_storage._address) }()
+        case 6: try { try decoder.decodeSingularStringField(value: &_storage._location) }()
         case 7: try { try decoder.decodeSingularMessageField(value: &_storage._point) }()
         case 8: try { try decoder.decodeSingularStringField(value: &_storage._description_p) }()
         case 9: try { try decoder.decodeRepeatedMessageField(value: &_storage._attachments) }()
@@ -1319,8 +1321,8 @@ nonisolated extension Civicgrid_V1_FieldEvent: SwiftProtobuf.Message, SwiftProto
       if !_storage._gridCode.isEmpty {
         try visitor.visitSingularStringField(value: _storage._gridCode, fieldNumber: 5)
       }
-      if !_storage._address.isEmpty {
-        try visitor.visitSingularStringField(value: _storage._address, fieldNumber: 6)
+      if !_storage._location.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._location, fieldNumber: 6)
       }
       try { if let v = _storage._point {
         try visitor.visitSingularMessageField(value: v, fieldNumber: 7)
@@ -1375,7 +1377,7 @@ nonisolated extension Civicgrid_V1_FieldEvent: SwiftProtobuf.Message, SwiftProto
         if _storage._category != rhs_storage._category {return false}
         if _storage._urgent != rhs_storage._urgent {return false}
         if _storage._gridCode != rhs_storage._gridCode {return false}
-        if _storage._address != rhs_storage._address {return false}
+        if _storage._location != rhs_storage._location {return false}
         if _storage._point != rhs_storage._point {return false}
         if _storage._description_p != rhs_storage._description_p {return false}
         if _storage._attachments != rhs_storage._attachments {return false}

@@ -87,8 +87,9 @@ public nonisolated struct Civicgrid_V1_GridStaff: Sendable {
 
   public var role: Civicgrid_V1_GridRole = .unspecified
 
-  /// The duty phone shown on the card (5–20 digits, optional leading +).
-  public var phone: String = String()
+  /// The duty number shown on the card (5–20 digits, optional leading +): a staff line the grid
+  /// publishes, not a resident's personal data.
+  public var dutyNumber: String = String()
 
   /// A photo reference (https or s3 URI); the server stores no blobs.
   public var photoUri: String = String()
@@ -116,8 +117,8 @@ public nonisolated struct Civicgrid_V1_GridProfile: Sendable {
 
   public var households: Int32 = 0
 
-  /// Address prefixes the grid covers; an address's grid is the longest matching prefix.
-  public var addressPrefixes: [String] = []
+  /// Street prefixes the grid covers; an address's grid is the longest matching prefix.
+  public var areaPrefixes: [String] = []
 
   public var staff: [Civicgrid_V1_GridStaff] = []
 
@@ -153,7 +154,7 @@ public nonisolated struct Civicgrid_V1_SetGridProfileRequest: Sendable {
   public var households: Int32 = 0
 
   /// At most 200, each 2–200 characters.
-  public var addressPrefixes: [String] = []
+  public var areaPrefixes: [String] = []
 
   /// At most 50.
   public var staff: [Civicgrid_V1_GridStaff] = []
@@ -403,7 +404,8 @@ public nonisolated struct Civicgrid_V1_RepeatLocation: Sendable {
 
   public var gridCode: String = String()
 
-  public var address: String = String()
+  /// The event location.
+  public var location: String = String()
 
   /// The most events at the address within any 30 days of the period.
   public var events: Int32 = 0
@@ -441,7 +443,7 @@ nonisolated extension Civicgrid_V1_GridRole: SwiftProtobuf._ProtoNameProviding {
 
 nonisolated extension Civicgrid_V1_GridStaff: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".GridStaff"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}login\0\u{1}name\0\u{1}role\0\u{1}phone\0\u{3}photo_uri\0\u{3}duty_hours\0\u{1}published\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}login\0\u{1}name\0\u{1}role\0\u{3}duty_number\0\u{3}photo_uri\0\u{3}duty_hours\0\u{1}published\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -452,7 +454,7 @@ nonisolated extension Civicgrid_V1_GridStaff: SwiftProtobuf.Message, SwiftProtob
       case 1: try { try decoder.decodeSingularStringField(value: &self.login) }()
       case 2: try { try decoder.decodeSingularStringField(value: &self.name) }()
       case 3: try { try decoder.decodeSingularEnumField(value: &self.role) }()
-      case 4: try { try decoder.decodeSingularStringField(value: &self.phone) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.dutyNumber) }()
       case 5: try { try decoder.decodeSingularStringField(value: &self.photoUri) }()
       case 6: try { try decoder.decodeSingularStringField(value: &self.dutyHours) }()
       case 7: try { try decoder.decodeSingularBoolField(value: &self.published) }()
@@ -471,8 +473,8 @@ nonisolated extension Civicgrid_V1_GridStaff: SwiftProtobuf.Message, SwiftProtob
     if self.role != .unspecified {
       try visitor.visitSingularEnumField(value: self.role, fieldNumber: 3)
     }
-    if !self.phone.isEmpty {
-      try visitor.visitSingularStringField(value: self.phone, fieldNumber: 4)
+    if !self.dutyNumber.isEmpty {
+      try visitor.visitSingularStringField(value: self.dutyNumber, fieldNumber: 4)
     }
     if !self.photoUri.isEmpty {
       try visitor.visitSingularStringField(value: self.photoUri, fieldNumber: 5)
@@ -490,7 +492,7 @@ nonisolated extension Civicgrid_V1_GridStaff: SwiftProtobuf.Message, SwiftProtob
     if lhs.login != rhs.login {return false}
     if lhs.name != rhs.name {return false}
     if lhs.role != rhs.role {return false}
-    if lhs.phone != rhs.phone {return false}
+    if lhs.dutyNumber != rhs.dutyNumber {return false}
     if lhs.photoUri != rhs.photoUri {return false}
     if lhs.dutyHours != rhs.dutyHours {return false}
     if lhs.published != rhs.published {return false}
@@ -501,7 +503,7 @@ nonisolated extension Civicgrid_V1_GridStaff: SwiftProtobuf.Message, SwiftProtob
 
 nonisolated extension Civicgrid_V1_GridProfile: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".GridProfile"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}grid_code\0\u{1}boundary\0\u{1}households\0\u{3}address_prefixes\0\u{1}staff\0\u{1}version\0\u{3}updated_by\0\u{3}updated_at\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}grid_code\0\u{1}boundary\0\u{1}households\0\u{3}area_prefixes\0\u{1}staff\0\u{1}version\0\u{3}updated_by\0\u{3}updated_at\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -512,7 +514,7 @@ nonisolated extension Civicgrid_V1_GridProfile: SwiftProtobuf.Message, SwiftProt
       case 1: try { try decoder.decodeSingularStringField(value: &self.gridCode) }()
       case 2: try { try decoder.decodeSingularStringField(value: &self.boundary) }()
       case 3: try { try decoder.decodeSingularInt32Field(value: &self.households) }()
-      case 4: try { try decoder.decodeRepeatedStringField(value: &self.addressPrefixes) }()
+      case 4: try { try decoder.decodeRepeatedStringField(value: &self.areaPrefixes) }()
       case 5: try { try decoder.decodeRepeatedMessageField(value: &self.staff) }()
       case 6: try { try decoder.decodeSingularInt64Field(value: &self.version) }()
       case 7: try { try decoder.decodeSingularStringField(value: &self.updatedBy) }()
@@ -536,8 +538,8 @@ nonisolated extension Civicgrid_V1_GridProfile: SwiftProtobuf.Message, SwiftProt
     if self.households != 0 {
       try visitor.visitSingularInt32Field(value: self.households, fieldNumber: 3)
     }
-    if !self.addressPrefixes.isEmpty {
-      try visitor.visitRepeatedStringField(value: self.addressPrefixes, fieldNumber: 4)
+    if !self.areaPrefixes.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.areaPrefixes, fieldNumber: 4)
     }
     if !self.staff.isEmpty {
       try visitor.visitRepeatedMessageField(value: self.staff, fieldNumber: 5)
@@ -558,7 +560,7 @@ nonisolated extension Civicgrid_V1_GridProfile: SwiftProtobuf.Message, SwiftProt
     if lhs.gridCode != rhs.gridCode {return false}
     if lhs.boundary != rhs.boundary {return false}
     if lhs.households != rhs.households {return false}
-    if lhs.addressPrefixes != rhs.addressPrefixes {return false}
+    if lhs.areaPrefixes != rhs.areaPrefixes {return false}
     if lhs.staff != rhs.staff {return false}
     if lhs.version != rhs.version {return false}
     if lhs.updatedBy != rhs.updatedBy {return false}
@@ -570,7 +572,7 @@ nonisolated extension Civicgrid_V1_GridProfile: SwiftProtobuf.Message, SwiftProt
 
 nonisolated extension Civicgrid_V1_SetGridProfileRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".SetGridProfileRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}grid_code\0\u{1}boundary\0\u{1}households\0\u{3}address_prefixes\0\u{1}staff\0\u{3}expected_version\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}grid_code\0\u{1}boundary\0\u{1}households\0\u{3}area_prefixes\0\u{1}staff\0\u{3}expected_version\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -581,7 +583,7 @@ nonisolated extension Civicgrid_V1_SetGridProfileRequest: SwiftProtobuf.Message,
       case 1: try { try decoder.decodeSingularStringField(value: &self.gridCode) }()
       case 2: try { try decoder.decodeSingularStringField(value: &self.boundary) }()
       case 3: try { try decoder.decodeSingularInt32Field(value: &self.households) }()
-      case 4: try { try decoder.decodeRepeatedStringField(value: &self.addressPrefixes) }()
+      case 4: try { try decoder.decodeRepeatedStringField(value: &self.areaPrefixes) }()
       case 5: try { try decoder.decodeRepeatedMessageField(value: &self.staff) }()
       case 6: try { try decoder.decodeSingularInt64Field(value: &self.expectedVersion) }()
       default: break
@@ -599,8 +601,8 @@ nonisolated extension Civicgrid_V1_SetGridProfileRequest: SwiftProtobuf.Message,
     if self.households != 0 {
       try visitor.visitSingularInt32Field(value: self.households, fieldNumber: 3)
     }
-    if !self.addressPrefixes.isEmpty {
-      try visitor.visitRepeatedStringField(value: self.addressPrefixes, fieldNumber: 4)
+    if !self.areaPrefixes.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.areaPrefixes, fieldNumber: 4)
     }
     if !self.staff.isEmpty {
       try visitor.visitRepeatedMessageField(value: self.staff, fieldNumber: 5)
@@ -615,7 +617,7 @@ nonisolated extension Civicgrid_V1_SetGridProfileRequest: SwiftProtobuf.Message,
     if lhs.gridCode != rhs.gridCode {return false}
     if lhs.boundary != rhs.boundary {return false}
     if lhs.households != rhs.households {return false}
-    if lhs.addressPrefixes != rhs.addressPrefixes {return false}
+    if lhs.areaPrefixes != rhs.areaPrefixes {return false}
     if lhs.staff != rhs.staff {return false}
     if lhs.expectedVersion != rhs.expectedVersion {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
@@ -1117,7 +1119,7 @@ nonisolated extension Civicgrid_V1_UnitEventStats: SwiftProtobuf.Message, SwiftP
 
 nonisolated extension Civicgrid_V1_RepeatLocation: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".RepeatLocation"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}grid_code\0\u{1}address\0\u{1}events\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}grid_code\0\u{1}location\0\u{1}events\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1126,7 +1128,7 @@ nonisolated extension Civicgrid_V1_RepeatLocation: SwiftProtobuf.Message, SwiftP
       // enabled. https://github.com/apple/swift-protobuf/issues/1034
       switch fieldNumber {
       case 1: try { try decoder.decodeSingularStringField(value: &self.gridCode) }()
-      case 2: try { try decoder.decodeSingularStringField(value: &self.address) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.location) }()
       case 3: try { try decoder.decodeSingularInt32Field(value: &self.events) }()
       default: break
       }
@@ -1137,8 +1139,8 @@ nonisolated extension Civicgrid_V1_RepeatLocation: SwiftProtobuf.Message, SwiftP
     if !self.gridCode.isEmpty {
       try visitor.visitSingularStringField(value: self.gridCode, fieldNumber: 1)
     }
-    if !self.address.isEmpty {
-      try visitor.visitSingularStringField(value: self.address, fieldNumber: 2)
+    if !self.location.isEmpty {
+      try visitor.visitSingularStringField(value: self.location, fieldNumber: 2)
     }
     if self.events != 0 {
       try visitor.visitSingularInt32Field(value: self.events, fieldNumber: 3)
@@ -1148,7 +1150,7 @@ nonisolated extension Civicgrid_V1_RepeatLocation: SwiftProtobuf.Message, SwiftP
 
   public static func ==(lhs: Civicgrid_V1_RepeatLocation, rhs: Civicgrid_V1_RepeatLocation) -> Bool {
     if lhs.gridCode != rhs.gridCode {return false}
-    if lhs.address != rhs.address {return false}
+    if lhs.location != rhs.location {return false}
     if lhs.events != rhs.events {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true

@@ -24,7 +24,7 @@ def unary(channel, method, response):
 
 
 def report(category, urgent, n):
-    r = Report(category=category, urgent=urgent, grid_code="QH-S1-C1-G1", address=f"Bench Road {n % 500}",
+    r = Report(category=category, urgent=urgent, grid_code="QH-S1-C1-G1", location=f"Bench Road {n % 500}",
                description="bench event", idempotency_key=f"bench/{uuid.uuid4()}")
     r.point.latitude, r.point.longitude = 39.9, 116.4
     return r

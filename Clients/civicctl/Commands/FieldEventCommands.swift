@@ -30,7 +30,7 @@ struct FieldEventCommand: AsyncParsableCommand {
   static func render(_ event: Civicgrid_V1_FieldEvent) -> String {
     var lines = [
       "Event \(event.id) · \(event.category.name)\(event.urgent ? " · URGENT" : "") · \(event.case.state)",
-      "Where:    grid \(event.gridCode), \(event.address)"
+      "Where:    grid \(event.gridCode), \(event.location)"
         + (event.hasPoint ? String(format: " (%.5f, %.5f)", event.point.latitude, event.point.longitude) : ""),
       "What:     \(event.description_p)",
       "Reported: by \(event.reportedBy), \(Output.time(event.reportedAt))",
@@ -85,7 +85,7 @@ struct FieldEventCommand: AsyncParsableCommand {
       transform: Civicgrid_V1_FieldEventCategory.argument
     )
     var category: Civicgrid_V1_FieldEventCategory
-    @Option(help: "The address.") var address: String
+    @Option(help: "Where it is (street and number, landmark).") var location: String
     @Option(help: "What was found.") var description: String
     @Option(help: "The grid (default: your unit).") var grid: String = ""
     @Flag(help: "Urgent: routed at once, the unit and supervisors alerted.") var urgent = false
@@ -96,7 +96,7 @@ struct FieldEventCommand: AsyncParsableCommand {
     func run() async throws {
       var request = Civicgrid_V1_ReportEventRequest()
       request.category = self.category
-      request.address = self.address
+      request.location = self.location
       request.description_p = self.description
       request.gridCode = self.grid
       request.urgent = self.urgent
@@ -231,12 +231,12 @@ struct FieldEventCommand: AsyncParsableCommand {
           return try Output.json(all)
         }
         var table = Table([
-          .init("EVENT"), .init("CATEGORY"), .init("URGENT"), .init("STATE"), .init("GRID"), .init("UNIT"), .init("ADDRESS"),
+          .init("EVENT"), .init("CATEGORY"), .init("URGENT"), .init("STATE"), .init("GRID"), .init("UNIT"), .init("LOCATION"),
         ])
         for event in events {
           table.append([
             event.id, event.category.name, event.urgent ? "yes" : "", event.case.state, event.gridCode,
-            event.handlingUnitCode.isEmpty ? event.requestID : event.handlingUnitCode, event.address,
+            event.handlingUnitCode.isEmpty ? event.requestID : event.handlingUnitCode, event.location,
           ])
         }
         Output.text(table.render())

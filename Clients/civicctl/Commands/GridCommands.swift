@@ -38,7 +38,7 @@ struct GridCommand: AsyncParsableCommand {
         ]
         var table = Table([.init("ROLE"), .init("NAME"), .init("PHONE"), .init("DUTY HOURS"), .init("PHOTO")])
         for staff in card.staff {
-          table.append([String(describing: staff.role).lowercased(), staff.name, staff.phone, staff.dutyHours, staff.photoUri])
+          table.append([String(describing: staff.role).lowercased(), staff.name, staff.dutyNumber, staff.dutyHours, staff.photoUri])
         }
         lines.append(table.render())
         Output.text(lines.joined(separator: "\n"))
@@ -84,7 +84,7 @@ struct GridCommand: AsyncParsableCommand {
         var lines = ["Field events under \(stats.unitCode), \(stats.from) – \(stats.to)", units.render()]
         if !stats.repeatLocations.isEmpty {
           lines.append("Repeat locations (≥ 3 within 30 days):")
-          lines += stats.repeatLocations.map { "  \($0.gridCode)  \($0.address)  \($0.events)" }
+          lines += stats.repeatLocations.map { "  \($0.gridCode)  \($0.location)  \($0.events)" }
         }
         lines.append("Weeks:")
         lines += stats.weeks.map { week in

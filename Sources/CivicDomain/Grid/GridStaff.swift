@@ -25,10 +25,10 @@ public struct GridStaff: Sendable, Hashable, Codable {
     if !phone.isEmpty {
       let digits = phone.hasPrefix("+") ? phone.dropFirst() : Substring(phone)
       guard (5...20).contains(digits.count), digits.allSatisfy({ $0.isASCII && $0.isNumber }) else {
-        throw .invalidField("\(field).phone", "must be 5–20 digits with an optional leading +")
+        throw .invalidField("\(field).duty_number", "must be 5–20 digits with an optional leading +")
       }
     }
-    if published, phone.isEmpty { throw .invalidField("\(field).phone", "is required on a published card") }
+    if published, phone.isEmpty { throw .invalidField("\(field).duty_number", "is required on a published card") }
     if !photoURI.isEmpty {
       guard photoURI.count <= 2000, photoURI.hasPrefix("https://") || photoURI.hasPrefix("s3://"), !photoURI.contains(where: \.isWhitespace)
       else { throw .invalidField("\(field).photo_uri", "must be an https:// or s3:// URI without spaces") }

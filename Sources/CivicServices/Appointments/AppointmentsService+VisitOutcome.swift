@@ -36,7 +36,7 @@ extension AppointmentsService {
       report.category = open.category
       report.urgent = open.urgent
       report.gridCode = visit.unitCode
-      report.address = visit.address
+      report.location = visit.address
       report.description_p = open.description_p
       report.resident.name = visit.applicantName
       report.resident.idNumber = visit.applicantIDNumber

@@ -100,7 +100,7 @@ enum FieldEventMapping {
     m.category = self.category(event.category)
     m.urgent = event.urgent
     m.gridCode = event.gridCode
-    m.address = event.address
+    m.location = event.address
     if let point = event.point {
       m.point.latitude = point.latitude
       m.point.longitude = point.longitude

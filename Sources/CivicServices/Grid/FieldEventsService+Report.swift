@@ -56,7 +56,7 @@ extension FieldEventsService {
   static func validate(_ request: Civicgrid_V1_ReportEventRequest, by principal: Principal) throws -> Report {
     let category = try FieldEventMapping.category(request.category, field: "category")
     let grid = request.gridCode.isEmpty ? principal.unitCode : try Require.code("grid_code", request.gridCode)
-    let address = try Require.text("address", request.address, max: 300)
+    let address = try Require.text("location", request.location, max: 300)
     let point = request.hasPoint ? try GeoPoint(latitude: request.point.latitude, longitude: request.point.longitude, field: "point") : nil
     let description = try Require.text("description", request.description_p, max: 4000)
     let attachments = try FieldEventMapping.attachments(request.attachments, field: "attachments")

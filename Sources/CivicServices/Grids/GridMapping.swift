@@ -13,7 +13,7 @@ enum GridMapping {
       login: m.login,
       name: m.name,
       role: role,
-      phone: m.phone,
+      phone: m.dutyNumber,
       photoURI: m.photoUri,
       dutyHours: m.dutyHours,
       published: m.published,
@@ -26,7 +26,7 @@ enum GridMapping {
     m.login = staff.login
     m.name = staff.name
     m.role = self.roles.first { $0.value == staff.role }?.key ?? .unspecified
-    m.phone = staff.phone
+    m.dutyNumber = staff.phone
     m.photoUri = staff.photoURI
     m.dutyHours = staff.dutyHours
     m.published = staff.published
@@ -38,7 +38,7 @@ enum GridMapping {
     m.gridCode = record.gridCode
     m.boundary = record.boundary
     m.households = Int32(record.households)
-    m.addressPrefixes = record.addressPrefixes
+    m.areaPrefixes = record.addressPrefixes
     m.staff = record.staff.map(self.staff)
     m.version = record.version
     m.updatedBy = record.updatedBy
@@ -84,7 +84,7 @@ enum GridMapping {
     m.repeatLocations = stats.repeats.map { repeated in
       var r = Civicgrid_V1_RepeatLocation()
       r.gridCode = repeated.gridCode
-      r.address = repeated.address
+      r.location = repeated.address
       r.events = Int32(repeated.events)
       return r
     }

@@ -12,10 +12,9 @@ extension GridsService {
     let code = try Require.code("grid_code", request.gridCode)
     let boundary = try Require.text("boundary", request.boundary, max: 2000)
     guard request.households >= 0 else { throw Require.invalid("households", "must not be negative, got \(request.households)") }
-    guard request.addressPrefixes.count <= 200 else { throw Require.invalid("address_prefixes", "must be at most 200") }
-    for (index, prefix) in request.addressPrefixes.enumerated() where !(2...200).contains(prefix.count) || prefix.allSatisfy(\.isWhitespace)
-    {
-      throw Require.invalid("address_prefixes[\(index)]", "must be 2–200 characters")
+    guard request.areaPrefixes.count <= 200 else { throw Require.invalid("area_prefixes", "must be at most 200") }
+    for (index, prefix) in request.areaPrefixes.enumerated() where !(2...200).contains(prefix.count) || prefix.allSatisfy(\.isWhitespace) {
+      throw Require.invalid("area_prefixes[\(index)]", "must be 2–200 characters")
     }
     guard request.staff.count <= 50 else { throw Require.invalid("staff", "must be at most 50") }
     var staff: [GridStaff] = []
@@ -32,7 +31,7 @@ extension GridsService {
         unitID: unit.id,
         boundary: boundary,
         households: Int(request.households),
-        prefixes: request.addressPrefixes,
+        prefixes: request.areaPrefixes,
         staff: staff,
         version: current + 1,
         by: principal.login
@@ -40,7 +39,7 @@ extension GridsService {
       try await AuditLog.append(
         on: connection,
         object: "grid/\(code)",
-        summary: "profile version \(current + 1): \(request.households) households, \(request.addressPrefixes.count) address prefixes, "
+        summary: "profile version \(current + 1): \(request.households) households, \(request.areaPrefixes.count) area prefixes, "
           + "\(staff.count) staff (\(staff.filter(\.published).count) on the card)"
       )
       return GridMapping.profile(try await grids.profile(code: code)!)

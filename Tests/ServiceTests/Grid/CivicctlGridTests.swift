@@ -34,7 +34,7 @@ struct CivicctlGridTests {
         "report",
         "--category",
         "safety-hazard",
-        "--address",
+        "--location",
         "Heping Lane 7",
         "--description",
         "Loose manhole cover",
@@ -62,15 +62,18 @@ struct CivicctlGridTests {
       let shown = try await supervisor("event", "show", id)
       #expect(shown.stdout.contains("taskApproved") || shown.stdout.contains("approved"))
       let listed = try await grid("event", "list", "--category", "safety-hazard", "--json")
-      #expect(listed.status == 0 && listed.stdout.contains("\"\(id)\"") && listed.stdout.contains("\"closed\""), "\(listed.stderr)\(listed.stdout)")
-      let bad = try await grid("event", "report", "--category", "other", "--address", " ", "--description", "x")
-      #expect(bad.status == 3 && bad.stderr.hasPrefix("INVALID_ARGUMENT: address"))
+      #expect(
+        listed.status == 0 && listed.stdout.contains("\"\(id)\"") && listed.stdout.contains("\"closed\""),
+        "\(listed.stderr)\(listed.stdout)"
+      )
+      let bad = try await grid("event", "report", "--category", "other", "--location", " ", "--description", "x")
+      #expect(bad.status == 3 && bad.stderr.hasPrefix("INVALID_ARGUMENT: location"))
 
       let profile = try await admin(
         "call",
         "civicgrid.v1.Grids/SetGridProfile",
         "--data",
-        #"{"gridCode":"QH-S1-C1-G1","boundary":"Heping Lane 1-40","households":380,"addressPrefixes":["Heping Lane"],"staff":[{"name":"Han Mei","role":"GRID_ROLE_WORKER","phone":"13800000011","dutyHours":"Mon-Fri 08:30-17:30","published":true}]}"#
+        #"{"gridCode":"QH-S1-C1-G1","boundary":"Heping Lane 1-40","households":380,"areaPrefixes":["Heping Lane"],"staff":[{"name":"Han Mei","role":"GRID_ROLE_WORKER","dutyNumber":"13800000011","dutyHours":"Mon-Fri 08:30-17:30","published":true}]}"#
       )
       #expect(profile.status == 0, "\(profile.stderr)")
       let card = try await grid("grid", "card", "--address", "Heping Lane 7, unit 2")

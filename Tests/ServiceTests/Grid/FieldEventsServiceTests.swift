@@ -228,14 +228,14 @@ struct FieldEventsServiceTests {
       }
       #expect(ids.count == 1)
       var changed = request
-      changed.address = "elsewhere"
+      changed.location = "elsewhere"
       let reused = await rpcCode { _ = try await f.reportEvent(changed, as: f.partner) }
       #expect(reused?.0 == .failedPrecondition)
       let unkeyed = await rpcCode { _ = try await f.reportEvent(f.report(grid: "G01"), as: f.partner) }
       #expect(unkeyed?.0 == .invalidArgument && unkeyed?.1.hasPrefix("idempotency_key") == true)
 
       var reports = (0..<5).map { f.report(.environment, address: "\($0) Oak Road", key: "phone-2/\($0)") }
-      reports[2].address = ""
+      reports[2].location = ""
       let upload: @Sendable () async throws -> Civicgrid_V1_UploadEventsResponse = { [reports] in
         let (stream, continuation) = AsyncThrowingStream<Civicgrid_V1_ReportEventRequest, any Error>.makeStream()
         for report in reports { continuation.yield(report) }
@@ -245,8 +245,8 @@ struct FieldEventsServiceTests {
       let first = try await upload()
       #expect(first.results.map(\.index) == [0, 1, 2, 3, 4])
       #expect(first.results.map(\.code) == [0, 0, 3, 0, 0])
-      #expect(first.results[2].message.hasPrefix("address") && !first.results[2].hasEvent)
-      #expect(first.results.filter(\.hasEvent).map(\.event.address) == ["0 Oak Road", "1 Oak Road", "3 Oak Road", "4 Oak Road"])
+      #expect(first.results[2].message.hasPrefix("location") && !first.results[2].hasEvent)
+      #expect(first.results.filter(\.hasEvent).map(\.event.location) == ["0 Oak Road", "1 Oak Road", "3 Oak Road", "4 Oak Road"])
       let retries = try await withThrowingTaskGroup(of: Civicgrid_V1_UploadEventsResponse.self) { group in
         for _ in 0..<5 { group.addTask { try await upload() } }
         return try await group.reduce(into: []) { $0.append($1) }
@@ -271,7 +271,7 @@ struct FieldEventsServiceTests {
       await refused("category") { $0.category = .unspecified }
       await refused("grid_code") { $0.gridCode = "C01" }
       await refused("grid_code") { $0.gridCode = "NOPE" }
-      await refused("address") { $0.address = " " }
+      await refused("location") { $0.location = " " }
       await refused("description") { $0.description_p = "" }
       await refused("point.latitude") { $0.point.latitude = 91 }
       await refused("point.longitude") { $0.point.longitude = -181 }

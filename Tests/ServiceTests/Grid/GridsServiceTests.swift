@@ -17,7 +17,7 @@ struct GridsServiceTests {
     m.login = role == .worker ? "gw-g01" : ""
     m.name = name
     m.role = role
-    m.phone = phone
+    m.dutyNumber = phone
     m.photoUri = "https://files.example/staff/\(name.lowercased().replacingOccurrences(of: " ", with: "-")).jpg"
     m.dutyHours = "Mon–Fri 08:30–17:30"
     m.published = published
@@ -31,7 +31,7 @@ struct GridsServiceTests {
     request.gridCode = grid
     request.boundary = "Elm Street 1–40 and the market"
     request.households = 412
-    request.addressPrefixes = prefixes
+    request.areaPrefixes = prefixes
     request.staff = [staff("Zhao Lei", .worker), staff("Qian Yu", .assistant), staff("Sun Mei", .volunteer, phone: "", published: false)]
     request.expectedVersion = expected
     return request
@@ -60,10 +60,10 @@ struct GridsServiceTests {
         ("grid_code", { (r: inout Civicgrid_V1_SetGridProfileRequest) in r.gridCode = "C01" }),
         ("boundary", { $0.boundary = "" }),
         ("households", { $0.households = -1 }),
-        ("address_prefixes[0]", { $0.addressPrefixes = ["E"] }),
+        ("area_prefixes[0]", { $0.areaPrefixes = ["E"] }),
         ("staff[0].name", { $0.staff[0].name = "" }),
         ("staff[0].role", { $0.staff[0].role = .unspecified }),
-        ("staff[0].phone", { $0.staff[0].phone = "" }),
+        ("staff[0].duty_number", { $0.staff[0].dutyNumber = "" }),
         ("staff[0].photo_uri", { $0.staff[0].photoUri = "file:///x" }),
       ] as [(String, (inout Civicgrid_V1_SetGridProfileRequest) -> Void)] {
         var request = Self.profile(expected: 1)
@@ -78,7 +78,7 @@ struct GridsServiceTests {
       byGrid.gridCode = "G01"
       let card = try await f.call(f.partner) { try await grids.getGridCard(request: byGrid, context: $0) }
       #expect(card.gridCode == "G01" && card.communityCode == "C01" && card.streetCode == "S01" && card.households == 412)
-      #expect(card.staff.map(\.name) == ["Zhao Lei", "Qian Yu"] && card.staff.allSatisfy { $0.login.isEmpty && !$0.phone.isEmpty })
+      #expect(card.staff.map(\.name) == ["Zhao Lei", "Qian Yu"] && card.staff.allSatisfy { $0.login.isEmpty && !$0.dutyNumber.isEmpty })
       var byAddress = Civicgrid_V1_GetGridCardRequest()
       byAddress.address = "Elm Street 12, building 3"
       #expect(try await f.call(f.partner) { try await grids.getGridCard(request: byAddress, context: $0) }.gridCode == "G01")
@@ -183,7 +183,7 @@ struct GridsServiceTests {
       var get = Civicgrid_V1_GetEventRequest()
       get.eventID = done.openedCaseID
       let opened = try await f.call(f.gridWorker) { try await f.events.getEvent(request: get, context: $0) }
-      #expect(opened.category == .facilities && opened.address == "Elm Street 12, flat 3" && opened.resident.name == "Zhang Xiuying")
+      #expect(opened.category == .facilities && opened.location == "Elm Street 12, flat 3" && opened.resident.name == "Zhang Xiuying")
       let again = await rpcCode { _ = try await finish(first, .event(event)) }
       #expect(again?.0 == .failedPrecondition)
       #expect(try await f.pool.query("SELECT count(*) FROM field_events").scalar(Int.self) == 1)
@@ -245,7 +245,7 @@ struct GridsServiceTests {
       let g02Row = stats.units[1]
       #expect(g02Row.events == 2 && g02Row.handledAfterRouting == 2 && g02Row.handledOnTime == 1 && g02Row.onTimeRate == 0.5)
       #expect(stats.units[3].events == 6)
-      #expect(stats.repeatLocations.map { "\($0.gridCode) \($0.address) \($0.events)" } == ["G01 Elm Street 3 3"])
+      #expect(stats.repeatLocations.map { "\($0.gridCode) \($0.location) \($0.events)" } == ["G01 Elm Street 3 3"])
       #expect(stats.weeks.map { "\($0.weekStart) \($0.events) \($0.change)" } == ["2026-03-02 4 0", "2026-03-09 2 -2"])
       request.to = "2026-03-01"
       #expect(

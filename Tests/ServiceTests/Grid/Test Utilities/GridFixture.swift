@@ -113,7 +113,7 @@ struct GridFixture: Sendable {
     request.category = category
     request.urgent = urgent
     request.gridCode = grid
-    request.address = address
+    request.location = address
     request.description_p = "Overflowing bins behind the market"
     request.point.latitude = 39.9
     request.point.longitude = 116.4
