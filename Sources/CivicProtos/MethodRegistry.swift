@@ -64,6 +64,16 @@ public enum MethodRegistry {
       input: Civicgrid_V1_AssignHomeVisitRequest.self, output: Civicgrid_V1_HomeVisit.self,
       clientStreaming: false, serverStreaming: false
     ),
+    "civicgrid.v1.Appointments/FinishHomeVisit": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Appointments", method: "FinishHomeVisit"),
+      input: Civicgrid_V1_FinishHomeVisitRequest.self, output: Civicgrid_V1_HomeVisit.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.Appointments/CancelHomeVisit": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Appointments", method: "CancelHomeVisit"),
+      input: Civicgrid_V1_CancelHomeVisitRequest.self, output: Civicgrid_V1_HomeVisit.self,
+      clientStreaming: false, serverStreaming: false
+    ),
     "civicgrid.v1.Audit/ListAudit": Entry(
       descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Audit", method: "ListAudit"),
       input: Civicgrid_V1_ListAuditRequest.self, output: Civicgrid_V1_ListAuditResponse.self,
@@ -359,21 +369,6 @@ public enum MethodRegistry {
       input: Civicgrid_V1_SetDutyRequest.self, output: Civicgrid_V1_DutyRoster.self,
       clientStreaming: false, serverStreaming: false
     ),
-    "civicgrid.v1.Disputes/GetDisputeReport": Entry(
-      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Disputes", method: "GetDisputeReport"),
-      input: Civicgrid_V1_GetDisputeReportRequest.self, output: Civicgrid_V1_DisputeReport.self,
-      clientStreaming: false, serverStreaming: false
-    ),
-    "civicgrid.v1.Disputes/GetLadder": Entry(
-      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Disputes", method: "GetLadder"),
-      input: Civicgrid_V1_GetLadderRequest.self, output: Civicgrid_V1_DisputeLadder.self,
-      clientStreaming: false, serverStreaming: false
-    ),
-    "civicgrid.v1.Disputes/SetLadder": Entry(
-      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Disputes", method: "SetLadder"),
-      input: Civicgrid_V1_SetLadderRequest.self, output: Civicgrid_V1_DisputeLadder.self,
-      clientStreaming: false, serverStreaming: false
-    ),
     "civicgrid.v1.Evaluation/RateCase": Entry(
       descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Evaluation", method: "RateCase"),
       input: Civicgrid_V1_RateCaseRequest.self, output: Civicgrid_V1_RatingRecord.self,
@@ -424,24 +419,89 @@ public enum MethodRegistry {
       input: Civicgrid_V1_GetReportRequest.self, output: Civicgrid_V1_Report.self,
       clientStreaming: false, serverStreaming: false
     ),
-    "civicgrid.v1.Evaluation/GetTargets": Entry(
-      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Evaluation", method: "GetTargets"),
-      input: Civicgrid_V1_GetTargetsRequest.self, output: Civicgrid_V1_IndicatorTargets.self,
+    "civicgrid.v1.FieldEvents/ReportEvent": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.FieldEvents", method: "ReportEvent"),
+      input: Civicgrid_V1_ReportEventRequest.self, output: Civicgrid_V1_FieldEvent.self,
       clientStreaming: false, serverStreaming: false
     ),
-    "civicgrid.v1.Evaluation/SetTargets": Entry(
-      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Evaluation", method: "SetTargets"),
-      input: Civicgrid_V1_SetTargetsRequest.self, output: Civicgrid_V1_IndicatorTargets.self,
+    "civicgrid.v1.FieldEvents/UploadEvents": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.FieldEvents", method: "UploadEvents"),
+      input: Civicgrid_V1_ReportEventRequest.self, output: Civicgrid_V1_UploadEventsResponse.self,
+      clientStreaming: true, serverStreaming: false
+    ),
+    "civicgrid.v1.FieldEvents/RouteEvent": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.FieldEvents", method: "RouteEvent"),
+      input: Civicgrid_V1_RouteEventRequest.self, output: Civicgrid_V1_FieldEvent.self,
       clientStreaming: false, serverStreaming: false
     ),
-    "civicgrid.v1.Evaluation/GetScheme": Entry(
-      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Evaluation", method: "GetScheme"),
-      input: Civicgrid_V1_GetSchemeRequest.self, output: Civicgrid_V1_AssessmentScheme.self,
+    "civicgrid.v1.FieldEvents/HandleEvent": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.FieldEvents", method: "HandleEvent"),
+      input: Civicgrid_V1_HandleEventRequest.self, output: Civicgrid_V1_FieldEvent.self,
       clientStreaming: false, serverStreaming: false
     ),
-    "civicgrid.v1.Evaluation/SetScheme": Entry(
-      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Evaluation", method: "SetScheme"),
-      input: Civicgrid_V1_SetSchemeRequest.self, output: Civicgrid_V1_AssessmentScheme.self,
+    "civicgrid.v1.FieldEvents/CheckEvent": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.FieldEvents", method: "CheckEvent"),
+      input: Civicgrid_V1_CheckEventRequest.self, output: Civicgrid_V1_FieldEvent.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.FieldEvents/CloseEvent": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.FieldEvents", method: "CloseEvent"),
+      input: Civicgrid_V1_CloseEventRequest.self, output: Civicgrid_V1_FieldEvent.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.FieldEvents/GetEvent": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.FieldEvents", method: "GetEvent"),
+      input: Civicgrid_V1_GetEventRequest.self, output: Civicgrid_V1_FieldEvent.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.FieldEvents/ListEvents": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.FieldEvents", method: "ListEvents"),
+      input: Civicgrid_V1_ListEventsRequest.self, output: Civicgrid_V1_ListEventsResponse.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.FieldEvents/GetEventRouting": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.FieldEvents", method: "GetEventRouting"),
+      input: Civicgrid_V1_GetEventRoutingRequest.self, output: Civicgrid_V1_EventRoutingTable.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.FieldEvents/UpdateEventRouting": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.FieldEvents", method: "UpdateEventRouting"),
+      input: Civicgrid_V1_UpdateEventRoutingRequest.self, output: Civicgrid_V1_EventRoutingTable.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.FieldEvents/AcknowledgeUrgentEvent": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.FieldEvents", method: "AcknowledgeUrgentEvent"),
+      input: Civicgrid_V1_AcknowledgeUrgentEventRequest.self, output: Civicgrid_V1_UrgentAcknowledgements.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.Grids/SetGridProfile": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Grids", method: "SetGridProfile"),
+      input: Civicgrid_V1_SetGridProfileRequest.self, output: Civicgrid_V1_GridProfile.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.Grids/GetGridProfile": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Grids", method: "GetGridProfile"),
+      input: Civicgrid_V1_GetGridProfileRequest.self, output: Civicgrid_V1_GridProfile.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.Grids/GetGridCard": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Grids", method: "GetGridCard"),
+      input: Civicgrid_V1_GetGridCardRequest.self, output: Civicgrid_V1_GridCard.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.Grids/RecordTraining": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Grids", method: "RecordTraining"),
+      input: Civicgrid_V1_RecordTrainingRequest.self, output: Civicgrid_V1_TrainingRecord.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.Grids/ListTraining": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Grids", method: "ListTraining"),
+      input: Civicgrid_V1_ListTrainingRequest.self, output: Civicgrid_V1_ListTrainingResponse.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.Grids/GetGridStats": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Grids", method: "GetGridStats"),
+      input: Civicgrid_V1_GetGridStatsRequest.self, output: Civicgrid_V1_GridStats.self,
       clientStreaming: false, serverStreaming: false
     ),
     "civicgrid.v1.Requests/SubmitRequest": Entry(

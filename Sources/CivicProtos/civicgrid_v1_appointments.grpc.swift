@@ -156,6 +156,32 @@ public enum Civicgrid_V1_Appointments: Sendable {
                 type: .unary
             )
         }
+        /// Namespace for "FinishHomeVisit" metadata.
+        public enum FinishHomeVisit: Sendable {
+            /// Request type for "FinishHomeVisit".
+            public typealias Input = Civicgrid_V1_FinishHomeVisitRequest
+            /// Response type for "FinishHomeVisit".
+            public typealias Output = Civicgrid_V1_HomeVisit
+            /// Descriptor for "FinishHomeVisit".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "civicgrid.v1.Appointments"),
+                method: "FinishHomeVisit",
+                type: .unary
+            )
+        }
+        /// Namespace for "CancelHomeVisit" metadata.
+        public enum CancelHomeVisit: Sendable {
+            /// Request type for "CancelHomeVisit".
+            public typealias Input = Civicgrid_V1_CancelHomeVisitRequest
+            /// Response type for "CancelHomeVisit".
+            public typealias Output = Civicgrid_V1_HomeVisit
+            /// Descriptor for "CancelHomeVisit".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "civicgrid.v1.Appointments"),
+                method: "CancelHomeVisit",
+                type: .unary
+            )
+        }
         /// Descriptors for all methods in the "civicgrid.v1.Appointments" service.
         public static let descriptors: [GRPCCore.MethodDescriptor] = [
             SetCentreSchedule.descriptor,
@@ -167,7 +193,9 @@ public enum Civicgrid_V1_Appointments: Sendable {
             CheckIn.descriptor,
             GetAppointment.descriptor,
             RequestHomeVisit.descriptor,
-            AssignHomeVisit.descriptor
+            AssignHomeVisit.descriptor,
+            FinishHomeVisit.descriptor,
+            CancelHomeVisit.descriptor
         ]
     }
 }
@@ -374,6 +402,44 @@ extension Civicgrid_V1_Appointments {
             request: GRPCCore.StreamingServerRequest<Civicgrid_V1_AssignHomeVisitRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.StreamingServerResponse<Civicgrid_V1_HomeVisit>
+
+        /// Handle the "FinishHomeVisit" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The assignee finishes an assigned visit with notes; it may open, on the spot, an
+        /// > application case (SubmitApplication, door to door) or a field event (FieldEvents/ReportEvent).
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Civicgrid_V1_FinishHomeVisitRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Civicgrid_V1_HomeVisit` messages.
+        func finishHomeVisit(
+            request: GRPCCore.StreamingServerRequest<Civicgrid_V1_FinishHomeVisitRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Civicgrid_V1_HomeVisit>
+
+        /// Handle the "CancelHomeVisit" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Cancels a requested or assigned visit with the reason (its assignee, or a clerk, supervisor
+        /// > or admin whose scope holds its unit).
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Civicgrid_V1_CancelHomeVisitRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Civicgrid_V1_HomeVisit` messages.
+        func cancelHomeVisit(
+            request: GRPCCore.StreamingServerRequest<Civicgrid_V1_CancelHomeVisitRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Civicgrid_V1_HomeVisit>
     }
 
     /// Service protocol for the "civicgrid.v1.Appointments" service.
@@ -564,6 +630,44 @@ extension Civicgrid_V1_Appointments {
             request: GRPCCore.ServerRequest<Civicgrid_V1_AssignHomeVisitRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.ServerResponse<Civicgrid_V1_HomeVisit>
+
+        /// Handle the "FinishHomeVisit" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The assignee finishes an assigned visit with notes; it may open, on the spot, an
+        /// > application case (SubmitApplication, door to door) or a field event (FieldEvents/ReportEvent).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Civicgrid_V1_FinishHomeVisitRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Civicgrid_V1_HomeVisit` message.
+        func finishHomeVisit(
+            request: GRPCCore.ServerRequest<Civicgrid_V1_FinishHomeVisitRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Civicgrid_V1_HomeVisit>
+
+        /// Handle the "CancelHomeVisit" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Cancels a requested or assigned visit with the reason (its assignee, or a clerk, supervisor
+        /// > or admin whose scope holds its unit).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Civicgrid_V1_CancelHomeVisitRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Civicgrid_V1_HomeVisit` message.
+        func cancelHomeVisit(
+            request: GRPCCore.ServerRequest<Civicgrid_V1_CancelHomeVisitRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Civicgrid_V1_HomeVisit>
     }
 
     /// Simple service protocol for the "civicgrid.v1.Appointments" service.
@@ -752,6 +856,44 @@ extension Civicgrid_V1_Appointments {
             request: Civicgrid_V1_AssignHomeVisitRequest,
             context: GRPCCore.ServerContext
         ) async throws -> Civicgrid_V1_HomeVisit
+
+        /// Handle the "FinishHomeVisit" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The assignee finishes an assigned visit with notes; it may open, on the spot, an
+        /// > application case (SubmitApplication, door to door) or a field event (FieldEvents/ReportEvent).
+        ///
+        /// - Parameters:
+        ///   - request: A `Civicgrid_V1_FinishHomeVisitRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Civicgrid_V1_HomeVisit` to respond with.
+        func finishHomeVisit(
+            request: Civicgrid_V1_FinishHomeVisitRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Civicgrid_V1_HomeVisit
+
+        /// Handle the "CancelHomeVisit" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Cancels a requested or assigned visit with the reason (its assignee, or a clerk, supervisor
+        /// > or admin whose scope holds its unit).
+        ///
+        /// - Parameters:
+        ///   - request: A `Civicgrid_V1_CancelHomeVisitRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Civicgrid_V1_HomeVisit` to respond with.
+        func cancelHomeVisit(
+            request: Civicgrid_V1_CancelHomeVisitRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Civicgrid_V1_HomeVisit
     }
 }
 
@@ -869,6 +1011,28 @@ extension Civicgrid_V1_Appointments.StreamingServiceProtocol {
                 )
             }
         )
+        router.registerHandler(
+            forMethod: Civicgrid_V1_Appointments.Method.FinishHomeVisit.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Civicgrid_V1_FinishHomeVisitRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Civicgrid_V1_HomeVisit>(),
+            handler: { request, context in
+                try await self.finishHomeVisit(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Civicgrid_V1_Appointments.Method.CancelHomeVisit.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Civicgrid_V1_CancelHomeVisitRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Civicgrid_V1_HomeVisit>(),
+            handler: { request, context in
+                try await self.cancelHomeVisit(
+                    request: request,
+                    context: context
+                )
+            }
+        )
     }
 }
 
@@ -979,6 +1143,28 @@ extension Civicgrid_V1_Appointments.ServiceProtocol {
         context: GRPCCore.ServerContext
     ) async throws -> GRPCCore.StreamingServerResponse<Civicgrid_V1_HomeVisit> {
         let response = try await self.assignHomeVisit(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func finishHomeVisit(
+        request: GRPCCore.StreamingServerRequest<Civicgrid_V1_FinishHomeVisitRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Civicgrid_V1_HomeVisit> {
+        let response = try await self.finishHomeVisit(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func cancelHomeVisit(
+        request: GRPCCore.StreamingServerRequest<Civicgrid_V1_CancelHomeVisitRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Civicgrid_V1_HomeVisit> {
+        let response = try await self.cancelHomeVisit(
             request: GRPCCore.ServerRequest(stream: request),
             context: context
         )
@@ -1112,6 +1298,32 @@ extension Civicgrid_V1_Appointments.SimpleServiceProtocol {
     ) async throws -> GRPCCore.ServerResponse<Civicgrid_V1_HomeVisit> {
         return GRPCCore.ServerResponse<Civicgrid_V1_HomeVisit>(
             message: try await self.assignHomeVisit(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func finishHomeVisit(
+        request: GRPCCore.ServerRequest<Civicgrid_V1_FinishHomeVisitRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Civicgrid_V1_HomeVisit> {
+        return GRPCCore.ServerResponse<Civicgrid_V1_HomeVisit>(
+            message: try await self.finishHomeVisit(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func cancelHomeVisit(
+        request: GRPCCore.ServerRequest<Civicgrid_V1_CancelHomeVisitRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Civicgrid_V1_HomeVisit> {
+        return GRPCCore.ServerResponse<Civicgrid_V1_HomeVisit>(
+            message: try await self.cancelHomeVisit(
                 request: request.message,
                 context: context
             ),
@@ -1355,6 +1567,54 @@ extension Civicgrid_V1_Appointments {
         func assignHomeVisit<Result>(
             request: GRPCCore.ClientRequest<Civicgrid_V1_AssignHomeVisitRequest>,
             serializer: some GRPCCore.MessageSerializer<Civicgrid_V1_AssignHomeVisitRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Civicgrid_V1_HomeVisit>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Civicgrid_V1_HomeVisit>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "FinishHomeVisit" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The assignee finishes an assigned visit with notes; it may open, on the spot, an
+        /// > application case (SubmitApplication, door to door) or a field event (FieldEvents/ReportEvent).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Civicgrid_V1_FinishHomeVisitRequest` message.
+        ///   - serializer: A serializer for `Civicgrid_V1_FinishHomeVisitRequest` messages.
+        ///   - deserializer: A deserializer for `Civicgrid_V1_HomeVisit` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func finishHomeVisit<Result>(
+            request: GRPCCore.ClientRequest<Civicgrid_V1_FinishHomeVisitRequest>,
+            serializer: some GRPCCore.MessageSerializer<Civicgrid_V1_FinishHomeVisitRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Civicgrid_V1_HomeVisit>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Civicgrid_V1_HomeVisit>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "CancelHomeVisit" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Cancels a requested or assigned visit with the reason (its assignee, or a clerk, supervisor
+        /// > or admin whose scope holds its unit).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Civicgrid_V1_CancelHomeVisitRequest` message.
+        ///   - serializer: A serializer for `Civicgrid_V1_CancelHomeVisitRequest` messages.
+        ///   - deserializer: A deserializer for `Civicgrid_V1_HomeVisit` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func cancelHomeVisit<Result>(
+            request: GRPCCore.ClientRequest<Civicgrid_V1_CancelHomeVisitRequest>,
+            serializer: some GRPCCore.MessageSerializer<Civicgrid_V1_CancelHomeVisitRequest>,
             deserializer: some GRPCCore.MessageDeserializer<Civicgrid_V1_HomeVisit>,
             options: GRPCCore.CallOptions,
             onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Civicgrid_V1_HomeVisit>) async throws -> Result
@@ -1717,6 +1977,76 @@ extension Civicgrid_V1_Appointments {
                 onResponse: handleResponse
             )
         }
+
+        /// Call the "FinishHomeVisit" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The assignee finishes an assigned visit with notes; it may open, on the spot, an
+        /// > application case (SubmitApplication, door to door) or a field event (FieldEvents/ReportEvent).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Civicgrid_V1_FinishHomeVisitRequest` message.
+        ///   - serializer: A serializer for `Civicgrid_V1_FinishHomeVisitRequest` messages.
+        ///   - deserializer: A deserializer for `Civicgrid_V1_HomeVisit` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func finishHomeVisit<Result>(
+            request: GRPCCore.ClientRequest<Civicgrid_V1_FinishHomeVisitRequest>,
+            serializer: some GRPCCore.MessageSerializer<Civicgrid_V1_FinishHomeVisitRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Civicgrid_V1_HomeVisit>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Civicgrid_V1_HomeVisit>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Civicgrid_V1_Appointments.Method.FinishHomeVisit.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "CancelHomeVisit" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Cancels a requested or assigned visit with the reason (its assignee, or a clerk, supervisor
+        /// > or admin whose scope holds its unit).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Civicgrid_V1_CancelHomeVisitRequest` message.
+        ///   - serializer: A serializer for `Civicgrid_V1_CancelHomeVisitRequest` messages.
+        ///   - deserializer: A deserializer for `Civicgrid_V1_HomeVisit` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func cancelHomeVisit<Result>(
+            request: GRPCCore.ClientRequest<Civicgrid_V1_CancelHomeVisitRequest>,
+            serializer: some GRPCCore.MessageSerializer<Civicgrid_V1_CancelHomeVisitRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Civicgrid_V1_HomeVisit>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Civicgrid_V1_HomeVisit>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Civicgrid_V1_Appointments.Method.CancelHomeVisit.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
     }
 }
 
@@ -2008,6 +2338,66 @@ extension Civicgrid_V1_Appointments.ClientProtocol {
         try await self.assignHomeVisit(
             request: request,
             serializer: GRPCProtobuf.ProtobufSerializer<Civicgrid_V1_AssignHomeVisitRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Civicgrid_V1_HomeVisit>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "FinishHomeVisit" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > The assignee finishes an assigned visit with notes; it may open, on the spot, an
+    /// > application case (SubmitApplication, door to door) or a field event (FieldEvents/ReportEvent).
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Civicgrid_V1_FinishHomeVisitRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func finishHomeVisit<Result>(
+        request: GRPCCore.ClientRequest<Civicgrid_V1_FinishHomeVisitRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Civicgrid_V1_HomeVisit>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.finishHomeVisit(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Civicgrid_V1_FinishHomeVisitRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Civicgrid_V1_HomeVisit>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "CancelHomeVisit" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Cancels a requested or assigned visit with the reason (its assignee, or a clerk, supervisor
+    /// > or admin whose scope holds its unit).
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Civicgrid_V1_CancelHomeVisitRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func cancelHomeVisit<Result>(
+        request: GRPCCore.ClientRequest<Civicgrid_V1_CancelHomeVisitRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Civicgrid_V1_HomeVisit>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.cancelHomeVisit(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Civicgrid_V1_CancelHomeVisitRequest>(),
             deserializer: GRPCProtobuf.ProtobufDeserializer<Civicgrid_V1_HomeVisit>(),
             options: options,
             onResponse: handleResponse
@@ -2343,6 +2733,74 @@ extension Civicgrid_V1_Appointments.ClientProtocol {
             metadata: metadata
         )
         return try await self.assignHomeVisit(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "FinishHomeVisit" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > The assignee finishes an assigned visit with notes; it may open, on the spot, an
+    /// > application case (SubmitApplication, door to door) or a field event (FieldEvents/ReportEvent).
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func finishHomeVisit<Result>(
+        _ message: Civicgrid_V1_FinishHomeVisitRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Civicgrid_V1_HomeVisit>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Civicgrid_V1_FinishHomeVisitRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.finishHomeVisit(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "CancelHomeVisit" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Cancels a requested or assigned visit with the reason (its assignee, or a clerk, supervisor
+    /// > or admin whose scope holds its unit).
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func cancelHomeVisit<Result>(
+        _ message: Civicgrid_V1_CancelHomeVisitRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Civicgrid_V1_HomeVisit>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Civicgrid_V1_CancelHomeVisitRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.cancelHomeVisit(
             request: request,
             options: options,
             onResponse: handleResponse

@@ -622,67 +622,215 @@ public nonisolated struct Civicgrid_V1_GetAppointmentRequest: Sendable {
   public init() {}
 }
 
-public nonisolated struct Civicgrid_V1_HomeVisit: Sendable {
+public nonisolated struct Civicgrid_V1_HomeVisit: @unchecked Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var id: Int64 {
+    get {_storage._id}
+    set {_uniqueStorage()._id = newValue}
+  }
+
+  /// The unit whose staff visit (a community, village, grid or centre).
+  public var unitCode: String {
+    get {_storage._unitCode}
+    set {_uniqueStorage()._unitCode = newValue}
+  }
+
+  public var itemCode: String {
+    get {_storage._itemCode}
+    set {_uniqueStorage()._itemCode = newValue}
+  }
+
+  public var applicant: Civicgrid_V1_AppointmentApplicant {
+    get {_storage._applicant ?? Civicgrid_V1_AppointmentApplicant()}
+    set {_uniqueStorage()._applicant = newValue}
+  }
+  /// Returns true if `applicant` has been explicitly set.
+  public var hasApplicant: Bool {_storage._applicant != nil}
+  /// Clears the value of `applicant`. Subsequent reads from it will return its default value.
+  public mutating func clearApplicant() {_uniqueStorage()._applicant = nil}
+
+  public var address: String {
+    get {_storage._address}
+    set {_uniqueStorage()._address = newValue}
+  }
+
+  /// Why a visit is needed (elderly, disabled, …).
+  public var reason: String {
+    get {_storage._reason}
+    set {_uniqueStorage()._reason = newValue}
+  }
+
+  /// The day the applicant prefers, "YYYY-MM-DD"; may be empty.
+  public var preferredDate: String {
+    get {_storage._preferredDate}
+    set {_uniqueStorage()._preferredDate = newValue}
+  }
+
+  public var state: Civicgrid_V1_HomeVisitState {
+    get {_storage._state}
+    set {_uniqueStorage()._state = newValue}
+  }
+
+  /// Login of the assigned staff member; empty until assigned.
+  public var assignee: String {
+    get {_storage._assignee}
+    set {_uniqueStorage()._assignee = newValue}
+  }
+
+  public var version: Int64 {
+    get {_storage._version}
+    set {_uniqueStorage()._version = newValue}
+  }
+
+  public var createdAt: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_storage._createdAt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_uniqueStorage()._createdAt = newValue}
+  }
+  /// Returns true if `createdAt` has been explicitly set.
+  public var hasCreatedAt: Bool {_storage._createdAt != nil}
+  /// Clears the value of `createdAt`. Subsequent reads from it will return its default value.
+  public mutating func clearCreatedAt() {_uniqueStorage()._createdAt = nil}
+
+  public var assignedAt: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_storage._assignedAt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_uniqueStorage()._assignedAt = newValue}
+  }
+  /// Returns true if `assignedAt` has been explicitly set.
+  public var hasAssignedAt: Bool {_storage._assignedAt != nil}
+  /// Clears the value of `assignedAt`. Subsequent reads from it will return its default value.
+  public mutating func clearAssignedAt() {_uniqueStorage()._assignedAt = nil}
+
+  /// What the visit found and did (DONE).
+  public var notes: String {
+    get {_storage._notes}
+    set {_uniqueStorage()._notes = newValue}
+  }
+
+  /// Why it was cancelled (CANCELLED).
+  public var cancelReason: String {
+    get {_storage._cancelReason}
+    set {_uniqueStorage()._cancelReason = newValue}
+  }
+
+  /// The case it opened on the spot ("C…": an application or a field event); empty for none.
+  public var openedCaseID: String {
+    get {_storage._openedCaseID}
+    set {_uniqueStorage()._openedCaseID = newValue}
+  }
+
+  /// When it was finished or cancelled.
+  public var finishedAt: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_storage._finishedAt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_uniqueStorage()._finishedAt = newValue}
+  }
+  /// Returns true if `finishedAt` has been explicitly set.
+  public var hasFinishedAt: Bool {_storage._finishedAt != nil}
+  /// Clears the value of `finishedAt`. Subsequent reads from it will return its default value.
+  public mutating func clearFinishedAt() {_uniqueStorage()._finishedAt = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _storage = _StorageClass.defaultInstance
+}
+
+public nonisolated struct Civicgrid_V1_FinishHomeVisitRequest: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
   public var id: Int64 = 0
 
-  /// The unit whose staff visit (a community, village, grid or centre).
-  public var unitCode: String = String()
+  /// The visit's current version (0 = do not check).
+  public var expectedVersion: Int64 = 0
 
+  /// What the visit found and did; required, at most 4000 characters.
+  public var notes: String = String()
+
+  /// What it opens on the spot, if anything. Retrying the call opens nothing twice.
+  public var opens: Civicgrid_V1_FinishHomeVisitRequest.OneOf_Opens? = nil
+
+  public var application: Civicgrid_V1_OpenApplication {
+    get {
+      if case .application(let v)? = opens {return v}
+      return Civicgrid_V1_OpenApplication()
+    }
+    set {opens = .application(newValue)}
+  }
+
+  public var event: Civicgrid_V1_OpenFieldEvent {
+    get {
+      if case .event(let v)? = opens {return v}
+      return Civicgrid_V1_OpenFieldEvent()
+    }
+    set {opens = .event(newValue)}
+  }
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  /// What it opens on the spot, if anything. Retrying the call opens nothing twice.
+  public nonisolated enum OneOf_Opens: Equatable, Sendable {
+    case application(Civicgrid_V1_OpenApplication)
+    case event(Civicgrid_V1_OpenFieldEvent)
+
+  }
+
+  public init() {}
+}
+
+/// An application taken in at the visit (channel DOOR_TO_DOOR, the visit's applicant).
+public nonisolated struct Civicgrid_V1_OpenApplication: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// The item; empty for the visit's own item.
   public var itemCode: String = String()
 
-  public var applicant: Civicgrid_V1_AppointmentApplicant {
-    get {_applicant ?? Civicgrid_V1_AppointmentApplicant()}
-    set {_applicant = newValue}
-  }
-  /// Returns true if `applicant` has been explicitly set.
-  public var hasApplicant: Bool {self._applicant != nil}
-  /// Clears the value of `applicant`. Subsequent reads from it will return its default value.
-  public mutating func clearApplicant() {self._applicant = nil}
-
-  public var address: String = String()
-
-  /// Why a visit is needed (elderly, disabled, …).
-  public var reason: String = String()
-
-  /// The day the applicant prefers, "YYYY-MM-DD"; may be empty.
-  public var preferredDate: String = String()
-
-  public var state: Civicgrid_V1_HomeVisitState = .unspecified
-
-  /// Login of the assigned staff member; empty until assigned.
-  public var assignee: String = String()
-
-  public var version: Int64 = 0
-
-  public var createdAt: SwiftProtobuf.Google_Protobuf_Timestamp {
-    get {_createdAt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
-    set {_createdAt = newValue}
-  }
-  /// Returns true if `createdAt` has been explicitly set.
-  public var hasCreatedAt: Bool {self._createdAt != nil}
-  /// Clears the value of `createdAt`. Subsequent reads from it will return its default value.
-  public mutating func clearCreatedAt() {self._createdAt = nil}
-
-  public var assignedAt: SwiftProtobuf.Google_Protobuf_Timestamp {
-    get {_assignedAt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
-    set {_assignedAt = newValue}
-  }
-  /// Returns true if `assignedAt` has been explicitly set.
-  public var hasAssignedAt: Bool {self._assignedAt != nil}
-  /// Clears the value of `assignedAt`. Subsequent reads from it will return its default value.
-  public mutating func clearAssignedAt() {self._assignedAt = nil}
+  public var providedMaterials: [String] = []
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
+}
 
-  fileprivate var _applicant: Civicgrid_V1_AppointmentApplicant? = nil
-  fileprivate var _createdAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
-  fileprivate var _assignedAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+/// A field event found at the visit (at the visit's grid and address, the applicant as resident).
+public nonisolated struct Civicgrid_V1_OpenFieldEvent: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var category: Civicgrid_V1_FieldEventCategory = .unspecified
+
+  public var urgent: Bool = false
+
+  /// What was found; required.
+  public var description_p: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Civicgrid_V1_CancelHomeVisitRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var id: Int64 = 0
+
+  public var expectedVersion: Int64 = 0
+
+  /// Why; required, at most 2000 characters.
+  public var reason: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
 }
 
 public nonisolated struct Civicgrid_V1_RequestHomeVisitRequest: Sendable {
@@ -1545,7 +1693,182 @@ nonisolated extension Civicgrid_V1_GetAppointmentRequest: SwiftProtobuf.Message,
 
 nonisolated extension Civicgrid_V1_HomeVisit: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".HomeVisit"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{3}unit_code\0\u{3}item_code\0\u{1}applicant\0\u{1}address\0\u{1}reason\0\u{3}preferred_date\0\u{1}state\0\u{1}assignee\0\u{1}version\0\u{3}created_at\0\u{3}assigned_at\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{3}unit_code\0\u{3}item_code\0\u{1}applicant\0\u{1}address\0\u{1}reason\0\u{3}preferred_date\0\u{1}state\0\u{1}assignee\0\u{1}version\0\u{3}created_at\0\u{3}assigned_at\0\u{1}notes\0\u{3}cancel_reason\0\u{3}opened_case_id\0\u{3}finished_at\0")
+
+  fileprivate class _StorageClass {
+    var _id: Int64 = 0
+    var _unitCode: String = String()
+    var _itemCode: String = String()
+    var _applicant: Civicgrid_V1_AppointmentApplicant? = nil
+    var _address: String = String()
+    var _reason: String = String()
+    var _preferredDate: String = String()
+    var _state: Civicgrid_V1_HomeVisitState = .unspecified
+    var _assignee: String = String()
+    var _version: Int64 = 0
+    var _createdAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+    var _assignedAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+    var _notes: String = String()
+    var _cancelReason: String = String()
+    var _openedCaseID: String = String()
+    var _finishedAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+
+      // This property is used as the initial default value for new instances of the type.
+      // The type itself is protecting the reference to its storage via CoW semantics.
+      // This will force a copy to be made of this reference when the first mutation occurs;
+      // hence, it is safe to mark this as `nonisolated(unsafe)`.
+      static nonisolated(unsafe) let defaultInstance = _StorageClass()
+
+    private init() {}
+
+    init(copying source: _StorageClass) {
+      _id = source._id
+      _unitCode = source._unitCode
+      _itemCode = source._itemCode
+      _applicant = source._applicant
+      _address = source._address
+      _reason = source._reason
+      _preferredDate = source._preferredDate
+      _state = source._state
+      _assignee = source._assignee
+      _version = source._version
+      _createdAt = source._createdAt
+      _assignedAt = source._assignedAt
+      _notes = source._notes
+      _cancelReason = source._cancelReason
+      _openedCaseID = source._openedCaseID
+      _finishedAt = source._finishedAt
+    }
+  }
+
+  fileprivate mutating func _uniqueStorage() -> _StorageClass {
+    if !isKnownUniquelyReferenced(&_storage) {
+      _storage = _StorageClass(copying: _storage)
+    }
+    return _storage
+  }
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    _ = _uniqueStorage()
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      while let fieldNumber = try decoder.nextFieldNumber() {
+        // The use of inline closures is to circumvent an issue where the compiler
+        // allocates stack space for every case branch when no optimizations are
+        // enabled. https://github.com/apple/swift-protobuf/issues/1034
+        switch fieldNumber {
+        case 1: try { try decoder.decodeSingularInt64Field(value: &_storage._id) }()
+        case 2: try { try decoder.decodeSingularStringField(value: &_storage._unitCode) }()
+        case 3: try { try decoder.decodeSingularStringField(value: &_storage._itemCode) }()
+        case 4: try { try decoder.decodeSingularMessageField(value: &_storage._applicant) }()
+        case 5: try { try decoder.decodeSingularStringField(value: &_storage._address) }()
+        case 6: try { try decoder.decodeSingularStringField(value: &_storage._reason) }()
+        case 7: try { try decoder.decodeSingularStringField(value: &_storage._preferredDate) }()
+        case 8: try { try decoder.decodeSingularEnumField(value: &_storage._state) }()
+        case 9: try { try decoder.decodeSingularStringField(value: &_storage._assignee) }()
+        case 10: try { try decoder.decodeSingularInt64Field(value: &_storage._version) }()
+        case 11: try { try decoder.decodeSingularMessageField(value: &_storage._createdAt) }()
+        case 12: try { try decoder.decodeSingularMessageField(value: &_storage._assignedAt) }()
+        case 13: try { try decoder.decodeSingularStringField(value: &_storage._notes) }()
+        case 14: try { try decoder.decodeSingularStringField(value: &_storage._cancelReason) }()
+        case 15: try { try decoder.decodeSingularStringField(value: &_storage._openedCaseID) }()
+        case 16: try { try decoder.decodeSingularMessageField(value: &_storage._finishedAt) }()
+        default: break
+        }
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every if/case branch local when no optimizations
+      // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+      // https://github.com/apple/swift-protobuf/issues/1182
+      if _storage._id != 0 {
+        try visitor.visitSingularInt64Field(value: _storage._id, fieldNumber: 1)
+      }
+      if !_storage._unitCode.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._unitCode, fieldNumber: 2)
+      }
+      if !_storage._itemCode.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._itemCode, fieldNumber: 3)
+      }
+      try { if let v = _storage._applicant {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
+      } }()
+      if !_storage._address.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._address, fieldNumber: 5)
+      }
+      if !_storage._reason.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._reason, fieldNumber: 6)
+      }
+      if !_storage._preferredDate.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._preferredDate, fieldNumber: 7)
+      }
+      if _storage._state != .unspecified {
+        try visitor.visitSingularEnumField(value: _storage._state, fieldNumber: 8)
+      }
+      if !_storage._assignee.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._assignee, fieldNumber: 9)
+      }
+      if _storage._version != 0 {
+        try visitor.visitSingularInt64Field(value: _storage._version, fieldNumber: 10)
+      }
+      try { if let v = _storage._createdAt {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 11)
+      } }()
+      try { if let v = _storage._assignedAt {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 12)
+      } }()
+      if !_storage._notes.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._notes, fieldNumber: 13)
+      }
+      if !_storage._cancelReason.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._cancelReason, fieldNumber: 14)
+      }
+      if !_storage._openedCaseID.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._openedCaseID, fieldNumber: 15)
+      }
+      try { if let v = _storage._finishedAt {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 16)
+      } }()
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Civicgrid_V1_HomeVisit, rhs: Civicgrid_V1_HomeVisit) -> Bool {
+    if lhs._storage !== rhs._storage {
+      let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
+        let _storage = _args.0
+        let rhs_storage = _args.1
+        if _storage._id != rhs_storage._id {return false}
+        if _storage._unitCode != rhs_storage._unitCode {return false}
+        if _storage._itemCode != rhs_storage._itemCode {return false}
+        if _storage._applicant != rhs_storage._applicant {return false}
+        if _storage._address != rhs_storage._address {return false}
+        if _storage._reason != rhs_storage._reason {return false}
+        if _storage._preferredDate != rhs_storage._preferredDate {return false}
+        if _storage._state != rhs_storage._state {return false}
+        if _storage._assignee != rhs_storage._assignee {return false}
+        if _storage._version != rhs_storage._version {return false}
+        if _storage._createdAt != rhs_storage._createdAt {return false}
+        if _storage._assignedAt != rhs_storage._assignedAt {return false}
+        if _storage._notes != rhs_storage._notes {return false}
+        if _storage._cancelReason != rhs_storage._cancelReason {return false}
+        if _storage._openedCaseID != rhs_storage._openedCaseID {return false}
+        if _storage._finishedAt != rhs_storage._finishedAt {return false}
+        return true
+      }
+      if !storagesAreEqual {return false}
+    }
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Civicgrid_V1_FinishHomeVisitRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".FinishHomeVisitRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{3}expected_version\0\u{1}notes\0\u{1}application\0\u{1}event\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1554,17 +1877,34 @@ nonisolated extension Civicgrid_V1_HomeVisit: SwiftProtobuf.Message, SwiftProtob
       // enabled. https://github.com/apple/swift-protobuf/issues/1034
       switch fieldNumber {
       case 1: try { try decoder.decodeSingularInt64Field(value: &self.id) }()
-      case 2: try { try decoder.decodeSingularStringField(value: &self.unitCode) }()
-      case 3: try { try decoder.decodeSingularStringField(value: &self.itemCode) }()
-      case 4: try { try decoder.decodeSingularMessageField(value: &self._applicant) }()
-      case 5: try { try decoder.decodeSingularStringField(value: &self.address) }()
-      case 6: try { try decoder.decodeSingularStringField(value: &self.reason) }()
-      case 7: try { try decoder.decodeSingularStringField(value: &self.preferredDate) }()
-      case 8: try { try decoder.decodeSingularEnumField(value: &self.state) }()
-      case 9: try { try decoder.decodeSingularStringField(value: &self.assignee) }()
-      case 10: try { try decoder.decodeSingularInt64Field(value: &self.version) }()
-      case 11: try { try decoder.decodeSingularMessageField(value: &self._createdAt) }()
-      case 12: try { try decoder.decodeSingularMessageField(value: &self._assignedAt) }()
+      case 2: try { try decoder.decodeSingularInt64Field(value: &self.expectedVersion) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.notes) }()
+      case 4: try {
+        var v: Civicgrid_V1_OpenApplication?
+        var hadOneofValue = false
+        if let current = self.opens {
+          hadOneofValue = true
+          if case .application(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.opens = .application(v)
+        }
+      }()
+      case 5: try {
+        var v: Civicgrid_V1_OpenFieldEvent?
+        var hadOneofValue = false
+        if let current = self.opens {
+          hadOneofValue = true
+          if case .event(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.opens = .event(v)
+        }
+      }()
       default: break
       }
     }
@@ -1578,55 +1918,146 @@ nonisolated extension Civicgrid_V1_HomeVisit: SwiftProtobuf.Message, SwiftProtob
     if self.id != 0 {
       try visitor.visitSingularInt64Field(value: self.id, fieldNumber: 1)
     }
-    if !self.unitCode.isEmpty {
-      try visitor.visitSingularStringField(value: self.unitCode, fieldNumber: 2)
+    if self.expectedVersion != 0 {
+      try visitor.visitSingularInt64Field(value: self.expectedVersion, fieldNumber: 2)
     }
-    if !self.itemCode.isEmpty {
-      try visitor.visitSingularStringField(value: self.itemCode, fieldNumber: 3)
+    if !self.notes.isEmpty {
+      try visitor.visitSingularStringField(value: self.notes, fieldNumber: 3)
     }
-    try { if let v = self._applicant {
+    switch self.opens {
+    case .application?: try {
+      guard case .application(let v)? = self.opens else { preconditionFailure() }
       try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
-    } }()
-    if !self.address.isEmpty {
-      try visitor.visitSingularStringField(value: self.address, fieldNumber: 5)
+    }()
+    case .event?: try {
+      guard case .event(let v)? = self.opens else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 5)
+    }()
+    case nil: break
     }
-    if !self.reason.isEmpty {
-      try visitor.visitSingularStringField(value: self.reason, fieldNumber: 6)
-    }
-    if !self.preferredDate.isEmpty {
-      try visitor.visitSingularStringField(value: self.preferredDate, fieldNumber: 7)
-    }
-    if self.state != .unspecified {
-      try visitor.visitSingularEnumField(value: self.state, fieldNumber: 8)
-    }
-    if !self.assignee.isEmpty {
-      try visitor.visitSingularStringField(value: self.assignee, fieldNumber: 9)
-    }
-    if self.version != 0 {
-      try visitor.visitSingularInt64Field(value: self.version, fieldNumber: 10)
-    }
-    try { if let v = self._createdAt {
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 11)
-    } }()
-    try { if let v = self._assignedAt {
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 12)
-    } }()
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Civicgrid_V1_HomeVisit, rhs: Civicgrid_V1_HomeVisit) -> Bool {
+  public static func ==(lhs: Civicgrid_V1_FinishHomeVisitRequest, rhs: Civicgrid_V1_FinishHomeVisitRequest) -> Bool {
     if lhs.id != rhs.id {return false}
-    if lhs.unitCode != rhs.unitCode {return false}
+    if lhs.expectedVersion != rhs.expectedVersion {return false}
+    if lhs.notes != rhs.notes {return false}
+    if lhs.opens != rhs.opens {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Civicgrid_V1_OpenApplication: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".OpenApplication"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}item_code\0\u{3}provided_materials\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.itemCode) }()
+      case 2: try { try decoder.decodeRepeatedStringField(value: &self.providedMaterials) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.itemCode.isEmpty {
+      try visitor.visitSingularStringField(value: self.itemCode, fieldNumber: 1)
+    }
+    if !self.providedMaterials.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.providedMaterials, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Civicgrid_V1_OpenApplication, rhs: Civicgrid_V1_OpenApplication) -> Bool {
     if lhs.itemCode != rhs.itemCode {return false}
-    if lhs._applicant != rhs._applicant {return false}
-    if lhs.address != rhs.address {return false}
+    if lhs.providedMaterials != rhs.providedMaterials {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Civicgrid_V1_OpenFieldEvent: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".OpenFieldEvent"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}category\0\u{1}urgent\0\u{1}description\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularEnumField(value: &self.category) }()
+      case 2: try { try decoder.decodeSingularBoolField(value: &self.urgent) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.description_p) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.category != .unspecified {
+      try visitor.visitSingularEnumField(value: self.category, fieldNumber: 1)
+    }
+    if self.urgent != false {
+      try visitor.visitSingularBoolField(value: self.urgent, fieldNumber: 2)
+    }
+    if !self.description_p.isEmpty {
+      try visitor.visitSingularStringField(value: self.description_p, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Civicgrid_V1_OpenFieldEvent, rhs: Civicgrid_V1_OpenFieldEvent) -> Bool {
+    if lhs.category != rhs.category {return false}
+    if lhs.urgent != rhs.urgent {return false}
+    if lhs.description_p != rhs.description_p {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Civicgrid_V1_CancelHomeVisitRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".CancelHomeVisitRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{3}expected_version\0\u{1}reason\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularInt64Field(value: &self.id) }()
+      case 2: try { try decoder.decodeSingularInt64Field(value: &self.expectedVersion) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.reason) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.id != 0 {
+      try visitor.visitSingularInt64Field(value: self.id, fieldNumber: 1)
+    }
+    if self.expectedVersion != 0 {
+      try visitor.visitSingularInt64Field(value: self.expectedVersion, fieldNumber: 2)
+    }
+    if !self.reason.isEmpty {
+      try visitor.visitSingularStringField(value: self.reason, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Civicgrid_V1_CancelHomeVisitRequest, rhs: Civicgrid_V1_CancelHomeVisitRequest) -> Bool {
+    if lhs.id != rhs.id {return false}
+    if lhs.expectedVersion != rhs.expectedVersion {return false}
     if lhs.reason != rhs.reason {return false}
-    if lhs.preferredDate != rhs.preferredDate {return false}
-    if lhs.state != rhs.state {return false}
-    if lhs.assignee != rhs.assignee {return false}
-    if lhs.version != rhs.version {return false}
-    if lhs._createdAt != rhs._createdAt {return false}
-    if lhs._assignedAt != rhs._assignedAt {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

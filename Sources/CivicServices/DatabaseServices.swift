@@ -18,6 +18,8 @@ public enum DatabaseServices {
     Civicgrid_V1_Supervision.descriptor.fullyQualifiedService,
     Civicgrid_V1_Disputes.descriptor.fullyQualifiedService,
     Civicgrid_V1_Requests.descriptor.fullyQualifiedService,
+    Civicgrid_V1_FieldEvents.descriptor.fullyQualifiedService,
+    Civicgrid_V1_Grids.descriptor.fullyQualifiedService,
   ]
 
   public static func make(store: StorePool) -> [any RegistrableRPCService] {
@@ -32,6 +34,8 @@ public enum DatabaseServices {
       SupervisionService(store: store),
       DisputesService(store: store),
       RequestsService(store: store),
+      FieldEventsService(store: store),
+      GridsService(store: store),
     ]
   }
 

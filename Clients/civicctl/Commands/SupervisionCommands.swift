@@ -11,7 +11,7 @@ extension Civicgrid_V1_AlertKind: NamedEnum {
   static var names: [(Self, String)] {
     [
       (.warning, "warning"), (.urge, "urge"), (.orderProposed, "order-proposed"), (.order, "order"), (.notice, "notice"), (.inspection, "inspection"),
-      (.targetMissed, "target-missed"),
+      (.targetMissed, "target-missed"), (.urgentEvent, "urgent-event"), (.urgentEscalated, "urgent-escalated"),
     ]
   }
 }

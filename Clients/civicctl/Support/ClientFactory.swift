@@ -22,6 +22,8 @@ struct Services: Sendable {
   let supervision: any Civicgrid_V1_Supervision.ClientProtocol
   let disputes: any Civicgrid_V1_Disputes.ClientProtocol
   let requests: any Civicgrid_V1_Requests.ClientProtocol
+  let fieldEvents: any Civicgrid_V1_FieldEvents.ClientProtocol
+  let grids: any Civicgrid_V1_Grids.ClientProtocol
   /// Metadata every call carries (the bearer token and any --metadata).
   let metadata: Metadata
   let options: CallOptions
@@ -36,6 +38,8 @@ struct Services: Sendable {
     self.supervision = Civicgrid_V1_Supervision.Client(wrapping: client)
     self.disputes = Civicgrid_V1_Disputes.Client(wrapping: client)
     self.requests = Civicgrid_V1_Requests.Client(wrapping: client)
+    self.fieldEvents = Civicgrid_V1_FieldEvents.Client(wrapping: client)
+    self.grids = Civicgrid_V1_Grids.Client(wrapping: client)
     self.metadata = metadata
     self.options = options
   }

@@ -20,12 +20,18 @@ public struct HomeVisitRecord: SQLRecord, Hashable {
   public var version: Int64
   public var createdAtMicros: Int64
   public var assignedAtMicros: Int64?
+  public var notes: String
+  public var cancelReason: String
+  /// The case it opened on the spot.
+  public var openedCaseID: Int64?
+  public var finishedAtMicros: Int64?
 
   static let columns: SQLQuery = """
     v.id, u.code AS unit_code, u.path AS unit_path, v.item_code, v.applicant_name, v.applicant_id_number, v.applicant_phone,
     v.address, v.reason, coalesce(v.preferred_date::text, '') AS preferred_date, v.state, coalesce(a.login, '') AS assignee,
     v.version, (extract(epoch FROM v.created_at) * 1000000)::bigint AS created_at_micros,
-    (extract(epoch FROM v.assigned_at) * 1000000)::bigint AS assigned_at_micros
+    (extract(epoch FROM v.assigned_at) * 1000000)::bigint AS assigned_at_micros, v.notes, v.cancel_reason, v.opened_case_id,
+    (extract(epoch FROM v.finished_at) * 1000000)::bigint AS finished_at_micros
     FROM home_visits v JOIN units u ON u.id = v.unit_id LEFT JOIN accounts a ON a.id = v.assignee_account_id
     """
 
@@ -45,5 +51,9 @@ public struct HomeVisitRecord: SQLRecord, Hashable {
     self.version = try row.decode(column: "version")
     self.createdAtMicros = try row.decode(column: "created_at_micros")
     self.assignedAtMicros = try row.decode(column: "assigned_at_micros")
+    self.notes = try row.decode(column: "notes")
+    self.cancelReason = try row.decode(column: "cancel_reason")
+    self.openedCaseID = try row.decode(column: "opened_case_id")
+    self.finishedAtMicros = try row.decode(column: "finished_at_micros")
   }
 }

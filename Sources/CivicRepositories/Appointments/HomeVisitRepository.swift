@@ -1,4 +1,4 @@
-import CivicDomain
+public import CivicDomain
 public import CivicStore
 
 /// Door-to-door visit requests (`home_visits`).
@@ -59,6 +59,17 @@ public struct HomeVisitRepository: Sendable {
       """
       UPDATE home_visits SET state = \(HomeVisitState.assigned.rawValue), assignee_account_id = \(accountID), assigned_at = now(),
         version = version + 1
+      WHERE id = \(id)
+      """
+    )
+  }
+
+  /// Ends the visit in `state` (done or cancelled) with its notes or reason and the case it opened.
+  public func finish(id: Int64, state: HomeVisitState, notes: String, cancelReason: String, openedCase: Int64?) async throws(StoreError) {
+    try await self.connection.execute(
+      """
+      UPDATE home_visits SET state = \(state.rawValue), notes = \(notes), cancel_reason = \(cancelReason),
+        opened_case_id = \(openedCase), finished_at = now(), version = version + 1
       WHERE id = \(id)
       """
     )

@@ -65,6 +65,10 @@ extension AppointmentsService {
       $0.version = record.version
       $0.createdAt = Google_Protobuf_Timestamp(micros: record.createdAtMicros)
       if let assigned = record.assignedAtMicros { $0.assignedAt = Google_Protobuf_Timestamp(micros: assigned) }
+      $0.notes = record.notes
+      $0.cancelReason = record.cancelReason
+      $0.openedCaseID = record.openedCaseID.map(CaseNumber.format) ?? ""
+      if let finished = record.finishedAtMicros { $0.finishedAt = Google_Protobuf_Timestamp(micros: finished) }
     }
   }
 

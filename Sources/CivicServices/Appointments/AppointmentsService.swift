@@ -27,6 +27,9 @@ public struct AppointmentsService: Civicgrid_V1_Appointments.SimpleServiceProtoc
     "civicgrid.v1.Appointments/GetAppointment": .roles([.admin, .clerk, .partner, .supervisor, .auditor]),
     "civicgrid.v1.Appointments/RequestHomeVisit": .roles([.admin, .clerk, .partner, .gridWorker]),
     "civicgrid.v1.Appointments/AssignHomeVisit": .roles([.admin, .supervisor, .clerk]),
+    // The assignee ends the visit (docs/GRID.md); staff over it may cancel it.
+    "civicgrid.v1.Appointments/FinishHomeVisit": .roles([.gridWorker, .clerk, .handler]),
+    "civicgrid.v1.Appointments/CancelHomeVisit": .roles([.gridWorker, .clerk, .handler, .supervisor, .admin]),
   ]
 
   let store: StorePool

@@ -65,5 +65,8 @@ public enum Grants {
     "civicgrid.v1.Disputes/GetDispute", "civicgrid.v1.Disputes/ListDisputes", "civicgrid.v1.Disputes/GetAgenda",
     "civicgrid.v1.Disputes/ListDuty", "civicgrid.v1.Disputes/GetDisputeReport", "civicgrid.v1.Disputes/GetLadder",
     "civicgrid.v1.Requests/GetRequest", "civicgrid.v1.Requests/ListRequests", "civicgrid.v1.Requests/GetRoutingTable",
+    "civicgrid.v1.FieldEvents/GetEvent", "civicgrid.v1.FieldEvents/ListEvents", "civicgrid.v1.FieldEvents/GetEventRouting",
+    "civicgrid.v1.Grids/GetGridProfile", "civicgrid.v1.Grids/GetGridCard", "civicgrid.v1.Grids/ListTraining",
+    "civicgrid.v1.Grids/GetGridStats",
   ]
 }

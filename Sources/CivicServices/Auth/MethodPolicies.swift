@@ -34,5 +34,7 @@ public enum MethodPolicies {
     SupervisionService.policies,
     DisputesService.policies,
     RequestsService.policies,
+    FieldEventsService.policies,
+    GridsService.policies,
   ].reduce(into: [:]) { all, policies in all.merge(policies) { first, _ in first } }
 }

@@ -65,6 +65,13 @@ struct CaseIdempotencyKey: Sendable {
     return recorded.caseID
   }
 
+  /// Waits for a request still running under this key, then answers the case the key made, if any
+  /// (FAILED_PRECONDITION when it was for a different request).
+  func existingCase(on connection: StoreConnection) async throws -> Int64? {
+    try await self.lock(on: connection, wait: true)
+    return try await self.recordedCase(on: connection)
+  }
+
   /// Records `caseID` as the case this key made.
   func record(caseID: Int64, on connection: StoreConnection) async throws {
     try await IdempotencyRepository(connection).record(accountID: self.accountID, key: self.key, request: self.request, caseID: caseID)

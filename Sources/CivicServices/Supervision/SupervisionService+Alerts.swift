@@ -9,6 +9,7 @@ extension SupervisionService {
   static let alertKinds: [Civicgrid_V1_AlertKind: PendingAlert.Kind] = [
     .warning: .warning, .urge: .urge, .orderProposed: .orderProposed, .order: .order, .notice: .notice, .inspection: .inspection,
     .targetMissed: .targetMissed,
+    .urgentEvent: .urgentEvent, .urgentEscalated: .urgentEscalated,
   ]
 
   func alertQuery(_ filter: Civicgrid_V1_AlertFilter, principal: Principal) async throws -> AlertFilter {

@@ -47,8 +47,11 @@ public struct WarningSweeper: Sendable {
     public var proposals = 0
     /// Commands kinds gave for clocks that ran out (`CaseKind.commandOnOverdue`), applied.
     public var overdueCommands = 0
+    /// Urgent field-event alerts escalated for want of an acknowledgement (`UrgentEscalation`).
+    public var urgentEscalations = 0
 
     mutating func add(_ other: Pass) {
+      self.urgentEscalations += other.urgentEscalations
       self.overdueCommands += other.overdueCommands
       self.casesExamined += other.casesExamined
       self.changes += other.changes
@@ -78,12 +81,13 @@ public struct WarningSweeper: Sendable {
   @discardableResult
   public func sweep() async throws -> Pass {
     let now = self.now()
-    let total = try await withThrowingTaskGroup(of: Pass.self) { group in
+    var total = try await withThrowingTaskGroup(of: Pass.self) { group in
       for _ in 0..<self.configuration.workers {
         group.addTask { try await self.drain(at: now) }
       }
       return try await group.reduce(into: Pass()) { $0.add($1) }
     }
+    total.urgentEscalations = try await UrgentEscalation(store: self.store).pass(at: now, batchSize: self.configuration.batchSize)
     if total.changes > 0 {
       self.logger.debug("warning sweep", metadata: ["sweep.cases": "\(total.casesExamined)", "sweep.changes": "\(total.changes)"])
     }

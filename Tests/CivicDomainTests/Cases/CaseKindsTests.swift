@@ -9,7 +9,7 @@ struct CaseKindsTests {
   @Test("the registry names every kind once, finds each by its stored name and no other")
   func registry() {
     let names = CaseKinds.all.map(\.name)
-    #expect(names == ["serviceApplication", "supervisionOrder", "inspectionFinding", "rectification", "dispute", "citizenRequest"])
+    #expect(names == ["serviceApplication", "supervisionOrder", "inspectionFinding", "rectification", "dispute", "citizenRequest", "fieldEvent"])
     #expect(Set(names).count == names.count)
     for name in names { #expect(CaseKinds.named(name)?.name == name) }
     #expect(CaseKinds.named("grievance") == nil)

@@ -112,6 +112,8 @@ private let expectations: [String: Expected] = [
   "civicgrid.v1.Appointments/GetAppointment": .roles([.admin, .clerk, .partner, .supervisor, .auditor]),
   "civicgrid.v1.Appointments/RequestHomeVisit": .roles([.admin, .clerk, .partner, .gridWorker]),
   "civicgrid.v1.Appointments/AssignHomeVisit": .roles([.admin, .supervisor, .clerk]),
+  "civicgrid.v1.Appointments/FinishHomeVisit": .roles([.gridWorker, .clerk, .handler]),
+  "civicgrid.v1.Appointments/CancelHomeVisit": .roles([.gridWorker, .clerk, .handler, .supervisor, .admin]),
   "civicgrid.v1.Supervision/WatchAlerts": .roles([.supervisor, .handler, .clerk, .admin, .auditor]),
   "civicgrid.v1.Supervision/ListAlerts": .roles([.supervisor, .handler, .clerk, .admin, .auditor]),
   "civicgrid.v1.Supervision/IssueOrder": .roles([.supervisor]),
@@ -153,6 +155,28 @@ private let expectations: [String: Expected] = [
   "civicgrid.v1.Requests/ListRequests": .roles([.gridWorker, .clerk, .handler, .supervisor, .admin, .auditor]),
   "civicgrid.v1.Requests/GetRoutingTable": .anyAccount,
   "civicgrid.v1.Requests/UpdateRoutingTable": .roles([.admin]),
+  // Field events: grid workers and partner phones report; the grid routes and closes; the
+  // handling unit (or the grid worker on the spot) handles; the street checks; urgent alerts
+  // are acknowledged by the handling unit and supervisors (docs/GRID.md).
+  "civicgrid.v1.FieldEvents/ReportEvent": .roles([.gridWorker, .partner]),
+  "civicgrid.v1.FieldEvents/UploadEvents": .roles([.gridWorker, .partner]),
+  "civicgrid.v1.FieldEvents/RouteEvent": .roles([.gridWorker, .supervisor]),
+  "civicgrid.v1.FieldEvents/HandleEvent": .roles([.gridWorker, .handler]),
+  "civicgrid.v1.FieldEvents/CheckEvent": .roles([.handler, .supervisor]),
+  "civicgrid.v1.FieldEvents/CloseEvent": .roles([.gridWorker, .supervisor]),
+  "civicgrid.v1.FieldEvents/GetEvent": .roles([.gridWorker, .handler, .supervisor, .admin, .auditor]),
+  "civicgrid.v1.FieldEvents/ListEvents": .roles([.gridWorker, .handler, .supervisor, .admin, .auditor]),
+  "civicgrid.v1.FieldEvents/GetEventRouting": .anyAccount,
+  "civicgrid.v1.FieldEvents/UpdateEventRouting": .roles([.admin]),
+  "civicgrid.v1.FieldEvents/AcknowledgeUrgentEvent": .roles([.handler, .supervisor]),
+  // Grids: profiles by admins and supervisors, the card for any account (partner apps),
+  // training recorded by supervisors, the analysis read in scope.
+  "civicgrid.v1.Grids/SetGridProfile": .roles([.admin, .supervisor]),
+  "civicgrid.v1.Grids/GetGridProfile": .roles([.gridWorker, .handler, .supervisor, .admin, .auditor]),
+  "civicgrid.v1.Grids/GetGridCard": .anyAccount,
+  "civicgrid.v1.Grids/RecordTraining": .roles([.admin, .supervisor]),
+  "civicgrid.v1.Grids/ListTraining": .roles([.gridWorker, .handler, .supervisor, .admin, .auditor]),
+  "civicgrid.v1.Grids/GetGridStats": .roles([.gridWorker, .handler, .supervisor, .admin, .auditor]),
 ]
 
 @Suite("Authorization matrix", .timeLimit(.minutes(5)))

@@ -7,6 +7,7 @@ public enum CaseKinds {
     RectificationKind.rectification,
     DisputeKind.dispute,
     CitizenRequestKind.citizenRequest,
+    FieldEventKind.fieldEvent,
   ]
 
   private static let byName: [String: any CaseKind] = Dictionary(uniqueKeysWithValues: all.map { ($0.name, $0) })

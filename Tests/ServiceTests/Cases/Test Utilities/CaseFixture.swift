@@ -79,7 +79,7 @@ struct CaseFixture: Sendable {
 
   /// Publishes a promised item: stage 1 CIVIL + HR (2 working days), stage 2 FIN (3), two
   /// materials (the second may be missing at acceptance), every channel.
-  func publishItem(_ code: String = "elderly-allowance") async throws {
+  func publishItem(_ code: String = "elderly-allowance", channels: [Civicgrid_V1_IntakeChannel] = [.window, .online, .mobile]) async throws {
     var definition = Civicgrid_V1_ItemDefinition()
     definition.code = code
     definition.name = "Elderly allowance"
@@ -102,7 +102,7 @@ struct CaseFixture: Sendable {
     m2.name = "Household register"
     m2.mayBeMissingAtAcceptance = true
     definition.materials = [m1, m2]
-    definition.channels = [.window, .online, .mobile]
+    definition.channels = channels
     var draft = Civicgrid_V1_SaveDraftRequest()
     draft.definition = definition
     _ = try await self.call(self.admin) { try await self.catalog.saveDraft(request: draft, context: $0) }
