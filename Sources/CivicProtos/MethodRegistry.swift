@@ -409,6 +409,56 @@ public enum MethodRegistry {
       input: Civicgrid_V1_GetReportRequest.self, output: Civicgrid_V1_Report.self,
       clientStreaming: false, serverStreaming: false
     ),
+    "civicgrid.v1.People/RegisterPerson": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.People", method: "RegisterPerson"),
+      input: Civicgrid_V1_RegisterPersonRequest.self, output: Civicgrid_V1_RegisterPersonResponse.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.People/GetPerson": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.People", method: "GetPerson"),
+      input: Civicgrid_V1_GetPersonRequest.self, output: Civicgrid_V1_Person.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.People/FindPeople": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.People", method: "FindPeople"),
+      input: Civicgrid_V1_FindPeopleRequest.self, output: Civicgrid_V1_FindPeopleResponse.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.People/CorrectPerson": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.People", method: "CorrectPerson"),
+      input: Civicgrid_V1_CorrectPersonRequest.self, output: Civicgrid_V1_Person.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.People/ListCorrections": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.People", method: "ListCorrections"),
+      input: Civicgrid_V1_ListCorrectionsRequest.self, output: Civicgrid_V1_ListCorrectionsResponse.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.People/DecideCorrection": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.People", method: "DecideCorrection"),
+      input: Civicgrid_V1_DecideCorrectionRequest.self, output: Civicgrid_V1_Person.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.People/AddTag": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.People", method: "AddTag"),
+      input: Civicgrid_V1_AddTagRequest.self, output: Civicgrid_V1_Person.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.People/EndTag": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.People", method: "EndTag"),
+      input: Civicgrid_V1_EndTagRequest.self, output: Civicgrid_V1_Person.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.People/GetHousehold": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.People", method: "GetHousehold"),
+      input: Civicgrid_V1_GetHouseholdRequest.self, output: Civicgrid_V1_Household.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.People/ImportPeople": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.People", method: "ImportPeople"),
+      input: Civicgrid_V1_ImportPeopleRequest.self, output: Civicgrid_V1_ImportPeopleResponse.self,
+      clientStreaming: true, serverStreaming: false
+    ),
     "civicgrid.v1.Requests/SubmitRequest": Entry(
       descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Requests", method: "SubmitRequest"),
       input: Civicgrid_V1_SubmitRequestRequest.self, output: Civicgrid_V1_CitizenRequest.self,

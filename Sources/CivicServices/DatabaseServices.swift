@@ -18,6 +18,7 @@ public enum DatabaseServices {
     Civicgrid_V1_Supervision.descriptor.fullyQualifiedService,
     Civicgrid_V1_Disputes.descriptor.fullyQualifiedService,
     Civicgrid_V1_Requests.descriptor.fullyQualifiedService,
+    Civicgrid_V1_People.descriptor.fullyQualifiedService,
   ]
 
   public static func make(store: StorePool) -> [any RegistrableRPCService] {
@@ -32,6 +33,7 @@ public enum DatabaseServices {
       SupervisionService(store: store),
       DisputesService(store: store),
       RequestsService(store: store),
+      PeopleService(store: store),
     ]
   }
 

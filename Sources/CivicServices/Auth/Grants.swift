@@ -64,5 +64,8 @@ public enum Grants {
     "civicgrid.v1.Disputes/GetDispute", "civicgrid.v1.Disputes/ListDisputes", "civicgrid.v1.Disputes/GetAgenda",
     "civicgrid.v1.Disputes/ListDuty",
     "civicgrid.v1.Requests/GetRequest", "civicgrid.v1.Requests/ListRequests", "civicgrid.v1.Requests/GetRoutingTable",
+    // Masked only: no role of the privacy table is an auditor's (PersonDataAccess).
+    "civicgrid.v1.People/GetPerson", "civicgrid.v1.People/FindPeople", "civicgrid.v1.People/GetHousehold",
+    "civicgrid.v1.People/ListCorrections",
   ]
 }

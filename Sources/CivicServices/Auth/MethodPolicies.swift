@@ -34,5 +34,6 @@ public enum MethodPolicies {
     SupervisionService.policies,
     DisputesService.policies,
     RequestsService.policies,
+    PeopleService.policies,
   ].reduce(into: [:]) { all, policies in all.merge(policies) { first, _ in first } }
 }

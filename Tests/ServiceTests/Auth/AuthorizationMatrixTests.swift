@@ -146,6 +146,18 @@ private let expectations: [String: Expected] = [
   "civicgrid.v1.Requests/ListRequests": .roles([.gridWorker, .clerk, .handler, .supervisor, .admin, .auditor]),
   "civicgrid.v1.Requests/GetRoutingTable": .anyAccount,
   "civicgrid.v1.Requests/UpdateRoutingTable": .roles([.admin]),
+  // People collected once: registered at the window and on grid visits, imported by
+  // departments (handlers) and admins, corrected by clerks; partners read one person, masked.
+  "civicgrid.v1.People/RegisterPerson": .roles([.clerk, .gridWorker]),
+  "civicgrid.v1.People/GetPerson": .roles([.clerk, .handler, .gridWorker, .supervisor, .admin, .auditor, .partner]),
+  "civicgrid.v1.People/FindPeople": .roles([.clerk, .handler, .gridWorker, .supervisor, .admin, .auditor]),
+  "civicgrid.v1.People/CorrectPerson": .roles([.clerk]),
+  "civicgrid.v1.People/ListCorrections": .roles([.clerk, .supervisor, .auditor]),
+  "civicgrid.v1.People/DecideCorrection": .roles([.clerk]),
+  "civicgrid.v1.People/AddTag": .roles([.clerk, .handler, .gridWorker]),
+  "civicgrid.v1.People/EndTag": .roles([.clerk, .handler, .gridWorker]),
+  "civicgrid.v1.People/GetHousehold": .roles([.clerk, .handler, .gridWorker, .supervisor, .admin, .auditor]),
+  "civicgrid.v1.People/ImportPeople": .roles([.handler, .admin]),
 ]
 
 @Suite("Authorization matrix", .timeLimit(.minutes(5)))
