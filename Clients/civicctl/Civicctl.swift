@@ -20,6 +20,7 @@ struct Civicctl: AsyncParsableCommand {
       Health.self, Call.self, Encode.self, Methods.self,
       Describe.self,
       RequestCommand.self,
+      PersonCommand.self, HouseholdCommand.self,
     ]
   )
 }

@@ -21,6 +21,7 @@ struct Services: Sendable {
   let supervision: any Civicgrid_V1_Supervision.ClientProtocol
   let disputes: any Civicgrid_V1_Disputes.ClientProtocol
   let requests: any Civicgrid_V1_Requests.ClientProtocol
+  let people: any Civicgrid_V1_People.ClientProtocol
   /// Metadata every call carries (the bearer token and any --metadata).
   let metadata: Metadata
   let options: CallOptions
@@ -35,6 +36,7 @@ struct Services: Sendable {
     self.supervision = Civicgrid_V1_Supervision.Client(wrapping: client)
     self.disputes = Civicgrid_V1_Disputes.Client(wrapping: client)
     self.requests = Civicgrid_V1_Requests.Client(wrapping: client)
+    self.people = Civicgrid_V1_People.Client(wrapping: client)
     self.metadata = metadata
     self.options = options
   }

@@ -107,3 +107,13 @@ CREATE TABLE person_import_rows (
   PRIMARY KEY (account_id, batch_key, row_index),
   FOREIGN KEY (account_id, batch_key) REFERENCES person_import_batches (account_id, batch_key)
 );
+
+-- The people a case names (intake by person id): the applicant of an application, a party
+-- of a dispute. The case keeps its own copy of name, ID number and phone as taken in.
+CREATE TABLE case_people (
+  case_id bigint NOT NULL REFERENCES cases (id),
+  person_id bigint NOT NULL REFERENCES people (id),
+  role text NOT NULL CHECK (role IN ('applicant', 'respondent', 'thirdParty')),
+  PRIMARY KEY (case_id, person_id)
+);
+CREATE INDEX case_people_person ON case_people (person_id);
