@@ -14,6 +14,26 @@ public enum MethodRegistry {
   }
 
   public static let entries: [String: Entry] = [
+    "civicgrid.v1.AccessLists/GetAccessList": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.AccessLists", method: "GetAccessList"),
+      input: Civicgrid_V1_GetAccessListRequest.self, output: Civicgrid_V1_AccessList.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.AccessLists/ProposeAccessList": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.AccessLists", method: "ProposeAccessList"),
+      input: Civicgrid_V1_ProposeAccessListRequest.self, output: Civicgrid_V1_AccessList.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.AccessLists/ReviewAccessList": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.AccessLists", method: "ReviewAccessList"),
+      input: Civicgrid_V1_ReviewAccessListRequest.self, output: Civicgrid_V1_AccessList.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.AccessLists/GetRefusalReport": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.AccessLists", method: "GetRefusalReport"),
+      input: Civicgrid_V1_GetRefusalReportRequest.self, output: Civicgrid_V1_RefusalReport.self,
+      clientStreaming: false, serverStreaming: false
+    ),
     "civicgrid.v1.Appointments/SetCentreSchedule": Entry(
       descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Appointments", method: "SetCentreSchedule"),
       input: Civicgrid_V1_SetCentreScheduleRequest.self, output: Civicgrid_V1_CentreSchedule.self,

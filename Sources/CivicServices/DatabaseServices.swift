@@ -19,6 +19,7 @@ public enum DatabaseServices {
     Civicgrid_V1_Disputes.descriptor.fullyQualifiedService,
     Civicgrid_V1_Requests.descriptor.fullyQualifiedService,
     Civicgrid_V1_People.descriptor.fullyQualifiedService,
+    Civicgrid_V1_AccessLists.descriptor.fullyQualifiedService,
   ]
 
   public static func make(store: StorePool) -> [any RegistrableRPCService] {
@@ -34,6 +35,7 @@ public enum DatabaseServices {
       DisputesService(store: store),
       RequestsService(store: store),
       PeopleService(store: store),
+      AccessListService(store: store),
     ]
   }
 

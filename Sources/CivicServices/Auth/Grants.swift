@@ -67,5 +67,6 @@ public enum Grants {
     // Masked only: no role of the privacy table is an auditor's (PersonDataAccess).
     "civicgrid.v1.People/GetPerson", "civicgrid.v1.People/FindPeople", "civicgrid.v1.People/GetHousehold",
     "civicgrid.v1.People/ListCorrections",
+    "civicgrid.v1.AccessLists/GetAccessList", "civicgrid.v1.AccessLists/GetRefusalReport",
   ]
 }

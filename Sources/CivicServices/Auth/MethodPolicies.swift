@@ -35,5 +35,6 @@ public enum MethodPolicies {
     DisputesService.policies,
     RequestsService.policies,
     PeopleService.policies,
+    AccessListService.policies,
   ].reduce(into: [:]) { all, policies in all.merge(policies) { first, _ in first } }
 }

@@ -158,6 +158,11 @@ private let expectations: [String: Expected] = [
   "civicgrid.v1.People/EndTag": .roles([.clerk, .handler, .gridWorker]),
   "civicgrid.v1.People/GetHousehold": .roles([.clerk, .handler, .gridWorker, .supervisor, .admin, .auditor]),
   "civicgrid.v1.People/ImportPeople": .roles([.handler, .admin]),
+  // The community access list: anyone reads; admins propose, supervisors review (not their own).
+  "civicgrid.v1.AccessLists/GetAccessList": .anyAccount,
+  "civicgrid.v1.AccessLists/ProposeAccessList": .roles([.admin]),
+  "civicgrid.v1.AccessLists/ReviewAccessList": .roles([.supervisor]),
+  "civicgrid.v1.AccessLists/GetRefusalReport": .roles([.supervisor, .admin, .auditor]),
 ]
 
 @Suite("Authorization matrix", .timeLimit(.minutes(5)))

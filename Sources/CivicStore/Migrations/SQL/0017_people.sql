@@ -117,3 +117,45 @@ CREATE TABLE case_people (
   PRIMARY KEY (case_id, person_id)
 );
 CREATE INDEX case_people_person ON case_people (person_id);
+
+-- The community access list (社区工作事项准入, docs/ACCESS.md): per community or village,
+-- versioned lists of the work items that may be assigned there; a version is proposed, then
+-- published or rejected on review; at most one published and one pending per unit.
+CREATE TABLE access_lists (
+  unit_id bigint NOT NULL REFERENCES units (id),
+  version integer NOT NULL CHECK (version >= 1),
+  status text NOT NULL CHECK (status IN ('proposed', 'published', 'rejected', 'superseded')),
+  note text NOT NULL DEFAULT '',
+  proposed_by text NOT NULL,
+  proposed_at timestamptz NOT NULL,
+  reviewed_by text,
+  reviewed_at timestamptz,
+  review_note text NOT NULL DEFAULT '',
+  PRIMARY KEY (unit_id, version)
+);
+CREATE UNIQUE INDEX access_lists_published ON access_lists (unit_id) WHERE status = 'published';
+CREATE UNIQUE INDEX access_lists_proposed ON access_lists (unit_id) WHERE status = 'proposed';
+
+CREATE TABLE access_list_items (
+  unit_id bigint NOT NULL,
+  version integer NOT NULL,
+  code text NOT NULL,
+  name text NOT NULL,
+  approving_body text NOT NULL,
+  approved_on date NOT NULL,
+  basis text NOT NULL,
+  PRIMARY KEY (unit_id, version, code),
+  FOREIGN KEY (unit_id, version) REFERENCES access_lists (unit_id, version)
+);
+
+-- Dispatches the list refused, for the report of who keeps pushing work down.
+CREATE TABLE access_refusals (
+  id bigserial PRIMARY KEY,
+  at timestamptz NOT NULL,
+  sender_unit_id bigint NOT NULL REFERENCES units (id),
+  account text NOT NULL,
+  method text NOT NULL,
+  target_unit_code text NOT NULL,
+  item_code text NOT NULL
+);
+CREATE INDEX access_refusals_at ON access_refusals (at);
