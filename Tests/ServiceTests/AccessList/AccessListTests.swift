@@ -108,6 +108,24 @@ struct AccessListTests {
     }
   }
 
+  @Test("publishing a catalogue version whose stage would dispatch an unlisted item to a community is refused")
+  func cataloguePublish() async throws {
+    try await CaseFixture.with { f in
+      try await Self.community(f.pool, street: f.units["S01"]!)
+      let lists = AccessListService(store: f.pool)
+      _ = try await Self.publish(["garbage-sorting-survey"], service: lists, base: f)
+      let refused = await rpcCode { try await Self.publishCommunityItem(f) }
+      #expect(refused?.0 == .failedPrecondition && refused?.1 == AccessListRefusal(unitCode: "C01", itemCode: "community-care").description)
+      _ = try await Self.publish(["garbage-sorting-survey", "community-care"], service: lists, base: f)
+      var publish = Civicgrid_V1_ItemVersionRequest()
+      publish.code = "community-care"
+      publish.version = 1
+      publish.expectedItemVersion = 1
+      let published = try await f.call(f.admin) { try await f.catalog.publishVersion(request: publish, context: $0) }
+      #expect(published.status == .published)
+    }
+  }
+
   @Test("a dispute routed to a community off its list is refused the same way")
   func disputeRoute() async throws {
     try await DisputeFixture.with { f in
