@@ -37,6 +37,29 @@ struct PeopleIntakeTests {
     }
   }
 
+  @Test("SubmitDispute takes a party named by person_id from the record and links it to the dispute")
+  func disputeByPersonID() async throws {
+    try await DisputeFixture.with { f in
+      let clerk = f.principal("clerk-d01", "D01", [.clerk])
+      var register = Civicgrid_V1_RegisterPersonRequest()
+      register.person = PeopleFixture.input(grid: "S01")
+      let person = try await f.call(clerk) { try await PeopleService(store: f.base.pool).registerPerson(request: register, context: $0) }.person
+      var request = f.submission()
+      var applicant = Civicgrid_V1_DisputeParty()
+      applicant.role = .applicant
+      applicant.personID = person.personID
+      request.parties[0] = applicant
+      let dispute = try await f.call(clerk) { try await f.disputes.submitDispute(request: request, context: $0) }
+      #expect(dispute.parties[0].name == "Zhang Xiuying" && dispute.parties[0].idNumber == PeopleFixture.idNumber)
+      let linked = try await f.base.pool.query("SELECT person_id, role FROM case_people").decode((Int64, String).self)
+      #expect(linked.map(\.0) == [person.personID] && linked.map(\.1) == ["applicant"])
+      applicant.name = "Someone Else"
+      request.parties[0] = applicant
+      let both = await rpcCode { _ = try await f.call(clerk) { try await f.disputes.submitDispute(request: request, context: $0) } }
+      #expect(both?.0 == .invalidArgument && both?.1.hasPrefix("parties[0].person_id:") == true)
+    }
+  }
+
   @Test("naming both applicant and person_id, or a person outside the caller's scope, is INVALID_ARGUMENT naming the field")
   func refusals() async throws {
     try await PeopleFixture.with { f in
