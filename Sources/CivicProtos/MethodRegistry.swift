@@ -34,6 +34,16 @@ public enum MethodRegistry {
       input: Civicgrid_V1_GetRefusalReportRequest.self, output: Civicgrid_V1_RefusalReport.self,
       clientStreaming: false, serverStreaming: false
     ),
+    "civicgrid.v1.AccessLists/SetDelegatedItems": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.AccessLists", method: "SetDelegatedItems"),
+      input: Civicgrid_V1_SetDelegatedItemsRequest.self, output: Civicgrid_V1_DelegatedItems.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.AccessLists/ListDelegatedItems": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.AccessLists", method: "ListDelegatedItems"),
+      input: Civicgrid_V1_ListDelegatedItemsRequest.self, output: Civicgrid_V1_DelegatedItems.self,
+      clientStreaming: false, serverStreaming: false
+    ),
     "civicgrid.v1.Appointments/SetCentreSchedule": Entry(
       descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Appointments", method: "SetCentreSchedule"),
       input: Civicgrid_V1_SetCentreScheduleRequest.self, output: Civicgrid_V1_CentreSchedule.self,

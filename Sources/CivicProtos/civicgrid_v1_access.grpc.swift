@@ -77,12 +77,40 @@ public enum Civicgrid_V1_AccessLists: Sendable {
                 type: .unary
             )
         }
+        /// Namespace for "SetDelegatedItems" metadata.
+        public enum SetDelegatedItems: Sendable {
+            /// Request type for "SetDelegatedItems".
+            public typealias Input = Civicgrid_V1_SetDelegatedItemsRequest
+            /// Response type for "SetDelegatedItems".
+            public typealias Output = Civicgrid_V1_DelegatedItems
+            /// Descriptor for "SetDelegatedItems".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "civicgrid.v1.AccessLists"),
+                method: "SetDelegatedItems",
+                type: .unary
+            )
+        }
+        /// Namespace for "ListDelegatedItems" metadata.
+        public enum ListDelegatedItems: Sendable {
+            /// Request type for "ListDelegatedItems".
+            public typealias Input = Civicgrid_V1_ListDelegatedItemsRequest
+            /// Response type for "ListDelegatedItems".
+            public typealias Output = Civicgrid_V1_DelegatedItems
+            /// Descriptor for "ListDelegatedItems".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "civicgrid.v1.AccessLists"),
+                method: "ListDelegatedItems",
+                type: .unary
+            )
+        }
         /// Descriptors for all methods in the "civicgrid.v1.AccessLists" service.
         public static let descriptors: [GRPCCore.MethodDescriptor] = [
             GetAccessList.descriptor,
             ProposeAccessList.descriptor,
             ReviewAccessList.descriptor,
-            GetRefusalReport.descriptor
+            GetRefusalReport.descriptor,
+            SetDelegatedItems.descriptor,
+            ListDelegatedItems.descriptor
         ]
     }
 }
@@ -180,6 +208,43 @@ extension Civicgrid_V1_AccessLists {
             request: GRPCCore.StreamingServerRequest<Civicgrid_V1_GetRefusalReportRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.StreamingServerResponse<Civicgrid_V1_RefusalReport>
+
+        /// Handle the "SetDelegatedItems" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > 事项下移: replaces the catalogue items delegated to a service centre; a centre with
+        /// > delegated items takes in those only (FAILED_PRECONDITION naming the rule otherwise).
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Civicgrid_V1_SetDelegatedItemsRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Civicgrid_V1_DelegatedItems` messages.
+        func setDelegatedItems(
+            request: GRPCCore.StreamingServerRequest<Civicgrid_V1_SetDelegatedItemsRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Civicgrid_V1_DelegatedItems>
+
+        /// Handle the "ListDelegatedItems" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The items delegated to a centre (empty: the centre is not limited).
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Civicgrid_V1_ListDelegatedItemsRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Civicgrid_V1_DelegatedItems` messages.
+        func listDelegatedItems(
+            request: GRPCCore.StreamingServerRequest<Civicgrid_V1_ListDelegatedItemsRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Civicgrid_V1_DelegatedItems>
     }
 
     /// Service protocol for the "civicgrid.v1.AccessLists" service.
@@ -261,6 +326,43 @@ extension Civicgrid_V1_AccessLists {
             request: GRPCCore.ServerRequest<Civicgrid_V1_GetRefusalReportRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.ServerResponse<Civicgrid_V1_RefusalReport>
+
+        /// Handle the "SetDelegatedItems" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > 事项下移: replaces the catalogue items delegated to a service centre; a centre with
+        /// > delegated items takes in those only (FAILED_PRECONDITION naming the rule otherwise).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Civicgrid_V1_SetDelegatedItemsRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Civicgrid_V1_DelegatedItems` message.
+        func setDelegatedItems(
+            request: GRPCCore.ServerRequest<Civicgrid_V1_SetDelegatedItemsRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Civicgrid_V1_DelegatedItems>
+
+        /// Handle the "ListDelegatedItems" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The items delegated to a centre (empty: the centre is not limited).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Civicgrid_V1_ListDelegatedItemsRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Civicgrid_V1_DelegatedItems` message.
+        func listDelegatedItems(
+            request: GRPCCore.ServerRequest<Civicgrid_V1_ListDelegatedItemsRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Civicgrid_V1_DelegatedItems>
     }
 
     /// Simple service protocol for the "civicgrid.v1.AccessLists" service.
@@ -340,6 +442,43 @@ extension Civicgrid_V1_AccessLists {
             request: Civicgrid_V1_GetRefusalReportRequest,
             context: GRPCCore.ServerContext
         ) async throws -> Civicgrid_V1_RefusalReport
+
+        /// Handle the "SetDelegatedItems" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > 事项下移: replaces the catalogue items delegated to a service centre; a centre with
+        /// > delegated items takes in those only (FAILED_PRECONDITION naming the rule otherwise).
+        ///
+        /// - Parameters:
+        ///   - request: A `Civicgrid_V1_SetDelegatedItemsRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Civicgrid_V1_DelegatedItems` to respond with.
+        func setDelegatedItems(
+            request: Civicgrid_V1_SetDelegatedItemsRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Civicgrid_V1_DelegatedItems
+
+        /// Handle the "ListDelegatedItems" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The items delegated to a centre (empty: the centre is not limited).
+        ///
+        /// - Parameters:
+        ///   - request: A `Civicgrid_V1_ListDelegatedItemsRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Civicgrid_V1_DelegatedItems` to respond with.
+        func listDelegatedItems(
+            request: Civicgrid_V1_ListDelegatedItemsRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Civicgrid_V1_DelegatedItems
     }
 }
 
@@ -391,6 +530,28 @@ extension Civicgrid_V1_AccessLists.StreamingServiceProtocol {
                 )
             }
         )
+        router.registerHandler(
+            forMethod: Civicgrid_V1_AccessLists.Method.SetDelegatedItems.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Civicgrid_V1_SetDelegatedItemsRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Civicgrid_V1_DelegatedItems>(),
+            handler: { request, context in
+                try await self.setDelegatedItems(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Civicgrid_V1_AccessLists.Method.ListDelegatedItems.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Civicgrid_V1_ListDelegatedItemsRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Civicgrid_V1_DelegatedItems>(),
+            handler: { request, context in
+                try await self.listDelegatedItems(
+                    request: request,
+                    context: context
+                )
+            }
+        )
     }
 }
 
@@ -435,6 +596,28 @@ extension Civicgrid_V1_AccessLists.ServiceProtocol {
         context: GRPCCore.ServerContext
     ) async throws -> GRPCCore.StreamingServerResponse<Civicgrid_V1_RefusalReport> {
         let response = try await self.getRefusalReport(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func setDelegatedItems(
+        request: GRPCCore.StreamingServerRequest<Civicgrid_V1_SetDelegatedItemsRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Civicgrid_V1_DelegatedItems> {
+        let response = try await self.setDelegatedItems(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func listDelegatedItems(
+        request: GRPCCore.StreamingServerRequest<Civicgrid_V1_ListDelegatedItemsRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Civicgrid_V1_DelegatedItems> {
+        let response = try await self.listDelegatedItems(
             request: GRPCCore.ServerRequest(stream: request),
             context: context
         )
@@ -490,6 +673,32 @@ extension Civicgrid_V1_AccessLists.SimpleServiceProtocol {
     ) async throws -> GRPCCore.ServerResponse<Civicgrid_V1_RefusalReport> {
         return GRPCCore.ServerResponse<Civicgrid_V1_RefusalReport>(
             message: try await self.getRefusalReport(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func setDelegatedItems(
+        request: GRPCCore.ServerRequest<Civicgrid_V1_SetDelegatedItemsRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Civicgrid_V1_DelegatedItems> {
+        return GRPCCore.ServerResponse<Civicgrid_V1_DelegatedItems>(
+            message: try await self.setDelegatedItems(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func listDelegatedItems(
+        request: GRPCCore.ServerRequest<Civicgrid_V1_ListDelegatedItemsRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Civicgrid_V1_DelegatedItems> {
+        return GRPCCore.ServerResponse<Civicgrid_V1_DelegatedItems>(
+            message: try await self.listDelegatedItems(
                 request: request.message,
                 context: context
             ),
@@ -597,6 +806,53 @@ extension Civicgrid_V1_AccessLists {
             deserializer: some GRPCCore.MessageDeserializer<Civicgrid_V1_RefusalReport>,
             options: GRPCCore.CallOptions,
             onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Civicgrid_V1_RefusalReport>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "SetDelegatedItems" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > 事项下移: replaces the catalogue items delegated to a service centre; a centre with
+        /// > delegated items takes in those only (FAILED_PRECONDITION naming the rule otherwise).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Civicgrid_V1_SetDelegatedItemsRequest` message.
+        ///   - serializer: A serializer for `Civicgrid_V1_SetDelegatedItemsRequest` messages.
+        ///   - deserializer: A deserializer for `Civicgrid_V1_DelegatedItems` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func setDelegatedItems<Result>(
+            request: GRPCCore.ClientRequest<Civicgrid_V1_SetDelegatedItemsRequest>,
+            serializer: some GRPCCore.MessageSerializer<Civicgrid_V1_SetDelegatedItemsRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Civicgrid_V1_DelegatedItems>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Civicgrid_V1_DelegatedItems>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "ListDelegatedItems" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The items delegated to a centre (empty: the centre is not limited).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Civicgrid_V1_ListDelegatedItemsRequest` message.
+        ///   - serializer: A serializer for `Civicgrid_V1_ListDelegatedItemsRequest` messages.
+        ///   - deserializer: A deserializer for `Civicgrid_V1_DelegatedItems` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func listDelegatedItems<Result>(
+            request: GRPCCore.ClientRequest<Civicgrid_V1_ListDelegatedItemsRequest>,
+            serializer: some GRPCCore.MessageSerializer<Civicgrid_V1_ListDelegatedItemsRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Civicgrid_V1_DelegatedItems>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Civicgrid_V1_DelegatedItems>) async throws -> Result
         ) async throws -> Result where Result: Sendable
     }
 
@@ -751,6 +1007,75 @@ extension Civicgrid_V1_AccessLists {
                 onResponse: handleResponse
             )
         }
+
+        /// Call the "SetDelegatedItems" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > 事项下移: replaces the catalogue items delegated to a service centre; a centre with
+        /// > delegated items takes in those only (FAILED_PRECONDITION naming the rule otherwise).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Civicgrid_V1_SetDelegatedItemsRequest` message.
+        ///   - serializer: A serializer for `Civicgrid_V1_SetDelegatedItemsRequest` messages.
+        ///   - deserializer: A deserializer for `Civicgrid_V1_DelegatedItems` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func setDelegatedItems<Result>(
+            request: GRPCCore.ClientRequest<Civicgrid_V1_SetDelegatedItemsRequest>,
+            serializer: some GRPCCore.MessageSerializer<Civicgrid_V1_SetDelegatedItemsRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Civicgrid_V1_DelegatedItems>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Civicgrid_V1_DelegatedItems>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Civicgrid_V1_AccessLists.Method.SetDelegatedItems.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "ListDelegatedItems" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The items delegated to a centre (empty: the centre is not limited).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Civicgrid_V1_ListDelegatedItemsRequest` message.
+        ///   - serializer: A serializer for `Civicgrid_V1_ListDelegatedItemsRequest` messages.
+        ///   - deserializer: A deserializer for `Civicgrid_V1_DelegatedItems` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func listDelegatedItems<Result>(
+            request: GRPCCore.ClientRequest<Civicgrid_V1_ListDelegatedItemsRequest>,
+            serializer: some GRPCCore.MessageSerializer<Civicgrid_V1_ListDelegatedItemsRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Civicgrid_V1_DelegatedItems>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Civicgrid_V1_DelegatedItems>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Civicgrid_V1_AccessLists.Method.ListDelegatedItems.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
     }
 }
 
@@ -868,6 +1193,65 @@ extension Civicgrid_V1_AccessLists.ClientProtocol {
             request: request,
             serializer: GRPCProtobuf.ProtobufSerializer<Civicgrid_V1_GetRefusalReportRequest>(),
             deserializer: GRPCProtobuf.ProtobufDeserializer<Civicgrid_V1_RefusalReport>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "SetDelegatedItems" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > 事项下移: replaces the catalogue items delegated to a service centre; a centre with
+    /// > delegated items takes in those only (FAILED_PRECONDITION naming the rule otherwise).
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Civicgrid_V1_SetDelegatedItemsRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func setDelegatedItems<Result>(
+        request: GRPCCore.ClientRequest<Civicgrid_V1_SetDelegatedItemsRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Civicgrid_V1_DelegatedItems>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.setDelegatedItems(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Civicgrid_V1_SetDelegatedItemsRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Civicgrid_V1_DelegatedItems>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ListDelegatedItems" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > The items delegated to a centre (empty: the centre is not limited).
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Civicgrid_V1_ListDelegatedItemsRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func listDelegatedItems<Result>(
+        request: GRPCCore.ClientRequest<Civicgrid_V1_ListDelegatedItemsRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Civicgrid_V1_DelegatedItems>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.listDelegatedItems(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Civicgrid_V1_ListDelegatedItemsRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Civicgrid_V1_DelegatedItems>(),
             options: options,
             onResponse: handleResponse
         )
@@ -1003,6 +1387,73 @@ extension Civicgrid_V1_AccessLists.ClientProtocol {
             metadata: metadata
         )
         return try await self.getRefusalReport(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "SetDelegatedItems" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > 事项下移: replaces the catalogue items delegated to a service centre; a centre with
+    /// > delegated items takes in those only (FAILED_PRECONDITION naming the rule otherwise).
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func setDelegatedItems<Result>(
+        _ message: Civicgrid_V1_SetDelegatedItemsRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Civicgrid_V1_DelegatedItems>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Civicgrid_V1_SetDelegatedItemsRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.setDelegatedItems(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ListDelegatedItems" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > The items delegated to a centre (empty: the centre is not limited).
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func listDelegatedItems<Result>(
+        _ message: Civicgrid_V1_ListDelegatedItemsRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Civicgrid_V1_DelegatedItems>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Civicgrid_V1_ListDelegatedItemsRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.listDelegatedItems(
             request: request,
             options: options,
             onResponse: handleResponse

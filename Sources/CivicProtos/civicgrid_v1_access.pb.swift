@@ -205,6 +205,48 @@ public nonisolated struct Civicgrid_V1_RefusalReport: Sendable {
   public init() {}
 }
 
+public nonisolated struct Civicgrid_V1_SetDelegatedItemsRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// A unit of kind centre in the caller's scope.
+  public var centreUnitCode: String = String()
+
+  /// Catalogue item codes, at most 500; empty lifts the limit.
+  public var itemCodes: [String] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Civicgrid_V1_ListDelegatedItemsRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var centreUnitCode: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Civicgrid_V1_DelegatedItems: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var centreUnitCode: String = String()
+
+  public var itemCodes: [String] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
 // MARK: - Code below here is support for the SwiftProtobuf runtime.
 
 fileprivate nonisolated let _protobuf_package = "civicgrid.v1"
@@ -623,6 +665,106 @@ nonisolated extension Civicgrid_V1_RefusalReport: SwiftProtobuf.Message, SwiftPr
 
   public static func ==(lhs: Civicgrid_V1_RefusalReport, rhs: Civicgrid_V1_RefusalReport) -> Bool {
     if lhs.senders != rhs.senders {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Civicgrid_V1_SetDelegatedItemsRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".SetDelegatedItemsRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}centre_unit_code\0\u{3}item_codes\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.centreUnitCode) }()
+      case 2: try { try decoder.decodeRepeatedStringField(value: &self.itemCodes) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.centreUnitCode.isEmpty {
+      try visitor.visitSingularStringField(value: self.centreUnitCode, fieldNumber: 1)
+    }
+    if !self.itemCodes.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.itemCodes, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Civicgrid_V1_SetDelegatedItemsRequest, rhs: Civicgrid_V1_SetDelegatedItemsRequest) -> Bool {
+    if lhs.centreUnitCode != rhs.centreUnitCode {return false}
+    if lhs.itemCodes != rhs.itemCodes {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Civicgrid_V1_ListDelegatedItemsRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ListDelegatedItemsRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}centre_unit_code\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.centreUnitCode) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.centreUnitCode.isEmpty {
+      try visitor.visitSingularStringField(value: self.centreUnitCode, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Civicgrid_V1_ListDelegatedItemsRequest, rhs: Civicgrid_V1_ListDelegatedItemsRequest) -> Bool {
+    if lhs.centreUnitCode != rhs.centreUnitCode {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Civicgrid_V1_DelegatedItems: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".DelegatedItems"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}centre_unit_code\0\u{3}item_codes\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.centreUnitCode) }()
+      case 2: try { try decoder.decodeRepeatedStringField(value: &self.itemCodes) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.centreUnitCode.isEmpty {
+      try visitor.visitSingularStringField(value: self.centreUnitCode, fieldNumber: 1)
+    }
+    if !self.itemCodes.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.itemCodes, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Civicgrid_V1_DelegatedItems, rhs: Civicgrid_V1_DelegatedItems) -> Bool {
+    if lhs.centreUnitCode != rhs.centreUnitCode {return false}
+    if lhs.itemCodes != rhs.itemCodes {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

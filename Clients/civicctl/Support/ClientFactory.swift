@@ -22,6 +22,7 @@ struct Services: Sendable {
   let disputes: any Civicgrid_V1_Disputes.ClientProtocol
   let requests: any Civicgrid_V1_Requests.ClientProtocol
   let people: any Civicgrid_V1_People.ClientProtocol
+  let accessLists: any Civicgrid_V1_AccessLists.ClientProtocol
   /// Metadata every call carries (the bearer token and any --metadata).
   let metadata: Metadata
   let options: CallOptions
@@ -37,6 +38,7 @@ struct Services: Sendable {
     self.disputes = Civicgrid_V1_Disputes.Client(wrapping: client)
     self.requests = Civicgrid_V1_Requests.Client(wrapping: client)
     self.people = Civicgrid_V1_People.Client(wrapping: client)
+    self.accessLists = Civicgrid_V1_AccessLists.Client(wrapping: client)
     self.metadata = metadata
     self.options = options
   }

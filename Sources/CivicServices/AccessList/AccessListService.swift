@@ -29,6 +29,8 @@ public struct AccessListService: Civicgrid_V1_AccessLists.SimpleServiceProtocol 
     "civicgrid.v1.AccessLists/ProposeAccessList": .roles([.admin]),
     "civicgrid.v1.AccessLists/ReviewAccessList": .roles([.supervisor]),
     "civicgrid.v1.AccessLists/GetRefusalReport": .roles([.supervisor, .admin, .auditor]),
+    "civicgrid.v1.AccessLists/SetDelegatedItems": .roles([.admin]),
+    "civicgrid.v1.AccessLists/ListDelegatedItems": .authenticated,
   ]
 
   /// Counts a refused dispatch against the caller's unit, in a transaction of its own.

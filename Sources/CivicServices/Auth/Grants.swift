@@ -68,5 +68,6 @@ public enum Grants {
     "civicgrid.v1.People/GetPerson", "civicgrid.v1.People/FindPeople", "civicgrid.v1.People/GetHousehold",
     "civicgrid.v1.People/ListCorrections",
     "civicgrid.v1.AccessLists/GetAccessList", "civicgrid.v1.AccessLists/GetRefusalReport",
+    "civicgrid.v1.AccessLists/ListDelegatedItems",
   ]
 }

@@ -127,6 +127,8 @@ extension CasesService {
       unitCode = intake.unitCode
       unitPath = unit.path
     }
+    // 事项下移: a centre with delegated items takes in those only (docs/ACCESS.md).
+    try await DelegationRepository(connection).check(centreID: unitID, centreCode: unitCode, itemCode: intake.itemCode)
     guard let (item, _) = try await CatalogStore.published(intake.itemCode, on: connection) else {
       if try await CatalogRepository(connection).exists(code: intake.itemCode) { throw DomainError.precondition("item \(intake.itemCode)", "has no published version; intake needs one") }
       throw DomainError.notFound("item \(intake.itemCode)")

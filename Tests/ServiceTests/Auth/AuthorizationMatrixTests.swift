@@ -163,6 +163,8 @@ private let expectations: [String: Expected] = [
   "civicgrid.v1.AccessLists/ProposeAccessList": .roles([.admin]),
   "civicgrid.v1.AccessLists/ReviewAccessList": .roles([.supervisor]),
   "civicgrid.v1.AccessLists/GetRefusalReport": .roles([.supervisor, .admin, .auditor]),
+  "civicgrid.v1.AccessLists/SetDelegatedItems": .roles([.admin]),
+  "civicgrid.v1.AccessLists/ListDelegatedItems": .anyAccount,
 ]
 
 @Suite("Authorization matrix", .timeLimit(.minutes(5)))

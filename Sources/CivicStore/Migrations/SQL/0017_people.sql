@@ -159,3 +159,13 @@ CREATE TABLE access_refusals (
   item_code text NOT NULL
 );
 CREATE INDEX access_refusals_at ON access_refusals (at);
+
+-- Items delegated to a street or township service centre (事项下移): a centre with rows here
+-- takes in those items only (docs/ACCESS.md).
+CREATE TABLE centre_items (
+  centre_unit_id bigint NOT NULL REFERENCES units (id),
+  item_code text NOT NULL REFERENCES catalog_items (code),
+  delegated_by text NOT NULL,
+  delegated_at timestamptz NOT NULL,
+  PRIMARY KEY (centre_unit_id, item_code)
+);
