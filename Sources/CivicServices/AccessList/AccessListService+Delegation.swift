@@ -32,9 +32,11 @@ extension AccessListService {
   }
 
   public func listDelegatedItems(request: Civicgrid_V1_ListDelegatedItemsRequest, context: ServerContext) async throws -> Civicgrid_V1_DelegatedItems {
+    let principal = try RequestContext.principal()
     let code = try Validation.code(request.centreUnitCode, field: "centre_unit_code")
     return try await self.store.withConnection { connection in
-      let centre = try await Self.centre(code, within: UnitRepository.everywhere, on: connection)
+      // In scope only: a unit outside it reads like a missing one (ScopeOracleTests).
+      let centre = try await Self.centre(code, within: principal.scope.sqlRange, on: connection)
       return Self.message(code, try await DelegationRepository(connection).items(centreID: centre.id))
     }
   }

@@ -24,7 +24,7 @@ public struct AccessListService: Civicgrid_V1_AccessLists.SimpleServiceProtocol 
   }
 
   public static let policies: [String: MethodPolicy] = [
-    // What may be pushed to a community is no secret: every account reads the lists.
+    // Every account reads the lists of the units in its scope.
     "civicgrid.v1.AccessLists/GetAccessList": .authenticated,
     "civicgrid.v1.AccessLists/ProposeAccessList": .roles([.admin]),
     "civicgrid.v1.AccessLists/ReviewAccessList": .roles([.supervisor]),
@@ -43,9 +43,11 @@ public struct AccessListService: Civicgrid_V1_AccessLists.SimpleServiceProtocol 
   }
 
   public func getAccessList(request: Civicgrid_V1_GetAccessListRequest, context: ServerContext) async throws -> Civicgrid_V1_AccessList {
+    let principal = try RequestContext.principal()
     let code = try Validation.code(request.unitCode, field: "unit_code")
     return try await self.store.withConnection { connection in
-      let unit = try await Self.guardedUnit(code, within: UnitRepository.everywhere, on: connection)
+      // In scope only: a unit outside it reads like a missing one (ScopeOracleTests).
+      let unit = try await Self.guardedUnit(code, within: principal.scope.sqlRange, on: connection)
       return try await Self.message(code, unitID: unit.id, on: connection)
     }
   }
