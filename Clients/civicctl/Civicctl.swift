@@ -21,6 +21,7 @@ struct Civicctl: AsyncParsableCommand {
       Describe.self,
       RequestCommand.self,
       FieldEventCommand.self, GridCommand.self, VisitCommand.self,
+      PersonCommand.self, HouseholdCommand.self,
     ]
   )
 }

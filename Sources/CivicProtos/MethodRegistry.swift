@@ -14,6 +14,36 @@ public enum MethodRegistry {
   }
 
   public static let entries: [String: Entry] = [
+    "civicgrid.v1.AccessLists/GetAccessList": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.AccessLists", method: "GetAccessList"),
+      input: Civicgrid_V1_GetAccessListRequest.self, output: Civicgrid_V1_AccessList.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.AccessLists/ProposeAccessList": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.AccessLists", method: "ProposeAccessList"),
+      input: Civicgrid_V1_ProposeAccessListRequest.self, output: Civicgrid_V1_AccessList.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.AccessLists/ReviewAccessList": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.AccessLists", method: "ReviewAccessList"),
+      input: Civicgrid_V1_ReviewAccessListRequest.self, output: Civicgrid_V1_AccessList.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.AccessLists/GetRefusalReport": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.AccessLists", method: "GetRefusalReport"),
+      input: Civicgrid_V1_GetRefusalReportRequest.self, output: Civicgrid_V1_RefusalReport.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.AccessLists/SetDelegatedItems": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.AccessLists", method: "SetDelegatedItems"),
+      input: Civicgrid_V1_SetDelegatedItemsRequest.self, output: Civicgrid_V1_DelegatedItems.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.AccessLists/ListDelegatedItems": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.AccessLists", method: "ListDelegatedItems"),
+      input: Civicgrid_V1_ListDelegatedItemsRequest.self, output: Civicgrid_V1_DelegatedItems.self,
+      clientStreaming: false, serverStreaming: false
+    ),
     "civicgrid.v1.Appointments/SetCentreSchedule": Entry(
       descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Appointments", method: "SetCentreSchedule"),
       input: Civicgrid_V1_SetCentreScheduleRequest.self, output: Civicgrid_V1_CentreSchedule.self,
@@ -369,6 +399,21 @@ public enum MethodRegistry {
       input: Civicgrid_V1_SetDutyRequest.self, output: Civicgrid_V1_DutyRoster.self,
       clientStreaming: false, serverStreaming: false
     ),
+    "civicgrid.v1.Disputes/GetDisputeReport": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Disputes", method: "GetDisputeReport"),
+      input: Civicgrid_V1_GetDisputeReportRequest.self, output: Civicgrid_V1_DisputeReport.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.Disputes/GetLadder": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Disputes", method: "GetLadder"),
+      input: Civicgrid_V1_GetLadderRequest.self, output: Civicgrid_V1_DisputeLadder.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.Disputes/SetLadder": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Disputes", method: "SetLadder"),
+      input: Civicgrid_V1_SetLadderRequest.self, output: Civicgrid_V1_DisputeLadder.self,
+      clientStreaming: false, serverStreaming: false
+    ),
     "civicgrid.v1.Evaluation/RateCase": Entry(
       descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Evaluation", method: "RateCase"),
       input: Civicgrid_V1_RateCaseRequest.self, output: Civicgrid_V1_RatingRecord.self,
@@ -417,6 +462,26 @@ public enum MethodRegistry {
     "civicgrid.v1.Evaluation/GetReport": Entry(
       descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Evaluation", method: "GetReport"),
       input: Civicgrid_V1_GetReportRequest.self, output: Civicgrid_V1_Report.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.Evaluation/GetTargets": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Evaluation", method: "GetTargets"),
+      input: Civicgrid_V1_GetTargetsRequest.self, output: Civicgrid_V1_IndicatorTargets.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.Evaluation/SetTargets": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Evaluation", method: "SetTargets"),
+      input: Civicgrid_V1_SetTargetsRequest.self, output: Civicgrid_V1_IndicatorTargets.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.Evaluation/GetScheme": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Evaluation", method: "GetScheme"),
+      input: Civicgrid_V1_GetSchemeRequest.self, output: Civicgrid_V1_AssessmentScheme.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.Evaluation/SetScheme": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Evaluation", method: "SetScheme"),
+      input: Civicgrid_V1_SetSchemeRequest.self, output: Civicgrid_V1_AssessmentScheme.self,
       clientStreaming: false, serverStreaming: false
     ),
     "civicgrid.v1.FieldEvents/ReportEvent": Entry(
@@ -503,6 +568,56 @@ public enum MethodRegistry {
       descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Grids", method: "GetGridStats"),
       input: Civicgrid_V1_GetGridStatsRequest.self, output: Civicgrid_V1_GridStats.self,
       clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.People/RegisterPerson": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.People", method: "RegisterPerson"),
+      input: Civicgrid_V1_RegisterPersonRequest.self, output: Civicgrid_V1_RegisterPersonResponse.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.People/GetPerson": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.People", method: "GetPerson"),
+      input: Civicgrid_V1_GetPersonRequest.self, output: Civicgrid_V1_Person.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.People/FindPeople": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.People", method: "FindPeople"),
+      input: Civicgrid_V1_FindPeopleRequest.self, output: Civicgrid_V1_FindPeopleResponse.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.People/CorrectPerson": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.People", method: "CorrectPerson"),
+      input: Civicgrid_V1_CorrectPersonRequest.self, output: Civicgrid_V1_Person.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.People/ListCorrections": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.People", method: "ListCorrections"),
+      input: Civicgrid_V1_ListCorrectionsRequest.self, output: Civicgrid_V1_ListCorrectionsResponse.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.People/DecideCorrection": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.People", method: "DecideCorrection"),
+      input: Civicgrid_V1_DecideCorrectionRequest.self, output: Civicgrid_V1_Person.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.People/AddTag": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.People", method: "AddTag"),
+      input: Civicgrid_V1_AddTagRequest.self, output: Civicgrid_V1_Person.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.People/EndTag": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.People", method: "EndTag"),
+      input: Civicgrid_V1_EndTagRequest.self, output: Civicgrid_V1_Person.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.People/GetHousehold": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.People", method: "GetHousehold"),
+      input: Civicgrid_V1_GetHouseholdRequest.self, output: Civicgrid_V1_Household.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.People/ImportPeople": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.People", method: "ImportPeople"),
+      input: Civicgrid_V1_ImportPeopleRequest.self, output: Civicgrid_V1_ImportPeopleResponse.self,
+      clientStreaming: true, serverStreaming: false
     ),
     "civicgrid.v1.Requests/SubmitRequest": Entry(
       descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Requests", method: "SubmitRequest"),

@@ -643,6 +643,18 @@ public nonisolated struct Civicgrid_V1_Case: @unchecked Sendable {
   /// Clears the value of `updatedAt`. Subsequent reads from it will return its default value.
   public mutating func clearUpdatedAt() {_uniqueStorage()._updatedAt = nil}
 
+  /// The person the application was made for, when intake named one (docs/PEOPLE.md); 0 otherwise.
+  public var personID: Int64 {
+    get {_storage._personID}
+    set {_uniqueStorage()._personID = newValue}
+  }
+
+  /// That person's tags in force (special and key groups never), for clerks and handlers only.
+  public var applicantTags: [Civicgrid_V1_PersonTag] {
+    get {_storage._applicantTags}
+    set {_uniqueStorage()._applicantTags = newValue}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -680,6 +692,10 @@ public nonisolated struct Civicgrid_V1_SubmitApplicationRequest: Sendable {
   /// Required from partners, optional for clerks: 1–128 printable characters. The same key
   /// returns the first result; the same key with a different request answers FAILED_PRECONDITION.
   public var idempotencyKey: String = String()
+
+  /// Instead of typing the applicant: a person (docs/PEOPLE.md) in the caller's scope, whose
+  /// name, ID number and phone the case takes; `applicant` must then be left out.
+  public var personID: Int64 = 0
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -1659,7 +1675,7 @@ nonisolated extension Civicgrid_V1_Opinion: SwiftProtobuf.Message, SwiftProtobuf
 
 nonisolated extension Civicgrid_V1_Case: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Case"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{1}kind\0\u{3}item_code\0\u{3}item_version\0\u{3}item_name\0\u{1}channel\0\u{1}applicant\0\u{3}unit_code\0\u{1}state\0\u{1}version\0\u{3}required_materials\0\u{3}provided_materials\0\u{3}missing_materials\0\u{3}missing_materials_due_by\0\u{1}clock\0\u{3}current_stage\0\u{1}tasks\0\u{1}timeline\0\u{1}approved\0\u{1}opinions\0\u{3}refusal_reason\0\u{1}delivery\0\u{3}submitted_at\0\u{3}updated_at\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{1}kind\0\u{3}item_code\0\u{3}item_version\0\u{3}item_name\0\u{1}channel\0\u{1}applicant\0\u{3}unit_code\0\u{1}state\0\u{1}version\0\u{3}required_materials\0\u{3}provided_materials\0\u{3}missing_materials\0\u{3}missing_materials_due_by\0\u{1}clock\0\u{3}current_stage\0\u{1}tasks\0\u{1}timeline\0\u{1}approved\0\u{1}opinions\0\u{3}refusal_reason\0\u{1}delivery\0\u{3}submitted_at\0\u{3}updated_at\0\u{3}person_id\0\u{3}applicant_tags\0")
 
   fileprivate class _StorageClass {
     var _id: String = String()
@@ -1686,6 +1702,8 @@ nonisolated extension Civicgrid_V1_Case: SwiftProtobuf.Message, SwiftProtobuf._M
     var _delivery: Civicgrid_V1_DeliveryMethod = .unspecified
     var _submittedAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
     var _updatedAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+    var _personID: Int64 = 0
+    var _applicantTags: [Civicgrid_V1_PersonTag] = []
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -1720,6 +1738,8 @@ nonisolated extension Civicgrid_V1_Case: SwiftProtobuf.Message, SwiftProtobuf._M
       _delivery = source._delivery
       _submittedAt = source._submittedAt
       _updatedAt = source._updatedAt
+      _personID = source._personID
+      _applicantTags = source._applicantTags
     }
   }
 
@@ -1762,6 +1782,8 @@ nonisolated extension Civicgrid_V1_Case: SwiftProtobuf.Message, SwiftProtobuf._M
         case 22: try { try decoder.decodeSingularEnumField(value: &_storage._delivery) }()
         case 23: try { try decoder.decodeSingularMessageField(value: &_storage._submittedAt) }()
         case 24: try { try decoder.decodeSingularMessageField(value: &_storage._updatedAt) }()
+        case 25: try { try decoder.decodeSingularInt64Field(value: &_storage._personID) }()
+        case 26: try { try decoder.decodeRepeatedMessageField(value: &_storage._applicantTags) }()
         default: break
         }
       }
@@ -1846,6 +1868,12 @@ nonisolated extension Civicgrid_V1_Case: SwiftProtobuf.Message, SwiftProtobuf._M
       try { if let v = _storage._updatedAt {
         try visitor.visitSingularMessageField(value: v, fieldNumber: 24)
       } }()
+      if _storage._personID != 0 {
+        try visitor.visitSingularInt64Field(value: _storage._personID, fieldNumber: 25)
+      }
+      if !_storage._applicantTags.isEmpty {
+        try visitor.visitRepeatedMessageField(value: _storage._applicantTags, fieldNumber: 26)
+      }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -1879,6 +1907,8 @@ nonisolated extension Civicgrid_V1_Case: SwiftProtobuf.Message, SwiftProtobuf._M
         if _storage._delivery != rhs_storage._delivery {return false}
         if _storage._submittedAt != rhs_storage._submittedAt {return false}
         if _storage._updatedAt != rhs_storage._updatedAt {return false}
+        if _storage._personID != rhs_storage._personID {return false}
+        if _storage._applicantTags != rhs_storage._applicantTags {return false}
         return true
       }
       if !storagesAreEqual {return false}
@@ -1890,7 +1920,7 @@ nonisolated extension Civicgrid_V1_Case: SwiftProtobuf.Message, SwiftProtobuf._M
 
 nonisolated extension Civicgrid_V1_SubmitApplicationRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".SubmitApplicationRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}item_code\0\u{1}channel\0\u{1}applicant\0\u{3}provided_materials\0\u{3}unit_code\0\u{3}idempotency_key\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}item_code\0\u{1}channel\0\u{1}applicant\0\u{3}provided_materials\0\u{3}unit_code\0\u{3}idempotency_key\0\u{3}person_id\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1904,6 +1934,7 @@ nonisolated extension Civicgrid_V1_SubmitApplicationRequest: SwiftProtobuf.Messa
       case 4: try { try decoder.decodeRepeatedStringField(value: &self.providedMaterials) }()
       case 5: try { try decoder.decodeSingularStringField(value: &self.unitCode) }()
       case 6: try { try decoder.decodeSingularStringField(value: &self.idempotencyKey) }()
+      case 7: try { try decoder.decodeSingularInt64Field(value: &self.personID) }()
       default: break
       }
     }
@@ -1932,6 +1963,9 @@ nonisolated extension Civicgrid_V1_SubmitApplicationRequest: SwiftProtobuf.Messa
     if !self.idempotencyKey.isEmpty {
       try visitor.visitSingularStringField(value: self.idempotencyKey, fieldNumber: 6)
     }
+    if self.personID != 0 {
+      try visitor.visitSingularInt64Field(value: self.personID, fieldNumber: 7)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1942,6 +1976,7 @@ nonisolated extension Civicgrid_V1_SubmitApplicationRequest: SwiftProtobuf.Messa
     if lhs.providedMaterials != rhs.providedMaterials {return false}
     if lhs.unitCode != rhs.unitCode {return false}
     if lhs.idempotencyKey != rhs.idempotencyKey {return false}
+    if lhs.personID != rhs.personID {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -460,6 +460,10 @@ public nonisolated struct Civicgrid_V1_DisputeParty: Sendable {
   /// Contact phone, optional: 5–20 digits, optional leading '+'.
   public var phone: String = String()
 
+  /// Instead of typing the party: a person (docs/PEOPLE.md) in the caller's scope, whose name,
+  /// ID number and phone the party takes; name, id_number and phone must then be left out.
+  public var personID: Int64 = 0
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -1299,7 +1303,7 @@ nonisolated extension Civicgrid_V1_DisputeResult: SwiftProtobuf._ProtoNameProvid
 
 nonisolated extension Civicgrid_V1_DisputeParty: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".DisputeParty"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}role\0\u{1}name\0\u{3}id_number\0\u{1}phone\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}role\0\u{1}name\0\u{3}id_number\0\u{1}phone\0\u{3}person_id\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1311,6 +1315,7 @@ nonisolated extension Civicgrid_V1_DisputeParty: SwiftProtobuf.Message, SwiftPro
       case 2: try { try decoder.decodeSingularStringField(value: &self.name) }()
       case 3: try { try decoder.decodeSingularStringField(value: &self.idNumber) }()
       case 4: try { try decoder.decodeSingularStringField(value: &self.phone) }()
+      case 5: try { try decoder.decodeSingularInt64Field(value: &self.personID) }()
       default: break
       }
     }
@@ -1329,6 +1334,9 @@ nonisolated extension Civicgrid_V1_DisputeParty: SwiftProtobuf.Message, SwiftPro
     if !self.phone.isEmpty {
       try visitor.visitSingularStringField(value: self.phone, fieldNumber: 4)
     }
+    if self.personID != 0 {
+      try visitor.visitSingularInt64Field(value: self.personID, fieldNumber: 5)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1337,6 +1345,7 @@ nonisolated extension Civicgrid_V1_DisputeParty: SwiftProtobuf.Message, SwiftPro
     if lhs.name != rhs.name {return false}
     if lhs.idNumber != rhs.idNumber {return false}
     if lhs.phone != rhs.phone {return false}
+    if lhs.personID != rhs.personID {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

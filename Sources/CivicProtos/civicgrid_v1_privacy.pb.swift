@@ -42,6 +42,10 @@ public nonisolated enum Civicgrid_V1_PersonalData: SwiftProtobuf.Enum, Swift.Cas
 
   /// A postal or home address: replaced whole by "***".
   case address // = 3
+
+  /// A birth date "YYYY-MM-DD": the year is kept, month and day become '*' ("1953-**-**"); with
+  /// a masked ID number it would otherwise give away 8 of its 18 characters.
+  case birthDate // = 4
   case UNRECOGNIZED(Int)
 
   public init() {
@@ -54,6 +58,7 @@ public nonisolated enum Civicgrid_V1_PersonalData: SwiftProtobuf.Enum, Swift.Cas
     case 1: self = .idNumber
     case 2: self = .phone
     case 3: self = .address
+    case 4: self = .birthDate
     default: self = .UNRECOGNIZED(rawValue)
     }
   }
@@ -64,6 +69,7 @@ public nonisolated enum Civicgrid_V1_PersonalData: SwiftProtobuf.Enum, Swift.Cas
     case .idNumber: return 1
     case .phone: return 2
     case .address: return 3
+    case .birthDate: return 4
     case .UNRECOGNIZED(let i): return i
     }
   }
@@ -74,6 +80,7 @@ public nonisolated enum Civicgrid_V1_PersonalData: SwiftProtobuf.Enum, Swift.Cas
     .idNumber,
     .phone,
     .address,
+    .birthDate,
   ]
 
 }
@@ -132,5 +139,5 @@ public nonisolated let Civicgrid_V1_Extensions_personal = SwiftProtobuf.MessageE
 // MARK: - Code below here is support for the SwiftProtobuf runtime.
 
 nonisolated extension Civicgrid_V1_PersonalData: SwiftProtobuf._ProtoNameProviding {
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0PERSONAL_DATA_UNSPECIFIED\0\u{1}PERSONAL_DATA_ID_NUMBER\0\u{1}PERSONAL_DATA_PHONE\0\u{1}PERSONAL_DATA_ADDRESS\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0PERSONAL_DATA_UNSPECIFIED\0\u{1}PERSONAL_DATA_ID_NUMBER\0\u{1}PERSONAL_DATA_PHONE\0\u{1}PERSONAL_DATA_ADDRESS\0\u{1}PERSONAL_DATA_BIRTH_DATE\0")
 }

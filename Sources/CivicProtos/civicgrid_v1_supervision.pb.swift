@@ -49,12 +49,15 @@ public nonisolated enum Civicgrid_V1_AlertKind: SwiftProtobuf.Enum, Swift.CaseIt
   /// An inspection round was recorded.
   case inspection // = 6
 
+  /// A unit's running figure in the open month fell below its target (once per unit, indicator and month).
+  case targetMissed // = 7
+
   /// An urgent field event was reported (FieldEvents): its handling unit and the supervisors
   /// over its grid must acknowledge.
-  case urgentEvent // = 7
+  case urgentEvent // = 8
 
   /// An urgent field event's alert was not acknowledged in time: the unit above is told.
-  case urgentEscalated // = 8
+  case urgentEscalated // = 9
   case UNRECOGNIZED(Int)
 
   public init() {
@@ -70,8 +73,9 @@ public nonisolated enum Civicgrid_V1_AlertKind: SwiftProtobuf.Enum, Swift.CaseIt
     case 4: self = .order
     case 5: self = .notice
     case 6: self = .inspection
-    case 7: self = .urgentEvent
-    case 8: self = .urgentEscalated
+    case 7: self = .targetMissed
+    case 8: self = .urgentEvent
+    case 9: self = .urgentEscalated
     default: self = .UNRECOGNIZED(rawValue)
     }
   }
@@ -85,8 +89,9 @@ public nonisolated enum Civicgrid_V1_AlertKind: SwiftProtobuf.Enum, Swift.CaseIt
     case .order: return 4
     case .notice: return 5
     case .inspection: return 6
-    case .urgentEvent: return 7
-    case .urgentEscalated: return 8
+    case .targetMissed: return 7
+    case .urgentEvent: return 8
+    case .urgentEscalated: return 9
     case .UNRECOGNIZED(let i): return i
     }
   }
@@ -100,6 +105,7 @@ public nonisolated enum Civicgrid_V1_AlertKind: SwiftProtobuf.Enum, Swift.CaseIt
     .order,
     .notice,
     .inspection,
+    .targetMissed,
     .urgentEvent,
     .urgentEscalated,
   ]
@@ -883,7 +889,7 @@ public nonisolated struct Civicgrid_V1_ListInspectionsResponse: Sendable {
 fileprivate nonisolated let _protobuf_package = "civicgrid.v1"
 
 nonisolated extension Civicgrid_V1_AlertKind: SwiftProtobuf._ProtoNameProviding {
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0ALERT_KIND_UNSPECIFIED\0\u{1}ALERT_KIND_WARNING\0\u{1}ALERT_KIND_URGE\0\u{1}ALERT_KIND_ORDER_PROPOSED\0\u{1}ALERT_KIND_ORDER\0\u{1}ALERT_KIND_NOTICE\0\u{1}ALERT_KIND_INSPECTION\0\u{1}ALERT_KIND_URGENT_EVENT\0\u{1}ALERT_KIND_URGENT_ESCALATED\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0ALERT_KIND_UNSPECIFIED\0\u{1}ALERT_KIND_WARNING\0\u{1}ALERT_KIND_URGE\0\u{1}ALERT_KIND_ORDER_PROPOSED\0\u{1}ALERT_KIND_ORDER\0\u{1}ALERT_KIND_NOTICE\0\u{1}ALERT_KIND_INSPECTION\0\u{1}ALERT_KIND_TARGET_MISSED\0\u{1}ALERT_KIND_URGENT_EVENT\0\u{1}ALERT_KIND_URGENT_ESCALATED\0")
 }
 
 nonisolated extension Civicgrid_V1_OrderLevel: SwiftProtobuf._ProtoNameProviding {

@@ -20,6 +20,8 @@ public enum DatabaseServices {
     Civicgrid_V1_Requests.descriptor.fullyQualifiedService,
     Civicgrid_V1_FieldEvents.descriptor.fullyQualifiedService,
     Civicgrid_V1_Grids.descriptor.fullyQualifiedService,
+    Civicgrid_V1_People.descriptor.fullyQualifiedService,
+    Civicgrid_V1_AccessLists.descriptor.fullyQualifiedService,
   ]
 
   public static func make(store: StorePool) -> [any RegistrableRPCService] {
@@ -36,6 +38,8 @@ public enum DatabaseServices {
       RequestsService(store: store),
       FieldEventsService(store: store),
       GridsService(store: store),
+      PeopleService(store: store),
+      AccessListService(store: store),
     ]
   }
 

@@ -31,6 +31,7 @@ struct ItemCommand: AsyncParsableCommand {
     @Option(help: "Only items of this category.") var category: String?
     @Flag(help: "Only items with a published version.") var published = false
     @Option(help: "At most this many items (default all).") var limit: Int?
+    @Option(help: "Only the items delegated to this service centre (事项下移).") var centre: String?
 
     func validate() throws {
       if let limit, limit < 0 { throw ValidationError("--limit must not be negative") }
@@ -38,9 +39,17 @@ struct ItemCommand: AsyncParsableCommand {
 
     func run() async throws {
       do {
-        let (category, published, limit) = (self.category ?? "", self.published, self.limit)
+        let (category, published, limit, centre) = (self.category ?? "", self.published, self.limit, self.centre)
         let items = try await ClientFactory.withServices(self.global) { services in
-          try await Paging.collect(limit: limit, maxPageSize: ItemCommand.pageSize, first: "", last: "") { token, size in
+          // A centre offers what is delegated to it (all items while nothing is).
+          var offered: Set<String>?
+          if let centre {
+            var request = Civicgrid_V1_ListDelegatedItemsRequest()
+            request.centreUnitCode = centre
+            let delegated = try await services.accessLists.listDelegatedItems(request, metadata: services.metadata, options: services.options)
+            if !delegated.itemCodes.isEmpty { offered = Set(delegated.itemCodes) }
+          }
+          return try await Paging.collect(limit: limit, maxPageSize: ItemCommand.pageSize, first: "", last: "") { token, size in
             var request = Civicgrid_V1_ListItemsRequest()
             request.category = category
             request.publishedOnly = published
@@ -48,7 +57,7 @@ struct ItemCommand: AsyncParsableCommand {
             request.pageToken = token
             let page = try await services.catalog.listItems(request, metadata: services.metadata, options: services.options)
             return (page.items, page.nextPageToken)
-          }
+          }.filter { offered?.contains($0.code) ?? true }
         }
         if self.global.json {
           var all = Civicgrid_V1_ListItemsResponse()

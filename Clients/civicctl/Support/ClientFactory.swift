@@ -24,6 +24,8 @@ struct Services: Sendable {
   let requests: any Civicgrid_V1_Requests.ClientProtocol
   let fieldEvents: any Civicgrid_V1_FieldEvents.ClientProtocol
   let grids: any Civicgrid_V1_Grids.ClientProtocol
+  let people: any Civicgrid_V1_People.ClientProtocol
+  let accessLists: any Civicgrid_V1_AccessLists.ClientProtocol
   /// Metadata every call carries (the bearer token and any --metadata).
   let metadata: Metadata
   let options: CallOptions
@@ -40,6 +42,8 @@ struct Services: Sendable {
     self.requests = Civicgrid_V1_Requests.Client(wrapping: client)
     self.fieldEvents = Civicgrid_V1_FieldEvents.Client(wrapping: client)
     self.grids = Civicgrid_V1_Grids.Client(wrapping: client)
+    self.people = Civicgrid_V1_People.Client(wrapping: client)
+    self.accessLists = Civicgrid_V1_AccessLists.Client(wrapping: client)
     self.metadata = metadata
     self.options = options
   }

@@ -60,6 +60,10 @@ extension CaseRepository {
   private func writeParts(id: Int64, old: Case?, new change: CaseChange, unitPath: String, calendar: WorkingCalendar) async throws {
     let new = change.case
     let tasks = new.tasks.filter { task in old.map { $0.tasks.count < task.number || $0.tasks[task.number - 1] != task } ?? true }
+    // Every task of every kind is assigned here, so the community access list is enforced
+    // here once: tasks new to a unit (a dispatched stage, a transfer, a route, a tier).
+    let assigned = tasks.filter { task in old.map { $0.tasks.count < task.number || $0.tasks[task.number - 1].unit != task.unit } ?? true }
+    try await AccessListRepository(self.connection).check(unitCodes: assigned.map(\.unit.rawValue), itemCode: new.item.code)
     try await self.writeTasks(caseID: id, tasks, calendar: calendar)
     var clocks: [ClockChange] = tasks.map { task in
       let before = old.flatMap { $0.tasks.count >= task.number ? $0.tasks[task.number - 1].clock : nil }

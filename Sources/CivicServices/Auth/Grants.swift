@@ -68,5 +68,10 @@ public enum Grants {
     "civicgrid.v1.FieldEvents/GetEvent", "civicgrid.v1.FieldEvents/ListEvents", "civicgrid.v1.FieldEvents/GetEventRouting",
     "civicgrid.v1.Grids/GetGridProfile", "civicgrid.v1.Grids/GetGridCard", "civicgrid.v1.Grids/ListTraining",
     "civicgrid.v1.Grids/GetGridStats",
+    // Masked only: no role of the privacy table is an auditor's (PersonDataAccess).
+    "civicgrid.v1.People/GetPerson", "civicgrid.v1.People/FindPeople", "civicgrid.v1.People/GetHousehold",
+    "civicgrid.v1.People/ListCorrections",
+    "civicgrid.v1.AccessLists/GetAccessList", "civicgrid.v1.AccessLists/GetRefusalReport",
+    "civicgrid.v1.AccessLists/ListDelegatedItems",
   ]
 }

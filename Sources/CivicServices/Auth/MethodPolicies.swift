@@ -36,5 +36,7 @@ public enum MethodPolicies {
     RequestsService.policies,
     FieldEventsService.policies,
     GridsService.policies,
+    PeopleService.policies,
+    AccessListService.policies,
   ].reduce(into: [:]) { all, policies in all.merge(policies) { first, _ in first } }
 }

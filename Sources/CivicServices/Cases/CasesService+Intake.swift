@@ -19,18 +19,12 @@ extension CasesService {
     let principal = try RequestContext.principal()
     let itemCode = try Require.code("item_code", request.itemCode)
     let channel = try CatalogMapping.channel(request.channel, field: "channel")
-    guard request.hasApplicant else { throw Require.invalid("applicant", "is required") }
-    let name = try Require.text("applicant.name", request.applicant.name, max: 100)
-    let idNumber = request.applicant.idNumber.uppercased()
-    guard idNumber.count == 18, idNumber.prefix(17).allSatisfy(\.isASCIIDigit), idNumber.last!.isASCIIDigit || idNumber.last == "X" else {
-      throw Require.invalid("applicant.id_number", "must be 18 characters: 17 digits and a digit or X")
-    }
-    let phone = request.applicant.phone
-    if !phone.isEmpty {
-      let digits = phone.hasPrefix("+") ? phone.dropFirst() : Substring(phone)
-      guard (5...20).contains(digits.count), digits.allSatisfy(\.isASCIIDigit) else {
-        throw Require.invalid("applicant.phone", "must be 5–20 digits with an optional leading +")
-      }
+    // Typed in, or taken from a person record inside the transaction (person_id).
+    var typed: (name: String, idNumber: String, phone: String)?
+    if request.personID != 0 {
+      guard !request.hasApplicant else { throw Require.invalid("applicant", "leave it out when naming person_id") }
+    } else {
+      typed = try Self.applicant(request)
     }
     for (index, code) in request.providedMaterials.enumerated() { _ = try Require.code("provided_materials[\(index)]", code) }
     if request.idempotencyKey.isEmpty {
@@ -51,32 +45,56 @@ extension CasesService {
         if let existing = try await key.recordedCase(on: connection) {
           let record = try await CaseRecord.load(existing, scope: .everything, on: connection, lock: false)
           let calendar = try await CalendarStore.require(record.jurisdiction, on: connection).calendar
-          return try CaseMapping.message(record, calendar: calendar, at: .now)
+          var answer = try CaseMapping.message(record, calendar: calendar, at: .now)
+          try await NamedPerson.attach(to: &answer, caseID: existing, for: principal, on: connection)
+          return answer
         }
       }
+      let named = typed == nil ? try await NamedPerson.load(request.personID, field: "person_id", by: principal, on: connection) : nil
+      let applicant = typed ?? (named!.name, named!.idNumber, named!.phone)
       let intake = Intake(
         itemCode: itemCode,
         channel: channel,
-        applicantName: name,
-        idNumber: idNumber,
-        phone: phone,
+        applicantName: applicant.name,
+        idNumber: applicant.idNumber,
+        phone: applicant.phone,
         providedMaterials: request.providedMaterials,
         unitCode: request.unitCode
       )
       let (id, item, unitCode, calendar, now) = try await Self.takeIn(intake, by: principal, on: connection)
       try await key?.record(caseID: id, on: connection)
+      if let named { try await CasePersonRepository(connection).link(caseID: id, personID: named.person.personID, role: "applicant") }
       try await AuditLog.append(
         on: connection,
         object: "case/\(CaseNumber.format(id))",
-        summary: "submitted for \(item.ref) via \(channel.rawValue) at \(unitCode)"
+        summary: "submitted for \(item.ref) via \(channel.rawValue) at \(unitCode)\(named.map { " for person \($0.person.personID)" } ?? "")"
       )
       let record = try await CaseRecord.load(id, scope: .everything, on: connection, lock: false)
       CallLog.current.info(
         "application submitted",
         metadata: ["case.number": "\(CaseNumber.format(id))", "case.item": "\(item.ref)", "case.unit": "\(unitCode)"]
       )
-      return try CaseMapping.message(record, calendar: calendar, at: now)
+      var answer = try CaseMapping.message(record, calendar: calendar, at: now)
+      try await NamedPerson.attach(to: &answer, caseID: id, for: principal, on: connection)
+      return answer
     }
+  }
+
+  /// The typed-in applicant of `request`, validated.
+  static func applicant(_ request: Civicgrid_V1_SubmitApplicationRequest) throws(DomainError) -> (name: String, idNumber: String, phone: String) {
+    guard request.hasApplicant else { throw Require.invalid("applicant", "is required") }
+    let name = try Require.text("applicant.name", request.applicant.name, max: 100)
+    guard let idNumber = IDNumber(request.applicant.idNumber)?.text else {
+      throw Require.invalid("applicant.id_number", "must be 18 characters: 17 digits and a digit or X")
+    }
+    let phone = request.applicant.phone
+    if !phone.isEmpty {
+      let digits = phone.hasPrefix("+") ? phone.dropFirst() : Substring(phone)
+      guard (5...20).contains(digits.count), digits.allSatisfy(\.isASCIIDigit) else {
+        throw Require.invalid("applicant.phone", "must be 5–20 digits with an optional leading +")
+      }
+    }
+    return (name, idNumber, phone)
   }
 
   /// What intake needs, validated by the caller.
@@ -109,6 +127,8 @@ extension CasesService {
       unitCode = intake.unitCode
       unitPath = unit.path
     }
+    // 事项下移: a centre with delegated items takes in those only (docs/ACCESS.md).
+    try await DelegationRepository(connection).check(centreID: unitID, centreCode: unitCode, itemCode: intake.itemCode)
     guard let (item, _) = try await CatalogStore.published(intake.itemCode, on: connection) else {
       if try await CatalogRepository(connection).exists(code: intake.itemCode) { throw DomainError.precondition("item \(intake.itemCode)", "has no published version; intake needs one") }
       throw DomainError.notFound("item \(intake.itemCode)")

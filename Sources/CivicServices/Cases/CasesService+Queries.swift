@@ -14,9 +14,11 @@ extension CasesService {
       let record = try await CaseRecord.load(id, scope: principal.scope, on: connection, lock: false)
       let calendar = try await CalendarStore.require(record.jurisdiction, on: connection).calendar
       let timeline = try await CaseRepository(connection).timeline(of: id).map(CaseMapping.timelineEntry)
-      return try CaseMapping.message(
+      var answer = try CaseMapping.message(
         record, calendar: calendar, at: .now, timeline: timeline
       )
+      try await NamedPerson.attach(to: &answer, caseID: id, for: principal, on: connection)
+      return answer
     }
   }
 

@@ -53,9 +53,16 @@ public struct CatalogService: Civicgrid_V1_Catalog.SimpleServiceProtocol {
   }
 
   public func publishVersion(request: Civicgrid_V1_ItemVersionRequest, context: ServerContext) async throws -> Civicgrid_V1_ItemVersion {
-    try await self.transition(request, name: "published") { (item: inout CatalogItem, number: Int) throws(DomainError) in
-      try item.publish(number)
-    }
+    try await self.transition(
+      request, name: "published",
+      { (item: inout CatalogItem, number: Int) throws(DomainError) in try item.publish(number) },
+      // A version that would dispatch an item to a community off its access list is not
+      // published (docs/ACCESS.md): the same check the engine makes when it assigns the task.
+      check: { item, number, connection in
+        let stages = try item.version(number).definition.stages
+        try await AccessListRepository(connection).check(unitCodes: stages.flatMap(\.units).map(\.rawValue), itemCode: item.code)
+      }
+    )
   }
 
   public func suspendVersion(request: Civicgrid_V1_ItemVersionRequest, context: ServerContext) async throws -> Civicgrid_V1_ItemVersion {
@@ -100,7 +107,8 @@ public struct CatalogService: Civicgrid_V1_Catalog.SimpleServiceProtocol {
   private func transition(
     _ request: Civicgrid_V1_ItemVersionRequest,
     name: String,
-    _ apply: @Sendable @escaping (inout CatalogItem, Int) throws(DomainError) -> Void
+    _ apply: @Sendable @escaping (inout CatalogItem, Int) throws(DomainError) -> Void,
+    check: @Sendable @escaping (CatalogItem, Int, StoreConnection) async throws -> Void = { _, _, _ in }
   ) async throws -> Civicgrid_V1_ItemVersion {
     let code = try Validation.code(request.code, field: "code")
     guard request.version >= 1 else { throw Validation.invalid("version", "must be at least 1, got \(request.version)") }
@@ -113,6 +121,7 @@ public struct CatalogService: Civicgrid_V1_Catalog.SimpleServiceProtocol {
       try Self.check(expected: expected, current: old.version, code: code)
       var item = old.item
       try apply(&item, Int(request.version))
+      try await check(item, Int(request.version), connection)
       let version = try await catalog.save(old: old, new: item)
       try await AuditLog.append(on: connection, object: "item/\(code)", summary: "v\(request.version) \(name) (item version \(version))")
       return CatalogMapping.message(try item.version(Int(request.version)), updatedAt: Date())

@@ -61,6 +61,13 @@ extension DisputesService {
           throw Require.invalid("related_case_id", "case \(CaseNumber.format(related)) not found")
         }
       }
+      var parties = parties
+      var named: [(personID: Int64, role: String)] = []
+      for (index, party) in request.parties.enumerated() where party.personID != 0 {
+        let person = try await NamedPerson.load(party.personID, field: "parties[\(index)].person_id", by: principal, on: connection)
+        parties[index] = DisputeParty(role: parties[index].role, name: person.name, idNumber: person.idNumber, phone: person.phone)
+        named.append((person.person.personID, parties[index].role.rawValue))
+      }
       let cases = CaseRepository(connection)
       let id = try await cases.nextID()
       let jurisdiction = CalendarStore.defaultJurisdiction
@@ -79,6 +86,7 @@ extension DisputesService {
         )
       )
       try await key?.record(caseID: id, on: connection)
+      for link in named { try await CasePersonRepository(connection).link(caseID: id, personID: link.personID, role: link.role) }
       try await AuditLog.append(
         on: connection,
         object: "dispute/\(CaseNumber.format(id))",
@@ -98,6 +106,14 @@ extension DisputesService {
     for (index, party) in parties.enumerated() {
       let field = "parties[\(index)]"
       let role = try DisputeMapping.role(party.role, field: "\(field).role")
+      if party.personID != 0 {
+        // Filled from the person record in the transaction (`named`).
+        guard party.name.isEmpty, party.idNumber.isEmpty, party.phone.isEmpty else {
+          throw Require.invalid("\(field).person_id", "leave name, id_number and phone out when naming person_id")
+        }
+        result.append(DisputeParty(role: role, name: "", idNumber: "", phone: ""))
+        continue
+      }
       let name = try Require.text("\(field).name", party.name, max: 100)
       let idNumber = party.idNumber.uppercased()
       if !idNumber.isEmpty {

@@ -10,12 +10,17 @@ public enum PersonalDataMask {
   ///   fewer becomes all `*`. Characters are counted as people see them (grapheme clusters).
   /// - Addresses, and any kind this server does not know, become "***": even a part of an
   ///   address can locate a person.
+  /// - Birth dates keep the year ("1953-**-**").
   public static func mask(_ value: String, as kind: Civicgrid_V1_PersonalData) -> String {
     guard !value.isEmpty else { return value }
     switch kind {
     case .idNumber, .phone:
       guard value.count > 7 else { return String(repeating: "*", count: value.count) }
       return String(value.prefix(3)) + String(repeating: "*", count: value.count - 7) + String(value.suffix(4))
+    case .birthDate:
+      // The year alone (what age-based rules need); anything not shaped like a date, whole.
+      guard value.count == 10, value.dropFirst(4).first == "-" else { return String(repeating: "*", count: value.count) }
+      return String(value.prefix(4)) + "-**-**"
     case .address, .unspecified, .UNRECOGNIZED:
       return "***"
     }

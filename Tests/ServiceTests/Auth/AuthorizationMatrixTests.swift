@@ -177,6 +177,25 @@ private let expectations: [String: Expected] = [
   "civicgrid.v1.Grids/RecordTraining": .roles([.admin, .supervisor]),
   "civicgrid.v1.Grids/ListTraining": .roles([.gridWorker, .handler, .supervisor, .admin, .auditor]),
   "civicgrid.v1.Grids/GetGridStats": .roles([.gridWorker, .handler, .supervisor, .admin, .auditor]),
+  // People collected once: registered at the window and on grid visits, imported by
+  // departments (handlers) and admins, corrected by clerks; partners read one person, masked.
+  "civicgrid.v1.People/RegisterPerson": .roles([.clerk, .gridWorker]),
+  "civicgrid.v1.People/GetPerson": .roles([.clerk, .handler, .gridWorker, .supervisor, .admin, .auditor, .partner]),
+  "civicgrid.v1.People/FindPeople": .roles([.clerk, .handler, .gridWorker, .supervisor, .admin, .auditor]),
+  "civicgrid.v1.People/CorrectPerson": .roles([.clerk]),
+  "civicgrid.v1.People/ListCorrections": .roles([.clerk, .supervisor, .auditor]),
+  "civicgrid.v1.People/DecideCorrection": .roles([.clerk]),
+  "civicgrid.v1.People/AddTag": .roles([.clerk, .handler, .gridWorker]),
+  "civicgrid.v1.People/EndTag": .roles([.clerk, .handler, .gridWorker]),
+  "civicgrid.v1.People/GetHousehold": .roles([.clerk, .handler, .gridWorker, .supervisor, .admin, .auditor]),
+  "civicgrid.v1.People/ImportPeople": .roles([.handler, .admin]),
+  // The community access list: anyone reads; admins propose, supervisors review (not their own).
+  "civicgrid.v1.AccessLists/GetAccessList": .anyAccount,
+  "civicgrid.v1.AccessLists/ProposeAccessList": .roles([.admin]),
+  "civicgrid.v1.AccessLists/ReviewAccessList": .roles([.supervisor]),
+  "civicgrid.v1.AccessLists/GetRefusalReport": .roles([.supervisor, .admin, .auditor]),
+  "civicgrid.v1.AccessLists/SetDelegatedItems": .roles([.admin]),
+  "civicgrid.v1.AccessLists/ListDelegatedItems": .anyAccount,
 ]
 
 @Suite("Authorization matrix", .timeLimit(.minutes(5)))

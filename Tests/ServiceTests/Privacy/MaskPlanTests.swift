@@ -25,6 +25,8 @@ struct MaskPlanTests {
       ("🇨🇳13800138000👍🏽", .phone, "🇨🇳13******000👍🏽"),
       ("北京市东城区东四北大街 3 号楼", .address, "***"),
       ("Building 3, Room 402", .address, "***"),
+      ("1953-03-15", .birthDate, "1953-**-**"),
+      ("1953", .birthDate, "****"),
     ]
   )
   func maskByKind(value: String, kind: Civicgrid_V1_PersonalData, expected: String) {

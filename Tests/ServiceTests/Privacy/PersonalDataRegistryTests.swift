@@ -25,6 +25,7 @@ struct PersonalDataRegistryTests {
     .idNumber: ("11010119500101123X", "110***********123X"),
     .phone: ("+8613800138000", "+86*******8000"),
     .address: ("北京市东城区东四北大街 3 号楼 402", "***"),
+    .birthDate: ("1950-01-01", "1950-**-**"),
   ]
 
   struct Descriptors {

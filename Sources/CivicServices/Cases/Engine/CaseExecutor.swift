@@ -62,10 +62,16 @@ struct CaseExecutor: Sendable {
     let id = try CaseNumber.parse(caseID, field: field)
     let version = try Require.version("expected_version", expectedVersion)
     let target = Target(id: id, expectedVersion: version, kinds: kinds, noun: noun, scope: scope?(principal) ?? principal.scope)
-    return try await self.store.transaction { connection in
-      try await Self.execute(
-        target, by: principal, at: now, on: connection, access: access, apply: apply, after: after, audit: audit, map: map
-      )
+    do {
+      return try await self.store.transaction { connection in
+        try await Self.execute(
+          target, by: principal, at: now, on: connection, access: access, apply: apply, after: after, audit: audit, map: map
+        )
+      }
+    } catch let refusal as AccessListRefusal {
+      // Counted for the report of who pushes work down, outside the transaction that rolled back.
+      try await AccessListService.record(refusal, by: principal, store: self.store, at: now)
+      throw refusal
     }
   }
 

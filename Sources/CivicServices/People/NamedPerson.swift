@@ -1,0 +1,40 @@
+import CivicDomain
+import CivicProtos
+import CivicRepositories
+import CivicStore
+
+/// A person named at intake instead of typed in (SubmitApplication, disputes): what the case
+/// takes from the record, and the tags a case shows its clerks and handlers.
+struct NamedPerson: Sendable {
+  var person: StoredPerson
+  var name: String
+  var idNumber: String
+  var phone: String
+
+  /// The person `id` as intake may name them: in the caller's scope, with a name on record.
+  /// Otherwise INVALID_ARGUMENT naming `field`.
+  static func load(_ id: Int64, field: String, by principal: Principal, on connection: StoreConnection) async throws -> NamedPerson {
+    guard id >= 1 else { throw Require.invalid(field, "must be at least 1, got \(id)") }
+    guard let person = try await PersonRepository(connection).load(ids: [id]).first, principal.scope.contains(path: person.gridPath) else {
+      throw Require.invalid(field, "person \(id) not found in your scope")
+    }
+    guard let name = person.state.fields[.name]?.value else { throw Require.invalid(field, "person \(id) has no name on record") }
+    return NamedPerson(person: person, name: name, idNumber: person.state.idNumber.text, phone: person.state.fields[.phone]?.value ?? "")
+  }
+
+  /// The roles a case shows its applicant's tags to.
+  static let tagReaders: Set<Role> = [.clerk, .handler]
+
+  /// Sets the case's person and, for clerks and handlers, the tags in force today that are
+  /// not sensitive (special and key groups are read through GetPerson with a purpose).
+  static func attach(to message: inout Civicgrid_V1_Case, caseID: Int64, for principal: Principal, on connection: StoreConnection) async throws {
+    guard let personID = try await CasePersonRepository(connection).applicant(of: caseID) else { return }
+    message.personID = personID
+    guard !principal.roles.isDisjoint(with: Self.tagReaders), let person = try await PersonRepository(connection).load(ids: [personID]).first
+    else { return }
+    let today = PeopleService.day(of: .now)
+    message.applicantTags = person.state.tags.filter { !$0.kind.isSensitive && $0.isActive(on: today) }.map {
+      PeopleMapping.message($0, today: today)
+    }
+  }
+}

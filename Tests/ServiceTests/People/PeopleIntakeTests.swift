@@ -1,0 +1,80 @@
+import CivicDomain
+import CivicProtos
+import CivicServices
+import CivicStore
+import Foundation
+import GRPCCore
+import Testing
+
+/// Used by all: an application names a person id instead of typing the applicant, and the
+/// case shows that person's tags in force to clerks and handlers (docs/PEOPLE.md).
+@Suite("People: intake by person id", .serialized, .timeLimit(.minutes(5)))
+struct PeopleIntakeTests {
+  @Test("SubmitApplication with person_id takes the applicant from the record and shows its non-sensitive tags to clerks only")
+  func applicationByPersonID() async throws {
+    try await PeopleFixture.with { f in
+      let clerk = f.principal("clerk-d01", "D01", [.clerk])
+      var input = PeopleFixture.input()
+      input.tags = [PeopleFixture.tag(.difficulty), PeopleFixture.tag(.keyGroup, "petitioner")]
+      let id = try await f.register(input, as: clerk).person.personID
+      try await f.base.publishItem()
+      var request = f.base.application()
+      request.clearApplicant()
+      request.personID = id
+      let submitted = try await f.call(clerk) { try await f.base.cases.submitApplication(request: request, context: $0) }
+      #expect(submitted.applicant.name == "Zhang Xiuying" && submitted.applicant.idNumber == PeopleFixture.idNumber)
+      #expect(submitted.applicant.phone == PeopleFixture.phone)
+      #expect(submitted.personID == id && submitted.applicantTags.map(\.kind) == [.difficulty])
+      #expect(try await f.auditCount("case/\(submitted.id)", containing: "for person \(id)") == 1)
+
+      var get = Civicgrid_V1_GetCaseRequest()
+      get.caseID = submitted.id
+      let byClerk = try await f.call(clerk) { try await f.base.cases.getCase(request: get, context: $0) }
+      #expect(byClerk.personID == id && byClerk.applicantTags.map(\.kind) == [.difficulty])
+      let bySupervisor = try await f.call(f.supervisor) { try await f.base.cases.getCase(request: get, context: $0) }
+      #expect(bySupervisor.personID == id && bySupervisor.applicantTags.isEmpty)
+      #expect(bySupervisor.applicant.idNumber == PeopleFixture.maskedID)
+    }
+  }
+
+  @Test("SubmitDispute takes a party named by person_id from the record and links it to the dispute")
+  func disputeByPersonID() async throws {
+    try await DisputeFixture.with { f in
+      let clerk = f.principal("clerk-d01", "D01", [.clerk])
+      var register = Civicgrid_V1_RegisterPersonRequest()
+      register.person = PeopleFixture.input(grid: "S01")
+      let person = try await f.call(clerk) { try await PeopleService(store: f.base.pool).registerPerson(request: register, context: $0) }.person
+      var request = f.submission()
+      var applicant = Civicgrid_V1_DisputeParty()
+      applicant.role = .applicant
+      applicant.personID = person.personID
+      request.parties[0] = applicant
+      let dispute = try await f.call(clerk) { try await f.disputes.submitDispute(request: request, context: $0) }
+      #expect(dispute.parties[0].name == "Zhang Xiuying" && dispute.parties[0].idNumber == PeopleFixture.idNumber)
+      let linked = try await f.base.pool.query("SELECT person_id, role FROM case_people").decode((Int64, String).self)
+      #expect(linked.map(\.0) == [person.personID] && linked.map(\.1) == ["applicant"])
+      applicant.name = "Someone Else"
+      request.parties[0] = applicant
+      let both = await rpcCode { _ = try await f.call(clerk) { try await f.disputes.submitDispute(request: request, context: $0) } }
+      #expect(both?.0 == .invalidArgument && both?.1.hasPrefix("parties[0].person_id:") == true)
+    }
+  }
+
+  @Test("naming both applicant and person_id, or a person outside the caller's scope, is INVALID_ARGUMENT naming the field")
+  func refusals() async throws {
+    try await PeopleFixture.with { f in
+      let id = try await f.register(PeopleFixture.input(), as: f.principal("clerk-d01", "D01", [.clerk])).person.personID
+      try await f.base.publishItem()
+      var both = f.base.application()
+      both.personID = id
+      let twice = await rpcCode { _ = try await f.call(f.base.clerk) { try await f.base.cases.submitApplication(request: both, context: $0) } }
+      #expect(twice?.0 == .invalidArgument && twice?.1.hasPrefix("applicant:") == true)
+      var outside = f.base.application()
+      outside.clearApplicant()
+      outside.personID = id
+      // The CTR clerk's scope is the centre: the person lives in G1.
+      let refused = await rpcCode { _ = try await f.call(f.base.clerk) { try await f.base.cases.submitApplication(request: outside, context: $0) } }
+      #expect(refused?.0 == .invalidArgument && refused?.1 == "person_id: person \(id) not found in your scope")
+    }
+  }
+}
