@@ -16,7 +16,7 @@ extension CaseRepository {
   /// connection is in. Content does not change, so the transaction marks itself as a
   /// conversion and the sweeper's trigger leaves the cases' next sweep time alone.
   /// Returns the last id examined (nil when none was left) and how many were converted.
-  public func convertSnapshots(to target: SnapshotForm, after: Int64, limit: Int) async throws(StoreError) -> (lastID: Int64?, converted: Int) {
+  public func convertSnapshots(to target: SnapshotForm, after: Int64, limit: Int) async throws -> (lastID: Int64?, converted: Int) {
     try await self.connection.execute("SET LOCAL civicgrid.snapshot_conversion = 'on'")
     let source: SQLQuery = target == .binary ? "snapshot IS NOT NULL" : "snapshot_bytes IS NOT NULL"
     let rows = try await self.connection.query(
@@ -42,8 +42,8 @@ extension CaseRepository {
         """
       )
     case .json:
-      var texts: [String] = []
-      for value in values { texts.append(try StoredSnapshot.json(value)) }
+      // The JSON form as servers before migration 0018 wrote it (keys sorted).
+      let texts = try values.map { try Self.json($0) }
       try await self.connection.execute(
         """
         UPDATE cases c SET snapshot = u.json::jsonb, snapshot_bytes = NULL

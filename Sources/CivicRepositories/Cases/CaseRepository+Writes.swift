@@ -179,6 +179,7 @@ extension CaseRepository {
     try await self.connection.query("SELECT pg_notify(\(Self.notifyChannel), \(String(last)))")
   }
 
+  /// JSON with sorted keys: event payloads, and snapshots as servers before migration 0018 wrote them.
   static func json<T: Encodable>(_ value: T) throws -> String {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys]

@@ -22,17 +22,6 @@ enum StoredSnapshot {
   /// The value to write to `snapshot_bytes`.
   static func encode(_ value: Case) -> SQLBytes { SQLBytes(value.storedBytes) }
 
-  /// The JSON form, as servers before migration 0018 wrote it (keys sorted).
-  static func json(_ value: Case) throws(StoreError) -> String {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.sortedKeys]
-    do {
-      return String(decoding: try encoder.encode(value), as: UTF8.self)
-    } catch {
-      throw StoreError(code: .decoding, serverMessage: "case snapshot: \(error)")
-    }
-  }
-
   /// The snapshot of a row selected with `columns`.
   static func decode(row: Row) throws(StoreError) -> Case {
     guard let value = try self.decodeIfPresent(row: row) else {
