@@ -7,7 +7,7 @@ import Testing
 
 /// civicgridd's database subcommands as an operator runs them: `migrate`,
 /// `bootstrap-admin`, `seed-demo`, each against a scratch database of its own.
-@Suite("civicgridd migrate, bootstrap-admin, seed-demo", .serialized, .timeLimit(.minutes(5)))
+@Suite("civicgridd migrate, bootstrap-admin, seed-demo, snapshots", .serialized, .timeLimit(.minutes(5)))
 struct CivicgriddCommandTests {
   static let logger = Logger(label: "civicgridd-command-tests") { _ in SwiftLogNoOpLogHandler() }
 
@@ -149,6 +149,24 @@ struct CivicgriddCommandTests {
       let firstToken = first.stdout.trimmingCharacters(in: .newlines)
       let secondToken = second.stdout.trimmingCharacters(in: .newlines)
       #expect(!firstToken.isEmpty && !secondToken.isEmpty && firstToken != secondToken)
+    }
+  }
+
+  @Test("snapshots: status counts both forms, convert reports what it did; a bad --batch or --to exits 64 naming it")
+  func snapshots() async throws {
+    try await Self.withScratchDatabase { url, _ in
+      let status = try await Self.civicgridd(["snapshots", "status"], url: url)
+      #expect(status.status == 0, "\(status.stderr)")
+      #expect(status.stdout == "binary 0\njson 0\n")
+      let convert = try await Self.civicgridd(["snapshots", "convert", "--to", "json"], url: url)
+      #expect(convert.status == 0, "\(convert.stderr)")
+      #expect(convert.stdout.hasPrefix("converted 0 snapshots to json in 0 batches, "), "\(convert.stdout)")
+      let batch = try await Self.civicgridd(["snapshots", "convert", "--to", "binary", "--batch", "0"], url: url)
+      #expect(batch.status == 64)
+      #expect(batch.stderr.contains("--batch must be positive, not 0"), "\(batch.stderr)")
+      let form = try await Self.civicgridd(["snapshots", "convert", "--to", "yaml"], url: url)
+      #expect(form.status == 64)
+      #expect(form.stderr.contains("yaml"), "\(form.stderr)")
     }
   }
 }
