@@ -175,11 +175,11 @@ public nonisolated struct Civicgrid_V1_ReportEventRequest: Sendable {
   /// The grid where it was found; empty for the caller's unit (a grid worker's grid).
   public var gridCode: String = String()
 
-  /// Where it is (street and number, landmark); required, at most 300 characters. A place,
-  /// not a resident's personal data: whoever handles the event must find it (docs/GRID.md).
+  /// Where it is (street and number, landmark); required, at most 300 characters. Often a
+  /// resident's door, so it is personal data: masked in answers as cases mask addresses.
   public var location: String = String()
 
-  /// Optional point.
+  /// Optional point; personal data like the location (left out for callers who see it masked).
   public var point: Civicgrid_V1_GeoPoint {
     get {_point ?? Civicgrid_V1_GeoPoint()}
     set {_point = newValue}
@@ -418,13 +418,13 @@ public nonisolated struct Civicgrid_V1_FieldEvent: @unchecked Sendable {
     set {_uniqueStorage()._gridCode = newValue}
   }
 
-  /// Where it is (see ReportEventRequest.location).
+  /// Where it is (see ReportEventRequest.location): "***" for roles that see personal data masked.
   public var location: String {
     get {_storage._location}
     set {_uniqueStorage()._location = newValue}
   }
 
-  /// Set when the report carried one.
+  /// Set when the report carried one; left out for roles that see personal data masked.
   public var point: Civicgrid_V1_GeoPoint {
     get {_storage._point ?? Civicgrid_V1_GeoPoint()}
     set {_uniqueStorage()._point = newValue}

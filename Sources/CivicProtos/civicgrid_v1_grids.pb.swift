@@ -404,7 +404,7 @@ public nonisolated struct Civicgrid_V1_RepeatLocation: Sendable {
 
   public var gridCode: String = String()
 
-  /// The event location.
+  /// The event location ("***" for roles that see personal data masked).
   public var location: String = String()
 
   /// The most events at the address within any 30 days of the period.

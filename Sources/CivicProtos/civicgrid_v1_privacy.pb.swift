@@ -46,6 +46,10 @@ public nonisolated enum Civicgrid_V1_PersonalData: SwiftProtobuf.Enum, Swift.Cas
   /// A birth date "YYYY-MM-DD": the year is kept, month and day become '*' ("1953-**-**"); with
   /// a masked ID number it would otherwise give away 8 of its 18 characters.
   case birthDate // = 4
+
+  /// A map point that can locate a person (a GeoPoint message field, the only kind a message
+  /// field may carry): left out of the answer whole, as if never given.
+  case point // = 5
   case UNRECOGNIZED(Int)
 
   public init() {
@@ -59,6 +63,7 @@ public nonisolated enum Civicgrid_V1_PersonalData: SwiftProtobuf.Enum, Swift.Cas
     case 2: self = .phone
     case 3: self = .address
     case 4: self = .birthDate
+    case 5: self = .point
     default: self = .UNRECOGNIZED(rawValue)
     }
   }
@@ -70,6 +75,7 @@ public nonisolated enum Civicgrid_V1_PersonalData: SwiftProtobuf.Enum, Swift.Cas
     case .phone: return 2
     case .address: return 3
     case .birthDate: return 4
+    case .point: return 5
     case .UNRECOGNIZED(let i): return i
     }
   }
@@ -81,6 +87,7 @@ public nonisolated enum Civicgrid_V1_PersonalData: SwiftProtobuf.Enum, Swift.Cas
     .phone,
     .address,
     .birthDate,
+    .point,
   ]
 
 }
@@ -96,7 +103,7 @@ public nonisolated enum Civicgrid_V1_PersonalData: SwiftProtobuf.Enum, Swift.Cas
 
 nonisolated extension SwiftProtobuf.Google_Protobuf_FieldOptions {
 
-  /// Marks a string field as personal data of this kind: `[(civicgrid.v1.personal) = PERSONAL_DATA_PHONE]`.
+  /// Marks a string field (or, with PERSONAL_DATA_POINT, a message field) as personal data of this kind: `[(civicgrid.v1.personal) = PERSONAL_DATA_PHONE]`.
   /// 50000–99999 is the range protobuf reserves for an organisation's own options.
   public var Civicgrid_V1_personal: Civicgrid_V1_PersonalData {
     get {return getExtensionValue(ext: Civicgrid_V1_Extensions_personal) ?? .unspecified}
@@ -129,7 +136,7 @@ public nonisolated let Civicgrid_V1_Privacy_Extensions: SwiftProtobuf.SimpleExte
 // constructing a `SimpleExtensionMap`, otherwise, use the above _Extension Properties_
 // accessors for the extension fields on the messages directly.
 
-/// Marks a string field as personal data of this kind: `[(civicgrid.v1.personal) = PERSONAL_DATA_PHONE]`.
+/// Marks a string field (or, with PERSONAL_DATA_POINT, a message field) as personal data of this kind: `[(civicgrid.v1.personal) = PERSONAL_DATA_PHONE]`.
 /// 50000–99999 is the range protobuf reserves for an organisation's own options.
 public nonisolated let Civicgrid_V1_Extensions_personal = SwiftProtobuf.MessageExtension<SwiftProtobuf.OptionalEnumExtensionField<Civicgrid_V1_PersonalData>, SwiftProtobuf.Google_Protobuf_FieldOptions>(
   _protobuf_fieldNumber: 50001,
@@ -139,5 +146,5 @@ public nonisolated let Civicgrid_V1_Extensions_personal = SwiftProtobuf.MessageE
 // MARK: - Code below here is support for the SwiftProtobuf runtime.
 
 nonisolated extension Civicgrid_V1_PersonalData: SwiftProtobuf._ProtoNameProviding {
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0PERSONAL_DATA_UNSPECIFIED\0\u{1}PERSONAL_DATA_ID_NUMBER\0\u{1}PERSONAL_DATA_PHONE\0\u{1}PERSONAL_DATA_ADDRESS\0\u{1}PERSONAL_DATA_BIRTH_DATE\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0PERSONAL_DATA_UNSPECIFIED\0\u{1}PERSONAL_DATA_ID_NUMBER\0\u{1}PERSONAL_DATA_PHONE\0\u{1}PERSONAL_DATA_ADDRESS\0\u{1}PERSONAL_DATA_BIRTH_DATE\0\u{1}PERSONAL_DATA_POINT\0")
 }

@@ -35,9 +35,16 @@ struct SeedDemo: AsyncParsableCommand {
   )
 
   @OptionGroup var database: DatabaseOptions
+  @Flag(help: "Also the grid demo (ops/demo-grid): the event routing table, a worker, a card and training on every grid, a fortnight of field events.")
+  var grid = false
 
   func run() async throws {
-    let report = try await self.database.withMigratedPool(command: "seed-demo") { pool in try await DemoData.seed(pool) }
+    let grid = self.grid
+    let report = try await self.database.withMigratedPool(command: "seed-demo") { pool in
+      var report = try await DemoData.seed(pool)
+      if grid { report.summary += "; " + (try await DemoGrid.seed(pool)) }
+      return report
+    }
     FileHandle.standardError.write(Data("civicgridd seed-demo: \(report.summary)\n".utf8))
     print(report.adminToken)
   }

@@ -22,8 +22,8 @@ extension Civicgrid_V1_FieldEventCategory: NamedEnum {
 struct FieldEventCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "event",
-    abstract: "Events from the field: report, route, handle, close, show, list.",
-    subcommands: [Report.self, Route.self, Handle.self, Close.self, Show.self, List.self]
+    abstract: "Events from the field: report, route, handle, close, show, list; the routing table.",
+    subcommands: [Report.self, Route.self, Handle.self, Close.self, Show.self, List.self, Routing.self]
   )
 
   /// One event for people: its header, where it went, and its timeline when it has one.

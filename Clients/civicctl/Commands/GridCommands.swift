@@ -8,8 +8,8 @@ import GRPCCore
 struct GridCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "grid",
-    abstract: "Grids: the published card (by grid or address) and the periodic analysis of field events.",
-    subcommands: [Card.self, Stats.self]
+    abstract: "Grids: the published card (by grid or address), the periodic analysis of field events, profiles and training.",
+    subcommands: [Card.self, Stats.self, Profile.self, Training.self]
   )
 
   struct Card: AsyncParsableCommand {

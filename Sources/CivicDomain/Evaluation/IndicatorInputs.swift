@@ -12,11 +12,14 @@ public struct IndicatorInputs: Sendable, Hashable {
   /// Disputes: each closing, and each settled route's follow-up.
   public var disputeClosings: [DisputeIndicators.Closing]
   public var disputeFollowUps: [DisputeIndicators.FollowUp]
+  /// Field events: each event reported, routed or handled around the window.
+  public var fieldEvents: [FieldEventIndicators.Fact]
 
   public init(
     cases: [CaseFact] = [], ratings: [RatingFact] = [], orders: [OrderFact] = [], events: [UnitEventFact] = [],
     requestTiers: [RequestTierFact] = [], requestReplies: [RequestReplyFact] = [],
-    disputeClosings: [DisputeIndicators.Closing] = [], disputeFollowUps: [DisputeIndicators.FollowUp] = []
+    disputeClosings: [DisputeIndicators.Closing] = [], disputeFollowUps: [DisputeIndicators.FollowUp] = [],
+    fieldEvents: [FieldEventIndicators.Fact] = []
   ) {
     self.cases = cases
     self.ratings = ratings
@@ -26,6 +29,7 @@ public struct IndicatorInputs: Sendable, Hashable {
     self.requestReplies = requestReplies
     self.disputeClosings = disputeClosings
     self.disputeFollowUps = disputeFollowUps
+    self.fieldEvents = fieldEvents
   }
 }
 

@@ -1,4 +1,4 @@
-/// The indicators of docs/METRICS.md (version 3), as functions of gathered facts.
+/// The indicators of docs/METRICS.md (version 4), as functions of gathered facts.
 public enum Indicator: String, Sendable, Hashable, Codable, CaseIterable {
   case acceptanceRate = "acceptance_rate"
   case onTimeCompletionRate = "on_time_completion_rate"
@@ -13,6 +13,9 @@ public enum Indicator: String, Sendable, Hashable, Codable, CaseIterable {
   case requestOnTimeReplyRate = "request_on_time_reply_rate"
   case disputeResolutionRate = "dispute_resolution_rate"
   case agreementFulfilmentRate = "agreement_fulfilment_rate"
+  case fieldEventCount = "field_event_count"
+  case fieldEventOnTimeRate = "field_event_on_time_rate"
+  case fieldEventSelfHandledShare = "field_event_self_handled_share"
 
   /// The name used in reports.
   public var title: String {
@@ -30,6 +33,9 @@ public enum Indicator: String, Sendable, Hashable, Codable, CaseIterable {
     case .requestOnTimeReplyRate: "Request on-time reply rate (诉求按时答复率)"
     case .disputeResolutionRate: "Dispute resolution rate (矛盾纠纷化解率)"
     case .agreementFulfilmentRate: "Mediation agreement fulfilment rate (调解协议履行率)"
+    case .fieldEventCount: "Field events reported (网格事件数)"
+    case .fieldEventOnTimeRate: "Field event on-time handling rate (网格事件按期处置率)"
+    case .fieldEventSelfHandledShare: "Field events handled on the spot (自行处置率)"
     }
   }
 
@@ -40,8 +46,9 @@ public enum Indicator: String, Sendable, Hashable, Codable, CaseIterable {
     case .acceptanceRate, .onTimeCompletionRate, .satisfactionRate, .rectificationRate, .orderReplyOnTimeRate: .rate
     case .requestResolutionRate, .requestEscalationRate, .requestOnTimeReplyRate: .rate
     case .disputeResolutionRate, .agreementFulfilmentRate: .rate
+    case .fieldEventOnTimeRate, .fieldEventSelfHandledShare: .rate
     case .averageHandlingDays: .average
-    case .overdueCount, .urgeCount: .count
+    case .overdueCount, .urgeCount, .fieldEventCount: .count
     }
   }
 
@@ -127,7 +134,7 @@ public struct UnitSelector: Sendable, Hashable {
 /// The indicator definitions of docs/METRICS.md.
 public enum IndicatorSet {
   /// Raised whenever a formula in docs/METRICS.md changes.
-  public static let version = 3
+  public static let version = 4
 
   /// Every indicator for `selector` over `window` (the period's instants), as known at `asOf`.
   ///
@@ -207,6 +214,7 @@ public enum IndicatorSet {
     return [acceptance, onTime, average, overdue, satisfaction, rectification, orderReply, urgeCount]
       + Self.requestFigures(inputs, for: selector, in: window, asOf: asOf)
       + Self.disputeFigures(inputs, for: selector, in: window, asOf: asOf)
+      + Self.fieldEventFigures(inputs, for: selector, in: window, asOf: asOf)
   }
 
   /// Listed orders (issued listed, or escalated to listed) and criticisms of `selector` in the window.

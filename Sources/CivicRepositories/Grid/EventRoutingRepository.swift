@@ -30,11 +30,34 @@ public struct EventRoutingRepository: Sendable {
 
   public init(_ connection: StoreConnection) { self.connection = connection }
 
-  /// The live version, or nil before the first; `lock` holds it against a concurrent update.
-  public func live(lock: Bool = false) async throws(StoreError) -> Version? {
-    var query: SQLQuery = "SELECT \(Version.columns) WHERE status = 'live'"
-    if lock { query.append(" FOR UPDATE") }
-    return try await self.connection.query(query).first(Version.self)
+  /// The advisory lock ("CGER") that orders commands acting by the table after its updates:
+  /// shared by each such command, exclusive for an update.
+  public static let tableLock: Int64 = 0x4347_4552
+
+  /// How a command holds the live version it reads, until its transaction ends.
+  public enum Hold: Sendable {
+    /// A plain read.
+    case none
+    /// Shared: a command that acts by the table (routing, sampling, an urgent report) keeps it
+    /// live until it commits; an update waits for it, and it waits for an update in flight,
+    /// then reads what that update published.
+    case share
+    /// Exclusive: the update itself.
+    case update
+  }
+
+  /// The live version, or nil before the first, held as `hold` says for the transaction.
+  ///
+  /// The hold is a transaction-level advisory lock taken before the read, not a row lock: every
+  /// route takes it, and a row lock on the one live row would write that row on each of them.
+  /// Under READ COMMITTED the read after the lock sees whatever the update it waited for committed.
+  public func live(hold: Hold = .none) async throws(StoreError) -> Version? {
+    switch hold {
+    case .none: break
+    case .share: try await self.connection.query("SELECT pg_advisory_xact_lock_shared(\(Self.tableLock))")
+    case .update: try await self.connection.query("SELECT pg_advisory_xact_lock(\(Self.tableLock))")
+    }
+    return try await self.connection.query("SELECT \(Version.columns) WHERE status = 'live'").first(Version.self)
   }
 
   /// Retires the live version and makes `table` the live version `number`.

@@ -47,6 +47,7 @@ enum IndicatorGathering {
     let disputes = DisputeRepository(connection)
     inputs.disputeClosings = try await disputes.closings(range: range, in: window)
     inputs.disputeFollowUps = try await disputes.followUps(range: range, in: window)
+    inputs.fieldEvents = try await FieldEventRepository(connection).indicatorFacts(range: range, in: window)
     return inputs
   }
 

@@ -124,15 +124,19 @@ enum FieldEventMapping {
     return m
   }
 
-  /// A case's title when no resident is named: the category and the address.
-  static func title(_ category: FieldEventCategory, address: String) -> String {
-    String("\(category.title) · \(address)".prefix(200))
+  /// A case's title when no resident is named: the category and the grid. Not the location:
+  /// a case's title is shown unmasked to every role, and the location is personal data.
+  static func title(_ category: FieldEventCategory, grid: String) -> String {
+    String("\(category.title) · \(grid)".prefix(200))
   }
 }
 
 extension FieldEventRecord {
-  /// Whether the case's applicant is a resident's name rather than the generated title.
+  /// Whether the case's applicant is a resident's name rather than the generated title (or
+  /// the title events reported before migration 0020's release carried: category · location).
   func residentNamed(_ record: CaseRecord) -> Bool {
-    record.value.applicant != FieldEventMapping.title(self.category, address: self.address)
+    let applicant = record.value.applicant
+    return applicant != FieldEventMapping.title(self.category, grid: self.gridCode)
+      && applicant != String("\(self.category.title) · \(self.address)".prefix(200))
   }
 }

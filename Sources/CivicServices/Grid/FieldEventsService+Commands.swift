@@ -7,36 +7,38 @@ public import GRPCCore
 
 /// Routing, handling, the street's check and closing, each through `CaseExecutor`.
 extension FieldEventsService {
-  /// Routes by the live table: a task on the route's unit (working days), or, for a category
-  /// routed to requests, a citizen's request through the Requests intake (its tiered routing),
-  /// made first with the key `field-event/<id>` so a retried route finds the same request.
+  /// Routes by the live table, read and held (`FOR SHARE`) in the command's transaction, so
+  /// the version recorded is the one acted on: a task on the route's unit (working days), or,
+  /// for a category routed to requests, a citizen's request made by the Requests intake in
+  /// the same transaction. Two routers racing queue on the event's row lock; the second finds
+  /// it routed or forwarded, and no request is left without its event.
   public func routeEvent(request: Civicgrid_V1_RouteEventRequest, context: ServerContext) async throws -> Civicgrid_V1_FieldEvent {
     let principal = try RequestContext.principal()
-    let id = try CaseNumber.parse(request.eventID, field: "event_id")
-    let now = self.now()
-    let (live, event) = try await self.store.withConnection { connection in
-      guard let event = try await FieldEventRepository(connection).load(id), principal.scope.contains(path: event.gridPath) else {
-        throw DomainError.notFound("event \(CaseNumber.format(id))")
+    let outcome = RoutingOutcome()
+    return try await self.command(request.eventID, request.expectedVersion, name: outcome.summary, by: .grid) { context, version in
+      guard let event = try await FieldEventRepository(context.connection).load(context.record.id) else {
+        throw DomainError.notFound("event \(context.number)")
       }
-      guard let live = try await EventRoutingRepository(connection).live() else {
+      guard let live = try await EventRoutingRepository(context.connection).live(hold: .share) else {
         throw DomainError.precondition("the event routing table", "has no version yet; an admin sets it with UpdateEventRouting")
       }
-      return (live, event)
-    }
-    guard let route = live.table.route(for: event.category) else {
-      throw DomainError.precondition("category \(event.category.rawValue)", "is not in event routing table version \(live.version)")
-    }
-    if !route.requestCategory.isEmpty {
-      let forwarded = try await self.forward(event, requestCategory: route.requestCategory, by: principal, context: context)
-      let requestID = try CaseNumber.parse(forwarded.id, field: "request_id")
-      return try await self.command(request.eventID, request.expectedVersion, name: "forwarded as request \(forwarded.id)", by: .grid) {
-        _ in
-        .forward(request: forwarded.id)
-      } after: { context, _ in
-        try await FieldEventRepository(context.connection).recordForward(context.record.id, version: live.version, requestID: requestID)
+      guard let route = live.table.route(for: event.category) else {
+        throw DomainError.precondition("category \(event.category.rawValue)", "is not in event routing table version \(live.version)")
       }
-    }
-    return try await self.command(request.eventID, request.expectedVersion, name: "routed", by: .grid) { context in
+      if !route.requestCategory.isEmpty {
+        // The state and version are checked before the request is made, so a refused route makes none.
+        _ = try context.record.value.applying(
+          .forward(request: ""),
+          of: FieldEventKind.fieldEvent,
+          expectedVersion: version,
+          at: context.now,
+          by: context.party
+        )
+        let requestID = try await Self.forward(event, context.record, requestCategory: route.requestCategory, by: principal, at: context.now, on: context.connection)
+        outcome.set(version: live.version, requestID: requestID)
+        return .forward(request: CaseNumber.format(requestID))
+      }
+      outcome.set(version: live.version, requestID: nil)
       guard let places = try await CitizenRequestRepository(context.connection).places(of: event.gridCode)?.places,
         case .unit(let unit, let limit)? = route.target(places: places, urgent: event.urgent)
       else {
@@ -47,37 +49,43 @@ extension FieldEventsService {
       }
       return .route(unit: unit, limit: limit)
     } after: { context, change in
+      let (version, requestID) = outcome.value
+      let events = FieldEventRepository(context.connection)
+      if let requestID {
+        try await events.recordForward(context.record.id, version: version, requestID: requestID)
+        return
+      }
       guard let unit = change.case.tasks.last?.unit, let found = try await UnitRepository(context.connection).idAndPath(code: unit.rawValue)
       else {
-        throw DomainError.precondition("category \(event.category.rawValue)", "routes to a unit that does not exist")
+        throw DomainError.precondition("event \(context.number)", "routes to a unit that does not exist")
       }
-      try await FieldEventRepository(context.connection).recordRouting(context.record.id, version: live.version, unitID: found.id)
+      try await events.recordRouting(context.record.id, version: version, unitID: found.id)
     }
   }
 
-  /// The Requests intake makes the request (its validation, routing and audit), as the
-  /// caller, keyed by the event so that a retry answers the same request.
-  private func forward(
+  /// The Requests intake takes the request (its validation, routing and audit) as the caller,
+  /// within the event's transaction, keyed by the event so the intake's own key check holds.
+  private static func forward(
     _ event: FieldEventRecord,
+    _ record: CaseRecord,
     requestCategory: String,
     by principal: Principal,
-    context: ServerContext
-  ) async throws -> Civicgrid_V1_CitizenRequest {
-    let loaded = try await self.store.withConnection { connection in
-      try await CaseRepository(connection).load(event.caseID, visibleIn: principal.scope.sqlRange, lock: false)
-    }
-    guard let record = loaded else { throw DomainError.notFound("event \(CaseNumber.format(event.caseID))") }
+    at now: Instant,
+    on connection: StoreConnection
+  ) async throws -> Int64 {
     var submission = Civicgrid_V1_SubmitRequestRequest()
     submission.type = event.category == .disputeLead ? .report : .help
     submission.category = requestCategory
     submission.channel = principal.has(.gridWorker) ? .gridWorker : .mobile
-    submission.citizen.name = event.residentNamed(record) ? record.value.applicant : "resident at \(String(event.address.prefix(80)))"
+    // Names and descriptions are shown unmasked, so the location stays on the event, where
+    // its marking masks it; the request's handlers read it there.
+    submission.citizen.name = event.residentNamed(record) ? record.value.applicant : "resident of grid \(event.gridCode)"
     submission.citizen.idNumber = record.applicantIDNumber
     submission.citizen.phone = record.applicantPhone
-    submission.description_p = String("\(event.description) (field event \(record.number), \(event.address))".prefix(4000))
+    submission.description_p = String("\(event.description) (field event \(record.number) in grid \(event.gridCode))".prefix(4000))
     submission.unitCode = event.gridCode
     submission.idempotencyKey = "field-event/\(record.number)"
-    return try await RequestsService(store: self.store, now: self.now).submitRequest(request: submission, context: context)
+    return try await RequestsService.receive(try RequestsService.Submission(submission, by: principal), by: principal, at: now, on: connection)
   }
 
   /// Handled with evidence: on the spot by the grid's worker while reported (sampled for the
@@ -85,12 +93,12 @@ extension FieldEventsService {
   public func handleEvent(request: Civicgrid_V1_HandleEventRequest, context: ServerContext) async throws -> Civicgrid_V1_FieldEvent {
     let evidence = try Require.text("evidence", request.evidence, max: 4000)
     let attachments = try FieldEventMapping.attachments(request.attachments, field: "attachments")
-    return try await self.command(request.eventID, request.expectedVersion, name: "handled", by: .handler) { context in
+    return try await self.command(request.eventID, request.expectedVersion, name: "handled", by: .handler) { context, _ in
       guard context.record.value.state == .reported else { return .handle(evidence: evidence) }
       guard let event = try await FieldEventRepository(context.connection).load(context.record.id) else {
         throw DomainError.notFound("event \(context.number)")
       }
-      let route = try await EventRoutingRepository(context.connection).live()?.table.route(for: event.category)
+      let route = try await EventRoutingRepository(context.connection).live(hold: .share)?.table.route(for: event.category)
       guard let route, route.checkOneIn > 0 else { return .handleOnSpot(evidence: evidence, check: nil) }
       let ordinal = try await FieldEventRepository(context.connection).nextSelfHandledOrdinal(event.category)
       guard route.checks(ordinal: ordinal),
@@ -120,14 +128,14 @@ extension FieldEventsService {
       request.expectedVersion,
       name: confirmed ? "check confirmed" : "check failed",
       by: .taskUnit
-    ) { _ in
+    ) { _, _ in
       .check(confirmed: confirmed, note: note)
     }
   }
 
   public func closeEvent(request: Civicgrid_V1_CloseEventRequest, context: ServerContext) async throws -> Civicgrid_V1_FieldEvent {
     let note = request.note.isEmpty ? "" : try Require.text("note", request.note, max: 2000)
-    return try await self.command(request.eventID, request.expectedVersion, name: "closed", by: .grid) { _ in
+    return try await self.command(request.eventID, request.expectedVersion, name: "closed", by: .grid) { _, _ in
       .close(note: note)
     } after: {
       context,
@@ -172,9 +180,9 @@ extension FieldEventsService {
   private func command(
     _ eventID: String,
     _ expectedVersion: Int64,
-    name: String,
+    name: @autoclosure @escaping @Sendable () -> String,
     by side: Side,
-    _ decide: @escaping @Sendable (CaseExecutor.Context) async throws -> FieldEventCommand,
+    _ decide: @escaping @Sendable (CaseExecutor.Context, Int) async throws -> FieldEventCommand,
     after: @escaping @Sendable (CaseExecutor.Context, CaseChange) async throws -> Void = { _, _ in }
   ) async throws -> Civicgrid_V1_FieldEvent {
     try await CaseExecutor(store: self.store).run(
@@ -187,7 +195,7 @@ extension FieldEventsService {
       access: { context in try await Self.requireSide(side, context) },
       apply: { context, version in
         try context.record.value.applying(
-          try await decide(context),
+          try await decide(context, version),
           of: FieldEventKind.fieldEvent,
           expectedVersion: version,
           at: context.now,
@@ -195,7 +203,7 @@ extension FieldEventsService {
         )
       },
       after: after,
-      audit: { context, change in ("field-event/\(context.number)", "\(name); \(change.case.state)") },
+      audit: { context, change in ("field-event/\(context.number)", "\(name()); \(change.case.state)") },
       map: { context, change in
         var record = context.record
         record.value = change.case

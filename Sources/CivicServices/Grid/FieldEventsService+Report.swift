@@ -93,7 +93,7 @@ extension FieldEventsService {
       let id = try await cases.nextID()
       var change = try Case.reportFieldEvent(
         id: CaseID(CaseNumber.format(id)),
-        title: report.resident?.name ?? FieldEventMapping.title(report.category, address: report.address),
+        title: report.resident?.name ?? FieldEventMapping.title(report.category, grid: grid.code),
         channel: principal.has(.gridWorker) ? .doorToDoor : .mobile,
         at: now,
         by: principal.has(.gridWorker) ? Self.party(principal) : .applicant
@@ -101,7 +101,7 @@ extension FieldEventsService {
       // An urgent event is routed at once, when its category routes to a unit.
       var routed: (version: Int, unit: UnitID, unitID: Int64, unitPath: String)?
       var acknowledgeMinutes = 15
-      if report.urgent, let live = try await EventRoutingRepository(connection).live() {
+      if report.urgent, let live = try await EventRoutingRepository(connection).live(hold: .share) {
         acknowledgeMinutes = live.table.acknowledgeMinutes
         if let route = live.table.route(for: report.category),
           let places = try await CitizenRequestRepository(connection).places(of: grid.code)?.places,
@@ -157,7 +157,6 @@ extension FieldEventsService {
         let notified = try await Self.alertUrgent(
           caseID: id,
           category: report.category,
-          address: report.address,
           grid: (id: grid.id, path: grid.path, code: grid.code),
           handling: routed.map { (id: $0.unitID, path: $0.unitPath, code: $0.unit.rawValue) },
           minutes: acknowledgeMinutes,

@@ -29,7 +29,7 @@ extension FieldEventsService {
     try table.validate()
     return try await self.store.transaction { connection in
       let tables = EventRoutingRepository(connection)
-      let live = try await tables.live(lock: true)
+      let live = try await tables.live(hold: .update)
       let current = live?.version ?? 0
       guard Int(request.expectedVersion) == current else {
         throw DomainError.staleVersion(subject: "the event routing table", expected: Int(request.expectedVersion), current: current)

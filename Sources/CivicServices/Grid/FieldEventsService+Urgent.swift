@@ -14,14 +14,15 @@ extension FieldEventsService {
   static func alertUrgent(
     caseID: Int64,
     category: FieldEventCategory,
-    address: String,
     grid: (id: Int64, path: String, code: String),
     handling: (id: Int64, path: String, code: String)?,
     minutes: Int,
     at now: Instant,
     on connection: StoreConnection
   ) async throws -> String {
-    let summary = "urgent \(category.title) at \(grid.code): \(address)"
+    // The location is personal data and alert summaries are shown unmasked: the grid says
+    // where to look, GetEvent gives the place to those who see it.
+    let summary = "urgent \(category.title) in grid \(grid.code)"
     var alerts = [
       PendingAlert(
         kind: .urgentEvent,

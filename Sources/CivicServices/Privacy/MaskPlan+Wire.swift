@@ -6,7 +6,8 @@ extension MaskPlan {
     public var description: String { "a message could not be masked: its binary encoding is malformed" }
   }
 
-  /// `message` with every personal value masked; the same message when its type holds none.
+  /// `message` with every personal value masked (and every personal point left out); the
+  /// same message when its type holds none.
   ///
   /// The message is serialized, its wire format rewritten by the plan (`mask(_:as:)`) and
   /// decoded back, so every field the plan does not name, unknown fields included, comes
@@ -50,8 +51,12 @@ extension MaskPlan {
       if wireType == 2, let action {
         let length = try reader.varint()
         let value = try reader.take(length)
+        // A dropped field is not written at all: the answer reads as if it was never set.
+        if action == .drop { continue }
         WireWriter.varint(tag, into: &output)
         switch action {
+        case .drop:
+          break
         case .mask(let kind):
           let masked = PersonalDataMask.mask(String(decoding: bytes[value], as: UTF8.self), as: kind)
           WireWriter.varint(UInt64(masked.utf8.count), into: &output)

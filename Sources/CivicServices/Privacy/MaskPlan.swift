@@ -15,6 +15,8 @@ public struct MaskPlan: Sendable {
     case mask(Civicgrid_V1_PersonalData)
     /// A message field (or map entry) whose type leads to personal data: rewrite inside it.
     case descend(String)
+    /// A message field marked `PERSONAL_DATA_POINT`: left out of the answer whole.
+    case drop
   }
 
   /// A descriptor set the plan cannot be built from.
@@ -41,21 +43,30 @@ public struct MaskPlan: Sendable {
   /// Builds the plan from a descriptor set decoded with `Civicgrid_V1_Privacy_Extensions`
   /// (otherwise the option is an unknown field and nothing is marked).
   ///
-  /// - Throws: `InvalidDescriptors` when a marked field is not a string field, or is marked
+  /// - Throws: `InvalidDescriptors` when a marked field is not a string field (a message
+  ///   field marked PERSONAL_DATA_POINT excepted, and that kind only there), or is marked
   ///   with PERSONAL_DATA_UNSPECIFIED.
   public init(descriptors: Google_Protobuf_FileDescriptorSet) throws(InvalidDescriptors) {
     var marked: [String: [Int32: Civicgrid_V1_PersonalData]] = [:]
+    var dropped: [String: Set<Int32>] = [:]
     var edges: [String: [Int32: String]] = [:]
     func visit(_ message: Google_Protobuf_DescriptorProto, prefix: String) throws(InvalidDescriptors) {
       let name = prefix.isEmpty ? message.name : "\(prefix).\(message.name)"
       for field in message.field {
         if field.options.hasCivicgrid_V1_personal {
           let kind = field.options.Civicgrid_V1_personal
-          guard field.type == .string else {
-            throw InvalidDescriptors(description: "\(name).\(field.name) is marked personal but is not a string field")
-          }
           guard kind != .unspecified else {
             throw InvalidDescriptors(description: "\(name).\(field.name) is marked PERSONAL_DATA_UNSPECIFIED")
+          }
+          if kind == .point {
+            guard field.type == .message else {
+              throw InvalidDescriptors(description: "\(name).\(field.name) is marked PERSONAL_DATA_POINT but is not a message field")
+            }
+            dropped[name, default: []].insert(field.number)
+            continue
+          }
+          guard field.type == .string else {
+            throw InvalidDescriptors(description: "\(name).\(field.name) is marked personal but is not a string field")
           }
           marked[name, default: [:]][field.number] = kind
         } else if field.type == .message {
@@ -70,7 +81,7 @@ public struct MaskPlan: Sendable {
 
     // Every message that reaches a marked field: grow the set until nothing changes, so
     // cycles (a message containing itself) terminate.
-    var leads = Set(marked.keys)
+    var leads = Set(marked.keys).union(dropped.keys)
     var changed = true
     while changed {
       changed = false
@@ -83,6 +94,7 @@ public struct MaskPlan: Sendable {
     for name in leads {
       var actions: [Int32: Action] = [:]
       for (number, kind) in marked[name] ?? [:] { actions[number] = .mask(kind) }
+      for number in dropped[name] ?? [] { actions[number] = .drop }
       for (number, type) in edges[name] ?? [:] where leads.contains(type) { actions[number] = .descend(type) }
       messages[name] = actions
     }

@@ -21,7 +21,7 @@ public enum PersonalDataMask {
       // The year alone (what age-based rules need); anything not shaped like a date, whole.
       guard value.count == 10, value.dropFirst(4).first == "-" else { return String(repeating: "*", count: value.count) }
       return String(value.prefix(4)) + "-**-**"
-    case .address, .unspecified, .UNRECOGNIZED:
+    case .address, .point, .unspecified, .UNRECOGNIZED:
       return "***"
     }
   }

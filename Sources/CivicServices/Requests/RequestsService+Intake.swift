@@ -14,79 +14,106 @@ extension RequestsService {
   public func submitRequest(request: Civicgrid_V1_SubmitRequestRequest, context: ServerContext) async throws -> Civicgrid_V1_CitizenRequest
   {
     let principal = try RequestContext.principal()
-    let type = try RequestMapping.type(request.type)
-    let category = try Require.code("category", request.category)
-    let channel = try RequestMapping.channel(request.channel)
-    let citizen = try CitizenFields(request.citizen, present: request.hasCitizen)
-    let description = try Require.text("description", request.description_p, max: 4000)
-    let place = request.unitCode.isEmpty ? principal.unitCode : try Require.code("unit_code", request.unitCode)
-    if request.idempotencyKey.isEmpty {
-      guard principal.has(.clerk) || principal.has(.gridWorker) else {
-        throw Require.invalid("idempotency_key", "is required for partner submissions")
-      }
-    }
-    if channel == .window, !principal.has(.clerk) { throw DomainError.permissionDenied("channel: WINDOW requests are taken in by a clerk") }
-    if channel == .gridWorker, !principal.has(.gridWorker) {
-      throw DomainError.permissionDenied("channel: GRID_WORKER requests are taken in by a grid worker")
-    }
-    var unkeyed = request
-    unkeyed.idempotencyKey = ""
-    let key = try CaseIdempotencyKey(request.idempotencyKey, accountID: principal.accountID, request: unkeyed, method: "SubmitRequest")
+    let submission = try Submission(request, by: principal)
     let now = self.now()
     return try await self.store.transaction { connection in
-      if let key {
-        try await key.lock(on: connection, wait: true)
-        if let existing = try await key.recordedCase(on: connection) {
-          return try await Self.load(existing, scope: .everything, at: now, on: connection)
-        }
-      }
-      let (version, route, ladder) = try await Self.route(category, at: place, scope: principal.scope, on: connection)
-      let cases = CaseRepository(connection)
-      let id = try await cases.nextID()
-      let change = try Case.receiveRequest(
-        id: CaseID(CaseNumber.format(id)),
-        applicant: citizen.name,
-        channel: channel.intakeChannel,
-        ladder: ladder,
-        at: now,
-        by: principal.has(.partner) && !principal.has(.clerk) && !principal.has(.gridWorker) ? .applicant : Self.party(principal)
-      )
-      let jurisdiction = CalendarStore.defaultJurisdiction
-      let calendar = try await CalendarStore.require(jurisdiction, on: connection).calendar
-      try await cases.insert(
-        NewCase(
-          id: id,
-          change: change,
-          unitID: principal.unitID,
-          unitPath: principal.unitPath,
-          jurisdiction: jurisdiction,
-          at: now,
-          idNumber: citizen.idNumber,
-          phone: citizen.phone
-        ),
-        calendar: calendar
-      )
-      try await CitizenRequestRepository(connection).insert(
-        NewCitizenRequest(
-          caseID: id,
-          type: type,
-          route: route,
-          channel: channel,
-          description: description,
-          receivedBy: principal.login,
-          routingVersion: version,
-          tiers: ladder.map(\.tier)
-        )
-      )
-      try await key?.record(caseID: id, on: connection)
-      try await AuditLog.append(
-        on: connection,
-        object: "request/\(CaseNumber.format(id))",
-        summary: "submitted (\(type.rawValue), \(category)) via \(channel.rawValue) at \(place); routed "
-          + ladder.map { "\($0.tier.rawValue) \($0.unit) \($0.workingDays) wd" }.joined(separator: " → ")
-      )
+      let id = try await Self.receive(submission, by: principal, at: now, on: connection)
       return try await Self.load(id, scope: .everything, at: now, on: connection)
     }
+  }
+
+  /// A SubmitRequest request as validated values, with its idempotency key.
+  struct Submission: Sendable {
+    var type: RequestType
+    var category: String
+    var channel: RequestChannel
+    var citizen: CitizenFields
+    var description: String
+    /// Where the request arises (a unit code): the caller's unit unless given.
+    var place: String
+    var key: CaseIdempotencyKey?
+
+    init(_ request: Civicgrid_V1_SubmitRequestRequest, by principal: Principal) throws {
+      self.type = try RequestMapping.type(request.type)
+      self.category = try Require.code("category", request.category)
+      self.channel = try RequestMapping.channel(request.channel)
+      self.citizen = try CitizenFields(request.citizen, present: request.hasCitizen)
+      self.description = try Require.text("description", request.description_p, max: 4000)
+      self.place = request.unitCode.isEmpty ? principal.unitCode : try Require.code("unit_code", request.unitCode)
+      if request.idempotencyKey.isEmpty {
+        guard principal.has(.clerk) || principal.has(.gridWorker) else {
+          throw Require.invalid("idempotency_key", "is required for partner submissions")
+        }
+      }
+      if self.channel == .window, !principal.has(.clerk) {
+        throw DomainError.permissionDenied("channel: WINDOW requests are taken in by a clerk")
+      }
+      if self.channel == .gridWorker, !principal.has(.gridWorker) {
+        throw DomainError.permissionDenied("channel: GRID_WORKER requests are taken in by a grid worker")
+      }
+      var unkeyed = request
+      unkeyed.idempotencyKey = ""
+      self.key = try CaseIdempotencyKey(request.idempotencyKey, accountID: principal.accountID, request: unkeyed, method: "SubmitRequest")
+    }
+  }
+
+  /// Takes `submission` in within the caller's transaction and answers the request's case id:
+  /// the one its key already made, or a new request routed, stored and audited. A field event
+  /// forwarded to the intake runs this in the event's own transaction, so the request and the
+  /// event's forwarding commit together or not at all.
+  static func receive(_ submission: Submission, by principal: Principal, at now: Instant, on connection: StoreConnection) async throws
+    -> Int64
+  {
+    if let key = submission.key {
+      try await key.lock(on: connection, wait: true)
+      if let existing = try await key.recordedCase(on: connection) { return existing }
+    }
+    let (version, route, ladder) = try await Self.route(submission.category, at: submission.place, scope: principal.scope, on: connection)
+    let cases = CaseRepository(connection)
+    let id = try await cases.nextID()
+    let change = try Case.receiveRequest(
+      id: CaseID(CaseNumber.format(id)),
+      applicant: submission.citizen.name,
+      channel: submission.channel.intakeChannel,
+      ladder: ladder,
+      at: now,
+      by: principal.has(.partner) && !principal.has(.clerk) && !principal.has(.gridWorker) ? .applicant : Self.party(principal)
+    )
+    let jurisdiction = CalendarStore.defaultJurisdiction
+    let calendar = try await CalendarStore.require(jurisdiction, on: connection).calendar
+    try await cases.insert(
+      NewCase(
+        id: id,
+        change: change,
+        unitID: principal.unitID,
+        unitPath: principal.unitPath,
+        jurisdiction: jurisdiction,
+        at: now,
+        idNumber: submission.citizen.idNumber,
+        phone: submission.citizen.phone
+      ),
+      calendar: calendar
+    )
+    try await CitizenRequestRepository(connection).insert(
+      NewCitizenRequest(
+        caseID: id,
+        type: submission.type,
+        route: route,
+        channel: submission.channel,
+        description: submission.description,
+        receivedBy: principal.login,
+        routingVersion: version,
+        tiers: ladder.map(\.tier)
+      )
+    )
+    try await submission.key?.record(caseID: id, on: connection)
+    try await AuditLog.append(
+      on: connection,
+      object: "request/\(CaseNumber.format(id))",
+      summary: "submitted (\(submission.type.rawValue), \(submission.category)) via \(submission.channel.rawValue) at \(submission.place); routed "
+        + ladder.map { "\($0.tier.rawValue) \($0.unit) \($0.workingDays) wd" }.joined(separator: " → ")
+    )
+    return id
   }
 
   public func previewRoute(request: Civicgrid_V1_PreviewRouteRequest, context: ServerContext) async throws

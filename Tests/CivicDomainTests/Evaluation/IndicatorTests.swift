@@ -343,7 +343,10 @@ struct IndicatorTests {
     #expect(report.markdown.contains("# Monthly review (月研判): Service centre (CTR), 2026-11"))
     #expect(report.markdown.contains("| Satisfaction rate (满意率) | 50.00% | 2 | 4 |"))
     #expect(report.markdown.contains("2026-11   |██████████          | 50.00%"))
-    #expect(report.csv.split(separator: "\n").count == 1 + 13, "a header and one row per indicator: eight of cases, three of requests, two of disputes")
+    #expect(
+      report.csv.split(separator: "\n").count == 1 + 16,
+      "a header and one row per indicator: eight of cases, three of requests, two of disputes, three of field events"
+    )
     #expect(report.csv.contains("CTR,2026-11,satisfaction_rate,0.5,2,4,true"))
   }
 }

@@ -98,6 +98,11 @@ struct MaskPlanTests {
     #expect(plan.messages["civicgrid.v1.Appointment"] == [5: .descend("civicgrid.v1.AppointmentApplicant")])
     #expect(plan.messages["civicgrid.v1.Case"] == [7: .descend("civicgrid.v1.Applicant")])
     #expect(plan.messages["civicgrid.v1.ListCasesResponse"] == [1: .descend("civicgrid.v1.Case")])
+    #expect(plan.messages["civicgrid.v1.FieldEvent"]?[6] == .mask(.address))
+    #expect(plan.messages["civicgrid.v1.FieldEvent"]?[7] == .drop)
+    #expect(plan.messages["civicgrid.v1.FieldEvent"]?[2] == .descend("civicgrid.v1.Case"))
+    #expect(plan.messages["civicgrid.v1.RepeatLocation"] == [2: .mask(.address)])
+    #expect(!plan.leadsToPersonalData("civicgrid.v1.GeoPoint"))
     #expect(!plan.leadsToPersonalData("civicgrid.v1.Unit"))
     #expect(!plan.leadsToPersonalData("civicgrid.v1.CaseEvent"))
     #expect(!plan.leadsToPersonalData("google.protobuf.Timestamp"))
@@ -144,7 +149,7 @@ struct MaskPlanTests {
         [
           field("name", 1, .string), field("id", 2, .string, personal: .idNumber), field("phone", 3, .string, personal: .phone),
           field("phones", 4, .string, repeated: true, personal: .phone), field("n", 5, .int64),
-          field("addr", 6, .string, personal: .address),
+          field("addr", 6, .string, personal: .address), field("at", 7, .message, ".t.Plain", personal: .point),
         ] + (extraPersonField.map { [$0] } ?? [])
       ),
       message(
@@ -167,7 +172,7 @@ struct MaskPlanTests {
   @Test("the plan follows nested, repeated, map and recursive fields, and leaves out what leads nowhere")
   func planShape() throws {
     let plan = try MaskPlan(descriptors: Self.testDescriptors())
-    #expect(plan.messages["t.Person"] == [2: .mask(.idNumber), 3: .mask(.phone), 4: .mask(.phone), 6: .mask(.address)])
+    #expect(plan.messages["t.Person"] == [2: .mask(.idNumber), 3: .mask(.phone), 4: .mask(.phone), 6: .mask(.address), 7: .drop])
     #expect(
       plan.messages["t.Holder"] == [
         1: .descend("t.Person"), 2: .descend("t.Person"), 3: .descend("t.Holder.ByKeyEntry"), 4: .descend("t.Holder"),
@@ -177,7 +182,7 @@ struct MaskPlanTests {
     #expect(plan.messages["t.Plain"] == nil && plan.messages["t.Loop"] == nil)
   }
 
-  @Test("a marked field that is not a string, or marked UNSPECIFIED, is refused when the plan is built")
+  @Test("a marked field that is not a string (but a point message), a point that is not a message, or UNSPECIFIED, is refused when the plan is built")
   func invalidMarks() {
     var number = Google_Protobuf_FieldDescriptorProto()
     number.name = "age"
@@ -189,6 +194,15 @@ struct MaskPlanTests {
     unspecified.type = .string
     unspecified.options.Civicgrid_V1_personal = .unspecified
     #expect(throws: MaskPlan.InvalidDescriptors.self) { try MaskPlan(descriptors: Self.testDescriptors(extraPersonField: unspecified)) }
+    var pointString = number
+    pointString.type = .string
+    pointString.options.Civicgrid_V1_personal = .point
+    #expect(throws: MaskPlan.InvalidDescriptors.self) { try MaskPlan(descriptors: Self.testDescriptors(extraPersonField: pointString)) }
+    var addressMessage = number
+    addressMessage.type = .message
+    addressMessage.typeName = ".t.Plain"
+    addressMessage.options.Civicgrid_V1_personal = .address
+    #expect(throws: MaskPlan.InvalidDescriptors.self) { try MaskPlan(descriptors: Self.testDescriptors(extraPersonField: addressMessage)) }
   }
 
   // MARK: - Wire rewriting
@@ -234,6 +248,7 @@ struct MaskPlanTests {
     w.string(4, masked ? "" : "")
     w.string(4, masked ? "１３８****８０００" : "１３８００１３８０００")
     w.string(6, masked ? "***" : "北京市东城区东四北大街")
+    if !masked { w.message(7) { $0.string(1, "39.9042,116.4074") } }  // a point: left out whole
   }
 
   @Test("nested, repeated, map and recursive fields are masked; everything else is copied byte for byte")
