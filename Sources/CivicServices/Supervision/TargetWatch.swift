@@ -27,7 +27,7 @@ public struct TargetWatch: Sendable {
   public func check() async throws -> Int {
     let now = self.now()
     return try await self.store.transaction { connection in
-      guard let targets = try await TargetRepository(connection).current()?.targets, !targets.targets.isEmpty else { return 0 }
+      guard let targets = try await TargetRepository(connection).current()?.document, !targets.targets.isEmpty else { return 0 }
       let calendar = try await CalendarStore.require(EvaluationService.jurisdiction, on: connection).calendar
       let period = Period(.month, containing: calendar.localDate(of: now))
       let window = period.start(in: calendar)..<period.end(in: calendar)
