@@ -480,6 +480,9 @@ public nonisolated struct Civicgrid_V1_Route: Sendable {
   /// The unit that handles it: mediation committee, social organisation, department, court link.
   public var unitCode: String = String()
 
+  /// The route's own working days, 1–60; 0 takes the review's working_days.
+  public var workingDays: Int32 = 0
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -861,7 +864,7 @@ public nonisolated struct Civicgrid_V1_RecordReviewRequest: Sendable {
   /// 1–5 routes, each to a different unit.
   public var routes: [Civicgrid_V1_Route] = []
 
-  /// The working days every route of this review has: 1–60 (one stage of the engine).
+  /// The working days of every route that names none of its own: 1–60.
   public var workingDays: Int32 = 0
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
@@ -1353,7 +1356,7 @@ nonisolated extension Civicgrid_V1_DisputeParty: SwiftProtobuf.Message, SwiftPro
 
 nonisolated extension Civicgrid_V1_Route: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Route"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}channel\0\u{3}unit_code\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}channel\0\u{3}unit_code\0\u{3}working_days\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1363,6 +1366,7 @@ nonisolated extension Civicgrid_V1_Route: SwiftProtobuf.Message, SwiftProtobuf._
       switch fieldNumber {
       case 1: try { try decoder.decodeSingularEnumField(value: &self.channel) }()
       case 2: try { try decoder.decodeSingularStringField(value: &self.unitCode) }()
+      case 3: try { try decoder.decodeSingularInt32Field(value: &self.workingDays) }()
       default: break
       }
     }
@@ -1375,12 +1379,16 @@ nonisolated extension Civicgrid_V1_Route: SwiftProtobuf.Message, SwiftProtobuf._
     if !self.unitCode.isEmpty {
       try visitor.visitSingularStringField(value: self.unitCode, fieldNumber: 2)
     }
+    if self.workingDays != 0 {
+      try visitor.visitSingularInt32Field(value: self.workingDays, fieldNumber: 3)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Civicgrid_V1_Route, rhs: Civicgrid_V1_Route) -> Bool {
     if lhs.channel != rhs.channel {return false}
     if lhs.unitCode != rhs.unitCode {return false}
+    if lhs.workingDays != rhs.workingDays {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -17,7 +17,7 @@ struct CivicGridd: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "civicgridd",
     abstract: "The CivicGrid server: CivicWire and gRPC/HTTP/2 listeners, health and metrics.",
-    subcommands: [Serve.self, Migrate.self, BootstrapAdmin.self, SeedDemo.self, Snapshots.self],
+    subcommands: [Serve.self, Migrate.self, BootstrapAdmin.self, SeedDemo.self, Snapshots.self, Targets.self],
     defaultSubcommand: Serve.self
   )
 }

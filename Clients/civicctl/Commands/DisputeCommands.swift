@@ -174,16 +174,20 @@ struct DisputeCommand: AsyncParsableCommand {
     @Option(help: "A participant, login@UNIT or a unit code (repeatable).") var participant: [String]
     @Option(help: "Risk: low, medium, high, major.", transform: Civicgrid_V1_RiskLevel.argument) var risk: Civicgrid_V1_RiskLevel
     @Option(help: "The assessment.") var assessment: String
-    @Option(help: "A route as CHANNEL:UNIT, e.g. peoples-mediation:MC1 (repeatable).") var route: [String]
-    @Option(help: "Working days every route has (1–60).") var days: Int32
+    @Option(help: "A route as CHANNEL:UNIT[:DAYS], e.g. peoples-mediation:MC1:5; DAYS its own working days (repeatable).") var route: [String]
+    @Option(help: "Working days of every route that names none (1–60).") var days: Int32
 
     func run() async throws {
       let routes = try self.route.map { text in
         let parts = text.split(separator: ":").map(String.init)
-        guard parts.count == 2 else { throw ValidationError("--route must be CHANNEL:UNIT, got '\(text)'") }
+        guard parts.count == 2 || parts.count == 3 else { throw ValidationError("--route must be CHANNEL:UNIT[:DAYS], got '\(text)'") }
         var route = Civicgrid_V1_Route()
         route.channel = try Civicgrid_V1_ResolutionChannel.parse(parts[0])
         route.unitCode = parts[1]
+        if parts.count == 3 {
+          guard let days = Int32(parts[2]), days >= 1 else { throw ValidationError("--route's DAYS must be a whole number of working days, got '\(parts[2])'") }
+          route.workingDays = days
+        }
         return route
       }
       var template = Civicgrid_V1_RecordReviewRequest()

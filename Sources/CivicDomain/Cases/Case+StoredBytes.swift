@@ -4,8 +4,10 @@
 /// The primitives and the clock layout are those of `CaseClocks.bytes`. Enumerations are stored
 /// as their raw-value text, so reordering cases never changes what old rows mean. The first
 /// byte is the format; JSON snapshots (from before 0018) start with `{` and are told apart by it.
+/// Format 2 differs only in the plan, where each stage also carries its tasks' own limits; a
+/// case whose plan has none is written as format 1, byte for byte as before.
 ///
-///     format      u8 = 1
+///     format      u8 = 1 or 2
 ///     case        text id, text kind, item, text channel, text applicant, text state, i32 version,
 ///                 materials, u8 present [i32 missingMaterialsDueBy days], u8 present [clock],
 ///                 i32 remainingWorkingDays, i32 remainingPercent, u8 present [plan],
@@ -14,7 +16,8 @@
 ///     item        text code, i32 version
 ///     materials   i32 required, each: text code, text name, u8 mayBeMissingAtAcceptance;
 ///                 i32 provided, each: text code (sorted)
-///     plan        item, i32 stages, each: i32 units [text unit], limit
+///     plan        item, i32 stages, each: i32 units [text unit], limit,
+///                 (format 2 only) u8 present [i32 limits [limit]]
 ///     task        i32 number, i32 stage, i32 opening, text unit, text state, i32 version,
 ///                 u8 present [text claimedBy], u8 present [text opinion], clock,
 ///                 u8 present [limit added, text reason, party requestedBy, i64 requestedAt]
@@ -22,11 +25,14 @@
 ///                 i32 task, text unit, u8 approved, text opinion
 extension Case {
   public static let storedFormat: UInt8 = 1
+  /// The format of a plan whose stages carry per-task limits (`StagePlan.taskLimits`).
+  public static let storedFormatWithTaskLimits: UInt8 = 2
 
   /// The snapshot in the stored format.
   public var storedBytes: [UInt8] {
     var out = StoredBytesWriter(capacity: 256 + 160 * self.tasks.count)
-    out.byte(Self.storedFormat)
+    let taskLimits = self.plan?.stages.contains { $0.taskLimits != nil } ?? false
+    out.byte(taskLimits ? Self.storedFormatWithTaskLimits : Self.storedFormat)
     out.text(self.id.rawValue)
     out.text(self.kind)
     out.item(self.item)
@@ -53,6 +59,12 @@ extension Case {
         out.int32(stage.units.count)
         for unit in stage.units { out.text(unit.rawValue) }
         out.limit(stage.limit)
+        if taskLimits {
+          out.optional(stage.taskLimits) { out, limits in
+            out.int32(limits.count)
+            for limit in limits { out.limit(limit) }
+          }
+        }
       }
     }
     out.optional(self.currentStage) { $0.int32($1) }
@@ -69,7 +81,9 @@ extension Case {
   public init(storedBytes bytes: [UInt8]) throws(DomainError) {
     var reader = StoredBytesReader(bytes, field: "snapshot")
     let format = try reader.byte()
-    guard format == Self.storedFormat else { throw .invalidField("snapshot", "stored format \(format) is not \(Self.storedFormat)") }
+    guard format == Self.storedFormat || format == Self.storedFormatWithTaskLimits else {
+      throw .invalidField("snapshot", "stored format \(format) is not \(Self.storedFormat) or \(Self.storedFormatWithTaskLimits)")
+    }
     let id = CaseID(try reader.text())
     let kind = try reader.text()
     let item = try reader.item()
@@ -87,7 +101,9 @@ extension Case {
     let dueBy = try reader.optional { reader throws(DomainError) in CivilDate(daysSinceEpoch: try reader.int32()) }
     let clock = try reader.optional { reader throws(DomainError) in try reader.clock() }
     let policy = try WarningPolicy(remainingWorkingDays: try reader.int32(), remainingPercent: try reader.int32())
-    let plan = try reader.optional { reader throws(DomainError) in try reader.plan() }
+    let plan = try reader.optional { reader throws(DomainError) in
+      try reader.plan(taskLimits: format == Self.storedFormatWithTaskLimits)
+    }
     let currentStage = try reader.optional { reader throws(DomainError) in try reader.int32() }
     let stageOpenings = try reader.int32()
     var tasks: [CaseTask] = []
@@ -165,13 +181,25 @@ extension StoredBytesReader {
     ItemRef(code: try self.text(), version: try self.int32())
   }
 
-  fileprivate mutating func plan() throws(DomainError) -> CasePlan {
+  fileprivate mutating func plan(taskLimits: Bool) throws(DomainError) -> CasePlan {
     let item = try self.item()
     var stages: [StagePlan] = []
     for _ in 0..<(try self.count()) {
       var units: [UnitID] = []
       for _ in 0..<(try self.count()) { units.append(UnitID(try self.text())) }
-      stages.append(StagePlan(units: units, limit: try self.limit()))
+      let limit = try self.limit()
+      var limits: [WorkingLimit]?
+      if taskLimits {
+        limits = try self.optional { reader throws(DomainError) in
+          var limits: [WorkingLimit] = []
+          for _ in 0..<(try reader.count()) { limits.append(try reader.limit()) }
+          return limits
+        }
+      }
+      guard limits == nil || limits!.count == units.count else {
+        throw .invalidField(self.field, "stage with \(units.count) units has \(limits!.count) task limits")
+      }
+      stages.append(StagePlan(units: units, limit: limit, taskLimits: limits))
     }
     return CasePlan(item: item, stages: stages)
   }

@@ -77,9 +77,22 @@ public struct CasePlan: Sendable, Hashable, Codable {
 public struct StagePlan: Sendable, Hashable, Codable {
   public let units: [UnitID]
   public let limit: WorkingLimit
+  /// One limit per unit, in `units`' order, when the stage's tasks are not all on `limit`
+  /// (a dispute's routes each on their own working days); nil when every task has `limit`.
+  public let taskLimits: [WorkingLimit]?
 
-  public init(units: [UnitID], limit: WorkingLimit) {
+  /// `taskLimits`, when given, holds one limit per unit.
+  public init(units: [UnitID], limit: WorkingLimit, taskLimits: [WorkingLimit]? = nil) {
+    precondition(taskLimits == nil || taskLimits!.count == units.count, "one task limit per unit")
     self.units = units
     self.limit = limit
+    self.taskLimits = taskLimits
+  }
+
+  /// The clock limit of the stage's task at `position` (its unit's place in `units`): the one
+  /// place the engine chooses a task's limit.
+  public func limit(ofTaskAt position: Int) -> WorkingLimit {
+    guard let taskLimits, taskLimits.indices.contains(position) else { return self.limit }
+    return taskLimits[position]
   }
 }

@@ -84,10 +84,13 @@ public enum DisputeResult: String, Sendable, Hashable, Codable, CaseIterable {
 public struct DisputeRoute: Sendable, Hashable, Codable {
   public let channel: ResolutionChannel
   public let unit: UnitID
+  /// The route's own working-day limit; nil takes the review's.
+  public let limit: WorkingLimit?
 
-  public init(channel: ResolutionChannel, unit: UnitID) {
+  public init(channel: ResolutionChannel, unit: UnitID, limit: WorkingLimit? = nil) {
     self.channel = channel
     self.unit = unit
+    self.limit = limit
   }
 }
 

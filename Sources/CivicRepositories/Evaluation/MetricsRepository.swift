@@ -122,9 +122,7 @@ public struct MetricsRepository: Sendable {
 
   /// The newest assessment scheme, if one was stored.
   public func currentScheme() async throws -> AssessmentScheme? {
-    guard let text = try await self.connection.query("SELECT definition::text FROM assessment_schemes ORDER BY version DESC LIMIT 1").scalar(String.self)
-    else { return nil }
-    return try JSONDecoder().decode(AssessmentScheme.self, from: Data(text.utf8))
+    try await self.storedScheme()?.document
   }
 }
 

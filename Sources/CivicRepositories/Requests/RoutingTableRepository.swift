@@ -2,60 +2,42 @@ public import CivicDomain
 public import CivicStore
 public import Foundation
 
-/// The routing table of citizens' requests (`request_routing_versions`): every version kept,
-/// exactly one live.
+/// The routing table of citizens' requests (`request_routing_versions`, a
+/// `VersionedDocumentStore`): every version kept, exactly one live, the others retired.
 public struct RoutingTableRepository: Sendable {
   /// One stored version.
-  public struct Version: Sendable, SQLRecord {
-    public var version: Int
-    public var table: RoutingTable
-    public var createdBy: String
-    public var createdAt: Date
+  public typealias Version = StoredVersion<RoutingTable>
 
-    public init(row: Row) throws(StoreError) {
-      self.version = try row.decode(column: "version")
-      let text = try row.decode(String.self, column: "routes")
-      do {
-        self.table = try JSONDecoder().decode(RoutingTable.self, from: Data(text.utf8))
-      } catch {
-        throw StoreError(code: .decoding, serverMessage: "routing table version \(self.version): \(error)")
-      }
-      self.createdBy = try row.decode(column: "created_by")
-      self.createdAt = try row.decode(column: "created_at")
-    }
-  }
+  static let table = VersionedDocumentStore<RoutingTable>.Table(
+    name: "request_routing_versions", subject: "the routing table", columns: .json("routes"), liveStatus: true
+  )
 
   let connection: StoreConnection
+  var versions: VersionedDocumentStore<RoutingTable> { VersionedDocumentStore(self.connection, Self.table) }
 
   public init(_ connection: StoreConnection) { self.connection = connection }
 
-  /// The live version, or nil before the first; `lock` holds it against a concurrent update.
-  public func live(lock: Bool = false) async throws(StoreError) -> Version? {
-    var query: SQLQuery =
-      "SELECT version, routes::text AS routes, created_by, created_at FROM request_routing_versions WHERE status = 'live'"
-    if lock { query.append(" FOR UPDATE") }
-    return try await self.connection.query(query).first(Version.self)
-  }
+  /// The live version, or nil before the first; `lock` holds it against a concurrent update
+  /// (before the first version, the primary key refuses a second version 1).
+  public func live(lock: Bool = false) async throws(StoreError) -> Version? { try await self.versions.current(lock: lock) }
 
-  public func version(_ number: Int) async throws(StoreError) -> Version? {
-    try await self.connection.query(
-      "SELECT version, routes::text AS routes, created_by, created_at FROM request_routing_versions WHERE version = \(number)"
-    ).first(Version.self)
-  }
+  public func version(_ number: Int) async throws(StoreError) -> Version? { try await self.versions.version(number) }
 
   /// Every version number but `except`, newest first.
-  public func history(except live: Int) async throws(StoreError) -> [Int] {
-    try await self.connection.query(
-      "SELECT version FROM request_routing_versions WHERE version <> \(live) ORDER BY version DESC"
-    ).rows.map { row throws(StoreError) in try row.decode(Int.self, at: 0) }
+  public func history(except live: Int) async throws(StoreError) -> [Int] { try await self.versions.history().filter { $0 != live } }
+
+  /// Makes the table `make` returns the live version if `expectedVersion` is live (stale →
+  /// `staleVersion`), retiring the old one; `make` gets the new number and may refuse under
+  /// the lock. Returns the version retired and the table stored.
+  @discardableResult
+  public func set(expectedVersion: Int, by account: String, _ make: (_ version: Int) async throws -> RoutingTable) async throws
+    -> (replaced: Int, stored: RoutingTable)
+  {
+    try await self.versions.set(expectedVersion: expectedVersion, by: account, make)
   }
 
-  /// Retires the live version and makes `table` the live version `number`.
+  /// Retires the live version and makes `table` the live version `number` (the caller checked the number).
   public func publish(_ table: RoutingTable, version number: Int, by account: String) async throws {
-    let json = String(decoding: try JSONEncoder().encode(table), as: UTF8.self)
-    try await self.connection.execute("UPDATE request_routing_versions SET status = 'retired' WHERE status = 'live'")
-    try await self.connection.execute(
-      "INSERT INTO request_routing_versions (version, status, routes, created_by) VALUES (\(number), 'live', \(json)::jsonb, \(account))"
-    )
+    try await self.versions.insert(table, version: number, by: account)
   }
 }

@@ -8,7 +8,7 @@ public import GRPCCore
 /// The commands on a dispute: each one `CaseExecutor.run` (through `command`), its side rows
 /// in `after`, the audit row and the dispute as the answer.
 extension DisputesService {
-  /// 联席研判: the review's risk and routes; each route opens a task on the review's limit.
+  /// 联席研判: the review's risk and routes; each route opens a task on its own limit or the review's.
   public func recordReview(request: Civicgrid_V1_RecordReviewRequest, context: ServerContext) async throws -> Civicgrid_V1_Dispute {
     let principal = try RequestContext.principal()
     let heldOn = try Require.date("held_on", request.heldOn)
@@ -23,9 +23,11 @@ extension DisputesService {
     let assessment = try Require.text("assessment", request.assessment, max: 4000)
     guard (1...5).contains(request.routes.count) else { throw Require.invalid("routes", "must name 1–5 routes, got \(request.routes.count)") }
     let routes = try request.routes.enumerated().map { index, route throws(DomainError) in
-      DisputeRoute(
+      guard (0...60).contains(route.workingDays) else { throw Require.invalid("routes[\(index)].working_days", "must be 1–60, got \(route.workingDays)") }
+      return DisputeRoute(
         channel: try DisputeMapping.channel(route.channel, field: "routes[\(index)].channel"),
-        unit: UnitID(try Require.code("routes[\(index)].unit_code", route.unitCode))
+        unit: UnitID(try Require.code("routes[\(index)].unit_code", route.unitCode)),
+        limit: route.workingDays == 0 ? nil : .workingDays(Int(route.workingDays))
       )
     }
     let days = Int(request.workingDays)

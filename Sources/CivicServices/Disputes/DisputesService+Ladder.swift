@@ -43,14 +43,11 @@ extension DisputesService {
     return try await self.store.transaction { connection in
       let district = try await Self.district(of: principal, on: connection)
       let disputes = DisputeRepository(connection)
-      let current = try await disputes.ladderVersion(districtUnitID: district.id, lock: true)?.version ?? 0
-      guard Int(request.expectedVersion) == current else {
-        throw DomainError.staleVersion(subject: "the ladder of \(district.code)", expected: Int(request.expectedVersion), current: current)
-      }
-      try await disputes.publishLadder(
+      let current = try await disputes.setLadder(
         districtUnitID: district.id,
+        district: district.code,
         ladder,
-        version: current + 1,
+        expectedVersion: Int(request.expectedVersion),
         by: "\(principal.login)@\(principal.unitCode)"
       )
       try await AuditLog.append(

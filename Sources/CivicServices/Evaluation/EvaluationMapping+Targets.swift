@@ -27,8 +27,8 @@ extension EvaluationMapping {
   static func targets(_ stored: TargetRepository.Version?, history: [Int]) -> Civicgrid_V1_IndicatorTargets {
     var message = Civicgrid_V1_IndicatorTargets()
     guard let stored else { return message }
-    message.version = Int32(stored.targets.version)
-    message.targets = stored.targets.targets.map(Self.target)
+    message.version = Int32(stored.document.version)
+    message.targets = stored.document.targets.map(Self.target)
     message.createdBy = stored.createdBy
     message.createdAt = stored.createdAt.timestamp
     message.history = history.map(Int32.init)
@@ -48,7 +48,7 @@ extension EvaluationMapping {
   static func scheme(_ stored: MetricsRepository.StoredScheme?, history: [Int]) -> Civicgrid_V1_AssessmentScheme {
     var message = Civicgrid_V1_AssessmentScheme()
     guard let stored else { return message }
-    let scheme = stored.scheme
+    let scheme = stored.document
     message.version = Int32(scheme.version)
     message.name = scheme.name
     message.basicWork = scheme.basicWork.map { weight in

@@ -80,7 +80,7 @@ extension EvaluationService {
         throw DomainError.precondition("period \(period)", "has not ended (it ends \(period.last.adding(days: 1)) 00:00); only an ended period can be closed")
       }
       let scheme = try await Self.currentScheme(on: connection)
-      let targets = try await TargetRepository(connection).current()?.targets
+      let targets = try await TargetRepository(connection).current()?.document
       let metrics = MetricsRepository(connection)
       let closed = try await metrics.close(
         period: period.description, cadence: period.cadence.rawValue, metricsVersion: IndicatorSet.version,

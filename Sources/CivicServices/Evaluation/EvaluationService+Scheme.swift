@@ -29,12 +29,9 @@ extension EvaluationService {
     _ = try EvaluationMapping.scheme(request, version: 1)  // validates before touching the database
     return try await self.store.transaction { connection in
       let metrics = MetricsRepository(connection)
-      let current = try await metrics.storedScheme(lock: true)?.scheme.version ?? 0
-      guard Int(request.expectedVersion) == current else {
-        throw DomainError.staleVersion(subject: "the assessment scheme", expected: Int(request.expectedVersion), current: current)
+      let (current, next) = try await metrics.setScheme(expectedVersion: Int(request.expectedVersion), by: Self.by(principal)) { version in
+        try EvaluationMapping.scheme(request, version: version)
       }
-      let next = try EvaluationMapping.scheme(request, version: current + 1)
-      try await metrics.publishScheme(next, by: Self.by(principal))
       let weights = next.basicWork.map { "\($0.indicator.rawValue) \(Figure.fixed($0.points, 2))" }.joined(separator: ", ")
       try await AuditLog.append(
         on: connection,

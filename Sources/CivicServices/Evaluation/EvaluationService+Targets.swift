@@ -33,12 +33,9 @@ extension EvaluationService {
     _ = try IndicatorTargets(version: 1, targets: targets)  // validates before touching the database
     return try await self.store.transaction { connection in
       let repository = TargetRepository(connection)
-      let current = try await repository.current(lock: true)?.targets.version ?? 0
-      guard Int(request.expectedVersion) == current else {
-        throw DomainError.staleVersion(subject: "the targets", expected: Int(request.expectedVersion), current: current)
+      let (current, next) = try await repository.set(expectedVersion: Int(request.expectedVersion), by: Self.by(principal)) { version in
+        try IndicatorTargets(version: version, targets: targets)
       }
-      let next = try IndicatorTargets(version: current + 1, targets: targets)
-      try await repository.publish(next, by: Self.by(principal))
       let listed = next.targets.map { "\($0.indicator.rawValue) \($0.display)" }.joined(separator: ", ")
       try await AuditLog.append(
         on: connection,
@@ -57,8 +54,8 @@ extension EvaluationService {
     async throws -> IndicatorTargets?
   {
     let repository = TargetRepository(connection)
-    guard let closing else { return try await repository.current()?.targets }
+    guard let closing else { return try await repository.current()?.document }
     guard let version = closing.targetsVersion else { return nil }
-    return try await repository.version(version)?.targets
+    return try await repository.version(version)?.document
   }
 }

@@ -109,7 +109,7 @@ enum RequestMapping {
     var m = Civicgrid_V1_RoutingTable()
     guard let stored else { return m }
     m.version = Int32(stored.version)
-    m.routes = stored.table.routes.map(self.route)
+    m.routes = stored.document.routes.map(self.route)
     m.createdBy = stored.createdBy
     m.createdAt = stored.createdAt.timestamp
     m.history = history.map(Int32.init)

@@ -141,7 +141,7 @@ extension RequestsService {
     guard let live = try await RoutingTableRepository(connection).live() else {
       throw DomainError.precondition("the routing table", "has no version yet; an admin sets it with UpdateRoutingTable")
     }
-    guard let route = live.table.route(for: category) else {
+    guard let route = live.document.route(for: category) else {
       throw Require.invalid("category", "\(category) is not in routing table version \(live.version)")
     }
     guard let found = try await CitizenRequestRepository(connection).places(of: place), scope.contains(path: found.path) else {

@@ -38,18 +38,15 @@ extension RequestsService {
     return try await self.store.transaction { connection in
       let tables = RoutingTableRepository(connection)
       // The live row's lock serialises updates; before the first version, the primary key does.
-      let live = try await tables.live(lock: true)
-      let current = live?.version ?? 0
-      guard Int(request.expectedVersion) == current else {
-        throw DomainError.staleVersion(subject: "the routing table", expected: Int(request.expectedVersion), current: current)
-      }
-      let departments = Set(routes.map(\.department))
-      let existing = try await UnitRepository(connection).existing(departments, within: UnitRepository.everywhere)
-      if let index = routes.firstIndex(where: { !existing.contains($0.department) }) {
-        throw Require.invalid("routes[\(index)].department_code", "unit \(routes[index].department) does not exist")
+      let (current, _) = try await tables.set(expectedVersion: Int(request.expectedVersion), by: principal.login) { _ in
+        let departments = Set(routes.map(\.department))
+        let existing = try await UnitRepository(connection).existing(departments, within: UnitRepository.everywhere)
+        if let index = routes.firstIndex(where: { !existing.contains($0.department) }) {
+          throw Require.invalid("routes[\(index)].department_code", "unit \(routes[index].department) does not exist")
+        }
+        return table
       }
       let version = current + 1
-      try await tables.publish(table, version: version, by: principal.login)
       try await AuditLog.append(
         on: connection,
         object: "routing-table/\(version)",

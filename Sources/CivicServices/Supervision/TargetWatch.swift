@@ -3,6 +3,7 @@ import CivicRepositories
 public import CivicStore
 import Foundation
 public import Logging
+import Synchronization
 
 /// Raises a `targetMissed` alert when a unit's running figure for the open month falls short
 /// of its target (docs/SUPERVISION.md, "Target alerts"), once per unit, indicator and month:
@@ -10,56 +11,104 @@ public import Logging
 ///
 /// The figures are the subtree figures the assessment reads, computed as GetMetrics computes
 /// them; an indicator not applicable yet (nothing in its denominator) raises nothing. The
-/// sweeper runs a check every `WarningSweeper.Configuration.targetInterval`.
-public struct TargetWatch: Sendable {
+/// sweeper runs a check every `WarningSweeper.Configuration.targetInterval`. A check recomputes
+/// only what may have changed since the previous one (`TargetCheckPlan`): every unit at most
+/// every `fullEvery`, in between the units above the cases with new events, nothing when there
+/// are none.
+public final class TargetWatch: Sendable {
+  /// What one check did.
+  public struct Check: Sendable, Hashable {
+    public var scope: TargetCheckPlan.Scope
+    /// Units whose figures were computed.
+    public var units: Int
+    /// Alerts raised.
+    public var raised: Int
+  }
+
   let store: StorePool
   let now: @Sendable () -> Instant
   let logger: Logger
+  let fullEverySeconds: Int
+  /// What the last check saw; nil before the first (and after a failed one, so the next is full).
+  private let watermark = Mutex<TargetCheckPlan.Watermark?>(nil)
 
-  public init(store: StorePool, logger: Logger, now: @escaping @Sendable () -> Instant) {
+  /// `fullEvery`: how long figures may go without a full recomputation (1 hour by default).
+  public init(store: StorePool, logger: Logger, fullEvery: Duration = .seconds(3600), now: @escaping @Sendable () -> Instant) {
     self.store = store
     self.logger = logger
     self.now = now
+    self.fullEverySeconds = Int(fullEvery.components.seconds)
   }
 
   /// Checks the month containing `now()`; returns how many alerts it raised.
   @discardableResult
-  public func check() async throws -> Int {
+  public func check() async throws -> Int { try await self.run().raised }
+
+  /// Checks the month containing `now()`, recomputing what the plan says.
+  public func run() async throws -> Check {
     let now = self.now()
-    return try await self.store.transaction { connection in
-      guard let targets = try await TargetRepository(connection).current()?.targets, !targets.targets.isEmpty else { return 0 }
+    let previous = self.watermark.withLock { $0 }
+    self.watermark.withLock { $0 = nil }
+    let (check, next) = try await self.store.transaction { connection -> (Check, TargetCheckPlan.Watermark?) in
+      guard let targets = try await TargetRepository(connection).current()?.document, !targets.targets.isEmpty else {
+        return (Check(scope: .nothing, units: 0, raised: 0), nil)
+      }
       let calendar = try await CalendarStore.require(EvaluationService.jurisdiction, on: connection).calendar
       let period = Period(.month, containing: calendar.localDate(of: now))
-      let window = period.start(in: calendar)..<period.end(in: calendar)
-      let units = try await UnitRepository(connection).all()
-      let inputs = try await IndicatorGathering.inputs(UnitScope.everything.sqlRange, window: window, on: connection)
-      var misses: [(unit: UnitRecord, miss: IndicatorTargets.Miss)] = []
-      for unit in units {
-        let figures = IndicatorSet.compute(inputs, for: UnitSelector(path: unit.path, subtree: true), in: window, asOf: now)
-        misses += targets.misses(figures).map { (unit, $0) }
+      let changes = IndicatorRepository(connection)
+      let plan = TargetCheckPlan(
+        previous: previous, period: period.description, targetsVersion: targets.version,
+        eventSequence: try await changes.latestEventSequence(), now: now, fullEverySeconds: self.fullEverySeconds
+      )
+      var units = try await UnitRepository(connection).all()
+      switch plan.scope {
+      case .nothing: return (Check(scope: plan.scope, units: 0, raised: 0), plan.watermark)
+      case .everything: break
+      case .changedSince(let sequence):
+        let touched = try await changes.unitPathsTouched(after: sequence, upTo: plan.watermark.eventSequence)
+        let chosen = TargetCheckPlan.units(units.map(\.path), above: touched)
+        units = units.filter { chosen.contains($0.path) }
       }
-      let raised = try await TargetRepository(connection).recordAlerts(
-        period: period.description,
-        misses.map { (unitID: $0.unit.id, indicator: $0.miss.target.indicator.rawValue) },
+      let window = period.start(in: calendar)..<period.end(in: calendar)
+      let raised = try await self.alert(units, targets, period: period, window: window, now: now, on: connection)
+      return (Check(scope: plan.scope, units: units.count, raised: raised), plan.watermark)
+    }
+    self.watermark.withLock { $0 = next }
+    return check
+  }
+
+  /// Computes `units`' subtree figures and raises an alert for each miss not alerted before.
+  private func alert(
+    _ units: [UnitRecord], _ targets: IndicatorTargets, period: Period, window: Range<Instant>, now: Instant, on connection: StoreConnection
+  ) async throws -> Int {
+    guard !units.isEmpty else { return 0 }
+    let inputs = try await IndicatorGathering.inputs(UnitScope.everything.sqlRange, window: window, on: connection)
+    var misses: [(unit: UnitRecord, miss: IndicatorTargets.Miss)] = []
+    for unit in units {
+      let figures = IndicatorSet.compute(inputs, for: UnitSelector(path: unit.path, subtree: true), in: window, asOf: now)
+      misses += targets.misses(figures).map { (unit, $0) }
+    }
+    let raised = try await TargetRepository(connection).recordAlerts(
+      period: period.description,
+      misses.map { (unitID: $0.unit.id, indicator: $0.miss.target.indicator.rawValue) },
+      at: now
+    )
+    let new = Set(raised.map { "\($0.unitID)/\($0.indicator)" })
+    let alerts = misses.filter { new.contains("\($0.unit.id)/\($0.miss.target.indicator.rawValue)") }.map { entry in
+      PendingAlert(
+        kind: .targetMissed,
+        caseID: nil,
+        unitID: entry.unit.id,
+        unitPath: entry.unit.path,
+        summary: "\(entry.unit.code) \(period): \(entry.miss.target.indicator.title) \(entry.miss.figure.display), "
+          + "target \(entry.miss.target.display) (\(Int(entry.miss.figure.numerator))/\(entry.miss.figure.denominator))",
         at: now
       )
-      let new = Set(raised.map { "\($0.unitID)/\($0.indicator)" })
-      let alerts = misses.filter { new.contains("\($0.unit.id)/\($0.miss.target.indicator.rawValue)") }.map { entry in
-        PendingAlert(
-          kind: .targetMissed,
-          caseID: nil,
-          unitID: entry.unit.id,
-          unitPath: entry.unit.path,
-          summary: "\(entry.unit.code) \(period): \(entry.miss.target.indicator.title) \(entry.miss.figure.display), "
-            + "target \(entry.miss.target.display) (\(Int(entry.miss.figure.numerator))/\(entry.miss.figure.denominator))",
-          at: now
-        )
-      }
-      try await AlertWriter.append(alerts, on: connection)
-      if !alerts.isEmpty {
-        self.logger.info("target alerts", metadata: ["targets.alerts": "\(alerts.count)", "targets.period": "\(period)"])
-      }
-      return alerts.count
     }
+    try await AlertWriter.append(alerts, on: connection)
+    if !alerts.isEmpty {
+      self.logger.info("target alerts", metadata: ["targets.alerts": "\(alerts.count)", "targets.period": "\(period)"])
+    }
+    return alerts.count
   }
 }

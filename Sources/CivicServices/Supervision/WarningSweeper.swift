@@ -24,8 +24,8 @@ public struct WarningSweeper: Sendable {
     /// connection (SKIP LOCKED keeps them apart, as it keeps instances apart).
     public var workers: Int
     /// How often the lifecycle service also checks the open month's figures against their
-    /// targets (`TargetWatch`); nil never. A check computes every unit's figures, so it runs far
-    /// less often than a pass.
+    /// targets (`TargetWatch`); nil never. A check gathers the month's facts and recomputes the
+    /// units that may have changed (every unit at least hourly), so it runs far less often than a pass.
     public var targetInterval: Duration?
 
     public init(batchSize: Int, interval: Duration, workers: Int = 1, targetInterval: Duration? = .seconds(600)) {

@@ -28,7 +28,13 @@ struct CaseStoredBytesTests {
       .approved(2, "2026-03-03 11:00")
     let refused = try awaiting.run(.refuse(reason: "申请人不符合条件 not eligible"), "2026-03-02 10:20").case
     let immediate = try submitted(provided: ["id-card"], item: elderlyCard())
+    let registered = try Case.openDispute(id: "C9", title: "Wang Fang", intake: .window, at: at("2026-03-02 09:00"), by: police).case
+    let ownLimits = try registered.applying(
+      .review(routes: [DisputeRoute(channel: .peoplesMediation, unit: "committee", limit: .workingDays(3)), DisputeRoute(channel: .legalAid, unit: "aid")], limit: .workingDays(10)),
+      expectedVersion: 1, at: at("2026-03-02 10:00"), by: police
+    ).case
     return [
+      "routes on their own limits": ownLimits,
       "awaiting acceptance": awaiting, "accepted with missing materials": missing, "paused for a supplement": paused,
       "dispatched": dispatched, "extension pending": extending, "second stage": secondStage, "returned to the first stage": returned,
       "completed approved": approved, "delivered": delivered, "denied": denied, "refused": refused, "immediate item": immediate,
@@ -43,6 +49,8 @@ struct CaseStoredBytesTests {
     #expect(shapes["immediate item"]?.clock == nil && shapes["immediate item"]?.plan == nil)
     #expect(shapes["denied"]?.result != nil && shapes["delivered"]?.delivery == .mail)
     #expect(shapes["refused"]?.refusalReason != nil && shapes["accepted with missing materials"]?.missingMaterialsDueBy != nil)
+    #expect(shapes["routes on their own limits"]?.storedBytes.first == Case.storedFormatWithTaskLimits)
+    #expect(shapes.filter { $0.key != "routes on their own limits" }.values.allSatisfy { $0.storedBytes.first == Case.storedFormat }, "a plan without task limits is written as before")
     for (name, value) in shapes {
       let stored = try Case(storedBytes: value.storedBytes)
       #expect(stored == value, "\(name)")
@@ -77,7 +85,7 @@ struct CaseStoredBytesTests {
   func foreignBytes() throws {
     let value = try submitted()
     let json = Array(try JSONEncoder().encode(value))
-    #expect(throws: DomainError.invalidField("snapshot", "stored format 123 is not 1")) { try Case(storedBytes: json) }
+    #expect(throws: DomainError.invalidField("snapshot", "stored format 123 is not 1 or 2")) { try Case(storedBytes: json) }
     #expect(throws: DomainError.invalidField("snapshot", "1 bytes after the delivery")) { try Case(storedBytes: value.storedBytes + [0]) }
   }
 

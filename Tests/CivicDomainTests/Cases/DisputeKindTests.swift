@@ -47,6 +47,33 @@ struct DisputeKindTests {
     #expect(dispute.currentStage == 0)
   }
 
+  @Test("a route with its own working days gives its task that limit; a route without keeps the review's")
+  func routeLimits() throws {
+    let dispute = try Self.registered()
+    let routes = [
+      DisputeRoute(channel: .peoplesMediation, unit: "committee", limit: .workingDays(3)),
+      DisputeRoute(channel: .administrativeMediation, unit: "dept"),
+      DisputeRoute(channel: .legalAid, unit: "aid", limit: .workingDays(20)),
+    ]
+    let change = try dispute.applying(.review(routes: routes, limit: .workingDays(10)), expectedVersion: 1, at: at("2026-03-02 10:00"), by: Self.clerk)
+    #expect(change.case.tasks.map(\.clock.limit) == [.workingDays(3), .workingDays(10), .workingDays(20)])
+    #expect(change.case.plan?.stages.last?.taskLimits == [.workingDays(3), .workingDays(10), .workingDays(20)])
+    let created = change.events.compactMap { event -> WorkingLimit? in
+      if case .taskCreated(_, let limit) = event.kind { return limit } else { return nil }
+    }
+    #expect(created == [.workingDays(3), .workingDays(10), .workingDays(20)], "the timeline says each task's own limit")
+    // Without any route limit the plan carries none: every task is on the review's limit.
+    let plain = try Self.routed()
+    #expect(plain.plan?.stages.last?.taskLimits == nil)
+    #expect(plain.tasks.allSatisfy { $0.clock.limit == .workingDays(10) })
+    for days in [0, 61] {
+      let bad = [DisputeRoute(channel: .legalAid, unit: "aid"), DisputeRoute(channel: .peoplesMediation, unit: "committee", limit: .workingDays(days))]
+      #expect(throws: DomainError.invalidField("routes[1].working_days", "must be 1–60, got \(days)")) {
+        try dispute.applying(.review(routes: bad, limit: .workingDays(10)), expectedVersion: 1, at: at("2026-03-02 10:00"), by: Self.clerk)
+      }
+    }
+  }
+
   @Test("a review refuses no routes, six routes, a unit twice and a limit out of 1–60, naming the field")
   func reviewRefusals() throws {
     let dispute = try Self.registered()

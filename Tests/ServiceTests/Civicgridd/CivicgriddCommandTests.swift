@@ -6,8 +6,8 @@ import Logging
 import Testing
 
 /// civicgridd's database subcommands as an operator runs them: `migrate`,
-/// `bootstrap-admin`, `seed-demo`, each against a scratch database of its own.
-@Suite("civicgridd migrate, bootstrap-admin, seed-demo, snapshots", .serialized, .timeLimit(.minutes(5)))
+/// `bootstrap-admin`, `seed-demo`, `snapshots`, `targets`, each against a scratch database of its own.
+@Suite("civicgridd migrate, bootstrap-admin, seed-demo, snapshots, targets", .serialized, .timeLimit(.minutes(5)))
 struct CivicgriddCommandTests {
   static let logger = Logger(label: "civicgridd-command-tests") { _ in SwiftLogNoOpLogHandler() }
 
@@ -167,6 +167,23 @@ struct CivicgriddCommandTests {
       let form = try await Self.civicgridd(["snapshots", "convert", "--to", "yaml"], url: url)
       #expect(form.status == 64)
       #expect(form.stderr.contains("yaml"), "\(form.stderr)")
+    }
+  }
+
+  @Test("targets check: checks in one process recompute every unit first, then nothing without new events; a bad --checks exits 64 naming it")
+  func targetsCheck() async throws {
+    try await Self.withScratchDatabase { url, pool in
+      let seeded = try await Self.civicgridd(["seed-demo"], url: url)
+      #expect(seeded.status == 0, "\(seeded.stderr)")
+      let units = try await Self.count("units", pool)
+      let checks = try await Self.civicgridd(["targets", "check", "--checks", "2"], url: url)
+      #expect(checks.status == 0, "\(checks.stderr)")
+      let lines = checks.stdout.split(separator: "\n")
+      #expect(lines.count == 2, "\(checks.stdout)")
+      #expect(lines.first?.hasPrefix("check 1: everything, \(units) units, ") == true, "\(checks.stdout)")
+      #expect(lines.last?.hasPrefix("check 2: nothing, 0 units, 0 alerts, ") == true, "\(checks.stdout)")
+      let bad = try await Self.civicgridd(["targets", "check", "--checks", "0"], url: url)
+      #expect(bad.status == 64 && bad.stderr.contains("--checks must be 1–100, got 0"), "\(bad.stderr)")
     }
   }
 }

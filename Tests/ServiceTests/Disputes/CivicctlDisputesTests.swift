@@ -28,11 +28,23 @@ struct CivicctlDisputesTests {
 
       let reviewed = try await mediator(
         "dispute", "review", id, "--held-on", "2026-12-07", "--participant", "mediator@QH-S1-C1", "--participant", "QH-CA",
-        "--risk", "medium", "--assessment", "neighbours", "--route", "peoples-mediation:QH-S1-C1", "--route", "administrative-mediation:QH-CA",
+        "--risk", "medium", "--assessment", "neighbours", "--route", "peoples-mediation:QH-S1-C1:5", "--route", "administrative-mediation:QH-CA",
         "--days", "10"
       )
       #expect(reviewed.status == 0, "\(reviewed.stderr)")
       #expect(reviewed.stdout.contains("is now mediating") && reviewed.stdout.contains("#1 QH-S1-C1 pending, #2 QH-CA pending"))
+      // The first route runs on its own 5 working days, the second on the review's 10.
+      let left = try await mediator("dispute", "route", id).stdout.split(separator: "\n").dropFirst().map { line in
+        line.split(separator: " ").enumerated().compactMap { index, word in
+          word == "wd" ? Double(line.split(separator: " ")[index - 1]) : nil
+        }.first ?? -1
+      }
+      #expect(left.count == 2 && left[0] > 0 && left[0] <= 5 && left[1] > 5 && left[1] <= 10, "working days left: \(left)")
+      let badDays = try await mediator(
+        "dispute", "review", id, "--held-on", "2026-12-07", "--participant", "QH-CA", "--risk", "low", "--assessment", "x",
+        "--route", "legal-aid:QH-CA:none", "--days", "10"
+      )
+      #expect(badDays.status == 64 && badDays.stderr.contains("DAYS"), "\(badDays.stderr)")
 
       let scheduled = try await mediator("dispute", "session", id, "--task", "1", "--at", "2026-12-08T10:00:00+08:00", "--place", "community hall")
       #expect(scheduled.status == 0, "\(scheduled.stderr)")

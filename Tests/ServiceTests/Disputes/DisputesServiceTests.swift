@@ -94,6 +94,23 @@ struct DisputesServiceTests {
     }
   }
 
+  @Test("a route with its own working days gets a task on that limit and deadline; a route without keeps the review's")
+  func routeLimits() async throws {
+    try await DisputeFixture.with { f in
+      let dispute = try await f.submit()
+      var review = f.review(dispute, [(.peoplesMediation, "MC1"), (.legalAid, "SO1"), (.judicialMediation, "COURT")], days: 10)
+      review.routes[0].workingDays = 3
+      review.routes[2].workingDays = 20
+      let routed = try await f.call(f.mediator) { try await f.disputes.recordReview(request: review, context: $0) }
+      #expect(routed.routes.map(\.task.clock.limitWorkingDays) == [3, 10, 20])
+      let deadlines = routed.routes.map(\.task.clock.deadline.seconds)
+      #expect(deadlines[0] < deadlines[1] && deadlines[1] < deadlines[2], "each deadline follows its own limit: \(deadlines)")
+      #expect(routed.reviews.map(\.workingDays) == [10], "the review keeps its default")
+      let again = try await f.get(routed.id)
+      #expect(again.routes.map(\.task.clock.limitWorkingDays) == [3, 10, 20], "the stored plan keeps each route's limit")
+    }
+  }
+
   @Test("illegal transitions answer FAILED_PRECONDITION naming the state; a stale version ABORTED; another kind's case NOT_FOUND")
   func refusals() async throws {
     try await DisputeFixture.with { f in
@@ -157,6 +174,8 @@ struct DisputesServiceTests {
         ("routes[0].unit_code", { $0.routes[0].unitCode = "NOWHERE" }),
         ("routes", { $0.routes.append($0.routes[0]) }),
         ("working_days", { $0.workingDays = 0 }),
+        ("routes[0].working_days", { $0.routes[0].workingDays = 61 }),
+        ("routes[0].working_days", { $0.routes[0].workingDays = -1 }),
         ("dispute_id", { $0.disputeID = "42" }),
       ]
       for (field, change) in reviews {

@@ -206,4 +206,25 @@ struct TargetsAndSchemeTests {
       #expect(try await f.pool.query("SELECT count(*) FROM supervision_alerts WHERE kind = 'targetMissed'").scalar(Int.self) == 6)
     }
   }
+
+  @Test("a target check recomputes every unit first, nothing without new case events, the units above a changed case, and every unit again after the full interval")
+  func incrementalChecks() async throws {
+    try await F.with(now: F.at("2026-11-20")) { f in
+      try await self.seedNovember(f)
+      let watch = TargetWatch(store: f.pool, logger: Logger(label: "test.targets"), fullEvery: .seconds(3600), now: { f.clock.now })
+      let units = try await f.pool.query("SELECT count(*) FROM units").scalar(Int.self)
+      let first = try await watch.run()
+      #expect(first.scope == .everything && first.units == units && first.raised == 2)
+      let quiet = try await watch.run()
+      #expect(quiet.scope == .nothing && quiet.units == 0 && quiet.raised == 0, "no case event since the last check")
+      try await f.seedCase(unit: "CTR2", promised: false, submitted: F.at("2026-11-19"), decision: .refuse)
+      let changed = try await watch.run()
+      guard case .changedSince = changed.scope else { Issue.record("\(changed.scope)"); return }
+      #expect(changed.units == 3, "CTR2, S01 and D01: the units whose subtree holds the changed case")
+      #expect(changed.raised == 2, "CTR2 and S01's subtree now 1 ÷ 2; D01 was alerted already")
+      f.clock.set(F.at("2026-11-20").adding(seconds: 3600))
+      let hourly = try await watch.run()
+      #expect(hourly.scope == .everything && hourly.units == units && hourly.raised == 0, "an hour on: everything, nothing new to raise")
+    }
+  }
 }

@@ -2,7 +2,7 @@
 /// (docs/DISPUTES.md).
 ///
 /// A dispute has no case clock. Each joint review (联席研判) adds one stage to its plan, with
-/// one task per route (a channel at a unit) on the review's working-day limit, so the sweeper
+/// one task per route (a channel at a unit) on the route's own working-day limit or the review's, so the sweeper
 /// warns on and presses routes like any task. When the last route of a round has its outcome,
 /// the round ends: something settled → concluded; otherwise a failure → escalated, which needs
 /// a new review one rung up the district's ladder.
@@ -63,7 +63,7 @@ extension CasePolicy {
 /// What the centre's staff do to a dispute. `escalate` and `conclude` are taken by
 /// `Case.applying(_:expectedVersion:at:by:)` when a round ends, never sent by a caller.
 public enum DisputeCommand: Sendable, Hashable {
-  /// 联席研判: routes to 1–5 channels, each at a different unit, all within `limit`.
+  /// 联席研判: routes to 1–5 channels, each at a different unit, each within its own limit or `limit`.
   case review(routes: [DisputeRoute], limit: WorkingLimit)
   /// A session on the open route `task`.
   case scheduleSession(task: Int)
@@ -121,7 +121,14 @@ public struct DisputeKind: CaseKind {
       guard (1...5).contains(routes.count) else { throw .invalidField("routes", "must name 1–5 routes, got \(routes.count)") }
       guard Set(routes.map(\.unit)).count == routes.count else { throw .invalidField("routes", "name each unit once") }
       guard (1...60).contains(limit.amount) else { throw .invalidField("working_days", "must be 1–60, got \(limit.amount)") }
-      let stages = (dispute.plan?.stages ?? []) + [StagePlan(units: routes.map(\.unit), limit: limit)]
+      for (index, route) in routes.enumerated() {
+        if let own = route.limit, !(1...60).contains(own.amount) {
+          throw .invalidField("routes[\(index)].working_days", "must be 1–60, got \(own.amount)")
+        }
+      }
+      let ownLimits = routes.contains { $0.limit != nil } ? routes.map { $0.limit ?? limit } : nil
+      let stage = StagePlan(units: routes.map(\.unit), limit: limit, taskLimits: ownLimits)
+      let stages = (dispute.plan?.stages ?? []) + [stage]
       change.next.plan = CasePlan(item: dispute.item, stages: stages)
       try change.openStage(stages.count - 1)
     case .scheduleSession(let number), .recordSession(let number):

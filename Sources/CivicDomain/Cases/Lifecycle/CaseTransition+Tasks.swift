@@ -50,10 +50,11 @@ extension CaseTransition {
     try self.closeTask(number, as: .withdrawn, event: .taskWithdrawn)
   }
 
-  /// Opens stage `index` of the plan: one new task per unit, each on a fresh clock of the stage's share.
+  /// Opens stage `index` of the plan: one new task per unit, each on a fresh clock of its own
+  /// limit (`StagePlan.limit(ofTaskAt:)`: the stage's, unless the plan gives the task one).
   ///
   /// A stage opened again after a return goes to the units that held its tasks last time, so
-  /// transfers made then are kept.
+  /// transfers made then are kept; each keeps the limit of its place in the stage.
   mutating func openStage(_ index: Int) throws(DomainError) {
     let stage = self.next.plan!.stages[index]
     let previous = self.next.tasks.filter { $0.stage == index }
@@ -63,11 +64,12 @@ extension CaseTransition {
     self.next.currentStage = index
     self.caseChanged = true
     self.emit(.stageOpened(stage: index))
-    for unit in units {
+    for (position, unit) in units.enumerated() {
       let number = self.next.tasks.count + 1
-      let clock = try WorkClock(limit: stage.limit, start: self.at)
+      let limit = stage.limit(ofTaskAt: position)
+      let clock = try WorkClock(limit: limit, start: self.at)
       self.next.tasks.append(CaseTask(number: number, stage: index, opening: self.next.stageOpenings, unit: unit, clock: clock))
-      self.emit(.taskCreated(unit: unit, limit: stage.limit), task: number)
+      self.emit(.taskCreated(unit: unit, limit: limit), task: number)
     }
   }
 
