@@ -63,7 +63,7 @@ extension CaseRepository {
     // Every task of every kind is assigned here, so the community access list is enforced
     // here once: tasks new to a unit (a dispatched stage, a transfer, a route, a tier).
     let assigned = tasks.filter { task in old.map { $0.tasks.count < task.number || $0.tasks[task.number - 1].unit != task.unit } ?? true }
-    try await AccessListRepository(self.connection).check(unitCodes: assigned.map(\.unit.rawValue), itemCode: new.item.code)
+    try await AccessListRepository(self.connection).check(unitCodes: assigned.map(\.unit.rawValue), item: new.item)
     // Likewise service purchase contracts: work reaches a social organisation under one only.
     let contracts = try await self.contracts(for: assigned, change: change, calendar: calendar)
     try await self.writeTasks(caseID: id, tasks, calendar: calendar)
