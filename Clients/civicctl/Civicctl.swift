@@ -22,6 +22,7 @@ struct Civicctl: AsyncParsableCommand {
       RequestCommand.self,
       FieldEventCommand.self, GridCommand.self, VisitCommand.self,
       PersonCommand.self, HouseholdCommand.self,
+      ContractCommand.self, AccessCommand.self,
     ]
   )
 }

@@ -249,6 +249,21 @@ public enum MethodRegistry {
       input: Civicgrid_V1_ListItemsRequest.self, output: Civicgrid_V1_ListItemsResponse.self,
       clientStreaming: false, serverStreaming: false
     ),
+    "civicgrid.v1.Contracts/CreateContract": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Contracts", method: "CreateContract"),
+      input: Civicgrid_V1_CreateContractRequest.self, output: Civicgrid_V1_Contract.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.Contracts/GetContract": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Contracts", method: "GetContract"),
+      input: Civicgrid_V1_GetContractRequest.self, output: Civicgrid_V1_Contract.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.Contracts/ListContracts": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Contracts", method: "ListContracts"),
+      input: Civicgrid_V1_ListContractsRequest.self, output: Civicgrid_V1_ListContractsResponse.self,
+      clientStreaming: false, serverStreaming: false
+    ),
     "civicgrid.v1.Diagnostics/EmptyCall": Entry(
       descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Diagnostics", method: "EmptyCall"),
       input: Civicgrid_V1_Empty.self, output: Civicgrid_V1_Empty.self,

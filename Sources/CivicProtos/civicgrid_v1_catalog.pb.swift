@@ -265,51 +265,63 @@ public nonisolated struct Civicgrid_V1_ItemDefinition: Sendable {
   /// Yellow warning threshold: remaining percent of the limit (default 20).
   public var warningRemainingPercent: Int32 = 0
 
+  /// The community access-list item (社区工作事项准入) this item's work counts as, when it is not
+  /// the item's own code (several catalogue items under one listed work item); empty: its code.
+  public var accessItemCode: String = String()
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 }
 
-public nonisolated struct Civicgrid_V1_ItemVersion: Sendable {
+public nonisolated struct Civicgrid_V1_ItemVersion: @unchecked Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
   /// The item code.
-  public var code: String = String()
+  public var code: String {
+    get {_storage._code}
+    set {_uniqueStorage()._code = newValue}
+  }
 
   /// Numbered from 1 per item.
-  public var version: Int32 = 0
+  public var version: Int32 {
+    get {_storage._version}
+    set {_uniqueStorage()._version = newValue}
+  }
 
   /// Draft, published, suspended or retired.
-  public var status: Civicgrid_V1_ItemVersionStatus = .unspecified
+  public var status: Civicgrid_V1_ItemVersionStatus {
+    get {_storage._status}
+    set {_uniqueStorage()._status = newValue}
+  }
 
   /// The content.
   public var definition: Civicgrid_V1_ItemDefinition {
-    get {_definition ?? Civicgrid_V1_ItemDefinition()}
-    set {_definition = newValue}
+    get {_storage._definition ?? Civicgrid_V1_ItemDefinition()}
+    set {_uniqueStorage()._definition = newValue}
   }
   /// Returns true if `definition` has been explicitly set.
-  public var hasDefinition: Bool {self._definition != nil}
+  public var hasDefinition: Bool {_storage._definition != nil}
   /// Clears the value of `definition`. Subsequent reads from it will return its default value.
-  public mutating func clearDefinition() {self._definition = nil}
+  public mutating func clearDefinition() {_uniqueStorage()._definition = nil}
 
   /// Last change of this version.
   public var updatedAt: SwiftProtobuf.Google_Protobuf_Timestamp {
-    get {_updatedAt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
-    set {_updatedAt = newValue}
+    get {_storage._updatedAt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_uniqueStorage()._updatedAt = newValue}
   }
   /// Returns true if `updatedAt` has been explicitly set.
-  public var hasUpdatedAt: Bool {self._updatedAt != nil}
+  public var hasUpdatedAt: Bool {_storage._updatedAt != nil}
   /// Clears the value of `updatedAt`. Subsequent reads from it will return its default value.
-  public mutating func clearUpdatedAt() {self._updatedAt = nil}
+  public mutating func clearUpdatedAt() {_uniqueStorage()._updatedAt = nil}
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 
-  fileprivate var _definition: Civicgrid_V1_ItemDefinition? = nil
-  fileprivate var _updatedAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+  fileprivate var _storage = _StorageClass.defaultInstance
 }
 
 public nonisolated struct Civicgrid_V1_Item: Sendable {
@@ -520,7 +532,7 @@ nonisolated extension Civicgrid_V1_ItemStage: SwiftProtobuf.Message, SwiftProtob
 
 nonisolated extension Civicgrid_V1_ItemDefinition: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ItemDefinition"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}code\0\u{1}name\0\u{1}category\0\u{1}kind\0\u{3}lead_unit_code\0\u{1}stages\0\u{3}promised_working_days\0\u{1}materials\0\u{1}channels\0\u{3}warning_remaining_working_days\0\u{3}warning_remaining_percent\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}code\0\u{1}name\0\u{1}category\0\u{1}kind\0\u{3}lead_unit_code\0\u{1}stages\0\u{3}promised_working_days\0\u{1}materials\0\u{1}channels\0\u{3}warning_remaining_working_days\0\u{3}warning_remaining_percent\0\u{3}access_item_code\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -539,6 +551,7 @@ nonisolated extension Civicgrid_V1_ItemDefinition: SwiftProtobuf.Message, SwiftP
       case 9: try { try decoder.decodeRepeatedEnumField(value: &self.channels) }()
       case 10: try { try decoder.decodeSingularInt32Field(value: &self.warningRemainingWorkingDays) }()
       case 11: try { try decoder.decodeSingularInt32Field(value: &self.warningRemainingPercent) }()
+      case 12: try { try decoder.decodeSingularStringField(value: &self.accessItemCode) }()
       default: break
       }
     }
@@ -578,6 +591,9 @@ nonisolated extension Civicgrid_V1_ItemDefinition: SwiftProtobuf.Message, SwiftP
     if self.warningRemainingPercent != 0 {
       try visitor.visitSingularInt32Field(value: self.warningRemainingPercent, fieldNumber: 11)
     }
+    if !self.accessItemCode.isEmpty {
+      try visitor.visitSingularStringField(value: self.accessItemCode, fieldNumber: 12)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -593,6 +609,7 @@ nonisolated extension Civicgrid_V1_ItemDefinition: SwiftProtobuf.Message, SwiftP
     if lhs.channels != rhs.channels {return false}
     if lhs.warningRemainingWorkingDays != rhs.warningRemainingWorkingDays {return false}
     if lhs.warningRemainingPercent != rhs.warningRemainingPercent {return false}
+    if lhs.accessItemCode != rhs.accessItemCode {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -602,51 +619,95 @@ nonisolated extension Civicgrid_V1_ItemVersion: SwiftProtobuf.Message, SwiftProt
   public static let protoMessageName: String = _protobuf_package + ".ItemVersion"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}code\0\u{1}version\0\u{1}status\0\u{1}definition\0\u{3}updated_at\0")
 
+  fileprivate class _StorageClass {
+    var _code: String = String()
+    var _version: Int32 = 0
+    var _status: Civicgrid_V1_ItemVersionStatus = .unspecified
+    var _definition: Civicgrid_V1_ItemDefinition? = nil
+    var _updatedAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+
+      // This property is used as the initial default value for new instances of the type.
+      // The type itself is protecting the reference to its storage via CoW semantics.
+      // This will force a copy to be made of this reference when the first mutation occurs;
+      // hence, it is safe to mark this as `nonisolated(unsafe)`.
+      static nonisolated(unsafe) let defaultInstance = _StorageClass()
+
+    private init() {}
+
+    init(copying source: _StorageClass) {
+      _code = source._code
+      _version = source._version
+      _status = source._status
+      _definition = source._definition
+      _updatedAt = source._updatedAt
+    }
+  }
+
+  fileprivate mutating func _uniqueStorage() -> _StorageClass {
+    if !isKnownUniquelyReferenced(&_storage) {
+      _storage = _StorageClass(copying: _storage)
+    }
+    return _storage
+  }
+
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
-    while let fieldNumber = try decoder.nextFieldNumber() {
-      // The use of inline closures is to circumvent an issue where the compiler
-      // allocates stack space for every case branch when no optimizations are
-      // enabled. https://github.com/apple/swift-protobuf/issues/1034
-      switch fieldNumber {
-      case 1: try { try decoder.decodeSingularStringField(value: &self.code) }()
-      case 2: try { try decoder.decodeSingularInt32Field(value: &self.version) }()
-      case 3: try { try decoder.decodeSingularEnumField(value: &self.status) }()
-      case 4: try { try decoder.decodeSingularMessageField(value: &self._definition) }()
-      case 5: try { try decoder.decodeSingularMessageField(value: &self._updatedAt) }()
-      default: break
+    _ = _uniqueStorage()
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      while let fieldNumber = try decoder.nextFieldNumber() {
+        // The use of inline closures is to circumvent an issue where the compiler
+        // allocates stack space for every case branch when no optimizations are
+        // enabled. https://github.com/apple/swift-protobuf/issues/1034
+        switch fieldNumber {
+        case 1: try { try decoder.decodeSingularStringField(value: &_storage._code) }()
+        case 2: try { try decoder.decodeSingularInt32Field(value: &_storage._version) }()
+        case 3: try { try decoder.decodeSingularEnumField(value: &_storage._status) }()
+        case 4: try { try decoder.decodeSingularMessageField(value: &_storage._definition) }()
+        case 5: try { try decoder.decodeSingularMessageField(value: &_storage._updatedAt) }()
+        default: break
+        }
       }
     }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    // The use of inline closures is to circumvent an issue where the compiler
-    // allocates stack space for every if/case branch local when no optimizations
-    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
-    // https://github.com/apple/swift-protobuf/issues/1182
-    if !self.code.isEmpty {
-      try visitor.visitSingularStringField(value: self.code, fieldNumber: 1)
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every if/case branch local when no optimizations
+      // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+      // https://github.com/apple/swift-protobuf/issues/1182
+      if !_storage._code.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._code, fieldNumber: 1)
+      }
+      if _storage._version != 0 {
+        try visitor.visitSingularInt32Field(value: _storage._version, fieldNumber: 2)
+      }
+      if _storage._status != .unspecified {
+        try visitor.visitSingularEnumField(value: _storage._status, fieldNumber: 3)
+      }
+      try { if let v = _storage._definition {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
+      } }()
+      try { if let v = _storage._updatedAt {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 5)
+      } }()
     }
-    if self.version != 0 {
-      try visitor.visitSingularInt32Field(value: self.version, fieldNumber: 2)
-    }
-    if self.status != .unspecified {
-      try visitor.visitSingularEnumField(value: self.status, fieldNumber: 3)
-    }
-    try { if let v = self._definition {
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
-    } }()
-    try { if let v = self._updatedAt {
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 5)
-    } }()
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Civicgrid_V1_ItemVersion, rhs: Civicgrid_V1_ItemVersion) -> Bool {
-    if lhs.code != rhs.code {return false}
-    if lhs.version != rhs.version {return false}
-    if lhs.status != rhs.status {return false}
-    if lhs._definition != rhs._definition {return false}
-    if lhs._updatedAt != rhs._updatedAt {return false}
+    if lhs._storage !== rhs._storage {
+      let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
+        let _storage = _args.0
+        let rhs_storage = _args.1
+        if _storage._code != rhs_storage._code {return false}
+        if _storage._version != rhs_storage._version {return false}
+        if _storage._status != rhs_storage._status {return false}
+        if _storage._definition != rhs_storage._definition {return false}
+        if _storage._updatedAt != rhs_storage._updatedAt {return false}
+        return true
+      }
+      if !storagesAreEqual {return false}
+    }
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

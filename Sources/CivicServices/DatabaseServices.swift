@@ -22,6 +22,7 @@ public enum DatabaseServices {
     Civicgrid_V1_Grids.descriptor.fullyQualifiedService,
     Civicgrid_V1_People.descriptor.fullyQualifiedService,
     Civicgrid_V1_AccessLists.descriptor.fullyQualifiedService,
+    Civicgrid_V1_Contracts.descriptor.fullyQualifiedService,
   ]
 
   public static func make(store: StorePool) -> [any RegistrableRPCService] {
@@ -40,6 +41,7 @@ public enum DatabaseServices {
       GridsService(store: store),
       PeopleService(store: store),
       AccessListService(store: store),
+      ContractsService(store: store),
     ]
   }
 

@@ -26,6 +26,7 @@ struct Services: Sendable {
   let grids: any Civicgrid_V1_Grids.ClientProtocol
   let people: any Civicgrid_V1_People.ClientProtocol
   let accessLists: any Civicgrid_V1_AccessLists.ClientProtocol
+  let contracts: any Civicgrid_V1_Contracts.ClientProtocol
   /// Metadata every call carries (the bearer token and any --metadata).
   let metadata: Metadata
   let options: CallOptions
@@ -44,6 +45,7 @@ struct Services: Sendable {
     self.grids = Civicgrid_V1_Grids.Client(wrapping: client)
     self.people = Civicgrid_V1_People.Client(wrapping: client)
     self.accessLists = Civicgrid_V1_AccessLists.Client(wrapping: client)
+    self.contracts = Civicgrid_V1_Contracts.Client(wrapping: client)
     self.metadata = metadata
     self.options = options
   }

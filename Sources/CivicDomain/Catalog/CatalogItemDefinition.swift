@@ -51,6 +51,11 @@ public struct CatalogItemDefinition: Sendable, Hashable, Codable {
   public var materials: [RequiredMaterial]
   public var channels: Set<IntakeChannel>
   public var warningPolicy: WarningPolicy
+  /// The community access-list item its work counts as (docs/ACCESS.md); nil: its own code.
+  public var accessItemCode: String?
+
+  /// The code community access lists are checked against.
+  public var accessCode: String { self.accessItemCode ?? self.code }
 
   public init(
     code: String,
@@ -62,7 +67,8 @@ public struct CatalogItemDefinition: Sendable, Hashable, Codable {
     promisedWorkingDays: Int = 0,
     materials: [RequiredMaterial] = [],
     channels: Set<IntakeChannel> = [.window],
-    warningPolicy: WarningPolicy = .defaults
+    warningPolicy: WarningPolicy = .defaults,
+    accessItemCode: String? = nil
   ) {
     self.code = code
     self.name = name
@@ -74,6 +80,7 @@ public struct CatalogItemDefinition: Sendable, Hashable, Codable {
     self.materials = materials
     self.channels = channels
     self.warningPolicy = warningPolicy
+    self.accessItemCode = accessItemCode
   }
 
   /// Checks everything publication needs; the error names the first field at fault.

@@ -27,17 +27,33 @@ public struct AccessListRepository: Sendable {
   /// village with a published list that does not hold the item. (A community whose first
   /// list is not published yet is not guarded: docs/ACCESS.md, "Adoption".)
   public func check(unitCodes: [String], itemCode: String) async throws {
-    guard !unitCodes.isEmpty else { return }
+    if let refusal = try await self.firstRefusal(unitCodes: unitCodes, code: "\(itemCode)::text") { throw refusal }
+  }
+
+  /// The engine's check for a case of `item`: against the access-list item its catalogue
+  /// version declares (`CatalogItemDefinition.accessItemCode`), else the item's own code (a
+  /// dispute's `DISPUTE`, …), resolved in the same statement.
+  public func check(unitCodes: [String], item: ItemRef) async throws {
+    let declared: SQLQuery = """
+      coalesce((SELECT v.definition->>'accessItemCode' FROM catalog_item_versions v
+        WHERE v.item_code = \(item.code) AND v.version = \(item.version)), \(item.code))
+      """
+    if let refusal = try await self.firstRefusal(unitCodes: unitCodes, code: declared) { throw refusal }
+  }
+
+  /// The first of `unitCodes` (by code) whose published list lacks the item `code` evaluates to.
+  private func firstRefusal(unitCodes: [String], code: SQLQuery) async throws -> AccessListRefusal? {
+    guard !unitCodes.isEmpty else { return nil }
     let refused = try await self.connection.query(
       """
-      SELECT u.code FROM units u
+      SELECT u.code, item.code FROM (SELECT \(code) AS code) item CROSS JOIN units u
       JOIN access_lists l ON l.unit_id = u.id AND l.status = 'published'
       WHERE u.code = ANY(\(SQLArray(unitCodes))::text[]) AND u.kind = ANY(\(SQLArray(Self.guardedKinds))::text[])
-        AND NOT EXISTS (SELECT 1 FROM access_list_items i WHERE i.unit_id = l.unit_id AND i.version = l.version AND i.code = \(itemCode))
+        AND NOT EXISTS (SELECT 1 FROM access_list_items i WHERE i.unit_id = l.unit_id AND i.version = l.version AND i.code = item.code)
       ORDER BY u.code LIMIT 1
       """
-    ).scalar(String.self)
-    if let refused { throw AccessListRefusal(unitCode: refused, itemCode: itemCode) }
+    ).decode((String, String).self).first
+    return refused.map { AccessListRefusal(unitCode: $0.0, itemCode: $0.1) }
   }
 
   /// The published version and the pending proposal of a unit's list.

@@ -63,8 +63,15 @@ extension CaseRepository {
     // Every task of every kind is assigned here, so the community access list is enforced
     // here once: tasks new to a unit (a dispatched stage, a transfer, a route, a tier).
     let assigned = tasks.filter { task in old.map { $0.tasks.count < task.number || $0.tasks[task.number - 1].unit != task.unit } ?? true }
-    try await AccessListRepository(self.connection).check(unitCodes: assigned.map(\.unit.rawValue), itemCode: new.item.code)
+    try await AccessListRepository(self.connection).check(unitCodes: assigned.map(\.unit.rawValue), item: new.item)
+    // Likewise service purchase contracts: work reaches a social organisation under one only.
+    let contracts = try await self.contracts(for: assigned, change: change, calendar: calendar)
     try await self.writeTasks(caseID: id, tasks, calendar: calendar)
+    let moved = assigned.filter { task in old.map { $0.tasks.count >= task.number } ?? false }.map(\.number)
+    try await self.writeContractTasks(
+      caseID: id, links: contracts, moved: moved, changed: tasks, old: old, calendar: calendar,
+      at: change.events.map(\.at).max() ?? Instant(secondsSinceEpoch: 0)
+    )
     var clocks: [ClockChange] = tasks.map { task in
       let before = old.flatMap { $0.tasks.count >= task.number ? $0.tasks[task.number - 1].clock : nil }
       return ClockChange(task: task.number, old: before, new: task.clock)

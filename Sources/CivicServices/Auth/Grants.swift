@@ -73,5 +73,6 @@ public enum Grants {
     "civicgrid.v1.People/ListCorrections",
     "civicgrid.v1.AccessLists/GetAccessList", "civicgrid.v1.AccessLists/GetRefusalReport",
     "civicgrid.v1.AccessLists/ListDelegatedItems",
+    "civicgrid.v1.Contracts/GetContract", "civicgrid.v1.Contracts/ListContracts",
   ]
 }

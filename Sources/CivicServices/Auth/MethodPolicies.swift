@@ -38,5 +38,6 @@ public enum MethodPolicies {
     GridsService.policies,
     PeopleService.policies,
     AccessListService.policies,
+    ContractsService.policies,
   ].reduce(into: [:]) { all, policies in all.merge(policies) { first, _ in first } }
 }

@@ -39,7 +39,7 @@ extension CasesService {
     unhashed.idempotencyKey = ""
     let key = try CaseIdempotencyKey(request.idempotencyKey, accountID: principal.accountID, request: unhashed)
 
-    return try await self.store.transaction { connection in
+    return try await self.store.intakeTransaction(by: principal, at: .now) { connection in
       if let key {
         try await key.lock(on: connection, wait: false)
         if let existing = try await key.recordedCase(on: connection) {

@@ -63,9 +63,11 @@ enum CatalogMapping {
       remainingWorkingDays: m.warningRemainingWorkingDays == 0 ? 1 : Int(m.warningRemainingWorkingDays),
       remainingPercent: m.warningRemainingPercent == 0 ? 20 : Int(m.warningRemainingPercent)
     )
+    let access = m.accessItemCode.isEmpty ? nil : try Validation.code(m.accessItemCode, field: "definition.access_item_code")
     let definition = CatalogItemDefinition(
       code: code, name: name, category: category, kind: kind, leadUnit: UnitID(lead), stages: stages,
-      promisedWorkingDays: Int(m.promisedWorkingDays), materials: materials, channels: channels, warningPolicy: policy
+      promisedWorkingDays: Int(m.promisedWorkingDays), materials: materials, channels: channels, warningPolicy: policy,
+      accessItemCode: access == code ? nil : access
     )
     do {
       try definition.validate()
@@ -101,6 +103,7 @@ enum CatalogMapping {
     m.channels = IntakeChannel.allCases.filter(definition.channels.contains).map(self.message)
     m.warningRemainingWorkingDays = Int32(definition.warningPolicy.remainingWorkingDays)
     m.warningRemainingPercent = Int32(definition.warningPolicy.remainingPercent)
+    m.accessItemCode = definition.accessItemCode ?? ""
     return m
   }
 

@@ -57,10 +57,13 @@ public struct CatalogService: Civicgrid_V1_Catalog.SimpleServiceProtocol {
       request, name: "published",
       { (item: inout CatalogItem, number: Int) throws(DomainError) in try item.publish(number) },
       // A version that would dispatch an item to a community off its access list is not
-      // published (docs/ACCESS.md): the same check the engine makes when it assigns the task.
+      // published (docs/ACCESS.md): the same check the engine makes when it assigns the task,
+      // against the access-list item the version declares.
       check: { item, number, connection in
-        let stages = try item.version(number).definition.stages
-        try await AccessListRepository(connection).check(unitCodes: stages.flatMap(\.units).map(\.rawValue), itemCode: item.code)
+        let definition = try item.version(number).definition
+        try await AccessListRepository(connection).check(
+          unitCodes: definition.stages.flatMap(\.units).map(\.rawValue), itemCode: definition.accessCode
+        )
       }
     )
   }

@@ -40,7 +40,7 @@ extension DisputesService {
     unkeyed.idempotencyKey = ""
     let key = try CaseIdempotencyKey(request.idempotencyKey, accountID: principal.accountID, request: unkeyed, method: "SubmitDispute")
     let now = self.now()
-    return try await self.store.transaction { connection in
+    return try await self.store.intakeTransaction(by: principal, at: now) { connection in
       if let key {
         try await key.lock(on: connection, wait: true)
         if let existing = try await key.recordedCase(on: connection) {

@@ -82,7 +82,7 @@ extension FieldEventsService {
     unkeyed.idempotencyKey = ""
     let key = try CaseIdempotencyKey(request.idempotencyKey, accountID: principal.accountID, request: unkeyed, method: "ReportEvent")
     let now = self.now()
-    return try await self.store.transaction { connection in
+    return try await self.store.intakeTransaction(by: principal, at: now) { connection in
       if let existing = try await key?.existingCase(on: connection) {
         return try await Self.load(existing, scope: .everything, at: now, on: connection)
       }

@@ -16,7 +16,7 @@ extension RequestsService {
     let principal = try RequestContext.principal()
     let submission = try Submission(request, by: principal)
     let now = self.now()
-    return try await self.store.transaction { connection in
+    return try await self.store.intakeTransaction(by: principal, at: now) { connection in
       let id = try await Self.receive(submission, by: principal, at: now, on: connection)
       return try await Self.load(id, scope: .everything, at: now, on: connection)
     }

@@ -38,7 +38,7 @@ extension SupervisionService {
     unkeyed.idempotencyKey = ""
     let key = try CaseIdempotencyKey(request.idempotencyKey, accountID: principal.accountID, request: unkeyed, method: "IssueOrder")
     let now = self.now()
-    return try await self.store.transaction { connection in
+    return try await self.store.intakeTransaction(by: principal, at: now) { connection in
       if let key {
         // A duplicate waits for the first to commit, then answers the order it made.
         try await key.lock(on: connection, wait: true)

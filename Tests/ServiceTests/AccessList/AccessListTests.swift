@@ -45,30 +45,12 @@ struct AccessListTests {
 
   /// Publishes an item whose one stage goes to the lead department and the community C01.
   static func publishCommunityItem(_ f: CaseFixture) async throws {
-    var definition = Civicgrid_V1_ItemDefinition()
-    definition.code = "community-care"
-    definition.name = "Community care visit"
-    definition.category = "social-assistance"
-    definition.kind = .promised
-    definition.leadUnitCode = "CIVIL"
-    var stage = Civicgrid_V1_ItemStage()
-    stage.unitCodes = ["CIVIL", "C01"]
-    stage.workingDays = 3
-    definition.stages = [stage]
-    definition.promisedWorkingDays = 3
-    definition.channels = [.window]
-    var draft = Civicgrid_V1_SaveDraftRequest()
-    draft.definition = definition
-    _ = try await f.call(f.admin) { try await f.catalog.saveDraft(request: draft, context: $0) }
-    var publish = Civicgrid_V1_ItemVersionRequest()
-    publish.code = "community-care"
-    publish.version = 1
-    publish.expectedItemVersion = 1
-    _ = try await f.call(f.admin) { try await f.catalog.publishVersion(request: publish, context: $0) }
+    try await f.publishOneStageItem("community-care", name: "Community care visit", units: ["CIVIL", "C01"])
   }
 
-  static func submitAndAccept(_ f: CaseFixture) async throws -> Civicgrid_V1_Case {
-    var request = f.application("community-care")
+  /// Takes in an application for a one-stage item without materials and accepts it (dispatching the stage).
+  static func submitAndAccept(_ f: CaseFixture, item: String = "community-care") async throws -> Civicgrid_V1_Case {
+    var request = f.application(item)
     request.providedMaterials = []
     let submitted = try await f.call(f.clerk) { try await f.cases.submitApplication(request: request, context: $0) }
     var accept = Civicgrid_V1_AcceptCaseRequest()

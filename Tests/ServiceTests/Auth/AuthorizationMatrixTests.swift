@@ -196,6 +196,9 @@ private let expectations: [String: Expected] = [
   "civicgrid.v1.AccessLists/GetRefusalReport": .roles([.supervisor, .admin, .auditor]),
   "civicgrid.v1.AccessLists/SetDelegatedItems": .roles([.admin]),
   "civicgrid.v1.AccessLists/ListDelegatedItems": .anyAccount,
+  "civicgrid.v1.Contracts/CreateContract": .roles([.admin]),
+  "civicgrid.v1.Contracts/GetContract": .roles([.handler, .supervisor, .admin, .auditor]),
+  "civicgrid.v1.Contracts/ListContracts": .roles([.handler, .supervisor, .admin, .auditor]),
 ]
 
 @Suite("Authorization matrix", .timeLimit(.minutes(5)))

@@ -9,7 +9,8 @@ import Testing
 
 /// `CaseFixture` with the Disputes service and the units disputes go to: a mediation
 /// committee under the street (MC1), a social organisation (SO1) and the court link (COURT),
-/// and the district's ladder (community → street → district centre → court link).
+/// with a service contract covering disputes, and the district's ladder (community → street →
+/// district centre → court link).
 struct DisputeFixture: Sendable {
   let base: CaseFixture
   let disputes: DisputesService
@@ -34,6 +35,12 @@ struct DisputeFixture: Sendable {
       try await base.pool.withConnection { connection in
         try await DisputeRepository(connection).replaceLadder(
           districtUnitID: units["D01"]!.id, with: try DisputeLadder(rungs: ["community", "street", "district centre", "court link"])
+        )
+        // Work reaches a social organisation only under a service contract (docs/CONTRACTS.md): SO1's covers disputes.
+        _ = try await ContractRepository(connection).insert(
+          purchaserID: units["D01"]!.id, organisationID: units["SO1"]!.id, title: "Legal aid for disputes", itemCodes: ["DISPUTE"],
+          startsOn: CivilDate("2000-01-01")!, endsOn: CivilDate("2199-12-31")!, amountFen: 1_000_000,
+          targets: ContractTargets(tasks: 0, onTimePercent: 0, satisfiedPercent: 0), by: "admin", at: Instant(secondsSinceEpoch: 0)
         )
       }
       let disputes = now.map { DisputesService(store: base.pool, now: $0) } ?? DisputesService(store: base.pool)

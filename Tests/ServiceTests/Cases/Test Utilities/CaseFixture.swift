@@ -103,14 +103,36 @@ struct CaseFixture: Sendable {
     m2.mayBeMissingAtAcceptance = true
     definition.materials = [m1, m2]
     definition.channels = channels
+    try await self.saveAndPublish(definition)
+  }
+
+  /// Saves `definition` as version 1 of a new item and publishes it, as the admin.
+  func saveAndPublish(_ definition: Civicgrid_V1_ItemDefinition) async throws {
     var draft = Civicgrid_V1_SaveDraftRequest()
     draft.definition = definition
     _ = try await self.call(self.admin) { try await self.catalog.saveDraft(request: draft, context: $0) }
     var publish = Civicgrid_V1_ItemVersionRequest()
-    publish.code = code
+    publish.code = definition.code
     publish.version = 1
     publish.expectedItemVersion = 1
     _ = try await self.call(self.admin) { try await self.catalog.publishVersion(request: publish, context: $0) }
+  }
+
+  /// Publishes a promised item of one stage (3 working days) shared by `units`, the first the lead.
+  func publishOneStageItem(_ code: String, name: String, units: [String]) async throws {
+    var definition = Civicgrid_V1_ItemDefinition()
+    definition.code = code
+    definition.name = name
+    definition.category = "social-assistance"
+    definition.kind = .promised
+    definition.leadUnitCode = units[0]
+    var stage = Civicgrid_V1_ItemStage()
+    stage.unitCodes = units
+    stage.workingDays = 3
+    definition.stages = [stage]
+    definition.promisedWorkingDays = 3
+    definition.channels = [.window]
+    try await self.saveAndPublish(definition)
   }
 
   func application(_ item: String = "elderly-allowance", channel: Civicgrid_V1_IntakeChannel = .window, key: String = "") -> Civicgrid_V1_SubmitApplicationRequest {

@@ -1,0 +1,77 @@
+public import CivicDomain
+public import CivicStore
+
+extension ContractRepository {
+  /// A task of a case assigned to a unit, as the engine asks about it.
+  public struct Assignment: Sendable, Hashable {
+    public var task: Int
+    public var unitCode: String
+
+    public init(task: Int, unitCode: String) {
+      self.task = task
+      self.unitCode = unitCode
+    }
+  }
+
+  /// The contract each assignment to a social organisation falls under (task number →
+  /// contract id), or the refusal of the first one no active contract covers
+  /// (`ContractCoverage`). Assignments to other units need none and are left out.
+  public func contracts(for assignments: [Assignment], itemCode: String, on day: CivilDate) async throws -> [Int: Int64] {
+    guard !assignments.isEmpty else { return [:] }
+    let rows = try await self.connection.query(
+      """
+      SELECT u.code, c.id, c.starts_on::text, c.ends_on::text,
+        EXISTS (SELECT 1 FROM service_contract_items i WHERE i.contract_id = c.id AND i.item_code = \(itemCode))
+      FROM units u LEFT JOIN service_contracts c ON c.organisation_unit_id = u.id
+      WHERE u.code = ANY(\(SQLArray(Array(Set(assignments.map(\.unitCode)))))::text[]) AND u.kind = \(Self.organisationKind)
+      """
+    ).decode((String, Int64?, String?, String?, Bool).self)
+    var candidates: [String: [ContractCoverage.Candidate]] = [:]
+    for row in rows {
+      // An organisation without contracts comes back once, with no contract columns.
+      if candidates[row.0] == nil { candidates[row.0] = [] }
+      guard let id = row.1, let starts = row.2.flatMap(CivilDate.init), let ends = row.3.flatMap(CivilDate.init) else { continue }
+      candidates[row.0, default: []].append(ContractCoverage.Candidate(id: id, startsOn: starts, endsOn: ends, coversItem: row.4))
+    }
+    var chosen: [Int: Int64] = [:]
+    for assignment in assignments.sorted(by: { $0.task < $1.task }) {
+      guard let organisation = candidates[assignment.unitCode] else { continue }
+      chosen[assignment.task] = try ContractCoverage.contract(for: itemCode, at: assignment.unitCode, on: day, among: organisation).get()
+    }
+    return chosen
+  }
+
+  /// Links tasks to the contracts they were assigned under; `moved` tasks (reassigned to
+  /// another unit) lose the link they had.
+  public func link(caseID: Int64, _ contracts: [Int: Int64], moved: [Int], at now: Instant) async throws(StoreError) {
+    if !moved.isEmpty {
+      try await self.connection.execute(
+        "DELETE FROM service_contract_tasks WHERE case_id = \(caseID) AND task = ANY(\(SQLArray(moved))::integer[]) AND finished_at IS NULL"
+      )
+    }
+    guard !contracts.isEmpty else { return }
+    let pairs = contracts.sorted { $0.key < $1.key }
+    try await self.connection.execute(
+      """
+      INSERT INTO service_contract_tasks (contract_id, case_id, task, assigned_at)
+      SELECT contract, \(caseID), task, to_timestamp(\(now.secondsSinceEpoch)::bigint)
+      FROM unnest(\(SQLArray(pairs.map(\.value)))::bigint[], \(SQLArray(pairs.map(\.key)))::integer[]) AS r(contract, task)
+      ON CONFLICT DO NOTHING
+      """
+    )
+  }
+
+  /// Records how tasks that just closed ended on their contract links, if any: on time or
+  /// not, or nil for a task withdrawn unfinished (it counts in neither).
+  public func finish(caseID: Int64, _ finished: [(task: Int, at: Instant, onTime: Bool?)]) async throws(StoreError) {
+    guard !finished.isEmpty else { return }
+    try await self.connection.execute(
+      """
+      UPDATE service_contract_tasks t SET finished_at = to_timestamp(r.at), on_time = r.on_time
+      FROM unnest(\(SQLArray(finished.map(\.task)))::integer[], \(SQLArray(finished.map(\.at.secondsSinceEpoch)))::bigint[],
+        \(SQLArray(finished.map(\.onTime)))::boolean[]) AS r(task, at, on_time)
+      WHERE t.case_id = \(caseID) AND t.task = r.task AND t.finished_at IS NULL
+      """
+    )
+  }
+}
