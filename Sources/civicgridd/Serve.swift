@@ -145,7 +145,8 @@ struct Serve: AsyncParsableCommand {
   }
 
   /// The lifecycle services that come with the store: the pool, its health monitor (which
-  /// turns the database services NOT_SERVING while PostgreSQL is away) and the warning sweeper.
+  /// turns the database services NOT_SERVING while PostgreSQL is away), the sequencer and the
+  /// warning sweeper.
   private static func storeServices(
     _ pool: StorePool,
     health: HealthService,
@@ -159,6 +160,8 @@ struct Serve: AsyncParsableCommand {
       if !reachable { logger.warning("store: PostgreSQL unreachable; calls fail UNAVAILABLE until it is back") }
     }
     var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: pool), .init(service: monitor)]
+    // Numbers case events and seals audit entries after commit; one instance leads.
+    services.append(.init(service: Sequencer(store: pool, logger: logger)))
     if settings.warningSweepSeconds > 0 {
       // Records warning-level changes (docs/SUPERVISION.md); safe with several instances.
       var configuration = WarningSweeper.Configuration.defaults

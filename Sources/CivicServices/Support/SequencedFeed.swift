@@ -3,9 +3,10 @@ import CivicStore
 /// A feed of rows read in sequence order from a cursor: everything after the cursor, then
 /// live rows, until the caller's task is cancelled.
 ///
-/// The rows' writers must make sequence values visible in increasing order (they draw them
-/// under an advisory lock held until commit: `CaseRepository`, `AlertWriter`), so reading
-/// `seq > cursor` never skips a row that commits later with a smaller number. The feed reads
+/// Sequence values must become visible in increasing order, so reading `seq > cursor` never
+/// skips a row that commits later with a smaller number: case events are numbered after
+/// commit by the one `Sequencer`, a batch transaction at a time; alerts are drawn under an
+/// advisory lock held until commit (`AlertWriter`). The feed reads
 /// again whenever a notification on `channel` arrives, from whichever instance wrote, and at
 /// least once per `tick` (a notification sent while the listener reconnects is lost; the tick
 /// covers it). Every read drains what is visible, a page at a time.
@@ -28,18 +29,7 @@ struct SequencedFeed: Sendable {
     var cursor = cursor
     let (pageSize, tick) = (self.pageSize, self.tick)
     try await self.store.withNotifications(channels: [self.channel]) { notifications in
-      let (wakeups, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
-      try await withThrowingTaskGroup(of: Void.self) { group in
-        group.addTask {
-          for await _ in notifications { wake.yield() }
-          wake.finish()
-        }
-        group.addTask {
-          while !Task.isCancelled {
-            wake.yield()
-            try await Task.sleep(for: tick)
-          }
-        }
+      try await Wakeups.run(notifications, tick: tick) { wakeups in
         for await _ in wakeups {
           while true {
             let rows = try await page(cursor, pageSize)
@@ -47,7 +37,6 @@ struct SequencedFeed: Sendable {
             if rows.count < pageSize { break }
           }
         }
-        group.cancelAll()
       }
     }
   }

@@ -132,6 +132,8 @@ struct ServiceHarness: Sendable {
       )
       let result = try await withThrowingTaskGroup(of: Void.self) { group in
         group.addTask { try await server.run() }
+        // civicgridd serve runs one too: it numbers case events and seals audit entries.
+        group.addTask { try await Sequencer(store: store, logger: Self.logger).compete() }
         defer { group.cancelAll() }
         let ports = try await server.boundPorts
         let transport = try CivicWireClientTransport(host: "127.0.0.1", port: ports.wire)
