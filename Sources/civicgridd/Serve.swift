@@ -50,11 +50,13 @@ struct Serve: AsyncParsableCommand {
     }
 
     let store = try await self.openStore(logger: logger, tracer: tracing?.tracer)
+    // One LISTEN connection for every WatchEvents and WatchAlerts subscriber of this instance.
+    let feeds = store.map { FeedListener(store: $0, logger: logger) }
     let server = CivicGridServer(
       configuration: settings,
       registry: registry,
       logger: logger,
-      services: store.map { DatabaseServices.make(store: $0) } ?? [],
+      services: store.map { DatabaseServices.make(store: $0, feeds: feeds) } ?? [],
       interceptors: store.map { DatabaseServices.interceptors(store: $0, certificateAccounts: settings.tls?.clientAccounts ?? [:]) } ?? [],
       tracer: tracing?.tracer
     )
@@ -62,6 +64,7 @@ struct Serve: AsyncParsableCommand {
     // The exporter first, so it shuts down last and flushes the server's final spans.
     var lifecycle: [ServiceGroupConfiguration.ServiceConfiguration] = tracing.map { [.init(service: $0.service)] } ?? []
     lifecycle += store.map { Self.storeServices($0, health: server.health, settings: settings, logger: logger) } ?? []
+    if let feeds { lifecycle.append(.init(service: feeds)) }
     lifecycle.append(.init(service: server))
     let group = ServiceGroup(
       configuration: ServiceGroupConfiguration(services: lifecycle, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)

@@ -14,6 +14,8 @@ struct SequencedFeed: Sendable {
   var store: StorePool
   /// The `pg_notify` channel the writers signal after commit.
   var channel: String
+  /// The instance's shared listener; nil: a LISTEN connection of the feed's own.
+  var listener: FeedListener? = nil
   var pageSize = 500
   var tick: Duration = .seconds(1)
 
@@ -28,15 +30,20 @@ struct SequencedFeed: Sendable {
   ) async throws {
     var cursor = cursor
     let (pageSize, tick) = (self.pageSize, self.tick)
-    try await self.store.withNotifications(channels: [self.channel]) { notifications in
-      try await Wakeups.run(notifications, tick: tick) { wakeups in
-        for await _ in wakeups {
-          while true {
-            let rows = try await page(cursor, pageSize)
-            for row in rows { cursor = try await deliver(row) }
-            if rows.count < pageSize { break }
-          }
+    func drain(_ wakeups: AsyncStream<Void>) async throws {
+      for await _ in wakeups {
+        while true {
+          let rows = try await page(cursor, pageSize)
+          for row in rows { cursor = try await deliver(row) }
+          if rows.count < pageSize { break }
         }
+      }
+    }
+    if let listener = self.listener {
+      try await Wakeups.run(listener.subscribe(channel: self.channel), tick: tick) { try await drain($0) }
+    } else {
+      try await self.store.withNotifications(channels: [self.channel]) { notifications in
+        try await Wakeups.run(notifications, tick: tick) { try await drain($0) }
       }
     }
   }
