@@ -21,8 +21,7 @@ public struct AuditRepository: Sendable {
   public func append(_ record: AuditRecord) async throws(StoreError) {
     // A start-up command acts as no account: NULL, not 0.
     let accountID: Int64? = record.accountID == 0 ? nil : record.accountID
-    try await self.connection.query(
-      """
+    let insert: SQLQuery = """
       WITH inserted AS (
         INSERT INTO audit_log (at, account_id, account, method, object, summary, request_id)
         VALUES (timestamptz 'epoch' + (\(record.atMicros)::bigint || ' microseconds')::interval,
@@ -31,7 +30,7 @@ public struct AuditRepository: Sendable {
       )
       SELECT pg_notify(\(SequencerRepository.wakeChannel), '') FROM inserted
       """
-    )
+    try await self.connection.query(insert.named("INSERT audit_log"))
   }
 
   /// Up to `limit` committed entries that have no seq yet, in insertion order, each with its

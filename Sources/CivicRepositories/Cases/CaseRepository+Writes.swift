@@ -159,8 +159,7 @@ extension CaseRepository {
     var payloads: [String] = []
     for event in events { payloads.append(try Self.json(event)) }
     let value = change.case
-    try await self.connection.query(
-      """
+    let insert: SQLQuery = """
       WITH inserted AS (
         INSERT INTO case_events (case_id, task, kind, summary, at, by_party, case_state, case_version, item_code, unit_path, payload)
         SELECT \(caseID), task, kind, summary, to_timestamp(at), by_party, \(value.state.rawValue), \(value.version),
@@ -174,7 +173,7 @@ extension CaseRepository {
       )
       SELECT pg_notify(\(SequencerRepository.wakeChannel), '') FROM (SELECT 1 FROM inserted LIMIT 1) one
       """
-    )
+    try await self.connection.query(insert.named("INSERT case_events"))
   }
 
   /// JSON with sorted keys: event payloads, and snapshots as servers before migration 0018 wrote them.

@@ -10,7 +10,7 @@ extension Sequencer {
   public static func awaitSequenced(
     _ table: SequencedTable,
     store: StorePool,
-    timeout: Duration = .seconds(2)
+    timeout: Duration = .seconds(10)
   ) async throws -> Bool {
     guard let newest = try await store.withConnection({ try await SequencerRepository($0).newestUnsequenced(table) }) else {
       return true

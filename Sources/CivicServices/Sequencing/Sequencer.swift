@@ -8,7 +8,8 @@ public import ServiceLifecycle
 ///
 /// Every instance runs one; they compete for a session-level advisory lock
 /// (`SequencerRepository.leaderLock`) on a dedicated connection, so exactly one leads. The
-/// leader wakes on the writers' notification and at least once per `tick`, and numbers
+/// leader wakes on the writers' notification (LISTEN on its own session) and at least once
+/// per `tick`, and numbers
 /// everything committed, a batch per transaction, each batch serialised with any other by a
 /// transaction lock; it then notifies the feed. When the leader's session ends (its process
 /// or connection died) PostgreSQL releases the lock and another instance takes over within
@@ -67,15 +68,13 @@ public struct Sequencer: Service {
   }
 
   /// Numbers what is committed on every wake-up, on the session that holds the leader lock
-  /// (so a leader whose session died cannot number anything more).
+  /// (so a leader whose session died cannot number anything more). The same session listens
+  /// for the writers' notifications: one connection per leader, none per follower.
   private func lead(on session: StoreConnection) async throws {
-    let tick = self.configuration.tick
-    try await self.store.withNotifications(channels: [SequencerRepository.wakeChannel]) { notifications in
-      try await Wakeups.run(notifications, tick: tick) { wakeups in
-        for await _ in wakeups {
-          while try await self.sequenceBatch(on: session) == self.configuration.batchSize {}
-        }
-      }
+    try await session.listen(SequencerRepository.wakeChannel)
+    while !Task.isCancelled {
+      while try await self.sequenceBatch(on: session) == self.configuration.batchSize {}
+      _ = try await session.notifications(waitingUpTo: self.configuration.tick)
     }
   }
 
