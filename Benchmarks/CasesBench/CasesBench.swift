@@ -15,6 +15,10 @@ import GRPCCore
 ///                                                                   below case FROM_ID (deep)
 ///     CasesBench PORT TOKEN dispute CATEGORY IN_FLIGHT SECONDS      SubmitDispute (grid worker's door)
 ///     CasesBench PORT TOKEN request CATEGORY IN_FLIGHT SECONDS      SubmitRequest (grid worker)
+///     CasesBench PORT TOKEN feed WATCH_TOKEN IN_FLIGHT SECONDS      feed latency: SubmitApplication
+///                                                                   (QH-MR-001) reply → its event
+///                                                                   at a WatchEvents subscriber;
+///                                                                   prints `samples p50_ms p99_ms missing`
 @main
 struct CasesBench {
   static func main() async throws {
@@ -27,19 +31,24 @@ struct CasesBench {
     var metadata = Metadata()
     metadata.addString("Bearer \(arguments[2])", forKey: "authorization")
     let (mode, argument) = (arguments[3], arguments[4])
+    if mode == "feed" {
+      var watcher = Metadata()
+      watcher.addString("Bearer \(argument)", forKey: "authorization")
+      let transport = try CivicWireClientTransport(host: "127.0.0.1", port: port)
+      let result = try await withGRPCClient(transport: transport) { client in
+        try await FeedLatency.measure(
+          client: client, submitter: metadata, watcher: watcher, item: "QH-MR-001", inFlight: inFlight, seconds: seconds
+        )
+      }
+      print(String(format: "%d %.1f %.1f %d", result.samples, result.p50, result.p99, result.missing))
+      return
+    }
     let call: @Sendable (GRPCClient<CivicWireClientTransport>) async throws -> Void
     switch mode {
     case "submit":
       call = { [metadata] client in
         let cases = Civicgrid_V1_Cases.Client(wrapping: client)
-        var request = Civicgrid_V1_SubmitApplicationRequest()
-        request.itemCode = argument
-        request.channel = .window
-        request.applicant.name = "Bench Applicant"
-        request.applicant.idNumber = "110105199001011234"
-        request.applicant.phone = "13800138000"
-        request.providedMaterials = ["id-card", "photo", "premises", "registration-form"]
-        _ = try await cases.submitApplication(request, metadata: metadata)
+        _ = try await cases.submitApplication(.bench(item: argument), metadata: metadata)
       }
     case "get":
       guard let maximum = Int(argument), maximum > 0 else { throw UsageError(message: "get needs the largest case id") }

@@ -25,16 +25,18 @@ public enum DatabaseServices {
     Civicgrid_V1_Contracts.descriptor.fullyQualifiedService,
   ]
 
-  public static func make(store: StorePool) -> [any RegistrableRPCService] {
+  /// - Parameter feeds: The instance's shared LISTEN connection for the streaming feeds (run
+  ///   it beside the server); nil: each subscriber listens on a connection of its own.
+  public static func make(store: StorePool, feeds: FeedListener? = nil) -> [any RegistrableRPCService] {
     [
       DirectoryService(store: store),
       AuditService(store: store),
       CalendarService(store: store),
       CatalogService(store: store),
-      CasesService(store: store),
+      CasesService(store: store, feeds: feeds),
       AppointmentsService(store: store),
       EvaluationService(store: store),
-      SupervisionService(store: store),
+      SupervisionService(store: store, feeds: feeds),
       DisputesService(store: store),
       RequestsService(store: store),
       FieldEventsService(store: store),

@@ -50,11 +50,13 @@ struct Serve: AsyncParsableCommand {
     }
 
     let store = try await self.openStore(logger: logger, tracer: tracing?.tracer)
+    // One LISTEN connection for every WatchEvents and WatchAlerts subscriber of this instance.
+    let feeds = store.map { FeedListener(store: $0, logger: logger) }
     let server = CivicGridServer(
       configuration: settings,
       registry: registry,
       logger: logger,
-      services: store.map { DatabaseServices.make(store: $0) } ?? [],
+      services: store.map { DatabaseServices.make(store: $0, feeds: feeds) } ?? [],
       interceptors: store.map { DatabaseServices.interceptors(store: $0, certificateAccounts: settings.tls?.clientAccounts ?? [:]) } ?? [],
       tracer: tracing?.tracer
     )
@@ -62,6 +64,7 @@ struct Serve: AsyncParsableCommand {
     // The exporter first, so it shuts down last and flushes the server's final spans.
     var lifecycle: [ServiceGroupConfiguration.ServiceConfiguration] = tracing.map { [.init(service: $0.service)] } ?? []
     lifecycle += store.map { Self.storeServices($0, health: server.health, settings: settings, logger: logger) } ?? []
+    if let feeds { lifecycle.append(.init(service: feeds)) }
     lifecycle.append(.init(service: server))
     let group = ServiceGroup(
       configuration: ServiceGroupConfiguration(services: lifecycle, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
@@ -145,7 +148,8 @@ struct Serve: AsyncParsableCommand {
   }
 
   /// The lifecycle services that come with the store: the pool, its health monitor (which
-  /// turns the database services NOT_SERVING while PostgreSQL is away) and the warning sweeper.
+  /// turns the database services NOT_SERVING while PostgreSQL is away), the sequencer and the
+  /// warning sweeper.
   private static func storeServices(
     _ pool: StorePool,
     health: HealthService,
@@ -159,6 +163,8 @@ struct Serve: AsyncParsableCommand {
       if !reachable { logger.warning("store: PostgreSQL unreachable; calls fail UNAVAILABLE until it is back") }
     }
     var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: pool), .init(service: monitor)]
+    // Numbers case events and seals audit entries after commit; one instance leads.
+    services.append(.init(service: Sequencer(store: pool, logger: logger)))
     if settings.warningSweepSeconds > 0 {
       // Records warning-level changes (docs/SUPERVISION.md); safe with several instances.
       var configuration = WarningSweeper.Configuration.defaults

@@ -20,8 +20,10 @@ struct MigrationTests {
         #expect(try await migrator.migrate(pool) == [])
         let recorded = try await pool.query("SELECT count(*) FROM civic_schema_migrations").scalar(Int.self)
         #expect(recorded == migrations.count)
-        // The audit log refuses changes (append-only trigger).
+        // The audit log refuses changes (append-only trigger) to a row it holds.
+        try await pool.query("INSERT INTO audit_log (method, object, summary) VALUES ('m', 'o', 's')")
         await expectStoreError(.server) { try await pool.query("DELETE FROM audit_log") }
+        await expectStoreError(.server) { try await pool.query("UPDATE audit_log SET summary = 'x'") }
       }
     }
   }

@@ -1,7 +1,7 @@
 -- pgbench: the SQL of one SubmitApplication at the window (ops/bench/cases), statement for
 -- statement as the server runs it: the bearer token, the published item, the calendar, the
--- case number, the case row, its event under the event-order lock with its notification, the
--- audit row under the chain head, and the case read back. :digest is the clerk token's
+-- case number, the case row, its event and its audit row, both unsequenced under no lock with
+-- the sequencer's wake-up (migration 0022), and the case read back. :digest is the clerk token's
 -- SHA-256 in hex; bench_case_template and bench_event_template hold one real submission.
 BEGIN;
 SELECT a.id, a.login, u.id, u.code, u.path, array_to_string(a.roles, ',')
@@ -17,17 +17,16 @@ INSERT INTO cases (id, kind, state, item_code, item_version, channel, applicant_
   SELECT :id, kind, state, item_code, item_version, channel, applicant_name, applicant_id_number, applicant_phone,
     unit_id, jurisdiction, deadline, clock_state, true, version, snapshot_bytes, now(), clocks, current_stage, approved
   FROM bench_case_template;
-SELECT pg_advisory_xact_lock(1128744278);
-INSERT INTO case_events (case_id, task, kind, summary, at, by_party, case_state, case_version, item_code, unit_path, payload)
-  SELECT :id, task, kind, summary, now(), by_party, case_state, case_version, item_code, unit_path, payload
-  FROM bench_event_template RETURNING seq;
-SELECT pg_notify('case_events', :id::text);
-SELECT seq, hash FROM audit_head FOR UPDATE;
-INSERT INTO audit_log (seq, at, account_id, account, method, object, summary, request_id, prev_hash, hash)
-  OVERRIDING SYSTEM VALUE
-  SELECT seq + 1, now(), NULL, 'clerk', 'civicgrid.v1.Cases/SubmitApplication', 'case/' || :id,
-    'submitted for QH-MR-001 v1 via window at QH-GSC', '', hash, sha256(hash) FROM audit_head;
-UPDATE audit_head SET seq = seq + 1, hash = sha256(hash);
+WITH inserted AS (
+  INSERT INTO case_events (case_id, task, kind, summary, at, by_party, case_state, case_version, item_code, unit_path, payload)
+    SELECT :id, task, kind, summary, now(), by_party, case_state, case_version, item_code, unit_path, payload
+    FROM bench_event_template RETURNING id)
+SELECT pg_notify('civic_sequencer', '') FROM (SELECT 1 FROM inserted LIMIT 1) one;
+WITH inserted AS (
+  INSERT INTO audit_log (at, account_id, account, method, object, summary, request_id)
+    VALUES (now(), NULL, 'clerk', 'civicgrid.v1.Cases/SubmitApplication', 'case/' || :id,
+      'submitted for QH-MR-001 v1 via window at QH-GSC', '') RETURNING id)
+SELECT pg_notify('civic_sequencer', '') FROM inserted;
 SELECT c.id, c.snapshot_bytes, c.snapshot::text, u.code, u.path, c.applicant_id_number, c.applicant_phone, c.jurisdiction,
     c.submitted_at, c.updated_at, v.name, (u.path >= '/' AND u.path < '0'),
     EXISTS (SELECT 1 FROM case_tasks t JOIN units tu ON tu.id = t.unit_id

@@ -38,10 +38,11 @@ extension CaseRepository {
     return try await self.connection.query(query).decode(CaseSummaryRecord.self)
   }
 
-  /// Case `id`'s timeline, oldest first.
+  /// Case `id`'s timeline, oldest first, events not yet numbered by the sequencer included
+  /// (sequence 0, after the numbered ones: a case's events are numbered in its order).
   public func timeline(of id: Int64) async throws(StoreError) -> [TimelineRow] {
     try await self.connection.query(
-      "SELECT seq, at, by_party, task, kind, summary FROM case_events WHERE case_id = \(id) ORDER BY seq"
+      "SELECT coalesce(seq, 0) AS seq, at, by_party, task, kind, summary FROM case_events WHERE case_id = \(id) ORDER BY seq NULLS LAST, id"
     ).decode(TimelineRow.self)
   }
 

@@ -156,34 +156,31 @@ extension CaseRepository {
     }
   }
 
-  /// Appends the transition's events in one statement under the event-order lock, then
-  /// notifies watchers of the newest sequence (delivered at commit).
+  /// Appends the transition's events unsequenced, in one statement that also wakes the
+  /// sequencer at commit. No lock: the sequencer numbers them after commit, in insertion
+  /// order (`SequencerRepository`), so writers of different cases never wait on each other.
   private func appendEvents(caseID: Int64, change: CaseChange, unitPath: String) async throws {
     let events = change.events
     guard !events.isEmpty else { return }
-    try await self.connection.query("SELECT pg_advisory_xact_lock(\(Self.eventOrderLock))")
     let descriptions = events.map(\.kind.feedDescription)
     var payloads: [String] = []
     for event in events { payloads.append(try Self.json(event)) }
     let value = change.case
-    let last =
-      try await self.connection.query(
-        """
-        WITH inserted AS (
-          INSERT INTO case_events (case_id, task, kind, summary, at, by_party, case_state, case_version, item_code, unit_path, payload)
-          SELECT \(caseID), task, kind, summary, to_timestamp(at), by_party, \(value.state.rawValue), \(value.version),
-            \(value.item.code), \(unitPath), payload::jsonb
-          FROM unnest(\(SQLArray(events.map { $0.task ?? 0 }))::integer[], \(SQLArray(descriptions.map(\.kind)))::text[],
-            \(SQLArray(descriptions.map(\.summary)))::text[], \(SQLArray(events.map(\.at.secondsSinceEpoch)))::bigint[],
-            \(SQLArray(events.map(\.by.description)))::text[], \(SQLArray(payloads))::text[])
-            WITH ORDINALITY AS r(task, kind, summary, at, by_party, payload, position)
-          ORDER BY position
-          RETURNING seq
-        )
-        SELECT max(seq) FROM inserted
-        """
-      ).scalar(Int64.self) ?? 0
-    try await self.connection.query("SELECT pg_notify(\(Self.notifyChannel), \(String(last)))")
+    let insert: SQLQuery = """
+      WITH inserted AS (
+        INSERT INTO case_events (case_id, task, kind, summary, at, by_party, case_state, case_version, item_code, unit_path, payload)
+        SELECT \(caseID), task, kind, summary, to_timestamp(at), by_party, \(value.state.rawValue), \(value.version),
+          \(value.item.code), \(unitPath), payload::jsonb
+        FROM unnest(\(SQLArray(events.map { $0.task ?? 0 }))::integer[], \(SQLArray(descriptions.map(\.kind)))::text[],
+          \(SQLArray(descriptions.map(\.summary)))::text[], \(SQLArray(events.map(\.at.secondsSinceEpoch)))::bigint[],
+          \(SQLArray(events.map(\.by.description)))::text[], \(SQLArray(payloads))::text[])
+          WITH ORDINALITY AS r(task, kind, summary, at, by_party, payload, position)
+        ORDER BY position
+        RETURNING id
+      )
+      SELECT pg_notify(\(SequencerRepository.wakeChannel), '') FROM (SELECT 1 FROM inserted LIMIT 1) one
+      """
+    try await self.connection.query(insert.named("INSERT case_events"))
   }
 
   /// JSON with sorted keys: event payloads, and snapshots as servers before migration 0018 wrote them.

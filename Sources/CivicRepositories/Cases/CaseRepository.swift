@@ -5,13 +5,13 @@ import Foundation
 /// The cases aggregate: the case row (snapshot and projection columns), its tasks, its clocks'
 /// pauses and extensions, and its timeline events, inside the caller's transaction.
 ///
-/// Event order: before its first event row, the transaction takes `eventOrderLock` (an advisory
-/// transaction lock, held until commit). Sequence values are drawn only under that lock, so
-/// they are drawn in commit order, and a reader that sees sequence n also sees every smaller
-/// committed sequence. See docs/CASES.md.
+/// Event order: events are inserted without a sequence number (`seq` NULL) and under no
+/// lock; the sequencer numbers committed ones after commit, in insertion order, one batch
+/// transaction at a time (`SequencerRepository`), so a reader that sees sequence n also
+/// sees every smaller one. See docs/STORE.md, "Event and audit order".
 public struct CaseRepository: Sendable {
-  public static let eventOrderLock: Int64 = 0x4347_4556  // "CGEV"
-  /// Notified with the newest sequence at commit; watchers then read after their cursor.
+  /// Notified by the sequencer with the newest sequence when it commits a batch; watchers
+  /// then read after their cursor.
   public static let notifyChannel = "case_events"
 
   let connection: StoreConnection

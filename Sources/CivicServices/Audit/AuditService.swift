@@ -41,6 +41,8 @@ public struct AuditService: Civicgrid_V1_Audit.SimpleServiceProtocol {
       untilMicros: until?.micros,
       accountsWithin: scope.coversDistrict ? nil : scope.sqlRange
     )
+    // The log is read sealed only: wait (bounded) for the entries committed before this call.
+    try await Sequencer.awaitSequenced(.auditLog, store: self.store)
     let records = try await self.store.withConnection { try await AuditRepository($0).list(filter, limit: limit + 1) }
     var response = Civicgrid_V1_ListAuditResponse()
     for entry in records.prefix(limit) {
@@ -70,6 +72,7 @@ public struct AuditService: Civicgrid_V1_Audit.SimpleServiceProtocol {
     guard try RequestContext.principal().coversDistrict else {
       throw DomainError.permissionDenied("verifying the audit chain needs a scope that covers the whole district")
     }
+    try await Sequencer.awaitSequenced(.auditLog, store: self.store)
     let verifier = try await AuditLog.verify(self.store)
     return .with {
       $0.intact = verifier.isIntact

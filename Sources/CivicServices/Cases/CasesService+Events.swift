@@ -25,7 +25,7 @@ extension CasesService {
     let itemCode = request.itemCode
     let store = self.store
     try await FeedSubscribers.events.subscribed {
-      try await SequencedFeed(store: store, channel: CaseRepository.notifyChannel).follow(after: request.after) { after, limit in
+      try await SequencedFeed(store: store, channel: CaseRepository.notifyChannel, listener: self.feeds).follow(after: request.after) { after, limit in
         try await store.query(
           CaseEventFeed.page(after: after, range: range, caseID: caseID, itemCode: itemCode, kinds: kinds, limit: limit)
         ).rows

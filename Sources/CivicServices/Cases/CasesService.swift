@@ -15,10 +15,13 @@ public import GRPCCore
 public struct CasesService: Civicgrid_V1_Cases.SimpleServiceProtocol {
   let store: StorePool
   let executor: CaseExecutor
+  /// The instance's shared LISTEN connection for WatchEvents; nil: one per subscriber.
+  let feeds: FeedListener?
 
-  public init(store: StorePool) {
+  public init(store: StorePool, feeds: FeedListener? = nil) {
     self.store = store
     self.executor = CaseExecutor(store: store)
+    self.feeds = feeds
   }
 
   public static let policies: [String: MethodPolicy] = [

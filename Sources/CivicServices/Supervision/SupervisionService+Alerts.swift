@@ -84,7 +84,7 @@ extension SupervisionService {
     let query = try await self.alertQuery(request.filter, principal: principal)
     let store = self.store
     try await FeedSubscribers.alerts.subscribed {
-      try await SequencedFeed(store: store, channel: AlertWriter.notifyChannel).follow(after: request.after) { after, limit in
+      try await SequencedFeed(store: store, channel: AlertWriter.notifyChannel, listener: self.feeds).follow(after: request.after) { after, limit in
         try await store.query(query.page(after: after, limit: limit)).rows
       } deliver: { row in
         let alert = try Self.alert(row)

@@ -16,14 +16,17 @@ public struct SupervisionService: Civicgrid_V1_Supervision.SimpleServiceProtocol
   let store: StorePool
   /// The time commands are stamped with; tests script it.
   let now: @Sendable () -> Instant
+  /// The instance's shared LISTEN connection for WatchAlerts; nil: one per subscriber.
+  let feeds: FeedListener?
 
-  public init(store: StorePool) {
-    self.init(store: store, now: { Instant.now })
+  public init(store: StorePool, feeds: FeedListener? = nil) {
+    self.init(store: store, now: { Instant.now }, feeds: feeds)
   }
 
-  public init(store: StorePool, now: @escaping @Sendable () -> Instant) {
+  public init(store: StorePool, now: @escaping @Sendable () -> Instant, feeds: FeedListener? = nil) {
     self.store = store
     self.now = now
+    self.feeds = feeds
   }
 
   static let watchers: Set<Role> = [.supervisor, .handler, .clerk, .admin, .auditor]

@@ -3,9 +3,10 @@ import CivicStore
 /// A feed of rows read in sequence order from a cursor: everything after the cursor, then
 /// live rows, until the caller's task is cancelled.
 ///
-/// The rows' writers must make sequence values visible in increasing order (they draw them
-/// under an advisory lock held until commit: `CaseRepository`, `AlertWriter`), so reading
-/// `seq > cursor` never skips a row that commits later with a smaller number. The feed reads
+/// Sequence values must become visible in increasing order, so reading `seq > cursor` never
+/// skips a row that commits later with a smaller number: case events are numbered after
+/// commit by the one `Sequencer`, a batch transaction at a time; alerts are drawn under an
+/// advisory lock held until commit (`AlertWriter`). The feed reads
 /// again whenever a notification on `channel` arrives, from whichever instance wrote, and at
 /// least once per `tick` (a notification sent while the listener reconnects is lost; the tick
 /// covers it). Every read drains what is visible, a page at a time.
@@ -13,6 +14,8 @@ struct SequencedFeed: Sendable {
   var store: StorePool
   /// The `pg_notify` channel the writers signal after commit.
   var channel: String
+  /// The instance's shared listener; nil: a LISTEN connection of the feed's own.
+  var listener: FeedListener? = nil
   var pageSize = 500
   var tick: Duration = .seconds(1)
 
@@ -27,27 +30,20 @@ struct SequencedFeed: Sendable {
   ) async throws {
     var cursor = cursor
     let (pageSize, tick) = (self.pageSize, self.tick)
-    try await self.store.withNotifications(channels: [self.channel]) { notifications in
-      let (wakeups, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
-      try await withThrowingTaskGroup(of: Void.self) { group in
-        group.addTask {
-          for await _ in notifications { wake.yield() }
-          wake.finish()
+    func drain(_ wakeups: AsyncStream<Void>) async throws {
+      for await _ in wakeups {
+        while true {
+          let rows = try await page(cursor, pageSize)
+          for row in rows { cursor = try await deliver(row) }
+          if rows.count < pageSize { break }
         }
-        group.addTask {
-          while !Task.isCancelled {
-            wake.yield()
-            try await Task.sleep(for: tick)
-          }
-        }
-        for await _ in wakeups {
-          while true {
-            let rows = try await page(cursor, pageSize)
-            for row in rows { cursor = try await deliver(row) }
-            if rows.count < pageSize { break }
-          }
-        }
-        group.cancelAll()
+      }
+    }
+    if let listener = self.listener {
+      try await Wakeups.run(listener.subscribe(channel: self.channel), tick: tick) { try await drain($0) }
+    } else {
+      try await self.store.withNotifications(channels: [self.channel]) { notifications in
+        try await Wakeups.run(notifications, tick: tick) { try await drain($0) }
       }
     }
   }

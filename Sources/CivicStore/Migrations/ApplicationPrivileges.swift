@@ -16,14 +16,15 @@ public struct ApplicationPrivileges: Sendable {
   /// Tables whose privileges differ from `ordinaryTable` (an empty list: none at all).
   public var tables: [String: [String]]
 
-  /// The schema's rules: `audit_log` is append-only (SELECT and INSERT only; its trigger
-  /// also refuses UPDATE, DELETE and TRUNCATE); `audit_head` is read and moved by the audit
-  /// writer (`SELECT … FOR UPDATE`, `UPDATE`); `civic_schema_migrations` is the migrator's.
+  /// The schema's rules: `audit_log` is append-only (SELECT and INSERT, and UPDATE of the
+  /// three columns the sequencer seals; its trigger refuses any UPDATE but filling those
+  /// once, and every DELETE and TRUNCATE); `audit_head` is read and moved by the sequencer
+  /// (`SELECT … FOR UPDATE`, `UPDATE`); `civic_schema_migrations` is the migrator's.
   public static var defaults: Self {
     Self(
       ordinaryTable: ["SELECT", "INSERT", "UPDATE", "DELETE"],
       tables: [
-        "audit_log": ["SELECT", "INSERT"],
+        "audit_log": ["SELECT", "INSERT", "UPDATE (seq, prev_hash, hash)"],
         "audit_head": ["SELECT", "UPDATE"],
         "civic_schema_migrations": [],
       ]

@@ -49,7 +49,7 @@ extension StorePool {
     fatalError("unreachable: the loop returns or throws")
   }
 
-  private static func runOnce<R>(
+  static func runOnce<R>(
     on connection: StoreConnection,
     isolation: IsolationLevel,
     deadline: ContinuousClock.Instant?,
@@ -79,5 +79,18 @@ extension StorePool {
       }
       throw error
     }
+  }
+}
+
+extension StoreConnection {
+  /// Runs `body` in one transaction on this connection (a dedicated one: pooled work uses
+  /// `StorePool.transaction`), committing it, or rolling it back when `body` throws. Not
+  /// retried: the caller owns the connection and decides.
+  @discardableResult
+  public func transaction<R: Sendable>(
+    isolation: IsolationLevel = .readCommitted,
+    _ body: (StoreConnection) async throws -> R
+  ) async throws -> R {
+    try await StorePool.runOnce(on: self, isolation: isolation, deadline: nil, body)
   }
 }

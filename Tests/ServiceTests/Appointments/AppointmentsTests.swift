@@ -272,7 +272,7 @@ struct AppointmentsTests {
       let verify = try await harness.audit.verifyAudit(Civicgrid_V1_VerifyAuditRequest(), metadata: .bearer(harness.adminToken))
       #expect(verify.intact)
       let objects = try await harness.store.query(
-        "SELECT object FROM audit_log WHERE method LIKE 'civicgrid.v1.Appointments/%' ORDER BY seq"
+        "SELECT object FROM audit_log WHERE method LIKE 'civicgrid.v1.Appointments/%' ORDER BY id"
       ).rows.map { try $0.decode(String.self, at: 0) }
       #expect(
         objects == [

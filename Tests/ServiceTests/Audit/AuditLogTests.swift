@@ -90,7 +90,7 @@ struct AuditLogTests {
         "ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only",
         "ALTER TABLE audit_log DISABLE TRIGGER ALL",
         "DROP TRIGGER audit_log_append_only ON audit_log",
-        "DROP FUNCTION audit_log_refuse_change() CASCADE",
+        "DROP FUNCTION append_only_but_sequencing() CASCADE",
         "UPDATE audit_log SET summary = 'x'",
         "DELETE FROM audit_log",
         "TRUNCATE audit_log",

@@ -1,4 +1,5 @@
 import CivicProtos
+import CivicRepositories
 import CivicServices
 import CivicStore
 import Foundation
@@ -71,8 +72,11 @@ struct CasesServiceTests {
       #expect(current.opinions.count == 3)
       var get = Civicgrid_V1_GetCaseRequest()
       get.caseID = current.id
+      // Numbered after commit: once the sequencer has passed, the timeline's numbers follow its order.
+      try #require(try await Sequencer.awaitSequenced(.caseEvents, store: f.pool))
       let seen = try await f.call(f.supervisor) { try await f.cases.getCase(request: get, context: $0) }
       #expect(seen.timeline.map(\.sequence) == seen.timeline.map(\.sequence).sorted())
+      #expect(!seen.timeline.contains { $0.sequence == 0 })
       #expect(seen.timeline.contains { $0.kind == "completed" })
       #expect(seen.applicant.idNumber == "110***********1234")  // masked for a supervisor
       #expect(current.applicant.idNumber == "110101195001011234")  // not for the handler
@@ -210,6 +214,8 @@ struct CasesServiceTests {
     try await CaseFixture.with { f in
       try await f.publishItem()
       for _ in 0..<6 { _ = try await f.submitAndAccept() }
+      // The feed serves numbered events only; the fixture's sequencer numbers them after commit.
+      try #require(try await Sequencer.awaitSequenced(.caseEvents, store: f.pool))
       let total = try await f.pool.query("SELECT count(*) FROM case_events").scalar(Int.self)!
       let expected = try await f.pool.query("SELECT seq FROM case_events ORDER BY seq").rows.map { try $0.decode(Int64.self, at: 0) }
       var seen: [Int64] = []

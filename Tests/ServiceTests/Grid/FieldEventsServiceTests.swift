@@ -51,7 +51,7 @@ struct FieldEventsServiceTests {
       #expect(denied?.0 == .permissionDenied)
       let second = try await f.setRoutes(minutes: 5, expected: 1)
       #expect(second.version == 2 && second.acknowledgeMinutes == 5)
-      let audits = try await f.pool.query("SELECT object FROM audit_log WHERE object LIKE 'event-routing/%' ORDER BY seq").rows.map {
+      let audits = try await f.pool.query("SELECT object FROM audit_log WHERE object LIKE 'event-routing/%' ORDER BY id").rows.map {
         try $0.decode(String.self, at: 0)
       }
       #expect(audits == ["event-routing/1", "event-routing/2"])

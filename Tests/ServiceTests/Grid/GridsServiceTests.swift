@@ -211,7 +211,7 @@ struct GridsServiceTests {
       #expect(cancelled.state == .cancelled && cancelled.cancelReason == "moved to her daughter's")
       #expect(await rpcCode { _ = try await finish(cancelled, nil) }?.0 == .failedPrecondition)
       let audits = try await f.pool.query(
-        "SELECT summary FROM audit_log WHERE object LIKE 'visit:%' AND summary NOT LIKE 'requested%' AND summary NOT LIKE 'assigned%' ORDER BY seq"
+        "SELECT summary FROM audit_log WHERE object LIKE 'visit:%' AND summary NOT LIKE 'requested%' AND summary NOT LIKE 'assigned%' ORDER BY id"
       ).rows.map {
         try $0.decode(String.self, at: 0)
       }

@@ -55,7 +55,7 @@ struct RequestsServiceTests {
         _ = try await f.call(streetAdmin) { try await f.requests.updateRoutingTable(request: update, context: $0) }
       }
       #expect(denied?.0 == .permissionDenied)
-      let audits = try await f.pool.query("SELECT object FROM audit_log WHERE object LIKE 'routing-table/%' ORDER BY seq").rows.map {
+      let audits = try await f.pool.query("SELECT object FROM audit_log WHERE object LIKE 'routing-table/%' ORDER BY id").rows.map {
         try $0.decode(String.self, at: 0)
       }
       #expect(audits == ["routing-table/1", "routing-table/2"])

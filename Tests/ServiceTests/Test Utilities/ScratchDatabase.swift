@@ -1,3 +1,4 @@
+import CivicServices
 import CivicStore
 import Foundation
 import Logging
@@ -9,12 +10,14 @@ enum ScratchDatabase {
   /// Runs `body` with a pool on a new database named `<prefix>_<random hex>` and that pool's
   /// configuration: the application role's, or with `owner` the owner role's. With `migrated`
   /// the database is a copy of `MigratedTemplate` (every migration applied, the application
-  /// role granted its privileges); otherwise it is empty.
+  /// role granted its privileges), with a `Sequencer` running on it as a server's would
+  /// (unless `sequencer` is false); otherwise it is empty.
   static func with<R>(
     prefix: String,
     poolSize: Int,
     owner: Bool = false,
     migrated: Bool = false,
+    sequencer: Bool = true,
     logger: Logger,
     _ body: (_ pool: StorePool, _ configuration: StoreConfiguration) async throws -> R
   ) async throws -> R {
@@ -35,7 +38,11 @@ enum ScratchDatabase {
     let pool = StorePool(configuration: configuration, logger: logger)
     let result: R
     do {
-      result = try await body(pool, configuration)
+      if migrated && sequencer {
+        result = try await Self.withSequencer(pool) { try await body(pool, configuration) }
+      } else {
+        result = try await body(pool, configuration)
+      }
     } catch {
       await pool.close()
       _ = try? await Self.drop(name, admin: admin)
@@ -46,6 +53,15 @@ enum ScratchDatabase {
     _ = try? await Self.drop(name, admin: admin)
     await admin.close()
     return result
+  }
+
+  /// Runs `body` with a sequencer numbering case events and sealing audit entries on `pool`.
+  static func withSequencer<R>(_ pool: StorePool, _ body: () async throws -> R) async throws -> R {
+    try await withThrowingTaskGroup(of: Void.self) { group in
+      group.addTask { try await Sequencer(store: pool, logger: Logger(label: "scratch") { _ in SwiftLogNoOpLogHandler() }).compete() }
+      defer { group.cancelAll() }
+      return try await body()
+    }
   }
 
   /// Drops `name`, ending its sessions. The owner role is no superuser: besides its own and the

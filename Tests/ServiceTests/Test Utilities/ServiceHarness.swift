@@ -115,11 +115,12 @@ struct ServiceHarness: Sendable {
       configuration.metricsListen = ListenAddress(host: "127.0.0.1", port: 0)
       adjust(&configuration)
       let handlerCalls = HandlerCalls()
+      let feeds = FeedListener(store: store, logger: Self.logger)
       let server = CivicGridServer(
         configuration: configuration,
         registry: PrometheusCollectorRegistry(),
         logger: logger,
-        services: DatabaseServices.make(store: store) + extraServices(store),
+        services: DatabaseServices.make(store: store, feeds: feeds) + extraServices(store),
         // The recorder sits after authorization and the boundary rules: a call it sees reached
         // its handler.
         interceptors: DatabaseServices.interceptors(
@@ -132,6 +133,9 @@ struct ServiceHarness: Sendable {
       )
       let result = try await withThrowingTaskGroup(of: Void.self) { group in
         group.addTask { try await server.run() }
+        // civicgridd serve runs one too: it numbers case events and seals audit entries.
+        group.addTask { try await Sequencer(store: store, logger: Self.logger).compete() }
+        group.addTask { try await feeds.run() }
         defer { group.cancelAll() }
         let ports = try await server.boundPorts
         let transport = try CivicWireClientTransport(host: "127.0.0.1", port: ports.wire)

@@ -33,14 +33,15 @@ struct CaseFixture: Sendable {
     return Principal(accountID: Int64(abs(login.hashValue % 1_000_000)), login: login, unitID: id, unitCode: unit, unitPath: path, roles: roles)
   }
 
-  /// Runs `body` against a fresh database, dropped afterwards.
-  static func with(_ body: (CaseFixture) async throws -> Void) async throws {
+  /// Runs `body` against a fresh database, dropped afterwards; with `sequencer` false no
+  /// sequencer runs (the test starts and stops its own).
+  static func with(sequencer: Bool = true, _ body: (CaseFixture) async throws -> Void) async throws {
     guard TestDatabaseURLs.application != nil else {
       Issue.record("CIVICGRID_DATABASE_URL is not set (run through ops/test)")
       return
     }
     // Copied from the migrated template by the owner role, used as the application role (civicgridd's split).
-    try await ScratchDatabase.with(prefix: "civictest_cases", poolSize: 24, migrated: true, logger: logger) { pool, _ in
+    try await ScratchDatabase.with(prefix: "civictest_cases", poolSize: 24, migrated: true, sequencer: sequencer, logger: logger) { pool, _ in
       var units: [String: (Int64, String)] = [:]
       for (code, kind, parent) in [
         ("D01", "district", ""), ("CTR", "centre", "D01"), ("CIVIL", "department", "D01"),

@@ -1,0 +1,75 @@
+import CivicRepositories
+public import CivicStore
+public import Logging
+public import ServiceLifecycle
+import Synchronization
+
+/// One LISTEN connection per instance for every feed subscriber (`WatchEvents`,
+/// `WatchAlerts`): it listens on the feeds' channels and hands each notification to the
+/// subscribers of its channel, so a thousand subscribers hold one PostgreSQL connection
+/// between them, not one each.
+///
+/// Run it as a `Service` beside the server. While its connection is away (PostgreSQL down,
+/// backend terminated) it reconnects; notifications sent meanwhile are lost, and each
+/// subscriber's feed rereads at least once per tick from its cursor (`SequencedFeed`), so
+/// no row is. At shutdown every subscriber's stream ends.
+public final class FeedListener: Service, Sendable {
+  /// The channels of the feeds: case events (notified by the sequencer) and alerts.
+  static let channels = [CaseRepository.notifyChannel, AlertWriter.notifyChannel]
+
+  private struct Subscriber {
+    var channel: String
+    var continuation: AsyncStream<StoreNotification>.Continuation
+  }
+
+  private let store: StorePool
+  private let logger: Logger
+  private let subscribers = Mutex<[Int: Subscriber]>([:])
+  private let nextID = Atomic<Int>(0)
+
+  public init(store: StorePool, logger: Logger) {
+    self.store = store
+    self.logger = logger
+  }
+
+  /// Listens until graceful shutdown, reconnecting as needed; then ends every subscription.
+  public func run() async throws {
+    try? await cancelWhenGracefulShutdown { try await self.listen() }
+    for subscriber in self.subscribers.withLock({ $0.values }) { subscriber.continuation.finish() }
+  }
+
+  /// Listens and fans out until the task is cancelled; a failure to connect is retried.
+  func listen() async throws {
+    while !Task.isCancelled {
+      do {
+        try await self.store.withNotifications(channels: Self.channels) { notifications in
+          for await note in notifications { self.deliver(note) }
+        }
+      } catch {
+        if Task.isCancelled { return }
+        self.logger.warning("feed listener: cannot listen, retrying", metadata: ["error": "\(error)"])
+        try? await Task.sleep(for: .milliseconds(500))
+      }
+    }
+  }
+
+  /// The notifications of `channel` from now on, until the caller stops iterating. Bursts
+  /// collapse: a subscriber rereads from its cursor on any notification, so one is enough.
+  func subscribe(channel: String) -> AsyncStream<StoreNotification> {
+    let (stream, continuation) = AsyncStream.makeStream(of: StoreNotification.self, bufferingPolicy: .bufferingNewest(1))
+    let id = self.nextID.wrappingAdd(1, ordering: .relaxed).newValue
+    self.subscribers.withLock { $0[id] = Subscriber(channel: channel, continuation: continuation) }
+    continuation.onTermination = { [weak self] _ in
+      _ = self?.subscribers.withLock { $0.removeValue(forKey: id) }
+    }
+    return stream
+  }
+
+  /// How many subscriptions are open (tests).
+  public var subscriberCount: Int { self.subscribers.withLock { $0.count } }
+
+  private func deliver(_ note: StoreNotification) {
+    let targets = self.subscribers.withLock { $0.values.filter { $0.channel == note.channel }.map(\.continuation) }
+    for continuation in targets { continuation.yield(note) }
+  }
+}
