@@ -39,14 +39,21 @@ def query(sql):
 # --- what the clients were told ---------------------------------------------------------
 outcome = {}  # key -> final code
 attempts = 0
+per_client = {}  # client (a, b, c, lb) -> {"attempted": n, "acknowledged": n}
 for path in sorted(glob.glob(os.path.join(work, "acks-*.log"))):
+    client = per_client.setdefault(os.path.basename(path)[5:-4], {"attempted": 0, "acknowledged": 0})
     for line in open(path):
         key, code, tries = line.split()
+        client["attempted"] += 1
+        client["acknowledged"] += code == "OK"
         if key in outcome:
             fail(f"key {key} ended twice in the clients' logs")
         outcome[key] = code
         attempts += int(tries)
 acked = {k for k, c in outcome.items() if c == "OK"}
+for name, client in sorted(per_client.items()):
+    if client["acknowledged"] == 0:
+        fail(f"client {name} had no call acknowledged: the run shows nothing for it")
 unresolved = {k: c for k, c in outcome.items() if c != "OK"}
 
 # --- what the database holds ------------------------------------------------------------
@@ -145,6 +152,7 @@ summary = {
     "sends_including_retries": attempts,
     "acknowledged": len(acked),
     "lost": len(lost),
+    "per_client": per_client,
     "given_up": len(unresolved),
     "given_up_with_case": unresolved_made,
     "given_up_codes": {c: sum(1 for x in unresolved.values() if x == c) for c in sorted(set(unresolved.values()))},
