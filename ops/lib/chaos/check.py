@@ -9,6 +9,7 @@ JSON on stdout (docs/RELIABILITY.md) and every failed assertion on stderr; exits
 Assertions (issue 15, part 1):
   - every acknowledged call's case exists, exactly once (one key row, one case);
   - no case exists that no client sent (every case made during the run has a key a client used);
+  - every event and audit entry is numbered (by the sequencer, once the load has stopped);
   - the event sequence has no duplicate, and no gap among the events written under load
     (the baselines: the newest case and event before the load starts);
   - each deadline warning is recorded once (one alert per case, task and level);
@@ -85,7 +86,11 @@ if orphans:
 unresolved_made = sum(1 for k in unresolved if k in stored)
 
 # --- the event sequence -----------------------------------------------------------------
-count, distinct = (int(x) for x in query("SELECT count(*), count(DISTINCT seq) FROM case_events")[0])
+unnumbered = int(query("SELECT (SELECT count(*) FROM case_events WHERE seq IS NULL) + "
+                       "(SELECT count(*) FROM audit_log WHERE seq IS NULL)")[0][0])
+if unnumbered:
+    fail(f"{unnumbered} events or audit entries still without a sequence number after the run")
+count, distinct = (int(x) for x in query("SELECT count(seq), count(DISTINCT seq) FROM case_events")[0])
 if count != distinct:
     fail(f"case_events: {count - distinct} duplicate sequence numbers")
 # Numbers skipped before the load (the setup's refused demo steps roll back) are reported,
