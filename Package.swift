@@ -93,6 +93,18 @@ let package = Package(
       ],
       swiftSettings: swiftSettings
     ),
+    // libFuzzer targets over CivicWireCore (ops/fuzz builds them with -sanitize=fuzzer and
+    // -D CIVICWIRE_FUZZ); built plainly, a replayer of the fuzz corpora that ops/test runs.
+    .executableTarget(
+      name: "CivicWireFuzz",
+      dependencies: [
+        "CivicWireCore",
+        .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "NIOEmbedded", package: "swift-nio"),
+        .product(name: "Logging", package: "swift-log"),
+      ],
+      swiftSettings: swiftSettings
+    ),
     // libpq, the PostgreSQL client library (apt: libpq-dev).
     .systemLibrary(
       name: "CLibPQ",

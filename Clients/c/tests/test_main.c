@@ -15,5 +15,6 @@ int main(int argc, char **argv) {
     n += options_tests(cases + n);
     n += tls_tests(cases + n);
     n += trace_tests(cases + n);
+    n += keyed_tests(cases + n);
     return check_run(cases, n, argc > 1 ? argv[1] : NULL);
 }

@@ -20,7 +20,7 @@ static void durations(check_ctx *t) {
 }
 
 /* Parses argv with stderr silenced (usage errors print there). */
-static int parse(options *o, int argc, char **argv) {
+int options_parse_quietly(options *o, int argc, char **argv) {
     fflush(stderr);
     int saved = dup(2);
     FILE *null = freopen("/dev/null", "w", stderr);
@@ -35,7 +35,7 @@ static int parse(options *o, int argc, char **argv) {
 static void defaults_and_method(check_ctx *t) {
     options o;
     char *argv[] = {"civicload", "127.0.0.1:5000", "civicgrid.v1.Diagnostics/EmptyCall", NULL};
-    CHECK(t, parse(&o, 3, argv) == 0);
+    CHECK(t, options_parse_quietly(&o, 3, argv) == 0);
     CHECK(t, strcmp(o.method, "/civicgrid.v1.Diagnostics/EmptyCall") == 0);
     CHECK(t, strcmp(o.host, "127.0.0.1") == 0 && strcmp(o.port, "5000") == 0);
     CHECK(t, o.total == 200 && o.concurrency == 10 && o.connections == 1 && o.rps == 0);
@@ -43,13 +43,13 @@ static void defaults_and_method(check_ctx *t) {
     options_free(&o);
     char *rps[] = {"civicload", "--rps", "250", "-z", "2s", "-m", "x-a=b", "--format", "csv", "[::1]:7",
                    "/a.B/C", NULL};
-    CHECK(t, parse(&o, 11, rps) == 0);
+    CHECK(t, options_parse_quietly(&o, 11, rps) == 0);
     CHECK(t, o.rps == 250 && o.concurrency == 1000 && o.total == 0 && o.duration_ns == 2000000000LL);
     CHECK(t, o.format == FORMAT_CSV && o.metadata.count == 1 && strcmp(o.host, "::1") == 0);
     CHECK(t, o.trace_sample == 0);
     options_free(&o);
     char *traced[] = {"civicload", "--trace-sample", "0.1", "127.0.0.1:1", "a.B/C", NULL};
-    CHECK(t, parse(&o, 5, traced) == 0 && o.trace_sample == 0.1);
+    CHECK(t, options_parse_quietly(&o, 5, traced) == 0 && o.trace_sample == 0.1);
     options_free(&o);
 }
 
@@ -72,7 +72,7 @@ static void rejects_bad_input(check_ctx *t) {
         int argc = 0;
         while (cases[i][argc]) argc++;
         options o;
-        CHECK_MSG(t, parse(&o, argc, cases[i]) == 2, "case %zu", i);
+        CHECK_MSG(t, options_parse_quietly(&o, argc, cases[i]) == 2, "case %zu", i);
         options_free(&o);
     }
 }
@@ -86,18 +86,18 @@ static void any_host_and_tls(check_ctx *t) {
     for (size_t i = 0; i < sizeof hosts / sizeof hosts[0]; i++) {
         options o;
         char *argv[] = {"civicload", (char *)hosts[i][0], "a.B/C", NULL};
-        CHECK_MSG(t, parse(&o, 3, argv) == 0 && strcmp(o.host, hosts[i][1]) == 0 && !o.tls_on, "%s", hosts[i][0]);
+        CHECK_MSG(t, options_parse_quietly(&o, 3, argv) == 0 && strcmp(o.host, hosts[i][1]) == 0 && !o.tls_on, "%s", hosts[i][0]);
         options_free(&o);
     }
     options o;
     char *tls[] = {"civicload", "--ca-file", "ca.pem", "--cert", "c.pem", "--key", "c.key", "--server-name", "grid.test",
                    "[::1]:7400", "a.B/C", NULL};
-    CHECK(t, parse(&o, 11, tls) == 0);
+    CHECK(t, options_parse_quietly(&o, 11, tls) == 0);
     CHECK(t, o.tls_on && strcmp(o.tls.ca_file, "ca.pem") == 0 && strcmp(o.tls.cert_file, "c.pem") == 0);
     CHECK(t, strcmp(o.tls.key_file, "c.key") == 0 && strcmp(o.tls.server_name, "grid.test") == 0 && !o.tls.insecure_no_verify);
     options_free(&o);
     char *plain_tls[] = {"civicload", "--tls", "localhost:7400", "a.B/C", NULL};
-    CHECK(t, parse(&o, 4, plain_tls) == 0 && o.tls_on && o.tls.ca_file == NULL);
+    CHECK(t, options_parse_quietly(&o, 4, plain_tls) == 0 && o.tls_on && o.tls.ca_file == NULL);
     options_free(&o);
 }
 
@@ -106,20 +106,20 @@ static void json_body_through_encoder(check_ctx *t) {
     setenv("CIVICLOAD_ENCODER", "tests/fake-encoder.sh", 1);
     options o;
     char *argv[] = {"civicload", "-j", "{\"responseSize\":16}", "localhost:7400", "/a.B/C", NULL};
-    CHECK(t, parse(&o, 5, argv) == 0);
+    CHECK(t, options_parse_quietly(&o, 5, argv) == 0);
     const char *want = "encode|a.B/C|--data|{\"responseSize\":16}";
     CHECK_MSG(t, o.request_len == strlen(want) && memcmp(o.request, want, o.request_len) == 0, "%.*s", (int)o.request_len,
               (const char *)o.request);
     options_free(&o);
     char *bad[] = {"civicload", "-j", "bad", "localhost:7400", "a.B/C", NULL};
-    CHECK(t, parse(&o, 5, bad) == 2);
+    CHECK(t, options_parse_quietly(&o, 5, bad) == 2);
     options_free(&o);
     char *both[] = {"civicload", "-j", "{}", "-d", "/dev/null", "localhost:7400", "a.B/C", NULL};
-    CHECK(t, parse(&o, 7, both) == 2);
+    CHECK(t, options_parse_quietly(&o, 7, both) == 2);
     options_free(&o);
     setenv("CIVICLOAD_ENCODER", "/nonexistent/civicctl", 1);
     char *missing[] = {"civicload", "-j", "{}", "localhost:7400", "a.B/C", NULL};
-    CHECK(t, parse(&o, 5, missing) == 2);
+    CHECK(t, options_parse_quietly(&o, 5, missing) == 2);
     options_free(&o);
     unsetenv("CIVICLOAD_ENCODER");
 }

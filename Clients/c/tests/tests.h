@@ -13,5 +13,10 @@ size_t histogram_tests(check_case *out);
 size_t options_tests(check_case *out);
 size_t tls_tests(check_case *out);
 size_t trace_tests(check_case *out);
+size_t keyed_tests(check_case *out);
+
+/* options_parse with its usage errors kept off stderr (test_options.c). */
+struct options;
+int options_parse_quietly(struct options *o, int argc, char **argv);
 
 #endif

@@ -9,7 +9,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
 
 static const char usage[] =
     "usage: civicload [options] HOST:PORT METHOD\n"
@@ -42,6 +45,13 @@ static const char usage[] =
     "      --cert FILE        PEM client certificate for mutual TLS, with --key (implies --tls)\n"
     "      --key FILE         PEM private key of --cert\n"
     "      --server-name NAME name the server's certificate must carry, and SNI (default HOST)\n"
+    "      --key-field N      give every call a unique idempotency key in string field N of\n"
+    "                         the request (e.g. 6 for SubmitApplication's idempotency_key)\n"
+    "      --key-prefix P     keys are P followed by the call's number (default: random hex and -)\n"
+    "      --retry D          resend a keyed call with the same key after UNAVAILABLE,\n"
+    "                         DEADLINE_EXCEEDED or ABORTED (and keep reconnecting) for up to D\n"
+    "                         after its first send, with exponential backoff and jitter\n"
+    "      --ack-log FILE     write one line per keyed call as it ends: KEY CODE ATTEMPTS\n"
     "  -h, --help\n"
     "\n"
     "It stops by itself at -n or -z. SIGINT/SIGTERM stops sending, waits for calls in flight\n"
@@ -123,6 +133,22 @@ static bool add_metadata(options *o, const char *kv) {
     return cw_metadata_add(&o->metadata, key, eq + 1, strlen(eq + 1)) == CW_OK;
 }
 
+static bool valid_key_prefix(const char *p) {
+    size_t n = strlen(p);
+    if (n == 0 || n > KEY_PREFIX_MAX) return false;
+    for (; *p; p++) {
+        if (*p <= ' ' || *p > '~') return false;
+    }
+    return true;
+}
+
+/* Eight random hex digits and "-": runs that do not name a prefix never share keys. */
+static void random_key_prefix(char *out, size_t cap) {
+    uint32_t r = 0;
+    if (getrandom(&r, sizeof r, 0) != (ssize_t)sizeof r) r = (uint32_t)getpid() ^ (uint32_t)time(NULL);
+    snprintf(out, cap, "%08x-", r);
+}
+
 static int fail(const char *what, const char *value) {
     fprintf(stderr, "civicload: %s: %s\n%s", what, value, "try civicload --help\n");
     return 2;
@@ -141,6 +167,10 @@ enum {
     OPT_KEY,
     OPT_SERVER_NAME,
     OPT_TRACE_SAMPLE,
+    OPT_KEY_FIELD,
+    OPT_KEY_PREFIX,
+    OPT_RETRY,
+    OPT_ACK_LOG,
 };
 
 int options_parse(options *o, int argc, char **argv) {
@@ -174,6 +204,10 @@ int options_parse(options *o, int argc, char **argv) {
         {"key", required_argument, NULL, OPT_KEY},
         {"server-name", required_argument, NULL, OPT_SERVER_NAME},
         {"trace-sample", required_argument, NULL, OPT_TRACE_SAMPLE},
+        {"key-field", required_argument, NULL, OPT_KEY_FIELD},
+        {"key-prefix", required_argument, NULL, OPT_KEY_PREFIX},
+        {"retry", required_argument, NULL, OPT_RETRY},
+        {"ack-log", required_argument, NULL, OPT_ACK_LOG},
         {NULL, 0, NULL, 0},
     };
     uint64_t u;
@@ -243,6 +277,20 @@ int options_parse(options *o, int argc, char **argv) {
         case OPT_CERT: o->tls_on = true, o->tls.cert_file = optarg; break;
         case OPT_KEY: o->tls_on = true, o->tls.key_file = optarg; break;
         case OPT_SERVER_NAME: o->tls_on = true, o->tls.server_name = optarg; break;
+        case OPT_KEY_FIELD:
+            if (!parse_u64(optarg, 1, KEY_FIELD_MAX, &u)) return fail("bad --key-field (a field number)", optarg);
+            o->key_field = (uint32_t)u;
+            break;
+        case OPT_KEY_PREFIX:
+            if (!valid_key_prefix(optarg)) {
+                return fail("bad --key-prefix (at most 40 printable characters, no spaces)", optarg);
+            }
+            snprintf(o->key_prefix, sizeof o->key_prefix, "%s", optarg);
+            break;
+        case OPT_RETRY:
+            if (!parse_duration(optarg, &o->retry_ns) || o->retry_ns <= 0) return fail("bad --retry", optarg);
+            break;
+        case OPT_ACK_LOG: o->ack_log = optarg; break;
         case 'h': fputs(usage, stdout); return 1;
         default: fputs(usage, stderr); return 2;
         }
@@ -266,6 +314,10 @@ int options_parse(options *o, int argc, char **argv) {
     }
     if (o->total && o->duration_ns) return fail("give -n or -z, not both", "");
     if (!o->total && !o->duration_ns) o->total = 200;
+    if ((o->retry_ns || o->ack_log || o->key_prefix[0]) && !o->key_field) {
+        return fail("--retry, --ack-log and --key-prefix need --key-field", "");
+    }
+    if (o->key_field && !o->key_prefix[0]) random_key_prefix(o->key_prefix, sizeof o->key_prefix);
     if (o->concurrency == 0) o->concurrency = o->rps > 0 ? 1000 : 10;
     return 0;
 }

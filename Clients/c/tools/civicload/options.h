@@ -8,6 +8,7 @@
 
 #include "civicwire/metadata.h"
 #include "civicwire/tls.h"
+#include "keyed.h"
 
 typedef enum out_format { FORMAT_TEXT, FORMAT_JSON, FORMAT_CSV } out_format;
 
@@ -36,6 +37,10 @@ typedef struct options {
     int progress;          /* -1 auto (tty), 0 off, 1 on */
     bool tls_on;           /* --tls or any TLS file or name */
     cw_tls_opts tls;       /* its strings point into argv */
+    uint32_t key_field;    /* --key-field: a unique key in this string field of every call; 0 none */
+    char key_prefix[KEY_PREFIX_MAX + 1]; /* keys are prefix + call number (default: random hex + "-") */
+    int64_t retry_ns;      /* --retry: resend a keyed call for this long after its first send; 0 never */
+    const char *ack_log;   /* --ack-log: one line per keyed call, "KEY CODE ATTEMPTS" */
 } options;
 
 /*

@@ -76,6 +76,10 @@ static void report_text(FILE *out, const options *o, const results *r) {
             (unsigned long long)s.errors, (unsigned long long)r->warmup_calls);
     fprintf(out, "  Duration:   %.3f s\n", (double)r->elapsed_ns / 1e9);
     fprintf(out, "  Rate:       %.1f calls/s\n", r->rate);
+    if (o->retry_ns) {
+        fprintf(out, "  Retries:    %llu resent, %llu failed connects\n", (unsigned long long)r->retries,
+                (unsigned long long)r->connect_failures);
+    }
     fprintf(out, "\nLatency (ms):\n ");
     for (int i = 0; i < 7; i++) fprintf(out, " %s %.3f", stat_names[i], s.ms[i]);
     fprintf(out, "\n\nStatus codes:\n");
@@ -110,6 +114,8 @@ static void report_json(FILE *out, const options *o, const results *r) {
     fprintf(out, ",\"calls\":%llu,\"errors\":%llu,\"warmup_calls\":%llu,\"duration_s\":%.6f,\"calls_per_s\":%.3f",
             (unsigned long long)r->calls, (unsigned long long)s.errors, (unsigned long long)r->warmup_calls,
             (double)r->elapsed_ns / 1e9, r->rate);
+    fprintf(out, ",\"retries\":%llu,\"connect_failures\":%llu", (unsigned long long)r->retries,
+            (unsigned long long)r->connect_failures);
     fprintf(out, ",\"latency_ms\":{");
     for (int i = 0; i < 7; i++) fprintf(out, "%s\"%s\":%.6f", i ? "," : "", stat_keys[i], s.ms[i]);
     fprintf(out, "},\"status\":{");

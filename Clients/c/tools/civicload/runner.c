@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "civicwire/civicwire.h"
+#include "keyed.h"
 #include "sampling.h"
 #include <sys/random.h>
 
@@ -17,12 +18,19 @@
 
 struct runner;
 
-/* One call in flight: what the completion needs to measure it. */
+/* One call in flight: what the completion needs to measure it (and, keyed, to resend it). */
 typedef struct slot {
     struct runner *rn;
     int64_t start_ns; /* intended send time in open loop, actual start in closed loop */
     bool warm;
     struct slot *next_free;
+    /* Keyed calls (--key-field): the request with this call's key, sent again on retry. */
+    uint8_t *request; /* NULL: the shared options request */
+    size_t request_len;
+    char key[KEY_MAX + 1];
+    uint32_t attempts;
+    int64_t retry_at;  /* when waiting to be sent again */
+    struct slot *next_retry;
 } slot;
 
 typedef struct runner {
@@ -46,6 +54,11 @@ typedef struct runner {
     int progress_len;
     int signal_fd; /* SIGINT/SIGTERM: stop sending, let calls in flight finish, report */
     sampler trace; /* --trace-sample */
+    uint64_t keys_made;
+    slot *retries;     /* keyed calls waiting to be sent again, unordered */
+    int64_t reconnect_at[MAX_CONNECTIONS]; /* --retry: no connect attempt on i before this */
+    uint64_t backoff_rng;
+    FILE *ack_log;
 } runner;
 
 int64_t mono_ns(void) {
@@ -66,6 +79,14 @@ static void on_event(cw_call *call, cw_call_event ev, void *user) {
     if (ev != CW_EVENT_DONE) return;
     int64_t now = mono_ns();
     int code = cw_call_status(call)->code;
+    cw_call_free(call);
+    if (rn->o->retry_ns && keyed_retryable(code) && now - s->start_ns < rn->o->retry_ns) {
+        s->retry_at = now + keyed_backoff_ns(s->attempts, &rn->backoff_rng);
+        s->next_retry = rn->retries;
+        rn->retries = s;
+        return; /* still in flight */
+    }
+    if (rn->ack_log && s->key[0]) fprintf(rn->ack_log, "%s %s %u\n", s->key, cw_code_name(code), s->attempts);
     if (s->warm) {
         rn->r->warmup_calls++;
     } else {
@@ -74,7 +95,6 @@ static void on_event(cw_call *call, cw_call_event ev, void *user) {
         rn->r->calls++;
         rn->last_done = now;
     }
-    cw_call_free(call);
     s->next_free = rn->free_slots;
     rn->free_slots = s;
     rn->in_flight--;
@@ -85,12 +105,19 @@ static void stop_with(runner *rn, const char *what, const char *detail) {
     rn->stop = true;
 }
 
-static cw_conn *open_conn(runner *rn) {
+/* Connection i, opened. A failure stops the run, unless --retry: then i waits a backoff. */
+static cw_conn *open_conn(runner *rn, uint32_t i) {
     cw_conn_opts copts = {.user_agent = "civicload/1.0", .tls = rn->o->tls_on ? &rn->o->tls : NULL};
     cw_conn *c = NULL;
     char err[256];
+    if (rn->o->retry_ns && mono_ns() < rn->reconnect_at[i]) return NULL;
     if (cw_conn_open(rn->o->host, rn->o->port, &copts, &c, err, sizeof err) != CW_OK) {
-        stop_with(rn, "cannot connect", err);
+        if (!rn->o->retry_ns) {
+            stop_with(rn, "cannot connect", err);
+        } else {
+            rn->r->connect_failures++;
+            rn->reconnect_at[i] = mono_ns() + keyed_backoff_ns(4, &rn->backoff_rng);
+        }
         return NULL;
     }
     return c;
@@ -107,10 +134,12 @@ static cw_conn *next_conn(runner *rn) {
             rn->conns[i] = NULL;
         }
         if (rn->conns[i] == NULL) {
-            rn->conns[i] = open_conn(rn);
-            rn->r->reconnects++;
-            if (rn->conns[i]) return rn->conns[i];
-            return NULL;
+            rn->conns[i] = open_conn(rn, i);
+            if (rn->conns[i]) {
+                rn->r->reconnects++;
+                return rn->conns[i];
+            }
+            if (!rn->o->retry_ns) return NULL;
         }
     }
     return NULL; /* all draining */
@@ -133,14 +162,8 @@ static bool want_more(runner *rn, int64_t now) {
     return rn->measure_start == 0 || now < rn->measure_start + rn->o->duration_ns;
 }
 
-static bool issue(runner *rn, int64_t start_ns, int64_t now) {
-    cw_conn *c = next_conn(rn);
-    if (c == NULL) return false; /* failed to connect (stops the run), or all draining: retry later */
-    slot *s = rn->free_slots;
-    rn->free_slots = s->next_free;
-    s->rn = rn;
-    s->start_ns = start_ns;
-    s->warm = in_warmup(rn, now);
+/* Sends s's request on c. Returns the client's code (CW_OK when the call is under way). */
+static cw_code send_call(runner *rn, cw_conn *c, slot *s) {
     cw_call_opts co = {.timeout_micros = rn->o->timeout_us, .metadata = &rn->o->metadata, .on_event = on_event,
                        .user = s};
     char traceparent[CW_TRACEPARENT_LEN + 1];
@@ -150,13 +173,54 @@ static bool issue(runner *rn, int64_t start_ns, int64_t now) {
         co.traceparent = traceparent;
     }
     cw_call *call;
+    s->attempts++;
     cw_code rc = cw_call_start(c, rn->o->method, &co, &call);
-    if (rc == CW_OK) rc = cw_call_send(call, rn->o->request, rn->o->request_len);
+    if (rc == CW_OK) {
+        rc = s->request ? cw_call_send(call, s->request, s->request_len)
+                        : cw_call_send(call, rn->o->request, rn->o->request_len);
+    }
     if (rc == CW_OK) rc = cw_call_close_send(call);
+    if (rc != CW_OK && call) cw_call_free(call);
+    return rc;
+}
+
+/* Gives s the next key (--key-field), in its own copy of the request. */
+static bool make_keyed(runner *rn, slot *s) {
+    const options *o = rn->o;
+    size_t cap = o->request_len + KEY_FIELD_OVERHEAD;
+    if (s->request == NULL && (s->request = malloc(cap)) == NULL) {
+        stop_with(rn, "out of memory", "keyed request");
+        return false;
+    }
+    snprintf(s->key, sizeof s->key, "%s%llu", o->key_prefix, (unsigned long long)++rn->keys_made);
+    if (!keyed_append(o->request, o->request_len, o->key_field, s->key, s->request, cap, &s->request_len)) {
+        stop_with(rn, "cannot add the key", s->key);
+        return false;
+    }
+    return true;
+}
+
+static bool issue(runner *rn, int64_t start_ns, int64_t now) {
+    cw_conn *c = next_conn(rn);
+    if (c == NULL) return false; /* failed to connect (stops the run unless --retry), or all draining */
+    slot *s = rn->free_slots;
+    s->rn = rn;
+    s->start_ns = start_ns;
+    s->warm = in_warmup(rn, now);
+    s->attempts = 0;
+    if (rn->o->key_field && !make_keyed(rn, s)) return false;
+    rn->free_slots = s->next_free;
+    cw_code rc = send_call(rn, c, s);
+    if (rc != CW_OK && rn->o->retry_ns && keyed_retryable(rc)) {
+        s->retry_at = now + keyed_backoff_ns(s->attempts, &rn->backoff_rng);
+        s->next_retry = rn->retries;
+        rn->retries = s;
+        rc = CW_OK; /* counted as in flight below; sent again later */
+    }
     if (rc != CW_OK) {
-        if (call) cw_call_free(call);
         s->next_free = rn->free_slots;
         rn->free_slots = s;
+        if (s->key[0] && rn->ack_log) fprintf(rn->ack_log, "%s %s %u\n", s->key, cw_code_name(rc), s->attempts);
         if (rc == CW_UNIMPLEMENTED) stop_with(rn, "bad method name", rn->o->method);
         if (rc == CW_RESOURCE_EXHAUSTED) stop_with(rn, "request rejected", "larger than the server accepts");
         return false;
@@ -171,21 +235,61 @@ static bool issue(runner *rn, int64_t start_ns, int64_t now) {
     return true;
 }
 
-/* Starts every call that is due. Returns the time the next one is due (open loop) or 0. */
+/* Sends again every keyed call whose backoff is over. Returns when the next one is due, or 0. */
+static int64_t resend_due(runner *rn) {
+    int64_t now = mono_ns(), next = 0;
+    slot **link = &rn->retries;
+    while (*link) {
+        slot *s = *link;
+        if (s->retry_at > now) {
+            if (next == 0 || s->retry_at < next) next = s->retry_at;
+            link = &s->next_retry;
+            continue;
+        }
+        cw_conn *c = next_conn(rn);
+        cw_code rc = c ? send_call(rn, c, s) : CW_UNAVAILABLE;
+        if (rc == CW_OK) {
+            *link = s->next_retry;
+            rn->r->retries++;
+            continue;
+        }
+        if (keyed_retryable(rc) && now - s->start_ns < rn->o->retry_ns) { /* no connection yet */
+            s->retry_at = now + keyed_backoff_ns(s->attempts, &rn->backoff_rng);
+            if (next == 0 || s->retry_at < next) next = s->retry_at;
+            link = &s->next_retry;
+            continue;
+        }
+        *link = s->next_retry; /* out of time, or refused for good: the call ends with rc */
+        if (rn->ack_log) fprintf(rn->ack_log, "%s %s %u\n", s->key, cw_code_name(rc), s->attempts);
+        if (!s->warm) {
+            rn->r->status[rc >= 0 && rc <= CW_CODE_MAX ? rc : CW_UNKNOWN]++;
+            rn->r->calls++;
+        }
+        s->next_free = rn->free_slots;
+        rn->free_slots = s;
+        rn->in_flight--;
+    }
+    return next;
+}
+
+static int64_t earlier(int64_t a, int64_t b) { return a == 0 ? b : b == 0 ? a : a < b ? a : b; }
+
+/* Starts every call that is due. Returns the time the next one is due, or 0. */
 static int64_t issue_due(runner *rn) {
     const options *o = rn->o;
+    int64_t next_retry = rn->retries ? resend_due(rn) : 0;
     int64_t now = mono_ns();
     if (o->rps <= 0) {
         while (rn->in_flight < o->concurrency && want_more(rn, now) && issue(rn, now, now)) now = mono_ns();
-        return 0;
+        return next_retry;
     }
     double interval = 1e9 / o->rps;
     for (;;) {
         int64_t due = rn->t0 + (int64_t)((double)rn->sched_k * interval);
-        if (!want_more(rn, due)) return 0;
-        if (due > now) return due;
-        if (rn->in_flight >= o->concurrency) return 0; /* late: latency will show it */
-        if (!issue(rn, due, now)) return 0;
+        if (!want_more(rn, due)) return next_retry;
+        if (due > now) return earlier(due, next_retry);
+        if (rn->in_flight >= o->concurrency) return next_retry; /* late: latency will show it */
+        if (!issue(rn, due, now)) return next_retry;
         rn->sched_k++;
     }
 }
@@ -229,6 +333,7 @@ static void loop(runner *rn) {
         if (rn->in_flight == 0 && !want_more(rn, now)) break;
         int64_t wait_ns = PROGRESS_EVERY_NS / 4;
         if (next_due) wait_ns = next_due - now < wait_ns ? next_due - now : wait_ns;
+        if (rn->o->retry_ns && wait_ns > 50000000) wait_ns = 50000000; /* reconnect promptly */
         uint32_t n = rn->o->connections;
         for (uint32_t i = 0; i < n; i++) {
             cw_conn *c = rn->conns[i];
@@ -240,7 +345,7 @@ static void loop(runner *rn) {
             int ms = cw_conn_timeout_ms(c);
             if (ms >= 0 && (int64_t)ms * 1000000 < wait_ns) wait_ns = (int64_t)ms * 1000000;
         }
-        if (rn->in_flight == 0 && next_due == 0 && rn->stop) break;
+        if (rn->in_flight == 0 && rn->stop) break;
         if (wait_ns < 0) wait_ns = 0;
         struct timespec ts = {.tv_sec = wait_ns / 1000000000, .tv_nsec = wait_ns % 1000000000};
         pfds[n] = (struct pollfd){.fd = rn->signal_fd, .events = POLLIN};
@@ -285,7 +390,12 @@ int run_load(const options *o, results *r) {
     sigaddset(&sigs, SIGTERM);
     sigprocmask(SIG_BLOCK, &sigs, &old_sigs);
     rn->signal_fd = signalfd(-1, &sigs, SFD_CLOEXEC | SFD_NONBLOCK);
-    for (uint32_t i = 0; i < o->connections && !rn->stop; i++) rn->conns[i] = open_conn(rn);
+    rn->backoff_rng = seed | 1;
+    if (o->ack_log && (rn->ack_log = fopen(o->ack_log, "w")) == NULL) {
+        snprintf(r->error, sizeof r->error, "%s: cannot write", o->ack_log);
+        rn->stop = true;
+    }
+    for (uint32_t i = 0; i < o->connections && !rn->stop; i++) rn->conns[i] = open_conn(rn, i);
     rn->t0 = mono_ns();
     rn->next_progress = rn->t0 + PROGRESS_EVERY_NS;
     if (!rn->stop) loop(rn);
@@ -298,6 +408,8 @@ int run_load(const options *o, results *r) {
     int rc = rn->stop ? 1 : 0;
     if (rn->signal_fd >= 0) close(rn->signal_fd);
     sigprocmask(SIG_SETMASK, &old_sigs, NULL);
+    if (rn->ack_log) fclose(rn->ack_log);
+    for (uint32_t i = 0; i < o->concurrency; i++) free(slots[i].request);
     free(slots);
     free(rn);
     return rc;

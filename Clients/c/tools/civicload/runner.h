@@ -16,6 +16,8 @@ typedef struct results {
     int64_t elapsed_ns;    /* from the first measured send to the last measured completion */
     double rate;           /* calls / elapsed */
     uint32_t reconnects;
+    uint64_t retries;          /* keyed calls sent again (--retry) */
+    uint64_t connect_failures; /* failed connects survived (--retry) */
     char error[320];       /* why the run stopped early, or empty */
 } results;
 
