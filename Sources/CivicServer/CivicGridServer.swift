@@ -209,18 +209,22 @@ public final class CivicGridServer: Service, Sendable {
         config: http2Config
       )
     )
+    // One count of calls in flight for both listeners (max_calls_in_flight).
+    let inFlight = InFlightLimit(limit: config.maxCallsInFlight)
     let wireServer = GRPCServer(
       transport: wireTransport,
       services: services,
       interceptors: self.outermostInterceptors(transport: "civicwire")
-        + [CallMetricsInterceptor(transport: "civicwire"), DeadlineInterceptor(), ClientCertificateInterceptor()]
+        + [CallMetricsInterceptor(transport: "civicwire"), InFlightLimitInterceptor(limit: inFlight)]
+        + [DeadlineInterceptor(), ClientCertificateInterceptor()]
         + self.extraInterceptors + self.innermostInterceptors(transport: "civicwire")
     )
     let http2Server = GRPCServer(
       transport: http2Transport,
       services: services,
       interceptors: self.outermostInterceptors(transport: "http2")
-        + [CallMetricsInterceptor(transport: "http2"), DeadlineInterceptor(), ClientCertificateInterceptor()]
+        + [CallMetricsInterceptor(transport: "http2"), InFlightLimitInterceptor(limit: inFlight)]
+        + [DeadlineInterceptor(), ClientCertificateInterceptor()]
         + self.extraInterceptors + self.innermostInterceptors(transport: "http2")
     )
     let metrics = MetricsEndpoint(host: config.metricsListen.host, port: config.metricsListen.port, registry: self.registry)

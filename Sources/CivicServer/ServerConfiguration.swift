@@ -1,3 +1,4 @@
+public import CivicServices
 public import CivicWire
 import Foundation
 import NIOCore
@@ -20,6 +21,11 @@ public struct ServerConfiguration: Sendable, Equatable {
   public var maxMessageSize: Int
   public var idleTimeoutSeconds: Int
   public var gracePeriodSeconds: Int
+  /// Admission control (docs/RELIABILITY.md): the most calls running at once on this
+  /// instance, both listeners together; 0: no limit.
+  public var maxCallsInFlight: Int
+  /// Per-role token buckets for authenticated calls (`ROLE=RATE/BURST,…`); empty: none.
+  public var rateLimits: RateLimits
   /// Seconds between this instance's warning sweeps (docs/SUPERVISION.md); 0: it does not sweep.
   public var warningSweepSeconds: Int
   /// TLS on both listeners (docs/SECURITY.md); nil: plaintext.
@@ -41,6 +47,8 @@ public struct ServerConfiguration: Sendable, Equatable {
       maxMessageSize: 4 * 1024 * 1024,
       idleTimeoutSeconds: 300,
       gracePeriodSeconds: 30,
+      maxCallsInFlight: 1000,
+      rateLimits: .none,
       warningSweepSeconds: 5,
       tls: nil,
       otlpEndpoint: nil,
@@ -63,7 +71,7 @@ public struct ServerConfiguration: Sendable, Equatable {
   public static let keys = [
     "wire_listen", "grpc_listen", "metrics_listen", "log_level",
     "max_concurrent_streams", "max_message_size", "idle_timeout_seconds", "grace_period_seconds",
-    "warning_sweep_seconds",
+    "warning_sweep_seconds", "max_calls_in_flight", "rate_limits",
   ] + TLSFiles.keys + ["otlp_endpoint", "trace_sample_ratio"]
 
   /// Applies one setting given as text; `source` names where it came from for errors.
@@ -95,6 +103,13 @@ public struct ServerConfiguration: Sendable, Equatable {
     case "idle_timeout_seconds": self.idleTimeoutSeconds = try int(1...86_400)
     case "grace_period_seconds": self.gracePeriodSeconds = try int(0...3_600)
     case "warning_sweep_seconds": self.warningSweepSeconds = try int(0...3_600)
+    case "max_calls_in_flight": self.maxCallsInFlight = try int(0...1_000_000)
+    case "rate_limits":
+      do {
+        self.rateLimits = try RateLimits(parsing: value)
+      } catch {
+        throw ConfigurationError("\(source): rate_limits: \(error.description)")
+      }
     case _ where TLSFiles.keys.contains(key): try TLSFiles.apply(key: key, value: value, source: source, to: &self.tls)
     case "otlp_endpoint": self.otlpEndpoint = try TracingSettings.endpoint(value, source: source)
     case "trace_sample_ratio": self.traceSampleRatio = try TracingSettings.ratio(value, source: source)

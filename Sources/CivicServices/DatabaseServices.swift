@@ -48,24 +48,26 @@ public enum DatabaseServices {
   }
 
   /// What every call passes before its handler, in order: who is calling and whether the
-  /// method admits it (`AuthInterceptor`), then the rules every request obeys
-  /// (`BoundaryInterceptor`).
+  /// method admits it (`AuthInterceptor`), the account's rate limit
+  /// (`AccountRateLimitInterceptor`, when `rateLimits` has any), then the rules every request
+  /// obeys (`BoundaryInterceptor`).
   /// - Parameter certificateAccounts: Client certificate name to account login, for callers
   ///   over mutual TLS without a bearer token (`tls_client_accounts`).
   public static func interceptors(
     store: StorePool,
     policies: [String: MethodPolicy] = MethodPolicies.all,
     throttle: FailureThrottle.Settings = .standard,
-    certificateAccounts: [String: String] = [:]
+    certificateAccounts: [String: String] = [:],
+    rateLimits: RateLimits = .none
   ) -> [any ServerInterceptor] {
-    [
-      AuthInterceptor(
-        policies: policies,
-        authenticator: TokenAuthenticator(store: store),
-        certificates: CertificateAuthenticator(store: store, accounts: certificateAccounts),
-        throttle: throttle
-      ),
-      BoundaryInterceptor(),
-    ]
+    let auth = AuthInterceptor(
+      policies: policies,
+      authenticator: TokenAuthenticator(store: store),
+      certificates: CertificateAuthenticator(store: store, accounts: certificateAccounts),
+      throttle: throttle
+    )
+    let rate: [any ServerInterceptor] =
+      rateLimits.isEmpty ? [] : [AccountRateLimitInterceptor(limiter: AccountRateLimiter(limits: rateLimits))]
+    return [auth] + rate + [BoundaryInterceptor()]
   }
 }

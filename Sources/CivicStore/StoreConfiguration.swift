@@ -9,6 +9,11 @@ public struct StoreConfiguration: Sendable {
   public var connectionString: String?
   /// Connections the pool keeps at most (default 8).
   public var poolSize: Int
+  /// Callers that may wait for a connection when all are in use (default 256); one more
+  /// fails at once with `StoreError.Code.poolExhausted` (RESOURCE_EXHAUSTED over RPC).
+  /// A waiter also leaves the queue when its task is cancelled, which is how a call's
+  /// deadline ends its wait.
+  public var poolQueueLimit: Int
   /// How long opening one connection may take before the call fails UNAVAILABLE (default 5 s).
   public var connectTimeout: Duration
   /// Attempts a transaction gets when it fails with a serialization failure or a
@@ -34,6 +39,7 @@ public struct StoreConfiguration: Sendable {
   ) {
     self.connectionString = connectionString
     self.poolSize = max(1, poolSize)
+    self.poolQueueLimit = 256
     self.connectTimeout = connectTimeout
     self.transactionAttempts = max(1, transactionAttempts)
     self.applicationName = applicationName

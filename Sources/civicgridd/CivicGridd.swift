@@ -47,12 +47,21 @@ struct DatabaseOptions: ParsableArguments {
   )
   var databaseAppRole: String?
   @Option(help: "PostgreSQL connections in the pool (default 8).") var databasePoolSize: Int?
+  @Option(
+    help: """
+      Calls that may wait for a pool connection when all are in use (default \
+      CIVICGRID_DATABASE_POOL_QUEUE, else 256); one more gets RESOURCE_EXHAUSTED at once.
+      """
+  )
+  var databasePoolQueue: Int?
 
   func configuration() -> StoreConfiguration? {
     guard var configuration = StoreConfiguration.resolve(flag: self.databaseUrl, environment: ProcessInfo.processInfo.environment) else {
       return nil
     }
     if let size = self.databasePoolSize { configuration.poolSize = max(1, size) }
+    let queue = self.databasePoolQueue ?? ProcessInfo.processInfo.environment["CIVICGRID_DATABASE_POOL_QUEUE"].flatMap { Int($0) }
+    if let queue { configuration.poolQueueLimit = max(0, queue) }
     return configuration
   }
 

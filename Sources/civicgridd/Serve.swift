@@ -31,6 +31,9 @@ struct Serve: AsyncParsableCommand {
   @Option(help: "PEM CA certificates: every client must present a certificate they issued.") var tlsClientCa: String?
   @Option(help: "Client certificate name (CN or SAN) to account login, NAME=LOGIN[,…].") var tlsClientAccounts: String?
   @Option(help: "Write the bound ports as JSON to this file once listening.") var portFile: String?
+  @Option(help: "Most calls running at once on this instance, 0 for no limit (default 1000).") var maxCallsInFlight: String?
+  @Option(help: "Per-role rate limits of authenticated calls, ROLE=RATE/BURST[,…], * for other roles (default none).")
+  var rateLimits: String?
   @Option(help: "OpenTelemetry collector for traces over OTLP/gRPC, http://HOST:PORT (default: tracing off).") var otlpEndpoint: String?
   @Option(help: "Fraction of new traces recorded, 0...1 (default 1).") var traceSampleRatio: String?
   @OptionGroup var database: DatabaseOptions
@@ -57,7 +60,9 @@ struct Serve: AsyncParsableCommand {
       registry: registry,
       logger: logger,
       services: store.map { DatabaseServices.make(store: $0, feeds: feeds) } ?? [],
-      interceptors: store.map { DatabaseServices.interceptors(store: $0, certificateAccounts: settings.tls?.clientAccounts ?? [:]) } ?? [],
+      interceptors: store.map {
+        DatabaseServices.interceptors(store: $0, certificateAccounts: settings.tls?.clientAccounts ?? [:], rateLimits: settings.rateLimits)
+      } ?? [],
       tracer: tracing?.tracer
     )
     // Shut down in reverse: the server drains first, the pool closes last.
@@ -93,6 +98,7 @@ struct Serve: AsyncParsableCommand {
         ("tls_cert", self.tlsCert), ("tls_key", self.tlsKey), ("tls_client_ca", self.tlsClientCa),
         ("tls_client_accounts", self.tlsClientAccounts),
         ("otlp_endpoint", self.otlpEndpoint), ("trace_sample_ratio", self.traceSampleRatio),
+        ("max_calls_in_flight", self.maxCallsInFlight), ("rate_limits", self.rateLimits),
       ]
       for case let (key, value?) in flags {
         try settings.apply(key: key, value: value, source: "flag --\(key.replacingOccurrences(of: "_", with: "-"))")

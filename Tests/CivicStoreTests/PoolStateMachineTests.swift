@@ -61,7 +61,7 @@ struct PoolStateMachineTests {
         return
       }
       let queued = machine.enqueue(id: 1, continuation)
-      #expect(queued)
+      #expect(queued == .queued)
       #expect(machine.statistics == PoolStatistics(capacity: 1, inUse: 1, idle: 0, waiters: 1))
       guard case .resume(let waiter, let grant) = machine.release(5) else {
         Issue.record("the released connection goes to the waiter")
@@ -76,5 +76,27 @@ struct PoolStateMachineTests {
     }
     _ = machine.release(5)
     #expect(machine.statistics == PoolStatistics(capacity: 1, inUse: 0, idle: 1, waiters: 0))
+  }
+
+  @Test("the wait queue is bounded: past maxWaiters a lease is refused, not queued")
+  func boundedQueue() async throws {
+    var machine = Machine(capacity: 1, maxWaiters: 1)
+    _ = machine.acquire()
+    let grant: Machine.Grant = try await withCheckedThrowingContinuation { waiter in
+      #expect(machine.enqueue(id: 1, waiter) == .queued)
+      // The same continuation offered again stands for a second caller: refused, not kept.
+      #expect(machine.enqueue(id: 2, waiter) == .full)
+      #expect(machine.statistics.waiters == 1)
+      guard case .resume(let queued, let grant) = machine.release(3) else {
+        Issue.record("the released connection goes to the queued waiter")
+        waiter.resume(returning: .connect)
+        return
+      }
+      queued.resume(returning: grant)
+    }
+    guard case .connection(3) = grant else {
+      Issue.record("the waiter gets the released connection")
+      return
+    }
   }
 }

@@ -1,4 +1,4 @@
-import CivicStore
+@testable import CivicStore
 import Foundation
 import Testing
 
@@ -88,5 +88,45 @@ struct StorePoolTests {
     try await pool.query("SELECT 1")
     await pool.close()
     _ = await expectStoreError(.poolClosed) { try await pool.query("SELECT 1") }
+  }
+
+  @Test("a lease beyond the wait queue fails at once with poolExhausted; a queued lease leaves with its task (how a call's deadline ends its wait)")
+  func boundedQueueAndCancelledWaiter() async throws {
+    var configuration = try TestDatabase.configuration(poolSize: 1)
+    configuration.poolQueueLimit = 1
+    try await TestDatabase.withPool(configuration) { pool in
+      let (leased, leasedSignal) = AsyncStream.makeStream(of: Void.self)
+      let (release, releaseSignal) = AsyncStream.makeStream(of: Void.self)
+      try await withThrowingTaskGroup(of: Void.self) { holder in
+        holder.addTask {
+          try await pool.withConnection { _ in
+            leasedSignal.yield()
+            for await _ in release { break }
+          }
+        }
+        for await _ in leased { break }
+        let waiterCode: StoreError.Code? = await withTaskGroup(of: StoreError.Code?.self) { waiters in
+          waiters.addTask {
+            do {
+              try await pool.query("SELECT 1")
+              return nil
+            } catch {
+              return (error as? StoreError)?.code
+            }
+          }
+          while pool.statistics.waiters < 1 { try? await Task.sleep(for: .milliseconds(1)) }
+          _ = await expectStoreError(.poolExhausted) { try await pool.query("SELECT 1") }
+          #expect(pool.statistics.waiters == 1, "the refused lease was never queued")
+          waiters.cancelAll()
+          return await waiters.next() ?? nil
+        }
+        #expect(waiterCode == .cancelled)
+        #expect(pool.statistics.waiters == 0)
+        releaseSignal.yield()
+        releaseSignal.finish()
+        try await holder.waitForAll()
+      }
+      try await pool.query("SELECT 1")
+    }
   }
 }

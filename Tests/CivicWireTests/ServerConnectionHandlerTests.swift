@@ -223,7 +223,7 @@ struct ServerConnectionHandlerTests {
     #expect(!peer.channel.isActive)
   }
 
-  @Test("an idle connection is drained with two GOAWAYs, then closed")
+  @Test("an idle connection is drained with two GOAWAYs IDLE_TIMEOUT, then closed")
   func idleDrain() throws {
     var config = CivicWireServerConfig.defaults
     config.idleTimeout = .seconds(1)
@@ -234,13 +234,15 @@ struct ServerConnectionHandlerTests {
     peer.channel.embeddedEventLoop.advanceTime(by: .milliseconds(1500))
     let first = try peer.readFrames()
     #expect(first.map(\.type) == [.goAway, .ping])
-    #expect(try EmbeddedWirePeer.decode(Civicgrid_Wire_V1_GoAway.self, first[0]).lastStreamID == UInt32(Int32.max))
+    let announce = try EmbeddedWirePeer.decode(Civicgrid_Wire_V1_GoAway.self, first[0])
+    #expect(announce.lastStreamID == UInt32(Int32.max))
+    #expect(announce.errorCode == GoAwayCode.idleTimeout.rawValue)
     let ping = try EmbeddedWirePeer.decode(Civicgrid_Wire_V1_Ping.self, first[1])
     try peer.send(.ping, flags: .ack, stream: 0, message: ping)
     let second = try peer.readFrames()
     let goAway = try #require(try self.goAway(in: second))
     #expect(goAway.lastStreamID == 1)
-    #expect(goAway.errorCode == 0)
+    #expect(goAway.errorCode == GoAwayCode.idleTimeout.rawValue)
     #expect(!peer.channel.isActive)
   }
 

@@ -116,7 +116,7 @@ struct ServerConnectionStateMachineTests {
     var machine = try Self.active(config)
     #expect(
       machine.timerFired(.idle) == [
-        .announceDrain(reason: "idle", ping: Self.drainPing),
+        .announceDrain(reason: "idle", code: .idleTimeout, ping: Self.drainPing),
         .schedule(.drainFallback, in: Machine.drainPingTimeout),
         .schedule(.grace, in: config.gracePeriod),
       ]
@@ -133,7 +133,7 @@ struct ServerConnectionStateMachineTests {
     #expect(try machine.receivedPing(opaque: 42, ack: true, now: Self.start) == [], "an ACK of another PING commits nothing")
     #expect(
       try machine.receivedPing(opaque: Self.drainPing, ack: true, now: Self.start) == [
-        .cancel(.drainFallback), .commitDrain(lastStreamID: 1), .close,
+        .cancel(.drainFallback), .commitDrain(lastStreamID: 1, code: .noError), .close,
       ]
     )
     #expect(machine.isClosed)
@@ -144,9 +144,24 @@ struct ServerConnectionStateMachineTests {
     var machine = try Self.active()
     _ = try Self.open(&machine, 1)
     _ = machine.beginDrain(reason: "server shutting down")
-    #expect(machine.timerFired(.drainFallback) == [.commitDrain(lastStreamID: 1)])
+    #expect(machine.timerFired(.drainFallback) == [.commitDrain(lastStreamID: 1, code: .noError)])
     #expect(try machine.receivedHeaders(streamID: 3, metadataSize: 10) == .ignore, "past the second GOAWAY new streams are ignored")
     #expect(machine.streamClosed() == [.close])
+  }
+
+  @Test("the highest stream id processed counts refused streams, not those ignored after the second GOAWAY; skipped ids are closed")
+  func lastStreamIDProcessed() throws {
+    var machine = try Self.active(Self.config { $0.settings.maxConcurrentStreams = 1 })
+    _ = try Self.open(&machine, 1)
+    #expect(try machine.receivedHeaders(streamID: 5, metadataSize: 10) == .refuse(.resourceExhausted, "too many concurrent streams (limit 1)"))
+    #expect(machine.lastStreamID == 5, "a refused stream was answered, so it was processed")
+    #expect(machine.wasOpened(streamID: 3), "stream 3 was skipped: it counts as closed, not idle")
+    #expect(!machine.wasOpened(streamID: 7))
+    _ = machine.beginDrain(reason: "server shutting down")
+    _ = machine.timerFired(.drainFallback)
+    #expect(try machine.receivedHeaders(streamID: 9, metadataSize: 10) == .ignore)
+    #expect(machine.lastStreamID == 5, "an ignored stream was not processed")
+    #expect(throws: ConnectionError.self) { try machine.receivedHeaders(streamID: 7, metadataSize: 10) }
   }
 
   @Test("the grace period fails the streams still open and closes")

@@ -8,6 +8,7 @@
 #include <sys/types.h>
 
 #include "check.h"
+#include "conformance_target.h"
 #include "civicgrid/v1/diagnostics.pb-c.h"
 #include "civicwire/civicwire.h"
 
@@ -16,11 +17,6 @@
 #define DEFAULT_TIMEOUT_US 10000000
 #define SPECIAL_MESSAGE "\t\ntest with whitespace\r\nand Unicode BMP \xe2\x98\xba and non-BMP \xf0\x9f\x98\x88\t\n"
 
-typedef struct target {
-    char host[256];
-    char port[16];
-    pid_t server_pid; /* for graceful_drain, which stops the server */
-} target;
 
 static cw_conn *connect_to(check_ctx *t) {
     const target *tg = t->arg;
@@ -505,5 +501,8 @@ int main(int argc, char **argv) {
         {"conformance/concurrent_calls_one_connection", concurrent_calls_one_connection, &tg},
         {"conformance/ping", ping, &tg},
     };
-    return check_run(cases, sizeof cases / sizeof cases[0], argc > 2 ? argv[2] : NULL);
+    static check_case all[128];
+    size_t n = CHECK_SUITE(all, cases);
+    n += conformance_points(all + n, &tg);
+    return check_run(all, n, argc > 2 ? argv[2] : NULL);
 }

@@ -1,5 +1,6 @@
 public import CivicProtos
 public import GRPCCore
+import Foundation
 
 /// `civicgrid.v1.Diagnostics`: every call shape, shaped after gRPC's interop
 /// TestService, for conformance tests, benchmarks and load tools.
@@ -109,7 +110,9 @@ public struct DiagnosticsService: Civicgrid_V1_Diagnostics.ServiceProtocol {
       throw RPCError(code: .invalidArgument, message: "\(field) must be between 0 and \(Self.maxResponseSize), got \(size)")
     }
     var payload = Civicgrid_V1_Payload()
-    payload.body = .init(repeating: 0, count: Int(size))
+    // Zeroed memory, not a byte-by-byte fill: a client asking many large payloads must not
+    // tie up the threads handlers and the accept loop share (docs/RELIABILITY.md).
+    payload.body = Data(count: Int(size))
     return payload
   }
 

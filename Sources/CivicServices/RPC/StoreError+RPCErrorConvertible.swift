@@ -10,6 +10,7 @@ extension StoreError: RPCErrorConvertible {
     case .unavailable, .connectionLost, .poolClosed: return .unavailable
     case .deadlineExceeded: return .deadlineExceeded
     case .cancelled: return .cancelled
+    case .poolExhausted: return .resourceExhausted
     case .server: return Self.rpcCode(sqlState: self.sqlState ?? "")
     default: return .internalError
     }
@@ -19,6 +20,7 @@ extension StoreError: RPCErrorConvertible {
     switch self.rpcErrorCode {
     case .unavailable: return "the database is unavailable; retry later"
     case .deadlineExceeded: return "the database did not answer before the deadline"
+    case .resourceExhausted: return "server busy: every database connection is in use and the wait queue is full; retry later"
     case .cancelled: return "the database statement was cancelled"
     case .aborted: return "the transaction conflicted with a concurrent one; retry"
     case .alreadyExists: return "already exists (\(self.constraint ?? "unique constraint"))"
@@ -27,6 +29,15 @@ extension StoreError: RPCErrorConvertible {
     default: return "internal database error"
     }
   }
+
+  /// A full pool queue carries the retry hint of admission control (docs/RELIABILITY.md).
+  public var rpcErrorMetadata: Metadata {
+    guard self.code == .poolExhausted else { return [:] }
+    return [AdmissionRefusal.retryAfterKey: .string(String(Self.poolRetryAfterMillis))]
+  }
+
+  /// The hint for a full pool queue: about one statement's time.
+  static let poolRetryAfterMillis = 50
 
   private static func rpcCode(sqlState: String) -> RPCError.Code {
     switch sqlState {

@@ -7,7 +7,7 @@ public struct StoreError: Error, Sendable, CustomStringConvertible, CustomDebugS
   /// The kind of failure; extensible like `RPCError.Code`.
   public struct Code: Sendable, Hashable, CustomStringConvertible {
     private enum Base: String, Sendable, Hashable {
-      case unavailable, connectionLost, server, deadlineExceeded, cancelled, decoding, poolClosed, invalidConfiguration
+      case unavailable, connectionLost, server, deadlineExceeded, cancelled, decoding, poolClosed, poolExhausted, invalidConfiguration
     }
     private let base: Base
     private init(_ base: Base) { self.base = base }
@@ -26,6 +26,8 @@ public struct StoreError: Error, Sendable, CustomStringConvertible, CustomDebugS
     public static let decoding = Self(.decoding)
     /// The pool has been shut down.
     public static let poolClosed = Self(.poolClosed)
+    /// Every connection was in use and the wait queue full (`poolQueueLimit`).
+    public static let poolExhausted = Self(.poolExhausted)
     /// The connection settings could not be parsed.
     public static let invalidConfiguration = Self(.invalidConfiguration)
 

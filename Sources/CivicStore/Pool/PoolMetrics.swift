@@ -11,6 +11,9 @@ public struct PoolMetrics: Sendable {
   private let idle: Gauge
   private let waiters: Gauge
   private let wait: Metrics.Timer
+  /// Leases refused because the wait queue was full: admission control's `pool_queue`
+  /// reason (docs/RELIABILITY.md), so all refusals sum in one counter.
+  private let queueFull: Counter
 
   public init() {
     self.size = Gauge(label: "civicgrid_store_pool_size")
@@ -18,6 +21,7 @@ public struct PoolMetrics: Sendable {
     self.idle = Gauge(label: "civicgrid_store_pool_connections", dimensions: [("state", "idle")])
     self.waiters = Gauge(label: "civicgrid_store_pool_waiters")
     self.wait = Metrics.Timer(label: "civicgrid_store_pool_wait_seconds")
+    self.queueFull = Counter(label: "civicgrid_admission_refusals_total", dimensions: [("reason", "pool_queue")])
   }
 
   func record(_ statistics: PoolStatistics) {
@@ -29,6 +33,10 @@ public struct PoolMetrics: Sendable {
 
   func recordWait(_ duration: Duration) {
     self.wait.record(duration: duration)
+  }
+
+  func recordQueueFull() {
+    self.queueFull.increment()
   }
 }
 

@@ -26,14 +26,26 @@ struct PoolStateMachine<Connection: Sendable> {
 
   typealias Waiter = CheckedContinuation<Grant, any Error>
 
+  enum EnqueueResult: Equatable {
+    case queued
+    case closed
+    /// `maxWaiters` callers already wait.
+    case full
+  }
+
   private(set) var idle: [Connection] = []
   /// Connections that exist or are being opened (idle + leased + connecting).
   private(set) var open = 0
   private var waiters: [(id: Int, continuation: Waiter)] = []
   private(set) var closed = false
   let capacity: Int
+  /// Waiters beyond this are refused (`enqueue` answers `.full`).
+  let maxWaiters: Int
 
-  init(capacity: Int) { self.capacity = capacity }
+  init(capacity: Int, maxWaiters: Int = .max) {
+    self.capacity = capacity
+    self.maxWaiters = maxWaiters
+  }
 
   /// Occupancy now: connections leased or opening, idle, and waiting callers.
   var statistics: PoolStatistics {
@@ -50,10 +62,11 @@ struct PoolStateMachine<Connection: Sendable> {
     return .wait
   }
 
-  mutating func enqueue(id: Int, _ continuation: Waiter) -> Bool {
-    guard !self.closed else { return false }
+  mutating func enqueue(id: Int, _ continuation: Waiter) -> EnqueueResult {
+    guard !self.closed else { return .closed }
+    guard self.waiters.count < self.maxWaiters else { return .full }
     self.waiters.append((id, continuation))
-    return true
+    return .queued
   }
 
   /// Removes a waiter whose task was cancelled; `nil` if it was already served.

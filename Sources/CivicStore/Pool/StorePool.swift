@@ -31,7 +31,7 @@ public final class StorePool: Service, Sendable {
     self.logger = logger
     self.metrics = metrics
     self.tracer = tracer
-    self.state = Mutex(PoolStateMachine(capacity: configuration.poolSize))
+    self.state = Mutex(PoolStateMachine(capacity: configuration.poolSize, maxWaiters: configuration.poolQueueLimit))
     // One thread per connection, plus one for a notification listener.
     self.threadPool = NIOThreadPool(numberOfThreads: configuration.poolSize + 1)
     self.threadPool.start()
@@ -84,6 +84,11 @@ public final class StorePool: Service, Sendable {
     try await self.withConnection { try await $0.query(sql, binds) }
   }
 
+  /// Occupancy now (tests wait for a caller to be queued).
+  var statistics: PoolStatistics {
+    self.state.withLock { $0.statistics }
+  }
+
   /// The process ids of the idle connections' backends (tests use it to terminate them).
   public var idleBackendPIDs: [Int32] {
     self.state.withLock { $0.idle.map(\.backendPID) }
@@ -122,11 +127,16 @@ public final class StorePool: Service, Sendable {
     let id = self.nextWaiterID.wrappingAdd(1, ordering: .relaxed).newValue
     return try await withTaskCancellationHandler {
       try await withCheckedThrowingContinuation { continuation in
-        let queued = self.transition { $0.enqueue(id: id, continuation) }
-        if !queued {
+        switch self.transition({ $0.enqueue(id: id, continuation) }) {
+        case .closed:
           continuation.resume(throwing: StoreError(code: .poolClosed))
-        } else if Task.isCancelled, let waiter = self.transition({ $0.cancelWaiter(id: id) }) {
-          waiter.resume(throwing: StoreError(code: .cancelled))
+        case .full:
+          self.metrics?.recordQueueFull()
+          continuation.resume(throwing: StoreError(code: .poolExhausted))
+        case .queued:
+          if Task.isCancelled, let waiter = self.transition({ $0.cancelWaiter(id: id) }) {
+            waiter.resume(throwing: StoreError(code: .cancelled))
+          }
         }
       }
     } onCancel: {

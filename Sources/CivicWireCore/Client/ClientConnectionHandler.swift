@@ -221,7 +221,9 @@ final class ClientConnectionHandler: ChannelInboundHandler, StreamFramesHandler 
       self.streams.removeValue(forKey: id)
       entry.stream.markEnded(RPCError(code: .unavailable, message: "the server is going away and did not process this call"))
     }
-    if goAway.errorCode != GoAwayCode.noError.rawValue {
+    // NO_ERROR and IDLE_TIMEOUT drain gracefully: streams up to the last id run to the end.
+    let graceful: Set<UInt32> = [GoAwayCode.noError.rawValue, GoAwayCode.idleTimeout.rawValue]
+    if !graceful.contains(goAway.errorCode) {
       let error = RPCError(code: .unavailable, message: "the server closed the connection: \(goAway.message)")
       for (_, entry) in self.streams { entry.stream.markEnded(error) }
       self.streams.removeAll()

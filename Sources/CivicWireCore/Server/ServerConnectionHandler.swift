@@ -371,15 +371,15 @@ package final class ServerConnectionHandler: ChannelInboundHandler, StreamFrames
       var buffer = ByteBuffer()
       ControlFrames.ping(opaque: opaque, ack: true, into: &buffer)
       self.write(buffer)
-    case .announceDrain(let reason, let ping):
+    case .announceDrain(let reason, let code, let ping):
       var buffer = ByteBuffer()
-      ControlFrames.goAway(lastStreamID: UInt32(Int32.max), code: .noError, message: reason, into: &buffer)
+      ControlFrames.goAway(lastStreamID: UInt32(Int32.max), code: code, message: reason, into: &buffer)
       ControlFrames.ping(opaque: ping, into: &buffer)
       self.write(buffer)
       self.flushIfNeeded()
-    case .commitDrain(let lastStreamID):
+    case .commitDrain(let lastStreamID, let code):
       var buffer = ByteBuffer()
-      ControlFrames.goAway(lastStreamID: lastStreamID, code: .noError, message: "draining", into: &buffer)
+      ControlFrames.goAway(lastStreamID: lastStreamID, code: code, message: "draining", into: &buffer)
       self.write(buffer)
       self.flushIfNeeded()
     case .failOpenStreams:

@@ -30,10 +30,12 @@ struct ServerConnectionStateMachine {
     /// Acknowledge the client's SETTINGS.
     case acknowledgeSettings
     case sendPingAck(opaque: UInt64)
-    /// The first GOAWAY (last id 2^31-1) and a PING whose ACK commits the drain.
-    case announceDrain(reason: String, ping: UInt64)
-    /// The second GOAWAY: streams above `lastStreamID` were not processed.
-    case commitDrain(lastStreamID: UInt32)
+    /// The first GOAWAY (last id 2^31-1) and a PING whose ACK commits the drain; `code` is
+    /// NO_ERROR for a shutdown, IDLE_TIMEOUT for an idle connection.
+    case announceDrain(reason: String, code: GoAwayCode, ping: UInt64)
+    /// The second GOAWAY, with the first one's code: streams above `lastStreamID` were not
+    /// processed.
+    case commitDrain(lastStreamID: UInt32, code: GoAwayCode)
     /// The grace period is over: every open stream ends with UNAVAILABLE.
     case failOpenStreams
     /// GOAWAY with the error (after our preface if the client never got one), then close.
@@ -62,9 +64,9 @@ struct ServerConnectionStateMachine {
 
   private enum Drain: Hashable {
     case none
-    /// First GOAWAY sent; waiting for the ACK of `ping`.
-    case announced(ping: UInt64)
-    /// Second GOAWAY sent; new streams are ignored.
+    /// First GOAWAY sent with `code`; waiting for the ACK of `ping`.
+    case announced(ping: UInt64, code: GoAwayCode)
+    /// Second GOAWAY sent (or the client sent GOAWAY); new streams are ignored.
     case committed
   }
 
@@ -76,6 +78,11 @@ struct ServerConnectionStateMachine {
   private var guards: ConnectionGuards
   private var idleArmed = false
   private(set) var openStreams = 0
+  /// The highest stream id of any HEADERS received; new ids must exceed it.
+  private(set) var highestStreamID: UInt32 = 0
+  /// "The highest stream id processed" that GOAWAY carries: the highest HEADERS the
+  /// server answered, by opening the stream or refusing it with TRAILERS (not one it
+  /// ignored after its second GOAWAY).
   private(set) var lastStreamID: UInt32 = 0
 
   /// How long the drain waits for the ACK of its PING before committing anyway.
@@ -124,14 +131,15 @@ struct ServerConnectionStateMachine {
 
   /// A HEADERS frame from the client opens stream `id`.
   mutating func receivedHeaders(streamID id: UInt32, metadataSize: Int) throws(ConnectionError) -> NewStream {
-    guard id % 2 == 1, id > self.lastStreamID else {
+    guard id % 2 == 1, id > self.highestStreamID else {
       throw ConnectionError(
         .protocolError,
-        "HEADERS on stream \(id): client stream ids must be odd and increasing (last \(self.lastStreamID))"
+        "HEADERS on stream \(id): client stream ids must be odd and increasing (last \(self.highestStreamID))"
       )
     }
-    self.lastStreamID = id
+    self.highestStreamID = id
     if self.drain == .committed { return .ignore }
+    self.lastStreamID = id
     self.guards.streamOpened()
     let settings = self.config.settings
     guard metadataSize <= settings.maxMetadataSize else {
@@ -159,9 +167,10 @@ struct ServerConnectionStateMachine {
     return self.closeIfDrained() + self.armIdle()
   }
 
-  /// Whether a stream frame other than HEADERS names a stream that was opened at some point.
+  /// Whether a stream frame other than HEADERS names a stream id that is no longer idle:
+  /// one opened, refused or skipped (a HEADERS on a higher id closes every lower one).
   func wasOpened(streamID id: UInt32) -> Bool {
-    id <= self.lastStreamID
+    id <= self.highestStreamID
   }
 
   // MARK: Control frames
@@ -169,7 +178,7 @@ struct ServerConnectionStateMachine {
   /// A PING (or PING ACK) from the client.
   mutating func receivedPing(opaque: UInt64, ack: Bool, now: NIODeadline) throws(ConnectionError) -> [Action] {
     if ack {
-      guard case .announced(let ping) = self.drain, ping == opaque else { return [] }
+      guard case .announced(let ping, _) = self.drain, ping == opaque else { return [] }
       return [.cancel(.drainFallback)] + self.commitDrain()
     }
     guard self.guards.pingReceived(at: now) else {
@@ -194,8 +203,9 @@ struct ServerConnectionStateMachine {
 
   // MARK: Drain and close
 
-  /// Starts the two-phase GOAWAY (docs/PROTOCOL.md, section 6.1): server shutdown or idle.
-  mutating func beginDrain(reason: String) -> [Action] {
+  /// Starts the two-phase GOAWAY (docs/PROTOCOL.md, section 6.1): server shutdown
+  /// (NO_ERROR) or idle (IDLE_TIMEOUT).
+  mutating func beginDrain(reason: String, code: GoAwayCode = .noError) -> [Action] {
     switch self.phase {
     case .awaitingPreface, .awaitingSettings:
       self.phase = .closed
@@ -204,9 +214,9 @@ struct ServerConnectionStateMachine {
       return []
     case .active:
       guard self.drain == .none else { return [] }
-      self.drain = .announced(ping: self.drainPing)
+      self.drain = .announced(ping: self.drainPing, code: code)
       return [
-        .announceDrain(reason: reason, ping: self.drainPing),
+        .announceDrain(reason: reason, code: code, ping: self.drainPing),
         .schedule(.drainFallback, in: Self.drainPingTimeout),
         .schedule(.grace, in: self.config.gracePeriod),
       ]
@@ -227,7 +237,7 @@ struct ServerConnectionStateMachine {
       }
     case .idle:
       self.idleArmed = false
-      return self.openStreams == 0 ? self.beginDrain(reason: "idle") : []
+      return self.openStreams == 0 ? self.beginDrain(reason: "idle", code: .idleTimeout) : []
     case .drainFallback:
       return self.commitDrain()
     case .grace:
@@ -266,9 +276,9 @@ struct ServerConnectionStateMachine {
   }
 
   private mutating func commitDrain() -> [Action] {
-    guard case .announced = self.drain else { return [] }
+    guard case .announced(_, let code) = self.drain else { return [] }
     self.drain = .committed
-    return [.commitDrain(lastStreamID: self.lastStreamID)] + self.closeIfDrained()
+    return [.commitDrain(lastStreamID: self.lastStreamID, code: code)] + self.closeIfDrained()
   }
 
   private mutating func closeIfDrained() -> [Action] {

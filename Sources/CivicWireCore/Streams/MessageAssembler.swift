@@ -3,14 +3,22 @@ internal import NIOCore
 /// The receive side of one stream's messages: flow-control accounting and reassembly of
 /// MESSAGE fragments (docs/PROTOCOL.md, sections 2.2 and 5). Pure: the connection
 /// handlers feed it frames and act on what it returns.
+///
+/// A message larger than the window completes only if its fragments are granted before the
+/// application takes it, so fragments (flag MORE) are granted on arrival, but only while the
+/// bytes so granted ahead of consumption stay within `max_message_size + initial_window_size`;
+/// past that they count against the window like any other bytes. Consumed bytes repay the
+/// advance first. So what one stream holds unread is bounded by
+/// `max_message_size + 2 × initial_window_size` however the peer cuts its messages.
 struct MessageAssembler: Sendable {
   /// What one MESSAGE frame amounted to.
   enum Step: Equatable {
-    /// A fragment (flag MORE) was stored; grant its bytes back to the peer now, or a
-    /// message larger than the window could never complete.
+    /// A fragment (flag MORE) was stored; grant `grant` bytes back to the peer now (0 when
+    /// the advance limit is reached: it is granted as the application consumes).
     case fragment(grant: Int)
-    /// A whole message; `unaccounted` bytes are granted once the application takes it.
-    case message(ByteBuffer, unaccounted: Int)
+    /// A whole message of `bytes` bytes, reported to `consumed(_:)` once the application
+    /// takes it.
+    case message(ByteBuffer, bytes: Int)
   }
 
   /// The frame breaks a limit; the stream fails with RESOURCE_EXHAUSTED.
@@ -21,19 +29,25 @@ struct MessageAssembler: Sendable {
 
   /// Bytes the peer may still send before we grant more.
   private(set) var window: Int
+  /// Fragment bytes granted on arrival and not yet repaid by consumption.
+  private(set) var advanced = 0
   private let maxMessageSize: Int
+  /// The most bytes granted ahead of consumption.
+  let advanceLimit: Int
   private var partial: ByteBuffer?
 
   init(window: Int, maxMessageSize: Int) {
     self.window = window
     self.maxMessageSize = maxMessageSize
+    self.advanceLimit = maxMessageSize + window
   }
 
   mutating func receive(_ payload: ByteBuffer, more: Bool) -> Result<Step, Violation> {
     let length = payload.readableBytes
     self.window -= length
     guard self.window >= 0 else { return .failure(.windowExceeded) }
-    guard (self.partial?.readableBytes ?? 0) + length <= self.maxMessageSize else {
+    let sofar = self.partial?.readableBytes ?? 0
+    guard sofar + length <= self.maxMessageSize else {
       return .failure(.messageTooLarge(limit: self.maxMessageSize))
     }
     var payload = payload
@@ -43,21 +57,27 @@ struct MessageAssembler: Sendable {
         self.partial!.reserveCapacity(length * 2)
       }
       self.partial!.writeBuffer(&payload)
-      // Bounded by max_message_size, so granting now cannot make us buffer without limit.
+      guard self.advanced + length <= self.advanceLimit else { return .success(.fragment(grant: 0)) }
+      self.advanced += length
       self.window += length
       return .success(.fragment(grant: length))
     }
     guard var message = self.partial else {
-      return .success(.message(payload, unaccounted: length))
+      return .success(.message(payload, bytes: length))
     }
     self.partial = nil
     message.writeBuffer(&payload)
-    return .success(.message(message, unaccounted: length))
+    return .success(.message(message, bytes: sofar + length))
   }
 
-  /// The application consumed `bytes`; we are about to grant them.
-  mutating func granted(_ bytes: Int) {
-    self.window += bytes
+  /// The application consumed `bytes` of whole messages; returns how many to grant the
+  /// peer (what the advance does not already cover).
+  mutating func consumed(_ bytes: Int) -> Int {
+    let repaid = min(bytes, self.advanced)
+    self.advanced -= repaid
+    let grant = bytes - repaid
+    self.window += grant
+    return grant
   }
 }
 

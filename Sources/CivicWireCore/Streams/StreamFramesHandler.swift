@@ -5,7 +5,7 @@ internal import NIOCore
 /// MESSAGE frames.
 protocol StreamFramesEntry {
   var assembler: MessageAssembler { get set }
-  /// Hands a whole message to the stream's reader, which still holds `bytes` of the window.
+  /// Hands a whole message of `bytes` bytes to the stream's reader, which reports them when it takes it.
   func deliver(_ message: WireBytes, bytes: Int)
 }
 
@@ -34,9 +34,9 @@ extension StreamFramesHandler {
     case .failure(let violation):
       self.failStream(id, .resourceExhausted, violation.message(Self.inboundMessageName))
     case .success(.fragment(let grant)):
-      self.writeWindowUpdate(id, increment: grant)
-    case .success(.message(let message, let unaccounted)):
-      entry.deliver(WireBytes(message), bytes: unaccounted)
+      if grant > 0 { self.writeWindowUpdate(id, increment: grant) }
+    case .success(.message(let message, let bytes)):
+      entry.deliver(WireBytes(message), bytes: bytes)
     }
   }
 
@@ -47,12 +47,13 @@ extension StreamFramesHandler {
     if let payload { self.write(payload) }
   }
 
-  /// The stream's reader consumed `increment` bytes: open the peer's window again.
-  func grant(_ id: UInt32, increment: Int) {
+  /// The stream's reader consumed `consumed` bytes: open the peer's window again by what
+  /// was not granted ahead.
+  func grant(_ id: UInt32, increment consumed: Int) {
     guard var entry = self.streams[id] else { return }
-    entry.assembler.granted(increment)
+    let increment = entry.assembler.consumed(consumed)
     self.streams[id] = entry
-    self.writeWindowUpdate(id, increment: increment)
+    if increment > 0 { self.writeWindowUpdate(id, increment: increment) }
   }
 
   func writeWindowUpdate(_ id: UInt32, increment: Int) {

@@ -54,6 +54,26 @@ final class RawSocket {
     return count > 0 ? Array(buffer.prefix(count)) : []
   }
 
+  /// Reads and drops input until the peer closes (true) or the receive timeout passes (false).
+  func waitForClose() -> Bool {
+    var buffer = [UInt8](repeating: 0, count: 65_536)
+    while true {
+      let count = buffer.withUnsafeMutableBytes { recv(self.fd, $0.baseAddress, $0.count, 0) }
+      if count == 0 { return true }
+      if count < 0 { return errno == ECONNRESET }
+    }
+  }
+
+  /// The local port the kernel gave this socket.
+  var localPort: Int {
+    var address = sockaddr_in()
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    _ = withUnsafeMutablePointer(to: &address) {
+      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(self.fd, $0, &length) }
+    }
+    return Int(UInt16(bigEndian: address.sin_port))
+  }
+
   /// Reads until the peer closes or the timeout passes.
   func receiveAll() -> [UInt8] {
     var all: [UInt8] = []

@@ -127,7 +127,8 @@ struct ServiceHarness: Sendable {
           store: store,
           policies: MethodPolicies.all.merging(extraPolicies) { real, _ in real },
           throttle: throttle,
-          certificateAccounts: configuration.tls?.clientAccounts ?? [:]
+          certificateAccounts: configuration.tls?.clientAccounts ?? [:],
+          rateLimits: configuration.rateLimits
         ) + [HandlerCallRecorder(calls: handlerCalls)],
         tracer: tracer
       )

@@ -16,8 +16,7 @@ typedef struct summary {
 static const char *const stat_names[7] = {"min", "mean", "p50", "p90", "p99", "p99.9", "max"};
 static const char *const stat_keys[7] = {"min", "mean", "p50", "p90", "p99", "p99_9", "max"};
 
-static summary summarize(const results *r) {
-    const histogram *h = r->hist;
+static summary summarize_hist(const results *r, const histogram *h) {
     summary s = {.errors = r->calls - r->status[CW_OK]};
     s.ms[0] = h->total ? (double)h->min / 1e6 : 0;
     s.ms[1] = hist_mean(h) / 1e6;
@@ -25,6 +24,16 @@ static summary summarize(const results *r) {
     for (int i = 0; i < 4; i++) s.ms[2 + i] = (double)hist_percentile(h, ps[i]) / 1e6;
     s.ms[6] = h->total ? (double)h->max / 1e6 : 0;
     return s;
+}
+
+static summary summarize(const results *r) { return summarize_hist(r, r->hist); }
+
+/* ,"KEY":{"min":…,…} for the latencies of one histogram (all zero when it is empty). */
+static void json_latency(FILE *out, const char *key, const results *r, const histogram *h) {
+    summary s = summarize_hist(r, h);
+    fprintf(out, ",\"%s\":{", key);
+    for (int i = 0; i < 7; i++) fprintf(out, "%s\"%s\":%.6f", i ? "," : "", stat_keys[i], s.ms[i]);
+    fputc('}', out);
 }
 
 static void mode_text(char *buf, size_t n, const options *o) {
@@ -118,7 +127,10 @@ static void report_json(FILE *out, const options *o, const results *r) {
             (unsigned long long)r->connect_failures);
     fprintf(out, ",\"latency_ms\":{");
     for (int i = 0; i < 7; i++) fprintf(out, "%s\"%s\":%.6f", i ? "," : "", stat_keys[i], s.ms[i]);
-    fprintf(out, "},\"status\":{");
+    fputc('}', out);
+    json_latency(out, "latency_ok_ms", r, r->hist_ok);
+    json_latency(out, "latency_failed_ms", r, r->hist_failed);
+    fprintf(out, ",\"status\":{");
     bool first = true;
     for (int c = 0; c <= CW_CODE_MAX; c++) {
         if (r->status[c] == 0) continue;

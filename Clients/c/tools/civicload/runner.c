@@ -91,6 +91,7 @@ static void on_event(cw_call *call, cw_call_event ev, void *user) {
         rn->r->warmup_calls++;
     } else {
         hist_record(rn->r->hist, now - s->start_ns);
+        hist_record(code == CW_OK ? rn->r->hist_ok : rn->r->hist_failed, now - s->start_ns);
         rn->r->status[code >= 0 && code <= CW_CODE_MAX ? code : CW_UNKNOWN]++;
         rn->r->calls++;
         rn->last_done = now;
@@ -363,15 +364,19 @@ static void loop(runner *rn) {
 int run_load(const options *o, results *r) {
     memset(r, 0, sizeof *r);
     r->hist = malloc(sizeof *r->hist);
+    r->hist_ok = malloc(sizeof *r->hist_ok);
+    r->hist_failed = malloc(sizeof *r->hist_failed);
     runner *rn = calloc(1, sizeof *rn);
     slot *slots = calloc(o->concurrency, sizeof *slots);
-    if (r->hist == NULL || rn == NULL || slots == NULL) {
+    if (r->hist == NULL || r->hist_ok == NULL || r->hist_failed == NULL || rn == NULL || slots == NULL) {
         snprintf(r->error, sizeof r->error, "out of memory");
         free(rn);
         free(slots);
         return 1;
     }
     hist_init(r->hist);
+    hist_init(r->hist_ok);
+    hist_init(r->hist_failed);
     rn->o = o;
     rn->r = r;
     rn->slots = slots;
@@ -417,5 +422,7 @@ int run_load(const options *o, results *r) {
 
 void results_free(results *r) {
     free(r->hist);
-    r->hist = NULL;
+    free(r->hist_ok);
+    free(r->hist_failed);
+    r->hist = r->hist_ok = r->hist_failed = NULL;
 }

@@ -10,6 +10,8 @@
 
 typedef struct results {
     histogram *hist; /* latencies of measured calls, ns */
+    histogram *hist_ok;     /* the same, calls that ended OK */
+    histogram *hist_failed; /* the same, calls that ended with any other status (refusals) */
     uint64_t status[CW_CODE_MAX + 1];
     uint64_t calls;        /* measured calls completed */
     uint64_t warmup_calls; /* completed during warm-up, not measured */
