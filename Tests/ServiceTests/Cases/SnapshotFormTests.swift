@@ -36,6 +36,8 @@ struct SnapshotFormTests {
       try await f.publishItem()
       let submitted = try await Self.submit(f)
       #expect(try await Self.form(f.pool, submitted.id) == (true, false))
+      // The timeline's numbers come from the sequencer after commit: both reads see them numbered.
+      try #require(try await Sequencer.awaitSequenced(.caseEvents, store: f.pool))
       let asBinary = try await Self.get(f, submitted.id)
       let progress = try await SnapshotConversion.run(f.pool, to: .json)
       #expect(progress.converted == 1)

@@ -1,5 +1,6 @@
 import CivicDomain
 import CivicProtos
+import CivicRepositories
 import CivicStore
 import Foundation
 import GRPCCore
@@ -211,6 +212,8 @@ struct TargetsAndSchemeTests {
   func incrementalChecks() async throws {
     try await F.with(now: F.at("2026-11-20")) { f in
       try await self.seedNovember(f)
+      // The watermark is the newest numbered case event: wait for the sequencer after each change.
+      try #require(try await Sequencer.awaitSequenced(.caseEvents, store: f.pool))
       let watch = TargetWatch(store: f.pool, logger: Logger(label: "test.targets"), fullEvery: .seconds(3600), now: { f.clock.now })
       let units = try await f.pool.query("SELECT count(*) FROM units").scalar(Int.self)
       let first = try await watch.run()
@@ -218,6 +221,7 @@ struct TargetsAndSchemeTests {
       let quiet = try await watch.run()
       #expect(quiet.scope == .nothing && quiet.units == 0 && quiet.raised == 0, "no case event since the last check")
       try await f.seedCase(unit: "CTR2", promised: false, submitted: F.at("2026-11-19"), decision: .refuse)
+      try #require(try await Sequencer.awaitSequenced(.caseEvents, store: f.pool))
       let changed = try await watch.run()
       guard case .changedSince = changed.scope else { Issue.record("\(changed.scope)"); return }
       #expect(changed.units == 3, "CTR2, S01 and D01: the units whose subtree holds the changed case")
