@@ -16,6 +16,22 @@ public func fuzzOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
   target.run(UnsafeRawBufferPointer(start: data, count: size))
   return 0
 }
+
+/// libFuzzer's entry for programs that have their own main.
+@_silgen_name("LLVMFuzzerRunDriver")
+private func runFuzzerDriver(
+  _ argc: UnsafeMutablePointer<CInt>,
+  _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
+  _ testOneInput: @convention(c) (UnsafePointer<UInt8>, Int) -> CInt
+) -> CInt
+
+/// SwiftPM links an executable's `main` to `<module>_main`; here it hands over to libFuzzer.
+@_cdecl("CivicWireFuzz_main")
+public func fuzzMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>) -> CInt {
+  var argc = argc
+  var argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = argv
+  return runFuzzerDriver(&argc, &argv) { data, size in fuzzOneInput(data, size) }
+}
 #else
 /// Without the fuzzer: replays inputs, so the corpora and every crash once found stay
 /// regression cases (ops/test runs it over Fuzz/corpus).

@@ -73,6 +73,14 @@ final class ClientConnectionHandler: ChannelInboundHandler, StreamFramesHandler 
     if context.channel.isActive { self.sendPreface(context: context) }
   }
 
+  /// The context and the outbox's drain closure both hold this handler: let go of them when
+  /// the pipeline drops it, or every closed connection stays in memory (a cycle that ops/fuzz
+  /// wire-server's leak check found).
+  func handlerRemoved(context: ChannelHandlerContext) {
+    self.context = nil
+    self.outbox = nil
+  }
+
   func channelActive(context: ChannelHandlerContext) {
     self.sendPreface(context: context)
     context.fireChannelActive()

@@ -82,6 +82,14 @@ package final class ServerConnectionHandler: ChannelInboundHandler, StreamFrames
     if context.channel.isActive { self.start(context: context) }
   }
 
+  /// The context and the outbox's drain closure both hold this handler: let go of them when
+  /// the pipeline drops it, or every closed connection stays in memory (a cycle that ops/fuzz
+  /// wire-server's leak check found).
+  package func handlerRemoved(context: ChannelHandlerContext) {
+    self.context = nil
+    self.outbox = nil
+  }
+
   package func channelActive(context: ChannelHandlerContext) {
     self.start(context: context)
     context.fireChannelActive()
