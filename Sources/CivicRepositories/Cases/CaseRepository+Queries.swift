@@ -40,9 +40,14 @@ extension CaseRepository {
 
   /// Case `id`'s timeline, oldest first, events not yet numbered by the sequencer included
   /// (sequence 0, after the numbered ones: a case's events are numbered in its order).
+  /// ORDER BY names the table's column: a bare `seq` would be the output's `coalesce(seq, 0)`,
+  /// which puts the newest, unnumbered events first.
   public func timeline(of id: Int64) async throws(StoreError) -> [TimelineRow] {
     try await self.connection.query(
-      "SELECT coalesce(seq, 0) AS seq, at, by_party, task, kind, summary FROM case_events WHERE case_id = \(id) ORDER BY seq NULLS LAST, id"
+      """
+      SELECT coalesce(seq, 0) AS seq, at, by_party, task, kind, summary FROM case_events
+      WHERE case_id = \(id) ORDER BY case_events.seq NULLS LAST, case_events.id
+      """
     ).decode(TimelineRow.self)
   }
 

@@ -75,7 +75,7 @@ struct DisputesServiceTests {
 
       let shown = try await f.get(closed.id)
       let kinds = shown.timeline.map(\.kind)
-      #expect(kinds.first == "submitted" && kinds.contains("taskDenied") && kinds.contains("taskApproved") && kinds.contains("returnVisited"))
+      #expect(kinds.first == "submitted" && kinds.contains("taskDenied") && kinds.contains("taskApproved") && kinds.contains("returnVisited"), "\(kinds)")
       #expect(try await f.base.pool.query("SELECT is_open FROM cases WHERE id = $1", [Int64(closed.id.dropFirst())!]).scalar(Bool.self) == false)
       let audited = try await f.base.pool.query("SELECT count(*) FROM audit_log WHERE object = $1", ["dispute/\(closed.id)"]).scalar(Int.self)
       #expect(audited == 9, "submit, review, schedule, session, outcome, review, outcome, follow-up, close; refused commands leave none")
