@@ -8,6 +8,7 @@ accepted but not connected on, so peers see silence, not a reset (as with droppe
 whose retransmissions arrive after the block). SIGUSR2 unblocks: held bytes flow on and held
 connections are connected. ops/chaos uses it to cut civicgridd off from PostgreSQL.
 """
+import os
 import selectors
 import signal
 import socket
@@ -33,8 +34,6 @@ listener.listen(512)
 listener.setblocking(False)
 with open(port_file + ".tmp", "w") as f:
     f.write(str(listener.getsockname()[1]))
-import os
-
 os.replace(port_file + ".tmp", port_file)
 
 sel = selectors.DefaultSelector()
