@@ -29,7 +29,7 @@ public enum DatabaseServices {
   ///   it beside the server); nil: each subscriber listens on a connection of its own.
   public static func make(store: StorePool, feeds: FeedListener? = nil) -> [any RegistrableRPCService] {
     [
-      DirectoryService(store: store),
+      DirectoryService(store: store, principalCache: feeds?.principalCache),
       AuditService(store: store),
       CalendarService(store: store),
       CatalogService(store: store),

@@ -27,7 +27,7 @@ public final class FeedListener: Service, Sendable {
 
   private let store: StorePool
   private let logger: Logger
-  private let principalCache: PrincipalCache?
+  let principalCache: PrincipalCache?
   private let subscribers = Mutex<[Int: Subscriber]>([:])
   private let nextID = Atomic<Int>(0)
 

@@ -1,3 +1,4 @@
+import CivicProtos
 import CivicRepositories
 import CivicServices
 import CivicStore
@@ -46,6 +47,27 @@ struct PrincipalCacheInvalidationTests {
           if change == "roles taken away" { #expect(seen?.roles == []) } else { #expect(seen == nil) }
         }
       }
+    }
+  }
+
+  @Test("RevokeToken on this instance drops the cached principal before it answers, without waiting for the notice")
+  func revokedHere() async throws {
+    try await CaseFixture.with { f in
+      // No listener runs, so no notice can arrive: only the service's own invalidation counts.
+      let cache = PrincipalCache(lifetime: .seconds(3600))
+      cache.listening(true)
+      let authenticator = TokenAuthenticator(store: f.pool, cache: cache)
+      let directory = DirectoryService(store: f.pool, principalCache: cache)
+      let secret = BearerToken.generate()
+      let (_, token) = try await Self.issue(secret, login: "revoker", unit: f.units["CTR"]!.id, pool: f.pool)
+      let owner = try #require(try await authenticator.principal(forSecret: secret))
+      #expect(try await authenticator.principal(forSecret: secret) == owner)
+
+      var revoke = Civicgrid_V1_RevokeTokenRequest()
+      revoke.id = token
+      let revoked = try await f.call(owner) { try await directory.revokeToken(request: revoke, context: $0) }
+      #expect(revoked.id == token)
+      #expect(try await authenticator.principal(forSecret: secret) == nil)
     }
   }
 
