@@ -29,7 +29,7 @@ public enum DatabaseServices {
   ///   it beside the server); nil: each subscriber listens on a connection of its own.
   public static func make(store: StorePool, feeds: FeedListener? = nil) -> [any RegistrableRPCService] {
     [
-      DirectoryService(store: store),
+      DirectoryService(store: store, principalCache: feeds?.principalCache),
       AuditService(store: store),
       CalendarService(store: store),
       CatalogService(store: store),
@@ -53,16 +53,19 @@ public enum DatabaseServices {
   /// obeys (`BoundaryInterceptor`).
   /// - Parameter certificateAccounts: Client certificate name to account login, for callers
   ///   over mutual TLS without a bearer token (`tls_client_accounts`).
+  /// - Parameter principalCache: Token principals kept between calls, trusted while the
+  ///   instance's `FeedListener` (given the same cache) listens.
   public static func interceptors(
     store: StorePool,
     policies: [String: MethodPolicy] = MethodPolicies.all,
     throttle: FailureThrottle.Settings = .standard,
     certificateAccounts: [String: String] = [:],
-    rateLimits: RateLimits = .none
+    rateLimits: RateLimits = .none,
+    principalCache: PrincipalCache? = nil
   ) -> [any ServerInterceptor] {
     let auth = AuthInterceptor(
       policies: policies,
-      authenticator: TokenAuthenticator(store: store),
+      authenticator: TokenAuthenticator(store: store, cache: principalCache),
       certificates: CertificateAuthenticator(store: store, accounts: certificateAccounts),
       throttle: throttle
     )

@@ -53,15 +53,22 @@ struct Serve: AsyncParsableCommand {
     }
 
     let store = try await self.openStore(logger: logger, tracer: tracing?.tracer)
-    // One LISTEN connection for every WatchEvents and WatchAlerts subscriber of this instance.
-    let feeds = store.map { FeedListener(store: $0, logger: logger) }
+    // One LISTEN connection for every WatchEvents and WatchAlerts subscriber of this instance,
+    // which also keeps the cache of token principals honest.
+    let principals = PrincipalCache()
+    let feeds = store.map { FeedListener(store: $0, logger: logger, principalCache: principals) }
     let server = CivicGridServer(
       configuration: settings,
       registry: registry,
       logger: logger,
       services: store.map { DatabaseServices.make(store: $0, feeds: feeds) } ?? [],
       interceptors: store.map {
-        DatabaseServices.interceptors(store: $0, certificateAccounts: settings.tls?.clientAccounts ?? [:], rateLimits: settings.rateLimits)
+        DatabaseServices.interceptors(
+          store: $0,
+          certificateAccounts: settings.tls?.clientAccounts ?? [:],
+          rateLimits: settings.rateLimits,
+          principalCache: principals
+        )
       } ?? [],
       tracer: tracing?.tracer
     )

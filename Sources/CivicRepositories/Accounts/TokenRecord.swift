@@ -45,3 +45,14 @@ public struct TokenHolder: SQLRecord, Hashable {
     self.roles = roles.split(separator: ",").map(String.init)
   }
 }
+
+/// A valid bearer token's holder, and how long the token remains valid by the database's clock.
+public struct TokenGrant: SQLRecord, Hashable {
+  public var holder: TokenHolder
+  public var expiresInMicros: Int64
+
+  public init(row: Row) throws(StoreError) {
+    self.holder = try TokenHolder(row: row)
+    self.expiresInMicros = try row.decode(column: "expires_in_micros")
+  }
+}

@@ -9,14 +9,15 @@ public struct TokenRepository: Sendable {
 
   /// The holder of the token with this digest, if it is unrevoked, unexpired and its account
   /// enabled; every other case reads as nil, so a caller cannot tell them apart.
-  public func holder(digest: [UInt8]) async throws(StoreError) -> TokenHolder? {
+  public func holder(digest: [UInt8]) async throws(StoreError) -> TokenGrant? {
     try await self.connection.query(
       """
-      SELECT a.id, a.login, u.id, u.code, u.path, array_to_string(a.roles, ',')
+      SELECT a.id, a.login, u.id, u.code, u.path, array_to_string(a.roles, ','),
+        (extract(epoch FROM t.expires_at - now()) * 1000000)::bigint AS expires_in_micros
       FROM tokens t JOIN accounts a ON a.id = t.account_id JOIN units u ON u.id = a.unit_id
       WHERE t.token_sha256 = \(SQLBytes(digest)) AND t.revoked_at IS NULL AND t.expires_at > now() AND NOT a.disabled
       """
-    ).first(TokenHolder.self)
+    ).first(TokenGrant.self)
   }
 
   /// Stores a new token's digest for `accountID`, valid for `ttlSeconds`; returns the token.

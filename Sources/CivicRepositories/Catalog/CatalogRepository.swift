@@ -40,7 +40,7 @@ public struct CatalogRepository: Sendable {
       "SELECT version, definition::text FROM catalog_item_versions WHERE item_code = \(code) AND status = 'published'"
     ).decode((Int, String).self)
     guard let (number, json) = rows.first else { return nil }
-    let definition = try Self.definition(json)
+    let definition = try DefinitionMemo.definition(of: code, json: json, decode: Self.definition)
     return (CatalogItemVersion(version: number, definition: definition, status: .published), definition.name)
   }
 

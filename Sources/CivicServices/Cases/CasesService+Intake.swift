@@ -75,7 +75,8 @@ extension CasesService {
         metadata: ["case.number": "\(CaseNumber.format(id))", "case.item": "\(item.ref)", "case.unit": "\(unitCode)"]
       )
       var answer = try CaseMapping.message(record, calendar: calendar, at: now)
-      try await NamedPerson.attach(to: &answer, caseID: id, for: principal, on: connection)
+      // Only a case taken in for a person record has one linked (a typed-in applicant has none).
+      if named != nil { try await NamedPerson.attach(to: &answer, caseID: id, for: principal, on: connection) }
       return answer
     }
   }

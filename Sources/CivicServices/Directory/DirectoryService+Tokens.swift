@@ -42,6 +42,8 @@ extension DirectoryService {
     let caller = try RequestContext.principal()
     guard request.id > 0 else { throw Validation.invalid("id", "is required") }
     let missing = DomainError.notFound("id: token '\(request.id)'")
+    // The caller may use the token again the moment this answers, before the notice arrives.
+    defer { self.principalCache?.invalidate() }
     return try await self.store.transaction { connection in
       let tokens = TokenRepository(connection)
       guard let token = try await tokens.token(id: request.id) else { throw missing }

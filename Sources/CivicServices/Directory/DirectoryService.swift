@@ -25,9 +25,13 @@ public struct DirectoryService: Civicgrid_V1_Directory.SimpleServiceProtocol {
   ]
 
   let store: StorePool
+  /// This instance's cache of token principals, dropped as soon as a revocation commits here
+  /// (other instances hear of it from the database's notice).
+  let principalCache: PrincipalCache?
 
-  public init(store: StorePool) {
+  public init(store: StorePool, principalCache: PrincipalCache? = nil) {
     self.store = store
+    self.principalCache = principalCache
   }
 
   // MARK: - Shared reads

@@ -13,6 +13,9 @@ import Synchronization
 /// backend terminated) it reconnects; notifications sent meanwhile are lost, and each
 /// subscriber's feed rereads at least once per tick from its cursor (`SequencedFeed`), so
 /// no row is. At shutdown every subscriber's stream ends.
+///
+/// With a `principalCache`, it also listens for changes to who a token acts as and tells the
+/// cache of each, and of every connection and loss (`PrincipalCache`).
 public final class FeedListener: Service, Sendable {
   /// The channels of the feeds: case events (notified by the sequencer) and alerts.
   static let channels = [CaseRepository.notifyChannel, AlertWriter.notifyChannel]
@@ -24,12 +27,14 @@ public final class FeedListener: Service, Sendable {
 
   private let store: StorePool
   private let logger: Logger
+  let principalCache: PrincipalCache?
   private let subscribers = Mutex<[Int: Subscriber]>([:])
   private let nextID = Atomic<Int>(0)
 
-  public init(store: StorePool, logger: Logger) {
+  public init(store: StorePool, logger: Logger, principalCache: PrincipalCache? = nil) {
     self.store = store
     self.logger = logger
+    self.principalCache = principalCache
   }
 
   /// Listens until graceful shutdown, reconnecting as needed; then ends every subscription.
@@ -40,12 +45,21 @@ public final class FeedListener: Service, Sendable {
 
   /// Listens and fans out until the task is cancelled; a failure to connect is retried.
   func listen() async throws {
+    let cache = self.principalCache
+    let channels = Self.channels + (cache == nil ? [] : [PrincipalCache.channel])
+    defer { cache?.listening(false) }
     while !Task.isCancelled {
       do {
-        try await self.store.withNotifications(channels: Self.channels) { notifications in
+        try await self.store.withNotifications(
+          channels: channels,
+          ready: { cache?.listening(true) },
+          lost: { cache?.listening(false) }
+        ) { notifications in
           for await note in notifications { self.deliver(note) }
         }
+        cache?.listening(false)
       } catch {
+        cache?.listening(false)
         if Task.isCancelled { return }
         self.logger.warning("feed listener: cannot listen, retrying", metadata: ["error": "\(error)"])
         try? await Task.sleep(for: .milliseconds(500))
@@ -69,6 +83,10 @@ public final class FeedListener: Service, Sendable {
   public var subscriberCount: Int { self.subscribers.withLock { $0.count } }
 
   private func deliver(_ note: StoreNotification) {
+    if note.channel == PrincipalCache.channel {
+      self.principalCache?.invalidate()
+      return
+    }
     let targets = self.subscribers.withLock { $0.values.filter { $0.channel == note.channel }.map(\.continuation) }
     for continuation in targets { continuation.yield(note) }
   }

@@ -7,10 +7,13 @@ extension StorePool {
   /// The stream ends when `body` returns. If the dedicated connection breaks, it is
   /// reopened and the channels listened to again (notifications sent meanwhile are lost,
   /// as PostgreSQL does not queue them for absent listeners); while PostgreSQL is
-  /// unreachable the stream waits. `ready` is called once the first `LISTEN` took effect.
+  /// unreachable the stream waits. `ready` is called each time `LISTEN` took effect (first
+  /// and after every reconnection), `lost` each time the connection broke, so a caller that
+  /// must not miss a notification (a cache invalidated by one) knows when it might have.
   public func withNotifications<R: Sendable>(
     channels: [String],
-    ready: @Sendable () -> Void = {},
+    ready: @escaping @Sendable () -> Void = {},
+    lost: @escaping @Sendable () -> Void = {},
     _ body: (AsyncStream<StoreNotification>) async throws -> R
   ) async throws -> R {
     let (stream, continuation) = AsyncStream.makeStream(of: StoreNotification.self, bufferingPolicy: .bufferingNewest(10_000))
@@ -18,7 +21,7 @@ extension StorePool {
     ready()
     return try await withThrowingTaskGroup(of: Void.self) { group in
       group.addTask {
-        await self.pump(first: connection, channels: channels, into: continuation)
+        await self.pump(first: connection, channels: channels, into: continuation, ready: ready, lost: lost)
       }
       defer { group.cancelAll() }
       let result = try await body(stream)
@@ -48,7 +51,11 @@ extension StorePool {
   }
 
   private func pump(
-    first: LibPQConnection, channels: [String], into continuation: AsyncStream<StoreNotification>.Continuation
+    first: LibPQConnection,
+    channels: [String],
+    into continuation: AsyncStream<StoreNotification>.Continuation,
+    ready: @Sendable () -> Void,
+    lost: @Sendable () -> Void
   ) async {
     var connection: LibPQConnection? = first
     var failures = 0
@@ -58,6 +65,7 @@ extension StorePool {
         try? await Task.sleep(for: .milliseconds(min(2000, 100 << min(failures, 5))))
         connection = try? await self.openListener(channels: channels)
         failures = connection == nil ? failures + 1 : 0
+        if connection != nil { ready() }
         continue
       }
       do {
@@ -68,6 +76,7 @@ extension StorePool {
       } catch {
         current.close()
         connection = nil
+        lost()
       }
     }
     connection?.close()

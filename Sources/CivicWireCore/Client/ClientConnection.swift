@@ -88,7 +88,12 @@ package final class ClientConnection: Sendable {
       throw error
     }
     let handler = try await channel.eventLoop.submit { box.handler! }.get()
-    let outbox = try await channel.eventLoop.submit { handler.value.outbox! }.get()
+    // The handler lets go of its outbox when removed: a connection closed right after the
+    // server's SETTINGS has none by now.
+    guard let outbox = try await channel.eventLoop.submit({ handler.value.outbox }).get() else {
+      channel.close(promise: nil)
+      throw RPCError(code: .unavailable, message: "the server closed the connection right after the handshake")
+    }
     let connection = ClientConnection(
       channel: channel,
       handler: handler,
