@@ -19,6 +19,17 @@ Report, Event, Route = msg("ReportEventRequest"), msg("FieldEvent"), msg("RouteE
 Watch, Alert = msg("WatchAlertsRequest"), msg("Alert")
 
 
+def enum(name, value):
+    """An enum value's number by its name, from the descriptors: numbers move when values are
+    added (ALERT_KIND_URGENT_EVENT was 7 until ALERT_KIND_TARGET_MISSED took 7), names do not."""
+    return pool.FindEnumTypeByName("civicgrid.v1." + name).values_by_name[value].number
+
+
+category = lambda name: enum("FieldEventCategory", "FIELD_EVENT_CATEGORY_" + name)
+SAFETY_HAZARD, FACILITIES = category("SAFETY_HAZARD"), category("FACILITIES")
+URGENT_EVENT = enum("AlertKind", "ALERT_KIND_URGENT_EVENT")
+
+
 def unary(channel, method, response):
     return channel.unary_unary(method, request_serializer=lambda m: m.SerializeToString(), response_deserializer=response.FromString)
 
@@ -40,7 +51,7 @@ def load(target, token, count, threads):
     def worker(k):
         for n in range(k, count, threads):
             try:
-                e = rep(report(8 if n % 2 else 1, False, n), metadata=meta)  # facilities (community) and safety hazards (street)
+                e = rep(report(FACILITIES if n % 2 else SAFETY_HAZARD, False, n), metadata=meta)  # community and street routes
                 route(Route(event_id=e.id, expected_version=e.case.version), metadata=meta)
                 with lock: done[0] += 1
             except grpc.RpcError as error:
@@ -62,8 +73,9 @@ def urgent(target_a, target_b, reporter, watcher, count):
                             response_deserializer=Alert.FromString)
     arrived, cond = {}, threading.Condition()
     w = Watch()
-    w.filter.kinds.append(7)  # ALERT_KIND_URGENT_EVENT
-    # From the end of the feed: what is there now is not timed.
+    w.filter.kinds.append(URGENT_EVENT)
+    # From the feed's start: alerts already there arrive at once and are not timed (only the
+    # ids of the reports below are looked for).
     call = stream(w, metadata=[("authorization", f"Bearer {watcher}")])
 
     def listen():
@@ -80,11 +92,14 @@ def urgent(target_a, target_b, reporter, watcher, count):
     latencies = []
     for n in range(count):
         sent = time.monotonic()
-        e = rep(report(1, True, n), metadata=[("authorization", f"Bearer {reporter}")])
+        e = rep(report(SAFETY_HAZARD, True, n), metadata=[("authorization", f"Bearer {reporter}")])
         with cond:
             cond.wait_for(lambda: e.id in arrived, timeout=10)
             if e.id in arrived: latencies.append((arrived[e.id] - sent) * 1000)
     call.cancel()
+    if not latencies:
+        print("0 - - -")  # none arrived: the table shows it rather than the run stopping
+        return
     latencies.sort()
     pick = lambda q: latencies[min(len(latencies) - 1, int(q * len(latencies)))]
     print(f"{len(latencies)} {pick(0.5):.1f} {pick(0.99):.1f} {latencies[-1]:.1f}")
@@ -94,9 +109,14 @@ def routing(target, token):
     """Publishes a routing table for the bench: every category to the event's street or community."""
     Update, Table = msg("UpdateEventRoutingRequest"), msg("EventRoutingTable")
     u = Update(acknowledge_minutes=15, expected_version=0)
-    for category in range(1, 12):
-        r = u.routes.add(category=category, tier=2 if category in (6, 8) else 3, working_days=3, urgent_hours=2)
-        if category in (9, 11): r.request_category, r.tier = "neighbourhood-noise", 0
+    community = {category("PEOPLE_IN_DIFFICULTY"), FACILITIES}
+    requests = {category("DISPUTE_LEAD"), category("CITIZEN_REQUEST")}
+    tier = lambda name: enum("RequestTier", "REQUEST_TIER_" + name)
+    for value in pool.FindEnumTypeByName("civicgrid.v1.FieldEventCategory").values:
+        if value.number == 0: continue
+        r = u.routes.add(category=value.number, tier=tier("COMMUNITY" if value.number in community else "STREET"),
+                         working_days=3, urgent_hours=2)
+        if value.number in requests: r.request_category, r.tier = "neighbourhood-noise", 0
     channel = grpc.insecure_channel(target)
     print(unary(channel, "/civicgrid.v1.FieldEvents/UpdateEventRouting", Table)(u, metadata=[("authorization", f"Bearer {token}")]).version)
 

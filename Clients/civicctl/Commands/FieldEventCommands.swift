@@ -22,8 +22,10 @@ extension Civicgrid_V1_FieldEventCategory: NamedEnum {
 struct FieldEventCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "event",
-    abstract: "Events from the field: report, route, handle, close, show, list; the routing table.",
-    subcommands: [Report.self, Route.self, Handle.self, Close.self, Show.self, List.self, Routing.self]
+    abstract: "Events from the field: report, upload, route, handle, check, close, acknowledge, show, list; the routing table.",
+    subcommands: [
+      Report.self, Upload.self, Route.self, Handle.self, Check.self, Close.self, Acknowledge.self, Show.self, List.self, Routing.self,
+    ]
   )
 
   /// One event for people: its header, where it went, and its timeline when it has one.

@@ -14,12 +14,16 @@ public struct IndicatorInputs: Sendable, Hashable {
   public var disputeFollowUps: [DisputeIndicators.FollowUp]
   /// Field events: each event reported, routed or handled around the window.
   public var fieldEvents: [FieldEventIndicators.Fact]
+  /// Grid workers (enabled `grid_worker` accounts) and their training records.
+  public var gridWorkers: [GridTrainingIndicator.Worker]
+  public var trainingSessions: [GridTrainingIndicator.Session]
 
   public init(
     cases: [CaseFact] = [], ratings: [RatingFact] = [], orders: [OrderFact] = [], events: [UnitEventFact] = [],
     requestTiers: [RequestTierFact] = [], requestReplies: [RequestReplyFact] = [],
     disputeClosings: [DisputeIndicators.Closing] = [], disputeFollowUps: [DisputeIndicators.FollowUp] = [],
-    fieldEvents: [FieldEventIndicators.Fact] = []
+    fieldEvents: [FieldEventIndicators.Fact] = [],
+    gridWorkers: [GridTrainingIndicator.Worker] = [], trainingSessions: [GridTrainingIndicator.Session] = []
   ) {
     self.cases = cases
     self.ratings = ratings
@@ -30,6 +34,8 @@ public struct IndicatorInputs: Sendable, Hashable {
     self.disputeClosings = disputeClosings
     self.disputeFollowUps = disputeFollowUps
     self.fieldEvents = fieldEvents
+    self.gridWorkers = gridWorkers
+    self.trainingSessions = trainingSessions
   }
 }
 

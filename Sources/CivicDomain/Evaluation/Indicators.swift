@@ -1,4 +1,4 @@
-/// The indicators of docs/METRICS.md (version 4), as functions of gathered facts.
+/// The indicators of docs/METRICS.md (version 5), as functions of gathered facts.
 public enum Indicator: String, Sendable, Hashable, Codable, CaseIterable {
   case acceptanceRate = "acceptance_rate"
   case onTimeCompletionRate = "on_time_completion_rate"
@@ -16,6 +16,7 @@ public enum Indicator: String, Sendable, Hashable, Codable, CaseIterable {
   case fieldEventCount = "field_event_count"
   case fieldEventOnTimeRate = "field_event_on_time_rate"
   case fieldEventSelfHandledShare = "field_event_self_handled_share"
+  case gridTrainingRate = "grid_training_rate"
 
   /// The name used in reports.
   public var title: String {
@@ -36,6 +37,7 @@ public enum Indicator: String, Sendable, Hashable, Codable, CaseIterable {
     case .fieldEventCount: "Field events reported (网格事件数)"
     case .fieldEventOnTimeRate: "Field event on-time handling rate (网格事件按期处置率)"
     case .fieldEventSelfHandledShare: "Field events handled on the spot (自行处置率)"
+    case .gridTrainingRate: "Grid workers trained to the norm (网格员培训达标率)"
     }
   }
 
@@ -46,7 +48,7 @@ public enum Indicator: String, Sendable, Hashable, Codable, CaseIterable {
     case .acceptanceRate, .onTimeCompletionRate, .satisfactionRate, .rectificationRate, .orderReplyOnTimeRate: .rate
     case .requestResolutionRate, .requestEscalationRate, .requestOnTimeReplyRate: .rate
     case .disputeResolutionRate, .agreementFulfilmentRate: .rate
-    case .fieldEventOnTimeRate, .fieldEventSelfHandledShare: .rate
+    case .fieldEventOnTimeRate, .fieldEventSelfHandledShare, .gridTrainingRate: .rate
     case .averageHandlingDays: .average
     case .overdueCount, .urgeCount, .fieldEventCount: .count
     }
@@ -134,7 +136,7 @@ public struct UnitSelector: Sendable, Hashable {
 /// The indicator definitions of docs/METRICS.md.
 public enum IndicatorSet {
   /// Raised whenever a formula in docs/METRICS.md changes.
-  public static let version = 4
+  public static let version = 5
 
   /// Every indicator for `selector` over `window` (the period's instants), as known at `asOf`.
   ///
@@ -215,6 +217,7 @@ public enum IndicatorSet {
       + Self.requestFigures(inputs, for: selector, in: window, asOf: asOf)
       + Self.disputeFigures(inputs, for: selector, in: window, asOf: asOf)
       + Self.fieldEventFigures(inputs, for: selector, in: window, asOf: asOf)
+      + Self.gridTrainingFigures(inputs, for: selector, in: window, asOf: asOf)
   }
 
   /// Listed orders (issued listed, or escalated to listed) and criticisms of `selector` in the window.

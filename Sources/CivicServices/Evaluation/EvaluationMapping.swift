@@ -52,7 +52,8 @@ enum EvaluationMapping {
 
   static func drill(_ row: DrillRow) -> Civicgrid_V1_DrillRow {
     var message = Civicgrid_V1_DrillRow()
-    message.caseID = CaseNumber.format(row.caseID)
+    // A row of the training indicator is a grid worker, not a case (id 0).
+    message.caseID = row.caseID == 0 ? "" : CaseNumber.format(row.caseID)
     message.counted = row.counted
     message.note = row.note
     return message

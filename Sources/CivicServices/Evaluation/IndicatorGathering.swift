@@ -48,6 +48,13 @@ enum IndicatorGathering {
     inputs.disputeClosings = try await disputes.closings(range: range, in: window)
     inputs.disputeFollowUps = try await disputes.followUps(range: range, in: window)
     inputs.fieldEvents = try await FieldEventRepository(connection).indicatorFacts(range: range, in: window)
+    // Training dates are days of the jurisdiction (as periods are): each counts from its local midnight.
+    let grids = GridRepository(connection)
+    let days = try await calendars.calendar(CalendarStore.defaultJurisdiction)
+    inputs.gridWorkers = try await grids.gridWorkers(range: range)
+    inputs.trainingSessions = try await grids.trainingDays(range: range, around: window).map {
+      GridTrainingIndicator.Session(login: $0.login, takenAt: days.startOfDay($0.date), hours: $0.hours)
+    }
     return inputs
   }
 

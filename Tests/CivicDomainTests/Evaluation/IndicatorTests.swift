@@ -344,8 +344,8 @@ struct IndicatorTests {
     #expect(report.markdown.contains("| Satisfaction rate (满意率) | 50.00% | 2 | 4 |"))
     #expect(report.markdown.contains("2026-11   |██████████          | 50.00%"))
     #expect(
-      report.csv.split(separator: "\n").count == 1 + 16,
-      "a header and one row per indicator: eight of cases, three of requests, two of disputes, three of field events"
+      report.csv.split(separator: "\n").count == 1 + 17,
+      "a header and one row per indicator: eight of cases, three of requests, two of disputes, three of field events, one of training"
     )
     #expect(report.csv.contains("CTR,2026-11,satisfaction_rate,0.5,2,4,true"))
   }

@@ -103,7 +103,7 @@ struct DisputeMetricsTests {
         metrics.figures.first { $0.indicator == name }.map { ($0.numerator, $0.denominator, $0.hasValue ? $0.value : nil) }
       }
       let ctr = try await metrics("CTR")
-      #expect(ctr.metricsVersion == 4)
+      #expect(ctr.metricsVersion == 5)
       #expect(figure(ctr, "dispute_resolution_rate")! == (3, 4, 0.75))
       #expect(figure(ctr, "agreement_fulfilment_rate")! == (1, 2, 0.5))
       let drill = try await metrics("CTR", drill: "dispute_resolution_rate").drill
@@ -130,7 +130,7 @@ struct DisputeMetricsTests {
       var closing = Civicgrid_V1_ClosePeriodRequest()
       closing.period = "2026-11"
       let closed = try await f.call(f.supervisor) { try await evaluation.closePeriod(request: closing, context: $0) }
-      #expect(closed.metricsVersion == 4 && closed.schemeVersion == 2)
+      #expect(closed.metricsVersion == 5 && closed.schemeVersion == 2)
       at("2026-11-30")
       try await close(try await submit(f.clerk), .referredOut)
       try await close(try await agreed(), .resolved)

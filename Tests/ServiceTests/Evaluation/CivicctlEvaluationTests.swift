@@ -34,7 +34,7 @@ struct CivicctlEvaluationTests {
       #expect(report.stdout.hasPrefix("# Monthly review (月研判): Dongcheng Street (QH-S1), 2026-10"))
       #expect(report.stdout.contains("## Trend") && report.stdout.contains("2026-08"))
       let csv = try await CivicctlStaffTests.civicctl(["report", "monthly", "--unit", "QH-S1", "--period", "2026-10", "--trend", "3", "--csv"], home: home)
-      #expect(csv.stdout.split(separator: "\n").count == 1 + 3 * 16, "a header and a row per period (3) and indicator (16)")
+      #expect(csv.stdout.split(separator: "\n").count == 1 + 3 * 17, "a header and a row per period (3) and indicator (17)")
 
       let close = try await CivicctlStaffTests.civicctl(["period", "close", "2026-10"], home: home)
       #expect(close.status == 0, "\(close.stderr)")

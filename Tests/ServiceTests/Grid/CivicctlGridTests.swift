@@ -10,24 +10,14 @@ import Testing
 /// JSON); a grid's card published and read by address; the analysis; a refusal's exit code.
 @Suite("civicctl: event, grid", .serialized, .timeLimit(.minutes(5)))
 struct CivicctlGridTests {
-  typealias Session = CivicctlSupervisionTests.Session
-
   @Test("event report, route, handle, close, show, list --json; grid card --address; grid stats; bad input exits 3")
   func lifecycle() async throws {
     try await ServiceHarness.withServer { harness in
-      _ = try await harness.account("street-s1", unit: "QH-S1", roles: [.handler])
-      let admin = try await Session(harness, as: "admin")
-      let grid = try await Session(harness, as: "gridworker")
-      let street = try await Session(harness, as: "street-s1")
-      let supervisor = try await Session(harness, as: "supervisor")
-
-      let routing = try await admin(
-        "call",
-        "civicgrid.v1.FieldEvents/UpdateEventRouting",
-        "--data",
-        #"{"routes":[{"category":"FIELD_EVENT_CATEGORY_SAFETY_HAZARD","tier":"REQUEST_TIER_STREET","workingDays":3,"urgentHours":2}],"acknowledgeMinutes":15}"#
+      let people = try await GridCivicctlSessions(harness)
+      let (admin, grid, street, supervisor) = (people.admin, people.grid, people.street, people.supervisor)
+      try await people.publishRouting(
+        #"{"category":"FIELD_EVENT_CATEGORY_SAFETY_HAZARD","tier":"REQUEST_TIER_STREET","workingDays":3,"urgentHours":2}"#
       )
-      #expect(routing.status == 0, "\(routing.stderr)")
 
       let reported = try await grid(
         "event",

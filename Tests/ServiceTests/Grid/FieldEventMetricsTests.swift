@@ -25,19 +25,12 @@ struct FieldEventMetricsTests {
 
       let evaluation = EvaluationService(store: f.pool, now: { f.clock.now })
       func metrics(_ unit: String, subtree: Bool = false, drill: String = "") async throws -> Civicgrid_V1_Metrics {
-        var request = Civicgrid_V1_GetMetricsRequest()
-        request.unitCode = unit
-        request.period = "2026-03"
-        request.subtree = subtree
-        request.drill = drill
-        return try await f.call(f.supervisor) { try await evaluation.getMetrics(request: request, context: $0) }
+        try await f.metrics(evaluation, unit, subtree: subtree, drill: drill)
       }
-      func figure(_ metrics: Civicgrid_V1_Metrics, _ name: String) -> (Double, Int64, Double?)? {
-        metrics.figures.first { $0.indicator == name }.map { ($0.numerator, $0.denominator, $0.hasValue ? $0.value : nil) }
-      }
+      let figure = GridFixture.figure
       for (unit, subtree) in [("G01", false), ("S01", true)] {
         let m = try await metrics(unit, subtree: subtree)
-        #expect(m.metricsVersion == 4)
+        #expect(m.metricsVersion == 5)
         #expect(figure(m, "field_event_count")! == (4, 4, 4), "\(unit)")
         #expect(figure(m, "field_event_on_time_rate")! == (1, 2, 0.5), "\(unit)")
         #expect(figure(m, "field_event_self_handled_share")! == (1, 2, 0.5), "\(unit)")
