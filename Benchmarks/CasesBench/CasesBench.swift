@@ -15,15 +15,19 @@ import GRPCCore
 ///                                                                   below case FROM_ID (deep)
 ///     CasesBench PORT TOKEN dispute CATEGORY IN_FLIGHT SECONDS      SubmitDispute (grid worker's door)
 ///     CasesBench PORT TOKEN request CATEGORY IN_FLIGHT SECONDS      SubmitRequest (grid worker)
-///     CasesBench PORT TOKEN feed WATCH_TOKEN IN_FLIGHT SECONDS      feed latency: SubmitApplication
+///     CasesBench PORT TOKEN feed WATCH_TOKEN IN_FLIGHT SECONDS [SUBSCRIBERS]
+///                                                                   feed latency: SubmitApplication
 ///                                                                   (QH-MR-001) reply → its event
-///                                                                   at a WatchEvents subscriber;
-///                                                                   prints `samples p50_ms p99_ms missing`
+///                                                                   at each of SUBSCRIBERS (default 1)
+///                                                                   WatchEvents subscribers, 100 a
+///                                                                   connection; prints
+///                                                                   `samples p50_ms p99_ms missing`
 @main
 struct CasesBench {
   static func main() async throws {
     let arguments = CommandLine.arguments
-    guard arguments.count == 7, let port = Int(arguments[1]), let inFlight = Int(arguments[5]), let seconds = Double(arguments[6])
+    guard arguments.count == 7 || (arguments.count == 8 && arguments[3] == "feed"), let port = Int(arguments[1]),
+      let inFlight = Int(arguments[5]), let seconds = Double(arguments[6])
     else {
       FileHandle.standardError.write(Data("usage: CasesBench PORT TOKEN submit|get|list|dispute|request ARG IN_FLIGHT SECONDS\n".utf8))
       exit(64)
@@ -34,11 +38,22 @@ struct CasesBench {
     if mode == "feed" {
       var watcher = Metadata()
       watcher.addString("Bearer \(argument)", forKey: "authorization")
+      let subscribers = arguments.count == 8 ? Int(arguments[7]) ?? 0 : 1
+      guard subscribers > 0 else { throw UsageError(message: "SUBSCRIBERS must be a positive count") }
+      // A connection of their own for every 100 subscribers (a connection's stream limit).
+      let watchClients = try (0..<(subscribers + 99) / 100).map { _ in
+        GRPCClient(transport: try CivicWireClientTransport(host: "127.0.0.1", port: port))
+      }
       let transport = try CivicWireClientTransport(host: "127.0.0.1", port: port)
       let result = try await withGRPCClient(transport: transport) { client in
-        try await FeedLatency.measure(
-          client: client, submitter: metadata, watcher: watcher, item: "QH-MR-001", inFlight: inFlight, seconds: seconds
-        )
+        try await withThrowingTaskGroup(of: Void.self) { connections in
+          for watchClient in watchClients { connections.addTask { try await watchClient.runConnections() } }
+          defer { for watchClient in watchClients { watchClient.beginGracefulShutdown() } }
+          return try await FeedLatency.measure(
+            client: client, watchers: (0..<subscribers).map { watchClients[$0 / 100] }, submitter: metadata, watcher: watcher,
+            item: "QH-MR-001", inFlight: inFlight, seconds: seconds
+          )
+        }
       }
       print(String(format: "%d %.1f %.1f %d", result.samples, result.p50, result.p99, result.missing))
       return

@@ -5,31 +5,36 @@ import GRPCCore
 import Synchronization
 
 /// ops/bench/intake: the feed's latency, from a SubmitApplication reply to that case's
-/// `submitted` event reaching a WatchEvents subscriber, with `inFlight` submitters running for
-/// `seconds`. Prints `samples p50_ms p99_ms missing`. An event that arrives before its reply
-/// counts 0.
+/// `submitted` event reaching each of `watchers.count` WatchEvents subscribers, with
+/// `inFlight` submitters running for `seconds`. Prints `samples p50_ms p99_ms missing`, over
+/// every (subscriber, case) pair. An event that arrives before its reply counts 0.
 enum FeedLatency {
+  /// - Parameter watchers: The client of each subscriber (several subscribers share one).
   static func measure(
     client: GRPCClient<CivicWireClientTransport>,
+    watchers: [GRPCClient<CivicWireClientTransport>],
     submitter: Metadata,
     watcher: Metadata,
     item: String,
     inFlight: Int,
     seconds: Double
   ) async throws -> (samples: Int, p50: Double, p99: Double, missing: Int) {
-    let (arrived, replied) = (Times(), Times())
+    let replied = Times()
+    let arrivals = watchers.map { _ in Times() }
     let cases = Civicgrid_V1_Cases.Client(wrapping: client)
     try await withThrowingTaskGroup(of: Void.self) { group in
-      group.addTask {
-        try await cases.watchEvents(.init(), metadata: watcher) { response in
-          for try await event in response.messages where event.kind == "submitted" {
-            let now = ContinuousClock.now
-            arrived.times.withLock { if $0[event.caseID] == nil { $0[event.caseID] = now } }
+      for (watcherClient, arrived) in zip(watchers, arrivals) {
+        group.addTask {
+          try await Civicgrid_V1_Cases.Client(wrapping: watcherClient).watchEvents(.init(), metadata: watcher) { response in
+            for try await event in response.messages where event.kind == "submitted" {
+              let now = ContinuousClock.now
+              arrived.times.withLock { if $0[event.caseID] == nil { $0[event.caseID] = now } }
+            }
           }
         }
       }
-      // The replay of older events first.
-      try await Task.sleep(for: .seconds(2))
+      // Every subscription open and the replay of older events over first.
+      try await Task.sleep(for: .seconds(2 + Double(watchers.count) / 100))
       let end = ContinuousClock.now + .milliseconds(Int64(seconds * 1000))
       try await withThrowingTaskGroup(of: Void.self) { submitters in
         for _ in 0..<inFlight {
@@ -45,22 +50,27 @@ enum FeedLatency {
       }
       // Bounded wait for the last events.
       let sent = replied.times.withLock { $0 }
-      for _ in 0..<100 where arrived.times.withLock({ got in sent.keys.contains { got[$0] == nil } }) {
+      for _ in 0..<200 where arrivals.contains(where: { arrived in arrived.times.withLock { got in sent.keys.contains { got[$0] == nil } } }) {
         try await Task.sleep(for: .milliseconds(50))
       }
       group.cancelAll()
     }
     let sent = replied.times.withLock { $0 }
-    let got = arrived.times.withLock { $0 }
-    let latencies = sent.compactMap { id, reply -> Double? in
-      guard let arrival = got[id] else { return nil }
-      let elapsed = reply.duration(to: arrival)
-      return max(0, Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15)
-    }.sorted()
-    guard !latencies.isEmpty else { return (0, 0, 0, sent.count) }
+    var latencies: [Double] = []
+    for arrived in arrivals {
+      let got = arrived.times.withLock { $0 }
+      for (id, reply) in sent {
+        guard let arrival = got[id] else { continue }
+        let elapsed = reply.duration(to: arrival)
+        latencies.append(max(0, Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15))
+      }
+    }
+    latencies.sort()
+    let expected = sent.count * arrivals.count
+    guard !latencies.isEmpty else { return (0, 0, 0, expected) }
     return (
       latencies.count, latencies[latencies.count / 2], latencies[min(latencies.count - 1, latencies.count * 99 / 100)],
-      sent.count - latencies.count
+      expected - latencies.count
     )
   }
 }
