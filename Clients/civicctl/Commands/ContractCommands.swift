@@ -112,7 +112,8 @@ struct ContractCommand: AsyncParsableCommand {
         ("Contract", "\(c.id) \(c.title)"),
         ("Purchaser", c.purchaserUnitCode),
         ("Organisation", c.organisationUnitCode),
-        ("Period", "\(c.startsOn) … \(c.endsOn) (\(c.status))"),
+        // Ended before its first day: it never covered a day (ISO dates compare as text).
+        ("Period", c.endsOn < c.startsOn ? "\(c.startsOn) … (ended before it began)" : "\(c.startsOn) … \(c.endsOn) (\(c.status))"),
         ("Amount", ContractCommand.yuan(c.amountFen)),
         ("Scope", c.itemCodes.joined(separator: ", ")),
         ("Version", c.endReason.isEmpty ? String(c.version) : "\(c.version), ended early: \(c.endReason)"),
