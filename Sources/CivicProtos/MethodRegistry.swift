@@ -264,6 +264,16 @@ public enum MethodRegistry {
       input: Civicgrid_V1_ListContractsRequest.self, output: Civicgrid_V1_ListContractsResponse.self,
       clientStreaming: false, serverStreaming: false
     ),
+    "civicgrid.v1.Contracts/EndContract": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Contracts", method: "EndContract"),
+      input: Civicgrid_V1_EndContractRequest.self, output: Civicgrid_V1_Contract.self,
+      clientStreaming: false, serverStreaming: false
+    ),
+    "civicgrid.v1.Contracts/AmendContract": Entry(
+      descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Contracts", method: "AmendContract"),
+      input: Civicgrid_V1_AmendContractRequest.self, output: Civicgrid_V1_Contract.self,
+      clientStreaming: false, serverStreaming: false
+    ),
     "civicgrid.v1.Diagnostics/EmptyCall": Entry(
       descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.Diagnostics", method: "EmptyCall"),
       input: Civicgrid_V1_Empty.self, output: Civicgrid_V1_Empty.self,

@@ -195,7 +195,8 @@ extension Civicgrid_V1_AccessLists {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Refused dispatches per sending unit in a period: who keeps pushing work down.
+        /// > Refused dispatches per sending unit in a period: who keeps pushing work down, under the
+        /// > access list or to social organisations without a covering service contract.
         ///
         /// - Parameters:
         ///   - request: A streaming request of `Civicgrid_V1_GetRefusalReportRequest` messages.
@@ -313,7 +314,8 @@ extension Civicgrid_V1_AccessLists {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Refused dispatches per sending unit in a period: who keeps pushing work down.
+        /// > Refused dispatches per sending unit in a period: who keeps pushing work down, under the
+        /// > access list or to social organisations without a covering service contract.
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Civicgrid_V1_GetRefusalReportRequest` message.
@@ -429,7 +431,8 @@ extension Civicgrid_V1_AccessLists {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Refused dispatches per sending unit in a period: who keeps pushing work down.
+        /// > Refused dispatches per sending unit in a period: who keeps pushing work down, under the
+        /// > access list or to social organisations without a covering service contract.
         ///
         /// - Parameters:
         ///   - request: A `Civicgrid_V1_GetRefusalReportRequest` message.
@@ -789,7 +792,8 @@ extension Civicgrid_V1_AccessLists {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Refused dispatches per sending unit in a period: who keeps pushing work down.
+        /// > Refused dispatches per sending unit in a period: who keeps pushing work down, under the
+        /// > access list or to social organisations without a covering service contract.
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Civicgrid_V1_GetRefusalReportRequest` message.
@@ -978,7 +982,8 @@ extension Civicgrid_V1_AccessLists {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Refused dispatches per sending unit in a period: who keeps pushing work down.
+        /// > Refused dispatches per sending unit in a period: who keeps pushing work down, under the
+        /// > access list or to social organisations without a covering service contract.
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Civicgrid_V1_GetRefusalReportRequest` message.
@@ -1173,7 +1178,8 @@ extension Civicgrid_V1_AccessLists.ClientProtocol {
     ///
     /// > Source IDL Documentation:
     /// >
-    /// > Refused dispatches per sending unit in a period: who keeps pushing work down.
+    /// > Refused dispatches per sending unit in a period: who keeps pushing work down, under the
+    /// > access list or to social organisations without a covering service contract.
     ///
     /// - Parameters:
     ///   - request: A request containing a single `Civicgrid_V1_GetRefusalReportRequest` message.
@@ -1364,7 +1370,8 @@ extension Civicgrid_V1_AccessLists.ClientProtocol {
     ///
     /// > Source IDL Documentation:
     /// >
-    /// > Refused dispatches per sending unit in a period: who keeps pushing work down.
+    /// > Refused dispatches per sending unit in a period: who keeps pushing work down, under the
+    /// > access list or to social organisations without a covering service contract.
     ///
     /// - Parameters:
     ///   - message: request message to send.

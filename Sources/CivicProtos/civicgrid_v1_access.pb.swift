@@ -184,6 +184,30 @@ public nonisolated struct Civicgrid_V1_RefusalCount: Sendable {
 
   public var senderUnitCode: String = String()
 
+  /// Under every rule.
+  public var refused: Int64 = 0
+
+  /// The distinct items refused under any rule, sorted.
+  public var itemCodes: [String] = []
+
+  /// The same per rule, by rule.
+  public var rules: [Civicgrid_V1_RuleRefusals] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// Refused dispatches of one sender under one rule.
+public nonisolated struct Civicgrid_V1_RuleRefusals: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// "access-list" (社区工作事项准入) or "contract" (政府购买服务: work for a social
+  /// organisation no active contract covers).
+  public var rule: String = String()
+
   public var refused: Int64 = 0
 
   public var itemCodes: [String] = []
@@ -602,7 +626,7 @@ nonisolated extension Civicgrid_V1_GetRefusalReportRequest: SwiftProtobuf.Messag
 
 nonisolated extension Civicgrid_V1_RefusalCount: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".RefusalCount"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}sender_unit_code\0\u{1}refused\0\u{3}item_codes\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}sender_unit_code\0\u{1}refused\0\u{3}item_codes\0\u{1}rules\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -613,6 +637,7 @@ nonisolated extension Civicgrid_V1_RefusalCount: SwiftProtobuf.Message, SwiftPro
       case 1: try { try decoder.decodeSingularStringField(value: &self.senderUnitCode) }()
       case 2: try { try decoder.decodeSingularInt64Field(value: &self.refused) }()
       case 3: try { try decoder.decodeRepeatedStringField(value: &self.itemCodes) }()
+      case 4: try { try decoder.decodeRepeatedMessageField(value: &self.rules) }()
       default: break
       }
     }
@@ -628,11 +653,55 @@ nonisolated extension Civicgrid_V1_RefusalCount: SwiftProtobuf.Message, SwiftPro
     if !self.itemCodes.isEmpty {
       try visitor.visitRepeatedStringField(value: self.itemCodes, fieldNumber: 3)
     }
+    if !self.rules.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.rules, fieldNumber: 4)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Civicgrid_V1_RefusalCount, rhs: Civicgrid_V1_RefusalCount) -> Bool {
     if lhs.senderUnitCode != rhs.senderUnitCode {return false}
+    if lhs.refused != rhs.refused {return false}
+    if lhs.itemCodes != rhs.itemCodes {return false}
+    if lhs.rules != rhs.rules {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Civicgrid_V1_RuleRefusals: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".RuleRefusals"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}rule\0\u{1}refused\0\u{3}item_codes\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.rule) }()
+      case 2: try { try decoder.decodeSingularInt64Field(value: &self.refused) }()
+      case 3: try { try decoder.decodeRepeatedStringField(value: &self.itemCodes) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.rule.isEmpty {
+      try visitor.visitSingularStringField(value: self.rule, fieldNumber: 1)
+    }
+    if self.refused != 0 {
+      try visitor.visitSingularInt64Field(value: self.refused, fieldNumber: 2)
+    }
+    if !self.itemCodes.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.itemCodes, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Civicgrid_V1_RuleRefusals, rhs: Civicgrid_V1_RuleRefusals) -> Bool {
+    if lhs.rule != rhs.rule {return false}
     if lhs.refused != rhs.refused {return false}
     if lhs.itemCodes != rhs.itemCodes {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}

@@ -65,11 +65,39 @@ public enum Civicgrid_V1_Contracts: Sendable {
                 type: .unary
             )
         }
+        /// Namespace for "EndContract" metadata.
+        public enum EndContract: Sendable {
+            /// Request type for "EndContract".
+            public typealias Input = Civicgrid_V1_EndContractRequest
+            /// Response type for "EndContract".
+            public typealias Output = Civicgrid_V1_Contract
+            /// Descriptor for "EndContract".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "civicgrid.v1.Contracts"),
+                method: "EndContract",
+                type: .unary
+            )
+        }
+        /// Namespace for "AmendContract" metadata.
+        public enum AmendContract: Sendable {
+            /// Request type for "AmendContract".
+            public typealias Input = Civicgrid_V1_AmendContractRequest
+            /// Response type for "AmendContract".
+            public typealias Output = Civicgrid_V1_Contract
+            /// Descriptor for "AmendContract".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "civicgrid.v1.Contracts"),
+                method: "AmendContract",
+                type: .unary
+            )
+        }
         /// Descriptors for all methods in the "civicgrid.v1.Contracts" service.
         public static let descriptors: [GRPCCore.MethodDescriptor] = [
             CreateContract.descriptor,
             GetContract.descriptor,
-            ListContracts.descriptor
+            ListContracts.descriptor,
+            EndContract.descriptor,
+            AmendContract.descriptor
         ]
     }
 }
@@ -149,6 +177,44 @@ extension Civicgrid_V1_Contracts {
             request: GRPCCore.StreamingServerRequest<Civicgrid_V1_ListContractsRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.StreamingServerResponse<Civicgrid_V1_ListContractsResponse>
+
+        /// Handle the "EndContract" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Ends a contract early, with a reason, as a new version: its last day moves earlier. Tasks
+        /// > already assigned under it keep running; no new work is assigned under it after that day.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Civicgrid_V1_EndContractRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Civicgrid_V1_Contract` messages.
+        func endContract(
+            request: GRPCCore.StreamingServerRequest<Civicgrid_V1_EndContractRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Civicgrid_V1_Contract>
+
+        /// Handle the "AmendContract" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Amends a contract's scope, period, amount or targets, with a reason, as a new version.
+        /// > Tasks already assigned keep running; new assignments follow the new terms.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Civicgrid_V1_AmendContractRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Civicgrid_V1_Contract` messages.
+        func amendContract(
+            request: GRPCCore.StreamingServerRequest<Civicgrid_V1_AmendContractRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Civicgrid_V1_Contract>
     }
 
     /// Service protocol for the "civicgrid.v1.Contracts" service.
@@ -212,6 +278,44 @@ extension Civicgrid_V1_Contracts {
             request: GRPCCore.ServerRequest<Civicgrid_V1_ListContractsRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.ServerResponse<Civicgrid_V1_ListContractsResponse>
+
+        /// Handle the "EndContract" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Ends a contract early, with a reason, as a new version: its last day moves earlier. Tasks
+        /// > already assigned under it keep running; no new work is assigned under it after that day.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Civicgrid_V1_EndContractRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Civicgrid_V1_Contract` message.
+        func endContract(
+            request: GRPCCore.ServerRequest<Civicgrid_V1_EndContractRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Civicgrid_V1_Contract>
+
+        /// Handle the "AmendContract" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Amends a contract's scope, period, amount or targets, with a reason, as a new version.
+        /// > Tasks already assigned keep running; new assignments follow the new terms.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Civicgrid_V1_AmendContractRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Civicgrid_V1_Contract` message.
+        func amendContract(
+            request: GRPCCore.ServerRequest<Civicgrid_V1_AmendContractRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Civicgrid_V1_Contract>
     }
 
     /// Simple service protocol for the "civicgrid.v1.Contracts" service.
@@ -273,6 +377,44 @@ extension Civicgrid_V1_Contracts {
             request: Civicgrid_V1_ListContractsRequest,
             context: GRPCCore.ServerContext
         ) async throws -> Civicgrid_V1_ListContractsResponse
+
+        /// Handle the "EndContract" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Ends a contract early, with a reason, as a new version: its last day moves earlier. Tasks
+        /// > already assigned under it keep running; no new work is assigned under it after that day.
+        ///
+        /// - Parameters:
+        ///   - request: A `Civicgrid_V1_EndContractRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Civicgrid_V1_Contract` to respond with.
+        func endContract(
+            request: Civicgrid_V1_EndContractRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Civicgrid_V1_Contract
+
+        /// Handle the "AmendContract" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Amends a contract's scope, period, amount or targets, with a reason, as a new version.
+        /// > Tasks already assigned keep running; new assignments follow the new terms.
+        ///
+        /// - Parameters:
+        ///   - request: A `Civicgrid_V1_AmendContractRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Civicgrid_V1_Contract` to respond with.
+        func amendContract(
+            request: Civicgrid_V1_AmendContractRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Civicgrid_V1_Contract
     }
 }
 
@@ -308,6 +450,28 @@ extension Civicgrid_V1_Contracts.StreamingServiceProtocol {
             serializer: GRPCProtobuf.ProtobufSerializer<Civicgrid_V1_ListContractsResponse>(),
             handler: { request, context in
                 try await self.listContracts(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Civicgrid_V1_Contracts.Method.EndContract.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Civicgrid_V1_EndContractRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Civicgrid_V1_Contract>(),
+            handler: { request, context in
+                try await self.endContract(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Civicgrid_V1_Contracts.Method.AmendContract.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Civicgrid_V1_AmendContractRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Civicgrid_V1_Contract>(),
+            handler: { request, context in
+                try await self.amendContract(
                     request: request,
                     context: context
                 )
@@ -351,6 +515,28 @@ extension Civicgrid_V1_Contracts.ServiceProtocol {
         )
         return GRPCCore.StreamingServerResponse(single: response)
     }
+
+    public func endContract(
+        request: GRPCCore.StreamingServerRequest<Civicgrid_V1_EndContractRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Civicgrid_V1_Contract> {
+        let response = try await self.endContract(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func amendContract(
+        request: GRPCCore.StreamingServerRequest<Civicgrid_V1_AmendContractRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Civicgrid_V1_Contract> {
+        let response = try await self.amendContract(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
 }
 
 // Default implementation of methods from 'ServiceProtocol'.
@@ -388,6 +574,32 @@ extension Civicgrid_V1_Contracts.SimpleServiceProtocol {
     ) async throws -> GRPCCore.ServerResponse<Civicgrid_V1_ListContractsResponse> {
         return GRPCCore.ServerResponse<Civicgrid_V1_ListContractsResponse>(
             message: try await self.listContracts(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func endContract(
+        request: GRPCCore.ServerRequest<Civicgrid_V1_EndContractRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Civicgrid_V1_Contract> {
+        return GRPCCore.ServerResponse<Civicgrid_V1_Contract>(
+            message: try await self.endContract(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func amendContract(
+        request: GRPCCore.ServerRequest<Civicgrid_V1_AmendContractRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Civicgrid_V1_Contract> {
+        return GRPCCore.ServerResponse<Civicgrid_V1_Contract>(
+            message: try await self.amendContract(
                 request: request.message,
                 context: context
             ),
@@ -472,6 +684,54 @@ extension Civicgrid_V1_Contracts {
             deserializer: some GRPCCore.MessageDeserializer<Civicgrid_V1_ListContractsResponse>,
             options: GRPCCore.CallOptions,
             onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Civicgrid_V1_ListContractsResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "EndContract" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Ends a contract early, with a reason, as a new version: its last day moves earlier. Tasks
+        /// > already assigned under it keep running; no new work is assigned under it after that day.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Civicgrid_V1_EndContractRequest` message.
+        ///   - serializer: A serializer for `Civicgrid_V1_EndContractRequest` messages.
+        ///   - deserializer: A deserializer for `Civicgrid_V1_Contract` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func endContract<Result>(
+            request: GRPCCore.ClientRequest<Civicgrid_V1_EndContractRequest>,
+            serializer: some GRPCCore.MessageSerializer<Civicgrid_V1_EndContractRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Civicgrid_V1_Contract>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Civicgrid_V1_Contract>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "AmendContract" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Amends a contract's scope, period, amount or targets, with a reason, as a new version.
+        /// > Tasks already assigned keep running; new assignments follow the new terms.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Civicgrid_V1_AmendContractRequest` message.
+        ///   - serializer: A serializer for `Civicgrid_V1_AmendContractRequest` messages.
+        ///   - deserializer: A deserializer for `Civicgrid_V1_Contract` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func amendContract<Result>(
+            request: GRPCCore.ClientRequest<Civicgrid_V1_AmendContractRequest>,
+            serializer: some GRPCCore.MessageSerializer<Civicgrid_V1_AmendContractRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Civicgrid_V1_Contract>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Civicgrid_V1_Contract>) async throws -> Result
         ) async throws -> Result where Result: Sendable
     }
 
@@ -592,6 +852,76 @@ extension Civicgrid_V1_Contracts {
                 onResponse: handleResponse
             )
         }
+
+        /// Call the "EndContract" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Ends a contract early, with a reason, as a new version: its last day moves earlier. Tasks
+        /// > already assigned under it keep running; no new work is assigned under it after that day.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Civicgrid_V1_EndContractRequest` message.
+        ///   - serializer: A serializer for `Civicgrid_V1_EndContractRequest` messages.
+        ///   - deserializer: A deserializer for `Civicgrid_V1_Contract` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func endContract<Result>(
+            request: GRPCCore.ClientRequest<Civicgrid_V1_EndContractRequest>,
+            serializer: some GRPCCore.MessageSerializer<Civicgrid_V1_EndContractRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Civicgrid_V1_Contract>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Civicgrid_V1_Contract>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Civicgrid_V1_Contracts.Method.EndContract.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "AmendContract" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Amends a contract's scope, period, amount or targets, with a reason, as a new version.
+        /// > Tasks already assigned keep running; new assignments follow the new terms.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Civicgrid_V1_AmendContractRequest` message.
+        ///   - serializer: A serializer for `Civicgrid_V1_AmendContractRequest` messages.
+        ///   - deserializer: A deserializer for `Civicgrid_V1_Contract` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func amendContract<Result>(
+            request: GRPCCore.ClientRequest<Civicgrid_V1_AmendContractRequest>,
+            serializer: some GRPCCore.MessageSerializer<Civicgrid_V1_AmendContractRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Civicgrid_V1_Contract>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Civicgrid_V1_Contract>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Civicgrid_V1_Contracts.Method.AmendContract.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
     }
 }
 
@@ -680,6 +1010,66 @@ extension Civicgrid_V1_Contracts.ClientProtocol {
             request: request,
             serializer: GRPCProtobuf.ProtobufSerializer<Civicgrid_V1_ListContractsRequest>(),
             deserializer: GRPCProtobuf.ProtobufDeserializer<Civicgrid_V1_ListContractsResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "EndContract" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Ends a contract early, with a reason, as a new version: its last day moves earlier. Tasks
+    /// > already assigned under it keep running; no new work is assigned under it after that day.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Civicgrid_V1_EndContractRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func endContract<Result>(
+        request: GRPCCore.ClientRequest<Civicgrid_V1_EndContractRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Civicgrid_V1_Contract>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.endContract(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Civicgrid_V1_EndContractRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Civicgrid_V1_Contract>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "AmendContract" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Amends a contract's scope, period, amount or targets, with a reason, as a new version.
+    /// > Tasks already assigned keep running; new assignments follow the new terms.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Civicgrid_V1_AmendContractRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func amendContract<Result>(
+        request: GRPCCore.ClientRequest<Civicgrid_V1_AmendContractRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Civicgrid_V1_Contract>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.amendContract(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Civicgrid_V1_AmendContractRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Civicgrid_V1_Contract>(),
             options: options,
             onResponse: handleResponse
         )
@@ -782,6 +1172,74 @@ extension Civicgrid_V1_Contracts.ClientProtocol {
             metadata: metadata
         )
         return try await self.listContracts(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "EndContract" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Ends a contract early, with a reason, as a new version: its last day moves earlier. Tasks
+    /// > already assigned under it keep running; no new work is assigned under it after that day.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func endContract<Result>(
+        _ message: Civicgrid_V1_EndContractRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Civicgrid_V1_Contract>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Civicgrid_V1_EndContractRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.endContract(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "AmendContract" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Amends a contract's scope, period, amount or targets, with a reason, as a new version.
+    /// > Tasks already assigned keep running; new assignments follow the new terms.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func amendContract<Result>(
+        _ message: Civicgrid_V1_AmendContractRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Civicgrid_V1_Contract>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Civicgrid_V1_AmendContractRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.amendContract(
             request: request,
             options: options,
             onResponse: handleResponse

@@ -173,11 +173,125 @@ public nonisolated struct Civicgrid_V1_Contract: @unchecked Sendable {
     set {_uniqueStorage()._createdBy = newValue}
   }
 
+  /// 1 when created; each amendment or early end adds one. Changes must name it.
+  public var version: Int64 {
+    get {_storage._version}
+    set {_uniqueStorage()._version = newValue}
+  }
+
+  /// Why it was ended early (empty unless it was).
+  public var endReason: String {
+    get {_storage._endReason}
+    set {_uniqueStorage()._endReason = newValue}
+  }
+
+  /// Its versions, oldest first (in GetContract, EndContract and AmendContract answers only).
+  public var changes: [Civicgrid_V1_ContractChange] {
+    get {_storage._changes}
+    set {_uniqueStorage()._changes = newValue}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 
   fileprivate var _storage = _StorageClass.defaultInstance
+}
+
+public nonisolated struct Civicgrid_V1_ContractChange: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var version: Int64 = 0
+
+  /// "created", "amended" or "ended".
+  public var change: String = String()
+
+  /// What changed against the version before ("ends_on 2026-12-31 → 2026-06-30; amount_fen …").
+  public var summary: String = String()
+
+  public var reason: String = String()
+
+  public var changedBy: String = String()
+
+  public var changedAt: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_changedAt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_changedAt = newValue}
+  }
+  /// Returns true if `changedAt` has been explicitly set.
+  public var hasChangedAt: Bool {self._changedAt != nil}
+  /// Clears the value of `changedAt`. Subsequent reads from it will return its default value.
+  public mutating func clearChangedAt() {self._changedAt = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _changedAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+}
+
+public nonisolated struct Civicgrid_V1_EndContractRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var id: String = String()
+
+  /// The version the caller read (ABORTED when it is no longer current).
+  public var expectedVersion: Int64 = 0
+
+  /// YYYY-MM-DD, the last day covered: from yesterday (or the day before the first day, for a
+  /// contract not begun) up to the day before the current last day.
+  public var endsOn: String = String()
+
+  /// Required, at most 500 characters.
+  public var reason: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Civicgrid_V1_AmendContractRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var id: String = String()
+
+  /// The version the caller read (ABORTED when it is no longer current).
+  public var expectedVersion: Int64 = 0
+
+  /// Required, at most 500 characters.
+  public var reason: String = String()
+
+  /// Each term given replaces the current one; empty (or unset) keeps it. At least one.
+  /// The new scope: 1–100 codes, unique.
+  public var itemCodes: [String] = []
+
+  /// A new first day: only while the contract has not begun, not before today.
+  public var startsOn: String = String()
+
+  /// A new last day: not before today (to stop sooner, end the contract).
+  public var endsOn: String = String()
+
+  public var amountFen: Int64 = 0
+
+  public var targets: Civicgrid_V1_ContractTargets {
+    get {_targets ?? Civicgrid_V1_ContractTargets()}
+    set {_targets = newValue}
+  }
+  /// Returns true if `targets` has been explicitly set.
+  public var hasTargets: Bool {self._targets != nil}
+  /// Clears the value of `targets`. Subsequent reads from it will return its default value.
+  public mutating func clearTargets() {self._targets = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _targets: Civicgrid_V1_ContractTargets? = nil
 }
 
 public nonisolated struct Civicgrid_V1_CreateContractRequest: Sendable {
@@ -371,7 +485,7 @@ nonisolated extension Civicgrid_V1_ContractIndicators: SwiftProtobuf.Message, Sw
 
 nonisolated extension Civicgrid_V1_Contract: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Contract"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{3}purchaser_unit_code\0\u{3}organisation_unit_code\0\u{1}title\0\u{3}item_codes\0\u{3}starts_on\0\u{3}ends_on\0\u{3}amount_fen\0\u{1}targets\0\u{1}status\0\u{1}indicators\0\u{3}created_by\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{3}purchaser_unit_code\0\u{3}organisation_unit_code\0\u{1}title\0\u{3}item_codes\0\u{3}starts_on\0\u{3}ends_on\0\u{3}amount_fen\0\u{1}targets\0\u{1}status\0\u{1}indicators\0\u{3}created_by\0\u{1}version\0\u{3}end_reason\0\u{1}changes\0")
 
   fileprivate class _StorageClass {
     var _id: String = String()
@@ -386,6 +500,9 @@ nonisolated extension Civicgrid_V1_Contract: SwiftProtobuf.Message, SwiftProtobu
     var _status: String = String()
     var _indicators: Civicgrid_V1_ContractIndicators? = nil
     var _createdBy: String = String()
+    var _version: Int64 = 0
+    var _endReason: String = String()
+    var _changes: [Civicgrid_V1_ContractChange] = []
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -408,6 +525,9 @@ nonisolated extension Civicgrid_V1_Contract: SwiftProtobuf.Message, SwiftProtobu
       _status = source._status
       _indicators = source._indicators
       _createdBy = source._createdBy
+      _version = source._version
+      _endReason = source._endReason
+      _changes = source._changes
     }
   }
 
@@ -438,6 +558,9 @@ nonisolated extension Civicgrid_V1_Contract: SwiftProtobuf.Message, SwiftProtobu
         case 10: try { try decoder.decodeSingularStringField(value: &_storage._status) }()
         case 11: try { try decoder.decodeSingularMessageField(value: &_storage._indicators) }()
         case 12: try { try decoder.decodeSingularStringField(value: &_storage._createdBy) }()
+        case 13: try { try decoder.decodeSingularInt64Field(value: &_storage._version) }()
+        case 14: try { try decoder.decodeSingularStringField(value: &_storage._endReason) }()
+        case 15: try { try decoder.decodeRepeatedMessageField(value: &_storage._changes) }()
         default: break
         }
       }
@@ -486,6 +609,15 @@ nonisolated extension Civicgrid_V1_Contract: SwiftProtobuf.Message, SwiftProtobu
       if !_storage._createdBy.isEmpty {
         try visitor.visitSingularStringField(value: _storage._createdBy, fieldNumber: 12)
       }
+      if _storage._version != 0 {
+        try visitor.visitSingularInt64Field(value: _storage._version, fieldNumber: 13)
+      }
+      if !_storage._endReason.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._endReason, fieldNumber: 14)
+      }
+      if !_storage._changes.isEmpty {
+        try visitor.visitRepeatedMessageField(value: _storage._changes, fieldNumber: 15)
+      }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -507,10 +639,186 @@ nonisolated extension Civicgrid_V1_Contract: SwiftProtobuf.Message, SwiftProtobu
         if _storage._status != rhs_storage._status {return false}
         if _storage._indicators != rhs_storage._indicators {return false}
         if _storage._createdBy != rhs_storage._createdBy {return false}
+        if _storage._version != rhs_storage._version {return false}
+        if _storage._endReason != rhs_storage._endReason {return false}
+        if _storage._changes != rhs_storage._changes {return false}
         return true
       }
       if !storagesAreEqual {return false}
     }
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Civicgrid_V1_ContractChange: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ContractChange"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}version\0\u{1}change\0\u{1}summary\0\u{1}reason\0\u{3}changed_by\0\u{3}changed_at\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularInt64Field(value: &self.version) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.change) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.summary) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.reason) }()
+      case 5: try { try decoder.decodeSingularStringField(value: &self.changedBy) }()
+      case 6: try { try decoder.decodeSingularMessageField(value: &self._changedAt) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if self.version != 0 {
+      try visitor.visitSingularInt64Field(value: self.version, fieldNumber: 1)
+    }
+    if !self.change.isEmpty {
+      try visitor.visitSingularStringField(value: self.change, fieldNumber: 2)
+    }
+    if !self.summary.isEmpty {
+      try visitor.visitSingularStringField(value: self.summary, fieldNumber: 3)
+    }
+    if !self.reason.isEmpty {
+      try visitor.visitSingularStringField(value: self.reason, fieldNumber: 4)
+    }
+    if !self.changedBy.isEmpty {
+      try visitor.visitSingularStringField(value: self.changedBy, fieldNumber: 5)
+    }
+    try { if let v = self._changedAt {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 6)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Civicgrid_V1_ContractChange, rhs: Civicgrid_V1_ContractChange) -> Bool {
+    if lhs.version != rhs.version {return false}
+    if lhs.change != rhs.change {return false}
+    if lhs.summary != rhs.summary {return false}
+    if lhs.reason != rhs.reason {return false}
+    if lhs.changedBy != rhs.changedBy {return false}
+    if lhs._changedAt != rhs._changedAt {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Civicgrid_V1_EndContractRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".EndContractRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{3}expected_version\0\u{3}ends_on\0\u{1}reason\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.id) }()
+      case 2: try { try decoder.decodeSingularInt64Field(value: &self.expectedVersion) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.endsOn) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.reason) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.id.isEmpty {
+      try visitor.visitSingularStringField(value: self.id, fieldNumber: 1)
+    }
+    if self.expectedVersion != 0 {
+      try visitor.visitSingularInt64Field(value: self.expectedVersion, fieldNumber: 2)
+    }
+    if !self.endsOn.isEmpty {
+      try visitor.visitSingularStringField(value: self.endsOn, fieldNumber: 3)
+    }
+    if !self.reason.isEmpty {
+      try visitor.visitSingularStringField(value: self.reason, fieldNumber: 4)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Civicgrid_V1_EndContractRequest, rhs: Civicgrid_V1_EndContractRequest) -> Bool {
+    if lhs.id != rhs.id {return false}
+    if lhs.expectedVersion != rhs.expectedVersion {return false}
+    if lhs.endsOn != rhs.endsOn {return false}
+    if lhs.reason != rhs.reason {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Civicgrid_V1_AmendContractRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".AmendContractRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{3}expected_version\0\u{1}reason\0\u{3}item_codes\0\u{3}starts_on\0\u{3}ends_on\0\u{3}amount_fen\0\u{1}targets\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.id) }()
+      case 2: try { try decoder.decodeSingularInt64Field(value: &self.expectedVersion) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.reason) }()
+      case 4: try { try decoder.decodeRepeatedStringField(value: &self.itemCodes) }()
+      case 5: try { try decoder.decodeSingularStringField(value: &self.startsOn) }()
+      case 6: try { try decoder.decodeSingularStringField(value: &self.endsOn) }()
+      case 7: try { try decoder.decodeSingularInt64Field(value: &self.amountFen) }()
+      case 8: try { try decoder.decodeSingularMessageField(value: &self._targets) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.id.isEmpty {
+      try visitor.visitSingularStringField(value: self.id, fieldNumber: 1)
+    }
+    if self.expectedVersion != 0 {
+      try visitor.visitSingularInt64Field(value: self.expectedVersion, fieldNumber: 2)
+    }
+    if !self.reason.isEmpty {
+      try visitor.visitSingularStringField(value: self.reason, fieldNumber: 3)
+    }
+    if !self.itemCodes.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.itemCodes, fieldNumber: 4)
+    }
+    if !self.startsOn.isEmpty {
+      try visitor.visitSingularStringField(value: self.startsOn, fieldNumber: 5)
+    }
+    if !self.endsOn.isEmpty {
+      try visitor.visitSingularStringField(value: self.endsOn, fieldNumber: 6)
+    }
+    if self.amountFen != 0 {
+      try visitor.visitSingularInt64Field(value: self.amountFen, fieldNumber: 7)
+    }
+    try { if let v = self._targets {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 8)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Civicgrid_V1_AmendContractRequest, rhs: Civicgrid_V1_AmendContractRequest) -> Bool {
+    if lhs.id != rhs.id {return false}
+    if lhs.expectedVersion != rhs.expectedVersion {return false}
+    if lhs.reason != rhs.reason {return false}
+    if lhs.itemCodes != rhs.itemCodes {return false}
+    if lhs.startsOn != rhs.startsOn {return false}
+    if lhs.endsOn != rhs.endsOn {return false}
+    if lhs.amountFen != rhs.amountFen {return false}
+    if lhs._targets != rhs._targets {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -160,7 +160,7 @@ struct AccessCommand: AsyncParsableCommand {
   }
 
   struct Refusals: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Refused dispatches per sending unit over a period: who keeps pushing work down.")
+    static let configuration = CommandConfiguration(abstract: "Refused dispatches per sending unit over a period (access list and contract rules): who keeps pushing work down.")
 
     @OptionGroup var global: GlobalOptions
     @Option(help: "First day, YYYY-MM-DD.") var from: String
@@ -175,8 +175,11 @@ struct AccessCommand: AsyncParsableCommand {
           try await services.accessLists.getRefusalReport(request, metadata: services.metadata, options: services.options)
         }
         if self.global.json { return try Output.json(report) }
-        var table = Table([.init("SENDER"), .init("REFUSED", .right), .init("ITEMS")])
-        for sender in report.senders { table.append([sender.senderUnitCode, String(sender.refused), sender.itemCodes.joined(separator: ", ")]) }
+        var table = Table([.init("SENDER"), .init("REFUSED", .right), .init("BY RULE"), .init("ITEMS")])
+        for sender in report.senders {
+          let rules = sender.rules.map { "\($0.rule) \($0.refused)" }.joined(separator: ", ")
+          table.append([sender.senderUnitCode, String(sender.refused), rules, sender.itemCodes.joined(separator: ", ")])
+        }
         Output.text(table.render())
       } catch {
         Failure.exit(error)

@@ -12,7 +12,7 @@ struct ContractCommand: AsyncParsableCommand {
       case's item; anything else is refused with FAILED_PRECONDITION naming the rule. A \
       contract's indicators come from the tasks assigned under it (docs/CONTRACTS.md).
       """,
-    subcommands: [Create.self, Show.self, List.self]
+    subcommands: [Create.self, Show.self, List.self, End.self, Amend.self]
   )
 
   /// "120000.50" yuan as fen; nil unless a positive amount with at most two decimals.
@@ -112,9 +112,11 @@ struct ContractCommand: AsyncParsableCommand {
         ("Contract", "\(c.id) \(c.title)"),
         ("Purchaser", c.purchaserUnitCode),
         ("Organisation", c.organisationUnitCode),
-        ("Period", "\(c.startsOn) … \(c.endsOn) (\(c.status))"),
+        // Ended before its first day: it never covered a day (ISO dates compare as text).
+        ("Period", c.endsOn < c.startsOn ? "\(c.startsOn) … (ended before it began)" : "\(c.startsOn) … \(c.endsOn) (\(c.status))"),
         ("Amount", ContractCommand.yuan(c.amountFen)),
         ("Scope", c.itemCodes.joined(separator: ", ")),
+        ("Version", c.endReason.isEmpty ? String(c.version) : "\(c.version), ended early: \(c.endReason)"),
       ])
       out += "\n"
       let i = c.indicators
@@ -130,6 +132,14 @@ struct ContractCommand: AsyncParsableCommand {
         c.targets.satisfiedPercent > 0 ? "\(c.targets.satisfiedPercent)%" : "-", missed.contains("satisfaction") ? "below" : "",
       ])
       out += table.render()
+      if !c.changes.isEmpty {
+        out += "\n"
+        var history = Table([.init("VERSION", .right), .init("CHANGE"), .init("BY"), .init("WHAT"), .init("WHY")])
+        for change in c.changes {
+          history.append([String(change.version), change.change, change.changedBy, change.summary, change.reason])
+        }
+        out += history.render()
+      }
       return out
     }
   }

@@ -9,12 +9,15 @@ public enum ContractCoverage {
     public var endsOn: CivilDate
     /// Whether its scope holds the item.
     public var coversItem: Bool
+    /// Whether it was ended before the end of its period (`endsOn` is then its new last day).
+    public var endedEarly: Bool
 
-    public init(id: Int64, startsOn: CivilDate, endsOn: CivilDate, coversItem: Bool) {
+    public init(id: Int64, startsOn: CivilDate, endsOn: CivilDate, coversItem: Bool, endedEarly: Bool = false) {
       self.id = id
       self.startsOn = startsOn
       self.endsOn = endsOn
       self.coversItem = coversItem
+      self.endedEarly = endedEarly
     }
   }
 
@@ -30,7 +33,10 @@ public enum ContractCoverage {
     if candidates.isEmpty {
       reason = .noContract
     } else if let nearest = covering.min(by: { distance($0, day) < distance($1, day) }) {
-      reason = .outsidePeriod(contractID: nearest.id, startsOn: nearest.startsOn, endsOn: nearest.endsOn)
+      reason =
+        nearest.endedEarly && day > nearest.endsOn
+        ? .endedEarly(contractID: nearest.id, lastDay: nearest.endsOn)
+        : .outsidePeriod(contractID: nearest.id, startsOn: nearest.startsOn, endsOn: nearest.endsOn)
     } else {
       reason = .outsideScope
     }

@@ -13,6 +13,8 @@ public struct ContractRefusal: Error, Sendable, Hashable, CustomStringConvertibl
     case outsideScope
     /// A contract's scope holds the item, but the day is outside its period.
     case outsidePeriod(contractID: Int64, startsOn: CivilDate, endsOn: CivilDate)
+    /// A contract's scope holds the item, but it was ended early, its last day before the day.
+    case endedEarly(contractID: Int64, lastDay: CivilDate)
   }
 
   public var organisationCode: String
@@ -34,6 +36,8 @@ public struct ContractRefusal: Error, Sendable, Hashable, CustomStringConvertibl
       case .outsideScope: "no contract of it covers the item"
       case .outsidePeriod(let id, let starts, let ends):
         "contract \(ServiceContract.number(id)) covers the item from \(starts) to \(ends), not on \(self.day)"
+      case .endedEarly(let id, let lastDay):
+        "contract \(ServiceContract.number(id)) covering the item was ended early, its last day \(lastDay)"
       }
     return "\(Self.rule): item \(self.itemCode) may not be assigned to organisation \(self.organisationCode): \(why)"
   }

@@ -15,10 +15,15 @@ public struct ServiceContract: Sendable, Hashable {
   public var amountFen: Int64
   public var targets: ContractTargets
   public var createdBy: String
+  /// 1 when created; each amendment or early end adds one.
+  public var version: Int
+  /// Why it was ended early; nil unless it was.
+  public var endReason: String?
 
   public init(
     id: Int64, purchaserCode: String, organisationCode: String, title: String, itemCodes: [String],
-    startsOn: CivilDate, endsOn: CivilDate, amountFen: Int64, targets: ContractTargets, createdBy: String
+    startsOn: CivilDate, endsOn: CivilDate, amountFen: Int64, targets: ContractTargets, createdBy: String,
+    version: Int = 1, endReason: String? = nil
   ) {
     self.id = id
     self.purchaserCode = purchaserCode
@@ -30,6 +35,8 @@ public struct ServiceContract: Sendable, Hashable {
     self.amountFen = amountFen
     self.targets = targets
     self.createdBy = createdBy
+    self.version = version
+    self.endReason = endReason
   }
 
   /// The public number of a contract ("SC000042").
@@ -48,9 +55,9 @@ public struct ServiceContract: Sendable, Hashable {
   /// The item codes of case kinds that are not catalogue items, which a scope may name.
   public static let kindItemCodes: Set<String> = [DisputeKind.item.code, CitizenRequestKind.item.code, FieldEventKind.item.code]
 
-  /// `upcoming`, `active` or `ended` on `day`.
+  /// `upcoming`, `active` or `ended` on `day` (ended too when ended before it began).
   public func status(on day: CivilDate) -> String {
-    day < self.startsOn ? "upcoming" : day > self.endsOn ? "ended" : "active"
+    day > self.endsOn || self.endsOn < self.startsOn ? "ended" : day < self.startsOn ? "upcoming" : "active"
   }
 }
 

@@ -124,27 +124,39 @@ public struct AccessListRepository: Sendable {
     )
   }
 
-  /// Records a refused dispatch (outside the refused transaction, which rolled back).
-  public func recordRefusal(_ refusal: AccessListRefusal, senderUnitID: Int64, account: String, method: String, at now: Instant) async throws(StoreError) {
+  /// Records a refused dispatch under its rule (outside the refused transaction, which rolled back).
+  public func recordRefusal(_ refusal: any DispatchRefusal, senderUnitID: Int64, account: String, method: String, at now: Instant) async throws(StoreError) {
     try await self.connection.execute(
       """
-      INSERT INTO access_refusals (at, sender_unit_id, account, method, target_unit_code, item_code)
-      VALUES (to_timestamp(\(now.secondsSinceEpoch)::bigint), \(senderUnitID), \(account), \(method), \(refusal.unitCode), \(refusal.itemCode))
+      INSERT INTO access_refusals (at, sender_unit_id, account, method, target_unit_code, item_code, rule)
+      VALUES (to_timestamp(\(now.secondsSinceEpoch)::bigint), \(senderUnitID), \(account), \(method), \(refusal.targetUnitCode),
+        \(refusal.itemCode), \(type(of: refusal).ruleKey))
       """
     )
   }
 
-  /// Refused dispatches per sending unit in `range` of paths, from `from` up to `to` (exclusive):
-  /// (sender code, count, distinct items), most refused first.
-  public func refusals(range: (lower: String, upper: String), from: Instant, to: Instant) async throws(StoreError) -> [(String, Int, [String])] {
+  /// Refused dispatches per sending unit and rule in `range` of paths, from `from` up to `to`
+  /// (exclusive), by sender code and rule.
+  public func refusals(range: (lower: String, upper: String), from: Instant, to: Instant) async throws(StoreError) -> [RefusalTally] {
     try await self.connection.query(
       """
-      SELECT u.code, count(*)::int, array_to_string(array_agg(DISTINCT r.item_code ORDER BY r.item_code), E'\\n')
+      SELECT u.code, r.rule, count(*)::int, array_to_string(array_agg(DISTINCT r.item_code ORDER BY r.item_code), E'\\n')
       FROM access_refusals r JOIN units u ON u.id = r.sender_unit_id
       WHERE r.at >= to_timestamp(\(from.secondsSinceEpoch)::bigint) AND r.at < to_timestamp(\(to.secondsSinceEpoch)::bigint)
         AND u.path >= \(range.lower) AND u.path < \(range.upper)
-      GROUP BY u.code ORDER BY count(*) DESC, u.code
+      GROUP BY u.code, r.rule ORDER BY u.code, r.rule
       """
-    ).decode((String, Int, String).self).map { ($0.0, $0.1, $0.2.split(separator: "\n").map(String.init)) }
+    ).decode((String, String, Int, String).self).map {
+      RefusalTally(senderUnitCode: $0.0, rule: $0.1, refused: $0.2, itemCodes: $0.3.split(separator: "\n").map(String.init))
+    }
   }
+}
+
+/// Refused dispatches of one sending unit under one rule (`DispatchRefusal.ruleKey`).
+public struct RefusalTally: Sendable, Hashable {
+  public var senderUnitCode: String
+  public var rule: String
+  public var refused: Int
+  /// The distinct items refused, sorted.
+  public var itemCodes: [String]
 }

@@ -21,17 +21,20 @@ extension ContractRepository {
     let rows = try await self.connection.query(
       """
       SELECT u.code, c.id, c.starts_on::text, c.ends_on::text,
-        EXISTS (SELECT 1 FROM service_contract_items i WHERE i.contract_id = c.id AND i.item_code = \(itemCode))
+        EXISTS (SELECT 1 FROM service_contract_items i WHERE i.contract_id = c.id AND i.item_code = \(itemCode)),
+        c.end_reason IS NOT NULL
       FROM units u LEFT JOIN service_contracts c ON c.organisation_unit_id = u.id
       WHERE u.code = ANY(\(SQLArray(Array(Set(assignments.map(\.unitCode)))))::text[]) AND u.kind = \(Self.organisationKind)
       """
-    ).decode((String, Int64?, String?, String?, Bool).self)
+    ).decode((String, Int64?, String?, String?, Bool, Bool).self)
     var candidates: [String: [ContractCoverage.Candidate]] = [:]
     for row in rows {
       // An organisation without contracts comes back once, with no contract columns.
       if candidates[row.0] == nil { candidates[row.0] = [] }
       guard let id = row.1, let starts = row.2.flatMap(CivilDate.init), let ends = row.3.flatMap(CivilDate.init) else { continue }
-      candidates[row.0, default: []].append(ContractCoverage.Candidate(id: id, startsOn: starts, endsOn: ends, coversItem: row.4))
+      candidates[row.0, default: []].append(
+        ContractCoverage.Candidate(id: id, startsOn: starts, endsOn: ends, coversItem: row.4, endedEarly: row.5)
+      )
     }
     var chosen: [Int: Int64] = [:]
     for assignment in assignments.sorted(by: { $0.task < $1.task }) {
@@ -41,8 +44,8 @@ extension ContractRepository {
     return chosen
   }
 
-  /// Links tasks to the contracts they were assigned under; `moved` tasks (reassigned to
-  /// another unit) lose the link they had.
+  /// Links tasks to the contracts they were assigned under, with the contracts' current
+  /// versions; `moved` tasks (reassigned to another unit) lose the link they had.
   public func link(caseID: Int64, _ contracts: [Int: Int64], moved: [Int], at now: Instant) async throws(StoreError) {
     if !moved.isEmpty {
       try await self.connection.execute(
@@ -53,8 +56,9 @@ extension ContractRepository {
     let pairs = contracts.sorted { $0.key < $1.key }
     try await self.connection.execute(
       """
-      INSERT INTO service_contract_tasks (contract_id, case_id, task, assigned_at)
-      SELECT contract, \(caseID), task, to_timestamp(\(now.secondsSinceEpoch)::bigint)
+      INSERT INTO service_contract_tasks (contract_id, case_id, task, assigned_at, contract_version)
+      SELECT contract, \(caseID), task, to_timestamp(\(now.secondsSinceEpoch)::bigint),
+        (SELECT c.version FROM service_contracts c WHERE c.id = contract)
       FROM unnest(\(SQLArray(pairs.map(\.value)))::bigint[], \(SQLArray(pairs.map(\.key)))::integer[]) AS r(contract, task)
       ON CONFLICT DO NOTHING
       """

@@ -28,12 +28,14 @@ public struct ContractRepository: Sendable {
     try await self.connection.execute(
       "INSERT INTO service_contract_items (contract_id, item_code) SELECT \(id), unnest(\(SQLArray(itemCodes))::text[])"
     )
+    try await self.insertVersion(contractID: id, change: "created", summary: "created", reason: "", by: login, at: now)
     return id
   }
 
-  /// A contract visible in `range`: its purchaser or its organisation is in it.
-  public func contract(id: Int64, within range: (lower: String, upper: String)) async throws(StoreError) -> ServiceContract? {
-    try await self.contracts(where: "c.id = \(id)", within: range, limit: 1).first
+  /// A contract visible in `range`: its purchaser or its organisation is in it; `lock` holds
+  /// its row until the transaction ends (to change it).
+  public func contract(id: Int64, within range: (lower: String, upper: String), lock: Bool = false) async throws(StoreError) -> ServiceContract? {
+    try await self.contracts(where: "c.id = \(id)", within: range, limit: 1, lock: lock).first
   }
 
   /// Contracts visible in `range`, newest first, optionally of one organisation.
@@ -43,18 +45,21 @@ public struct ContractRepository: Sendable {
     return try await self.contracts(where: filter, within: range, limit: limit)
   }
 
-  private func contracts(where filter: SQLQuery, within range: (lower: String, upper: String), limit: Int) async throws(StoreError) -> [ServiceContract] {
+  private func contracts(
+    where filter: SQLQuery, within range: (lower: String, upper: String), limit: Int, lock: Bool = false
+  ) async throws(StoreError) -> [ServiceContract] {
     let rows = try await self.connection.query(
       """
       SELECT c.id, p.code, o.code, c.title, c.starts_on::text, c.ends_on::text, c.amount_fen, c.target_tasks,
         c.target_on_time_percent, c.target_satisfied_percent, c.created_by,
-        (SELECT string_agg(i.item_code, E'\\n' ORDER BY i.item_code) FROM service_contract_items i WHERE i.contract_id = c.id)
+        (SELECT string_agg(i.item_code, E'\\n' ORDER BY i.item_code) FROM service_contract_items i WHERE i.contract_id = c.id),
+        c.version, c.end_reason
       FROM service_contracts c JOIN units p ON p.id = c.purchaser_unit_id JOIN units o ON o.id = c.organisation_unit_id
       WHERE \(filter)
         AND ((p.path >= \(range.lower) AND p.path < \(range.upper)) OR (o.path >= \(range.lower) AND o.path < \(range.upper)))
-      ORDER BY c.id DESC LIMIT \(limit)
+      ORDER BY c.id DESC LIMIT \(limit)\(unescaped: lock ? " FOR UPDATE OF c" : "")
       """
-    ).decode((Int64, String, String, String, String, String, Int64, Int, Int, Int, String, String?).self)
+    ).decode((Int64, String, String, String, String, String, Int64, Int, Int, Int, String, String?, Int, String?).self)
     return try rows.map { row throws(StoreError) in
       guard let starts = CivilDate(row.4), let ends = CivilDate(row.5) else {
         throw StoreError(code: .decoding, serverMessage: "service_contracts: period")
@@ -62,7 +67,8 @@ public struct ContractRepository: Sendable {
       return ServiceContract(
         id: row.0, purchaserCode: row.1, organisationCode: row.2, title: row.3,
         itemCodes: (row.11 ?? "").split(separator: "\n").map(String.init), startsOn: starts, endsOn: ends, amountFen: row.6,
-        targets: ContractTargets(tasks: row.7, onTimePercent: row.8, satisfiedPercent: row.9), createdBy: row.10
+        targets: ContractTargets(tasks: row.7, onTimePercent: row.8, satisfiedPercent: row.9), createdBy: row.10,
+        version: row.12, endReason: row.13
       )
     }
   }

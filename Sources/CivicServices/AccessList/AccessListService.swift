@@ -33,8 +33,9 @@ public struct AccessListService: Civicgrid_V1_AccessLists.SimpleServiceProtocol 
     "civicgrid.v1.AccessLists/ListDelegatedItems": .authenticated,
   ]
 
-  /// Counts a refused dispatch against the caller's unit, in a transaction of its own.
-  static func record(_ refusal: AccessListRefusal, by principal: Principal, store: StorePool, at now: Instant) async throws {
+  /// Counts a refused dispatch (access list or contract) against the caller's unit, in a
+  /// transaction of its own.
+  static func record(_ refusal: any DispatchRefusal, by principal: Principal, store: StorePool, at now: Instant) async throws {
     try await store.withConnection { connection in
       try await AccessListRepository(connection).recordRefusal(
         refusal, senderUnitID: principal.unitID, account: principal.login, method: RequestContext.current?.method ?? "", at: now
@@ -100,16 +101,28 @@ public struct AccessListService: Civicgrid_V1_AccessLists.SimpleServiceProtocol 
     let start = Instant(secondsSinceEpoch: from.daysSinceEpoch * 86_400 - 8 * 3600)
     let end = Instant(secondsSinceEpoch: (to.daysSinceEpoch + 1) * 86_400 - 8 * 3600)
     return try await self.store.withConnection { connection in
-      var report = Civicgrid_V1_RefusalReport()
-      report.senders = try await AccessListRepository(connection).refusals(range: principal.scope.sqlRange, from: start, to: end).map {
-        var count = Civicgrid_V1_RefusalCount()
-        count.senderUnitCode = $0.0
-        count.refused = Int64($0.1)
-        count.itemCodes = $0.2
-        return count
-      }
-      return report
+      Self.report(try await AccessListRepository(connection).refusals(range: principal.scope.sqlRange, from: start, to: end))
     }
+  }
+
+  /// One count per sender with its rules, most refused first, then by code.
+  static func report(_ tallies: [RefusalTally]) -> Civicgrid_V1_RefusalReport {
+    var senders: [String: Civicgrid_V1_RefusalCount] = [:]
+    for tally in tallies {
+      var rule = Civicgrid_V1_RuleRefusals()
+      rule.rule = tally.rule
+      rule.refused = Int64(tally.refused)
+      rule.itemCodes = tally.itemCodes
+      var count = senders[tally.senderUnitCode] ?? Civicgrid_V1_RefusalCount()
+      count.senderUnitCode = tally.senderUnitCode
+      count.refused += rule.refused
+      count.itemCodes = Array(Set(count.itemCodes).union(tally.itemCodes)).sorted()
+      count.rules.append(rule)
+      senders[tally.senderUnitCode] = count
+    }
+    var report = Civicgrid_V1_RefusalReport()
+    report.senders = senders.values.sorted { ($1.refused, $0.senderUnitCode) < ($0.refused, $1.senderUnitCode) }
+    return report
   }
 
   /// A community or village in `range`; anything else is INVALID_ARGUMENT naming unit_code.

@@ -27,6 +27,8 @@ public struct ContractsService: Civicgrid_V1_Contracts.SimpleServiceProtocol {
     // The organisation's handlers see what their work is bought under; supervisors and auditors check it.
     "civicgrid.v1.Contracts/GetContract": .roles([.handler, .supervisor, .admin, .auditor]),
     "civicgrid.v1.Contracts/ListContracts": .roles([.handler, .supervisor, .admin, .auditor]),
+    "civicgrid.v1.Contracts/EndContract": .roles([.admin]),
+    "civicgrid.v1.Contracts/AmendContract": .roles([.admin]),
   ]
 
   public func createContract(request: Civicgrid_V1_CreateContractRequest, context: ServerContext) async throws -> Civicgrid_V1_Contract {
@@ -47,12 +49,7 @@ public struct ContractsService: Civicgrid_V1_Contracts.SimpleServiceProtocol {
       guard let organisation = try await units.unit(code: terms.organisationCode), organisation.kind == ContractRepository.organisationKind else {
         throw Require.invalid("organisation_unit_code", "\(terms.organisationCode) is not a social organisation")
       }
-      let catalog = CatalogRepository(connection)
-      for (index, code) in terms.itemCodes.enumerated() where !ServiceContract.kindItemCodes.contains(code) {
-        guard try await catalog.exists(code: code) else {
-          throw Require.invalid("item_codes[\(index)]", "\(code) is neither a catalogue item nor one of \(ServiceContract.kindItemCodes.sorted().joined(separator: ", "))")
-        }
-      }
+      try await Self.requireKnown(terms.itemCodes, on: connection)
       let contracts = ContractRepository(connection)
       let id = try await contracts.insert(
         purchaserID: purchaser.id, organisationID: organisation.id, title: terms.title, itemCodes: terms.itemCodes,
@@ -78,7 +75,7 @@ public struct ContractsService: Civicgrid_V1_Contracts.SimpleServiceProtocol {
       guard let contract = try await ContractRepository(connection).contract(id: id, within: principal.scope.sqlRange) else {
         throw DomainError.notFound("contract \(ServiceContract.number(id))")
       }
-      return try await Self.message(contract, on: connection, today: today)
+      return try await Self.messageWithChanges(contract, on: connection, today: today)
     }
   }
 
@@ -95,6 +92,16 @@ public struct ContractsService: Civicgrid_V1_Contracts.SimpleServiceProtocol {
         response.contracts.append(try await Self.message(contract, on: connection, today: today))
       }
       return response
+    }
+  }
+
+  /// Every code of a scope is a catalogue item or a case kind's item (INVALID_ARGUMENT naming it otherwise).
+  static func requireKnown(_ itemCodes: [String], on connection: StoreConnection) async throws {
+    let catalog = CatalogRepository(connection)
+    for (index, code) in itemCodes.enumerated() where !ServiceContract.kindItemCodes.contains(code) {
+      guard try await catalog.exists(code: code) else {
+        throw Require.invalid("item_codes[\(index)]", "\(code) is neither a catalogue item nor one of \(ServiceContract.kindItemCodes.sorted().joined(separator: ", "))")
+      }
     }
   }
 
@@ -122,6 +129,24 @@ public struct ContractsService: Civicgrid_V1_Contracts.SimpleServiceProtocol {
     m.indicators.satisfied = Int64(indicators.satisfied)
     if let rate = indicators.satisfactionRate { m.indicators.satisfactionRate = rate }
     m.indicators.missedTargets = indicators.missed(contract.targets)
+    m.version = Int64(contract.version)
+    m.endReason = contract.endReason ?? ""
+    return m
+  }
+
+  /// `message` with the contract's versions, for answers about one contract.
+  static func messageWithChanges(_ contract: ServiceContract, on connection: StoreConnection, today: CivilDate) async throws -> Civicgrid_V1_Contract {
+    var m = try await Self.message(contract, on: connection, today: today)
+    m.changes = try await ContractRepository(connection).versions(contractID: contract.id).map { version in
+      var change = Civicgrid_V1_ContractChange()
+      change.version = Int64(version.version)
+      change.change = version.change
+      change.summary = version.summary
+      change.reason = version.reason
+      change.changedBy = version.changedBy
+      change.changedAt = version.changedAt.timestamp
+      return change
+    }
     return m
   }
 }

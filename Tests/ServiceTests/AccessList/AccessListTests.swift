@@ -81,6 +81,7 @@ struct AccessListTests {
       let counted = try await f.call(f.supervisor) { try await lists.getRefusalReport(request: report, context: $0) }
       #expect(counted.senders.map(\.senderUnitCode) == ["CTR"] && counted.senders[0].refused == 1)
       #expect(counted.senders[0].itemCodes == ["community-care"])
+      #expect(counted.senders[0].rules.map(\.rule) == ["access-list"] && counted.senders[0].rules[0].refused == 1)
 
       let second = try await Self.publish(["garbage-sorting-survey", "community-care"], service: lists, base: f)
       #expect(second.published.version == 2)

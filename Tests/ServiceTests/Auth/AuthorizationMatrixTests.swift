@@ -199,6 +199,8 @@ private let expectations: [String: Expected] = [
   "civicgrid.v1.Contracts/CreateContract": .roles([.admin]),
   "civicgrid.v1.Contracts/GetContract": .roles([.handler, .supervisor, .admin, .auditor]),
   "civicgrid.v1.Contracts/ListContracts": .roles([.handler, .supervisor, .admin, .auditor]),
+  "civicgrid.v1.Contracts/EndContract": .roles([.admin]),
+  "civicgrid.v1.Contracts/AmendContract": .roles([.admin]),
 ]
 
 @Suite("Authorization matrix", .timeLimit(.minutes(5)))

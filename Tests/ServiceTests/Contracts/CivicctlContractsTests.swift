@@ -45,4 +45,38 @@ struct CivicctlContractsTests {
       #expect(audited == 1)
     }
   }
+
+  @Test("contract amend and end: new versions shown with their history; a handler is refused (7), a stale version is ABORTED (10), a bad last day exits 3 naming ends_on")
+  func amendAndEnd() async throws {
+    try await ServiceHarness.withServer { harness in
+      _ = try await harness.account("admin-qh", unit: "QH", roles: [.admin])
+      _ = try await harness.account("handler-qh", unit: "QH", roles: [.handler])
+      let admin = try await Session(harness, as: "admin-qh")
+      let handler = try await Session(harness, as: "handler-qh")
+      let created = try await admin(
+        "contract", "create", "--purchaser", "QH", "--organisation", "QH-SO1", "--title", "Neighbourhood mediation",
+        "--item", "DISPUTE", "--from", "2026-01-01", "--to", "2199-12-31", "--amount", "1000"
+      )
+      #expect(created.status == 0, "\(created.stderr)")
+
+      let denied = try await handler("contract", "end", "SC000001", "--version", "1", "--last-day", "2199-01-01", "--reason", "x")
+      #expect(denied.status == 7, "\(denied.stderr)")
+      let amended = try await admin(
+        "contract", "amend", "SC000001", "--version", "1", "--reason", "budget raised", "--amount", "1500", "--to", "2199-06-30"
+      )
+      #expect(amended.status == 0, "\(amended.stderr)")
+      #expect(amended.stdout.contains("1,500.00 yuan") && amended.stdout.contains("budget raised"), "\(amended.stdout)")
+      #expect(amended.stdout.contains("ends_on 2199-12-31 → 2199-06-30; amount_fen 100000 → 150000"), "\(amended.stdout)")
+      let stale = try await admin("contract", "end", "SC000001", "--version", "1", "--last-day", "2199-01-01", "--reason", "x")
+      #expect(stale.status == 10, "\(stale.stderr)")
+      let badDay = try await admin("contract", "end", "SC000001", "--version", "2", "--last-day", "2199-06-30", "--reason", "x")
+      #expect(badDay.status == 3 && badDay.stderr.contains("ends_on"), "\(badDay.stderr)")
+      let ended = try await admin("contract", "end", "SC000001", "--version", "2", "--last-day", "2199-01-01", "--reason", "merged into SC2", "--json")
+      #expect(ended.status == 0 && ended.stdout.contains("\"endReason\":\"merged into SC2\""), "\(ended.stdout)")
+      let nothing = try await admin("contract", "amend", "SC000001", "--version", "3", "--reason", "x")
+      #expect(nothing.status == 64, "\(nothing.stderr)")
+      let audited = try await harness.store.query("SELECT count(*)::int FROM audit_log WHERE object = 'contract/SC000001'", []).scalar(Int.self)
+      #expect(audited == 3)
+    }
+  }
 }

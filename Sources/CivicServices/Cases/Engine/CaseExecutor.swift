@@ -68,8 +68,9 @@ struct CaseExecutor: Sendable {
           target, by: principal, at: now, on: connection, access: access, apply: apply, after: after, audit: audit, map: map
         )
       }
-    } catch let refusal as AccessListRefusal {
-      // Counted for the report of who pushes work down, outside the transaction that rolled back.
+    } catch let refusal as any DispatchRefusal {
+      // Counted for the report of who pushes work down (access list or contract), outside the
+      // transaction that rolled back.
       try await AccessListService.record(refusal, by: principal, store: self.store, at: now)
       throw refusal
     }
