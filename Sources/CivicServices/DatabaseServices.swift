@@ -52,12 +52,12 @@ public enum DatabaseServices {
   /// (`AccountRateLimitInterceptor`, when `rateLimits` has any), then the rules every request
   /// obeys (`BoundaryInterceptor`).
   /// - Parameter certificateAccounts: Client certificate name to account login, for callers
-  ///   over mutual TLS without a bearer token (`tls_client_accounts`).
+  ///   over mutual TLS without a bearer token (`tls_client_accounts`); replaceable at run time.
   public static func interceptors(
     store: StorePool,
     policies: [String: MethodPolicy] = MethodPolicies.all,
     throttle: FailureThrottle.Settings = .standard,
-    certificateAccounts: [String: String] = [:],
+    certificateAccounts: CertificateAccounts = CertificateAccounts(),
     rateLimits: RateLimits = .none
   ) -> [any ServerInterceptor] {
     let auth = AuthInterceptor(
