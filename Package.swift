@@ -36,6 +36,9 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
     .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
     .package(url: "https://github.com/apple/swift-asn1.git", from: "1.0.0"),
+    // Named directly (grpc-swift-nio-transport brings it) for the server certificate a reload
+    // replaces (CertificateReloader, docs/OPERATIONS.md).
+    .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
     // Distributed tracing: the API in the libraries, the OTLP exporter in civicgridd alone, with
     // only its gRPC exporter (the HTTP one would add async-http-client to every build).
     .package(url: "https://github.com/apple/swift-distributed-tracing.git", from: "1.7.3"),
@@ -178,6 +181,7 @@ let package = Package(
         .product(name: "NIOHPACK", package: "swift-nio-http2"),
         .product(name: "NIOHTTP2", package: "swift-nio-http2"),
         .product(name: "NIOSSL", package: "swift-nio-ssl"),
+        .product(name: "NIOCertificateReloading", package: "swift-nio-extras"),
         .product(name: "X509", package: "swift-certificates"),
         .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         .product(name: "Logging", package: "swift-log"),

@@ -38,6 +38,8 @@ public final class CivicGridServer: Service, Sendable {
   /// Called to start a graceful shutdown once `run` has started the listeners.
   private let shutdownTrigger = Mutex<(@Sendable () -> Void)?>(nil)
   private let shutdownRequested = Mutex(false)
+  /// The listeners' TLS once `run` loaded it; a reload replaces its certificate.
+  let tlsInUse = Mutex<ServerTLS?>(nil)
 
   /// - Parameters:
   ///   - registry: Where metrics are collected for the endpoint; pass the registry the
@@ -149,6 +151,7 @@ public final class CivicGridServer: Service, Sendable {
     let tls: ServerTLS?
     do {
       tls = try config.tls.map { files throws(ConfigurationError) in try ServerTLS.load(files) }
+      self.tlsInUse.withLock { $0 = tls }
     } catch {
       self.failWaiters(error)
       throw error
@@ -158,17 +161,27 @@ public final class CivicGridServer: Service, Sendable {
 
     let connections = Meter(label: "civicgrid_wire_connections_open")
     let streams = Meter(label: "civicgrid_wire_streams_open")
+    let refusalMetrics = CallMetricsCache()
     let observer = CivicWireServerTransport.Observer(
       connectionOpened: { connections.increment() },
       connectionClosed: { connections.decrement() },
       streamOpened: { streams.increment() },
-      streamClosed: { streams.decrement() }
+      streamClosed: { streams.decrement() },
+      callRefused: { method in
+        // Refused before any interceptor: counted here as the metrics interceptor would.
+        AdmissionRefusal.count(.inFlight)
+        if let method { refusalMetrics.metrics(transport: "civicwire", method: method, code: "RESOURCE_EXHAUSTED").0.increment() }
+      }
     )
+    // One count of calls in flight for both listeners (max_calls_in_flight): the CivicWire
+    // transport refuses on its event loop, the HTTP/2 listener in an interceptor.
+    let inFlight = InFlightLimit(InFlightPolicy(limit: config.maxCallsInFlight))
     let wireTransport = CivicWireServerTransport(
       host: config.wireListen.host,
       port: config.wireListen.port,
       config: config.wireConfig,
       tls: tls?.wire,
+      admission: inFlight,
       observer: observer,
       logger: self.logger
     )
@@ -209,13 +222,11 @@ public final class CivicGridServer: Service, Sendable {
         config: http2Config
       )
     )
-    // One count of calls in flight for both listeners (max_calls_in_flight).
-    let inFlight = InFlightLimit(limit: config.maxCallsInFlight)
     let wireServer = GRPCServer(
       transport: wireTransport,
       services: services,
       interceptors: self.outermostInterceptors(transport: "civicwire")
-        + [CallMetricsInterceptor(transport: "civicwire"), InFlightLimitInterceptor(limit: inFlight)]
+        + [CallMetricsInterceptor(transport: "civicwire")]
         + [DeadlineInterceptor(), ClientCertificateInterceptor()]
         + self.extraInterceptors + self.innermostInterceptors(transport: "civicwire")
     )

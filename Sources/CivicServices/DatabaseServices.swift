@@ -52,14 +52,14 @@ public enum DatabaseServices {
   /// (`AccountRateLimitInterceptor`, when `rateLimits` has any), then the rules every request
   /// obeys (`BoundaryInterceptor`).
   /// - Parameter certificateAccounts: Client certificate name to account login, for callers
-  ///   over mutual TLS without a bearer token (`tls_client_accounts`).
+  ///   over mutual TLS without a bearer token (`tls_client_accounts`); replaceable at run time.
   /// - Parameter principalCache: Token principals kept between calls, trusted while the
   ///   instance's `FeedListener` (given the same cache) listens.
   public static func interceptors(
     store: StorePool,
     policies: [String: MethodPolicy] = MethodPolicies.all,
     throttle: FailureThrottle.Settings = .standard,
-    certificateAccounts: [String: String] = [:],
+    certificateAccounts: CertificateAccounts = CertificateAccounts(),
     rateLimits: RateLimits = .none,
     principalCache: PrincipalCache? = nil
   ) -> [any ServerInterceptor] {

@@ -57,6 +57,7 @@ struct Serve: AsyncParsableCommand {
     // which also keeps the cache of token principals honest.
     let principals = PrincipalCache()
     let feeds = store.map { FeedListener(store: $0, logger: logger, principalCache: principals) }
+    let certificateAccounts = CertificateAccounts(settings.tls?.clientAccounts ?? [:])
     let server = CivicGridServer(
       configuration: settings,
       registry: registry,
@@ -65,7 +66,7 @@ struct Serve: AsyncParsableCommand {
       interceptors: store.map {
         DatabaseServices.interceptors(
           store: $0,
-          certificateAccounts: settings.tls?.clientAccounts ?? [:],
+          certificateAccounts: certificateAccounts,
           rateLimits: settings.rateLimits,
           principalCache: principals
         )
@@ -78,6 +79,14 @@ struct Serve: AsyncParsableCommand {
     lifecycle += store.map { Self.storeServices($0, health: server.health, settings: settings, logger: logger) } ?? []
     if let feeds { lifecycle.append(.init(service: feeds)) }
     lifecycle.append(.init(service: server))
+    let (configFile, flags) = (self.config, self.flagSettings)
+    lifecycle.append(
+      .init(
+        service: HangupReload(reloader: TLSReloader(server: server, accounts: certificateAccounts, logger: logger)) {
+          try Serve.resolveSettings(configFile: configFile, flags: flags)
+        }
+      )
+    )
     let group = ServiceGroup(
       configuration: ServiceGroupConfiguration(services: lifecycle, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
     )
@@ -92,30 +101,39 @@ struct Serve: AsyncParsableCommand {
 
   /// Defaults, then the config file, the environment and the flags, each overriding the last.
   private func resolvedSettings() throws -> ServerConfiguration {
+    guard ["text", "json"].contains(self.logFormat) else {
+      throw ValidationError("--log-format must be text or json, got '\(self.logFormat)'")
+    }
+    return try Self.resolveSettings(configFile: self.config, flags: self.flagSettings)
+  }
+
+  /// The settings given as flags, by setting name.
+  private var flagSettings: [(String, String?)] {
+    [
+      ("wire_listen", self.wireListen), ("grpc_listen", self.grpcListen),
+      ("metrics_listen", self.metricsListen), ("log_level", self.logLevel),
+      ("tls_cert", self.tlsCert), ("tls_key", self.tlsKey), ("tls_client_ca", self.tlsClientCa),
+      ("tls_client_accounts", self.tlsClientAccounts),
+      ("otlp_endpoint", self.otlpEndpoint), ("trace_sample_ratio", self.traceSampleRatio),
+      ("max_calls_in_flight", self.maxCallsInFlight), ("rate_limits", self.rateLimits),
+    ]
+  }
+
+  /// Resolves the settings from their sources; at startup, and again on SIGHUP (`HangupReload`).
+  static func resolveSettings(configFile: String?, flags: [(String, String?)]) throws -> ServerConfiguration {
     let environment = ProcessInfo.processInfo.environment
     var settings = ServerConfiguration.defaults
     do {
-      if let file = self.config ?? environment["CIVICGRID_CONFIG"] {
+      if let file = configFile ?? environment["CIVICGRID_CONFIG"] {
         try settings.apply(file: file)
       }
       try settings.apply(environment: environment)
-      let flags: [(String, String?)] = [
-        ("wire_listen", self.wireListen), ("grpc_listen", self.grpcListen),
-        ("metrics_listen", self.metricsListen), ("log_level", self.logLevel),
-        ("tls_cert", self.tlsCert), ("tls_key", self.tlsKey), ("tls_client_ca", self.tlsClientCa),
-        ("tls_client_accounts", self.tlsClientAccounts),
-        ("otlp_endpoint", self.otlpEndpoint), ("trace_sample_ratio", self.traceSampleRatio),
-        ("max_calls_in_flight", self.maxCallsInFlight), ("rate_limits", self.rateLimits),
-      ]
       for case let (key, value?) in flags {
         try settings.apply(key: key, value: value, source: "flag --\(key.replacingOccurrences(of: "_", with: "-"))")
       }
       try settings.validated().checkTLSFiles()
     } catch {
       throw ValidationError(error.description)
-    }
-    guard ["text", "json"].contains(self.logFormat) else {
-      throw ValidationError("--log-format must be text or json, got '\(self.logFormat)'")
     }
     return settings
   }

@@ -1,12 +1,12 @@
 import CivicServices
+public import CivicWire
 public import GRPCCore
 
 /// Refuses a call at once with RESOURCE_EXHAUSTED (and `retry-after-ms`) when the instance
 /// already has `max_calls_in_flight` calls running (docs/RELIABILITY.md); otherwise counts
-/// it until its response has ended, however it ends.
+/// it until its response has ended, however it ends. Only the HTTP/2 listener needs it:
+/// the CivicWire transport decides admission itself, on the event loop.
 public struct InFlightLimitInterceptor: ServerInterceptor {
-  /// The hint given with a refusal: calls typically finish within it.
-  static let retryAfter = Duration.milliseconds(100)
   private let limit: InFlightLimit
 
   public init(limit: InFlightLimit) {
@@ -18,12 +18,8 @@ public struct InFlightLimitInterceptor: ServerInterceptor {
     context: ServerContext,
     next: (StreamingServerRequest<Input>, ServerContext) async throws -> StreamingServerResponse<Output>
   ) async throws -> StreamingServerResponse<Output> {
-    guard self.limit.enter() else {
-      throw AdmissionRefusal.error(
-        .inFlight,
-        "server busy: \(self.limit.limit) calls in flight, the instance's limit",
-        retryAfter: Self.retryAfter
-      )
+    if case .refuse(let refusal) = self.limit.enter() {
+      throw AdmissionRefusal.error(.inFlight, refusal.message, retryAfter: .milliseconds(refusal.retryAfterMillis))
     }
     let limit = self.limit
     return try await self.settling(request: request, context: context, next: next) { error in

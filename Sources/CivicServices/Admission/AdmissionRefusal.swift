@@ -22,9 +22,15 @@ public enum AdmissionRefusal {
     uniqueKeysWithValues: Reason.allCases.map { ($0, Counter(label: "civicgrid_admission_refusals_total", dimensions: [("reason", $0.rawValue)])) }
   )
 
+  /// Counts a refusal answered without ``error(_:_:retryAfter:)`` (the CivicWire transport
+  /// refuses on its event loop, before an interceptor runs).
+  public static func count(_ reason: Reason) {
+    Self.counters[reason]?.increment()
+  }
+
   /// The error to answer with; counts the refusal.
   public static func error(_ reason: Reason, _ message: String, retryAfter: Duration) -> RPCError {
-    Self.counters[reason]?.increment()
+    Self.count(reason)
     let (seconds, attoseconds) = retryAfter.components
     let millis = max(1, seconds * 1000 + (attoseconds + 999_999_999_999_999) / 1_000_000_000_000_000)
     var metadata = Metadata()

@@ -8,17 +8,17 @@ public import CivicStore
 /// comes back as nil.
 public struct CertificateAuthenticator: Sendable {
   private let store: StorePool
-  /// Certificate name to account login.
-  private let accounts: [String: String]
+  /// Certificate name to account login, replaced on a reload.
+  private let accounts: CertificateAccounts
 
-  public init(store: StorePool, accounts: [String: String]) {
+  public init(store: StorePool, accounts: CertificateAccounts) {
     self.store = store
     self.accounts = accounts
   }
 
   /// The login mapped to the first of `names` that has one.
   func login(for certificate: ClientCertificate) -> String? {
-    certificate.names.lazy.compactMap { self.accounts[$0] }.first
+    self.accounts.login(for: certificate.names)
   }
 
   public func principal(for certificate: ClientCertificate) async throws -> Principal? {

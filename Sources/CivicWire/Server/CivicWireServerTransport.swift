@@ -45,6 +45,7 @@ public final class CivicWireServerTransport: ServerTransport, Sendable {
   private let port: Int
   private let config: CivicWireServerConfig
   private let tls: NIOSSLContext?
+  private let admission: InFlightLimit?
   private let group: any EventLoopGroup
   private let observer: Observer
   private let logger: Logger
@@ -59,11 +60,14 @@ public final class CivicWireServerTransport: ServerTransport, Sendable {
   ///   - port: Port to bind; 0 picks a free one (read it from ``listeningAddress``).
   ///   - tls: When set, every connection is TLS first and CivicWire inside it; make it with
   ///     ALPN ``CivicWireTLS/alpn`` (docs/PROTOCOL.md, section 1.1).
+  ///   - admission: The instance's count of calls in flight; a stream beyond its limit is
+  ///     refused on the event loop when its HEADERS arrive, before any task exists.
   public init(
     host: String,
     port: Int,
     config: CivicWireServerConfig = .defaults,
     tls: NIOSSLContext? = nil,
+    admission: InFlightLimit? = nil,
     eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
     observer: Observer = .none,
     logger: Logger = Logger(label: "civicwire", factory: { _ in SwiftLogNoOpLogHandler() })
@@ -73,6 +77,7 @@ public final class CivicWireServerTransport: ServerTransport, Sendable {
     self.port = port
     self.config = config
     self.tls = tls
+    self.admission = admission
     self.group = eventLoopGroup
     self.observer = observer
     self.address = eventLoopGroup.any().makePromise(of: SocketAddress.self)
@@ -96,6 +101,7 @@ public final class CivicWireServerTransport: ServerTransport, Sendable {
     let observer = self.observer
     let logger = self.logger
     let tls = self.tls
+    let admission = self.admission
     let serverChannel: NIOAsyncChannel<Connection, Never>
     do {
       serverChannel = try await ServerBootstrap(group: self.group)
@@ -114,6 +120,7 @@ public final class CivicWireServerTransport: ServerTransport, Sendable {
               observer: observer,
               logger: logger,
               methods: methods,
+              admission: admission,
               onStream: { continuation.yield($0) },
               onClose: { continuation.finish() }
             )

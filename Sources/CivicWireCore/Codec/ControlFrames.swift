@@ -26,10 +26,11 @@ enum ControlFrames {
     return buffer
   }
 
-  static func trailers(streamID: UInt32, code: Status.Code, message: String) -> ByteBuffer {
+  static func trailers(streamID: UInt32, code: Status.Code, message: String, metadata: Metadata = [:]) -> ByteBuffer {
     var trailers = Civicgrid_Wire_V1_Trailers()
     trailers.code = UInt32(code.rawValue)
     trailers.message = message
+    trailers.metadata = WireMetadata.encode(metadata)
     var buffer = ByteBuffer()
     FrameEncoder.write(.trailers, streamID: streamID, message: trailers, into: &buffer)
     return buffer

@@ -32,6 +32,8 @@ package final class ServerConnectionHandler: ChannelInboundHandler, StreamFrames
   private let logger: Logger
   /// The server's methods by fully qualified name (`package.Service/Method`).
   private let methods: [String: MethodDescriptor]
+  /// The instance's count of calls in flight; every stream in `streams` holds one place.
+  private let admission: InFlightLimit?
   private let onStream: (ServerStream) -> Void
   private let onClose: () -> Void
   /// The clock the abuse guards measure with (injected by tests).
@@ -53,12 +55,14 @@ package final class ServerConnectionHandler: ChannelInboundHandler, StreamFrames
     observer: CivicWireServerObserver,
     logger: Logger,
     methods: [String: MethodDescriptor] = [:],
+    admission: InFlightLimit? = nil,
     onStream: @escaping (ServerStream) -> Void,
     onClose: @escaping () -> Void,
     now: @escaping () -> NIODeadline = { .now() }
   ) {
     self.config = config
     self.methods = methods
+    self.admission = admission
     self.observer = observer
     self.logger = logger
     self.onStream = onStream
@@ -111,6 +115,7 @@ package final class ServerConnectionHandler: ChannelInboundHandler, StreamFrames
     for (_, entry) in open {
       entry.deadline?.cancel()
       entry.stream.terminate(RPCError(code: .unavailable, message: "connection closed"))
+      self.admission?.leave()
       self.observer.streamClosed()
     }
     self.observer.connectionClosed()
@@ -220,7 +225,8 @@ package final class ServerConnectionHandler: ChannelInboundHandler, StreamFrames
       return self.refuse(id, .unimplemented, "malformed method path '\(headers.method.prefix(128))'")
     }
     // The server's own descriptor knows the call shape, which decides when headers go out.
-    let descriptor = self.methods[parsed.fullyQualifiedMethod] ?? parsed
+    let served = self.methods[parsed.fullyQualifiedMethod]
+    let descriptor = served ?? parsed
     let metadata: Metadata
     do {
       metadata = try WireMetadata.decode(headers.metadata)
@@ -228,6 +234,12 @@ package final class ServerConnectionHandler: ChannelInboundHandler, StreamFrames
       return self.refuse(id, .internalError, error.message)
     }
     guard let outbox = self.outbox, let context = self.context else { return }
+    // Refused here, on the event loop, the excess costs no task and never queues behind
+    // accepted calls (docs/RELIABILITY.md, "Admission control").
+    if let admission = self.admission, case .refuse(let refusal) = admission.enter() {
+      self.observer.callRefused(served?.fullyQualifiedMethod)
+      return self.write(ControlFrames.trailers(streamID: id, code: refusal.code, message: refusal.message, metadata: refusal.metadata))
+    }
 
     let stream = ServerStream(
       id: id,
@@ -325,6 +337,7 @@ package final class ServerConnectionHandler: ChannelInboundHandler, StreamFrames
     } else {
       entry.stream.completed()
     }
+    self.admission?.leave()
     self.observer.streamClosed()
     self.perform(self.machine.streamClosed())
   }

@@ -18,12 +18,13 @@ final class EmbeddedWirePeer {
     var streams: [ServerStream] = []
   }
 
-  init(config: CivicWireServerConfig = .defaults) throws {
+  init(config: CivicWireServerConfig = .defaults, admission: InFlightLimit? = nil, observer: CivicWireServerObserver = .none) throws {
     let box = self.opened
     let handler = ServerConnectionHandler(
       config: config,
-      observer: .none,
+      observer: observer,
       logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }),
+      admission: admission,
       onStream: { box.streams.append($0) },
       onClose: {}
     )

@@ -29,6 +29,9 @@ struct ServiceHarness: Sendable {
   let adminToken: String
   /// The calls that reached their handler (`probe` marks its calls to be recorded).
   let handlerCalls: HandlerCalls
+  let server: CivicGridServer
+  /// The auth interceptor's `tls_client_accounts`, as a reload replaces them.
+  let certificateAccounts: CertificateAccounts
 
   struct NotConfigured: Error, CustomStringConvertible {
     var description: String {
@@ -115,6 +118,7 @@ struct ServiceHarness: Sendable {
       configuration.metricsListen = ListenAddress(host: "127.0.0.1", port: 0)
       adjust(&configuration)
       let handlerCalls = HandlerCalls()
+      let certificateAccounts = CertificateAccounts(configuration.tls?.clientAccounts ?? [:])
       let feeds = FeedListener(store: store, logger: Self.logger)
       let server = CivicGridServer(
         configuration: configuration,
@@ -127,7 +131,7 @@ struct ServiceHarness: Sendable {
           store: store,
           policies: MethodPolicies.all.merging(extraPolicies) { real, _ in real },
           throttle: throttle,
-          certificateAccounts: configuration.tls?.clientAccounts ?? [:],
+          certificateAccounts: certificateAccounts,
           rateLimits: configuration.rateLimits
         ) + [HandlerCallRecorder(calls: handlerCalls)],
         tracer: tracer
@@ -142,7 +146,10 @@ struct ServiceHarness: Sendable {
         let transport = try CivicWireClientTransport(host: "127.0.0.1", port: ports.wire)
         return try await withGRPCClient(transport: transport) { client in
           try await body(
-            ServiceHarness(store: store, owner: owner, client: client, ports: ports, adminToken: adminToken, handlerCalls: handlerCalls)
+            ServiceHarness(
+              store: store, owner: owner, client: client, ports: ports, adminToken: adminToken, handlerCalls: handlerCalls,
+              server: server, certificateAccounts: certificateAccounts
+            )
           )
         }
       }

@@ -1,18 +1,14 @@
-import CivicWire
 import Foundation
-internal import GRPCNIOTransportHTTP2
 internal import NIOSSL
 
-/// The listeners' TLS, loaded and checked once at startup from ``TLSFiles``: TLS 1.2 at least
-/// and 1.3 preferred, ALPN `civicwire/1` on CivicWire and `h2` on HTTP/2, and with a client
-/// CA a client certificate required on both.
-struct ServerTLS: Sendable {
-  let wire: NIOSSLContext
-  let http2: HTTP2ServerTransport.Posix.TransportSecurity
+/// The parsed contents of ``TLSFiles``: read at startup and again on every reload, so a
+/// missing, unreadable or malformed file is reported naming the setting and the path.
+struct TLSMaterial {
+  let chain: [NIOSSLCertificate]
+  let key: NIOSSLPrivateKey
+  let clientCA: (bytes: [UInt8], certificates: [NIOSSLCertificate])?
 
-  /// Reads and parses every file, so a missing, unreadable or malformed one stops startup
-  /// with a message naming the setting and the path rather than failing each handshake.
-  static func load(_ files: TLSFiles) throws(ConfigurationError) -> ServerTLS {
+  static func read(_ files: TLSFiles) throws(ConfigurationError) -> TLSMaterial {
     try files.validate()
     let (certificatePath, keyPath) = (files.certificateChain!, files.privateKey!)
     let certificateBytes = try Self.read(certificatePath, setting: "tls_cert")
@@ -29,33 +25,29 @@ struct ServerTLS: Sendable {
       let bytes = try Self.read(caPath, setting: "tls_client_ca")
       clientCA = (bytes, try Self.certificates(bytes, path: caPath, setting: "tls_client_ca"))
     }
-
-    var configuration = TLSConfiguration.makeServerConfiguration(
-      certificateChain: chain.map { .certificate($0) },
-      privateKey: .privateKey(key)
-    )
-    configuration.minimumTLSVersion = .tlsv12
-    configuration.applicationProtocols = [CivicWireTLS.alpn]
-    if let clientCA {
-      configuration.certificateVerification = .noHostnameVerification
-      configuration.trustRoots = .certificates(clientCA.certificates)
-    }
-    let wire: NIOSSLContext
+    let material = TLSMaterial(chain: chain, key: key, clientCA: clientCA)
+    // A context made from them checks that the key belongs to the certificate.
     do {
-      wire = try NIOSSLContext(configuration: configuration)
+      _ = try NIOSSLContext(configuration: material.configuration)
     } catch {
       throw ConfigurationError("tls_key \(keyPath) does not fit tls_cert \(certificatePath), or they cannot be used (\(error))")
     }
-    let http2 = HTTP2ServerTransport.Posix.TransportSecurity.tls(
-      certificateChain: [.bytes(certificateBytes, format: .pem)],
-      privateKey: .bytes(keyBytes, format: .pem)
-    ) { tls in
-      if let clientCA {
-        tls.clientCertificateVerification = .noHostnameVerification
-        tls.trustRoots = .certificates([.bytes(clientCA.bytes, format: .pem)])
-      }
+    return material
+  }
+
+  /// A server configuration of this material: TLS 1.2 at least, and with a client CA a
+  /// client certificate of that CA required.
+  var configuration: TLSConfiguration {
+    var configuration = TLSConfiguration.makeServerConfiguration(
+      certificateChain: self.chain.map { .certificate($0) },
+      privateKey: .privateKey(self.key)
+    )
+    configuration.minimumTLSVersion = .tlsv12
+    if let clientCA = self.clientCA {
+      configuration.certificateVerification = .noHostnameVerification
+      configuration.trustRoots = .certificates(clientCA.certificates)
     }
-    return ServerTLS(wire: wire, http2: http2)
+    return configuration
   }
 
   private static func read(_ path: String, setting: String) throws(ConfigurationError) -> [UInt8] {
@@ -75,12 +67,5 @@ struct ServerTLS: Sendable {
     }
     guard !certificates.isEmpty else { throw ConfigurationError("\(setting): \(path) holds no PEM certificate") }
     return certificates
-  }
-}
-
-extension ServerConfiguration {
-  /// Loads the TLS files now, for a clear startup error; `CivicGridServer.run` loads them again.
-  public func checkTLSFiles() throws(ConfigurationError) {
-    if let tls = self.tls { _ = try ServerTLS.load(tls) }
   }
 }
