@@ -128,6 +128,7 @@ enum DemoApplications {
     rate.attitude = bad ? 3 : 5
     rate.convenience = bad ? 2 : 4
     rate.comment = bad ? "had to come back twice for the same stamp" : "quick and clear"
+    rate.channel = "window"
     let rating = try await call.run(as: "clerk", service: "civicgrid.v1.Evaluation") { [rate] context in
       try await EvaluationService(store: store, now: { at }).rateCase(request: rate, context: context)
     }
@@ -148,7 +149,8 @@ enum DemoApplications {
     visit.expectedVersion = try await Self.version(of: rating.rectificationID, store)
     visit.satisfied = true
     visit.note = "the applicant confirms the guide is clear now"
-    _ = try await call.run(as: "clerk", service: "civicgrid.v1.Evaluation") { [visit] context in
+    // The return visit is made from above the rectified unit: the district's supervisor.
+    _ = try await call.run(as: "supervisor", service: "civicgrid.v1.Evaluation") { [visit] context in
       try await EvaluationService(store: store, now: { visitedAt }).recordReturnVisit(request: visit, context: context)
     }
   }

@@ -61,6 +61,36 @@ enum DemoCentre {
     }
   }
 
+  /// A service purchase contract (政府购买服务) by the district for dispute work with each
+  /// mediating organisation, from `days` days before `now` to a year after, unless it has one.
+  static func seedContracts(_ call: DemoCall, now: Instant, days: Int) async throws -> Int {
+    var added = 0
+    for organisation in Self.mediatingOrganisations {
+      let held = try await call.run(as: "admin", service: "civicgrid.v1.Contracts") { context in
+        var list = Civicgrid_V1_ListContractsRequest()
+        list.organisationUnitCode = organisation
+        return try await ContractsService(store: call.store, now: { now }).listContracts(request: list, context: context)
+      }
+      guard held.contracts.isEmpty else { continue }
+      _ = try await call.run(as: "admin", service: "civicgrid.v1.Contracts") { context in
+        var request = Civicgrid_V1_CreateContractRequest()
+        request.purchaserUnitCode = DemoDistrict.rootCode
+        request.organisationUnitCode = organisation
+        request.title = "People's mediation and legal aid (人民调解购买服务)"
+        request.itemCodes = ["DISPUTE"]
+        request.startsOn = DemoHistory.date(now.adding(seconds: -(days + 30) * 86_400))
+        request.endsOn = DemoHistory.date(now.adding(seconds: 365 * 86_400))
+        request.amountFen = 12_000_000
+        request.targets.tasks = 40
+        request.targets.onTimePercent = 90
+        request.targets.satisfiedPercent = 90
+        return try await ContractsService(store: call.store, now: { now }).createContract(request: request, context: context)
+      }
+      added += 1
+    }
+    return added
+  }
+
   /// The departments stationed at the district centre in turn (轮驻), one a working day.
   static let rotation = ["QH-CA", "QH-HRSS", "QH-PS", "QH-HUD", "QH-MR", "QH-NR"]
 

@@ -61,7 +61,7 @@ enum DemoDisputes {
     let byGridWorker = index % 3 == 0
     var submit = Civicgrid_V1_SubmitDisputeRequest()
     submit.type = index % 11 == 5 ? .firstVisit : (index % 13 == 7 ? .firstLetter : .dispute)
-    submit.category = category
+    if submit.type == .dispute { submit.category = category }
     submit.channel = byGridWorker ? .gridWorker : .hotline
     submit.summary = summary
     submit.unitCode = grid

@@ -19,12 +19,14 @@ public enum DemoHistory {
   public struct Report: Sendable, Hashable {
     public var staff = 0
     public var rosterDays = 0
+    public var contracts = 0
     public var applications = 0
     public var disputes = 0
     public var requests = 0
 
     public var summary: String {
-      "history: \(self.staff) staff accounts, \(self.rosterDays) duty days, \(self.applications) applications, "
+      "history: \(self.staff) staff accounts, \(self.rosterDays) duty days, \(self.contracts) mediation contracts, "
+        + "\(self.applications) applications, "
         + "\(self.disputes) disputes and \(self.requests) citizens' requests added"
     }
   }
@@ -44,6 +46,7 @@ public enum DemoHistory {
     report.staff = try await DemoCentre.seedStaff(store)
     let call = DemoCall(store: store)
     report.rosterDays = try await DemoCentre.seedRoster(call, from: Self.morning(of: now, daysAgo: 0), days: 21)
+    report.contracts = try await DemoCentre.seedContracts(call, now: now, days: days)
     let written = try await store.withConnection { connection in
       try await !AuditRepository(connection).list(AuditFilter(afterSeq: 0, object: Self.marker), limit: 1).isEmpty
     }

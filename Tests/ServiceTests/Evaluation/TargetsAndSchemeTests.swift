@@ -256,7 +256,7 @@ struct TargetsAndSchemeTests {
       }
       try await f.seedCase(unit: "CTR", submitted: F.at("2026-11-17"), completed: F.at("2026-11-19"))
       try #require(try await Sequencer.awaitSequenced(.caseEvents, store: f.pool))
-      f.clock.set(F.at("2026-11-20", 15))
+      f.clock.set(F.at("2026-11-20", 10, 30))  // within the hour: no full check due
 
       let changed = try await watch.run()
       guard case .changedSince = changed.scope else {
