@@ -70,11 +70,12 @@ enum DemoApplications {
     // a stage a working day or two; a late case's last stage days past its deadline.
     let late = HistoryClock.pick(index, 7, salt: 2) == 0
     var stageDay = start
-    while value.state != "completed", value.currentStage > 0 {
+    // Stages are numbered from 0; the case is in processing until the last one is approved.
+    while value.state == CaseState.inProcessing.rawValue, value.currentStage >= 0 {
       let stage = value.currentStage
       let open = value.tasks.filter { $0.stage == stage && $0.state == TaskState.pending.rawValue }
       guard !open.isEmpty else { break }
-      let isLast = Int(stage) == item.stages.count
+      let isLast = Int(stage) == item.stages.count - 1
       let days = late && isLast ? item.promisedWorkingDays * 7 / 5 + 4 : 1 + HistoryClock.pick(index, 2, salt: Int(stage))
       stageDay = stageDay.adding(seconds: days * 86_400)
       while DemoHistory.isWeekend(stageDay) { stageDay = stageDay.adding(seconds: 86_400) }

@@ -49,11 +49,16 @@ struct DemoHistoryTests {
       let figures = Dictionary(metrics.figures.map { ($0.indicator, $0) }, uniquingKeysWith: { first, _ in first })
       for indicator in [
         "dispute_resolution_rate", "agreement_fulfilment_rate", "request_resolution_rate", "request_escalation_rate",
-        "request_on_time_reply_rate", "acceptance_rate", "on_time_completion_rate", "satisfaction_rate",
+        "request_on_time_reply_rate", "acceptance_rate", "on_time_completion_rate", "average_handling_days", "satisfaction_rate",
+        "rectification_rate",
       ] {
         let figure = figures[indicator]
         #expect(figure?.hasValue == true && (figure?.denominator ?? 0) > 0, "\(indicator): \(String(describing: figure?.display))")
       }
+
+      // Applications go through their stages: most finish in time, some late.
+      let onTime = try #require(figures["on_time_completion_rate"])
+      #expect(onTime.numerator > 0 && onTime.numerator < Double(onTime.denominator), "\(onTime.display)")
 
       // The assessment: the district centre has a quarter's work; the street's convenience
       // centre took nothing in and scores "no data", not full marks.
