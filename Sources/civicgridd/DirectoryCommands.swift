@@ -37,12 +37,33 @@ struct SeedDemo: AsyncParsableCommand {
   @OptionGroup var database: DatabaseOptions
   @Flag(help: "Also the grid demo (ops/demo-grid): the event routing table, a worker, a card and training on every grid, a fortnight of field events.")
   var grid = false
+  @Option(
+    help: """
+      Also a history of activity over the last DAYS days (90d is a quarter; 1–366): applications, \
+      disputes, citizens' requests, ratings and return visits, the mediation committees and the duty roster.
+      """
+  )
+  var history: String?
+
+  func validate() throws { _ = try self.historyDays() }
+
+  /// `--history`'s days: `90d` or `90`.
+  func historyDays() throws -> Int? {
+    guard let history = self.history else { return nil }
+    let digits = history.hasSuffix("d") ? String(history.dropLast()) : history
+    guard let days = Int(digits), (1...366).contains(days) else {
+      throw ValidationError("--history must be a number of days from 1 to 366, like 90d; got '\(history)'")
+    }
+    return days
+  }
 
   func run() async throws {
     let grid = self.grid
+    let days = try self.historyDays()
     let report = try await self.database.withMigratedPool(command: "seed-demo") { pool in
       var report = try await DemoData.seed(pool)
       if grid { report.summary += "; " + (try await DemoGrid.seed(pool)) }
+      if let days { report.summary += "; " + (try await DemoHistory.seed(pool, days: days)).summary }
       return report
     }
     FileHandle.standardError.write(Data("civicgridd seed-demo: \(report.summary)\n".utf8))

@@ -35,25 +35,36 @@ struct Targets: AsyncParsableCommand {
 
     func run() async throws {
       try await self.database.withMigratedPool(command: "targets check") { pool in
-        let watch = TargetWatch(store: pool, logger: Logger(label: "civicgridd.targets")) {
-          Instant(secondsSinceEpoch: Int(Date().timeIntervalSince1970))
+        let logger = Logger(label: "civicgridd.targets")
+        try await withThrowingTaskGroup(of: Void.self) { group in
+          // As under `serve`: the sequencer numbers committed case events, and a check's
+          // watermark is the newest numbered one (events written meanwhile are seen by the next).
+          group.addTask { try await Sequencer(store: pool, logger: logger).compete() }
+          defer { group.cancelAll() }
+          try await self.runChecks(pool, logger: logger)
         }
-        for index in 0..<self.checks {
-          if index > 0, self.pauseSeconds > 0 { try await Task.sleep(for: .seconds(self.pauseSeconds)) }
-          let start = ContinuousClock.now
-          let check = try await watch.run()
-          let took = ContinuousClock.now - start
-          let scope: String
-          switch check.scope {
-          case .everything: scope = "everything"
-          case .nothing: scope = "nothing"
-          case .changedSince(let sequence): scope = "changed-since \(sequence)"
-          }
-          let milliseconds = took.components.seconds * 1000 + took.components.attoseconds / 1_000_000_000_000_000
-          // Written at once, unbuffered: ops/bench/targets acts on the first line while the next check waits.
-          let line = "check \(index + 1): \(scope), \(check.units) units, \(check.raised) alerts, \(milliseconds) ms\n"
-          FileHandle.standardOutput.write(Data(line.utf8))
+      }
+    }
+
+    func runChecks(_ pool: StorePool, logger: Logger) async throws {
+      let watch = TargetWatch(store: pool, logger: logger) {
+        Instant(secondsSinceEpoch: Int(Date().timeIntervalSince1970))
+      }
+      for index in 0..<self.checks {
+        if index > 0, self.pauseSeconds > 0 { try await Task.sleep(for: .seconds(self.pauseSeconds)) }
+        let start = ContinuousClock.now
+        let check = try await watch.run()
+        let took = ContinuousClock.now - start
+        let scope: String
+        switch check.scope {
+        case .everything: scope = "everything"
+        case .nothing: scope = "nothing"
+        case .changedSince(let sequence): scope = "changed-since \(sequence)"
         }
+        let milliseconds = took.components.seconds * 1000 + took.components.attoseconds / 1_000_000_000_000_000
+        // Written at once, unbuffered: ops/bench/targets acts on the first line while the next check waits.
+        let line = "check \(index + 1): \(scope), \(check.units) units, \(check.raised) alerts, \(milliseconds) ms\n"
+        FileHandle.standardOutput.write(Data(line.utf8))
       }
     }
   }

@@ -21,4 +21,12 @@ extension IndicatorRepository {
     ).rows
     return Set(try rows.map { row throws(StoreError) in try row.decode(String.self, at: 0) })
   }
+
+  /// The cases with events in (`after`, `upTo`].
+  public func casesChanged(after: Int64, upTo: Int64) async throws(StoreError) -> Set<Int64> {
+    let rows = try await self.connection.query(
+      "SELECT DISTINCT case_id FROM case_events WHERE seq > \(after) AND seq <= \(upTo)"
+    ).rows
+    return Set(try rows.map { row throws(StoreError) in try row.decode(Int64.self, at: 0) })
+  }
 }

@@ -15,22 +15,44 @@ public struct IndicatorRepository: Sendable {
     range: (lower: String, upper: String), start: Int, end: Int, kinds: [String]
   ) async throws(StoreError) -> [CaseFactRow] {
     try await self.connection.query(
-      """
-      SELECT c.id, u.path AS unit_path, c.jurisdiction, \(StoredSnapshot.columns("c", when: "c.facts_version = 0")),
-        extract(epoch FROM c.submitted_at)::bigint AS submitted_at, extract(epoch FROM c.decided_at)::bigint AS decided_at, c.accepted,
-        extract(epoch FROM c.completed_at)::bigint AS completed_at, extract(epoch FROM c.clock_deadline)::bigint AS clock_deadline,
-        c.handling_working_days
-      FROM cases c
-      JOIN units u ON u.id = c.unit_id
-      WHERE c.id IN (
-          SELECT id FROM cases WHERE is_open AND kind = ANY(\(SQLArray(kinds))::text[])
-          UNION ALL
-          SELECT id FROM cases WHERE last_event_at >= to_timestamp(\(start)::bigint)
-        )
-        AND c.kind = ANY(\(SQLArray(kinds))::text[]) AND u.path >= \(range.lower) AND u.path < \(range.upper)
-        AND c.submitted_at < to_timestamp(\(end)::bigint)
-      """
+      Self.caseFactColumns
+        + """
+        WHERE c.id IN (
+            SELECT id FROM cases WHERE is_open AND kind = ANY(\(SQLArray(kinds))::text[])
+            UNION ALL
+            SELECT id FROM cases WHERE last_event_at >= to_timestamp(\(start)::bigint)
+          )
+          AND c.kind = ANY(\(SQLArray(kinds))::text[]) AND u.path >= \(range.lower) AND u.path < \(range.upper)
+          AND c.submitted_at < to_timestamp(\(end)::bigint)
+        """
     ).decode(CaseFactRow.self)
+  }
+
+  /// The same facts for the cases `ids` only, under the same conditions (a target check
+  /// refreshing the cases that changed since the last one).
+  public func caseFacts(ids: [Int64], start: Int, end: Int, kinds: [String]) async throws(StoreError) -> [CaseFactRow] {
+    guard !ids.isEmpty else { return [] }
+    return try await self.connection.query(
+      Self.caseFactColumns
+        + """
+        WHERE c.id = ANY(\(SQLArray(ids))::bigint[]) AND c.kind = ANY(\(SQLArray(kinds))::text[])
+          AND (c.is_open OR c.last_event_at >= to_timestamp(\(start)::bigint))
+          AND c.submitted_at < to_timestamp(\(end)::bigint)
+        """
+    ).decode(CaseFactRow.self)
+  }
+
+  /// What `CaseFactRow` decodes, from `cases c JOIN units u`.
+  private static var caseFactColumns: SQLQuery {
+    """
+    SELECT c.id, u.path AS unit_path, c.jurisdiction, \(StoredSnapshot.columns("c", when: "c.facts_version = 0")),
+      extract(epoch FROM c.submitted_at)::bigint AS submitted_at, extract(epoch FROM c.decided_at)::bigint AS decided_at, c.accepted,
+      extract(epoch FROM c.completed_at)::bigint AS completed_at, extract(epoch FROM c.clock_deadline)::bigint AS clock_deadline,
+      c.handling_working_days
+    FROM cases c
+    JOIN units u ON u.id = c.unit_id
+
+    """
   }
 
   /// Ratings of units in the range made in [start, end), with their upheld appeal and rectification.

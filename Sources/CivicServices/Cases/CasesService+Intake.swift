@@ -39,13 +39,14 @@ extension CasesService {
     unhashed.idempotencyKey = ""
     let key = try CaseIdempotencyKey(request.idempotencyKey, accountID: principal.accountID, request: unhashed)
 
-    return try await self.store.intakeTransaction(by: principal, at: .now) { connection in
+    let start = self.now()
+    return try await self.store.intakeTransaction(by: principal, at: start) { connection in
       if let key {
         try await key.lock(on: connection, wait: false)
         if let existing = try await key.recordedCase(on: connection) {
           let record = try await CaseRecord.load(existing, scope: .everything, on: connection, lock: false)
           let calendar = try await CalendarStore.require(record.jurisdiction, on: connection).calendar
-          var answer = try CaseMapping.message(record, calendar: calendar, at: .now)
+          var answer = try CaseMapping.message(record, calendar: calendar, at: start)
           try await NamedPerson.attach(to: &answer, caseID: existing, for: principal, on: connection)
           return answer
         }
@@ -61,7 +62,7 @@ extension CasesService {
         providedMaterials: request.providedMaterials,
         unitCode: request.unitCode
       )
-      let (id, item, unitCode, calendar, now) = try await Self.takeIn(intake, by: principal, on: connection)
+      let (id, item, unitCode, calendar, now) = try await Self.takeIn(intake, by: principal, at: start, on: connection)
       try await key?.record(caseID: id, on: connection)
       if let named { try await CasePersonRepository(connection).link(caseID: id, personID: named.person.personID, role: "applicant") }
       try await AuditLog.append(
@@ -113,7 +114,7 @@ extension CasesService {
   /// Creates the case of a validated application on `connection`, inside the caller's
   /// transaction (SubmitApplication, or an appointment's check-in), without the audit row,
   /// which the caller writes for the whole mutation.
-  static func takeIn(_ intake: Intake, by principal: Principal, on connection: StoreConnection) async throws -> (
+  static func takeIn(_ intake: Intake, by principal: Principal, at now: Instant = .now, on connection: StoreConnection) async throws -> (
     id: Int64, item: CatalogItemVersion, unitCode: String, calendar: WorkingCalendar, at: Instant
   ) {
     // The receiving unit: the caller's own, or a unit in the caller's scope.
@@ -138,7 +139,6 @@ extension CasesService {
     let calendar = try await CalendarStore.require(jurisdiction, on: connection).calendar
     let cases = CaseRepository(connection)
     let id = try await cases.nextID()
-    let now = Instant.now
     let party: Party = intake.channel == .window ? Self.party(principal) : .applicant
     let change = try Case.submit(
       id: CaseID(CaseNumber.format(id)),

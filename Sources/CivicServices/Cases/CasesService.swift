@@ -17,11 +17,18 @@ public struct CasesService: Civicgrid_V1_Cases.SimpleServiceProtocol {
   let executor: CaseExecutor
   /// The instance's shared LISTEN connection for WatchEvents; nil: one per subscriber.
   let feeds: FeedListener?
+  /// The commands' clock: the wall clock, or an earlier one for `civicgridd seed-demo --history`.
+  let now: @Sendable () -> Instant
 
   public init(store: StorePool, feeds: FeedListener? = nil) {
+    self.init(store: store, feeds: feeds, now: { .now })
+  }
+
+  init(store: StorePool, feeds: FeedListener? = nil, now: @escaping @Sendable () -> Instant) {
     self.store = store
     self.executor = CaseExecutor(store: store)
     self.feeds = feeds
+    self.now = now
   }
 
   public static let policies: [String: MethodPolicy] = [
@@ -147,7 +154,7 @@ public struct CasesService: Civicgrid_V1_Cases.SimpleServiceProtocol {
     return try await self.executor.run(
       caseID: caseID,
       expectedVersion: expected,
-      at: .now,
+      at: self.now(),
       access: { context in
         // A supervisor decides extensions of tasks whose unit is in their scope.
         guard isDecision, context.record.value.tasks.indices.contains(Int(number) - 1) else { return }
@@ -179,7 +186,7 @@ public struct CasesService: Civicgrid_V1_Cases.SimpleServiceProtocol {
     try await self.executor.run(
       caseID: caseID,
       expectedVersion: expected,
-      at: .now,
+      at: self.now(),
       access: { context in
         if !context.record.intakeInScope { throw DomainError.notFound("case \(context.number)") }
       },

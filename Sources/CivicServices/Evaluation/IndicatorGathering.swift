@@ -9,17 +9,43 @@ enum IndicatorGathering {
   static func inputs(_ range: (lower: String, upper: String), window: Range<Instant>, on connection: StoreConnection) async throws
     -> IndicatorInputs
   {
-    let start = window.lowerBound.secondsSinceEpoch
-    let end = window.upperBound.secondsSinceEpoch
     let facts = IndicatorRepository(connection)
     var calendars = Calendars(connection: connection)
-    var inputs = IndicatorInputs()
-
+    var inputs = try await Self.factsBesideCases(range, window: window, calendars: &calendars, on: connection)
     // Cases of the kinds that count as case facts, open at the window's start or with an event
-    // in or after it (a case finished before the window cannot count in it). The facts are the
-    // row's; rows written before 0009 bring their snapshot.
-    let kinds = CaseKinds.names(contributing: .caseFacts)
-    for row in try await facts.caseFacts(range: range, start: start, end: end, kinds: kinds) {
+    // in or after it (a case finished before the window cannot count in it).
+    let rows = try await facts.caseFacts(
+      range: range, start: window.lowerBound.secondsSinceEpoch, end: window.upperBound.secondsSinceEpoch,
+      kinds: CaseKinds.names(contributing: .caseFacts)
+    )
+    inputs.cases = try await Self.caseFacts(rows, calendars: &calendars)
+    return inputs
+  }
+
+  /// `cached`, the facts of every unit over `window`, brought up to date after the cases
+  /// `changed` had events: their case facts are read again by id, every other kind of fact is
+  /// read in full (each is bounded by the window and few beside the cases). Equal to
+  /// `inputs(UnitScope.everything.sqlRange, …)` as long as a case's facts change only with an
+  /// event on it (every kind's transition writes one).
+  static func refreshed(_ cached: IndicatorInputs, changed: Set<Int64>, window: Range<Instant>, on connection: StoreConnection)
+    async throws -> IndicatorInputs
+  {
+    var calendars = Calendars(connection: connection)
+    var inputs = try await Self.factsBesideCases(UnitScope.everything.sqlRange, window: window, calendars: &calendars, on: connection)
+    let rows = try await IndicatorRepository(connection).caseFacts(
+      ids: changed.sorted(), start: window.lowerBound.secondsSinceEpoch, end: window.upperBound.secondsSinceEpoch,
+      kinds: CaseKinds.names(contributing: .caseFacts)
+    )
+    inputs.cases = cached.cases.filter { !changed.contains($0.caseID) } + (try await Self.caseFacts(rows, calendars: &calendars))
+    return inputs
+  }
+
+  /// Case facts from their rows; rows written before 0009 bring their snapshot, whose clock
+  /// facts are the engine's own arithmetic under the case's calendar.
+  static func caseFacts(_ rows: [CaseFactRow], calendars: inout Calendars) async throws -> [CaseFact] {
+    var cases: [CaseFact] = []
+    cases.reserveCapacity(rows.count)
+    for row in rows {
       var deadline = row.clockDeadline
       var handling = row.handlingWorkingDays
       if let value = row.snapshot {
@@ -27,7 +53,7 @@ enum IndicatorGathering {
           of: value, completedAt: row.completedAt, in: try await calendars.calendar(row.jurisdiction)
         )
       }
-      inputs.cases.append(
+      cases.append(
         CaseFact(
           caseID: row.id,
           unitPath: row.unitPath,
@@ -40,6 +66,17 @@ enum IndicatorGathering {
         )
       )
     }
+    return cases
+  }
+
+  /// Every fact but the case facts: ratings, replies, urges and criticisms, requests, disputes, field events.
+  static func factsBesideCases(
+    _ range: (lower: String, upper: String), window: Range<Instant>, calendars: inout Calendars, on connection: StoreConnection
+  ) async throws -> IndicatorInputs {
+    let start = window.lowerBound.secondsSinceEpoch
+    let end = window.upperBound.secondsSinceEpoch
+    let facts = IndicatorRepository(connection)
+    var inputs = IndicatorInputs()
     inputs.ratings = try await facts.ratingFacts(range: range, start: start, end: end)
     inputs.orders = try await Self.replies(range, before: end, calendars: &calendars, facts: facts)
     inputs.events += try await facts.unitEvents(range: range, start: start, end: end)

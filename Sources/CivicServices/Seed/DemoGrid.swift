@@ -237,17 +237,6 @@ public enum DemoGrid {
     _ body: @escaping @Sendable (FieldEventsService, ServerContext) async throws -> R
   ) async throws -> R {
     let service = FieldEventsService(store: store, now: { at })
-    let request = RequestContext(method: DemoDistrict.method, requestID: "seed-demo", principal: principal)
-    return try await RequestContext.$current.withValue(request) {
-      try await withServerContextRPCCancellationHandle { handle in
-        let context = ServerContext(
-          descriptor: MethodDescriptor(fullyQualifiedService: "civicgrid.v1.FieldEvents", method: "SeedDemo"),
-          remotePeer: "in-process",
-          localPeer: "in-process",
-          cancellation: handle
-        )
-        return try await body(service, context)
-      }
-    }
+    return try await DemoCall.run(as: principal, service: "civicgrid.v1.FieldEvents") { context in try await body(service, context) }
   }
 }

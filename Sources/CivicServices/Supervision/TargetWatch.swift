@@ -14,7 +14,9 @@ import Synchronization
 /// sweeper runs a check every `WarningSweeper.Configuration.targetInterval`. A check recomputes
 /// only what may have changed since the previous one (`TargetCheckPlan`): every unit at most
 /// every `fullEvery`, in between the units above the cases with new events, nothing when there
-/// are none.
+/// are none. A full check keeps the facts it gathered; a later check reads again only the case
+/// facts of the cases with new events (the bulk of the facts) and the smaller kinds in full, so
+/// its figures equal a full check's.
 public final class TargetWatch: Sendable {
   /// What one check did.
   public struct Check: Sendable, Hashable {
@@ -23,6 +25,16 @@ public final class TargetWatch: Sendable {
     public var units: Int
     /// Alerts raised.
     public var raised: Int
+    /// The figures computed, by unit path.
+    public var figures: [String: [Figure]]
+  }
+
+  /// What the last check saw and gathered.
+  struct Memory: Sendable {
+    var watermark: TargetCheckPlan.Watermark
+    /// The units' paths by id: a unit moved or added makes the next check full.
+    var unitPaths: [Int64: String]
+    var inputs: IndicatorInputs
   }
 
   let store: StorePool
@@ -30,7 +42,7 @@ public final class TargetWatch: Sendable {
   let logger: Logger
   let fullEverySeconds: Int
   /// What the last check saw; nil before the first (and after a failed one, so the next is full).
-  private let watermark = Mutex<TargetCheckPlan.Watermark?>(nil)
+  private let memory = Mutex<Memory?>(nil)
 
   /// `fullEvery`: how long figures may go without a full recomputation (1 hour by default).
   public init(store: StorePool, logger: Logger, fullEvery: Duration = .seconds(3600), now: @escaping @Sendable () -> Instant) {
@@ -47,45 +59,58 @@ public final class TargetWatch: Sendable {
   /// Checks the month containing `now()`, recomputing what the plan says.
   public func run() async throws -> Check {
     let now = self.now()
-    let previous = self.watermark.withLock { $0 }
-    self.watermark.withLock { $0 = nil }
-    let (check, next) = try await self.store.transaction { connection -> (Check, TargetCheckPlan.Watermark?) in
+    let memory = self.memory.withLock { memory in
+      defer { memory = nil }
+      return memory
+    }
+    let (check, next) = try await self.store.transaction { connection -> (Check, Memory?) in
       guard let targets = try await TargetRepository(connection).current()?.document, !targets.targets.isEmpty else {
-        return (Check(scope: .nothing, units: 0, raised: 0), nil)
+        return (Check(scope: .nothing, units: 0, raised: 0, figures: [:]), nil)
       }
       let calendar = try await CalendarStore.require(EvaluationService.jurisdiction, on: connection).calendar
       let period = Period(.month, containing: calendar.localDate(of: now))
       let changes = IndicatorRepository(connection)
-      let plan = TargetCheckPlan(
-        previous: previous, period: period.description, targetsVersion: targets.version,
-        eventSequence: try await changes.latestEventSequence(), now: now, fullEverySeconds: self.fullEverySeconds
-      )
       var units = try await UnitRepository(connection).all()
+      let unitPaths = Dictionary(units.map { ($0.id, $0.path) }, uniquingKeysWith: { first, _ in first })
+      let plan = TargetCheckPlan(
+        previous: memory.flatMap { $0.unitPaths == unitPaths ? $0.watermark : nil }, period: period.description,
+        targetsVersion: targets.version, eventSequence: try await changes.latestEventSequence(), now: now,
+        fullEverySeconds: self.fullEverySeconds
+      )
+      let window = period.start(in: calendar)..<period.end(in: calendar)
+      let inputs: IndicatorInputs
       switch plan.scope {
-      case .nothing: return (Check(scope: plan.scope, units: 0, raised: 0), plan.watermark)
-      case .everything: break
+      case .nothing:
+        let kept = memory.map { Memory(watermark: plan.watermark, unitPaths: unitPaths, inputs: $0.inputs) }
+        return (Check(scope: plan.scope, units: 0, raised: 0, figures: [:]), kept)
+      case .everything:
+        inputs = try await IndicatorGathering.inputs(UnitScope.everything.sqlRange, window: window, on: connection)
       case .changedSince(let sequence):
         let touched = try await changes.unitPathsTouched(after: sequence, upTo: plan.watermark.eventSequence)
         let chosen = TargetCheckPlan.units(units.map(\.path), above: touched)
         units = units.filter { chosen.contains($0.path) }
+        let changed = try await changes.casesChanged(after: sequence, upTo: plan.watermark.eventSequence)
+        inputs = try await IndicatorGathering.refreshed(memory!.inputs, changed: changed, window: window, on: connection)
       }
-      let window = period.start(in: calendar)..<period.end(in: calendar)
-      let raised = try await self.alert(units, targets, period: period, window: window, now: now, on: connection)
-      return (Check(scope: plan.scope, units: units.count, raised: raised), plan.watermark)
+      let (raised, figures) = try await self.alert(units, targets, inputs, period: period, window: window, now: now, on: connection)
+      let check = Check(scope: plan.scope, units: units.count, raised: raised, figures: figures)
+      return (check, Memory(watermark: plan.watermark, unitPaths: unitPaths, inputs: inputs))
     }
-    self.watermark.withLock { $0 = next }
+    self.memory.withLock { $0 = next }
     return check
   }
 
   /// Computes `units`' subtree figures and raises an alert for each miss not alerted before.
   private func alert(
-    _ units: [UnitRecord], _ targets: IndicatorTargets, period: Period, window: Range<Instant>, now: Instant, on connection: StoreConnection
-  ) async throws -> Int {
-    guard !units.isEmpty else { return 0 }
-    let inputs = try await IndicatorGathering.inputs(UnitScope.everything.sqlRange, window: window, on: connection)
+    _ units: [UnitRecord], _ targets: IndicatorTargets, _ inputs: IndicatorInputs, period: Period, window: Range<Instant>, now: Instant,
+    on connection: StoreConnection
+  ) async throws -> (raised: Int, figures: [String: [Figure]]) {
+    guard !units.isEmpty else { return (0, [:]) }
     var misses: [(unit: UnitRecord, miss: IndicatorTargets.Miss)] = []
+    var computed: [String: [Figure]] = [:]
     for unit in units {
       let figures = IndicatorSet.compute(inputs, for: UnitSelector(path: unit.path, subtree: true), in: window, asOf: now)
+      computed[unit.path] = figures
       misses += targets.misses(figures).map { (unit, $0) }
     }
     let raised = try await TargetRepository(connection).recordAlerts(
@@ -109,6 +134,6 @@ public final class TargetWatch: Sendable {
     if !alerts.isEmpty {
       self.logger.info("target alerts", metadata: ["targets.alerts": "\(alerts.count)", "targets.period": "\(period)"])
     }
-    return alerts.count
+    return (alerts.count, computed)
   }
 }

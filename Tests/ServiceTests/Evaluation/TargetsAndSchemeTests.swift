@@ -231,4 +231,46 @@ struct TargetsAndSchemeTests {
       #expect(hourly.scope == .everything && hourly.units == units && hourly.raised == 0, "an hour on: everything, nothing new to raise")
     }
   }
+
+  @Test("a check after changes reads again only the changed cases' facts and computes the same figures as a full check")
+  func changedCheckEqualsFullCheck() async throws {
+    try await F.with(now: F.at("2026-11-20")) { f in
+      try await self.seedNovember(f)
+      let pending = try await f.seedCase(unit: "CTR2", promised: false, submitted: F.at("2026-11-10"), decision: .none)
+      try #require(try await Sequencer.awaitSequenced(.caseEvents, store: f.pool))
+      let watch = TargetWatch(store: f.pool, logger: Logger(label: "test.targets"), fullEvery: .seconds(3600), now: { f.clock.now })
+      let first = try await watch.run()
+      #expect(first.scope == .everything)
+      let ctr2 = try #require(f.base.units["CTR2"]?.path)
+      #expect(first.figures[ctr2]?.first { $0.indicator == .acceptanceRate }?.denominator == 1, "the pending case is not decided yet")
+
+      // A kept case changes (the pending one is refused) and a new one is taken in and completed elsewhere.
+      try await f.pool.transaction { connection in
+        let repository = CaseRepository(connection)
+        let record = try #require(try await repository.load([pending]).first)
+        let change = try record.value.applying(
+          .refuse(reason: "not eligible"), expectedVersion: record.value.version, policy: .serviceApplication, at: F.at("2026-11-19"),
+          by: Party.staff("clerk1", unit: "CTR2")
+        )
+        try await repository.update(id: pending, old: record.value, new: change, unitPath: record.unitPath, calendar: F.calendar)
+      }
+      try await f.seedCase(unit: "CTR", submitted: F.at("2026-11-17"), completed: F.at("2026-11-19"))
+      try #require(try await Sequencer.awaitSequenced(.caseEvents, store: f.pool))
+      f.clock.set(F.at("2026-11-20", 10, 30))  // within the hour: no full check due
+
+      let changed = try await watch.run()
+      guard case .changedSince = changed.scope else {
+        Issue.record("\(changed.scope)")
+        return
+      }
+      let full = try await TargetWatch(store: f.pool, logger: Logger(label: "test.targets"), now: { f.clock.now }).run()
+      #expect(full.scope == .everything)
+      #expect(changed.units < full.units && changed.figures.count == changed.units)
+      for (path, figures) in changed.figures {
+        #expect(figures == full.figures[path], "\(path): the changed check's figures differ from a full check's")
+      }
+      let acceptance = changed.figures[ctr2]?.first { $0.indicator == .acceptanceRate }
+      #expect(acceptance?.numerator == 1 && acceptance?.denominator == 2, "the refused case's facts were read again")
+    }
+  }
 }
