@@ -28,6 +28,8 @@ public final class FeedListener: Service, Sendable {
   private let store: StorePool
   private let logger: Logger
   let principalCache: PrincipalCache?
+  /// The subscribers' rereads share half the pool (`FeedReadGate`).
+  let reads: FeedReadGate
   private let subscribers = Mutex<[Int: Subscriber]>([:])
   private let nextID = Atomic<Int>(0)
 
@@ -35,6 +37,7 @@ public final class FeedListener: Service, Sendable {
     self.store = store
     self.logger = logger
     self.principalCache = principalCache
+    self.reads = FeedReadGate(limit: store.configuration.poolSize / 2)
   }
 
   /// Listens until graceful shutdown, reconnecting as needed; then ends every subscription.

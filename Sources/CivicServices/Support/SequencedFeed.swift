@@ -9,7 +9,8 @@ import CivicStore
 /// advisory lock held until commit (`AlertWriter`). The feed reads
 /// again whenever a notification on `channel` arrives, from whichever instance wrote, and at
 /// least once per `tick` (a notification sent while the listener reconnects is lost; the tick
-/// covers it). Every read drains what is visible, a page at a time.
+/// covers it). Every read drains what is visible, a page at a time; with a shared listener,
+/// the reads of all its subscribers pass its `FeedReadGate`.
 struct SequencedFeed: Sendable {
   var store: StorePool
   /// The `pg_notify` channel the writers signal after commit.
@@ -33,7 +34,13 @@ struct SequencedFeed: Sendable {
     func drain(_ wakeups: AsyncStream<Void>) async throws {
       for await _ in wakeups {
         while true {
-          let rows = try await page(cursor, pageSize)
+          let after = cursor
+          let rows: [Row]
+          if let gate = self.listener?.reads {
+            rows = try await gate.run { try await page(after, pageSize) }
+          } else {
+            rows = try await page(after, pageSize)
+          }
           for row in rows { cursor = try await deliver(row) }
           if rows.count < pageSize { break }
         }
