@@ -207,11 +207,14 @@ public final class CivicGridServer: Service, Sendable {
       }
       return channel.eventLoop.makeSucceededVoidFuture()
     }
-    // An oversize request gets RESOURCE_EXHAUSTED in trailers, not the transport's
-    // RST_STREAM (see RequestSizeLimitHandler).
+    // A write to a stream that is not writable is flushed at once, or a unary response can
+    // wait forever for its trailers (see FlushWhileStreamUnwritable). An oversize request gets
+    // RESOURCE_EXHAUSTED in trailers, not the transport's RST_STREAM (see
+    // RequestSizeLimitHandler). Both sit in front of the transport's stream handler.
     let maxMessageSize = config.maxMessageSize
     http2Config.channelDebuggingCallbacks.onAcceptHTTP2Stream = { stream in
       http2Gauges.streamAccepted(stream)
+      try? stream.pipeline.syncOperations.addHandler(FlushWhileStreamUnwritable(), position: .first)
       try? stream.pipeline.syncOperations.addHandler(RequestSizeLimitHandler(limit: maxMessageSize), position: .first)
       return stream.eventLoop.makeSucceededVoidFuture()
     }

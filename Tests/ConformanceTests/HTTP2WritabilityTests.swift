@@ -34,6 +34,12 @@ struct HTTP2WritabilityTests {
 enum WritabilitySequence {
   static let dataSize = 1_000
 
+  /// A gRPC unary request's HEADERS.
+  static let unaryRequest: HPACKHeaders = [
+    ":method": "POST", ":path": "/civicgrid.v1.Diagnostics/UnaryCall", ":scheme": "http",
+    ":authority": "localhost", "content-type": "application/grpc",
+  ]
+
   enum Received: Equatable {
     case ping
     case data(bytes: Int)
@@ -47,23 +53,15 @@ enum WritabilitySequence {
     if installingFlushPoint {
       try HTTP2FlushPointBeforeWritable.install(in: server.pipeline.syncOperations)
     }
-    let client = EmbeddedChannel(handler: NIOHTTP2Handler(mode: .client))
-    let address = try SocketAddress(ipAddress: "127.0.0.1", port: 1)
-    try server.connect(to: address).wait()
-    try client.connect(to: address).wait()
+    let client = try connectedClient(to: server)
     defer {
       _ = try? server.finish(acceptAlreadyClosed: true)
       _ = try? client.finish(acceptAlreadyClosed: true)
     }
-    try exchange(client, server)
 
     // The client opens stream 1; the server answers with HEADERS while writable.
     let stream = HTTP2StreamID(1)
-    let request: HPACKHeaders = [
-      ":method": "POST", ":path": "/civicgrid.v1.Diagnostics/UnaryCall", ":scheme": "http",
-      ":authority": "localhost", "content-type": "application/grpc",
-    ]
-    try client.writeAndFlush(HTTP2Frame(streamID: stream, payload: .headers(.init(headers: request)))).wait()
+    try client.writeAndFlush(HTTP2Frame(streamID: stream, payload: .headers(.init(headers: unaryRequest)))).wait()
     try exchange(client, server)
     try server.writeAndFlush(HTTP2Frame(streamID: stream, payload: .headers(.init(headers: [":status": "200"])))).wait()
     try exchange(client, server)
@@ -95,6 +93,17 @@ enum WritabilitySequence {
       }
     }
     return received
+  }
+
+  /// A client `NIOHTTP2Handler` on its own embedded channel, connected to `server` with the
+  /// connection preface and settings exchanged. The caller finishes both channels.
+  static func connectedClient(to server: EmbeddedChannel) throws -> EmbeddedChannel {
+    let client = EmbeddedChannel(handler: NIOHTTP2Handler(mode: .client))
+    let address = try SocketAddress(ipAddress: "127.0.0.1", port: 1)
+    try server.connect(to: address).wait()
+    try client.connect(to: address).wait()
+    try exchange(client, server)
+    return client
   }
 
   /// Moves bytes both ways until neither side has anything left to send.
