@@ -1,8 +1,10 @@
 import CivicProtos
+import CivicServer
 import CivicServices
 import CivicStore
 import CivicWire
 import GRPCCore
+import GRPCNIOTransportHTTP2
 import SwiftProtobuf
 import Testing
 
@@ -134,6 +136,32 @@ struct ReplicaReadTests {
       #expect(count == 1)
       let now = try #require(try await harness.store.query("SELECT pg_current_wal_lsn()::text").scalar(String.self).flatMap { WALPosition($0) })
       #expect(position <= now)
+    }
+  }
+
+  @Test("the HTTP/2 listener carries both keys: a write answers civicgrid-commit-lsn, a read sending it back sees the write while replay is paused")
+  func http2CarriesPositions() async throws {
+    try await ServiceHarness.withServer(replica: ReplicaCluster.settings(maxLag: .seconds(60))) { harness in
+      let replica = try #require(harness.replica)
+      try await Self.waitUntilFresh(replica)
+      let auditor = try await harness.token(for: "auditor")
+      let transport = try HTTP2ClientTransport.Posix(target: .ipv4(address: "127.0.0.1", port: harness.ports.grpc), transportSecurity: .plaintext)
+      try await withGRPCClient(transport: transport) { client in
+        let directory = Civicgrid_V1_Directory.Client(wrapping: client)
+        try await ReplicaCluster.withReplayPaused {
+          let text = try await directory.createUnit(Self.unit("QH-S1-C1-RP4"), metadata: .bearer(harness.adminToken)) { response in
+            _ = try response.message
+            return response.trailingMetadata[stringValues: ReplicaRoutingInterceptor.commitPositionKey].first(where: { _ in true })
+          }
+          let position = try #require(text.flatMap { WALPosition($0) })
+          var carried = Metadata.bearer(auditor)
+          carried.addString(position.description, forKey: ReplicaRoutingInterceptor.minimumPositionKey)
+          let before = replica.routed["behind_write", default: 0]
+          let seen = try await directory.getUnit(.with { $0.code = "QH-S1-C1-RP4" }, metadata: carried)
+          #expect(seen.code == "QH-S1-C1-RP4")
+          #expect(replica.routed["behind_write", default: 0] == before + 1)
+        }
+      }
     }
   }
 
