@@ -36,6 +36,13 @@ public struct ServerConfiguration: Sendable, Equatable {
   /// The fraction of new traces recorded, 0...1 (default 1); a call whose caller sent a
   /// `traceparent` follows the caller's sampling decision.
   public var traceSampleRatio: Double
+  /// A streaming replica of the database (libpq URL or connection string) that serves the
+  /// read-only methods while it is fresh (docs/SCALING.md, "Reads from a replica"); nil (the
+  /// default): everything on the primary.
+  public var readDatabaseURL: String? = nil
+  /// The most staleness, in milliseconds, a read from the replica may have (default 2000);
+  /// past it, or with the replica unreachable, reads go to the primary.
+  public var readMaxLagMilliseconds: Int = 2000
 
   public static var defaults: ServerConfiguration {
     ServerConfiguration(
@@ -72,7 +79,7 @@ public struct ServerConfiguration: Sendable, Equatable {
     "wire_listen", "grpc_listen", "metrics_listen", "log_level",
     "max_concurrent_streams", "max_message_size", "idle_timeout_seconds", "grace_period_seconds",
     "warning_sweep_seconds", "max_calls_in_flight", "rate_limits",
-  ] + TLSFiles.keys + ["otlp_endpoint", "trace_sample_ratio"]
+  ] + TLSFiles.keys + ["otlp_endpoint", "trace_sample_ratio"] + ["read_database_url", "read_max_lag_ms"]
 
   /// Applies one setting given as text; `source` names where it came from for errors.
   public mutating func apply(key: String, value: String, source: String) throws(ConfigurationError) {
@@ -113,6 +120,8 @@ public struct ServerConfiguration: Sendable, Equatable {
     case _ where TLSFiles.keys.contains(key): try TLSFiles.apply(key: key, value: value, source: source, to: &self.tls)
     case "otlp_endpoint": self.otlpEndpoint = try TracingSettings.endpoint(value, source: source)
     case "trace_sample_ratio": self.traceSampleRatio = try TracingSettings.ratio(value, source: source)
+    case "read_database_url": self.readDatabaseURL = value.isEmpty ? nil : value
+    case "read_max_lag_ms": self.readMaxLagMilliseconds = try int(0...3_600_000)
     default:
       throw ConfigurationError("\(source): unknown setting '\(key)' (known: \(Self.keys.joined(separator: ", ")))")
     }

@@ -55,13 +55,16 @@ public enum DatabaseServices {
   ///   over mutual TLS without a bearer token (`tls_client_accounts`); replaceable at run time.
   /// - Parameter principalCache: Token principals kept between calls, trusted while the
   ///   instance's `FeedListener` (given the same cache) listens.
+  /// - Parameter replica: A streaming replica for the read-only methods
+  ///   (`ReplicaRoutingInterceptor`, after the rate limit); nil: everything on `store`.
   public static func interceptors(
     store: StorePool,
     policies: [String: MethodPolicy] = MethodPolicies.all,
     throttle: FailureThrottle.Settings = .standard,
     certificateAccounts: CertificateAccounts = CertificateAccounts(),
     rateLimits: RateLimits = .none,
-    principalCache: PrincipalCache? = nil
+    principalCache: PrincipalCache? = nil,
+    replica: ReadReplica? = nil
   ) -> [any ServerInterceptor] {
     let auth = AuthInterceptor(
       policies: policies,
@@ -71,6 +74,7 @@ public enum DatabaseServices {
     )
     let rate: [any ServerInterceptor] =
       rateLimits.isEmpty ? [] : [AccountRateLimitInterceptor(limiter: AccountRateLimiter(limits: rateLimits))]
-    return [auth] + rate + [BoundaryInterceptor()]
+    let routing: [any ServerInterceptor] = replica.map { [ReplicaRoutingInterceptor(replica: $0)] } ?? []
+    return [auth] + rate + routing + [BoundaryInterceptor()]
   }
 }

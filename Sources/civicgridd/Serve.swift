@@ -36,6 +36,15 @@ struct Serve: AsyncParsableCommand {
   var rateLimits: String?
   @Option(help: "OpenTelemetry collector for traces over OTLP/gRPC, http://HOST:PORT (default: tracing off).") var otlpEndpoint: String?
   @Option(help: "Fraction of new traces recorded, 0...1 (default 1).") var traceSampleRatio: String?
+  @Option(
+    help: """
+      A streaming replica of the database that serves read-only calls while it is fresh: a libpq \
+      URL (default CIVICGRID_READ_DATABASE_URL, else none: everything on the primary).
+      """
+  )
+  var readDatabaseUrl: String?
+  @Option(help: "Most staleness in milliseconds a replica read may have; past it reads go to the primary (default 2000).")
+  var readMaxLagMs: String?
   @OptionGroup var database: DatabaseOptions
 
   func run() async throws {
@@ -58,6 +67,7 @@ struct Serve: AsyncParsableCommand {
     let principals = PrincipalCache()
     let feeds = store.map { FeedListener(store: $0, logger: logger, principalCache: principals) }
     let certificateAccounts = CertificateAccounts(settings.tls?.clientAccounts ?? [:])
+    let replica = store.flatMap { Self.readReplica(primary: $0, settings: settings, logger: logger) }
     let server = CivicGridServer(
       configuration: settings,
       registry: registry,
@@ -68,7 +78,8 @@ struct Serve: AsyncParsableCommand {
           store: $0,
           certificateAccounts: certificateAccounts,
           rateLimits: settings.rateLimits,
-          principalCache: principals
+          principalCache: principals,
+          replica: replica
         )
       } ?? [],
       tracer: tracing?.tracer
@@ -77,6 +88,7 @@ struct Serve: AsyncParsableCommand {
     // The exporter first, so it shuts down last and flushes the server's final spans.
     var lifecycle: [ServiceGroupConfiguration.ServiceConfiguration] = tracing.map { [.init(service: $0.service)] } ?? []
     lifecycle += store.map { Self.storeServices($0, health: server.health, settings: settings, logger: logger) } ?? []
+    if let replica { lifecycle.append(.init(service: replica)) }
     if let feeds { lifecycle.append(.init(service: feeds)) }
     lifecycle.append(.init(service: server))
     let (configFile, flags) = (self.config, self.flagSettings)
@@ -116,6 +128,7 @@ struct Serve: AsyncParsableCommand {
       ("tls_client_accounts", self.tlsClientAccounts),
       ("otlp_endpoint", self.otlpEndpoint), ("trace_sample_ratio", self.traceSampleRatio),
       ("max_calls_in_flight", self.maxCallsInFlight), ("rate_limits", self.rateLimits),
+      ("read_database_url", self.readDatabaseUrl), ("read_max_lag_ms", self.readMaxLagMs),
     ]
   }
 
@@ -176,6 +189,19 @@ struct Serve: AsyncParsableCommand {
       return nil
     }
     return try await Migrate.openMigrated(storeConfiguration, options: self.database, logger: logger, tracer: tracer)
+  }
+
+  /// The replica that serves read-only calls, when `read_database_url` names one: a pool as
+  /// large as the primary's (it opens lazily; an unreachable replica fails no call).
+  private static func readReplica(primary: StorePool, settings: ServerConfiguration, logger: Logger) -> ReadReplica? {
+    guard let url = settings.readDatabaseURL else { return nil }
+    var configuration = StoreConfiguration(connectionString: url, poolSize: primary.configuration.poolSize)
+    configuration.poolQueueLimit = primary.configuration.poolQueueLimit
+    configuration.applicationName = "civicgrid-read"
+    var replicaSettings = ReadReplica.Configuration.defaults
+    replicaSettings.maxLag = .milliseconds(settings.readMaxLagMilliseconds)
+    logger.info("store: read-only calls go to the replica while it is fresh", metadata: ["replica.max_lag": "\(replicaSettings.maxLag)"])
+    return ReadReplica(primary: primary, replica: StorePool(configuration: configuration, logger: logger), configuration: replicaSettings, logger: logger)
   }
 
   /// The lifecycle services that come with the store: the pool, its health monitor (which

@@ -60,17 +60,7 @@ public final class AuthInterceptor: ServerInterceptor, Sendable {
       }
     }
     let requestContext = RequestContext(method: method, requestID: RequestID.from(request.metadata), principal: principal)
-    var response = try await RequestContext.$current.withValue(requestContext) {
-      try await next(request, context)
-    }
-    if case .success(var contents) = response.accepted {
-      let producer = contents.producer
-      contents.producer = { writer in
-        try await RequestContext.$current.withValue(requestContext) { try await producer(writer) }
-      }
-      response.accepted = .success(contents)
-    }
-    return response
+    return try await RequestContext.$current.binding(requestContext, request: request, context: context, next: next)
   }
 
   private func authenticate(_ metadata: Metadata, context: ServerContext) async throws -> Principal {

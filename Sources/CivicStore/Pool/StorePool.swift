@@ -52,9 +52,13 @@ public final class StorePool: Service, Sendable {
     try? await self.threadPool.shutdownGracefully()
   }
 
-  /// Leases a connection for the duration of `body`.
+  /// Leases a connection for the duration of `body`; inside a read routed elsewhere
+  /// (`StoreRouting.readPool`), from that pool.
   @discardableResult
   public func withConnection<R: Sendable>(_ body: (StoreConnection) async throws -> R) async throws -> R {
+    if let routed = StoreRouting.readPool, routed !== self {
+      return try await routed.withConnection(body)
+    }
     let connection = try await self.lease()
     let leased = StoreConnection(connection: connection, threadPool: self.threadPool, tracer: self.tracer)
     let result: Result<R, any Error>

@@ -32,6 +32,8 @@ struct ServiceHarness: Sendable {
   let server: CivicGridServer
   /// The auth interceptor's `tls_client_accounts`, as a reload replaces them.
   let certificateAccounts: CertificateAccounts
+  /// The streaming replica serving the read-only methods, when the test asked for one.
+  var replica: ReadReplica? = nil
 
   struct NotConfigured: Error, CustomStringConvertible {
     var description: String {
@@ -66,6 +68,7 @@ struct ServiceHarness: Sendable {
     extraServices: @escaping @Sendable (StorePool) -> [any RegistrableRPCService] = { _ in [] },
     extraPolicies: [String: MethodPolicy] = [:],
     throttle: FailureThrottle.Settings = .disabled,
+    replica: ReplicaCluster.Settings? = nil,
     _ body: @Sendable (ServiceHarness) async throws -> R
   ) async throws -> R {
     // The name is made here from hex digits only (identifiers cannot be bound).
@@ -83,6 +86,7 @@ struct ServiceHarness: Sendable {
           extraServices: extraServices,
           extraPolicies: extraPolicies,
           throttle: throttle,
+          replica: replica,
           body
         )
       } catch {
@@ -106,9 +110,11 @@ struct ServiceHarness: Sendable {
     extraServices: @Sendable (StorePool) -> [any RegistrableRPCService],
     extraPolicies: [String: MethodPolicy],
     throttle: FailureThrottle.Settings,
+    replica replicaSettings: ReplicaCluster.Settings?,
     _ body: @Sendable (ServiceHarness) async throws -> R
   ) async throws -> R {
     let store = StorePool(configuration: try Self.storeConfiguration(database: database), logger: Self.logger, tracer: tracer)
+    let replica = try replicaSettings.map { try ReplicaCluster.readReplica($0, primary: store, database: database, logger: Self.logger) }
     let owner = StorePool(configuration: try Self.storeConfiguration(database: database, poolSize: 2, owner: true), logger: Self.logger)
     do {
       let adminToken = try await DemoData.seed(store).adminToken
@@ -132,7 +138,8 @@ struct ServiceHarness: Sendable {
           policies: MethodPolicies.all.merging(extraPolicies) { real, _ in real },
           throttle: throttle,
           certificateAccounts: certificateAccounts,
-          rateLimits: configuration.rateLimits
+          rateLimits: configuration.rateLimits,
+          replica: replica
         ) + [HandlerCallRecorder(calls: handlerCalls)],
         tracer: tracer
       )
@@ -141,6 +148,7 @@ struct ServiceHarness: Sendable {
         // civicgridd serve runs one too: it numbers case events and seals audit entries.
         group.addTask { try await Sequencer(store: store, logger: Self.logger).compete() }
         group.addTask { try await feeds.run() }
+        if let replica { group.addTask { try await replica.run() } }
         defer { group.cancelAll() }
         let ports = try await server.boundPorts
         let transport = try CivicWireClientTransport(host: "127.0.0.1", port: ports.wire)
@@ -148,17 +156,19 @@ struct ServiceHarness: Sendable {
           try await body(
             ServiceHarness(
               store: store, owner: owner, client: client, ports: ports, adminToken: adminToken, handlerCalls: handlerCalls,
-              server: server, certificateAccounts: certificateAccounts
+              server: server, certificateAccounts: certificateAccounts, replica: replica
             )
           )
         }
       }
       await store.close()
       await owner.close()
+      await replica?.replica.close()
       return result
     } catch {
       await store.close()
       await owner.close()
+      await replica?.replica.close()
       throw error
     }
   }
