@@ -12,7 +12,7 @@ import Testing
 /// not hold its item.
 @Suite("Service purchase contracts: dispatch racing amendments", .serialized, .timeLimit(.minutes(5)))
 struct ContractRaceTests {
-  static let rounds = 30
+  static let rounds = 100
 
   @Test("dispute routes to an organisation racing amendments that drop and restore the item are never linked under a version that does not cover it")
   func routeRacingAmendments() async throws {
