@@ -43,6 +43,20 @@ public enum ContractCoverage {
     return .failure(ContractRefusal(organisationCode: organisationCode, itemCode: itemCode, day: day, reason: reason))
   }
 
+  /// Whether a catalogue version whose stages dispatch the item to the organisation may be
+  /// published on `day`: some contract covering the item is active then or begins later (a
+  /// version may be readied for a contract about to begin; each dispatch is still checked on
+  /// its own day by `contract(for:at:on:among:)`). Answers the covering contract that ends
+  /// last, or the refusal the engine would give on `day`.
+  public static func publication(
+    for itemCode: String, at organisationCode: String, from day: CivilDate, among candidates: [Candidate]
+  ) -> Result<Int64, ContractRefusal> {
+    let ahead = candidates.filter { $0.coversItem && day <= $0.endsOn && $0.startsOn <= $0.endsOn }
+    if let chosen = ahead.max(by: { ($0.endsOn, -$0.id) < ($1.endsOn, -$1.id) }) { return .success(chosen.id) }
+    // None ahead, so none is active either: the dispatch refusal says why.
+    return Self.contract(for: itemCode, at: organisationCode, on: day, among: candidates)
+  }
+
   /// Days between `day` and the candidate's period.
   static func distance(_ candidate: Candidate, _ day: CivilDate) -> Int {
     day < candidate.startsOn ? candidate.startsOn.daysSinceEpoch - day.daysSinceEpoch : day.daysSinceEpoch - candidate.endsOn.daysSinceEpoch

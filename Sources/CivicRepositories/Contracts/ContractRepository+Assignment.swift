@@ -16,17 +16,42 @@ extension ContractRepository {
   /// The contract each assignment to a social organisation falls under (task number →
   /// contract id), or the refusal of the first one no active contract covers
   /// (`ContractCoverage`). Assignments to other units need none and are left out.
+  ///
+  /// The check serialises with amendments and early ends: when an organisation with
+  /// contracts is among the units, its contract rows are locked `FOR SHARE` (a change holds
+  /// its row `FOR UPDATE`) and read again in a statement of their own. Under READ COMMITTED
+  /// that read sees the last committed version, and no change commits before this
+  /// transaction does, so the task is linked (`link`) under the version it was checked
+  /// against. (Under REPEATABLE READ a change committed after the snapshot fails the lock
+  /// with 40001, and the transaction is retried.)
   public func contracts(for assignments: [Assignment], itemCode: String, on day: CivilDate) async throws -> [Int: Int64] {
     guard !assignments.isEmpty else { return [:] }
-    let rows = try await self.connection.query(
-      """
-      SELECT u.code, c.id, c.starts_on::text, c.ends_on::text,
-        EXISTS (SELECT 1 FROM service_contract_items i WHERE i.contract_id = c.id AND i.item_code = \(itemCode)),
-        c.end_reason IS NOT NULL
-      FROM units u LEFT JOIN service_contracts c ON c.organisation_unit_id = u.id
-      WHERE u.code = ANY(\(SQLArray(Array(Set(assignments.map(\.unitCode)))))::text[]) AND u.kind = \(Self.organisationKind)
-      """
-    ).decode((String, Int64?, String?, String?, Bool, Bool).self)
+    let candidates = try await self.candidates(unitCodes: assignments.map(\.unitCode), itemCode: itemCode)
+    var chosen: [Int: Int64] = [:]
+    for assignment in assignments.sorted(by: { $0.task < $1.task }) {
+      guard let organisation = candidates[assignment.unitCode] else { continue }
+      chosen[assignment.task] = try ContractCoverage.contract(for: itemCode, at: assignment.unitCode, on: day, among: organisation).get()
+    }
+    return chosen
+  }
+
+  /// The organisations among `unitCodes`, each with its contracts as the rule sees them
+  /// (none: an organisation without contracts). Holds their contract rows `FOR SHARE` until
+  /// the transaction ends, read again after the lock (see `contracts(for:itemCode:on:)`).
+  func candidates(unitCodes: [String], itemCode: String) async throws -> [String: [ContractCoverage.Candidate]] {
+    let codes = Array(Set(unitCodes)).sorted()
+    // Most assignments name no organisation: one statement, no lock.
+    var rows = try await self.contractRows(unitCodes: codes, itemCode: itemCode)
+    if rows.contains(where: { $0.1 != nil }) {
+      try await self.connection.execute(
+        """
+        SELECT c.id FROM service_contracts c JOIN units u ON u.id = c.organisation_unit_id
+        WHERE u.code = ANY(\(SQLArray(codes))::text[]) AND u.kind = \(Self.organisationKind)
+        ORDER BY c.id FOR SHARE OF c
+        """
+      )
+      rows = try await self.contractRows(unitCodes: codes, itemCode: itemCode)
+    }
     var candidates: [String: [ContractCoverage.Candidate]] = [:]
     for row in rows {
       // An organisation without contracts comes back once, with no contract columns.
@@ -36,16 +61,26 @@ extension ContractRepository {
         ContractCoverage.Candidate(id: id, startsOn: starts, endsOn: ends, coversItem: row.4, endedEarly: row.5)
       )
     }
-    var chosen: [Int: Int64] = [:]
-    for assignment in assignments.sorted(by: { $0.task < $1.task }) {
-      guard let organisation = candidates[assignment.unitCode] else { continue }
-      chosen[assignment.task] = try ContractCoverage.contract(for: itemCode, at: assignment.unitCode, on: day, among: organisation).get()
-    }
-    return chosen
+    return candidates
+  }
+
+  /// The organisations among `unitCodes` with each of their contracts' current terms (one
+  /// row without contract columns for an organisation that has none).
+  private func contractRows(unitCodes: [String], itemCode: String) async throws(StoreError) -> [(String, Int64?, String?, String?, Bool, Bool)] {
+    try await self.connection.query(
+      """
+      SELECT u.code, c.id, c.starts_on::text, c.ends_on::text,
+        EXISTS (SELECT 1 FROM service_contract_items i WHERE i.contract_id = c.id AND i.item_code = \(itemCode)),
+        c.end_reason IS NOT NULL
+      FROM units u LEFT JOIN service_contracts c ON c.organisation_unit_id = u.id
+      WHERE u.code = ANY(\(SQLArray(unitCodes))::text[]) AND u.kind = \(Self.organisationKind)
+      """
+    ).decode((String, Int64?, String?, String?, Bool, Bool).self)
   }
 
   /// Links tasks to the contracts they were assigned under, with the contracts' current
-  /// versions; `moved` tasks (reassigned to another unit) lose the link they had.
+  /// versions (the ones checked: `contracts(for:)` holds their rows until commit); `moved`
+  /// tasks (reassigned to another unit) lose the link they had.
   public func link(caseID: Int64, _ contracts: [Int: Int64], moved: [Int], at now: Instant) async throws(StoreError) {
     if !moved.isEmpty {
       try await self.connection.execute(

@@ -25,35 +25,6 @@ extension PersonRepository {
     return Dictionary(uniqueKeysWithValues: rows.map { ($0.0, $0.1) })
   }
 
-  /// Ids of people whose grid is in `range`, above `after`, ascending, matching every filter
-  /// given: an exact ID number, a name prefix, a grid subtree, a tag kind active on `day`.
-  public func find(
-    range: (lower: String, upper: String),
-    idNumber: IDNumber?,
-    namePrefix: String?,
-    gridPath: String?,
-    tag: TagKind?,
-    day: CivilDate,
-    after: Int64,
-    limit: Int
-  ) async throws(StoreError) -> [Int64] {
-    let escaped = namePrefix.map { $0.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_") + "%" }
-    return try await self.connection.query(
-      """
-      SELECT p.id FROM people p
-      WHERE p.id > \(after) AND p.grid_path >= \(range.lower) AND p.grid_path < \(range.upper)
-        AND (\(idNumber?.text)::text IS NULL OR p.id_number = \(idNumber?.text))
-        AND (\(escaped)::text IS NULL OR EXISTS (
-          SELECT 1 FROM person_fields f WHERE f.person_id = p.id AND f.field = 'name' AND f.value LIKE \(escaped)))
-        AND (\(gridPath)::text IS NULL OR p.grid_path LIKE \(gridPath.map { $0 + "%" }))
-        AND (\(tag?.rawValue)::text IS NULL OR EXISTS (
-          SELECT 1 FROM person_tags t WHERE t.person_id = p.id AND t.kind = \(tag?.rawValue)
-            AND t.valid_from <= \(day.description)::date AND (t.valid_until IS NULL OR t.valid_until >= \(day.description)::date)))
-      ORDER BY p.id LIMIT \(limit)
-      """
-    ).rows.map { row throws(StoreError) in try row.decode(Int64.self, at: 0) }
-  }
-
   /// The id of the person with this ID number, if any.
   public func id(of idNumber: IDNumber) async throws(StoreError) -> Int64? {
     try await self.connection.query("SELECT id FROM people WHERE id_number = \(idNumber.text)").scalar(Int64.self)

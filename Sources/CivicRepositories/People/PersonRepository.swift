@@ -30,45 +30,6 @@ public struct PersonRepository: Sendable {
     return Dictionary(uniqueKeysWithValues: try await self.load(ids: ids).map { ($0.state.idNumber, $0) })
   }
 
-  /// The stored people with these ids, in id order.
-  public func load(ids: [Int64]) async throws(StoreError) -> [StoredPerson] {
-    guard !ids.isEmpty else { return [] }
-    let idArray = SQLArray(ids)
-    let rows = try await self.connection.query(
-      "SELECT id, id_number, grid_path FROM people WHERE id = ANY(\(idArray)::bigint[]) ORDER BY id"
-    ).decode((Int64, String, String).self)
-    var people: [Int64: StoredPerson] = [:]
-    for (id, number, path) in rows {
-      guard let idNumber = IDNumber(number) else { throw StoreError(code: .decoding, serverMessage: "people: id_number of person \(id)") }
-      people[id] = StoredPerson(state: PersonState(personID: id, idNumber: idNumber), gridPath: path)
-    }
-    let fields = try await self.connection.query(
-      """
-      SELECT person_id, field, value, source, trust, collected_by, extract(epoch FROM collected_at)::bigint
-      FROM person_fields WHERE person_id = ANY(\(idArray)::bigint[])
-      """
-    ).decode((Int64, String, String, String, Int, String, Int).self)
-    for row in fields {
-      let field: PersonField = try Self.raw(row.1, "field")
-      people[row.0]?.state.fields[field] = SourcedValue(row.2, try Self.provenance(row.3, row.4, row.5, row.6))
-    }
-    let tags = try await self.connection.query(
-      """
-      SELECT person_id, kind, subtype, valid_from::text, valid_until::text, source, trust, collected_by, extract(epoch FROM collected_at)::bigint
-      FROM person_tags WHERE person_id = ANY(\(idArray)::bigint[]) ORDER BY person_id, valid_from, kind, subtype
-      """
-    ).decode((Int64, String, String, String, String?, String, Int, String, Int).self)
-    for row in tags {
-      guard let from = CivilDate(row.3) else { throw StoreError(code: .decoding, serverMessage: "person_tags: valid_from") }
-      let tag = PersonTag(
-        kind: try Self.raw(row.1, "kind"), subtype: row.2, validFrom: from, validUntil: row.4.flatMap(CivilDate.init),
-        provenance: try Self.provenance(row.5, row.6, row.7, row.8)
-      )
-      people[row.0]?.state.tags.append(tag)
-    }
-    return ids.compactMap { people[$0] }
-  }
-
   /// Writes what a batch merge decided: new people, field values, history, pending
   /// corrections, new tags and households. `grids` maps grid unit codes to their unit.
   /// Returns each merged person's id, in the order of `merges`.

@@ -58,12 +58,13 @@ public struct CatalogService: Civicgrid_V1_Catalog.SimpleServiceProtocol {
       { (item: inout CatalogItem, number: Int) throws(DomainError) in try item.publish(number) },
       // A version that would dispatch an item to a community off its access list is not
       // published (docs/ACCESS.md): the same check the engine makes when it assigns the task,
-      // against the access-list item the version declares.
+      // against the access-list item the version declares. Likewise one that would dispatch
+      // it to a social organisation no service contract covers from today on (docs/CONTRACTS.md).
       check: { item, number, connection in
         let definition = try item.version(number).definition
-        try await AccessListRepository(connection).check(
-          unitCodes: definition.stages.flatMap(\.units).map(\.rawValue), itemCode: definition.accessCode
-        )
+        let units = definition.stages.flatMap(\.units).map(\.rawValue)
+        try await AccessListRepository(connection).check(unitCodes: units, itemCode: definition.accessCode)
+        try await ContractRepository(connection).checkPublication(unitCodes: units, itemCode: definition.code, from: PeopleService.day(of: .now))
       }
     )
   }

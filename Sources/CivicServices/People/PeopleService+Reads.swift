@@ -56,16 +56,14 @@ extension PeopleService {
         }
         gridPath = unit.path
       }
-      let people = PersonRepository(connection)
-      let ids = try await people.find(
+      // One statement: the page of people with their fields, tags and pending corrections.
+      let found = try await PersonRepository(connection).find(
         range: principal.scope.sqlRange, idNumber: idNumber, namePrefix: idNumber == nil && !query.isEmpty ? query : nil,
         gridPath: gridPath, tag: tag, day: today, after: after, limit: limit
       )
-      let loaded = try await people.load(ids: ids)
-      let pending = try await people.pendingCorrections(ids)
       var response = Civicgrid_V1_FindPeopleResponse()
-      response.people = loaded.map { PeopleMapping.message($0, unmasked: [], today: today, pending: pending[$0.personID] ?? 0) }
-      if ids.count == limit, let last = ids.last { response.nextPageToken = "p\(last)" }
+      response.people = found.map { PeopleMapping.message($0.person, unmasked: [], today: today, pending: $0.pendingCorrections) }
+      if found.count == limit, let last = found.last { response.nextPageToken = "p\(last.person.personID)" }
       return response
     }
   }

@@ -52,6 +52,24 @@ struct ContractCoverageTests {
     #expect(result == .success(2))
   }
 
+  @Test("publication: a covering contract active or still to begin admits it (the one ending last); a cancelled or ended one refuses as a dispatch would")
+  func publication() {
+    func publish(_ candidates: [ContractCoverage.Candidate]) -> Result<Int64, ContractRefusal> {
+      ContractCoverage.publication(for: "DISPUTE", at: "SO1", from: Self.day, among: candidates)
+    }
+    let active = Self.candidate(1, "2026-01-01", "2026-06-15")
+    let upcoming = Self.candidate(2, "2026-07-01", "2026-12-31")
+    #expect(publish([active, upcoming]) == .success(2))
+    #expect(publish([active]) == .success(1))
+    #expect(publish([upcoming]) == .success(2))
+    // Cancelled before its first day: an empty period covers nothing.
+    let cancelled = Self.candidate(3, "2026-07-01", "2026-06-30")
+    let ended = Self.candidate(4, "2025-01-01", "2026-06-14")
+    #expect(publish([cancelled, ended]) == Self.decide([cancelled, ended]))
+    #expect(publish([Self.candidate(5, "2026-07-01", "2026-12-31", covers: false)]) == Self.decide([Self.candidate(5, "2026-07-01", "2026-12-31", covers: false)]))
+    #expect(publish([]) == .failure(ContractRefusal(organisationCode: "SO1", itemCode: "DISPUTE", day: Self.day, reason: .noContract)))
+  }
+
   @Test("indicators: rates only once there is data, and the targets missed")
   func indicators() {
     let none = ContractIndicators(tasks: 0, finished: 0, onTime: 0, judged: 0, satisfied: 0)

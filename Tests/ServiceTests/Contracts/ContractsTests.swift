@@ -90,8 +90,14 @@ struct ContractsTests {
     try await DisputeFixture.with { f in
       _ = try await Self.organisation(f)
       let contracts = ContractsService(store: f.base.pool)
+      // Publication needs a contract covering the item (ContractPublicationTests); the scope
+      // then narrows to DISPUTE, so the published stage is outside it.
+      try await Self.draftOrganisationItem(f.base)
+      let first = try await Self.create(Self.terms(["DISPUTE", "home-care"]), contracts, f.base)
       try await Self.publishOrganisationItem(f.base)
-      _ = try await Self.create(Self.terms(["DISPUTE"]), contracts, f.base)
+      _ = try await f.base.call(f.base.admin) {
+        try await contracts.amendContract(request: ContractChangesTests.amend(first) { $0.itemCodes = ["DISPUTE"] }, context: $0)
+      }
       let refused = await rpcCode { _ = try await AccessListTests.submitAndAccept(f.base, item: "home-care") }
       #expect(refused?.0 == .failedPrecondition)
       #expect(refused?.1.hasPrefix("service purchase contract (政府购买服务): item home-care may not be assigned to organisation SO2") == true)
@@ -105,9 +111,21 @@ struct ContractsTests {
     }
   }
 
-  /// Publishes `home-care`, whose one stage goes to CIVIL and the organisation SO2.
+  /// Saves `home-care`, whose one stage goes to CIVIL and the organisation SO2, as draft
+  /// version 1 (a contract's scope may name it from then on).
+  static func draftOrganisationItem(_ f: CaseFixture) async throws {
+    var draft = Civicgrid_V1_SaveDraftRequest()
+    draft.definition = CaseFixture.oneStageItem("home-care", name: "Home care for the elderly", units: ["CIVIL", "SO2"])
+    _ = try await f.call(f.admin) { try await f.catalog.saveDraft(request: draft, context: $0) }
+  }
+
+  /// Publishes the drafted `home-care` version 1.
   static func publishOrganisationItem(_ f: CaseFixture) async throws {
-    try await f.publishOneStageItem("home-care", name: "Home care for the elderly", units: ["CIVIL", "SO2"])
+    var publish = Civicgrid_V1_ItemVersionRequest()
+    publish.code = "home-care"
+    publish.version = 1
+    publish.expectedItemVersion = 1
+    _ = try await f.call(f.admin) { try await f.catalog.publishVersion(request: publish, context: $0) }
   }
 
   static let invalid: [(String, @Sendable (inout Civicgrid_V1_CreateContractRequest) -> Void)] = [

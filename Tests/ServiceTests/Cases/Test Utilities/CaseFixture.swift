@@ -121,6 +121,11 @@ struct CaseFixture: Sendable {
 
   /// Publishes a promised item of one stage (3 working days) shared by `units`, the first the lead.
   func publishOneStageItem(_ code: String, name: String, units: [String]) async throws {
+    try await self.saveAndPublish(Self.oneStageItem(code, name: name, units: units))
+  }
+
+  /// A promised item of one stage (3 working days) shared by `units`, the first the lead.
+  static func oneStageItem(_ code: String, name: String, units: [String]) -> Civicgrid_V1_ItemDefinition {
     var definition = Civicgrid_V1_ItemDefinition()
     definition.code = code
     definition.name = name
@@ -133,7 +138,7 @@ struct CaseFixture: Sendable {
     definition.stages = [stage]
     definition.promisedWorkingDays = 3
     definition.channels = [.window]
-    try await self.saveAndPublish(definition)
+    return definition
   }
 
   func application(_ item: String = "elderly-allowance", channel: Civicgrid_V1_IntakeChannel = .window, key: String = "") -> Civicgrid_V1_SubmitApplicationRequest {
