@@ -36,6 +36,7 @@ struct Serve: AsyncParsableCommand {
   var rateLimits: String?
   @Option(help: "OpenTelemetry collector for traces over OTLP/gRPC, http://HOST:PORT (default: tracing off).") var otlpEndpoint: String?
   @Option(help: "Fraction of new traces recorded, 0...1 (default 1).") var traceSampleRatio: String?
+  @Option(help: "Case events the instance's shared feed tail keeps in memory; 0: no tail, each subscriber rereads (default 10000).") var feedWindow: Int?
   @OptionGroup var database: DatabaseOptions
 
   func run() async throws {
@@ -56,7 +57,7 @@ struct Serve: AsyncParsableCommand {
     // One LISTEN connection for every WatchEvents and WatchAlerts subscriber of this instance,
     // which also keeps the cache of token principals honest.
     let principals = PrincipalCache()
-    let feeds = store.map { FeedListener(store: $0, logger: logger, principalCache: principals) }
+    let feeds = store.map { FeedListener(store: $0, logger: logger, principalCache: principals, eventWindow: self.feedWindow) }
     let certificateAccounts = CertificateAccounts(settings.tls?.clientAccounts ?? [:])
     let server = CivicGridServer(
       configuration: settings,
