@@ -4,13 +4,18 @@ import CivicStore
 import Foundation
 public import GRPCCore
 
+extension CaseEventRow: FeedSequenced {}
+
 extension CasesService {
   /// The partner feed: every event after `after` within the caller's scope, then live ones.
   ///
-  /// A `SequencedFeed` over `case_events`, whose sequence values are drawn under the event-order
-  /// lock and become visible in order (see `CaseRepository`): it rereads on every `case_events`
-  /// notification and once a second. A consumer resumes with the last sequence it saw, across
-  /// disconnections and server restarts.
+  /// Sequence values are given after commit by the one sequencer and become visible in order
+  /// (see `SequencerRepository`). With the instance's `FeedListener`, subscribers share its
+  /// events tail (`FeedTail`): one read per new range for all of them, each filtered in
+  /// memory by `CaseEventFilter.admits`, the database read only to catch up. Without it (or
+  /// with a window of 0), a `SequencedFeed` rereads with the filter's SQL on every
+  /// notification and once a second.
+  /// A consumer resumes with the last sequence it saw, across disconnections and restarts.
   public func watchEvents(
     request: Civicgrid_V1_WatchEventsRequest,
     response: RPCWriter<Civicgrid_V1_CaseEvent>,
@@ -20,26 +25,27 @@ extension CasesService {
     guard request.after >= 0 else { throw Require.invalid("after", "must not be negative, got \(request.after)") }
     let caseID = request.caseID.isEmpty ? Int64(0) : try CaseNumber.parse(request.caseID)
     for (index, kind) in request.kinds.enumerated() { _ = try Require.code("kinds[\(index)]", kind) }
-    let range = principal.scope.sqlRange
-    let kinds = request.kinds
-    let itemCode = request.itemCode
+    let filter = CaseEventFilter(range: principal.scope.sqlRange, caseID: caseID, itemCode: request.itemCode, kinds: request.kinds)
     let store = self.store
+    let page = { (after: Int64, limit: Int) in try await store.query(filter.page(after: after, limit: limit)).decode(CaseEventRow.self) }
     try await FeedSubscribers.events.subscribed {
-      try await SequencedFeed(store: store, channel: CaseRepository.notifyChannel, listener: self.feeds).follow(after: request.after) { after, limit in
-        try await store.query(
-          CaseEventFeed.page(after: after, range: range, caseID: caseID, itemCode: itemCode, kinds: kinds, limit: limit)
-        ).rows
-      } deliver: { row in
-        let event = try Self.feedEvent(row)
-        try await response.write(event)
-        return event.sequence
+      if let feeds = self.feeds, feeds.events.configuration.window > 0 {
+        let feed = SequencedFeed(store: store, channel: CaseRepository.notifyChannel)
+        try await feeds.events.follow(
+          after: request.after, pageSize: feed.pageSize, tick: feed.tick, gate: feeds.reads,
+          admits: filter.admits, page: page
+        ) { try await response.write(Self.feedEvent($0)) }
+      } else {
+        try await SequencedFeed(store: store, channel: CaseRepository.notifyChannel, listener: self.feeds).follow(after: request.after, page: page) { row in
+          try await response.write(Self.feedEvent(row))
+          return row.sequence
+        }
       }
     }
   }
 
-  /// A `case_events` row of the feed query as the wire event.
-  static func feedEvent(_ row: Row) throws -> Civicgrid_V1_CaseEvent {
-    let stored = try CaseEventRow(row: row)
+  /// A `case_events` row as the wire event.
+  static func feedEvent(_ stored: CaseEventRow) -> Civicgrid_V1_CaseEvent {
     var event = Civicgrid_V1_CaseEvent()
     event.sequence = stored.sequence
     event.caseID = CaseNumber.format(stored.caseID)

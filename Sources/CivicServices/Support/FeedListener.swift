@@ -1,4 +1,4 @@
-import CivicRepositories
+package import CivicRepositories
 public import CivicStore
 public import Logging
 public import ServiceLifecycle
@@ -29,20 +29,39 @@ public final class FeedListener: Service, Sendable {
   private let logger: Logger
   let principalCache: PrincipalCache?
   /// The subscribers' rereads share half the pool (`FeedReadGate`).
-  let reads: FeedReadGate
+  package let reads: FeedReadGate
+  /// The case events read once for every WatchEvents subscriber (`FeedTail`).
+  package let events: FeedTail<CaseEventRow>
   private let subscribers = Mutex<[Int: Subscriber]>([:])
   private let nextID = Atomic<Int>(0)
 
-  public init(store: StorePool, logger: Logger, principalCache: PrincipalCache? = nil) {
+  /// - Parameter eventWindow: case events the shared tail holds in memory (default 10,000);
+  ///   a subscriber further behind catches up from the database. 0 turns the tail off: each
+  ///   subscriber rereads with its own query, as before issue 15 (for comparison).
+  public init(store: StorePool, logger: Logger, principalCache: PrincipalCache? = nil, eventWindow: Int? = nil) {
     self.store = store
     self.logger = logger
     self.principalCache = principalCache
     self.reads = FeedReadGate(limit: store.configuration.poolSize / 2)
+    var tail = FeedTail<CaseEventRow>.Configuration.defaults
+    if let eventWindow { tail.window = max(0, eventWindow) }
+    self.events = FeedTail(
+      configuration: tail,
+      logger: logger,
+      readHead: { try await store.query(CaseEventFeed.head).scalar(Int64.self) ?? 0 },
+      readAfter: { after, limit in try await store.query(CaseEventFeed.tail(after: after, limit: limit)).decode(CaseEventRow.self) }
+    )
   }
 
-  /// Listens until graceful shutdown, reconnecting as needed; then ends every subscription.
+  /// Listens and runs the shared tails until graceful shutdown, reconnecting as needed; then
+  /// ends every subscription.
   public func run() async throws {
-    try? await cancelWhenGracefulShutdown { try await self.listen() }
+    try? await cancelWhenGracefulShutdown {
+      try await withThrowingDiscardingTaskGroup { group in
+        group.addTask { try await self.listen() }
+        group.addTask { try await self.events.run(notifications: self.subscribe(channel: CaseRepository.notifyChannel)) }
+      }
+    }
     for subscriber in self.subscribers.withLock({ $0.values }) { subscriber.continuation.finish() }
   }
 
@@ -82,8 +101,11 @@ public final class FeedListener: Service, Sendable {
     return stream
   }
 
-  /// How many subscriptions are open (tests).
-  public var subscriberCount: Int { self.subscribers.withLock { $0.count } }
+  /// How many feed subscriptions are open: WatchAlerts on the listener, WatchEvents on the
+  /// events tail (whose reader's own subscription is not counted).
+  public var subscriberCount: Int {
+    self.subscribers.withLock { $0.values.filter { $0.channel != CaseRepository.notifyChannel }.count } + self.events.subscriberCount
+  }
 
   private func deliver(_ note: StoreNotification) {
     if note.channel == PrincipalCache.channel {

@@ -24,7 +24,7 @@ struct SequencedFeed: Sendable {
   /// - Parameters:
   ///   - page: at most `limit` rows whose sequence is above `after`, in sequence order.
   ///   - deliver: sends one row on and returns its sequence, the new cursor.
-  func follow(
+  func follow<Row>(
     after cursor: Int64,
     page: (_ after: Int64, _ limit: Int) async throws -> [Row],
     deliver: (Row) async throws -> Int64

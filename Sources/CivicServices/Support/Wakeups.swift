@@ -1,12 +1,10 @@
-import CivicStore
-
 /// Wake-ups for a loop that rereads on every notification and at least once per `tick` (a
 /// notification sent while a listener reconnects is lost; the tick covers it). A burst
 /// collapses into one pending wake-up.
 enum Wakeups {
   /// Runs `body` with the wake-ups; they end when `notifications` ends.
-  static func run<R: Sendable>(
-    _ notifications: AsyncStream<StoreNotification>,
+  static func run<Notification: Sendable, R: Sendable>(
+    _ notifications: AsyncStream<Notification>,
     tick: Duration,
     _ body: (AsyncStream<Void>) async throws -> R
   ) async throws -> R {
