@@ -1,4 +1,5 @@
 import CivicProtos
+import CivicServices
 import Foundation
 import SwiftProtobuf
 
@@ -11,16 +12,7 @@ struct RequestSeeds {
 
   init() throws {
     let set = try Google_Protobuf_FileDescriptorSet(serializedBytes: try ProtoDescriptors.serializedFileDescriptorSet())
-    var messages: [String: Google_Protobuf_DescriptorProto] = [:]
-    func add(_ message: Google_Protobuf_DescriptorProto, scope: String) {
-      let name = "\(scope).\(message.name)"
-      messages[name] = message
-      for nested in message.nestedType { add(nested, scope: name) }
-    }
-    for file in set.file {
-      for message in file.messageType { add(message, scope: file.package.isEmpty ? "" : ".\(file.package)") }
-    }
-    self.messages = messages
+    self.messages = set.messagesByFullName
   }
 
   /// (file name, fuzz input) for every rpc; the request decoded and encoded again, so the
@@ -28,15 +20,17 @@ struct RequestSeeds {
   func inputs() throws -> [(name: String, input: [UInt8])] {
     try RequestFuzzInput.methods.map { method in
       let entry = MethodRegistry.entries[method]!
-      let filled = self.sample(".\(entry.input.protoMessageName)", depth: 0)
+      let filled = self.sample(entry.input.protoMessageName, depth: 0)
       let body: [UInt8] = try entry.input.init(serializedBytes: filled).serializedBytes()
       return (method.replacingOccurrences(of: "/", with: "-"), RequestFuzzInput.encode(method: method, body: body))
     }
   }
 
-  /// The message `typeName` (".package.Message") with every field set, in protobuf wire format.
+  /// The message `typeName` ("package.Message", a leading dot allowed) with every field set,
+  /// in protobuf wire format.
   private func sample(_ typeName: String, depth: Int) -> [UInt8] {
-    guard depth < 4, let message = self.messages[typeName] else { return [] }
+    let name = typeName.hasPrefix(".") ? String(typeName.dropFirst()) : typeName
+    guard depth < 4, let message = self.messages[name] else { return [] }
     var out: [UInt8] = []
     for field in message.field {
       let number = UInt64(field.number)
