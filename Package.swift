@@ -96,12 +96,18 @@ let package = Package(
       ],
       swiftSettings: swiftSettings
     ),
-    // libFuzzer targets over CivicWireCore (ops/fuzz builds them with -sanitize=fuzzer and
-    // -D CIVICWIRE_FUZZ); built plainly, a replayer of the fuzz corpora that ops/test runs.
+    // libFuzzer targets over CivicWireCore and every service's request decoding (ops/fuzz
+    // builds them with -sanitize=fuzzer and -D CIVICWIRE_FUZZ); built plainly, a replayer of
+    // the fuzz corpora that ops/test runs.
     .executableTarget(
       name: "CivicWireFuzz",
       dependencies: [
         "CivicWireCore",
+        "CivicServices",
+        "CivicProtos",
+        .product(name: "GRPCCore", package: "grpc-swift-2"),
+        .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+        .product(name: "SwiftProtobuf", package: "swift-protobuf"),
         .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "NIOEmbedded", package: "swift-nio"),
         .product(name: "Logging", package: "swift-log"),
@@ -152,6 +158,8 @@ let package = Package(
       name: "CivicServices",
       dependencies: [
         "CivicProtos",
+        // RetryAfterMetadata: one retry-hint key for the transport's and the services' refusals.
+        "CivicWireCore",
         "CivicRepositories",
         "CivicStore",
         "CivicDomain",

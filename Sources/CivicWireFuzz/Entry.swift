@@ -2,7 +2,7 @@ import Foundation
 
 #if CIVICWIRE_FUZZ
 // Built by ops/fuzz with -sanitize=fuzzer: libFuzzer's main calls this for every input; the
-// target comes from CIVICWIRE_FUZZ_TARGET (frames or server).
+// target comes from CIVICWIRE_FUZZ_TARGET (frames, server or requests).
 private let target: WireFuzzTarget = {
   let name = ProcessInfo.processInfo.environment["CIVICWIRE_FUZZ_TARGET"] ?? ""
   guard let target = WireFuzzTarget(rawValue: name) else {
@@ -34,14 +34,26 @@ public func fuzzMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePoi
 }
 #else
 /// Without the fuzzer: replays inputs, so the corpora and every crash once found stay
-/// regression cases (ops/test runs it over Fuzz/corpus).
+/// regression cases (ops/test runs it over Fuzz/corpus); or writes the `requests` seeds.
 ///   CivicWireFuzz TARGET FILE_OR_FOLDER...
+///   CivicWireFuzz write-request-seeds FOLDER
 @main
 struct ReplayFuzzInputs {
   static func main() throws {
     let arguments = CommandLine.arguments.dropFirst()
+    if arguments.first == "write-request-seeds", arguments.count == 2, let folder = arguments.last {
+      let seeds = try RequestSeeds().inputs()
+      for seed in seeds {
+        try Data(seed.input).write(to: URL(fileURLWithPath: folder).appendingPathComponent(seed.name))
+      }
+      print("CivicWireFuzz: \(seeds.count) request seeds written to \(folder)")
+      return
+    }
+    let names = WireFuzzTarget.allCases.map(\.rawValue).joined(separator: "|")
     guard let name = arguments.first, let target = WireFuzzTarget(rawValue: name), arguments.count > 1 else {
-      FileHandle.standardError.write(Data("usage: CivicWireFuzz frames|server FILE_OR_FOLDER...\n".utf8))
+      FileHandle.standardError.write(
+        Data("usage: CivicWireFuzz \(names) FILE_OR_FOLDER...\n       CivicWireFuzz write-request-seeds FOLDER\n".utf8)
+      )
       exit(64)
     }
     var count = 0

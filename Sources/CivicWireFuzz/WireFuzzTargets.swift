@@ -3,7 +3,7 @@ import Logging
 import NIOCore
 import NIOEmbedded
 
-/// The CivicWire inputs fuzzed (ops/fuzz, docs/PROTOCOL.md): each runs one input to the end
+/// The inputs fuzzed (ops/fuzz, docs/PROTOCOL.md, docs/RELIABILITY.md): each runs one input to the end
 /// and must return, whatever the bytes, without a crash or a sanitizer report. A thrown
 /// error is a refusal, which is allowed; only a trap or a sanitizer finding fails.
 enum WireFuzzTarget: String, CaseIterable {
@@ -13,11 +13,15 @@ enum WireFuzzTarget: String, CaseIterable {
   /// as one whole client session, its timers then run out: the preface, the handshake, the
   /// stream state machines, message assembly and flow control, PING and CANCEL guards.
   case server
+  /// One rpc's request message decoded and checked as a call would before its handler
+  /// (``RequestFuzzTarget``): every service's requests, the method named by the input.
+  case requests
 
   func run(_ input: UnsafeRawBufferPointer) {
     switch self {
     case .frames: Self.decodeFrames(input)
     case .server: Self.serveSession(input)
+    case .requests: RequestFuzzTarget.run(input)
     }
   }
 

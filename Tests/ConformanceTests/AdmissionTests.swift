@@ -1,6 +1,7 @@
 import CivicProtos
 import CivicServer
 import CivicServices
+import CivicWireCore
 import GRPCCore
 import Testing
 
@@ -20,7 +21,7 @@ struct AdmissionTests {
         let error = try #require(refusal)
         #expect(error.code == .resourceExhausted)
         #expect(error.message.contains("calls in flight"))
-        #expect(error.metadata[stringValues: AdmissionRefusal.retryAfterKey].first(where: { _ in true }) == "100")
+        #expect(error.metadata[stringValues: RetryAfterMetadata.key].first(where: { _ in true }) == "100")
         // Both held calls ended, so their places are free again.
         _ = try await clients.diagnostics.emptyCall(Civicgrid_V1_Empty())
       }

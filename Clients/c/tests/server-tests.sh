@@ -93,6 +93,17 @@ printf '\x20\xc0\x84\x3d' > "$scratch/sleep1s.bin"          # SimpleRequest{slee
 load timeouts "s == {'DEADLINE_EXCEEDED': 10} and r['errors'] == 10" \
   -n 10 -c 10 --timeout 100ms -d "$scratch/sleep1s.bin" "$addr" "$method/UnaryCall"
 
+# Client streaming: every call sends its request 50 times, then half-closes, and ends OK.
+printf '\x0a\x0a\x0a\x08civicgrd' > "$scratch/input8.bin"  # StreamingInputCallRequest{payload{body: 8 bytes}}
+load client_streaming "r['calls'] == 200 and s == {'OK': 200} and r['messages_per_call'] == 50 and $sane" \
+  -n 200 -c 8 --messages 50 -d "$scratch/input8.bin" "$addr" "$method/StreamingInputCall"
+# 64 KiB messages, 100 a call: more than a call may hold unsent (max_message_size), so civicload
+# queues the rest as the connection sends.
+python3 -c 'import sys; body = b"x" * 65536; payload = b"\x0a\x80\x80\x04" + body
+sys.stdout.buffer.write(b"\x0a\x84\x80\x04" + payload)' > "$scratch/input64k.bin"
+load client_streaming_large "r['calls'] == 10 and s == {'OK': 10} and r['messages_per_call'] == 100" \
+  -n 10 -c 2 --messages 100 -d "$scratch/input64k.bin" "$addr" "$method/StreamingInputCall"
+
 # text and csv formats
 if timeout --kill-after=10s "$limit" "${runner[@]}" "$civicload" -n 100 -q "$addr" "$method/EmptyCall" > "$scratch/text.out" \
    && grep -q '^Latency histogram' "$scratch/text.out" && grep -qE '^  OK +100$' "$scratch/text.out"; then

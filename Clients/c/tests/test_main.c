@@ -16,5 +16,6 @@ int main(int argc, char **argv) {
     n += tls_tests(cases + n);
     n += trace_tests(cases + n);
     n += keyed_tests(cases + n);
+    n += stream_tests(cases + n);
     return check_run(cases, n, argc > 1 ? argv[1] : NULL);
 }

@@ -39,7 +39,10 @@ static void defaults_and_method(check_ctx *t) {
     CHECK(t, strcmp(o.method, "/civicgrid.v1.Diagnostics/EmptyCall") == 0);
     CHECK(t, strcmp(o.host, "127.0.0.1") == 0 && strcmp(o.port, "5000") == 0);
     CHECK(t, o.total == 200 && o.concurrency == 10 && o.connections == 1 && o.rps == 0);
-    CHECK(t, o.request_len == 0 && o.timeout_us == 20000000);
+    CHECK(t, o.request_len == 0 && o.timeout_us == 20000000 && o.messages == 1);
+    options_free(&o);
+    char *streamed[] = {"civicload", "--messages", "50", "127.0.0.1:1", "a.B/C", NULL};
+    CHECK(t, options_parse_quietly(&o, 5, streamed) == 0 && o.messages == 50);
     options_free(&o);
     char *rps[] = {"civicload", "--rps", "250", "-z", "2s", "-m", "x-a=b", "--format", "csv", "[::1]:7",
                    "/a.B/C", NULL};
@@ -67,6 +70,8 @@ static void rejects_bad_input(check_ctx *t) {
         {"civicload", "--trace-sample", "1.5", "127.0.0.1:1", "a.B/C", NULL},
         {"civicload", "--trace-sample", "-0.1", "127.0.0.1:1", "a.B/C", NULL},
         {"civicload", "--trace-sample", "some", "127.0.0.1:1", "a.B/C", NULL},
+        {"civicload", "--messages", "0", "127.0.0.1:1", "a.B/C", NULL},
+        {"civicload", "--messages", "1000001", "127.0.0.1:1", "a.B/C", NULL},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         int argc = 0;

@@ -14,6 +14,7 @@ size_t options_tests(check_case *out);
 size_t tls_tests(check_case *out);
 size_t trace_tests(check_case *out);
 size_t keyed_tests(check_case *out);
+size_t stream_tests(check_case *out);
 
 /* options_parse with its usage errors kept off stderr (test_options.c). */
 struct options;

@@ -1,13 +1,12 @@
+import CivicWireCore
 public import GRPCCore
 import Metrics
 
 /// How admission control refuses a call (docs/RELIABILITY.md): RESOURCE_EXHAUSTED at once,
-/// before any work, with the trailing metadata key `retry-after-ms` saying when a retry may
-/// succeed, and one count in `civicgrid_admission_refusals_total{reason}`.
+/// before any work, with the trailing metadata key `retry-after-ms` (`RetryAfterMetadata`,
+/// shared with the CivicWire transport) saying when a retry may succeed, and one count in
+/// `civicgrid_admission_refusals_total{reason}`.
 public enum AdmissionRefusal {
-  /// The trailing metadata key of the retry hint, in whole milliseconds.
-  public static let retryAfterKey = "retry-after-ms"
-
   /// Why a call was refused; the metric's `reason` label.
   public enum Reason: String, Sendable, CaseIterable {
     /// The instance's limit on calls in flight (`max_calls_in_flight`).
@@ -34,7 +33,7 @@ public enum AdmissionRefusal {
     let (seconds, attoseconds) = retryAfter.components
     let millis = max(1, seconds * 1000 + (attoseconds + 999_999_999_999_999) / 1_000_000_000_000_000)
     var metadata = Metadata()
-    metadata.addString(String(millis), forKey: Self.retryAfterKey)
+    metadata.addString(String(millis), forKey: RetryAfterMetadata.key)
     return RPCError(code: .resourceExhausted, message: message, metadata: metadata)
   }
 }

@@ -22,8 +22,8 @@ public struct BoundaryInterceptor: ServerInterceptor {
     let messages = request.messages
     request.messages = RPCAsyncSequence(
       wrapping: messages.map { message in
-        if let protobuf = message as? any Message, let violation = RequestStrings.violation(in: protobuf) {
-          throw RPCError(code: .invalidArgument, message: "\(violation.field): \(violation.problem)")
+        if let protobuf = message as? any Message, let refusal = Self.refusal(of: protobuf) {
+          throw refusal
         }
         return message
       }
@@ -45,6 +45,14 @@ public struct BoundaryInterceptor: ServerInterceptor {
       response.accepted = .failure(Self.bounded(error))
     }
     return response
+  }
+
+  /// The refusal `request` gets before any handler sees it (INVALID_ARGUMENT naming the
+  /// field, as the client receives it), or nil when it obeys `RequestStrings`. Pure, so the
+  /// `requests` fuzz target checks requests exactly as a call does.
+  public static func refusal(of request: some Message) -> RPCError? {
+    guard let violation = RequestStrings.violation(in: request) else { return nil }
+    return Self.bounded(RPCError(code: .invalidArgument, message: "\(violation.field): \(violation.problem)"))
   }
 
   /// `error` as the RPCError the client will see, its message cut to `maxErrorMessageBytes`.

@@ -1,4 +1,5 @@
 public import CivicStore
+import CivicWireCore
 public import GRPCCore
 
 /// The one place where a storage failure becomes an RPC status; services just rethrow.
@@ -33,7 +34,7 @@ extension StoreError: RPCErrorConvertible {
   /// A full pool queue carries the retry hint of admission control (docs/RELIABILITY.md).
   public var rpcErrorMetadata: Metadata {
     guard self.code == .poolExhausted else { return [:] }
-    return [AdmissionRefusal.retryAfterKey: .string(String(Self.poolRetryAfterMillis))]
+    return [RetryAfterMetadata.key: .string(String(Self.poolRetryAfterMillis))]
   }
 
   /// The hint for a full pool queue: about one statement's time.

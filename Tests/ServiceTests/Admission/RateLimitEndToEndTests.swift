@@ -1,6 +1,7 @@
 import CivicProtos
 import CivicServer
 import CivicServices
+import CivicWireCore
 import GRPCCore
 import Testing
 
@@ -25,7 +26,7 @@ struct RateLimitEndToEndTests {
       #expect(harness.handlerCalls.contains("rate-2"))
       let error = await #expect(throws: RPCError.self) { _ = try await harness.directory.whoAmI(.init(), metadata: probed("rate-3")) }
       #expect(error?.code == .resourceExhausted)
-      let hint = error?.metadata[stringValues: AdmissionRefusal.retryAfterKey].first(where: { _ in true }).flatMap { Int($0) }
+      let hint = error?.metadata[stringValues: RetryAfterMetadata.key].first(where: { _ in true }).flatMap { Int($0) }
       // A token comes back within 10 s at 0.1 per second (less the refill since the burst).
       #expect(hint.map { (1...10_000).contains($0) } == true, "retry-after-ms \(String(describing: hint))")
       #expect(!harness.handlerCalls.contains("rate-3"), "the refused call never reached its handler")

@@ -1,4 +1,5 @@
 import CivicProtos
+import CivicServices
 import CivicTestSupport
 import Foundation
 import SwiftProtobuf
@@ -25,16 +26,7 @@ struct RequestSchema: Sendable {
     )
     guard result.status == 0 else { throw SchemaError(message: "protoc failed: \(result.stderr)") }
     let set = try Google_Protobuf_FileDescriptorSet(serializedBytes: try Data(contentsOf: output))
-    var messages: [String: Google_Protobuf_DescriptorProto] = [:]
-    func add(_ message: Google_Protobuf_DescriptorProto, prefix: String) {
-      let name = "\(prefix).\(message.name)"
-      messages[name] = message
-      for nested in message.nestedType { add(nested, prefix: name) }
-    }
-    for file in set.file {
-      for message in file.messageType { add(message, prefix: file.package) }
-    }
-    return RequestSchema(messages: messages)
+    return RequestSchema(messages: set.messagesByFullName)
   }
 
   struct SchemaError: Error, CustomStringConvertible {

@@ -1,6 +1,7 @@
 #include "options.h"
 
 #include "json_body.h"
+#include "stream.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -52,6 +53,9 @@ static const char usage[] =
     "                         DEADLINE_EXCEEDED or ABORTED (and keep reconnecting) for up to D\n"
     "                         after its first send, with exponential backoff and jitter\n"
     "      --ack-log FILE     write one line per keyed call as it ends: KEY CODE ATTEMPTS\n"
+    "      --messages N       client streaming: send the request N times on each call, then\n"
+    "                         half-close (default 1); latency runs from the call's start to its\n"
+    "                         status: -n 100 --messages 50 civicgrid.v1.Diagnostics/StreamingInputCall\n"
     "  -h, --help\n"
     "\n"
     "It stops by itself at -n or -z. SIGINT/SIGTERM stops sending, waits for calls in flight\n"
@@ -171,6 +175,7 @@ enum {
     OPT_KEY_PREFIX,
     OPT_RETRY,
     OPT_ACK_LOG,
+    OPT_MESSAGES,
 };
 
 int options_parse(options *o, int argc, char **argv) {
@@ -181,6 +186,7 @@ int options_parse(options *o, int argc, char **argv) {
     o->timeout_us = 20000000;
     o->histogram = true;
     o->progress = -1;
+    o->messages = 1;
     if (o->request == NULL) return 2;
     static const struct option longs[] = {
         {"data-file", required_argument, NULL, 'd'},
@@ -208,6 +214,7 @@ int options_parse(options *o, int argc, char **argv) {
         {"key-prefix", required_argument, NULL, OPT_KEY_PREFIX},
         {"retry", required_argument, NULL, OPT_RETRY},
         {"ack-log", required_argument, NULL, OPT_ACK_LOG},
+        {"messages", required_argument, NULL, OPT_MESSAGES},
         {NULL, 0, NULL, 0},
     };
     uint64_t u;
@@ -291,6 +298,10 @@ int options_parse(options *o, int argc, char **argv) {
             if (!parse_duration(optarg, &o->retry_ns) || o->retry_ns <= 0) return fail("bad --retry", optarg);
             break;
         case OPT_ACK_LOG: o->ack_log = optarg; break;
+        case OPT_MESSAGES:
+            if (!parse_u64(optarg, 1, MAX_MESSAGES_PER_CALL, &u)) return fail("bad --messages (1 to 1000000)", optarg);
+            o->messages = (uint32_t)u;
+            break;
         case 'h': fputs(usage, stdout); return 1;
         default: fputs(usage, stderr); return 2;
         }

@@ -41,6 +41,7 @@ typedef struct options {
     char key_prefix[KEY_PREFIX_MAX + 1]; /* keys are prefix + call number (default: random hex + "-") */
     int64_t retry_ns;      /* --retry: resend a keyed call for this long after its first send; 0 never */
     const char *ack_log;   /* --ack-log: one line per keyed call, "KEY CODE ATTEMPTS" */
+    uint32_t messages;     /* --messages: request messages per call (client streaming); default 1 */
 } options;
 
 /*

@@ -37,11 +37,15 @@ static void json_latency(FILE *out, const char *key, const results *r, const his
 }
 
 static void mode_text(char *buf, size_t n, const options *o) {
+    int used;
     if (o->rps > 0) {
-        snprintf(buf, n, "open loop at %.0f calls/s (at most %u in flight), %u connection(s)", o->rps,
-                 o->concurrency, o->connections);
+        used = snprintf(buf, n, "open loop at %.0f calls/s (at most %u in flight), %u connection(s)", o->rps,
+                        o->concurrency, o->connections);
     } else {
-        snprintf(buf, n, "closed loop, %u in flight, %u connection(s)", o->concurrency, o->connections);
+        used = snprintf(buf, n, "closed loop, %u in flight, %u connection(s)", o->concurrency, o->connections);
+    }
+    if (o->messages > 1 && used > 0 && (size_t)used < n) {
+        snprintf(buf + used, n - (size_t)used, ", %u messages per call", o->messages);
     }
 }
 
@@ -123,6 +127,7 @@ static void report_json(FILE *out, const options *o, const results *r) {
     fprintf(out, ",\"calls\":%llu,\"errors\":%llu,\"warmup_calls\":%llu,\"duration_s\":%.6f,\"calls_per_s\":%.3f",
             (unsigned long long)r->calls, (unsigned long long)s.errors, (unsigned long long)r->warmup_calls,
             (double)r->elapsed_ns / 1e9, r->rate);
+    fprintf(out, ",\"messages_per_call\":%u", o->messages);
     fprintf(out, ",\"retries\":%llu,\"connect_failures\":%llu", (unsigned long long)r->retries,
             (unsigned long long)r->connect_failures);
     fprintf(out, ",\"latency_ms\":{");

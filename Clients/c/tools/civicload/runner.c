@@ -12,6 +12,7 @@
 #include "civicwire/civicwire.h"
 #include "keyed.h"
 #include "sampling.h"
+#include "stream.h"
 #include <sys/random.h>
 
 #define PROGRESS_EVERY_NS 1000000000LL
@@ -31,6 +32,11 @@ typedef struct slot {
     uint32_t attempts;
     int64_t retry_at;  /* when waiting to be sent again */
     struct slot *next_retry;
+    /* Client streaming (--messages): the call whose messages are still being queued. */
+    cw_call *call;
+    uint32_t left;     /* messages not yet queued */
+    bool sending;      /* on the runner's sending list */
+    struct slot *next_sending;
 } slot;
 
 typedef struct runner {
@@ -59,12 +65,25 @@ typedef struct runner {
     int64_t reconnect_at[MAX_CONNECTIONS]; /* --retry: no connect attempt on i before this */
     uint64_t backoff_rng;
     FILE *ack_log;
+    slot *sending; /* calls with messages left to queue (--messages), unordered */
 } runner;
 
 int64_t mono_ns(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* Takes s off the sending list (its call ended before all its messages were queued). */
+static void stop_sending(runner *rn, slot *s) {
+    if (!s->sending) return;
+    for (slot **link = &rn->sending; *link; link = &(*link)->next_sending) {
+        if (*link == s) {
+            *link = s->next_sending;
+            break;
+        }
+    }
+    s->sending = false;
 }
 
 static void on_event(cw_call *call, cw_call_event ev, void *user) {
@@ -79,6 +98,8 @@ static void on_event(cw_call *call, cw_call_event ev, void *user) {
     if (ev != CW_EVENT_DONE) return;
     int64_t now = mono_ns();
     int code = cw_call_status(call)->code;
+    stop_sending(rn, s);
+    s->call = NULL;
     cw_call_free(call);
     if (rn->o->retry_ns && keyed_retryable(code) && now - s->start_ns < rn->o->retry_ns) {
         s->retry_at = now + keyed_backoff_ns(s->attempts, &rn->backoff_rng);
@@ -176,13 +197,40 @@ static cw_code send_call(runner *rn, cw_conn *c, slot *s) {
     cw_call *call;
     s->attempts++;
     cw_code rc = cw_call_start(c, rn->o->method, &co, &call);
-    if (rc == CW_OK) {
-        rc = s->request ? cw_call_send(call, s->request, s->request_len)
-                        : cw_call_send(call, rn->o->request, rn->o->request_len);
+    if (rc != CW_OK) return rc;
+    s->call = call;
+    s->left = rn->o->messages;
+    rc = s->request ? stream_send(call, s->request, s->request_len, &s->left)
+                    : stream_send(call, rn->o->request, rn->o->request_len, &s->left);
+    if (rc == CW_AGAIN) { /* the rest once the connection has sent some */
+        s->sending = true;
+        s->next_sending = rn->sending;
+        rn->sending = s;
+        return CW_OK;
     }
-    if (rc == CW_OK) rc = cw_call_close_send(call);
-    if (rc != CW_OK && call) cw_call_free(call);
+    if (rc != CW_OK) {
+        s->call = NULL;
+        cw_call_free(call);
+    }
     return rc;
+}
+
+/* Queues more messages of every call that has some left; a call that fails to take them is
+ * cancelled, and ends through its DONE event like any other. */
+static void pump_sending(runner *rn) {
+    slot **link = &rn->sending;
+    while (*link) {
+        slot *s = *link;
+        cw_code rc = s->request ? stream_send(s->call, s->request, s->request_len, &s->left)
+                                : stream_send(s->call, rn->o->request, rn->o->request_len, &s->left);
+        if (rc == CW_AGAIN) {
+            link = &s->next_sending;
+            continue;
+        }
+        *link = s->next_sending;
+        s->sending = false;
+        if (rc != CW_OK) cw_call_cancel(s->call);
+    }
 }
 
 /* Gives s the next key (--key-field), in its own copy of the request. */
@@ -357,6 +405,7 @@ static void loop(runner *rn) {
             if (c == NULL) continue;
             if (pfds[i].revents || cw_conn_timeout_ms(c) == 0) cw_conn_process(c, pfds[i].revents);
         }
+        if (rn->sending) pump_sending(rn);
         progress(rn, false);
     }
 }

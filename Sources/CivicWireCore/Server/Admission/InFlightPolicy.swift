@@ -32,12 +32,9 @@ public struct InFlightPolicy: Sendable, Equatable {
   }
 }
 
-/// A call refused for the in-flight limit: RESOURCE_EXHAUSTED with `retry-after-ms`.
+/// A call refused for the in-flight limit: RESOURCE_EXHAUSTED with `retry-after-ms`
+/// (``RetryAfterMetadata``).
 public struct InFlightRefusal: Sendable, Equatable {
-  /// The trailing metadata key of the retry hint; the same key as every admission refusal
-  /// (`AdmissionRefusal.retryAfterKey`, which the loopback tests read it back with).
-  public static let retryAfterKey = "retry-after-ms"
-
   public var message: String
   public var retryAfterMillis: Int
 
@@ -46,7 +43,7 @@ public struct InFlightRefusal: Sendable, Equatable {
   /// The trailing metadata a refusal carries.
   public var metadata: Metadata {
     var metadata = Metadata()
-    metadata.addString(String(self.retryAfterMillis), forKey: Self.retryAfterKey)
+    metadata.addString(String(self.retryAfterMillis), forKey: RetryAfterMetadata.key)
     return metadata
   }
 }
