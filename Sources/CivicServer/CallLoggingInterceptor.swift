@@ -36,7 +36,9 @@ public struct CallLoggingInterceptor: ServerInterceptor {
 
     let start = ContinuousClock.now
     let finished: @Sendable ((any Error)?) -> (any Error)? = { [logger] error in
-      let code = error.map(CallMetricsInterceptor.codeName) ?? "OK"
+      // A client's cancel is logged as CANCELLED, not as an UNKNOWN warning (DeadlineInterceptor,
+      // outside this one, turns it so for the client and the metrics).
+      let code = error.map { CallMetricsInterceptor.codeName(DeadlineInterceptor.cancellationStatus(for: $0, cancelled: context.cancellation.isCancelled)) } ?? "OK"
       let elapsed = ContinuousClock.now - start
       let metadata: Logger.Metadata = ["rpc.code": "\(code)", "rpc.duration_ms": "\(elapsed.milliseconds)"]
       switch code {

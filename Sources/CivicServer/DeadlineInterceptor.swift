@@ -12,6 +12,11 @@ public import GRPCCore
 /// A call counts as timed out when it was cancelled and its deadline, measured from when
 /// this interceptor saw the call, is no more than ``tolerance`` away: GRPCCore starts its
 /// timer a few microseconds before the first interceptor runs.
+///
+/// Any other cancellation (the client reset the stream, with or without a deadline) that
+/// reaches here as Swift's `CancellationError` becomes CANCELLED: GRPCCore reports an error
+/// that is no `RPCError` as UNKNOWN, and the call metrics and the call log would count a
+/// client's ordinary cancel as a server fault.
 public struct DeadlineInterceptor: ServerInterceptor {
   /// How much earlier than this interceptor's own reckoning GRPCCore's timer may fire.
   static let tolerance = Duration.milliseconds(5)
@@ -23,14 +28,36 @@ public struct DeadlineInterceptor: ServerInterceptor {
     context: ServerContext,
     next: (StreamingServerRequest<Input>, ServerContext) async throws -> StreamingServerResponse<Output>
   ) async throws -> StreamingServerResponse<Output> {
-    guard let text = request.metadata[stringValues: "grpc-timeout"].first(where: { _ in true }),
-      let micros = GRPCTimeout.micros(from: text)
-    else {
-      return try await next(request, context)
+    let timeout = request.metadata[stringValues: "grpc-timeout"].first(where: { _ in true })
+    let deadline = timeout.flatMap(GRPCTimeout.micros(from:)).map {
+      ContinuousClock.now.advanced(by: .microseconds(Int64(clamping: $0)))
     }
-    let deadline = ContinuousClock.now.advanced(by: .microseconds(Int64(clamping: micros)))
     return try await self.settling(request: request, context: context, next: next) { error in
-      error.map { Self.status(for: $0, deadline: deadline, timeout: text, cancelled: context.cancellation.isCancelled) }
+      error.map { error in
+        let cancelled = context.cancellation.isCancelled
+        guard let deadline, let timeout else { return Self.cancellationStatus(for: error, cancelled: cancelled) }
+        let status = Self.status(for: error, deadline: deadline, timeout: timeout, cancelled: cancelled)
+        return Self.cancellationStatus(for: status, cancelled: cancelled)
+      }
+    }
+  }
+
+  /// CANCELLED for a cancelled call that ended in a `CancellationError` (bare or wrapped);
+  /// otherwise `error` unchanged.
+  package static func cancellationStatus(for error: any Error, cancelled: Bool) -> any Error {
+    guard cancelled, Self.isCancellation(error), (error as? RPCError)?.code != .cancelled else { return error }
+    return RPCError(code: .cancelled, message: "the call was cancelled before the server finished it", cause: error)
+  }
+
+  /// Whether `error` is how a cancelled call ends: CANCELLED, Swift's `CancellationError`, or
+  /// the UNKNOWN with an empty message that GRPCCore (2.4.3, `ServerRPCExecutor._intercept`)
+  /// makes of a `CancellationError` thrown by an inner interceptor or the handler. Missing
+  /// that last form sent UNKNOWN to grpcio's timeout_on_sleeping_server now and then.
+  package static func isCancellation(_ error: any Error) -> Bool {
+    switch error {
+    case let error as RPCError: return error.code == .cancelled || (error.code == .unknown && error.cause is CancellationError)
+    case is CancellationError: return true
+    default: return false
     }
   }
 
@@ -43,13 +70,7 @@ public struct DeadlineInterceptor: ServerInterceptor {
     cancelled: Bool,
     now: ContinuousClock.Instant = .now
   ) -> any Error {
-    let isCancellation: Bool
-    switch error {
-    case let error as RPCError: isCancellation = error.code == .cancelled
-    case is CancellationError: isCancellation = true
-    default: isCancellation = false
-    }
-    guard isCancellation, cancelled, now >= deadline.advanced(by: .zero - Self.tolerance) else { return error }
+    guard Self.isCancellation(error), cancelled, now >= deadline.advanced(by: .zero - Self.tolerance) else { return error }
     return RPCError(
       code: .deadlineExceeded,
       message: "the call's deadline (grpc-timeout \(timeout)) passed before the server finished it",

@@ -106,5 +106,25 @@ struct DeadlineInterceptorTests {
     let other = RPCError(code: .invalidArgument, message: "bad")
     let unchanged = DeadlineInterceptor.status(for: other, deadline: now, timeout: "100m", cancelled: true, now: now) as? RPCError
     #expect(unchanged?.code == .invalidArgument)
+
+    // GRPCCore's UNKNOWN around a CancellationError thrown by the handler counts too.
+    let wrapped = RPCError(code: .unknown, message: "", cause: CancellationError())
+    let wrappedAtDeadline = DeadlineInterceptor.status(for: wrapped, deadline: now, timeout: "1m", cancelled: true, now: now) as? RPCError
+    #expect(wrappedAtDeadline?.code == .deadlineExceeded)
+    let unknown = RPCError(code: .unknown, message: "", cause: RPCError(code: .internalError, message: "x"))
+    #expect((DeadlineInterceptor.status(for: unknown, deadline: now, timeout: "1m", cancelled: true, now: now) as? RPCError)?.code == .unknown)
+  }
+
+  @Test("a cancelled call's CancellationError becomes CANCELLED; other errors, and a call not cancelled, stay as they are")
+  func cancellation() {
+    let cancelled = DeadlineInterceptor.cancellationStatus(for: CancellationError(), cancelled: true) as? RPCError
+    #expect(cancelled?.code == .cancelled)
+    #expect(DeadlineInterceptor.cancellationStatus(for: CancellationError(), cancelled: false) is CancellationError)
+    let wrapped = RPCError(code: .unknown, message: "", cause: CancellationError())
+    #expect((DeadlineInterceptor.cancellationStatus(for: wrapped, cancelled: true) as? RPCError)?.code == .cancelled)
+    let other = RPCError(code: .invalidArgument, message: "bad")
+    #expect((DeadlineInterceptor.cancellationStatus(for: other, cancelled: true) as? RPCError)?.code == .invalidArgument)
+    struct Unexpected: Error {}
+    #expect(DeadlineInterceptor.cancellationStatus(for: Unexpected(), cancelled: true) is Unexpected)
   }
 }

@@ -71,18 +71,31 @@ extension WorkingCalendar {
   }
 
   /// Calls `body` with each stretch of counted working time from `start` on, in order, until it returns false.
+  ///
+  /// Every deadline and warning of every case listed goes through here, a day at a time, so the
+  /// loop allocates nothing when there are no pauses (the usual case): business periods are
+  /// read in place rather than through `workingPeriods(on:)`, and `subtract` is skipped.
   func forEachCountedSegment(
     from start: Instant,
     excluding pauses: [Range<Instant>],
     _ body: (Range<Instant>) -> Bool
   ) throws(DomainError) {
-    let merged = Self.merge(pauses)
+    let merged = pauses.isEmpty ? [] : Self.merge(pauses)
     var day = self.localDate(of: start)
     for _ in 0..<Self.searchHorizonDays {
-      for period in self.workingPeriods(on: day) where period.upperBound > start {
-        let clipped = max(period.lowerBound, start)..<period.upperBound
-        for segment in Self.subtract(merged, from: clipped) where !body(segment) {
-          return
+      if self.isWorkingDay(day) {
+        for period in self.businessHours.periods {
+          let close = self.instant(day, period.close)
+          guard close > start else { continue }
+          let clipped = max(self.instant(day, period.open), start)..<close
+          guard !clipped.isEmpty else { continue }
+          if merged.isEmpty {
+            if !body(clipped) { return }
+          } else {
+            for segment in Self.subtract(merged, from: clipped) where !body(segment) {
+              return
+            }
+          }
         }
       }
       day = day.adding(days: 1)
