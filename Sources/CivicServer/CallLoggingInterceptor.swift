@@ -38,7 +38,7 @@ public struct CallLoggingInterceptor: ServerInterceptor {
     let finished: @Sendable ((any Error)?) -> (any Error)? = { [logger] error in
       // A client's cancel is logged as CANCELLED, not as an UNKNOWN warning (DeadlineInterceptor,
       // outside this one, turns it so for the client and the metrics).
-      let code = error.map { CallMetricsInterceptor.codeName(DeadlineInterceptor.cancellationStatus(for: $0, cancelled: context.cancellation.isCancelled)) } ?? "OK"
+      let code = error.map { CallMetricsInterceptor.codeName(CallCancellation.status(for: $0, cancelled: context.cancellation.isCancelled)) } ?? "OK"
       let elapsed = ContinuousClock.now - start
       let metadata: Logger.Metadata = ["rpc.code": "\(code)", "rpc.duration_ms": "\(elapsed.milliseconds)"]
       switch code {

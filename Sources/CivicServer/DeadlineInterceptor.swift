@@ -28,36 +28,16 @@ public struct DeadlineInterceptor: ServerInterceptor {
     context: ServerContext,
     next: (StreamingServerRequest<Input>, ServerContext) async throws -> StreamingServerResponse<Output>
   ) async throws -> StreamingServerResponse<Output> {
-    let timeout = request.metadata[stringValues: "grpc-timeout"].first(where: { _ in true })
-    let deadline = timeout.flatMap(GRPCTimeout.micros(from:)).map {
-      ContinuousClock.now.advanced(by: .microseconds(Int64(clamping: $0)))
+    // The deadline and the grpc-timeout text it came from, when the call has one.
+    let deadline = request.metadata[stringValues: "grpc-timeout"].first(where: { _ in true }).flatMap { text in
+      GRPCTimeout.micros(from: text).map { (at: ContinuousClock.now.advanced(by: .microseconds(Int64(clamping: $0))), timeout: text) }
     }
     return try await self.settling(request: request, context: context, next: next) { error in
       error.map { error in
         let cancelled = context.cancellation.isCancelled
-        guard let deadline, let timeout else { return Self.cancellationStatus(for: error, cancelled: cancelled) }
-        let status = Self.status(for: error, deadline: deadline, timeout: timeout, cancelled: cancelled)
-        return Self.cancellationStatus(for: status, cancelled: cancelled)
+        let timedOut = deadline.map { Self.status(for: error, deadline: $0.at, timeout: $0.timeout, cancelled: cancelled) }
+        return CallCancellation.status(for: timedOut ?? error, cancelled: cancelled)
       }
-    }
-  }
-
-  /// CANCELLED for a cancelled call that ended in a `CancellationError` (bare or wrapped);
-  /// otherwise `error` unchanged.
-  package static func cancellationStatus(for error: any Error, cancelled: Bool) -> any Error {
-    guard cancelled, Self.isCancellation(error), (error as? RPCError)?.code != .cancelled else { return error }
-    return RPCError(code: .cancelled, message: "the call was cancelled before the server finished it", cause: error)
-  }
-
-  /// Whether `error` is how a cancelled call ends: CANCELLED, Swift's `CancellationError`, or
-  /// the UNKNOWN with an empty message that GRPCCore (2.4.3, `ServerRPCExecutor._intercept`)
-  /// makes of a `CancellationError` thrown by an inner interceptor or the handler. Missing
-  /// that last form sent UNKNOWN to grpcio's timeout_on_sleeping_server now and then.
-  package static func isCancellation(_ error: any Error) -> Bool {
-    switch error {
-    case let error as RPCError: return error.code == .cancelled || (error.code == .unknown && error.cause is CancellationError)
-    case is CancellationError: return true
-    default: return false
     }
   }
 
@@ -70,7 +50,7 @@ public struct DeadlineInterceptor: ServerInterceptor {
     cancelled: Bool,
     now: ContinuousClock.Instant = .now
   ) -> any Error {
-    guard Self.isCancellation(error), cancelled, now >= deadline.advanced(by: .zero - Self.tolerance) else { return error }
+    guard CallCancellation.isCancellation(error), cancelled, now >= deadline.advanced(by: .zero - Self.tolerance) else { return error }
     return RPCError(
       code: .deadlineExceeded,
       message: "the call's deadline (grpc-timeout \(timeout)) passed before the server finished it",

@@ -117,14 +117,14 @@ struct DeadlineInterceptorTests {
 
   @Test("a cancelled call's CancellationError becomes CANCELLED; other errors, and a call not cancelled, stay as they are")
   func cancellation() {
-    let cancelled = DeadlineInterceptor.cancellationStatus(for: CancellationError(), cancelled: true) as? RPCError
+    let cancelled = CallCancellation.status(for: CancellationError(), cancelled: true) as? RPCError
     #expect(cancelled?.code == .cancelled)
-    #expect(DeadlineInterceptor.cancellationStatus(for: CancellationError(), cancelled: false) is CancellationError)
+    #expect(CallCancellation.status(for: CancellationError(), cancelled: false) is CancellationError)
     let wrapped = RPCError(code: .unknown, message: "", cause: CancellationError())
-    #expect((DeadlineInterceptor.cancellationStatus(for: wrapped, cancelled: true) as? RPCError)?.code == .cancelled)
+    #expect((CallCancellation.status(for: wrapped, cancelled: true) as? RPCError)?.code == .cancelled)
     let other = RPCError(code: .invalidArgument, message: "bad")
-    #expect((DeadlineInterceptor.cancellationStatus(for: other, cancelled: true) as? RPCError)?.code == .invalidArgument)
+    #expect((CallCancellation.status(for: other, cancelled: true) as? RPCError)?.code == .invalidArgument)
     struct Unexpected: Error {}
-    #expect(DeadlineInterceptor.cancellationStatus(for: Unexpected(), cancelled: true) is Unexpected)
+    #expect(CallCancellation.status(for: Unexpected(), cancelled: true) is Unexpected)
   }
 }
