@@ -112,6 +112,27 @@ struct ReadRouteTests {
     #expect(writes.position(for: 7, at: self.start + .seconds(3)) == nil)
   }
 
+  @Test("recent writes: once many accounts are held, expired ones are swept out and live ones kept")
+  func recentWritesSweep() {
+    let writes = RecentWrites(window: .seconds(2))
+    for account in 0..<Int64(RecentWrites.sweepAbove) {
+      writes.record(account: account, position: WALPosition(UInt64(account)), at: self.start)
+    }
+    #expect(writes.count == RecentWrites.sweepAbove)
+    // Three seconds on, every entry above has expired: the next write sweeps them all out.
+    let later = self.start + .seconds(3)
+    writes.record(account: 100_000, position: WALPosition(9), at: later)
+    #expect(writes.count == 1)
+    // Live accounts past the threshold: none is dropped.
+    for account in 200_000..<Int64(200_000 + RecentWrites.sweepAbove + 500) {
+      writes.record(account: account, position: WALPosition(UInt64(account)), at: later)
+    }
+    #expect(writes.count == RecentWrites.sweepAbove + 501)
+    #expect(writes.position(for: 100_000, at: later) == WALPosition(9))
+    #expect(writes.position(for: 200_000, at: later) == WALPosition(200_000))
+    #expect(writes.position(for: 0, at: later) == nil)
+  }
+
   @Test("every method the replica may serve is a unary method of a database service, and none writes an audit entry")
   func readMethods() throws {
     let databaseServices = Set(DatabaseServices.names)
