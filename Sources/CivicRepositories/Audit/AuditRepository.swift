@@ -76,6 +76,12 @@ public struct AuditRepository: Sendable {
     return String(decoding: text, as: UTF8.self)
   }
 
+  /// Whether any committed entry names `object`, sealed or not yet (a row the sequencer has
+  /// not numbered counts: a marker written a moment ago must be seen).
+  public func hasEntry(object: String) async throws(StoreError) -> Bool {
+    try await self.connection.query("SELECT EXISTS (SELECT 1 FROM audit_log WHERE object = \(object))").scalar(Bool.self) ?? false
+  }
+
   /// Up to `limit` entries after `seq`, in order (for walking the chain).
   public func entries(after seq: Int64, limit: Int) async throws(StoreError) -> [AuditRecord] {
     try await self.connection.query("SELECT \(AuditRecord.columns) WHERE seq > \(seq) ORDER BY seq LIMIT \(limit)")

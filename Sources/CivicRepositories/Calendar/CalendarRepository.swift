@@ -54,6 +54,22 @@ public struct CalendarRepository: Sendable {
     return stored
   }
 
+  /// The column `calendar_key`: the cache key of the calendar of a case's jurisdiction, for a
+  /// query over `cases c`. A read that selects it beside the case passes it to
+  /// `calendar(_:knownKey:)` and so needs no statement of its own for an unchanged calendar.
+  public static let keyOfCaseCalendar: SQLQuery =
+    "(SELECT k.version::text || '/' || k.xmin::text FROM calendars k WHERE k.jurisdiction = c.jurisdiction) AS calendar_key"
+
+  /// The calendar of `jurisdiction` given its key read by an earlier statement
+  /// (`keyOfCaseCalendar`): the cached calendar when the key still matches it, else a fresh read.
+  /// Only for reads: a transaction that locks rows reads the calendar after its locks instead.
+  public func calendar(_ jurisdiction: String, knownKey key: String?) async throws -> StoredCalendar? {
+    if let key, let cached = Self.cache.withLock({ $0[jurisdiction] }), cached.key == key {
+      return cached.stored
+    }
+    return try await self.calendar(jurisdiction)
+  }
+
   /// Writes the head row (insert or update) at `version`.
   public func saveHead(_ calendar: WorkingCalendar, version: Int64) async throws(StoreError) {
     try await self.connection.execute(

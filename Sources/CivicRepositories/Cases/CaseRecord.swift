@@ -22,14 +22,16 @@ public struct CaseRecord: Sendable, SQLRecord {
   /// The intake unit or some task's unit is in the caller's scope.
   public var visible: Bool
 
-  /// The columns `init(row:)` reads, for a scope range bound as `lower` and `upper`.
-  static func select(scope range: (lower: String, upper: String)) -> SQLQuery {
-    """
+  /// The columns `init(row:)` reads, for a scope range bound as `lower` and `upper`, after
+  /// `extraColumns` when given (columns a caller reads beside the record).
+  static func select(scope range: (lower: String, upper: String), extraColumns: SQLQuery? = nil) -> SQLQuery {
+    let extra: SQLQuery = extraColumns.map { ", " + $0 } ?? ""
+    return """
     SELECT c.id, \(StoredSnapshot.columns("c")), c.unit_id, u.code AS unit_code, u.path AS unit_path, c.applicant_id_number,
       c.applicant_phone, c.jurisdiction, c.submitted_at, c.updated_at, v.name AS item_name,
       (u.path >= \(range.lower) AND u.path < \(range.upper)) AS intake_in_scope,
       EXISTS (SELECT 1 FROM case_tasks t JOIN units tu ON tu.id = t.unit_id
-              WHERE t.case_id = c.id AND tu.path >= \(range.lower) AND tu.path < \(range.upper)) AS task_in_scope
+              WHERE t.case_id = c.id AND tu.path >= \(range.lower) AND tu.path < \(range.upper)) AS task_in_scope\(extra)
     FROM cases c
     JOIN units u ON u.id = c.unit_id
     JOIN catalog_item_versions v ON v.item_code = c.item_code AND v.version = c.item_version

@@ -23,12 +23,15 @@ public struct CaseSummaryRecord: Sendable, SQLRecord {
   public var clocks: CaseClocks
   public var submittedAt: Date
   public var updatedAt: Date
+  /// The key of the jurisdiction's calendar (`CalendarRepository.keyOfCaseCalendar`).
+  public var calendarKey: String?
 
   /// The columns `init(row:)` reads; the caller adds WHERE, ORDER BY and LIMIT.
   static let select: SQLQuery = """
     SELECT c.id, c.kind, c.state, c.item_code, c.item_version, v.name AS item_name, c.channel, c.applicant_name,
       c.applicant_id_number, c.applicant_phone, u.code AS unit_code, c.jurisdiction, c.version, c.current_stage, c.approved,
-      c.clocks, CASE WHEN c.clocks IS NULL THEN c.snapshot::text END AS snapshot, c.submitted_at, c.updated_at
+      c.clocks, CASE WHEN c.clocks IS NULL THEN c.snapshot::text END AS snapshot, c.submitted_at, c.updated_at,
+      \(CalendarRepository.keyOfCaseCalendar)
     FROM cases c
     JOIN units u ON u.id = c.unit_id
     JOIN catalog_item_versions v ON v.item_code = c.item_code AND v.version = c.item_version
@@ -53,5 +56,6 @@ public struct CaseSummaryRecord: Sendable, SQLRecord {
     self.clocks = try StoredClocks.decode(try row.decode(column: "clocks"), orSnapshot: try row.decode(column: "snapshot"))
     self.submittedAt = try row.decode(column: "submitted_at")
     self.updatedAt = try row.decode(column: "updated_at")
+    self.calendarKey = try row.decode(column: "calendar_key")
   }
 }

@@ -14,10 +14,10 @@ public struct CasePersonRepository: Sendable {
     )
   }
 
-  /// The applicant person of case `caseID`, if intake named one.
-  public func applicant(of caseID: Int64) async throws(StoreError) -> Int64? {
-    try await self.connection.query(
-      "SELECT person_id FROM case_people WHERE case_id = \(caseID) AND role = 'applicant' ORDER BY person_id LIMIT 1"
-    ).scalar(Int64.self)
-  }
+  /// The column `applicant_person_id`, for a query over `cases c`: the applicant person of the
+  /// case, if intake named one.
+  public static let applicantOfCase: SQLQuery = """
+    (SELECT p.person_id FROM case_people p WHERE p.case_id = c.id AND p.role = 'applicant'
+     ORDER BY p.person_id LIMIT 1) AS applicant_person_id
+    """
 }

@@ -18,6 +18,15 @@ enum CalendarStore {
     try await CalendarRepository(connection).calendar(jurisdiction, lock: lock).map { Stored(calendar: $0.calendar, version: $0.version) }
   }
 
+  /// The calendar of `jurisdiction` for a read that selected its key with the case
+  /// (`CalendarRepository.keyOfCaseCalendar`); a missing one is an error naming it.
+  static func require(_ jurisdiction: String, knownKey key: String?, on connection: StoreConnection) async throws -> Stored {
+    guard let stored = try await CalendarRepository(connection).calendar(jurisdiction, knownKey: key) else {
+      throw DomainError.notFound("calendar \(jurisdiction)")
+    }
+    return Stored(calendar: stored.calendar, version: stored.version)
+  }
+
   /// The calendar of `jurisdiction`; a missing one is an error naming it.
   static func require(_ jurisdiction: String, on connection: StoreConnection, lock: Bool = false) async throws -> Stored {
     guard let stored = try await self.load(jurisdiction, on: connection, lock: lock) else {

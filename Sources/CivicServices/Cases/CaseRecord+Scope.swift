@@ -11,4 +11,12 @@ extension CaseRecord {
     }
     return record
   }
+
+  /// Case `id` for reading, with what GetCase shows beside it (`CaseReading`), if `scope` reaches it.
+  static func read(_ id: Int64, scope: UnitScope, on connection: StoreConnection) async throws -> CaseReading {
+    guard let reading = try await CaseRepository(connection).read(id, visibleIn: scope.sqlRange) else {
+      throw DomainError.notFound("case \(CaseNumber.format(id))")
+    }
+    return reading
+  }
 }

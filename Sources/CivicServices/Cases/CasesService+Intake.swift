@@ -44,10 +44,11 @@ extension CasesService {
       if let key {
         try await key.lock(on: connection, wait: false)
         if let existing = try await key.recordedCase(on: connection) {
-          let record = try await CaseRecord.load(existing, scope: .everything, on: connection, lock: false)
-          let calendar = try await CalendarStore.require(record.jurisdiction, on: connection).calendar
+          let reading = try await CaseRecord.read(existing, scope: .everything, on: connection)
+          let record = reading.record
+          let calendar = try await CalendarStore.require(record.jurisdiction, knownKey: reading.calendarKey, on: connection).calendar
           var answer = try CaseMapping.message(record, calendar: calendar, at: start)
-          try await NamedPerson.attach(to: &answer, caseID: existing, for: principal, on: connection)
+          try await NamedPerson.attach(to: &answer, personID: reading.applicantPersonID, for: principal, on: connection)
           return answer
         }
       }
@@ -77,7 +78,7 @@ extension CasesService {
       )
       var answer = try CaseMapping.message(record, calendar: calendar, at: now)
       // Only a case taken in for a person record has one linked (a typed-in applicant has none).
-      if named != nil { try await NamedPerson.attach(to: &answer, caseID: id, for: principal, on: connection) }
+      try await NamedPerson.attach(to: &answer, personID: named?.person.personID, for: principal, on: connection)
       return answer
     }
   }

@@ -11,13 +11,16 @@ extension CasesService {
     let principal = try RequestContext.principal()
     let id = try CaseNumber.parse(request.caseID)
     return try await self.store.withConnection { connection in
-      let record = try await CaseRecord.load(id, scope: principal.scope, on: connection, lock: false)
-      let calendar = try await CalendarStore.require(record.jurisdiction, on: connection).calendar
+      // Two statements for an unchanged calendar: the case (with its calendar's key and its
+      // applicant person), then its timeline.
+      let reading = try await CaseRecord.read(id, scope: principal.scope, on: connection)
+      let record = reading.record
+      let calendar = try await CalendarStore.require(record.jurisdiction, knownKey: reading.calendarKey, on: connection).calendar
       let timeline = try await CaseRepository(connection).timeline(of: id).map(CaseMapping.timelineEntry)
       var answer = try CaseMapping.message(
         record, calendar: calendar, at: .now, timeline: timeline
       )
-      try await NamedPerson.attach(to: &answer, caseID: id, for: principal, on: connection)
+      try await NamedPerson.attach(to: &answer, personID: reading.applicantPersonID, for: principal, on: connection)
       return answer
     }
   }
@@ -54,7 +57,9 @@ extension CasesService {
       let now = Instant.now
       for record in records.prefix(size) {
         if calendars[record.jurisdiction] == nil {
-          calendars[record.jurisdiction] = try await CalendarStore.require(record.jurisdiction, on: connection).calendar
+          calendars[record.jurisdiction] = try await CalendarStore.require(
+            record.jurisdiction, knownKey: record.calendarKey, on: connection
+          ).calendar
         }
         response.cases.append(
           try CaseMapping.summary(record, calendar: calendars[record.jurisdiction]!, at: now)

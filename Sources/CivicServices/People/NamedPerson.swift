@@ -27,8 +27,9 @@ struct NamedPerson: Sendable {
 
   /// Sets the case's person and, for clerks and handlers, the tags in force today that are
   /// not sensitive (special and key groups are read through GetPerson with a purpose).
-  static func attach(to message: inout Civicgrid_V1_Case, caseID: Int64, for principal: Principal, on connection: StoreConnection) async throws {
-    guard let personID = try await CasePersonRepository(connection).applicant(of: caseID) else { return }
+  /// `personID` is the case's applicant person (`CaseReading.applicantPersonID`).
+  static func attach(to message: inout Civicgrid_V1_Case, personID: Int64?, for principal: Principal, on connection: StoreConnection) async throws {
+    guard let personID else { return }
     message.personID = personID
     guard !principal.roles.isDisjoint(with: Self.tagReaders), let person = try await PersonRepository(connection).load(ids: [personID]).first
     else { return }
