@@ -317,11 +317,47 @@ public nonisolated struct Civicgrid_V1_ItemVersion: @unchecked Sendable {
   /// Clears the value of `updatedAt`. Subsequent reads from it will return its default value.
   public mutating func clearUpdatedAt() {_uniqueStorage()._updatedAt = nil}
 
+  /// Set on a published version while its intake is suspended because a social organisation its
+  /// stages dispatch to holds no service contract covering the item today (docs/CONTRACTS.md).
+  /// Computed from the contracts on every read: it lifts when a contract covers the item again.
+  public var contractSuspension: Civicgrid_V1_ContractSuspension {
+    get {_storage._contractSuspension ?? Civicgrid_V1_ContractSuspension()}
+    set {_uniqueStorage()._contractSuspension = newValue}
+  }
+  /// Returns true if `contractSuspension` has been explicitly set.
+  public var hasContractSuspension: Bool {_storage._contractSuspension != nil}
+  /// Clears the value of `contractSuspension`. Subsequent reads from it will return its default value.
+  public mutating func clearContractSuspension() {_uniqueStorage()._contractSuspension = nil}
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 
   fileprivate var _storage = _StorageClass.defaultInstance
+}
+
+/// Why a published version takes no intake: an organisation it dispatches to is not covered.
+public nonisolated struct Civicgrid_V1_ContractSuspension: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// The social organisation no contract covers the item at.
+  public var organisationUnitCode: String = String()
+
+  /// The covering contract nearest today (SC…), when the organisation holds one for the item.
+  public var contractNumber: String = String()
+
+  /// The last day that contract covered (YYYY-MM-DD), when it has ended; empty when it has
+  /// not begun or there is none.
+  public var endedOn: String = String()
+
+  /// The refusal as intake and dispatch answer it, naming the rule, item, organisation and contract.
+  public var reason: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
 }
 
 public nonisolated struct Civicgrid_V1_Item: Sendable {
@@ -617,7 +653,7 @@ nonisolated extension Civicgrid_V1_ItemDefinition: SwiftProtobuf.Message, SwiftP
 
 nonisolated extension Civicgrid_V1_ItemVersion: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ItemVersion"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}code\0\u{1}version\0\u{1}status\0\u{1}definition\0\u{3}updated_at\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}code\0\u{1}version\0\u{1}status\0\u{1}definition\0\u{3}updated_at\0\u{3}contract_suspension\0")
 
   fileprivate class _StorageClass {
     var _code: String = String()
@@ -625,6 +661,7 @@ nonisolated extension Civicgrid_V1_ItemVersion: SwiftProtobuf.Message, SwiftProt
     var _status: Civicgrid_V1_ItemVersionStatus = .unspecified
     var _definition: Civicgrid_V1_ItemDefinition? = nil
     var _updatedAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+    var _contractSuspension: Civicgrid_V1_ContractSuspension? = nil
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -640,6 +677,7 @@ nonisolated extension Civicgrid_V1_ItemVersion: SwiftProtobuf.Message, SwiftProt
       _status = source._status
       _definition = source._definition
       _updatedAt = source._updatedAt
+      _contractSuspension = source._contractSuspension
     }
   }
 
@@ -663,6 +701,7 @@ nonisolated extension Civicgrid_V1_ItemVersion: SwiftProtobuf.Message, SwiftProt
         case 3: try { try decoder.decodeSingularEnumField(value: &_storage._status) }()
         case 4: try { try decoder.decodeSingularMessageField(value: &_storage._definition) }()
         case 5: try { try decoder.decodeSingularMessageField(value: &_storage._updatedAt) }()
+        case 6: try { try decoder.decodeSingularMessageField(value: &_storage._contractSuspension) }()
         default: break
         }
       }
@@ -690,6 +729,9 @@ nonisolated extension Civicgrid_V1_ItemVersion: SwiftProtobuf.Message, SwiftProt
       try { if let v = _storage._updatedAt {
         try visitor.visitSingularMessageField(value: v, fieldNumber: 5)
       } }()
+      try { if let v = _storage._contractSuspension {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 6)
+      } }()
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -704,10 +746,56 @@ nonisolated extension Civicgrid_V1_ItemVersion: SwiftProtobuf.Message, SwiftProt
         if _storage._status != rhs_storage._status {return false}
         if _storage._definition != rhs_storage._definition {return false}
         if _storage._updatedAt != rhs_storage._updatedAt {return false}
+        if _storage._contractSuspension != rhs_storage._contractSuspension {return false}
         return true
       }
       if !storagesAreEqual {return false}
     }
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Civicgrid_V1_ContractSuspension: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ContractSuspension"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}organisation_unit_code\0\u{3}contract_number\0\u{3}ended_on\0\u{1}reason\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.organisationUnitCode) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.contractNumber) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.endedOn) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.reason) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.organisationUnitCode.isEmpty {
+      try visitor.visitSingularStringField(value: self.organisationUnitCode, fieldNumber: 1)
+    }
+    if !self.contractNumber.isEmpty {
+      try visitor.visitSingularStringField(value: self.contractNumber, fieldNumber: 2)
+    }
+    if !self.endedOn.isEmpty {
+      try visitor.visitSingularStringField(value: self.endedOn, fieldNumber: 3)
+    }
+    if !self.reason.isEmpty {
+      try visitor.visitSingularStringField(value: self.reason, fieldNumber: 4)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Civicgrid_V1_ContractSuspension, rhs: Civicgrid_V1_ContractSuspension) -> Bool {
+    if lhs.organisationUnitCode != rhs.organisationUnitCode {return false}
+    if lhs.contractNumber != rhs.contractNumber {return false}
+    if lhs.endedOn != rhs.endedOn {return false}
+    if lhs.reason != rhs.reason {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -58,6 +58,11 @@ public nonisolated enum Civicgrid_V1_AlertKind: SwiftProtobuf.Enum, Swift.CaseIt
 
   /// An urgent field event's alert was not acknowledged in time: the unit above is told.
   case urgentEscalated // = 9
+
+  /// A service contract covering a published catalogue item ends within the notice period and no
+  /// other contract covers the item after it: its purchasing unit is told (once per contract,
+  /// item and last day), before intake of the item is suspended.
+  case contractEnding // = 10
   case UNRECOGNIZED(Int)
 
   public init() {
@@ -76,6 +81,7 @@ public nonisolated enum Civicgrid_V1_AlertKind: SwiftProtobuf.Enum, Swift.CaseIt
     case 7: self = .targetMissed
     case 8: self = .urgentEvent
     case 9: self = .urgentEscalated
+    case 10: self = .contractEnding
     default: self = .UNRECOGNIZED(rawValue)
     }
   }
@@ -92,6 +98,7 @@ public nonisolated enum Civicgrid_V1_AlertKind: SwiftProtobuf.Enum, Swift.CaseIt
     case .targetMissed: return 7
     case .urgentEvent: return 8
     case .urgentEscalated: return 9
+    case .contractEnding: return 10
     case .UNRECOGNIZED(let i): return i
     }
   }
@@ -108,6 +115,7 @@ public nonisolated enum Civicgrid_V1_AlertKind: SwiftProtobuf.Enum, Swift.CaseIt
     .targetMissed,
     .urgentEvent,
     .urgentEscalated,
+    .contractEnding,
   ]
 
 }
@@ -889,7 +897,7 @@ public nonisolated struct Civicgrid_V1_ListInspectionsResponse: Sendable {
 fileprivate nonisolated let _protobuf_package = "civicgrid.v1"
 
 nonisolated extension Civicgrid_V1_AlertKind: SwiftProtobuf._ProtoNameProviding {
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0ALERT_KIND_UNSPECIFIED\0\u{1}ALERT_KIND_WARNING\0\u{1}ALERT_KIND_URGE\0\u{1}ALERT_KIND_ORDER_PROPOSED\0\u{1}ALERT_KIND_ORDER\0\u{1}ALERT_KIND_NOTICE\0\u{1}ALERT_KIND_INSPECTION\0\u{1}ALERT_KIND_TARGET_MISSED\0\u{1}ALERT_KIND_URGENT_EVENT\0\u{1}ALERT_KIND_URGENT_ESCALATED\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0ALERT_KIND_UNSPECIFIED\0\u{1}ALERT_KIND_WARNING\0\u{1}ALERT_KIND_URGE\0\u{1}ALERT_KIND_ORDER_PROPOSED\0\u{1}ALERT_KIND_ORDER\0\u{1}ALERT_KIND_NOTICE\0\u{1}ALERT_KIND_INSPECTION\0\u{1}ALERT_KIND_TARGET_MISSED\0\u{1}ALERT_KIND_URGENT_EVENT\0\u{1}ALERT_KIND_URGENT_ESCALATED\0\u{1}ALERT_KIND_CONTRACT_ENDING\0")
 }
 
 nonisolated extension Civicgrid_V1_OrderLevel: SwiftProtobuf._ProtoNameProviding {

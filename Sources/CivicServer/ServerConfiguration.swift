@@ -28,6 +28,9 @@ public struct ServerConfiguration: Sendable, Equatable {
   public var rateLimits: RateLimits
   /// Seconds between this instance's warning sweeps (docs/SUPERVISION.md); 0: it does not sweep.
   public var warningSweepSeconds: Int
+  /// Working days before a contract covering a published catalogue item ends with nothing
+  /// after it that the sweeper tells its purchasing unit (docs/CONTRACTS.md); 0: never.
+  public var contractNoticeWorkingDays: Int = 5
   /// TLS on both listeners (docs/SECURITY.md); nil: plaintext.
   public var tls: TLSFiles?
   /// The OpenTelemetry collector that receives traces over OTLP/gRPC, `http://HOST:PORT` or
@@ -79,7 +82,7 @@ public struct ServerConfiguration: Sendable, Equatable {
     "wire_listen", "grpc_listen", "metrics_listen", "log_level",
     "max_concurrent_streams", "max_message_size", "idle_timeout_seconds", "grace_period_seconds",
     "warning_sweep_seconds", "max_calls_in_flight", "rate_limits",
-  ] + TLSFiles.keys + ["otlp_endpoint", "trace_sample_ratio"] + ["read_database_url", "read_max_lag_ms"]
+  ] + ["contract_notice_working_days"] + TLSFiles.keys + ["otlp_endpoint", "trace_sample_ratio"] + ["read_database_url", "read_max_lag_ms"]
 
   /// Applies one setting given as text; `source` names where it came from for errors.
   public mutating func apply(key: String, value: String, source: String) throws(ConfigurationError) {
@@ -110,6 +113,7 @@ public struct ServerConfiguration: Sendable, Equatable {
     case "idle_timeout_seconds": self.idleTimeoutSeconds = try int(1...86_400)
     case "grace_period_seconds": self.gracePeriodSeconds = try int(0...3_600)
     case "warning_sweep_seconds": self.warningSweepSeconds = try int(0...3_600)
+    case "contract_notice_working_days": self.contractNoticeWorkingDays = try int(0...60)
     case "max_calls_in_flight": self.maxCallsInFlight = try int(0...1_000_000)
     case "rate_limits":
       do {

@@ -227,6 +227,7 @@ struct Serve: AsyncParsableCommand {
       // Records warning-level changes (docs/SUPERVISION.md); safe with several instances.
       var configuration = WarningSweeper.Configuration.defaults
       configuration.interval = .seconds(settings.warningSweepSeconds)
+      configuration.contractNoticeWorkingDays = settings.contractNoticeWorkingDays
       let sweeper = WarningSweeper(store: pool, configuration: configuration, logger: logger)
       services.append(.init(service: WarningSweeperService(sweeper: sweeper)))
     }

@@ -24,6 +24,19 @@ struct ItemCommand: AsyncParsableCommand {
     definition.stages.map { $0.unitCodes.joined(separator: "+") }.joined(separator: " → ")
   }
 
+  /// `v2 published`, with `, suspended (SC000002 with SO2 ended 2026-12-05)` while no contract
+  /// covers the item at an organisation it dispatches to (docs/CONTRACTS.md).
+  static func status(_ version: Civicgrid_V1_ItemVersion) -> String {
+    let status = "v\(version.version) \(version.status.name)"
+    guard version.hasContractSuspension else { return status }
+    let s = version.contractSuspension
+    let why =
+      s.contractNumber.isEmpty
+      ? "\(s.organisationUnitCode) holds no contract for it"
+      : "\(s.contractNumber) with \(s.organisationUnitCode) \(s.endedOn.isEmpty ? "not begun" : "ended \(s.endedOn)")"
+    return "\(status), suspended (\(why))"
+  }
+
   struct List: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "List catalogue items (all pages).")
 
@@ -80,7 +93,7 @@ struct ItemCommand: AsyncParsableCommand {
         table.append([
           item.code, definition.name, definition.category, definition.kind.name,
           definition.kind == .promised ? "\(definition.promisedWorkingDays) wd" : "-",
-          ItemCommand.stages(definition), "v\(version.version) \(version.status.name)",
+          ItemCommand.stages(definition), ItemCommand.status(version),
         ])
       }
       return table
@@ -121,7 +134,7 @@ struct ItemCommand: AsyncParsableCommand {
         ("Limit", d.kind == .promised ? "\(d.promisedWorkingDays) working days" : "completed at the window"),
         ("Channels", d.channels.map(\.name).joined(separator: ", ")),
         ("Version", "v\(version.version) \(version.status.name) (item version \(item.version))"),
-      ])
+      ] + (version.hasContractSuspension ? [("Intake", "suspended: \(version.contractSuspension.reason)")] : []))
       if !d.stages.isEmpty {
         out += "\n"
         var stages = Table([.init("STAGE", .right), .init("UNITS"), .init("SHARE", .right)])

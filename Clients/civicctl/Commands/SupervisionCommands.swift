@@ -12,6 +12,7 @@ extension Civicgrid_V1_AlertKind: NamedEnum {
     [
       (.warning, "warning"), (.urge, "urge"), (.orderProposed, "order-proposed"), (.order, "order"), (.notice, "notice"), (.inspection, "inspection"),
       (.targetMissed, "target-missed"), (.urgentEvent, "urgent-event"), (.urgentEscalated, "urgent-escalated"),
+      (.contractEnding, "contract-ending"),
     ]
   }
 }

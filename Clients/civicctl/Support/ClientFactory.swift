@@ -69,6 +69,10 @@ enum ClientFactory {
   }
 
   static func run<Action: ClientAction>(_ action: Action, endpoint: Endpoint) async throws -> Action.Output {
+    // Read-your-writes between commands (docs/SCALING.md): every call of every command.
+    let interceptors: [any ClientInterceptor] = endpoint.positions.map {
+      [CommitPositionInterceptor(positions: $0, server: endpoint.server, sendsMinimum: endpoint.sendsMinimumPosition)]
+    } ?? []
     switch endpoint.transport {
     case "http2":
       var config = HTTP2ClientTransport.Posix.Config.defaults
@@ -83,12 +87,12 @@ enum ClientFactory {
         transportSecurity: endpoint.tls.map(ClientTLS.http2) ?? .plaintext,
         config: config
       )
-      return try await withGRPCClient(transport: transport) { client in try await action.run(client) }
+      return try await withGRPCClient(transport: transport, interceptors: interceptors) { client in try await action.run(client) }
     default:
       var config = CivicWireClientTransport.Config.defaults
       config.tls = try endpoint.tls.map(ClientTLS.wire)
       let transport = try CivicWireClientTransport(host: endpoint.host, port: endpoint.port, config: config)
-      return try await withGRPCClient(transport: transport) { client in try await action.run(client) }
+      return try await withGRPCClient(transport: transport, interceptors: interceptors) { client in try await action.run(client) }
     }
   }
 

@@ -69,23 +69,27 @@ struct ConfigFile: Sendable {
 
   /// Writes the login owner-only, replacing any earlier file.
   func save(_ login: StoredLogin) throws {
-    let directory = (self.path as NSString).deletingLastPathComponent
-    if !directory.isEmpty, !FileManager.default.fileExists(atPath: directory) {
-      do {
-        try FileManager.default.createDirectory(
-          atPath: directory,
-          withIntermediateDirectories: true,
-          attributes: [.posixPermissions: 0o700]
-        )
-      } catch {
-        throw Failure(description: "cannot create \(directory): \(error.localizedDescription)")
-      }
-    }
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-    let data = try encoder.encode(login) + Data("\n".utf8)
+    try Self.writeOwnerOnly(try encoder.encode(login) + Data("\n".utf8), to: self.path)
+  }
 
-    let temporary = self.path + ".tmp-\(getpid())"
+  /// Creates the folder of `path` owner-only (0700) when it is missing.
+  static func createFolder(of path: String) throws {
+    let directory = (path as NSString).deletingLastPathComponent
+    guard !directory.isEmpty, !FileManager.default.fileExists(atPath: directory) else { return }
+    do {
+      try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+    } catch {
+      throw Failure(description: "cannot create \(directory): \(error.localizedDescription)")
+    }
+  }
+
+  /// Writes `data` to `path` owner-only (0600) through a temporary file renamed into place, so
+  /// a reader sees the old file or the new one, never half of one.
+  static func writeOwnerOnly(_ data: Data, to path: String) throws {
+    try Self.createFolder(of: path)
+    let temporary = path + ".tmp-\(getpid())"
     // O_EXCL: never follow or reuse a file someone else put there; 0600 from the first byte.
     let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
     guard fd >= 0 else { throw Failure(description: "cannot create \(temporary): \(String(cString: strerror(errno)))") }
@@ -105,10 +109,10 @@ struct ConfigFile: Sendable {
     ok = ok && fsync(fd) == 0
     let error = errno
     close(fd)
-    guard ok, rename(temporary, self.path) == 0 else {
+    guard ok, rename(temporary, path) == 0 else {
       let reason = String(cString: strerror(ok ? errno : error))
       unlink(temporary)
-      throw Failure(description: "cannot write \(self.path): \(reason)")
+      throw Failure(description: "cannot write \(path): \(reason)")
     }
   }
 

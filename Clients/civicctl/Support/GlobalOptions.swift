@@ -27,6 +27,12 @@ struct GlobalOptions: ParsableArguments {
   @Option(help: "Join a trace: send this W3C traceparent (00-<32 hex>-<16 hex>-<2 hex>).")
   var traceparent: String?
 
+  @Flag(
+    name: .customLong("no-min-lsn"),
+    help: "Do not send the newest commit position seen from this server (civicgrid-min-lsn): reads may then lag earlier commands' writes."
+  )
+  var noMinLSN = false
+
   @OptionGroup(title: "TLS")
   var tls: TLSOptions
 
@@ -69,6 +75,8 @@ struct GlobalOptions: ParsableArguments {
       stored: login
     )
     endpoint.tls = self.tls.settings
+    endpoint.positions = CommitPositions(config: ConfigFile(environment: environment))
+    endpoint.sendsMinimumPosition = !self.noMinLSN
     return endpoint
   }
 
@@ -105,6 +113,10 @@ struct Endpoint: Equatable, Sendable {
   var token: String?
   /// nil: plaintext.
   var tls: ClientTLSSettings? = nil
+  /// Where the newest commit position seen from each server is kept; nil: nowhere.
+  var positions: CommitPositions? = nil
+  /// Whether calls send the stored position as `civicgrid-min-lsn` (not with --no-min-lsn).
+  var sendsMinimumPosition = true
 
   /// "HOST:PORT" as given back to people and to the config file.
   var server: String {

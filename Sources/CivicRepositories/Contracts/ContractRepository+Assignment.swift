@@ -52,6 +52,11 @@ extension ContractRepository {
       )
       rows = try await self.contractRows(unitCodes: codes, itemCode: itemCode)
     }
+    return Self.candidates(rows)
+  }
+
+  /// `contractRows` grouped by organisation, as the rule sees them.
+  static func candidates(_ rows: [(String, Int64?, String?, String?, Bool, Bool)]) -> [String: [ContractCoverage.Candidate]] {
     var candidates: [String: [ContractCoverage.Candidate]] = [:]
     for row in rows {
       // An organisation without contracts comes back once, with no contract columns.
@@ -66,7 +71,7 @@ extension ContractRepository {
 
   /// The organisations among `unitCodes` with each of their contracts' current terms (one
   /// row without contract columns for an organisation that has none).
-  private func contractRows(unitCodes: [String], itemCode: String) async throws(StoreError) -> [(String, Int64?, String?, String?, Bool, Bool)] {
+  func contractRows(unitCodes: [String], itemCode: String) async throws(StoreError) -> [(String, Int64?, String?, String?, Bool, Bool)] {
     try await self.connection.query(
       """
       SELECT u.code, c.id, c.starts_on::text, c.ends_on::text,

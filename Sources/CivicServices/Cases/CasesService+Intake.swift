@@ -138,6 +138,13 @@ extension CasesService {
     }
     let jurisdiction = CalendarStore.defaultJurisdiction
     let calendar = try await CalendarStore.require(jurisdiction, on: connection).calendar
+    // A version dispatching to a social organisation no contract covers today takes no intake
+    // (docs/CONTRACTS.md, "When a contract ends"): refused before any case is written.
+    if let suspension = try await ContractRepository(connection).suspension(
+      itemCode: item.definition.code, unitCodes: item.definition.stages.flatMap(\.units).map(\.rawValue), on: calendar.localDate(of: now)
+    ) {
+      throw suspension
+    }
     let cases = CaseRepository(connection)
     let id = try await cases.nextID()
     let party: Party = intake.channel == .window ? Self.party(principal) : .applicant

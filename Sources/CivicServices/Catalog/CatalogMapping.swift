@@ -122,6 +122,15 @@ enum CatalogMapping {
     return m
   }
 
+  static func message(_ suspension: ContractSuspension) -> Civicgrid_V1_ContractSuspension {
+    var m = Civicgrid_V1_ContractSuspension()
+    m.organisationUnitCode = suspension.organisationCode
+    m.contractNumber = suspension.contractID.map(ServiceContract.number) ?? ""
+    m.endedOn = suspension.endedOn?.description ?? ""
+    m.reason = suspension.description
+    return m
+  }
+
   static func message(_ stored: StoredCatalogItem) -> Civicgrid_V1_Item {
     var m = Civicgrid_V1_Item()
     m.code = stored.item.code

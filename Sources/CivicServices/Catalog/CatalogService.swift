@@ -13,8 +13,17 @@ public import GRPCCore
 /// one transaction.
 public struct CatalogService: Civicgrid_V1_Catalog.SimpleServiceProtocol {
   let store: StorePool
+  /// The clock reads take today from (whether a contract still covers a published item).
+  let now: @Sendable () -> Instant
 
-  public init(store: StorePool) { self.store = store }
+  public init(store: StorePool) {
+    self.init(store: store, now: { .now })
+  }
+
+  init(store: StorePool, now: @escaping @Sendable () -> Instant) {
+    self.store = store
+    self.now = now
+  }
 
   public static let policies: [String: MethodPolicy] = [
     "civicgrid.v1.Catalog/SaveDraft": .roles([.admin]),
@@ -83,10 +92,13 @@ public struct CatalogService: Civicgrid_V1_Catalog.SimpleServiceProtocol {
 
   public func getItem(request: Civicgrid_V1_GetItemRequest, context: ServerContext) async throws -> Civicgrid_V1_Item {
     let code = try Validation.code(request.code, field: "code")
-    guard let stored = try await self.store.withConnection({ connection in try await CatalogRepository(connection).item(code: code) }) else {
-      throw DomainError.notFound("item \(code)")
+    let day = PeopleService.day(of: self.now())
+    return try await self.store.withConnection { connection in
+      guard let stored = try await CatalogRepository(connection).item(code: code) else { throw DomainError.notFound("item \(code)") }
+      var items = [CatalogMapping.message(stored)]
+      try await Self.markSuspensions(&items, on: day, connection: connection)
+      return items[0]
     }
-    return CatalogMapping.message(stored)
   }
 
   public func listItems(request: Civicgrid_V1_ListItemsRequest, context: ServerContext) async throws -> Civicgrid_V1_ListItemsResponse {
@@ -102,6 +114,7 @@ public struct CatalogService: Civicgrid_V1_Catalog.SimpleServiceProtocol {
         message.versions = Array(message.versions.suffix(1))
         response.items.append(message)
       }
+      try await Self.markSuspensions(&response.items, on: PeopleService.day(of: self.now()), connection: connection)
       return codes
     }
     if codes.count > size { response.nextPageToken = PageToken(after: codes[size - 1]).encoded }

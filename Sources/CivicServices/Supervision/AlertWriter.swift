@@ -4,7 +4,7 @@ import CivicStore
 
 /// One row of the alert feed before it has a sequence number.
 struct PendingAlert: Sendable {
-  enum Kind: String, Sendable { case warning, urge, orderProposed, order, notice, inspection, targetMissed, urgentEvent, urgentEscalated }
+  enum Kind: String, Sendable { case warning, urge, orderProposed, order, notice, inspection, targetMissed, urgentEvent, urgentEscalated, contractEnding }
 
   var kind: Kind
   var caseID: Int64?

@@ -10,6 +10,7 @@ extension SupervisionService {
     .warning: .warning, .urge: .urge, .orderProposed: .orderProposed, .order: .order, .notice: .notice, .inspection: .inspection,
     .targetMissed: .targetMissed,
     .urgentEvent: .urgentEvent, .urgentEscalated: .urgentEscalated,
+    .contractEnding: .contractEnding,
   ]
 
   func alertQuery(_ filter: Civicgrid_V1_AlertFilter, principal: Principal) async throws -> AlertFilter {

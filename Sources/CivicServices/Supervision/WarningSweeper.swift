@@ -27,15 +27,22 @@ public struct WarningSweeper: Sendable {
     /// targets (`TargetWatch`); nil never. A check gathers the month's facts and recomputes the
     /// units that may have changed (every unit at least hourly), so it runs far less often than a pass.
     public var targetInterval: Duration?
+    /// How many working days before a contract covering a published catalogue item ends with
+    /// nothing after it its purchasing unit is told (`ContractEndWatch`, on every pass); 0 never.
+    public var contractNoticeWorkingDays: Int
 
-    public init(batchSize: Int, interval: Duration, workers: Int = 1, targetInterval: Duration? = .seconds(600)) {
+    public init(
+      batchSize: Int, interval: Duration, workers: Int = 1, targetInterval: Duration? = .seconds(600), contractNoticeWorkingDays: Int = 5
+    ) {
       self.batchSize = batchSize
       self.interval = interval
       self.workers = max(1, workers)
       self.targetInterval = targetInterval
+      self.contractNoticeWorkingDays = max(0, contractNoticeWorkingDays)
     }
 
-    /// 200 cases per transaction, two at a time, a pass every 5 seconds; targets every 10 minutes.
+    /// 200 cases per transaction, two at a time, a pass every 5 seconds; targets every 10
+    /// minutes; contracts ending noticed 5 working days ahead.
     public static var defaults: Configuration { Configuration(batchSize: 200, interval: .seconds(5), workers: 2) }
   }
 
@@ -49,9 +56,12 @@ public struct WarningSweeper: Sendable {
     public var overdueCommands = 0
     /// Urgent field-event alerts escalated for want of an acknowledgement (`UrgentEscalation`).
     public var urgentEscalations = 0
+    /// Contracts ending alerted to their purchasers (`ContractEndWatch`).
+    public var contractEndings = 0
 
     mutating func add(_ other: Pass) {
       self.urgentEscalations += other.urgentEscalations
+      self.contractEndings += other.contractEndings
       self.overdueCommands += other.overdueCommands
       self.casesExamined += other.casesExamined
       self.changes += other.changes
@@ -88,6 +98,9 @@ public struct WarningSweeper: Sendable {
       return try await group.reduce(into: Pass()) { $0.add($1) }
     }
     total.urgentEscalations = try await UrgentEscalation(store: self.store).pass(at: now, batchSize: self.configuration.batchSize)
+    if self.configuration.contractNoticeWorkingDays > 0 {
+      total.contractEndings = try await ContractEndWatch(store: self.store, noticeWorkingDays: self.configuration.contractNoticeWorkingDays).pass(at: now)
+    }
     if total.changes > 0 {
       self.logger.debug("warning sweep", metadata: ["sweep.cases": "\(total.casesExamined)", "sweep.changes": "\(total.changes)"])
     }

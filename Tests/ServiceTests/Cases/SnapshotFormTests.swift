@@ -70,6 +70,8 @@ struct SnapshotFormTests {
       try await f.publishItem()
       var ids: [String] = []
       for _ in 0..<5 { ids.append(try await Self.submit(f).id) }
+      // Events are numbered after commit: read them numbered, as the reads after conversion do.
+      try #require(try await Sequencer.awaitSequenced(.caseEvents, store: f.pool))
       var before: [Civicgrid_V1_Case] = []
       for id in ids { before.append(try await Self.get(f, id)) }
       // A next sweep time of the sweeper's own, which only a change of content resets.

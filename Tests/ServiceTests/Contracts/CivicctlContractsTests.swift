@@ -1,3 +1,4 @@
+import CivicDomain
 import CivicServer
 import CivicServices
 import CivicStore
@@ -77,6 +78,45 @@ struct CivicctlContractsTests {
       #expect(nothing.status == 64, "\(nothing.stderr)")
       let audited = try await harness.store.query("SELECT count(*)::int FROM audit_log WHERE object = 'contract/SC000001'", []).scalar(Int.self)
       #expect(audited == 3)
+    }
+  }
+
+  @Test("item list and show draw a published item as suspended once its organisation's contract ended, naming the contract and its last day, and --json carries it; a new contract lifts it")
+  func itemSuspension() async throws {
+    try await ServiceHarness.withServer { harness in
+      _ = try await harness.account("admin-qh", unit: "QH", roles: [.admin])
+      let admin = try await Session(harness, as: "admin-qh")
+      let today = ContractChangesTests.today
+      let yesterday = today.adding(days: -1)
+      let drafted = try await admin(
+        "item", "create", "--code", "QH-SO1-CARE", "--name", "Home care", "--category", "social-assistance", "--stage", "QH-SO1:3"
+      )
+      #expect(drafted.status == 0, "\(drafted.stderr)")
+      let created = try await admin(
+        "contract", "create", "--purchaser", "QH", "--organisation", "QH-SO1", "--title", "Home care", "--item", "QH-SO1-CARE",
+        "--from", "2020-01-01", "--to", "2199-12-31", "--amount", "1000"
+      )
+      #expect(created.status == 0, "\(created.stderr)")
+      let published = try await admin("item", "publish", "QH-SO1-CARE")
+      #expect(published.status == 0, "\(published.stderr)")
+      #expect(try await admin("item", "list").stdout.contains("v1 published") == true)
+
+      let ended = try await admin("contract", "end", "SC000001", "--version", "1", "--last-day", yesterday.description, "--reason", "licence lost")
+      #expect(ended.status == 0, "\(ended.stderr)")
+      let list = try await admin("item", "list")
+      #expect(list.stdout.contains("v1 published, suspended (SC000001 with QH-SO1 ended \(yesterday))"), "\(list.stdout)")
+      let json = try await admin("item", "list", "--json")
+      #expect(json.stdout.contains("\"contractSuspension\"") && json.stdout.contains("\"endedOn\":\"\(yesterday)\""), "\(json.stdout)")
+      let show = try await admin("item", "show", "QH-SO1-CARE")
+      #expect(CivicctlSupervisionTests.field("Intake", in: show.stdout)?.hasPrefix("suspended: service purchase contract") == true, "\(show.stdout)")
+
+      let renewed = try await admin(
+        "contract", "create", "--purchaser", "QH", "--organisation", "QH-SO1", "--title", "Home care, renewed", "--item", "QH-SO1-CARE",
+        "--from", today.description, "--to", "2199-12-31", "--amount", "1000"
+      )
+      #expect(renewed.status == 0, "\(renewed.stderr)")
+      let lifted = try await admin("item", "list")
+      #expect(lifted.stdout.contains("v1 published") && !lifted.stdout.contains("suspended"), "\(lifted.stdout)")
     }
   }
 }

@@ -46,7 +46,7 @@ struct ContractPublicationTests {
       try await ContractsTests.publishOrganisationItem(f.base)
       #expect(try await Self.status(f.base) == .published)
       let early = await rpcCode { _ = try await AccessListTests.submitAndAccept(f.base, item: "home-care") }
-      #expect(early?.0 == .failedPrecondition && early?.1.hasPrefix(prefix) == true, "dispatch still waits for the contract's first day: \(String(describing: early))")
+      #expect(early?.0 == .failedPrecondition && early?.1.hasPrefix(prefix) == true, "intake (and dispatch) wait for the contract's first day: \(String(describing: early))")
     }
   }
 
