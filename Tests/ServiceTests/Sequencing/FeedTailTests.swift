@@ -21,7 +21,7 @@ struct FeedTailTests {
     var fromDatabase: Set<Int64> { self.state.withLock { $0.fromDatabase } }
     /// Whether the follower read from the database after it had delivered from memory.
     var fellBack: Bool { self.state.withLock { $0.databaseAfterMemory } }
-    func read(_ rows: [CaseEventRow]) {
+    func read(_ rows: [some FeedSequenced]) {
       self.state.withLock { state in
         if state.delivered.contains(where: { !state.fromDatabase.contains($0) }) { state.databaseAfterMemory = true }
         state.fromDatabase.formUnion(rows.map(\.sequence))
