@@ -25,7 +25,9 @@ import GRPCCore
 ///     CasesBench PORT TOKEN alerts WATCH_TOKEN IN_FLIGHT SECONDS [SUBSCRIBERS]
 ///                                                                   the same for alerts: PublishNotice
 ///                                                                   (QH-S1) reply → its alert at each
-///                                                                   WatchAlerts subscriber (notices)
+///                                                                   WatchAlerts subscriber (notices),
+///                                                                   subscribed after alert FEED_AFTER
+///                                                                   (environment, default 0)
 @main
 struct CasesBench {
   static func main() async throws {
@@ -55,7 +57,9 @@ struct CasesBench {
           defer { for watchClient in watchClients { watchClient.beginGracefulShutdown() } }
           let feed: FeedLatency.Feed =
             mode == "feed"
-            ? .events(item: "QH-MR-001", submitter: metadata, watcher: watcher) : .alerts(publisher: metadata, watcher: watcher)
+            ? .events(item: "QH-MR-001", submitter: metadata, watcher: watcher) : .alerts(
+              after: Int64(ProcessInfo.processInfo.environment["FEED_AFTER"] ?? "") ?? 0, publisher: metadata, watcher: watcher
+            )
           return try await FeedLatency.measure(
             feed, client: client, watchers: (0..<subscribers).map { watchClients[$0 / 100] }, inFlight: inFlight, seconds: seconds
           )

@@ -30,11 +30,12 @@ enum FeedLatency {
       )
     }
 
-    /// WatchAlerts (notices only): each PublishNotice's alert, keyed by notice id.
-    static func alerts(publisher: Metadata, watcher: Metadata) -> Feed {
+    /// WatchAlerts (notices only) from alert `after`: each PublishNotice's alert, keyed by notice id.
+    static func alerts(after: Int64, publisher: Metadata, watcher: Metadata) -> Feed {
       Feed(
         watch: { client, arrived in
           var request = Civicgrid_V1_WatchAlertsRequest()
+          request.after = after
           request.filter.kinds = [.notice]
           try await Civicgrid_V1_Supervision.Client(wrapping: client).watchAlerts(request, metadata: watcher) { response in
             for try await alert in response.messages { arrived(String(alert.recordID)) }
