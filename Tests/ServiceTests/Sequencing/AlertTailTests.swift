@@ -12,8 +12,6 @@ import Testing
 /// only to catch up. The same engine as the events tail (`FeedTailTests`), over alerts.
 @Suite("Alert tail", .serialized, .timeLimit(.minutes(5)))
 struct AlertTailTests {
-  typealias Received = FeedTailTests.Received
-
   /// The stored names of the wire levels and kinds the requests use.
   static let levels: [Civicgrid_V1_WarningLevel: String] = [.green: "green", .yellow: "yellow", .red: "red", .overdue: "overdue"]
   static let kinds: [Civicgrid_V1_AlertKind: String] = [.warning: "warning", .urge: "urge", .notice: "notice"]
@@ -27,87 +25,25 @@ struct AlertTailTests {
     )
   }
 
-  /// Follows `tail` from `after` with a page size of 10, recording into `received`.
-  static func follow(
-    _ tail: FeedTail<AlertRow>, _ pool: StorePool, after: Int64, into received: Received,
-    filter: AlertFilter = AlertFilter(range: UnitScope.everything.sqlRange, levels: [], caseKinds: [], kinds: []),
-    pause: @escaping @Sendable (Int64) async throws -> Void = { _ in }
-  ) async throws {
-    try await tail.follow(after: after, pageSize: 10, tick: .milliseconds(200), gate: FeedReadGate(limit: 2), admits: filter.admits) { after, limit in
-      let rows = try await pool.query(filter.page(after: after, limit: limit)).decode(AlertRow.self)
-      received.read(rows)
-      return rows
-    } deliver: { alert in
-      received.deliver(alert.sequence)
-      try await pause(alert.sequence)
-    }
+  /// The alert feed for the shared-tail scenarios.
+  static func scenario(_ pool: StorePool, unit: Int64) -> TailScenario<AlertRow> {
+    let filter = AlertFilter(range: UnitScope.everything.sqlRange, levels: [], caseKinds: [], kinds: [])
+    return TailScenario(
+      tail: { Self.tail(pool, window: $0, batch: $1) },
+      page: { try await pool.query(filter.page(after: $0, limit: $1)).decode(AlertRow.self) },
+      write: { try await FeedAlerts.write(pool, unitID: unit, count: $0, from: $1) },
+      all: { try await FeedAlerts.all(pool) }
+    )
   }
 
   @Test("a subscriber with an old cursor catches up from the database while alerts are written, then reads the tail, each alert once")
   func seam() async throws {
-    try await CaseFixture.with { f in
-      let unit = try #require(f.units["CTR"]).id
-      try await FeedAlerts.write(f.pool, unitID: unit, count: 40)
-      let tail = Self.tail(f.pool, window: 8, batch: 4)
-      let received = Received()
-      try await withThrowingTaskGroup(of: Void.self) { group in
-        group.addTask { try await tail.run(notifications: AsyncStream<Void> { _ in }) }
-        group.addTask { try await Self.follow(tail, f.pool, after: 0, into: received) }
-        try await FeedAlerts.write(f.pool, unitID: unit, count: 60, from: 40)
-        var all = try await FeedAlerts.all(f.pool)
-        try await FeedTailTests.wait { received.delivered.last == all.last }
-        // Now caught up: what follows comes from memory.
-        try await FeedAlerts.write(f.pool, unitID: unit, count: 10, from: 100)
-        all = try await FeedAlerts.all(f.pool)
-        try await FeedTailTests.wait { received.delivered.last == all.last }
-        #expect(all.count == 110)
-        #expect(received.delivered == all, "every alert once, in order, across the seam")
-        #expect(!received.fromDatabase.isEmpty)
-        #expect(received.delivered.contains(where: received.isFromMemory), "some alerts came from the tail")
-        group.cancelAll()
-      }
-      #expect(tail.subscriberCount == 0)
-      try await tail.advance()
-      #expect(tail.bounds == nil)
-    }
+    try await CaseFixture.with { f in try await Self.scenario(f.pool, unit: try #require(f.units["CTR"]).id).seam() }
   }
 
   @Test("a WatchAlerts subscriber slower than the window falls back to the database, never holds the reader back, and still gets every alert once")
   func slowSubscriber() async throws {
-    try await CaseFixture.with { f in
-      let unit = try #require(f.units["CTR"]).id
-      try await FeedAlerts.write(f.pool, unitID: unit, count: 5)
-      let start = try #require(try await FeedAlerts.all(f.pool).last)
-      let tail = Self.tail(f.pool, window: 5, batch: 5)
-      let received = Received()
-      let stalled = FeedTailTests.Stalled()
-      try await withThrowingTaskGroup(of: Void.self) { group in
-        group.addTask { try await tail.run(notifications: AsyncStream<Void> { _ in }) }
-        group.addTask {
-          try await Self.follow(tail, f.pool, after: start, into: received) { sequence in
-            // Stall on the first alert from memory until the reader has moved the window past
-            // everything the follower holds: the page it read (at most 10 alerts from this one).
-            guard received.isFromMemory(sequence), stalled.claim(sequence) else { return }
-            try await FeedTailTests.wait { (tail.bounds?.start ?? 0) >= sequence + 10 }
-          }
-        }
-        try await FeedTailTests.wait { tail.bounds != nil }
-        // Written one at a time until the subscriber has stalled on one from memory, then 30 more.
-        var written = 5
-        while stalled.sequence == nil && written < 1000 {
-          try await FeedAlerts.write(f.pool, unitID: unit, count: 1, from: written)
-          written += 1
-          try await Task.sleep(for: .milliseconds(30))
-        }
-        try await FeedAlerts.write(f.pool, unitID: unit, count: 30, from: written)
-        let all = try await FeedAlerts.all(f.pool).filter { $0 > start }
-        try await FeedTailTests.wait { received.delivered.last == all.last }
-        #expect(stalled.sequence != nil)
-        #expect(received.fellBack, "the stalled subscriber read from the database again")
-        #expect(received.delivered == all, "every alert once, in order")
-        group.cancelAll()
-      }
-    }
+    try await CaseFixture.with { f in try await Self.scenario(f.pool, unit: try #require(f.units["CTR"]).id).slowSubscriber() }
   }
 
   @Test("many WatchAlerts subscribers with different scopes, units, levels, kinds and case kinds get exactly what the SQL page gives, in order, once")
