@@ -22,11 +22,17 @@ import GRPCCore
 ///                                                                   WatchEvents subscribers, 100 a
 ///                                                                   connection; prints
 ///                                                                   `samples p50_ms p99_ms missing`
+///     CasesBench PORT TOKEN alerts WATCH_TOKEN IN_FLIGHT SECONDS [SUBSCRIBERS]
+///                                                                   the same for alerts: PublishNotice
+///                                                                   (QH-S1) reply → its alert at each
+///                                                                   WatchAlerts subscriber (notices),
+///                                                                   subscribed after alert FEED_AFTER
+///                                                                   (environment, default 0)
 @main
 struct CasesBench {
   static func main() async throws {
     let arguments = CommandLine.arguments
-    guard arguments.count == 7 || (arguments.count == 8 && arguments[3] == "feed"), let port = Int(arguments[1]),
+    guard arguments.count == 7 || (arguments.count == 8 && ["feed", "alerts"].contains(arguments[3])), let port = Int(arguments[1]),
       let inFlight = Int(arguments[5]), let seconds = Double(arguments[6])
     else {
       FileHandle.standardError.write(Data("usage: CasesBench PORT TOKEN submit|get|list|dispute|request ARG IN_FLIGHT SECONDS\n".utf8))
@@ -35,7 +41,7 @@ struct CasesBench {
     var metadata = Metadata()
     metadata.addString("Bearer \(arguments[2])", forKey: "authorization")
     let (mode, argument) = (arguments[3], arguments[4])
-    if mode == "feed" {
+    if mode == "feed" || mode == "alerts" {
       var watcher = Metadata()
       watcher.addString("Bearer \(argument)", forKey: "authorization")
       let subscribers = arguments.count == 8 ? Int(arguments[7]) ?? 0 : 1
@@ -49,9 +55,13 @@ struct CasesBench {
         try await withThrowingTaskGroup(of: Void.self) { connections in
           for watchClient in watchClients { connections.addTask { try await watchClient.runConnections() } }
           defer { for watchClient in watchClients { watchClient.beginGracefulShutdown() } }
+          let feed: FeedLatency.Feed =
+            mode == "feed"
+            ? .events(item: "QH-MR-001", submitter: metadata, watcher: watcher) : .alerts(
+              after: Int64(ProcessInfo.processInfo.environment["FEED_AFTER"] ?? "") ?? 0, publisher: metadata, watcher: watcher
+            )
           return try await FeedLatency.measure(
-            client: client, watchers: (0..<subscribers).map { watchClients[$0 / 100] }, submitter: metadata, watcher: watcher,
-            item: "QH-MR-001", inFlight: inFlight, seconds: seconds
+            feed, client: client, watchers: (0..<subscribers).map { watchClients[$0 / 100] }, inFlight: inFlight, seconds: seconds
           )
         }
       }

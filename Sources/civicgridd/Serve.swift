@@ -46,6 +46,8 @@ struct Serve: AsyncParsableCommand {
   @Option(help: "Most staleness in milliseconds a replica read may have; past it reads go to the primary (default 2000).")
   var readMaxLagMs: String?
   @Option(help: "Case events the instance's shared feed tail keeps in memory; 0: no tail, each subscriber rereads (default 10000).") var feedWindow: Int?
+  @Option(help: "Alerts the instance's shared alert tail keeps in memory; 0: no tail, each WatchAlerts subscriber rereads (default 10000).")
+  var alertWindow: Int?
   @OptionGroup var database: DatabaseOptions
 
   func run() async throws {
@@ -66,7 +68,7 @@ struct Serve: AsyncParsableCommand {
     // One LISTEN connection for every WatchEvents and WatchAlerts subscriber of this instance,
     // which also keeps the cache of token principals honest.
     let principals = PrincipalCache()
-    let feeds = store.map { FeedListener(store: $0, logger: logger, principalCache: principals, eventWindow: self.feedWindow) }
+    let feeds = store.map { FeedListener(store: $0, logger: logger, principalCache: principals, eventWindow: self.feedWindow, alertWindow: self.alertWindow) }
     let certificateAccounts = CertificateAccounts(settings.tls?.clientAccounts ?? [:])
     let replica = store.flatMap { Self.readReplica(primary: $0, settings: settings, logger: logger) }
     let server = CivicGridServer(

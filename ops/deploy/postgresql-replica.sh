@@ -6,7 +6,12 @@
 #   CREATE ROLE replicator WITH REPLICATION LOGIN PASSWORD '…';
 #   SELECT pg_create_physical_replication_slot('civicgrid_replica_1');
 #   pg_hba.conf: host replication replicator REPLICA_ADDRESS/32 scram-sha-256
-#   postgresql.conf: wal_level = replica (the default), max_wal_senders >= 2
+#   postgresql.conf: wal_level = replica (the default), max_wal_senders >= 2,
+#     max_slot_wal_keep_size = 50GB (or what the WAL disk can spare): the slot keeps every WAL
+#     segment the replica has not received, so a replica gone for good would otherwise fill the
+#     primary's disk. Past the bound the primary drops that WAL and the slot shows
+#     wal_status = 'lost' in pg_replication_slots: run this script again to remake the replica.
+#     A replica retired for good: SELECT pg_drop_replication_slot('civicgrid_replica_1');
 # Writes always go to the primary. Synchronous replication (synchronous_standby_names on the
 # primary) makes every commit wait for the replica: no acknowledged write is lost when the
 # primary's disk is, at the price of one round trip per commit.

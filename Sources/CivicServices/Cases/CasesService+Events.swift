@@ -29,18 +29,9 @@ extension CasesService {
     let store = self.store
     let page = { (after: Int64, limit: Int) in try await store.query(filter.page(after: after, limit: limit)).decode(CaseEventRow.self) }
     try await FeedSubscribers.events.subscribed {
-      if let feeds = self.feeds, feeds.events.configuration.window > 0 {
-        let feed = SequencedFeed(store: store, channel: CaseRepository.notifyChannel)
-        try await feeds.events.follow(
-          after: request.after, pageSize: feed.pageSize, tick: feed.tick, gate: feeds.reads,
-          admits: filter.admits, page: page
-        ) { try await response.write(Self.feedEvent($0)) }
-      } else {
-        try await SequencedFeed(store: store, channel: CaseRepository.notifyChannel, listener: self.feeds).follow(after: request.after, page: page) { row in
-          try await response.write(Self.feedEvent(row))
-          return row.sequence
-        }
-      }
+      try await SequencedFeed(store: store, channel: CaseRepository.notifyChannel, listener: self.feeds).follow(
+        after: request.after, tail: self.feeds?.events, admits: filter.admits, page: page
+      ) { try await response.write(Self.feedEvent($0)) }
     }
   }
 

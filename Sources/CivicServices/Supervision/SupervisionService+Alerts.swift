@@ -5,6 +5,8 @@ import CivicStore
 import Foundation
 public import GRPCCore
 
+extension AlertRow: FeedSequenced {}
+
 extension SupervisionService {
   static let alertKinds: [Civicgrid_V1_AlertKind: PendingAlert.Kind] = [
     .warning: .warning, .urge: .urge, .orderProposed: .orderProposed, .order: .order, .notice: .notice, .inspection: .inspection,
@@ -41,8 +43,8 @@ extension SupervisionService {
     return AlertFilter(range: range, levels: levels, caseKinds: filter.caseKinds, kinds: kinds)
   }
 
-  static func alert(_ row: Row) throws -> Civicgrid_V1_Alert {
-    let stored = try AlertRow(row: row)
+  /// A `supervision_alerts` row as the wire alert.
+  static func alert(_ stored: AlertRow) -> Civicgrid_V1_Alert {
     var m = Civicgrid_V1_Alert()
     m.sequence = stored.sequence
     let kind = PendingAlert.Kind(rawValue: stored.kind)
@@ -66,14 +68,18 @@ extension SupervisionService {
     let size = try Require.pageSize(request.pageSize, default: 100)
     let query = try await self.alertQuery(request.filter, principal: principal)
     var response = Civicgrid_V1_ListAlertsResponse()
-    response.alerts = try await self.store.query(query.page(after: request.after, limit: size)).rows.map(Self.alert)
+    response.alerts = try await self.store.query(query.page(after: request.after, limit: size)).decode(AlertRow.self).map(Self.alert)
     return response
   }
 
   /// Every alert after `after` within the filter and the caller's scope, then live ones.
   ///
-  /// Alerts are written under the alert-order lock (`AlertWriter`), so the `SequencedFeed` over
-  /// them skips none; it rereads on every `supervision_alerts` notification and once a second.
+  /// Alerts are written under the alert-order lock (`AlertWriter`), so sequence values become
+  /// visible in increasing order and a read of `seq > cursor` skips none. With the instance's
+  /// `FeedListener`, subscribers share its alert tail (`FeedTail`): one read per new range for
+  /// all of them, each filtered in memory by `AlertFilter.admits`, the database read only to
+  /// catch up (docs/CASES.md, "The shared feed tail"). Without it (or with a window of 0), a
+  /// `SequencedFeed` rereads with the filter's SQL on every notification and once a second.
   /// A subscriber resumes with the last sequence it saw and gets every alert exactly once, in order.
   public func watchAlerts(
     request: Civicgrid_V1_WatchAlertsRequest,
@@ -82,16 +88,13 @@ extension SupervisionService {
   ) async throws {
     let principal = try RequestContext.principal()
     guard request.after >= 0 else { throw Require.invalid("after", "must not be negative, got \(request.after)") }
-    let query = try await self.alertQuery(request.filter, principal: principal)
+    let filter = try await self.alertQuery(request.filter, principal: principal)
     let store = self.store
+    let page = { (after: Int64, limit: Int) in try await store.query(filter.page(after: after, limit: limit)).decode(AlertRow.self) }
     try await FeedSubscribers.alerts.subscribed {
-      try await SequencedFeed(store: store, channel: AlertWriter.notifyChannel, listener: self.feeds).follow(after: request.after) { after, limit in
-        try await store.query(query.page(after: after, limit: limit)).rows
-      } deliver: { row in
-        let alert = try Self.alert(row)
-        try await response.write(alert)
-        return alert.sequence
-      }
+      try await SequencedFeed(store: store, channel: AlertWriter.notifyChannel, listener: self.feeds).follow(
+        after: request.after, tail: self.feeds?.alerts, admits: filter.admits, page: page
+      ) { try await response.write(Self.alert($0)) }
     }
   }
 }

@@ -22,6 +22,8 @@ public final class FeedListener: Service, Sendable {
 
   private struct Subscriber {
     var channel: String
+    /// A shared tail's reader, not a subscriber of its own (`subscriberCount`).
+    var isTail = false
     var continuation: AsyncStream<StoreNotification>.Continuation
   }
 
@@ -32,24 +34,31 @@ public final class FeedListener: Service, Sendable {
   package let reads: FeedReadGate
   /// The case events read once for every WatchEvents subscriber (`FeedTail`).
   package let events: FeedTail<CaseEventRow>
+  /// The alerts read once for every WatchAlerts subscriber (`FeedTail`).
+  package let alerts: FeedTail<AlertRow>
   private let subscribers = Mutex<[Int: Subscriber]>([:])
   private let nextID = Atomic<Int>(0)
 
   /// - Parameter eventWindow: case events the shared tail holds in memory (default 10,000);
   ///   a subscriber further behind catches up from the database. 0 turns the tail off: each
   ///   subscriber rereads with its own query, as before issue 15 (for comparison).
-  public init(store: StorePool, logger: Logger, principalCache: PrincipalCache? = nil, eventWindow: Int? = nil) {
+  /// - Parameter alertWindow: the same for alerts and WatchAlerts subscribers (default 10,000).
+  public init(store: StorePool, logger: Logger, principalCache: PrincipalCache? = nil, eventWindow: Int? = nil, alertWindow: Int? = nil) {
     self.store = store
     self.logger = logger
     self.principalCache = principalCache
     self.reads = FeedReadGate(limit: store.configuration.poolSize / 2)
-    var tail = FeedTail<CaseEventRow>.Configuration.defaults
-    if let eventWindow { tail.window = max(0, eventWindow) }
     self.events = FeedTail(
-      configuration: tail,
+      configuration: .defaults.window(eventWindow),
       logger: logger,
       readHead: { try await store.query(CaseEventFeed.head).scalar(Int64.self) ?? 0 },
       readAfter: { after, limit in try await store.query(CaseEventFeed.tail(after: after, limit: limit)).decode(CaseEventRow.self) }
+    )
+    self.alerts = FeedTail(
+      configuration: .defaults.window(alertWindow),
+      logger: logger,
+      readHead: { try await store.query(AlertFeed.head).scalar(Int64.self) ?? 0 },
+      readAfter: { after, limit in try await store.query(AlertFeed.tail(after: after, limit: limit)).decode(AlertRow.self) }
     )
   }
 
@@ -59,7 +68,8 @@ public final class FeedListener: Service, Sendable {
     try? await cancelWhenGracefulShutdown {
       try await withThrowingDiscardingTaskGroup { group in
         group.addTask { try await self.listen() }
-        group.addTask { try await self.events.run(notifications: self.subscribe(channel: CaseRepository.notifyChannel)) }
+        group.addTask { try await self.events.run(notifications: self.subscribe(channel: CaseRepository.notifyChannel, isTail: true)) }
+        group.addTask { try await self.alerts.run(notifications: self.subscribe(channel: AlertWriter.notifyChannel, isTail: true)) }
       }
     }
     for subscriber in self.subscribers.withLock({ $0.values }) { subscriber.continuation.finish() }
@@ -91,20 +101,21 @@ public final class FeedListener: Service, Sendable {
 
   /// The notifications of `channel` from now on, until the caller stops iterating. Bursts
   /// collapse: a subscriber rereads from its cursor on any notification, so one is enough.
-  func subscribe(channel: String) -> AsyncStream<StoreNotification> {
+  func subscribe(channel: String, isTail: Bool = false) -> AsyncStream<StoreNotification> {
     let (stream, continuation) = AsyncStream.makeStream(of: StoreNotification.self, bufferingPolicy: .bufferingNewest(1))
     let id = self.nextID.wrappingAdd(1, ordering: .relaxed).newValue
-    self.subscribers.withLock { $0[id] = Subscriber(channel: channel, continuation: continuation) }
+    self.subscribers.withLock { $0[id] = Subscriber(channel: channel, isTail: isTail, continuation: continuation) }
     continuation.onTermination = { [weak self] _ in
       _ = self?.subscribers.withLock { $0.removeValue(forKey: id) }
     }
     return stream
   }
 
-  /// How many feed subscriptions are open: WatchAlerts on the listener, WatchEvents on the
-  /// events tail (whose reader's own subscription is not counted).
+  /// How many feed subscriptions are open: those on the shared tails, and those rereading on
+  /// the listener's notifications themselves (a tail's window of 0). The tails' readers'
+  /// own subscriptions are not counted.
   public var subscriberCount: Int {
-    self.subscribers.withLock { $0.values.filter { $0.channel != CaseRepository.notifyChannel }.count } + self.events.subscriberCount
+    self.subscribers.withLock { $0.values.filter { !$0.isTail }.count } + self.events.subscriberCount + self.alerts.subscriberCount
   }
 
   private func deliver(_ note: StoreNotification) {

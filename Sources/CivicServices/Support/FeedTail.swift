@@ -27,6 +27,14 @@ package final class FeedTail<Event: FeedSequenced>: Sendable {
 
     /// 10,000 events (a few MiB), 1,000 per read, a tick every 250 ms.
     package static var defaults: Configuration { Configuration(window: 10_000, batch: 1_000, tick: .milliseconds(250)) }
+
+    /// This configuration with `window` events held, if given (0: no tail; the feed's
+    /// subscribers reread with queries of their own).
+    package func window(_ window: Int?) -> Configuration {
+      var configuration = self
+      if let window { configuration.window = max(0, window) }
+      return configuration
+    }
   }
 
   private struct State {

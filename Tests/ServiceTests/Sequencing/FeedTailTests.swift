@@ -21,7 +21,7 @@ struct FeedTailTests {
     var fromDatabase: Set<Int64> { self.state.withLock { $0.fromDatabase } }
     /// Whether the follower read from the database after it had delivered from memory.
     var fellBack: Bool { self.state.withLock { $0.databaseAfterMemory } }
-    func read(_ rows: [CaseEventRow]) {
+    func read(_ rows: [some FeedSequenced]) {
       self.state.withLock { state in
         if state.delivered.contains(where: { !state.fromDatabase.contains($0) }) { state.databaseAfterMemory = true }
         state.fromDatabase.formUnion(rows.map(\.sequence))
@@ -54,20 +54,15 @@ struct FeedTailTests {
     )
   }
 
-  /// Follows `tail` from `after` with a page size of 10, recording into `received`.
-  static func follow(
-    _ tail: FeedTail<CaseEventRow>, _ pool: StorePool, after: Int64, into received: Received,
-    filter: CaseEventFilter = CaseEventFilter(range: UnitScope.everything.sqlRange),
-    pause: @escaping @Sendable (Int64) async throws -> Void = { _ in }
-  ) async throws {
-    try await tail.follow(after: after, pageSize: 10, tick: .milliseconds(200), gate: FeedReadGate(limit: 2), admits: filter.admits) { after, limit in
-      let rows = try await pool.query(filter.page(after: after, limit: limit)).decode(CaseEventRow.self)
-      received.read(rows)
-      return rows
-    } deliver: { event in
-      received.deliver(event.sequence)
-      try await pause(event.sequence)
-    }
+  /// The case event feed for the shared-tail scenarios.
+  static func scenario(_ pool: StorePool, cases: [Int64]) -> TailScenario<CaseEventRow> {
+    let filter = CaseEventFilter(range: UnitScope.everything.sqlRange)
+    return TailScenario(
+      tail: { Self.tail(pool, window: $0, batch: $1) },
+      page: { try await pool.query(filter.page(after: $0, limit: $1)).decode(CaseEventRow.self) },
+      write: { try await FeedEvents.write(pool, cases: cases, count: $0, from: $1) },
+      all: { try await Self.numbered(pool) }
+    )
   }
 
   static func cases(_ f: CaseFixture) async throws -> [Int64] {
@@ -89,29 +84,7 @@ struct FeedTailTests {
     try await CaseFixture.with { f in
       try await f.publishItem()
       _ = try await f.submitAndAccept()
-      let cases = try await Self.cases(f)
-      try await FeedEvents.write(f.pool, cases: cases, count: 40)
-      let tail = Self.tail(f.pool, window: 8, batch: 4)
-      let received = Received()
-      try await withThrowingTaskGroup(of: Void.self) { group in
-        group.addTask { try await tail.run(notifications: AsyncStream<Void> { _ in }) }
-        group.addTask { try await Self.follow(tail, f.pool, after: 0, into: received) }
-        try await FeedEvents.write(f.pool, cases: cases, count: 60, from: 40)
-        var all = try await Self.numbered(f.pool)
-        try await Self.wait { received.delivered.last == all.last }
-        // Now caught up: what follows comes from memory.
-        try await FeedEvents.write(f.pool, cases: cases, count: 10, from: 100)
-        all = try await Self.numbered(f.pool)
-        try await Self.wait { received.delivered.last == all.last }
-        #expect(received.delivered == all, "every numbered event once, in order, across the seam")
-        #expect(!received.fromDatabase.isEmpty)
-        #expect(received.delivered.contains(where: received.isFromMemory), "some events came from the tail")
-        group.cancelAll()
-      }
-      // Cancelled: the subscription is released, and the next read drops the window.
-      #expect(tail.subscriberCount == 0)
-      try await tail.advance()
-      #expect(tail.bounds == nil)
+      try await Self.scenario(f.pool, cases: try await Self.cases(f)).seam()
     }
   }
 
@@ -120,37 +93,7 @@ struct FeedTailTests {
     try await CaseFixture.with { f in
       try await f.publishItem()
       _ = try await f.submitAndAccept()
-      let cases = try await Self.cases(f)
-      let start = try #require(try await Self.numbered(f.pool).last)
-      let tail = Self.tail(f.pool, window: 5, batch: 5)
-      let received = Received()
-      let stalled = Stalled()
-      try await withThrowingTaskGroup(of: Void.self) { group in
-        group.addTask { try await tail.run(notifications: AsyncStream<Void> { _ in }) }
-        group.addTask {
-          try await Self.follow(tail, f.pool, after: start, into: received) { sequence in
-            // Stall on the first event from memory until the reader has moved the window past
-            // everything the follower holds: the page it read (at most 10 events from this one).
-            guard received.isFromMemory(sequence), stalled.claim(sequence) else { return }
-            try await Self.wait { (tail.bounds?.start ?? 0) >= sequence + 10 }
-          }
-        }
-        try await Self.wait { tail.bounds != nil }
-        // Written one at a time until the subscriber has stalled on one from memory, then 30 more.
-        var written = 0
-        while stalled.sequence == nil && written < 1000 {
-          try await FeedEvents.write(f.pool, cases: cases, count: 1, from: written)
-          written += 1
-          try await Task.sleep(for: .milliseconds(30))
-        }
-        try await FeedEvents.write(f.pool, cases: cases, count: 30, from: written)
-        let all = try await Self.numbered(f.pool).filter { $0 > start }
-        try await Self.wait { received.delivered.last == all.last }
-        #expect(stalled.sequence != nil)
-        #expect(received.fellBack, "the stalled subscriber read from the database again")
-        #expect(received.delivered == all, "every event once, in order")
-        group.cancelAll()
-      }
+      try await Self.scenario(f.pool, cases: try await Self.cases(f)).slowSubscriber()
     }
   }
 
