@@ -78,7 +78,7 @@ extension CasesService {
       )
       var answer = try CaseMapping.message(record, calendar: calendar, at: now)
       // Only a case taken in for a person record has one linked (a typed-in applicant has none).
-      try await NamedPerson.attach(to: &answer, personID: named?.person.personID, for: principal, on: connection)
+      named?.attach(to: &answer, for: principal)
       return answer
     }
   }

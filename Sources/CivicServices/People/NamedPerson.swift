@@ -33,6 +33,17 @@ struct NamedPerson: Sendable {
     message.personID = personID
     guard !principal.roles.isDisjoint(with: Self.tagReaders), let person = try await PersonRepository(connection).load(ids: [personID]).first
     else { return }
+    Self.showTags(of: person, in: &message)
+  }
+
+  /// The same for this person, loaded already (intake by person id): no second read.
+  func attach(to message: inout Civicgrid_V1_Case, for principal: Principal) {
+    message.personID = self.person.personID
+    guard !principal.roles.isDisjoint(with: Self.tagReaders) else { return }
+    Self.showTags(of: self.person, in: &message)
+  }
+
+  private static func showTags(of person: StoredPerson, in message: inout Civicgrid_V1_Case) {
     let today = PeopleService.day(of: .now)
     message.applicantTags = person.state.tags.filter { !$0.kind.isSensitive && $0.isActive(on: today) }.map {
       PeopleMapping.message($0, today: today)
