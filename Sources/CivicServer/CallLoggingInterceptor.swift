@@ -25,12 +25,15 @@ public struct CallLoggingInterceptor: ServerInterceptor {
     context: ServerContext,
     next: (StreamingServerRequest<Input>, ServerContext) async throws -> StreamingServerResponse<Output>
   ) async throws -> StreamingServerResponse<Output> {
-    var named = self.logger
     let call = RequestContext.current
-    named[metadataKey: "rpc.request_id"] = "\(call?.requestID ?? RequestID.from(request.metadata))"
-    named[metadataKey: "rpc.method"] = "\(context.descriptor.fullyQualifiedMethod)"
-    named[metadataKey: "rpc.transport"] = "\(self.transport)"
-    if let account = call?.principal?.login { named[metadataKey: "rpc.account"] = "\(account)" }
+    var names: Logger.Metadata = [
+      "rpc.request_id": .string(call?.requestID ?? RequestID.from(request.metadata)),
+      "rpc.method": .string(context.descriptor.fullyQualifiedMethod),
+      "rpc.transport": .string(self.transport),
+    ]
+    if let account = call?.principal?.login { names["rpc.account"] = .string(account) }
+    var named = self.logger
+    named.handler = CallLogHandler(wrapping: named.handler, metadata: names)
     let logger = named
     logger.debug("rpc started")
 
@@ -39,12 +42,13 @@ public struct CallLoggingInterceptor: ServerInterceptor {
       // A client's cancel is logged as CANCELLED, not as an UNKNOWN warning (DeadlineInterceptor,
       // outside this one, turns it so for the client and the metrics).
       let code = error.map { CallMetricsInterceptor.codeName(CallCancellation.status(for: $0, cancelled: context.cancellation.isCancelled)) } ?? "OK"
-      let elapsed = ContinuousClock.now - start
-      let metadata: Logger.Metadata = ["rpc.code": "\(code)", "rpc.duration_ms": "\(elapsed.milliseconds)"]
+      // The line's metadata is built only when the line is written (an autoclosure).
+      let level: Logger.Level
       switch code {
-      case "UNKNOWN", "INTERNAL", "DATA_LOSS": logger.warning("rpc finished", metadata: metadata)
-      default: logger.debug("rpc finished", metadata: metadata)
+      case "UNKNOWN", "INTERNAL", "DATA_LOSS": level = .warning
+      default: level = .debug
       }
+      logger.log(level: level, "rpc finished", metadata: ["rpc.code": .string(code), "rpc.duration_ms": "\((ContinuousClock.now - start).milliseconds)"])
       return error
     }
     var response = try await CallLog.$logger.withValue(logger) {

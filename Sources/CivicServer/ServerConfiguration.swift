@@ -21,6 +21,9 @@ public struct ServerConfiguration: Sendable, Equatable {
   public var maxMessageSize: Int
   public var idleTimeoutSeconds: Int
   public var gracePeriodSeconds: Int
+  /// Where CivicWire calls run: `event_loop` (the default), on the event loop serving the
+  /// connection; `global`, on Swift's global executor (docs/OPERATIONS.md).
+  public var wireCallExecutor: String = "event_loop"
   /// Admission control (docs/RELIABILITY.md): the most calls running at once on this
   /// instance, both listeners together; 0: no limit.
   public var maxCallsInFlight: Int
@@ -73,6 +76,7 @@ public struct ServerConfiguration: Sendable, Equatable {
     config.settings.maxMessageSize = self.maxMessageSize
     config.idleTimeout = .seconds(Int64(self.idleTimeoutSeconds))
     config.gracePeriod = .seconds(Int64(self.gracePeriodSeconds))
+    config.callsOnEventLoop = self.wireCallExecutor == "event_loop"
     return config
   }
 
@@ -82,7 +86,7 @@ public struct ServerConfiguration: Sendable, Equatable {
     "wire_listen", "grpc_listen", "metrics_listen", "log_level",
     "max_concurrent_streams", "max_message_size", "idle_timeout_seconds", "grace_period_seconds",
     "warning_sweep_seconds", "max_calls_in_flight", "rate_limits",
-  ] + ["contract_notice_working_days"] + TLSFiles.keys + ["otlp_endpoint", "trace_sample_ratio"] + ["read_database_url", "read_max_lag_ms"]
+  ] + ["contract_notice_working_days", "wire_call_executor"] + TLSFiles.keys + ["otlp_endpoint", "trace_sample_ratio"] + ["read_database_url", "read_max_lag_ms"]
 
   /// Applies one setting given as text; `source` names where it came from for errors.
   public mutating func apply(key: String, value: String, source: String) throws(ConfigurationError) {
@@ -115,6 +119,11 @@ public struct ServerConfiguration: Sendable, Equatable {
     case "warning_sweep_seconds": self.warningSweepSeconds = try int(0...3_600)
     case "contract_notice_working_days": self.contractNoticeWorkingDays = try int(0...60)
     case "max_calls_in_flight": self.maxCallsInFlight = try int(0...1_000_000)
+    case "wire_call_executor":
+      guard ["event_loop", "global"].contains(value) else {
+        throw ConfigurationError("\(source): wire_call_executor must be event_loop or global, got '\(value)'")
+      }
+      self.wireCallExecutor = value
     case "rate_limits":
       do {
         self.rateLimits = try RateLimits(parsing: value)

@@ -1,4 +1,5 @@
 import CivicServer
+import CivicWireCore
 import Foundation
 import Testing
 
@@ -18,6 +19,16 @@ struct ConfigurationTests {
     #expect(configuration.metricsListen == ListenAddress(host: "127.0.0.1", port: 7402))
     #expect(configuration.maxConcurrentStreams == 100)
     #expect(configuration.maxMessageSize == 4 * 1024 * 1024)
+    #expect(configuration.wireCallExecutor == "event_loop" && configuration.wireConfig.callsOnEventLoop)
+  }
+
+  @Test("wire_call_executor global runs CivicWire calls on Swift's global executor")
+  func callExecutor() throws {
+    var configuration = ServerConfiguration.defaults
+    try configuration.apply(environment: ["CIVICGRID_WIRE_CALL_EXECUTOR": "global"])
+    #expect(!configuration.wireConfig.callsOnEventLoop)
+    try configuration.apply(key: "wire_call_executor", value: "event_loop", source: "test source")
+    #expect(configuration.wireConfig.callsOnEventLoop)
   }
 
   @Test("precedence: file, then environment, then flags")
@@ -44,6 +55,7 @@ struct ConfigurationTests {
       ("wire_listen", "127.0.0.1:70000", "wire_listen must be HOST:PORT"),
       ("max_concurrent_streams", "0", "max_concurrent_streams must be an integer in 1...100000"),
       ("log_level", "loud", "log_level must be one of"),
+      ("wire_call_executor", "threads", "wire_call_executor must be event_loop or global"),
       ("colour", "blue", "unknown setting 'colour'"),
     ]
   )

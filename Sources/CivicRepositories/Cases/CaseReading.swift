@@ -20,9 +20,26 @@ public struct CaseReading: Sendable, SQLRecord {
 extension CaseRepository {
   /// Case `id` for reading (no lock) if `range` reaches it, as `load(_:visibleIn:lock:)` decides.
   public func read(_ id: Int64, visibleIn range: (lower: String, upper: String)) async throws(StoreError) -> CaseReading? {
+    guard let reading = try await self.connection.query(Self.readingQuery(id, visibleIn: range)).first(CaseReading.self),
+      reading.record.visible
+    else { return nil }
+    return reading
+  }
+
+  /// `read(_:visibleIn:)` and the case's timeline, both statements sent in one round trip.
+  /// The timeline is read whether or not the case is visible, and then dropped with it.
+  public func readWithTimeline(
+    _ id: Int64,
+    visibleIn range: (lower: String, upper: String)
+  ) async throws(StoreError) -> (reading: CaseReading, timeline: [TimelineRow])? {
+    let (cases, events) = try await self.connection.query(Self.readingQuery(id, visibleIn: range), Self.timelineQuery(of: id))
+    guard let reading = try cases.first(CaseReading.self), reading.record.visible else { return nil }
+    return (reading, try events.decode(TimelineRow.self))
+  }
+
+  private static func readingQuery(_ id: Int64, visibleIn range: (lower: String, upper: String)) -> SQLQuery {
     var query = CaseRecord.select(scope: range, extraColumns: CalendarRepository.keyOfCaseCalendar + ", " + CasePersonRepository.applicantOfCase)
     query.append(" WHERE c.id = \(id)")
-    guard let reading = try await self.connection.query(query).first(CaseReading.self), reading.record.visible else { return nil }
-    return reading
+    return query
   }
 }

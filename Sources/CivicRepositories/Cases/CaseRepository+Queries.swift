@@ -43,12 +43,14 @@ extension CaseRepository {
   /// ORDER BY names the table's column: a bare `seq` would be the output's `coalesce(seq, 0)`,
   /// which puts the newest, unnumbered events first.
   public func timeline(of id: Int64) async throws(StoreError) -> [TimelineRow] {
-    try await self.connection.query(
-      """
-      SELECT coalesce(seq, 0) AS seq, at, by_party, task, kind, summary FROM case_events
-      WHERE case_id = \(id) ORDER BY case_events.seq NULLS LAST, case_events.id
-      """
-    ).decode(TimelineRow.self)
+    try await self.connection.query(Self.timelineQuery(of: id)).decode(TimelineRow.self)
+  }
+
+  static func timelineQuery(of id: Int64) -> SQLQuery {
+    """
+    SELECT coalesce(seq, 0) AS seq, at, by_party, task, kind, summary FROM case_events
+    WHERE case_id = \(id) ORDER BY case_events.seq NULLS LAST, case_events.id
+    """
   }
 
   /// A page of unit `unitID`'s inbox: earliest deadline first, tasks without one last; keyset

@@ -19,4 +19,16 @@ extension CaseRecord {
     }
     return reading
   }
+
+  /// `read(_:scope:on:)` and the case's timeline, in one round trip.
+  static func readWithTimeline(
+    _ id: Int64,
+    scope: UnitScope,
+    on connection: StoreConnection
+  ) async throws -> (reading: CaseReading, timeline: [TimelineRow]) {
+    guard let read = try await CaseRepository(connection).readWithTimeline(id, visibleIn: scope.sqlRange) else {
+      throw DomainError.notFound("case \(CaseNumber.format(id))")
+    }
+    return read
+  }
 }

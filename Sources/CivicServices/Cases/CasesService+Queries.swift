@@ -11,12 +11,12 @@ extension CasesService {
     let principal = try RequestContext.principal()
     let id = try CaseNumber.parse(request.caseID)
     return try await self.store.withConnection { connection in
-      // Two statements for an unchanged calendar: the case (with its calendar's key and its
-      // applicant person), then its timeline.
-      let reading = try await CaseRecord.read(id, scope: principal.scope, on: connection)
+      // One round trip for an unchanged calendar: the case (with its calendar's key and its
+      // applicant person) and its timeline, two statements in one pipeline.
+      let (reading, events) = try await CaseRecord.readWithTimeline(id, scope: principal.scope, on: connection)
       let record = reading.record
       let calendar = try await CalendarStore.require(record.jurisdiction, knownKey: reading.calendarKey, on: connection).calendar
-      let timeline = try await CaseRepository(connection).timeline(of: id).map(CaseMapping.timelineEntry)
+      let timeline = events.map(CaseMapping.timelineEntry)
       var answer = try CaseMapping.message(
         record, calendar: calendar, at: .now, timeline: timeline
       )

@@ -1,4 +1,5 @@
 public import GRPCCore
+import Foundation
 
 /// Turns a cancelled RPC into a cancelled task around the handler, so whatever the handler
 /// awaits (a running PostgreSQL statement above all) ends with the RPC.
@@ -6,8 +7,13 @@ public import GRPCCore
 /// gRPC Swift signals a cancelled RPC (client CANCEL, deadline, lost connection) through the
 /// RPC's cancellation handle, not by cancelling the handler's task; the store only listens
 /// to its task (it knows nothing of RPC). This bridge runs the handler, and later the
-/// response's producer, in a child task that it cancels when the RPC is cancelled. It must
-/// be the innermost interceptor, so everything a handler starts runs inside it.
+/// response's producer, in a child task that an RPC cancellation handler cancels. Only that
+/// child is cancelled: the call's own task goes on to write the status (DEADLINE_EXCEEDED,
+/// say) uncancelled. It must be the innermost interceptor, so everything a handler starts
+/// runs inside it.
+///
+/// (It used to run a second child task per phase that waited for the cancellation, and a
+/// group around both: four tasks per unary call, each made, scheduled and torn down.)
 public struct RPCCancellationInterceptor: ServerInterceptor {
   public init() {}
 
@@ -36,46 +42,64 @@ public struct RPCCancellationInterceptor: ServerInterceptor {
 
   /// Runs `body` in a child task, cancelled as soon as the RPC is; returns or throws what
   /// `body` does.
+  ///
+  /// The cancellation handler is registered on the task's RPC cancellation handle, which
+  /// every gRPC transport binds for the call (`withServerContextRPCCancellationHandle`);
+  /// `cancellation` is that same handle.
   static func cancelling<Value: Sendable>(
     on cancellation: ServerContext.RPCCancellationHandle,
     _ body: @escaping @Sendable () async throws -> Value
   ) async throws -> Value {
     if cancellation.isCancelled { throw CancellationError() }
-    let result = await withTaskGroup(of: Outcome<Value>.self) { group in
-      group.addTask {
-        do { return .finished(.success(try await body())) } catch { return .finished(.failure(error)) }
-      }
-      group.addTask {
-        do {
-          try await cancellation.cancelled
-          return .rpcCancelled
-        } catch {
-          // The group was cancelled: the body has finished, or this task was cancelled.
-          return .waiterEnded
+    let canceller = TaskCanceller()
+    return try await withRPCCancellationHandler {
+      try await withThrowingTaskGroup(of: Value.self) { group in
+        group.addTask {
+          canceller.attachCurrentTask()
+          defer { canceller.detach() }
+          return try await body()
         }
+        // The one child's result or error; `addTask` guarantees there is one.
+        return try await group.next()!
       }
-      defer { group.cancelAll() }
-      for await outcome in group {
-        switch outcome {
-        case .finished(let result):
-          return result
-        case .rpcCancelled:
-          // Cancel the body and wait for it to end: it answers the cancellation itself
-          // (StoreError.cancelled, CancellationError) or finishes anyway.
-          group.cancelAll()
-        case .waiterEnded:
-          continue
-        }
-      }
-      // Unreachable: the body always reports.
-      return .failure(CancellationError())
+    } onCancelRPC: {
+      // Cancelling the task runs the store's cancel request (PQcancel), which blocks: not on
+      // the thread that cancels the RPC, which may be an event loop.
+      Task { canceller.cancel() }
     }
-    return try result.get()
+  }
+}
+
+/// Cancels one task from any thread while, and only while, that task is between
+/// `attachCurrentTask` and `detach`: the lock turns a late `cancel` into a no-op instead of
+/// a touch of a task that may have ended. A `cancel` before the attach is kept, and the task
+/// cancels itself when it attaches.
+package final class TaskCanceller: @unchecked Sendable {
+  private let lock = NSLock()
+  // Guarded by `lock`. Set and cleared by the task itself, so it is alive while set.
+  private var task: UnsafeCurrentTask?
+  private var cancelled = false
+
+  package init() {}
+
+  package func attachCurrentTask() {
+    withUnsafeCurrentTask { task in
+      let cancelNow = self.lock.withLock {
+        self.task = task
+        return self.cancelled
+      }
+      if cancelNow { task?.cancel() }
+    }
   }
 
-  private enum Outcome<Value: Sendable>: Sendable {
-    case finished(Result<Value, any Error>)
-    case rpcCancelled
-    case waiterEnded
+  package func detach() {
+    self.lock.withLock { self.task = nil }
+  }
+
+  package func cancel() {
+    self.lock.withLock {
+      self.cancelled = true
+      self.task?.cancel()
+    }
   }
 }

@@ -15,8 +15,12 @@ final class ConnectionThread: TaskExecutor, @unchecked Sendable {
   private var thread: pthread_t?
 
   init(name: String) {
-    let thread = Thread { [self] in self.runLoop() }
-    thread.name = name
+    // Named from inside (at most 15 bytes on Linux): a name set before `start` is not applied,
+    // and the thread would keep the name of the one that started it (a thread pool's `TP-#n`).
+    let thread = Thread { [self] in
+      Thread.current.name = name
+      self.runLoop()
+    }
     thread.start()
     // Wait until the thread has recorded its identity, so `isCurrent` never races.
     self.condition.lock()

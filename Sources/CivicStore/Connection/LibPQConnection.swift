@@ -54,7 +54,7 @@ final class LibPQConnection: @unchecked Sendable {
     PQsetNoticeProcessor(connection, { _, _ in }, nil)
     self.cancelHandle = PQgetCancel(connection)
     self.backendPID = PQbackendPID(connection)
-    self.thread = ownThread ? ConnectionThread(name: "civicstore-\(self.backendPID)") : nil
+    self.thread = ownThread ? ConnectionThread(name: "civicpq-\(self.backendPID)") : nil
     // Fixed session formats so text decoding of timestamps is unambiguous.
     do {
       _ = try self.execute("SET DateStyle = ISO", [])
@@ -119,16 +119,7 @@ final class LibPQConnection: @unchecked Sendable {
       self.deferred = []
       throw StoreError.nulCharacter(query: sql)
     }
-    let generation = self.running.withLock { state -> UInt64? in
-      if state.pending {
-        state.pending = false
-        return nil
-      }
-      state.generation &+= 1
-      state.active = true
-      state.cancelRequested = false
-      return state.generation
-    }
+    let generation = self.beginStatement()
     guard let generation else { throw StoreError(code: .cancelled, query: sql) }
     var failedSQL = sql
     let result: OpaquePointer? = withOptionalCStrings(texts) { values in
@@ -149,11 +140,7 @@ final class LibPQConnection: @unchecked Sendable {
       }
       return PQexecParams(self.handle, sql, count, nil, values, nil, nil, 0)
     }
-    let cancelled = self.running.withLock { state -> Bool in
-      guard state.generation == generation else { return false }
-      state.active = false
-      return state.cancelRequested
-    }
+    let cancelled = self.endStatement(generation)
     defer { PQclear(result) }
     return try self.collect(result, sql: failedSQL, cancelled: cancelled)
   }
@@ -238,6 +225,123 @@ final class LibPQConnection: @unchecked Sendable {
       return failure
     }
     return last
+  }
+
+  /// Marks a statement as running, so `cancel` reaches it, and returns its generation; nil
+  /// when a cancel came between statements (then the statement must not be sent).
+  private func beginStatement() -> UInt64? {
+    self.running.withLock { state -> UInt64? in
+      if state.pending {
+        state.pending = false
+        return nil
+      }
+      state.generation &+= 1
+      state.active = true
+      state.cancelRequested = false
+      return state.generation
+    }
+  }
+
+  /// Marks statement `generation` as done and reports whether a cancel was asked for it.
+  private func endStatement(_ generation: UInt64) -> Bool {
+    self.running.withLock { state -> Bool in
+      guard state.generation == generation else { return false }
+      state.active = false
+      return state.cancelRequested
+    }
+  }
+
+  /// Runs independent statements in one pipeline with one sync, so in one round trip, each
+  /// prepared and cached as `execute(prepare: true)` does, and returns their results in
+  /// order. After a failure the server skips the rest; the first failure is thrown.
+  /// With statements queued by `sendWithNext` (a transaction's start) they run one by one.
+  func executeAll(_ statements: [(sql: String, binds: [any SQLEncodable])]) throws(StoreError) -> [QueryResult] {
+    guard statements.count > 1, self.deferred.isEmpty else {
+      var results: [QueryResult] = []
+      for statement in statements { results.append(try self.execute(statement.sql, statement.binds, prepare: true)) }
+      return results
+    }
+    let texts = statements.map { $0.binds.map(\.sqlText) }
+    for (statement, values) in zip(statements, texts) where values.contains(where: { $0?.utf8.contains(0) == true }) {
+      throw StoreError.nulCharacter(query: statement.sql)
+    }
+    let generation = self.beginStatement()
+    guard let generation else { throw StoreError(code: .cancelled, query: statements[0].sql) }
+    let results = self.pipelineAll(statements.map(\.sql), texts)
+    let cancelled = self.endStatement(generation)
+    defer { for result in results { PQclear(result) } }
+    var collected: [QueryResult] = []
+    // The first failure in order: later statements only report PGRES_PIPELINE_ABORTED.
+    for (statement, result) in zip(statements, results) {
+      collected.append(try self.collect(result, sql: statement.sql, cancelled: cancelled))
+    }
+    if results.count < statements.count {
+      // The connection broke before every result came.
+      _ = try self.collect(nil, sql: statements[results.count].sql, cancelled: cancelled)
+    }
+    return collected
+  }
+
+  /// Sends `sqls` (with their parameters) in one pipeline, preparing those not prepared yet,
+  /// and returns one result per statement, in order; fewer when the connection broke.
+  private func pipelineAll(_ sqls: [String], _ texts: [[String?]]) -> [OpaquePointer?] {
+    let owned: [[UnsafeMutablePointer<CChar>?]] = texts.map { $0.map { $0.map { strdup($0) } } }
+    defer { for values in owned { for pointer in values { free(pointer) } } }
+    guard PQenterPipelineMode(self.handle) == 1 else { return [] }
+    defer { PQexitPipelineMode(self.handle) }
+    // Each query sent, in order: a preparation (its name) or a statement (its index).
+    enum Sent { case preparation(sql: String, name: String), statement(Int) }
+    var sent: [Sent] = []
+    var naming: [String: String] = [:]
+    var ok = true
+    for (index, sql) in sqls.enumerated() where ok {
+      var name = self.prepared[sql] ?? naming[sql]
+      if name == nil {
+        let new = "civic_\(self.prepared.count + naming.count + 1)"
+        ok = PQsendPrepare(self.handle, new, sql, Int32(texts[index].count), nil) == 1
+        sent.append(.preparation(sql: sql, name: new))
+        naming[sql] = new
+        name = new
+      }
+      let values = owned[index].map { UnsafePointer($0) }
+      ok = ok && PQsendQueryPrepared(self.handle, name, Int32(values.count), values, nil, nil, 0) == 1
+      sent.append(.statement(index))
+    }
+    guard ok, PQpipelineSync(self.handle) == 1 else { return [] }
+    var results: [OpaquePointer?] = []
+    // A failed preparation stands for its statement, whose own result only says "aborted".
+    var failedPreparation: OpaquePointer? = nil
+    for entry in sent {
+      // A query's results end with a nil; in a pipeline each query has one result.
+      var first: OpaquePointer? = nil
+      while let result = PQgetResult(self.handle) {
+        if first == nil { first = result } else { PQclear(result) }
+      }
+      switch entry {
+      case .preparation(let sql, let name):
+        if let first, PQresultStatus(first) == PGRES_COMMAND_OK {
+          // Prepared statements outlive a failed or rolled-back transaction.
+          self.prepared[sql] = name
+          PQclear(first)
+        } else {
+          failedPreparation = first
+        }
+      case .statement:
+        if let failure = failedPreparation {
+          PQclear(first)
+          results.append(failure)
+          failedPreparation = nil
+        } else {
+          results.append(first)
+        }
+      }
+      guard PQstatus(self.handle) == CONNECTION_OK else { break }
+    }
+    PQclear(failedPreparation)
+    if PQstatus(self.handle) == CONNECTION_OK, let sync = PQgetResult(self.handle) {
+      PQclear(sync)
+    }
+    return results
   }
 
   /// Runs a trusted script of several statements (migrations only: no parameters exist).

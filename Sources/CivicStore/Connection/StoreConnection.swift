@@ -31,9 +31,28 @@ public struct StoreConnection: Sendable {
     guard let tracer = self.tracer else {
       return try await self.run { () throws(StoreError) in try connection.execute(sql, binds, prepare: prepare) }
     }
-    return try await StoreSpans.statement(tracer, summary: query.name ?? StatementSummary.of(sql)) { () throws(StoreError) in
+    return try await StoreSpans.statement(tracer, summary: query.name ?? StatementSummary.of(sql), rows: \.affectedRows) { () throws(StoreError) in
       try await self.run { () throws(StoreError) in try connection.execute(sql, binds, prepare: prepare) }
     }
+  }
+
+  /// Runs two statements that do not depend on each other in one round trip (libpq pipeline
+  /// mode), both prepared and cached, and returns their results; the first failure is thrown.
+  /// For a read made of two queries, such as a record and its history.
+  public func query(_ first: SQLQuery, _ second: SQLQuery) async throws(StoreError) -> (QueryResult, QueryResult) {
+    let connection = self.connection
+    let statements = [(first.sql, first.binds), (second.sql, second.binds)]
+    let run: @Sendable () throws(StoreError) -> [QueryResult] = { try connection.executeAll(statements) }
+    let results: [QueryResult]
+    if let tracer = self.tracer {
+      let summary = (first.name ?? StatementSummary.of(first.sql)) + " + " + (second.name ?? StatementSummary.of(second.sql))
+      results = try await StoreSpans.statement(tracer, summary: summary, rows: { $0.map(\.affectedRows).reduce(0, +) }) { () throws(StoreError) in
+        try await self.run(run)
+      }
+    } else {
+      results = try await self.run(run)
+    }
+    return (results[0], results[1])
   }
 
   /// Runs one statement and returns the affected-row count.

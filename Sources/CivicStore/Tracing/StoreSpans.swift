@@ -19,19 +19,20 @@ enum StoreSpans {
     static let errorType = "error.type"
   }
 
-  /// Runs one statement inside a client span named `summary`.
-  static func statement(
+  /// Runs one statement, or statements sent together, inside a client span named `summary`.
+  static func statement<Result>(
     _ tracer: any Tracer,
     summary: String,
-    _ run: () async throws(StoreError) -> QueryResult
-  ) async throws(StoreError) -> QueryResult {
+    rows: (Result) -> Int,
+    _ run: () async throws(StoreError) -> Result
+  ) async throws(StoreError) -> Result {
     let span = tracer.startSpan(summary, ofKind: .client)
     defer { span.end() }
     span.attributes[Key.system] = "postgresql"
     span.attributes[Key.summary] = summary
     do {
       let result = try await run()
-      span.attributes[Key.rowCount] = result.affectedRows
+      span.attributes[Key.rowCount] = rows(result)
       return result
     } catch {
       Self.fail(span, error)

@@ -33,6 +33,9 @@ public final class CivicWireServerTransport: ServerTransport, Sendable {
   private struct Connection: Sendable {
     let channel: any Channel
     let streams: AsyncStream<ServerStream>
+    /// Runs the connection's task and its calls on the channel's event loop; nil: Swift's
+    /// global executor (`CivicWireServerConfig.callsOnEventLoop`).
+    let executor: EventLoopTaskExecutor?
   }
 
   private struct State {
@@ -125,7 +128,8 @@ public final class CivicWireServerTransport: ServerTransport, Sendable {
               onClose: { continuation.finish() }
             )
             try channel.pipeline.syncOperations.addHandler(handler)
-            return Connection(channel: channel, streams: streams)
+            let executor = config.callsOnEventLoop ? EventLoopTaskExecutor(channel.eventLoop) : nil
+            return Connection(channel: channel, streams: streams, executor: executor)
           }
         }
     } catch {
@@ -150,7 +154,8 @@ public final class CivicWireServerTransport: ServerTransport, Sendable {
             return state.shuttingDown
           }
           if drainNow { connection.channel.pipeline.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent()) }
-          group.addTask {
+          // Its calls, child tasks of this one, inherit the executor preference.
+          group.addTask(executorPreference: connection.executor) {
             await Self.serve(connection, streamHandler: streamHandler)
             _ = self.state.withLock { $0.connections.removeValue(forKey: id) }
           }

@@ -17,6 +17,9 @@ public struct CivicWireServerConfig: Sendable {
   /// CANCELs tolerated per `cancelFloodWindow` before GOAWAY ENHANCE_YOUR_CALM.
   public var cancelFloodLimit: Int
   public var cancelFloodWindow: TimeAmount
+  /// Run each connection's calls on the event loop that serves its socket (the default),
+  /// instead of on Swift's global executor; handlers must then never block a thread.
+  public var callsOnEventLoop: Bool = true
 
   /// 10 s handshake, 300 s idle, 30 s grace, 1 s ping interval with 2 strikes,
   /// 1,000 cancels per 10 s, and the protocol's default settings.

@@ -47,6 +47,10 @@ struct AuthRulesTests {
     #expect(BearerToken.secret(fromAuthorization: "Basic \(secret)") == nil)
     #expect(BearerToken.secret(fromAuthorization: secret) == nil)
     #expect(BearerToken.secret(fromAuthorization: "Bearer abc") == nil)
+    // Spaces and tabs around the secret are trimmed; a line break is not.
+    #expect(BearerToken.secret(fromAuthorization: "Bearer \(secret) \t ") == secret)
+    #expect(BearerToken.secret(fromAuthorization: "Bearer \t\(secret)\u{3000}") == secret)
+    #expect(BearerToken.secret(fromAuthorization: "Bearer \(secret)\n") == secret + "\n")
   }
 
   @Test("scope: a subtree holds its root and descendants only; the SQL range agrees")
