@@ -21,9 +21,8 @@ public struct ServerConfiguration: Sendable, Equatable {
   public var maxMessageSize: Int
   public var idleTimeoutSeconds: Int
   public var gracePeriodSeconds: Int
-  /// Where CivicWire calls run: `event_loop` (the default), on the event loop serving the
-  /// connection; `global`, on Swift's global executor (docs/OPERATIONS.md).
-  public var wireCallExecutor: String = "event_loop"
+  /// Where CivicWire calls run (docs/OPERATIONS.md).
+  public var wireCallExecutor: WireCallExecutor = .eventLoop
   /// Admission control (docs/RELIABILITY.md): the most calls running at once on this
   /// instance, both listeners together; 0: no limit.
   public var maxCallsInFlight: Int
@@ -76,7 +75,7 @@ public struct ServerConfiguration: Sendable, Equatable {
     config.settings.maxMessageSize = self.maxMessageSize
     config.idleTimeout = .seconds(Int64(self.idleTimeoutSeconds))
     config.gracePeriod = .seconds(Int64(self.gracePeriodSeconds))
-    config.callsOnEventLoop = self.wireCallExecutor == "event_loop"
+    config.callsOnEventLoop = self.wireCallExecutor == .eventLoop
     return config
   }
 
@@ -120,10 +119,10 @@ public struct ServerConfiguration: Sendable, Equatable {
     case "contract_notice_working_days": self.contractNoticeWorkingDays = try int(0...60)
     case "max_calls_in_flight": self.maxCallsInFlight = try int(0...1_000_000)
     case "wire_call_executor":
-      guard ["event_loop", "global"].contains(value) else {
+      guard let executor = WireCallExecutor(rawValue: value) else {
         throw ConfigurationError("\(source): wire_call_executor must be event_loop or global, got '\(value)'")
       }
-      self.wireCallExecutor = value
+      self.wireCallExecutor = executor
     case "rate_limits":
       do {
         self.rateLimits = try RateLimits(parsing: value)
@@ -213,4 +212,11 @@ public struct ListenAddress: Sendable, Equatable, CustomStringConvertible {
 public struct ConfigurationError: Error, CustomStringConvertible {
   public var description: String
   public init(_ description: String) { self.description = description }
+}
+
+/// Where CivicWire calls run: on the event loop serving their connection (the default), or
+/// on Swift's global executor, as the gRPC/HTTP/2 listener's do.
+public enum WireCallExecutor: String, Sendable, Equatable {
+  case eventLoop = "event_loop"
+  case global
 }

@@ -69,7 +69,7 @@ struct PipelinedQueryTests {
     }
   }
 
-  @Test("inside a transaction the two statements follow its BEGIN, one by one, in the transaction")
+  @Test("inside a transaction the two statements follow its BEGIN in the same pipeline, in the transaction")
   func inTransaction() async throws {
     try await TestDatabase.withPool { pool in
       try await pool.transaction { connection in

@@ -19,14 +19,14 @@ struct ConfigurationTests {
     #expect(configuration.metricsListen == ListenAddress(host: "127.0.0.1", port: 7402))
     #expect(configuration.maxConcurrentStreams == 100)
     #expect(configuration.maxMessageSize == 4 * 1024 * 1024)
-    #expect(configuration.wireCallExecutor == "event_loop" && configuration.wireConfig.callsOnEventLoop)
+    #expect(configuration.wireCallExecutor == .eventLoop && configuration.wireConfig.callsOnEventLoop)
   }
 
   @Test("wire_call_executor global runs CivicWire calls on Swift's global executor")
   func callExecutor() throws {
     var configuration = ServerConfiguration.defaults
     try configuration.apply(environment: ["CIVICGRID_WIRE_CALL_EXECUTOR": "global"])
-    #expect(!configuration.wireConfig.callsOnEventLoop)
+    #expect(configuration.wireCallExecutor == .global && !configuration.wireConfig.callsOnEventLoop)
     try configuration.apply(key: "wire_call_executor", value: "event_loop", source: "test source")
     #expect(configuration.wireConfig.callsOnEventLoop)
   }

@@ -19,7 +19,6 @@ public enum RequestID {
     var low = generator.next() as UInt64
     high = (high & ~0xF000) | 0x4000  // version 4
     low = (low & ~(0b11 << 62)) | (0b10 << 62)  // variant 10
-    let digits = Array("0123456789abcdef".utf8)
     return String(unsafeUninitializedCapacity: 36) { buffer in
       var index = 0
       for nibble in 0..<32 {
@@ -29,7 +28,8 @@ public enum RequestID {
         }
         let word = nibble < 16 ? high : low
         let shift = UInt64(60 - (nibble % 16) * 4)
-        buffer[index] = digits[Int((word >> shift) & 0xF)]
+        let digit = UInt8((word >> shift) & 0xF)
+        buffer[index] = digit < 10 ? UInt8(ascii: "0") + digit : UInt8(ascii: "a") + digit - 10
         index += 1
       }
       return index

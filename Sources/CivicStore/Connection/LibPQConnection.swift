@@ -108,25 +108,16 @@ final class LibPQConnection: @unchecked Sendable {
   }
 
   /// Runs one statement with out-of-band parameters; `prepare` caches a server-side
-  /// prepared statement for this SQL text on this connection.
+  /// prepared statement for this SQL text on this connection. Statements queued by
+  /// `sendWithNext` go out before it, in the same round trip.
   func execute(_ sql: String, _ binds: [any SQLEncodable], prepare: Bool = false) throws(StoreError) -> QueryResult {
-    let texts = binds.map(\.sqlText)
-    // libpq passes parameters as C strings: a NUL would silently cut the value, so what is
-    // stored would differ from what was written (and hashed). Refuse the statement instead.
-    if texts.contains(where: { $0?.utf8.contains(0) == true })
-      || self.deferred.contains(where: { $0.binds.contains { $0?.utf8.contains(0) == true } })
-    {
-      self.deferred = []
-      throw StoreError.nulCharacter(query: sql)
-    }
+    let statement = Pipelined(sql: sql, values: binds.map(\.sqlText), prepare: prepare)
+    guard self.deferred.isEmpty else { return try self.executePipeline([statement]).last! }
+    try self.refuseNUL([statement])
     let generation = self.beginStatement()
     guard let generation else { throw StoreError(code: .cancelled, query: sql) }
-    var failedSQL = sql
-    let result: OpaquePointer? = withOptionalCStrings(texts) { values in
-      let count = Int32(binds.count)
-      if !self.deferred.isEmpty {
-        return self.pipeline(sql, values, count: count, prepare: prepare, failedSQL: &failedSQL)
-      }
+    let result: OpaquePointer? = withOptionalCStrings(statement.values) { values in
+      let count = Int32(values.count)
       if prepare {
         if let name = self.prepared[sql] {
           return PQexecPrepared(self.handle, name, count, values, nil, nil, 0)
@@ -142,89 +133,54 @@ final class LibPQConnection: @unchecked Sendable {
     }
     let cancelled = self.endStatement(generation)
     defer { PQclear(result) }
-    return try self.collect(result, sql: failedSQL, cancelled: cancelled)
+    return try self.collect(result, sql: sql, cancelled: cancelled)
   }
 
-  /// Sends the deferred statements and then `sql` in one pipeline with one sync, so one
-  /// round trip, and returns the first failure (naming its statement in `failedSQL`), else
-  /// the result of `sql`; `nil` when the connection broke.
-  private func pipeline(
-    _ sql: String,
-    _ values: [UnsafePointer<CChar>?],
-    count: Int32,
-    prepare: Bool,
-    failedSQL: inout String
-  ) -> OpaquePointer? {
-    let deferred = self.deferred
+  /// Runs statements that do not depend on each other in one pipeline with one sync, so in
+  /// one round trip, each prepared and cached as `execute(prepare: true)` does, and returns
+  /// their results in order; the first failure is thrown, naming its statement.
+  func executeAll(_ statements: [(sql: String, binds: [any SQLEncodable])]) throws(StoreError) -> [QueryResult] {
+    try self.executePipeline(statements.map { Pipelined(sql: $0.sql, values: $0.binds.map(\.sqlText), prepare: true) })
+  }
+
+  /// One statement of a pipeline: `prepare` uses (and caches) a prepared statement.
+  private struct Pipelined {
+    var sql: String
+    var values: [String?]
+    var prepare: Bool
+  }
+
+  /// Sends the statements queued by `sendWithNext`, then `statements`, in one pipeline, and
+  /// returns the results of `statements`. The first failure, a queued statement's included,
+  /// is thrown naming its SQL; after it the server skips the rest (PGRES_PIPELINE_ABORTED).
+  private func executePipeline(_ statements: [Pipelined]) throws(StoreError) -> [QueryResult] {
+    let queued = self.deferred.map { Pipelined(sql: $0.sql, values: $0.binds, prepare: false) }
     self.deferred = []
-    guard PQenterPipelineMode(self.handle) == 1 else { return nil }
-    defer { PQexitPipelineMode(self.handle) }
-    // What each query sent is, in order: the SQL text to name in an error.
-    var sent: [String] = []
-    var ok = true
-    for statement in deferred where ok {
-      ok =
-        withOptionalCStrings(statement.binds) { binds in
-          PQsendQueryParams(self.handle, statement.sql, Int32(binds.count), nil, binds, nil, nil, 0)
-        } == 1
-      sent.append(statement.sql)
+    let all = queued + statements
+    try self.refuseNUL(all)
+    let generation = self.beginStatement()
+    guard let generation else { throw StoreError(code: .cancelled, query: statements.last?.sql) }
+    let results = self.pipeline(all)
+    let cancelled = self.endStatement(generation)
+    defer { for result in results { PQclear(result) } }
+    var collected: [QueryResult] = []
+    for (statement, result) in zip(all, results) {
+      collected.append(try self.collect(result, sql: statement.sql, cancelled: cancelled))
     }
-    // A new prepared statement: its name and which query prepares it.
-    var preparation: (name: String, index: Int)? = nil
-    if ok, prepare {
-      let name: String
-      if let existing = self.prepared[sql] {
-        name = existing
-      } else {
-        name = "civic_\(self.prepared.count + 1)"
-        ok = PQsendPrepare(self.handle, name, sql, count, nil) == 1
-        preparation = (name, sent.count)
-        sent.append(sql)
-      }
-      ok = ok && PQsendQueryPrepared(self.handle, name, count, values, nil, nil, 0) == 1
-    } else if ok {
-      ok = PQsendQueryParams(self.handle, sql, count, nil, values, nil, nil, 0) == 1
+    if results.count < all.count {
+      // The connection broke before every answer came.
+      _ = try self.collect(nil, sql: all[all.count - 1].sql, cancelled: cancelled)
     }
-    sent.append(sql)
-    guard ok, PQpipelineSync(self.handle) == 1 else { return nil }
-    // Each query's results end with a nil; the sync's own result comes last. After a
-    // failure the server skips the rest up to the sync (PGRES_PIPELINE_ABORTED).
-    var failure: OpaquePointer? = nil
-    var last: OpaquePointer? = nil
-    for (index, statement) in sent.enumerated() {
-      while let result = PQgetResult(self.handle) {
-        let status = PQresultStatus(result)
-        if let preparation, preparation.index == index, status == PGRES_COMMAND_OK {
-          // Prepared statements outlive a failed or rolled-back transaction.
-          self.prepared[sql] = preparation.name
-        }
-        switch status {
-        case PGRES_COMMAND_OK, PGRES_TUPLES_OK, PGRES_EMPTY_QUERY, PGRES_PIPELINE_ABORTED:
-          if index == sent.count - 1, failure == nil {
-            PQclear(last)
-            last = result
-          } else {
-            PQclear(result)
-          }
-        default:
-          if failure == nil {
-            failure = result
-            failedSQL = statement
-          } else {
-            PQclear(result)
-          }
-        }
-      }
-      guard PQstatus(self.handle) == CONNECTION_OK else { break }
+    return Array(collected.dropFirst(queued.count))
+  }
+
+  /// libpq passes parameters as C strings: a NUL would silently cut the value, so what is
+  /// stored would differ from what was written (and hashed). Refuse the statements instead.
+  private func refuseNUL(_ statements: [Pipelined]) throws(StoreError) {
+    for statement in statements where statement.values.contains(where: { $0?.utf8.contains(0) == true }) {
+      self.deferred = []
+      throw StoreError.nulCharacter(query: statements.last!.sql)
     }
-    if PQstatus(self.handle) == CONNECTION_OK, let sync = PQgetResult(self.handle) {
-      PQclear(sync)
-    }
-    if let failure {
-      PQclear(last)
-      return failure
-    }
-    return last
   }
 
   /// Marks a statement as running, so `cancel` reaches it, and returns its generation; nil
@@ -251,60 +207,35 @@ final class LibPQConnection: @unchecked Sendable {
     }
   }
 
-  /// Runs independent statements in one pipeline with one sync, so in one round trip, each
-  /// prepared and cached as `execute(prepare: true)` does, and returns their results in
-  /// order. After a failure the server skips the rest; the first failure is thrown.
-  /// With statements queued by `sendWithNext` (a transaction's start) they run one by one.
-  func executeAll(_ statements: [(sql: String, binds: [any SQLEncodable])]) throws(StoreError) -> [QueryResult] {
-    guard statements.count > 1, self.deferred.isEmpty else {
-      var results: [QueryResult] = []
-      for statement in statements { results.append(try self.execute(statement.sql, statement.binds, prepare: true)) }
-      return results
-    }
-    let texts = statements.map { $0.binds.map(\.sqlText) }
-    for (statement, values) in zip(statements, texts) where values.contains(where: { $0?.utf8.contains(0) == true }) {
-      throw StoreError.nulCharacter(query: statement.sql)
-    }
-    let generation = self.beginStatement()
-    guard let generation else { throw StoreError(code: .cancelled, query: statements[0].sql) }
-    let results = self.pipelineAll(statements.map(\.sql), texts)
-    let cancelled = self.endStatement(generation)
-    defer { for result in results { PQclear(result) } }
-    var collected: [QueryResult] = []
-    // The first failure in order: later statements only report PGRES_PIPELINE_ABORTED.
-    for (statement, result) in zip(statements, results) {
-      collected.append(try self.collect(result, sql: statement.sql, cancelled: cancelled))
-    }
-    if results.count < statements.count {
-      // The connection broke before every result came.
-      _ = try self.collect(nil, sql: statements[results.count].sql, cancelled: cancelled)
-    }
-    return collected
-  }
-
-  /// Sends `sqls` (with their parameters) in one pipeline, preparing those not prepared yet,
-  /// and returns one result per statement, in order; fewer when the connection broke.
-  private func pipelineAll(_ sqls: [String], _ texts: [[String?]]) -> [OpaquePointer?] {
-    let owned: [[UnsafeMutablePointer<CChar>?]] = texts.map { $0.map { $0.map { strdup($0) } } }
+  /// Sends `statements` in one pipeline with one sync, preparing those that `prepare` and
+  /// are not prepared yet, and returns one result per statement, in order (a failed
+  /// preparation stands for its statement); fewer when the connection broke.
+  private func pipeline(_ statements: [Pipelined]) -> [OpaquePointer?] {
+    let owned: [[UnsafeMutablePointer<CChar>?]] = statements.map { $0.values.map { $0.map { strdup($0) } } }
     defer { for values in owned { for pointer in values { free(pointer) } } }
     guard PQenterPipelineMode(self.handle) == 1 else { return [] }
     defer { PQexitPipelineMode(self.handle) }
-    // Each query sent, in order: a preparation (its name) or a statement (its index).
+    // Each query sent, in order: a preparation or a statement (its index).
     enum Sent { case preparation(sql: String, name: String), statement(Int) }
     var sent: [Sent] = []
     var naming: [String: String] = [:]
     var ok = true
-    for (index, sql) in sqls.enumerated() where ok {
-      var name = self.prepared[sql] ?? naming[sql]
-      if name == nil {
-        let new = "civic_\(self.prepared.count + naming.count + 1)"
-        ok = PQsendPrepare(self.handle, new, sql, Int32(texts[index].count), nil) == 1
-        sent.append(.preparation(sql: sql, name: new))
-        naming[sql] = new
-        name = new
-      }
+    for (index, statement) in statements.enumerated() where ok {
       let values = owned[index].map { UnsafePointer($0) }
-      ok = ok && PQsendQueryPrepared(self.handle, name, Int32(values.count), values, nil, nil, 0) == 1
+      let count = Int32(values.count)
+      if statement.prepare {
+        var name = self.prepared[statement.sql] ?? naming[statement.sql]
+        if name == nil {
+          let new = "civic_\(self.prepared.count + naming.count + 1)"
+          ok = PQsendPrepare(self.handle, new, statement.sql, count, nil) == 1
+          sent.append(.preparation(sql: statement.sql, name: new))
+          naming[statement.sql] = new
+          name = new
+        }
+        ok = ok && PQsendQueryPrepared(self.handle, name, count, values, nil, nil, 0) == 1
+      } else {
+        ok = PQsendQueryParams(self.handle, statement.sql, count, nil, values, nil, nil, 0) == 1
+      }
       sent.append(.statement(index))
     }
     guard ok, PQpipelineSync(self.handle) == 1 else { return [] }
