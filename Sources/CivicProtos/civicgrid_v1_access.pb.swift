@@ -204,8 +204,9 @@ public nonisolated struct Civicgrid_V1_RuleRefusals: Sendable {
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  /// "access-list" (社区工作事项准入) or "contract" (政府购买服务: work for a social
-  /// organisation no active contract covers).
+  /// "access-list" (社区工作事项准入), "contract" (政府购买服务: work for a social
+  /// organisation no active contract covers) or "suspended-intake" (an application refused
+  /// at intake because a stage of its item dispatches to such an organisation).
   public var rule: String = String()
 
   public var refused: Int64 = 0

@@ -230,7 +230,8 @@ extension Civicgrid_V1_Catalog {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Items ordered by code, keyset-paginated, with their latest version.
+        /// > Items ordered by code, keyset-paginated, with their latest version (and their published
+        /// > version before it, when a newer version follows the published one).
         ///
         /// - Parameters:
         ///   - request: A streaming request of `Civicgrid_V1_ListItemsRequest` messages.
@@ -347,7 +348,8 @@ extension Civicgrid_V1_Catalog {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Items ordered by code, keyset-paginated, with their latest version.
+        /// > Items ordered by code, keyset-paginated, with their latest version (and their published
+        /// > version before it, when a newer version follows the published one).
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Civicgrid_V1_ListItemsRequest` message.
@@ -462,7 +464,8 @@ extension Civicgrid_V1_Catalog {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Items ordered by code, keyset-paginated, with their latest version.
+        /// > Items ordered by code, keyset-paginated, with their latest version (and their published
+        /// > version before it, when a newer version follows the published one).
         ///
         /// - Parameters:
         ///   - request: A `Civicgrid_V1_ListItemsRequest` message.
@@ -831,7 +834,8 @@ extension Civicgrid_V1_Catalog {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Items ordered by code, keyset-paginated, with their latest version.
+        /// > Items ordered by code, keyset-paginated, with their latest version (and their published
+        /// > version before it, when a newer version follows the published one).
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Civicgrid_V1_ListItemsRequest` message.
@@ -1041,7 +1045,8 @@ extension Civicgrid_V1_Catalog {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Items ordered by code, keyset-paginated, with their latest version.
+        /// > Items ordered by code, keyset-paginated, with their latest version (and their published
+        /// > version before it, when a newer version follows the published one).
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Civicgrid_V1_ListItemsRequest` message.
@@ -1225,7 +1230,8 @@ extension Civicgrid_V1_Catalog.ClientProtocol {
     ///
     /// > Source IDL Documentation:
     /// >
-    /// > Items ordered by code, keyset-paginated, with their latest version.
+    /// > Items ordered by code, keyset-paginated, with their latest version (and their published
+    /// > version before it, when a newer version follows the published one).
     ///
     /// - Parameters:
     ///   - request: A request containing a single `Civicgrid_V1_ListItemsRequest` message.
@@ -1423,7 +1429,8 @@ extension Civicgrid_V1_Catalog.ClientProtocol {
     ///
     /// > Source IDL Documentation:
     /// >
-    /// > Items ordered by code, keyset-paginated, with their latest version.
+    /// > Items ordered by code, keyset-paginated, with their latest version (and their published
+    /// > version before it, when a newer version follows the published one).
     ///
     /// - Parameters:
     ///   - message: request message to send.

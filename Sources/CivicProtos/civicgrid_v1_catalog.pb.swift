@@ -464,7 +464,7 @@ public nonisolated struct Civicgrid_V1_ListItemsResponse: Sendable {
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  /// Each item with its latest version only.
+  /// Each item with its latest version, preceded by its published version when that is older.
   public var items: [Civicgrid_V1_Item] = []
 
   /// Empty on the last page.

@@ -1,9 +1,11 @@
 /// Work the case engine refused to assign to a unit under a rule of who may be given work:
-/// the community access list (`AccessListRefusal`) or a service purchase contract
-/// (`ContractRefusal`). Each is counted for the sending unit in the refusal report
+/// the community access list (`AccessListRefusal`), a service purchase contract
+/// (`ContractRefusal`), or an intake refused up front because a later stage would need such a
+/// contract (`ContractSuspension`). Each is counted for the sending unit in the refusal report
 /// (docs/ACCESS.md), under its rule.
 public protocol DispatchRefusal: Error, Sendable, CustomStringConvertible {
-  /// The rule's key in the refusal report: `access-list` or `contract`.
+  /// The rule's key in the refusal report: `access-list`, `contract` or `suspended-intake`
+  /// (the values migration 0030's check allows).
   static var ruleKey: String { get }
   /// The unit the work was refused at.
   var targetUnitCode: String { get }
@@ -19,4 +21,10 @@ extension AccessListRefusal: DispatchRefusal {
 extension ContractRefusal: DispatchRefusal {
   public static var ruleKey: String { "contract" }
   public var targetUnitCode: String { self.organisationCode }
+}
+
+extension ContractSuspension: DispatchRefusal {
+  public static var ruleKey: String { "suspended-intake" }
+  public var targetUnitCode: String { self.refusal.organisationCode }
+  public var itemCode: String { self.refusal.itemCode }
 }

@@ -11,17 +11,47 @@ public struct CatalogRepository: Sendable {
   public init(_ connection: StoreConnection) { self.connection = connection }
 
   /// The item with `code` and every version of it, or nil; `lock` holds its row until commit.
+  /// A locked read takes the row first and reads the versions after it: a lock that waited on
+  /// a concurrent change must see that change's versions, which one joined statement would
+  /// not (PostgreSQL re-checks only the locked row).
   public func item(code: String, lock: Bool = false) async throws -> StoredCatalogItem? {
-    let head = try await self.connection.query(
-      "SELECT version FROM catalog_items WHERE code = \(code)\(SQLQuery.rowLock(lock))"
-    )
+    guard lock else { return try await self.items(codes: [code]).first }
+    let head = try await self.connection.query("SELECT version FROM catalog_items WHERE code = \(code) FOR UPDATE")
     guard let version = try head.scalar(Int64.self) else { return nil }
-    var versions: [CatalogItemVersion] = []
-    var updated: [Int: Date] = [:]
     let rows = try await self.connection.query(
       "SELECT version, status, definition::text, updated_at FROM catalog_item_versions WHERE item_code = \(code) ORDER BY version"
-    ).decode((Int, String, String, Date).self)
-    for (number, statusName, json, updatedAt) in rows {
+    ).decode((Int?, String?, String?, Date?).self)
+    return try Self.stored(code: code, version: version, rows)
+  }
+
+  /// The items among `codes` with every version of each, ordered by code, unlocked: one
+  /// statement for a whole page.
+  public func items(codes: [String]) async throws -> [StoredCatalogItem] {
+    guard !codes.isEmpty else { return [] }
+    let rows = try await self.connection.query(
+      """
+      SELECT i.code, i.version, v.version, v.status, v.definition::text, v.updated_at
+      FROM catalog_items i LEFT JOIN catalog_item_versions v ON v.item_code = i.code
+      WHERE i.code = ANY(\(SQLArray(codes))::text[]) ORDER BY i.code, v.version
+      """
+    ).decode((String, Int64, Int?, String?, String?, Date?).self)
+    var items: [StoredCatalogItem] = []
+    var start = rows.startIndex
+    while start < rows.endIndex {
+      let code = rows[start].0
+      let end = rows[start...].firstIndex { $0.0 != code } ?? rows.endIndex
+      items.append(try Self.stored(code: code, version: rows[start].1, rows[start..<end].map { ($0.2, $0.3, $0.4, $0.5) }))
+      start = end
+    }
+    return items
+  }
+
+  /// An item from its row version and its version rows (version, status, definition, updated);
+  /// an item without versions has one row of nulls.
+  private static func stored(code: String, version: Int64, _ rows: [(Int?, String?, String?, Date?)]) throws -> StoredCatalogItem {
+    var versions: [CatalogItemVersion] = []
+    var updated: [Int: Date] = [:]
+    for case let (number?, statusName?, json?, updatedAt?) in rows {
       guard let status = ItemVersionStatus(rawValue: statusName) else { continue }
       versions.append(CatalogItemVersion(version: number, definition: try Self.definition(json), status: status))
       updated[number] = updatedAt

@@ -41,21 +41,21 @@ extension ContractRepository {
   func candidates(unitCodes: [String], itemCode: String) async throws -> [String: [ContractCoverage.Candidate]] {
     let codes = Array(Set(unitCodes)).sorted()
     // Most assignments name no organisation: one statement, no lock.
-    var rows = try await self.contractRows(unitCodes: codes, itemCode: itemCode)
-    if rows.contains(where: { $0.1 != nil }) {
-      try await self.connection.execute(
-        """
-        SELECT c.id FROM service_contracts c JOIN units u ON u.id = c.organisation_unit_id
-        WHERE u.code = ANY(\(SQLArray(codes))::text[]) AND u.kind = \(Self.organisationKind)
-        ORDER BY c.id FOR SHARE OF c
-        """
-      )
-      rows = try await self.contractRows(unitCodes: codes, itemCode: itemCode)
-    }
-    return Self.candidates(rows)
+    let unlocked = try await self.coverage([itemCode: codes])[itemCode] ?? [:]
+    guard unlocked.values.contains(where: { !$0.isEmpty }) else { return unlocked }
+    try await self.connection.execute(
+      """
+      SELECT c.id FROM service_contracts c JOIN units u ON u.id = c.organisation_unit_id
+      WHERE u.code = ANY(\(SQLArray(codes))::text[]) AND u.kind = \(Self.organisationKind)
+      ORDER BY c.id FOR SHARE OF c
+      """
+    )
+    return try await self.coverage([itemCode: codes])[itemCode] ?? [:]
   }
 
-  /// `contractRows` grouped by organisation, as the rule sees them.
+  /// Contract rows (organisation code, then the contract's id, first and last day, whether its
+  /// scope holds the item, whether it was ended early; nil contract columns for an
+  /// organisation without contracts) grouped by organisation, as the rule sees them.
   static func candidates(_ rows: [(String, Int64?, String?, String?, Bool, Bool)]) -> [String: [ContractCoverage.Candidate]] {
     var candidates: [String: [ContractCoverage.Candidate]] = [:]
     for row in rows {
@@ -67,20 +67,6 @@ extension ContractRepository {
       )
     }
     return candidates
-  }
-
-  /// The organisations among `unitCodes` with each of their contracts' current terms (one
-  /// row without contract columns for an organisation that has none).
-  func contractRows(unitCodes: [String], itemCode: String) async throws(StoreError) -> [(String, Int64?, String?, String?, Bool, Bool)] {
-    try await self.connection.query(
-      """
-      SELECT u.code, c.id, c.starts_on::text, c.ends_on::text,
-        EXISTS (SELECT 1 FROM service_contract_items i WHERE i.contract_id = c.id AND i.item_code = \(itemCode)),
-        c.end_reason IS NOT NULL
-      FROM units u LEFT JOIN service_contracts c ON c.organisation_unit_id = u.id
-      WHERE u.code = ANY(\(SQLArray(unitCodes))::text[]) AND u.kind = \(Self.organisationKind)
-      """
-    ).decode((String, Int64?, String?, String?, Bool, Bool).self)
   }
 
   /// Links tasks to the contracts they were assigned under, with the contracts' current

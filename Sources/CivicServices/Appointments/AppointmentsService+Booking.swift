@@ -113,7 +113,8 @@ extension AppointmentsService {
       try Validation.code(code, field: "provided_materials[\(index)]")
     }
     let now = self.now()
-    return try await self.store.transaction { connection in
+    // Check-in takes in a case: a refused dispatch (a suspended item) is counted like intake's.
+    return try await self.store.intakeTransaction(by: caller, at: now) { connection in
       let current = try await self.visibleAppointment(request.id, caller: caller, lock: true, on: connection)
       try Self.checkVersion(current, request.expectedVersion)
       _ = try AppointmentRules.checkIn(

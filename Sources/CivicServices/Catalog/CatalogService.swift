@@ -108,10 +108,9 @@ public struct CatalogService: Civicgrid_V1_Catalog.SimpleServiceProtocol {
     let codes = try await self.store.withConnection { connection in
       let catalog = CatalogRepository(connection)
       let codes = try await catalog.codes(after: after, category: request.category, publishedOnly: request.publishedOnly, limit: size + 1)
-      for code in codes.prefix(size) {
-        guard let stored = try await catalog.item(code: code) else { continue }
+      for stored in try await catalog.items(codes: Array(codes.prefix(size))) {
         var message = CatalogMapping.message(stored)
-        message.versions = Array(message.versions.suffix(1))
+        message.versions = Self.listed(message.versions)
         response.items.append(message)
       }
       try await Self.markSuspensions(&response.items, on: PeopleService.day(of: self.now()), connection: connection)
@@ -119,6 +118,15 @@ public struct CatalogService: Civicgrid_V1_Catalog.SimpleServiceProtocol {
     }
     if codes.count > size { response.nextPageToken = PageToken(after: codes[size - 1]).encoded }
     return response
+  }
+
+  /// The versions ListItems shows of an item: the latest, and before it the published one
+  /// when a newer draft follows it, since that is the version intake takes (and may be
+  /// suspended).
+  static func listed(_ versions: [Civicgrid_V1_ItemVersion]) -> [Civicgrid_V1_ItemVersion] {
+    guard let latest = versions.last else { return [] }
+    guard let published = versions.last(where: { $0.status == .published }), published.version != latest.version else { return [latest] }
+    return [published, latest]
   }
 
   private func transition(

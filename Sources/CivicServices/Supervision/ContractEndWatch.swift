@@ -26,15 +26,16 @@ public struct ContractEndWatch: Sendable {
       let today = calendar.localDate(of: now)
       let horizon = try ContractEndNotice.horizon(from: today, workingDays: self.noticeWorkingDays, in: calendar)
       let contracts = ContractRepository(connection)
-      var due: [EndingCoverage] = []
-      for ending in try await contracts.endingCoverage(from: today, through: horizon) {
-        let organisation = try await contracts.coverage(unitCodes: [ending.organisationCode], itemCode: ending.itemCode)
-        guard
-          ContractEndNotice.leavesUncovered(
-            itemCode: ending.itemCode, at: ending.organisationCode, after: ending.endsOn, among: organisation[ending.organisationCode] ?? []
-          )
-        else { continue }
-        due.append(ending)
+      let endings = try await contracts.endingCoverage(from: today, through: horizon)
+      // Every ending's organisation and item in one statement.
+      var dispatched: [String: [String]] = [:]
+      for ending in endings { dispatched[ending.itemCode, default: []].append(ending.organisationCode) }
+      let coverage = try await contracts.coverage(dispatched)
+      let due = endings.filter { ending in
+        ContractEndNotice.leavesUncovered(
+          itemCode: ending.itemCode, at: ending.organisationCode, after: ending.endsOn,
+          among: coverage[ending.itemCode]?[ending.organisationCode] ?? []
+        )
       }
       let alerts = try await contracts.recordEndNotices(due, at: now).map { ending in
         PendingAlert(

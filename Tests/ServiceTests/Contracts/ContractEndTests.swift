@@ -1,5 +1,6 @@
 import CivicDomain
 import CivicProtos
+import CivicRepositories
 import CivicServices
 import CivicStore
 import Foundation
@@ -115,6 +116,59 @@ struct ContractEndTests {
       _ = try await ContractsTests.create(ContractsTests.terms(["home-care"], "2020-01-01", laterEnd.description), contracts, f.base)
       _ = try await ContractsTests.create(ContractsTests.terms(["home-care"], laterEnd.adding(days: 1).description, "2199-12-31"), contracts, f.base)
       #expect(try await watch.pass(at: Self.noon(laterEnd.adding(days: -1))) == 0)
+    }
+  }
+
+  @Test("ListItems shows the published version beside a newer draft, so a draft cannot hide the published version's suspension; the batch read of a page agrees with GetItem")
+  func listShowsPublishedBesideDraft() async throws {
+    try await DisputeFixture.with { f in
+      let contracts = ContractsService(store: f.base.pool)
+      let contract = try await Self.publishedUnderContract(f, contracts, endsOn: "2199-12-31")
+      var get = Civicgrid_V1_GetItemRequest()
+      get.code = "home-care"
+      let current = try await f.base.call(f.base.admin) { try await f.base.catalog.getItem(request: get, context: $0) }
+      var draft = Civicgrid_V1_SaveDraftRequest()
+      draft.definition = CaseFixture.oneStageItem("home-care", name: "Home care for the elderly, revised", units: ["CIVIL", "SO2"])
+      draft.expectedItemVersion = current.version
+      _ = try await f.base.call(f.base.admin) { try await f.base.catalog.saveDraft(request: draft, context: $0) }
+      let end = ContractChangesTests.end(contract, lastDay: ContractChangesTests.today.adding(days: -1))
+      _ = try await f.base.call(f.base.admin) { try await contracts.endContract(request: end, context: $0) }
+
+      let list = try await f.base.call(f.base.clerk) { try await f.base.catalog.listItems(request: Civicgrid_V1_ListItemsRequest(), context: $0) }
+      let item = try #require(list.items.first { $0.code == "home-care" })
+      #expect(item.versions.map(\.version) == [1, 2] && item.versions.map(\.status) == [.published, .draft], "\(item.versions)")
+      #expect(item.versions.first?.contractSuspension.organisationUnitCode == "SO2" && item.versions.last?.hasContractSuspension == false)
+      // Items without a newer draft still show their one latest version.
+      #expect(list.items.filter { $0.code != "home-care" }.allSatisfy { $0.versions.count == 1 })
+      // The same page read item by item (GetItem) agrees on every version shown.
+      for listed in list.items {
+        var get = Civicgrid_V1_GetItemRequest()
+        get.code = listed.code
+        let full = try await f.base.call(f.base.clerk) { try await f.base.catalog.getItem(request: get, context: $0) }
+        for version in listed.versions {
+          #expect(full.versions.first { $0.version == version.version }?.definition == version.definition, "\(listed.code) v\(version.version)")
+        }
+      }
+    }
+  }
+
+  @Test("the coverage of several items read in one call: per item, its social organisations with whether each contract's scope holds that item; other units and items dispatching to none left out")
+  func coverageOfSeveralItems() async throws {
+    try await DisputeFixture.with { f in
+      let contracts = ContractsService(store: f.base.pool)
+      _ = try await Self.publishedUnderContract(f, contracts, endsOn: "2199-12-31")
+      let coverage = try await f.base.pool.withConnection { connection in
+        try await ContractRepository(connection).coverage(["home-care": ["SO2", "CIVIL", "SO2"], "DISPUTE": ["SO2"], "other": ["CIVIL"]])
+      }
+      #expect(Set(coverage.keys) == ["home-care", "DISPUTE"], "\(coverage)")
+      #expect(coverage["home-care"]?.keys.sorted() == ["SO2"] && coverage["DISPUTE"]?.keys.sorted() == ["SO2"])
+      #expect(coverage["home-care"]?["SO2"]?.map(\.coversItem) == [true], "\(coverage)")
+      #expect(coverage["DISPUTE"]?["SO2"]?.map(\.coversItem) == [false], "\(coverage)")
+      let day = ContractChangesTests.today
+      let suspensions = try await f.base.pool.withConnection { connection in
+        try await ContractRepository(connection).suspensions(["home-care": ["SO2"], "DISPUTE": ["SO2", "CIVIL"]], on: day)
+      }
+      #expect(suspensions.keys.sorted() == ["DISPUTE"] && suspensions["DISPUTE"]?.organisationCode == "SO2", "\(suspensions)")
     }
   }
 }

@@ -28,4 +28,25 @@ struct ContractRefusalReportTests {
       #expect(stored.map(\.0) == ["SO2"] && stored.map(\.1) == ["contract"] && stored.map(\.2) == ["test"])
     }
   }
+
+  @Test("an application refused because its item's intake is suspended is counted for the receiving clerk's unit under suspended-intake, apart from contract refusals")
+  func suspendedIntakeCounted() async throws {
+    try await DisputeFixture.with { f in
+      let contracts = ContractsService(store: f.base.pool)
+      let contract = try await ContractEndTests.publishedUnderContract(f, contracts, endsOn: "2199-12-31")
+      let end = ContractChangesTests.end(contract, lastDay: ContractChangesTests.today.adding(days: -1))
+      _ = try await f.base.call(f.base.admin) { try await contracts.endContract(request: end, context: $0) }
+      let refused = await rpcCode { _ = try await ContractEndTests.submit(f.base) }
+      #expect(refused?.0 == .failedPrecondition && refused?.1.hasSuffix("is suspended until a contract covers it again") == true, "\(String(describing: refused))")
+
+      var request = Civicgrid_V1_GetRefusalReportRequest()
+      request.from = "2000-01-01"
+      request.to = "2199-12-31"
+      let report = try await f.call(f.supervisor) { try await AccessListService(store: f.base.pool).getRefusalReport(request: request, context: $0) }
+      #expect(report.senders.map(\.senderUnitCode) == ["CTR"] && report.senders.first?.refused == 1, "\(report)")
+      #expect(report.senders.first?.rules.map(\.rule) == ["suspended-intake"] && report.senders.first?.rules.first?.itemCodes == ["home-care"])
+      let stored = try await f.base.pool.query("SELECT target_unit_code, rule, item_code FROM access_refusals").decode((String, String, String).self)
+      #expect(stored.map(\.0) == ["SO2"] && stored.map(\.1) == ["suspended-intake"] && stored.map(\.2) == ["home-care"])
+    }
+  }
 }
