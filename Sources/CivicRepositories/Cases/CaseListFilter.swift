@@ -22,6 +22,12 @@ public struct CaseListFilter: Sendable {
   /// Received by this unit or holding a task of it.
   public var unitCode: String?
 
+  /// Whether only the scope and the page select (no filter of the list's own).
+  public var isUnfiltered: Bool {
+    self.state == nil && self.itemCode == nil && self.channel == nil && self.applicant == nil && self.submittedFrom == nil
+      && self.submittedTo == nil && !self.overdueOnly && self.unitCode == nil
+  }
+
   public init(range: (lower: String, upper: String), before: Int64, limit: Int) {
     self.range = range
     self.before = before

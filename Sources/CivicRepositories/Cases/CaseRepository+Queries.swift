@@ -7,6 +7,26 @@ extension CaseRepository {
   public func list(_ filter: CaseListFilter) async throws(StoreError) -> [CaseSummaryRecord] {
     let range = filter.range
     var query = CaseSummaryRecord.select
+    if filter.isUnfiltered {
+      // A page of everything in scope, in a shape PostgreSQL plans once per connection and
+      // keeps (a generic plan: a backward scan of the key checking two hashed sets) instead of
+      // re-planning on every call as it does for `LIMIT $n`, whose generic plan would sort
+      // every case. The limit is a literal (a validated page size: one statement per size),
+      // and neither scope arm's estimate depends on the range's values, so the custom plan
+      // never looks cheaper. Filtered pages keep the other shape: a generic plan chosen for a
+      // common filter value would scan the whole table for a rare one (docs/BENCHMARKS.md,
+      // "ListCases planned once").
+      query.append(
+        """
+         WHERE c.id < \(filter.before)
+          AND (c.unit_id IN (SELECT su.id FROM units su WHERE su.path >= \(range.lower) AND su.path < \(range.upper))
+               OR EXISTS (SELECT 1 FROM case_tasks t WHERE t.case_id = c.id
+                          AND t.unit_id = ANY (ARRAY(SELECT tu.id FROM units tu WHERE tu.path >= \(range.lower) AND tu.path < \(range.upper)))))
+         ORDER BY c.id DESC LIMIT \(unescaped: String(filter.limit))
+        """
+      )
+      return try await self.connection.query(query).decode(CaseSummaryRecord.self)
+    }
     query.append(
       """
        WHERE c.id < \(filter.before)
