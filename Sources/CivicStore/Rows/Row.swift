@@ -16,7 +16,7 @@ public struct Row: Sendable {
 
   /// Decodes the column called `name` as `T`.
   public func decode<T: SQLDecodable>(_ type: T.Type = T.self, column name: String) throws(StoreError) -> T {
-    guard let index = self.columns.index[name] else {
+    guard let index = self.columns.index(of: name) else {
       throw StoreError(code: .decoding, serverMessage: "no column named \(name)")
     }
     return try self.decode(type, at: index)
@@ -37,12 +37,27 @@ public struct Row: Sendable {
 public struct QueryResult: Sendable {
   final class Columns: Sendable {
     let names: [String]
-    let index: [String: Int]
+    /// Per column, its name's UTF-8 length and first and last bytes: records decode every
+    /// column of every row by name, and comparing these integers and then one string costs
+    /// less than hashing the name into a dictionary (about 5 % of a ListCases call did).
+    private let keys: [UInt64]
+
     init(names: [String]) {
       self.names = names
-      var index: [String: Int] = [:]
-      for (offset, name) in names.enumerated() where index[name] == nil { index[name] = offset }
-      self.index = index
+      self.keys = names.map(Self.key)
+    }
+
+    /// The first column called `name`.
+    func index(of name: String) -> Int? {
+      let key = Self.key(name)
+      for offset in self.keys.indices where self.keys[offset] == key && self.names[offset] == name { return offset }
+      return nil
+    }
+
+    private static func key(_ name: String) -> UInt64 {
+      let bytes = name.utf8
+      guard let first = bytes.first, let last = bytes.last else { return 0 }
+      return UInt64(bytes.count) << 16 | UInt64(first) << 8 | UInt64(last)
     }
   }
 
