@@ -20,7 +20,9 @@ import GRPCCore
 ///                                                                   (QH-MR-001) reply → its event
 ///                                                                   at each of SUBSCRIBERS (default 1)
 ///                                                                   WatchEvents subscribers, 100 a
-///                                                                   connection; prints
+///                                                                   connection, subscribed after event
+///                                                                   FEED_AFTER (environment, default 0);
+///                                                                   prints
 ///                                                                   `samples p50_ms p99_ms missing`
 ///     CasesBench PORT TOKEN alerts WATCH_TOKEN IN_FLIGHT SECONDS [SUBSCRIBERS]
 ///                                                                   the same for alerts: PublishNotice
@@ -55,11 +57,11 @@ struct CasesBench {
         try await withThrowingTaskGroup(of: Void.self) { connections in
           for watchClient in watchClients { connections.addTask { try await watchClient.runConnections() } }
           defer { for watchClient in watchClients { watchClient.beginGracefulShutdown() } }
+          let after = Int64(ProcessInfo.processInfo.environment["FEED_AFTER"] ?? "") ?? 0
           let feed: FeedLatency.Feed =
             mode == "feed"
-            ? .events(item: "QH-MR-001", submitter: metadata, watcher: watcher) : .alerts(
-              after: Int64(ProcessInfo.processInfo.environment["FEED_AFTER"] ?? "") ?? 0, publisher: metadata, watcher: watcher
-            )
+            ? .events(item: "QH-MR-001", after: after, submitter: metadata, watcher: watcher)
+            : .alerts(after: after, publisher: metadata, watcher: watcher)
           return try await FeedLatency.measure(
             feed, client: client, watchers: (0..<subscribers).map { watchClients[$0 / 100] }, inFlight: inFlight, seconds: seconds
           )

@@ -16,11 +16,13 @@ enum FeedLatency {
     /// Writes one entry and returns its key.
     var write: @Sendable (_ client: GRPCClient<CivicWireClientTransport>) async throws -> String
 
-    /// WatchEvents: each SubmitApplication's `submitted` event, keyed by case id.
-    static func events(item: String, submitter: Metadata, watcher: Metadata) -> Feed {
+    /// WatchEvents from event `after`: each SubmitApplication's `submitted` event, keyed by case id.
+    static func events(item: String, after: Int64, submitter: Metadata, watcher: Metadata) -> Feed {
       Feed(
         watch: { client, arrived in
-          try await Civicgrid_V1_Cases.Client(wrapping: client).watchEvents(.init(), metadata: watcher) { response in
+          var request = Civicgrid_V1_WatchEventsRequest()
+          request.after = after
+          try await Civicgrid_V1_Cases.Client(wrapping: client).watchEvents(request, metadata: watcher) { response in
             for try await event in response.messages where event.kind == "submitted" { arrived(event.caseID) }
           }
         },
