@@ -20,7 +20,7 @@ public struct CatalogRepository: Sendable {
     guard let version = try head.scalar(Int64.self) else { return nil }
     let rows = try await self.connection.query(
       "SELECT version, status, definition::text, updated_at FROM catalog_item_versions WHERE item_code = \(code) ORDER BY version"
-    ).decode((Int?, String?, String?, Date?).self)
+    ).decode((Int, String, String, Date).self)
     return try Self.stored(code: code, version: version, rows)
   }
 
@@ -40,18 +40,22 @@ public struct CatalogRepository: Sendable {
     while start < rows.endIndex {
       let code = rows[start].0
       let end = rows[start...].firstIndex { $0.0 != code } ?? rows.endIndex
-      items.append(try Self.stored(code: code, version: rows[start].1, rows[start..<end].map { ($0.2, $0.3, $0.4, $0.5) }))
+      // An item without versions comes back once, with no version columns.
+      let versions = rows[start..<end].compactMap { row -> (Int, String, String, Date)? in
+        guard let number = row.2, let status = row.3, let json = row.4, let updated = row.5 else { return nil }
+        return (number, status, json, updated)
+      }
+      items.append(try Self.stored(code: code, version: rows[start].1, versions))
       start = end
     }
     return items
   }
 
-  /// An item from its row version and its version rows (version, status, definition, updated);
-  /// an item without versions has one row of nulls.
-  private static func stored(code: String, version: Int64, _ rows: [(Int?, String?, String?, Date?)]) throws -> StoredCatalogItem {
+  /// An item from its row version and its version rows (version, status, definition, updated).
+  private static func stored(code: String, version: Int64, _ rows: [(Int, String, String, Date)]) throws -> StoredCatalogItem {
     var versions: [CatalogItemVersion] = []
     var updated: [Int: Date] = [:]
-    for case let (number?, statusName?, json?, updatedAt?) in rows {
+    for (number, statusName, json, updatedAt) in rows {
       guard let status = ItemVersionStatus(rawValue: statusName) else { continue }
       versions.append(CatalogItemVersion(version: number, definition: try Self.definition(json), status: status))
       updated[number] = updatedAt
