@@ -20,6 +20,8 @@ public struct SweptCase: Sendable, Hashable {
   public var unit: AlertUnit
   /// Whether an overdue clock proposes a supervision order (not for orders themselves).
   public var proposesOrders: Bool
+  /// Whether its kind may apply a command to a task whose clock ran out (`CaseKind.givesOverdueCommands`).
+  public var givesOverdueCommands: Bool
   /// The case level recorded last time.
   public var storedLevel: WarningLevel
   /// The case clock's status now; nil for a case without a clock.
@@ -33,6 +35,7 @@ public struct SweptCase: Sendable, Hashable {
     number: String,
     unit: AlertUnit,
     proposesOrders: Bool,
+    givesOverdueCommands: Bool = false,
     storedLevel: WarningLevel,
     clock: WarningStatus?,
     taskClocks: [Int: WarningStatus],
@@ -41,6 +44,7 @@ public struct SweptCase: Sendable, Hashable {
     self.number = number
     self.unit = unit
     self.proposesOrders = proposesOrders
+    self.givesOverdueCommands = givesOverdueCommands
     self.storedLevel = storedLevel
     self.clock = clock
     self.taskClocks = taskClocks

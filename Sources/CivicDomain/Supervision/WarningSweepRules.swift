@@ -11,6 +11,9 @@ public enum WarningSweepRules {
     public var orderProposals: [WarningAlert] = []
     /// New levels of open tasks whose level changed, by task number.
     public var taskLevels: [Int: WarningLevel] = [:]
+    /// Open tasks whose clock just ran out, in `openTasks` order, for a kind that gives a command
+    /// then (`SweptCase.givesOverdueCommands`); empty for every other kind.
+    public var overdueCommandTasks: [Int] = []
     /// The case's level: its clock's, or for a case without one (an order) its most urgent
     /// task's.
     public var caseLevel: WarningLevel = .green
@@ -29,6 +32,7 @@ public enum WarningSweepRules {
       guard let status = swept.taskClocks[task.number], status.level != task.storedLevel else { continue }
       self.record(task: task.number, unit: task.unit, from: task.storedLevel, to: status.level, of: swept, into: &decision)
       decision.taskLevels[task.number] = status.level
+      if swept.givesOverdueCommands, status.level == .overdue { decision.overdueCommandTasks.append(task.number) }
     }
     decision.caseLevel = swept.clock?.level ?? swept.taskClocks.values.map(\.level).max() ?? .green
     return decision

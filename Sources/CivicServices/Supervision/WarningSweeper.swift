@@ -153,6 +153,7 @@ public struct WarningSweeper: Sendable {
         number: CaseNumber.format(c.id),
         unit: c.unit,
         proposesOrders: CaseKinds.proposesOrders(kind: c.kind),
+        givesOverdueCommands: CaseKinds.givesOverdueCommands(kind: c.kind),
         storedLevel: c.storedLevel,
         clock: levels.case,
         taskClocks: levels.tasks,
@@ -164,7 +165,7 @@ public struct WarningSweeper: Sendable {
       alerts += decision.alerts.map { Self.pending($0, caseID: c.id, caseKind: c.kind, at: now) }
       taskLevels += decision.taskLevels.sorted { $0.key < $1.key }.map { (c.id, $0.key, $0.value) }
       proposals += decision.orderProposals.map { (c.id, $0) }
-      overdue += decision.taskLevels.filter { $0.value == .overdue }.map { (c.id, $0.key) }.sorted { $0.1 < $1.1 }
+      overdue += decision.overdueCommandTasks.map { (c.id, $0) }
       caseLevels.append((c.id, decision.caseLevel, levels.nextChange?.secondsSinceEpoch))
     }
 

@@ -44,6 +44,14 @@ struct CaseKindsTests {
     #expect(CaseKinds.proposesOrders(kind: "dispute"))
   }
 
+  @Test("only citizens' requests give a command when a clock runs out, so the sweeper loads no other kind's cases for one")
+  func givesOverdueCommands() {
+    #expect(CaseKinds.all.filter(\.givesOverdueCommands).map(\.name) == ["citizenRequest"])
+    #expect(CaseKinds.givesOverdueCommands(kind: "citizenRequest"))
+    #expect(!CaseKinds.givesOverdueCommands(kind: "serviceApplication"))
+    #expect(!CaseKinds.givesOverdueCommands(kind: "grievance"), "an unknown kind has no commands")
+  }
+
   @Test("a verb belongs to its kind: a rectification's report is not an application's complete")
   func verbsPerKind() {
     #expect(CasePolicy.rectification.actions == [.handOver, .report, .returnVisit, .void].sorted())

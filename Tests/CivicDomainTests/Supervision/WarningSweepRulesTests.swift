@@ -14,12 +14,14 @@ struct WarningSweepRulesTests {
     clock: WarningLevel?,
     tasks: [Int: WarningLevel] = [:],
     open: [SweptCase.OpenTask] = [],
-    proposesOrders: Bool = true
+    proposesOrders: Bool = true,
+    givesOverdueCommands: Bool = false
   ) -> SweptCase {
     SweptCase(
       number: "C00000042",
       unit: Self.intake,
       proposesOrders: proposesOrders,
+      givesOverdueCommands: givesOverdueCommands,
       storedLevel: stored,
       clock: clock.map { WarningStatus(level: $0, nextChange: Self.later) },
       taskClocks: tasks.mapValues { WarningStatus(level: $0, nextChange: nil) },
@@ -84,6 +86,17 @@ struct WarningSweepRulesTests {
     #expect(decision.taskLevels == [2: .red])
     #expect(decision.orderProposals.isEmpty)
     #expect(decision.caseLevel == .green, "the case clock decides the case level")
+  }
+
+  @Test("a task whose clock just ran out is handed to its kind's overdue command only when the kind gives one")
+  func overdueCommandTasks() {
+    let open = [1, 2, 3].map { SweptCase.OpenTask(number: $0, unit: Self.office, storedLevel: $0 == 3 ? .overdue : .red) }
+    let tasks: [Int: WarningLevel] = [1: .overdue, 2: .red, 3: .overdue]
+    let request = WarningSweepRules.decide(Self.swept(clock: nil, tasks: tasks, open: open, givesOverdueCommands: true))
+    #expect(request.overdueCommandTasks == [1], "task 2 is not overdue; task 3 was overdue already")
+    let application = WarningSweepRules.decide(Self.swept(clock: nil, tasks: tasks, open: open))
+    #expect(application.overdueCommandTasks.isEmpty)
+    #expect(application.taskLevels == [1: .overdue], "the level is recorded all the same")
   }
 
   @Test("a case without a clock takes its most urgent task's level, or green")

@@ -27,6 +27,12 @@ public enum CaseKinds {
     self.named(name)?.proposesOrders ?? true
   }
 
+  /// Whether a case of kind `name` may have a command applied when a clock runs out; an
+  /// unknown kind has no commands, so none.
+  public static func givesOverdueCommands(kind name: String) -> Bool {
+    self.named(name)?.givesOverdueCommands ?? false
+  }
+
   /// The names of the kinds whose cases count as `contribution`.
   public static func names(contributing contribution: IndicatorContribution) -> [String] {
     self.all.filter { $0.indicators == contribution }.map(\.name)

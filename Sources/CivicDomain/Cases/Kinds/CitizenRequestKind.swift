@@ -96,6 +96,8 @@ public struct CitizenRequestKind: CaseKind {
     }
   }
 
+  public var givesOverdueCommands: Bool { true }
+
   /// A tier whose time runs out escalates to the next one; the top tier has nowhere to go
   /// (its overdue clock is pressed by the sweeper's order proposal instead).
   public func commandOnOverdue(task: CaseTask, of request: Case) -> CitizenRequestCommand? {
