@@ -50,31 +50,28 @@ public struct AlertRepository: Sendable {
 
   public init(_ connection: StoreConnection) { self.connection = connection }
 
-  /// Inserts `alerts` with one statement, one array per column; `unnest` yields them in order,
-  /// so sequence values follow the array.
+  /// Inserts `alerts` with one `COPY` (a sweep's batch is hundreds of rows): rows are
+  /// numbered in the order given, so sequence values follow the array; the notification
+  /// carries the last of them (`currval` of this session's numbering, under the lock).
   public func append(_ alerts: [NewAlert]) async throws(StoreError) {
     guard !alerts.isEmpty else { return }
+    var rows = CopyRows(columns: 12)
+    for alert in alerts {
+      rows.append(
+        alert.kind, alert.caseID, alert.task, alert.caseKind, alert.unitID, alert.unitPath, alert.level?.description,
+        alert.previousLevel?.description, alert.orderID, alert.recordID, alert.summary, alert.at.timestampText
+      )
+    }
     try await self.connection.query("SELECT pg_advisory_xact_lock(\(Self.alertOrderLock))")
-    let last =
-      try await self.connection.query(
-        """
-        WITH inserted AS (
-          INSERT INTO supervision_alerts (kind, case_id, task, case_kind, unit_id, unit_path, level, previous_level, order_id,
-            record_id, summary, at)
-          SELECT kind, case_id, task, case_kind, unit_id, unit_path, level, previous_level, order_id, record_id, summary,
-            to_timestamp(at)
-          FROM unnest(\(SQLArray(alerts.map(\.kind)))::text[], \(SQLArray(alerts.map(\.caseID)))::bigint[],
-            \(SQLArray(alerts.map(\.task)))::integer[], \(SQLArray(alerts.map(\.caseKind)))::text[],
-            \(SQLArray(alerts.map(\.unitID)))::bigint[], \(SQLArray(alerts.map(\.unitPath)))::text[],
-            \(SQLArray(alerts.map(\.level?.description)))::text[], \(SQLArray(alerts.map(\.previousLevel?.description)))::text[],
-            \(SQLArray(alerts.map(\.orderID)))::bigint[], \(SQLArray(alerts.map(\.recordID)))::bigint[],
-            \(SQLArray(alerts.map(\.summary)))::text[], \(SQLArray(alerts.map(\.at.secondsSinceEpoch)))::bigint[])
-            AS r(kind, case_id, task, case_kind, unit_id, unit_path, level, previous_level, order_id, record_id, summary, at)
-          RETURNING seq
-        )
-        SELECT max(seq) FROM inserted
-        """
-      ).scalar(Int64.self) ?? 0
-    try await self.connection.query("SELECT pg_notify(\(Self.notifyChannel), \(String(last)))")
+    try await self.connection.copy(
+      """
+      COPY supervision_alerts (kind, case_id, task, case_kind, unit_id, unit_path, level, previous_level, order_id, record_id,
+        summary, at) FROM STDIN
+      """,
+      rows
+    )
+    try await self.connection.query(
+      "SELECT pg_notify(\(Self.notifyChannel), currval(pg_get_serial_sequence('supervision_alerts', 'seq'))::text)"
+    )
   }
 }

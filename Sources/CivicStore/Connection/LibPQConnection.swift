@@ -136,6 +136,41 @@ final class LibPQConnection: @unchecked Sendable {
     return try self.collect(result, sql: sql, cancelled: cancelled)
   }
 
+  /// Runs `COPY … FROM STDIN` (text format) with `data` as its rows and returns how many rows
+  /// it wrote. Statements queued by `sendWithNext` go out first. A failure (a bad row, a
+  /// cancel) ends the COPY: the server discards every row of it.
+  func copyIn(_ sql: String, _ data: [UInt8]) throws(StoreError) -> Int {
+    if !self.deferred.isEmpty { _ = try self.executePipeline([]) }
+    let generation = self.beginStatement()
+    guard let generation else { throw StoreError(code: .cancelled, query: sql) }
+    let start = PQexec(self.handle, sql)
+    guard PQresultStatus(start) == PGRES_COPY_IN else {
+      let cancelled = self.endStatement(generation)
+      defer { PQclear(start) }
+      _ = try self.collect(start, sql: sql, cancelled: cancelled)
+      throw StoreError(code: .server, serverMessage: "not a COPY FROM STDIN statement", query: sql)
+    }
+    PQclear(start)
+    // Blocking mode: each call returns once libpq has queued or sent the bytes.
+    let chunk = 1 << 20
+    var sent = true
+    data.withUnsafeBufferPointer { buffer in
+      var offset = 0
+      while sent, offset < buffer.count {
+        let length = min(chunk, buffer.count - offset)
+        let pointer = UnsafeRawPointer(buffer.baseAddress! + offset).assumingMemoryBound(to: CChar.self)
+        sent = PQputCopyData(self.handle, pointer, Int32(length)) == 1
+        offset += length
+      }
+    }
+    sent = PQputCopyEnd(self.handle, sent ? nil : "the client could not send every row") == 1 && sent
+    let result = PQgetResult(self.handle)
+    while let extra = PQgetResult(self.handle) { PQclear(extra) }
+    let cancelled = self.endStatement(generation)
+    defer { PQclear(result) }
+    return try self.collect(result, sql: sql, cancelled: cancelled).affectedRows
+  }
+
   /// Runs statements that do not depend on each other in one pipeline with one sync, so in
   /// one round trip, each prepared and cached as `execute(prepare: true)` does, and returns
   /// their results in order; the first failure is thrown, naming its statement.
