@@ -5,7 +5,7 @@ import CivicStore
 extension WarningSweeper {
   /// Applies, as the system, the command each case's kind gives for a task whose clock just ran
   /// out (`CaseKind.commandOnOverdue`: a request escalates to its next tier), in the batch's
-  /// transaction, which already holds the case rows (`claimDue` locks them). Each applied
+  /// transaction, which already holds those case rows (`lockCases`). Each applied
   /// command writes the case like any command and its audit row. Returns how many were applied.
   func applyOverdueCommands(_ overdue: [(caseID: Int64, task: Int)], at now: Instant, on connection: StoreConnection) async throws -> Int {
     guard !overdue.isEmpty else { return 0 }

@@ -141,6 +141,25 @@ public struct WarningSweeper: Sendable {
     }
     let openTasks = try await sweep.openTasks(of: zip(claimed, warnings).filter { !$0.1.tasks.isEmpty }.map(\.0.id))
 
+    let decisions = zip(claimed, warnings).map { c, levels in
+      WarningSweepRules.decide(
+        SweptCase(
+          number: CaseNumber.format(c.id),
+          unit: c.unit,
+          proposesOrders: CaseKinds.proposesOrders(kind: c.kind),
+          givesOverdueCommands: CaseKinds.givesOverdueCommands(kind: c.kind),
+          storedLevel: c.storedLevel,
+          clock: levels.case,
+          taskClocks: levels.tasks,
+          openTasks: openTasks[c.id] ?? []
+        )
+      )
+    }
+    // A case given a command must be locked first; one a transition holds now is left out of
+    // this batch (nothing written, still due) and taken again once the transition is through.
+    let commanded = zip(claimed, decisions).filter { !$0.1.overdueCommandTasks.isEmpty }.map(\.0.id)
+    let busy = commanded.isEmpty ? [] : Set(commanded).subtracting(try await sweep.lockCases(commanded))
+
     var pass = Pass()
     pass.casesExamined = claimed.count
     var alerts: [PendingAlert] = []
@@ -148,18 +167,7 @@ public struct WarningSweeper: Sendable {
     var caseLevels: [(id: Int64, level: WarningLevel, nextAt: Int?)] = []
     var proposals: [(caseID: Int64, alert: WarningAlert)] = []
     var overdue: [(caseID: Int64, task: Int)] = []
-    for (c, levels) in zip(claimed, warnings) {
-      let swept = SweptCase(
-        number: CaseNumber.format(c.id),
-        unit: c.unit,
-        proposesOrders: CaseKinds.proposesOrders(kind: c.kind),
-        givesOverdueCommands: CaseKinds.givesOverdueCommands(kind: c.kind),
-        storedLevel: c.storedLevel,
-        clock: levels.case,
-        taskClocks: levels.tasks,
-        openTasks: openTasks[c.id] ?? []
-      )
-      let decision = WarningSweepRules.decide(swept)
+    for ((c, levels), decision) in zip(zip(claimed, warnings), decisions) where !busy.contains(c.id) {
       pass.changes += decision.changes
       pass.urges += decision.urges
       alerts += decision.alerts.map { Self.pending($0, caseID: c.id, caseKind: c.kind, at: now) }

@@ -215,6 +215,29 @@ struct RequestsServiceTests {
     }
   }
 
+  @Test("a request due for escalation while a transition holds it is left whole for that pass, nothing recorded, and escalated on the next")
+  func escalationWaitsForHeldCase() async throws {
+    try await RequestFixture.with { f in
+      try await f.setRoutes()
+      let request = try await f.submit()
+      let id = Int64(request.id.dropFirst())!
+      let sweeper = WarningSweeper(store: f.pool, logger: CaseFixture.logger, now: f.clock.reader)
+      try await sweeper.sweep()
+      f.clock.advance(seconds: 7 * 86_400)  // the grid's two working days are over
+      let held = try await f.pool.transaction { connection in
+        try await connection.query("SELECT id FROM cases WHERE id = \(id) FOR UPDATE")
+        return try await sweeper.sweep()
+      }
+      // Each of the pass's two workers may claim it and leave it.
+      #expect(held.casesExamined >= 1 && held.changes == 0 && held.overdueCommands == 0, "\(held)")
+      #expect(try await f.pool.query("SELECT count(*) FROM supervision_alerts WHERE case_id = \(id)").scalar(Int.self) == 0)
+      #expect(try await f.get(request.id).taskUnits == ["G01"])
+      let next = try await sweeper.sweep()
+      #expect(next.overdueCommands == 1 && next.changes > 0, "\(next)")
+      #expect(try await f.get(request.id).taskUnits == ["G01", "C01"])
+    }
+  }
+
   @Test("GetMetrics counts requests per tier unit: the grid escalated it, the community resolved it and replied on time")
   func metrics() async throws {
     try await RequestFixture.with { f in

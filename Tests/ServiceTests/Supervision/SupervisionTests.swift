@@ -55,6 +55,25 @@ struct SupervisionTests {
     }
   }
 
+  @Test("a case row a transition holds does not stop the sweep: its clocks' changes are recorded all the same")
+  func sweepsPastHeldCase() async throws {
+    try await CaseFixture.with { f in
+      try await f.publishItem()
+      let accepted = try await f.submitAndAccept()
+      let id = Int64(accepted.id.dropFirst())!
+      let clock = ScriptedClock()
+      let sweeper = WarningSweeper(store: f.pool, logger: CaseFixture.logger, now: clock.reader)
+      try await sweeper.sweep()
+      clock.advance(seconds: 20 * 86_400)
+      let pass = try await f.pool.transaction { held in
+        try await held.query("SELECT id FROM cases WHERE id = \(id) FOR UPDATE")
+        return try await sweeper.sweep()
+      }
+      #expect(pass.casesExamined == 1 && pass.changes == 9, "three clocks, each green → yellow → red → overdue: \(pass)")
+      #expect(try await Self.warnings(f, case: accepted.id).count == 9)
+    }
+  }
+
   @Test("a calendar change makes every open case of the jurisdiction due again; a closed case leaves the sweeper's table")
   func calendarChangeMakesCasesDue() async throws {
     try await CaseFixture.with { f in
