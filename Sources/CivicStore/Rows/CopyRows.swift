@@ -2,9 +2,9 @@
 /// (`StoreConnection.copy`).
 ///
 /// A batch of many rows goes in as one stream the server parses field by field and inserts
-/// with its multi-row path; for hundreds of rows that is less than half the work of an
-/// `INSERT … SELECT FROM unnest(…)` over one array per column, which the server materialises
-/// once per array before it inserts.
+/// with its multi-row path, where `INSERT … SELECT FROM unnest(…)` over one array per column
+/// first parses every array and materialises each one's elements (530 alert rows: 4–5 ms
+/// against 11 ms in psql).
 ///
 /// Each value is written as its `sqlText` (what PostgreSQL's input function for the column
 /// parses), `nil` as `\N`; backslash, tab, newline and carriage return are escaped, so a value
