@@ -26,22 +26,34 @@ public struct CopyRows: Sendable {
     precondition(values.count == self.columns, "a COPY row of \(values.count) values for \(self.columns) columns")
     for (index, value) in values.enumerated() {
       if index > 0 { self.bytes.append(UInt8(ascii: "\t")) }
-      guard let text = value?.sqlText else {
+      guard var text = value?.sqlText else {
         self.bytes.append(UInt8(ascii: "\\"))
         self.bytes.append(UInt8(ascii: "N"))
         continue
       }
-      for byte in text.utf8 {
-        switch byte {
-        case UInt8(ascii: "\\"): self.bytes += [UInt8(ascii: "\\"), UInt8(ascii: "\\")]
-        case UInt8(ascii: "\t"): self.bytes += [UInt8(ascii: "\\"), UInt8(ascii: "t")]
-        case UInt8(ascii: "\n"): self.bytes += [UInt8(ascii: "\\"), UInt8(ascii: "n")]
-        case UInt8(ascii: "\r"): self.bytes += [UInt8(ascii: "\\"), UInt8(ascii: "r")]
-        default: self.bytes.append(byte)
+      text.withUTF8 { utf8 in
+        // Most values need no escape: copy them whole.
+        guard utf8.contains(where: Self.needsEscape) else { return self.bytes.append(contentsOf: utf8) }
+        for byte in utf8 {
+          guard Self.needsEscape(byte) else {
+            self.bytes.append(byte)
+            continue
+          }
+          self.bytes.append(UInt8(ascii: "\\"))
+          switch byte {
+          case UInt8(ascii: "\t"): self.bytes.append(UInt8(ascii: "t"))
+          case UInt8(ascii: "\n"): self.bytes.append(UInt8(ascii: "n"))
+          case UInt8(ascii: "\r"): self.bytes.append(UInt8(ascii: "r"))
+          default: self.bytes.append(byte)
+          }
         }
       }
     }
     self.bytes.append(UInt8(ascii: "\n"))
     self.count += 1
+  }
+
+  private static func needsEscape(_ byte: UInt8) -> Bool {
+    byte == UInt8(ascii: "\\") || byte == UInt8(ascii: "\t") || byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\r")
   }
 }

@@ -7,22 +7,26 @@ public struct SQLArray: SQLEncodable, Hashable {
   public let sqlText: String?
 
   public init(_ elements: some Sequence<some SQLEncodable>) {
-    var text = "{"
+    // Built as UTF-8 bytes: a batch's arrays hold thousands of elements.
+    var text: [UInt8] = [UInt8(ascii: "{")]
     var first = true
     for element in elements {
-      if !first { text += "," }
+      if !first { text.append(UInt8(ascii: ",")) }
       first = false
-      guard let value = element.sqlText else {
-        text += "NULL"
+      guard var value = element.sqlText else {
+        text += "NULL".utf8
         continue
       }
-      text += "\""
-      for character in value.unicodeScalars {
-        if character == "\"" || character == "\\" { text += "\\" }
-        text.unicodeScalars.append(character)
+      text.append(UInt8(ascii: "\""))
+      value.withUTF8 { utf8 in
+        for byte in utf8 {
+          if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { text.append(UInt8(ascii: "\\")) }
+          text.append(byte)
+        }
       }
-      text += "\""
+      text.append(UInt8(ascii: "\""))
     }
-    self.sqlText = text + "}"
+    text.append(UInt8(ascii: "}"))
+    self.sqlText = String(decoding: text, as: UTF8.self)
   }
 }
