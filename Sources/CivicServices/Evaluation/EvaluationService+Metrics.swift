@@ -90,9 +90,11 @@ extension EvaluationService {
       let units = try await Self.allUnits(on: connection)
       let inputs = try await IndicatorGathering.inputs(UnitScope.everything.sqlRange, window: window, on: connection)
       var figures: [(unitID: Int64, subtree: Bool, figure: Figure)] = []
+      let byUnit = IndicatorInputsByUnit(inputs)
       for unit in units {
         for subtree in [false, true] {
-          for figure in IndicatorSet.compute(inputs, for: UnitSelector(path: unit.path, subtree: subtree), in: window, asOf: now) {
+          let selector = UnitSelector(path: unit.path, subtree: subtree)
+          for figure in IndicatorSet.compute(byUnit.inputs(for: selector), for: selector, in: window, asOf: now) {
             figures.append((unit.id, subtree, figure))
           }
         }
@@ -142,11 +144,13 @@ extension EvaluationService {
     targets: IndicatorTargets?
   ) -> Assessed {
     var missed: [String: [Indicator]] = [:]
+    let byUnit = IndicatorInputsByUnit(inputs)
     let ranked = AssessmentScheme.rank(units.map { unit in
       let selector = UnitSelector(path: unit.path, subtree: true)
-      let figures = IndicatorSet.compute(inputs, for: selector, in: window, asOf: asOf)
+      let own = byUnit.inputs(for: selector)
+      let figures = IndicatorSet.compute(own, for: selector, in: window, asOf: asOf)
       missed[unit.code] = targets?.misses(figures).map(\.target.indicator) ?? []
-      return (unit.code, scheme.score(figures, penalties: IndicatorSet.penalties(inputs, for: selector, in: window, asOf: asOf)))
+      return (unit.code, scheme.score(figures, penalties: IndicatorSet.penalties(own, for: selector, in: window, asOf: asOf)))
     })
     return Assessed(ranked: ranked, missed: missed)
   }

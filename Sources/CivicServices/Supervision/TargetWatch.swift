@@ -108,8 +108,10 @@ public final class TargetWatch: Sendable {
     guard !units.isEmpty else { return (0, [:]) }
     var misses: [(unit: UnitRecord, miss: IndicatorTargets.Miss)] = []
     var computed: [String: [Figure]] = [:]
+    let byUnit = IndicatorInputsByUnit(inputs)
     for unit in units {
-      let figures = IndicatorSet.compute(inputs, for: UnitSelector(path: unit.path, subtree: true), in: window, asOf: now)
+      let selector = UnitSelector(path: unit.path, subtree: true)
+      let figures = IndicatorSet.compute(byUnit.inputs(for: selector), for: selector, in: window, asOf: now)
       computed[unit.path] = figures
       misses += targets.misses(figures).map { (unit, $0) }
     }

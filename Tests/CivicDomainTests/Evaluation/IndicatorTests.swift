@@ -350,3 +350,60 @@ struct IndicatorTests {
     #expect(report.csv.contains("CTR,2026-11,satisfaction_rate,0.5,2,4,true"))
   }
 }
+
+/// `IndicatorInputsByUnit` hands `IndicatorSet` a unit's facts only; the figures must be the
+/// ones computed from the whole gathering, for every unit alone and with its subtree.
+@Suite("Indicator inputs by unit", .timeLimit(.minutes(1)))
+struct IndicatorInputsByUnitTests {
+  @Test("every unit's figures and penalties from its own facts equal those from every fact")
+  func sameFigures() {
+    // Every kind of fact, from the fixtures of the indicators' own tests.
+    var whole = November.inputs
+    whole.requestTiers = March.inputs.requestTiers
+    whole.requestReplies = March.inputs.requestReplies
+    whole.disputeClosings = DisputeIndicatorsTests.closings
+    whole.fieldEvents = FieldEventIndicatorsTests.facts
+    whole.gridWorkers = GridTrainingIndicatorTests.workers
+    whole.trainingSessions = GridTrainingIndicatorTests.sessions
+    let byUnit = IndicatorInputsByUnit(whole)
+    let paths = Set(
+      whole.cases.map(\.unitPath) + whole.ratings.map(\.unitPath) + whole.orders.map(\.unitPath) + whole.events.map(\.unitPath)
+        + whole.requestTiers.map(\.unitPath) + whole.disputeClosings.map(\.unitPath) + whole.fieldEvents.map(\.gridPath)
+        + whole.gridWorkers.map(\.unitPath)
+    )
+    // Each path alone and with its subtree, and the prefixes above and beside them.
+    let prefixes = paths.flatMap { path in
+      let parts = path.split(separator: "/")
+      return parts.indices.map { "/" + parts[...$0].joined(separator: "/") + "/" }
+    }
+    let selectors = Set(["/", "/D01/NONE/"] + paths + prefixes).sorted()
+    #expect(paths.count >= 6, "the fixtures span several units: \(paths)")
+    for path in selectors {
+      for subtree in [false, true] {
+        let selector = UnitSelector(path: path, subtree: subtree)
+        let own = byUnit.inputs(for: selector)
+        let asOf = November.at("2026-12-05")
+        #expect(
+          IndicatorSet.compute(own, for: selector, in: November.window, asOf: asOf)
+            == IndicatorSet.compute(whole, for: selector, in: November.window, asOf: asOf),
+          "\(path) subtree \(subtree)"
+        )
+        #expect(
+          IndicatorSet.penalties(own, for: selector, in: November.window, asOf: asOf)
+            == IndicatorSet.penalties(whole, for: selector, in: November.window, asOf: asOf)
+        )
+        #expect(own.cases.allSatisfy { selector.matches($0.unitPath) } && own.cases.count == whole.cases.filter { selector.matches($0.unitPath) }.count)
+      }
+    }
+  }
+
+  @Test("a unit's facts keep their order across the paths of its subtree")
+  func keepsOrder() {
+    let facts = [3, 1, 2, 5, 4].map { id in
+      CaseFact(caseID: Int64(id), unitPath: id % 2 == 0 ? "/D/A/" : "/D/B/", submittedAt: November.at("2026-11-03"), decidedAt: nil, accepted: false)
+    }
+    let own = IndicatorInputsByUnit(IndicatorInputs(cases: facts)).inputs(for: UnitSelector(path: "/D/", subtree: true))
+    #expect(own.cases.map(\.caseID) == [3, 1, 2, 5, 4])
+    #expect(IndicatorInputsByUnit(IndicatorInputs(cases: facts)).inputs(for: UnitSelector(path: "/D/A/", subtree: false)).cases.map(\.caseID) == [2, 4])
+  }
+}
