@@ -20,16 +20,20 @@ public struct WarningSweepRepository: Sendable {
     public var unit: AlertUnit
   }
 
-  /// What the levels depend on (`CaseClocks`): the compact `c.clocks` column (migration 0012),
-  /// and only for a row without it the part of the JSON snapshot with the same content.
+  /// What the levels depend on (`CaseClocks`): the compact clocks the warning row carries
+  /// (migration 0032, copied from `cases.clocks`), and only for a case without them the part of
+  /// its JSON snapshot with the same content.
   static let clocks: SQLQuery = """
-    c.clocks, CASE WHEN c.clocks IS NULL THEN
-      jsonb_build_object('clock', c.snapshot->'clock', 'warningPolicy', c.snapshot->'warningPolicy', 'tasks', c.snapshot->'tasks')::text
-    END
+    w.clocks, CASE WHEN w.clocks IS NULL THEN (
+      SELECT jsonb_build_object('clock', c.snapshot->'clock', 'warningPolicy', c.snapshot->'warningPolicy', 'tasks', c.snapshot->'tasks')::text
+      FROM cases c WHERE c.id = w.case_id
+    ) END
     """
 
   /// Claims up to `limit` cases due at `now`: their warning rows, locked against other
-  /// sweepers (SKIP LOCKED). The case rows are not locked: a transition that changes a claimed
+  /// sweepers (SKIP LOCKED), which carry all the claim reads of the case (its kind,
+  /// jurisdiction, intake unit and clocks, copied by the trigger that makes it due), so the
+  /// wide `cases` table is not read. The case rows are not locked either: a transition that changes a claimed
   /// case waits for the batch (its trigger writes the warning row) and makes the case due again,
   /// and locking a case row dirties a page of the wide `cases` table (a full-page image in the
   /// WAL after each checkpoint), ten times the WAL of the whole claim. `lockCases` locks the
@@ -37,8 +41,8 @@ public struct WarningSweepRepository: Sendable {
   public func claimDue(at now: Instant, limit: Int) async throws(StoreError) -> [DueCase] {
     let rows = try await self.connection.query(
       """
-      SELECT c.id, c.kind, c.jurisdiction, \(Self.clocks), w.level, u.id, u.path, u.code
-      FROM case_warnings w JOIN cases c ON c.id = w.case_id JOIN units u ON u.id = c.unit_id
+      SELECT w.case_id, w.kind, w.jurisdiction, \(Self.clocks), w.level, u.id, u.path, u.code
+      FROM case_warnings w JOIN units u ON u.id = w.unit_id
       WHERE w.next_at <= to_timestamp(\(now.secondsSinceEpoch)::bigint)
       ORDER BY w.next_at, w.case_id
       LIMIT \(limit)

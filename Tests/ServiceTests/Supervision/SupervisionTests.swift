@@ -55,6 +55,25 @@ struct SupervisionTests {
     }
   }
 
+  @Test("an open case's warning row carries its kind, jurisdiction, unit and clocks, and follows every write of them")
+  func warningRowCopiesTheCase() async throws {
+    try await CaseFixture.with { f in
+      try await f.publishItem()
+      let accepted = try await f.submitAndAccept()
+      let id = Int64(accepted.id.dropFirst())!
+      let same: SQLQuery = """
+        SELECT count(*) FROM case_warnings w JOIN cases c ON c.id = w.case_id
+        WHERE w.case_id = \(id) AND w.kind = c.kind AND w.jurisdiction = c.jurisdiction AND w.unit_id = c.unit_id
+          AND w.clocks = c.clocks AND length(c.clocks) > 0
+        """
+      #expect(try await f.pool.query(same).scalar(Int.self) == 1, "as the engine wrote the case")
+      let other = f.units["HR"]!.id
+      try await f.pool.query("UPDATE cases SET unit_id = \(other), clocks = clocks || '\\x00'::bytea WHERE id = \(id)")
+      #expect(try await f.pool.query(same).scalar(Int.self) == 1, "after a write of the unit and clocks")
+      #expect(try await f.pool.query("SELECT unit_id FROM case_warnings WHERE case_id = \(id)").scalar(Int64.self) == other)
+    }
+  }
+
   @Test("a case row a transition holds does not stop the sweep: its clocks' changes are recorded all the same")
   func sweepsPastHeldCase() async throws {
     try await CaseFixture.with { f in
