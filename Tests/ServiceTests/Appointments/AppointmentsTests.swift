@@ -18,23 +18,7 @@ struct AppointmentsTests {
   static func openCentre(_ harness: ServiceHarness, capacity: Int32) async throws {
     let appointments = Civicgrid_V1_Appointments.Client(wrapping: harness.client)
     let admin = Metadata.bearer(harness.adminToken)
-    let beijing = TimeZone(secondsFromGMT: 8 * 3600)!
-    let formatter = DateFormatter()
-    formatter.timeZone = beijing
-    formatter.dateFormat = "yyyy-MM-dd"
-    var schedule = Civicgrid_V1_CentreSchedule()
-    schedule.centreCode = Self.centre
-    for offset in [0, 1] {
-      var entry = Civicgrid_V1_RosterEntry()
-      entry.kind = .weekendDuty
-      entry.date = formatter.string(from: Date().addingTimeInterval(Double(offset) * 86_400))
-      entry.period.open = "00:00"
-      entry.period.close = "24:00"
-      schedule.roster.append(entry)
-    }
-    var setSchedule = Civicgrid_V1_SetCentreScheduleRequest()
-    setSchedule.schedule = schedule
-    let saved = try await appointments.setCentreSchedule(setSchedule, metadata: admin)
+    let saved = try await appointments.setCentreSchedule(Self.openAllTodayAndTomorrow(Self.centre), metadata: admin)
     #expect(saved.version == 1)
     var offer = Civicgrid_V1_SetOfferRequest()
     offer.offer.centreCode = Self.centre
@@ -42,6 +26,24 @@ struct AppointmentsTests {
     offer.offer.slotMinutes = 30
     offer.offer.capacity = capacity
     _ = try await appointments.setOffer(offer, metadata: admin)
+  }
+
+  /// A schedule that opens `centre` all of today and tomorrow (Beijing dates) by dated duty entries.
+  static func openAllTodayAndTomorrow(_ centre: String) -> Civicgrid_V1_SetCentreScheduleRequest {
+    let formatter = DateFormatter()
+    formatter.timeZone = TimeZone(secondsFromGMT: 8 * 3600)!
+    formatter.dateFormat = "yyyy-MM-dd"
+    var request = Civicgrid_V1_SetCentreScheduleRequest()
+    request.schedule.centreCode = centre
+    for offset in [0, 1] {
+      var entry = Civicgrid_V1_RosterEntry()
+      entry.kind = .weekendDuty
+      entry.date = formatter.string(from: Date().addingTimeInterval(Double(offset) * 86_400))
+      entry.period.open = "00:00"
+      entry.period.close = "24:00"
+      request.schedule.roster.append(entry)
+    }
+    return request
   }
 
   /// Publishes the item (residence certificate, one stage at the household registration

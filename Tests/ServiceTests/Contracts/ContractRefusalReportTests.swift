@@ -63,20 +63,7 @@ struct ContractRefusalReportTests {
       ).scalar(Int64.self)!
       let clerk = Principal(accountID: clerkID, login: "ctr-clerk", unitID: centre.id, unitCode: "CTR", unitPath: centre.path, roles: [.clerk])
       // The centre takes appointments for home-care today and tomorrow, around the clock.
-      let beijing = TimeZone(secondsFromGMT: 8 * 3600)!
-      let formatter = DateFormatter()
-      formatter.timeZone = beijing
-      formatter.dateFormat = "yyyy-MM-dd"
-      var schedule = Civicgrid_V1_SetCentreScheduleRequest()
-      schedule.schedule.centreCode = "CTR"
-      for offset in [0, 1] {
-        var entry = Civicgrid_V1_RosterEntry()
-        entry.kind = .weekendDuty
-        entry.date = formatter.string(from: Date().addingTimeInterval(Double(offset) * 86_400))
-        entry.period.open = "00:00"
-        entry.period.close = "24:00"
-        schedule.schedule.roster.append(entry)
-      }
+      let schedule = AppointmentsTests.openAllTodayAndTomorrow("CTR")
       _ = try await f.base.call(f.base.admin) { try await appointments.setCentreSchedule(request: schedule, context: $0) }
       var offer = Civicgrid_V1_SetOfferRequest()
       offer.offer.centreCode = "CTR"
