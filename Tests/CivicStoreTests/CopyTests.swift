@@ -65,20 +65,25 @@ struct CopyTests {
     }
   }
 
-  @Test("a statement with values, or one that is not a COPY FROM STDIN, is refused")
+  @Test("a statement with values, or one that is not a COPY FROM STDIN, is refused before it runs")
   func refused() async throws {
+    let table = TestDatabase.tableName("copynot")
     try await TestDatabase.withPool(poolSize: 1) { pool in
+      try await pool.query("CREATE TABLE \(unescaped: table) (n int)")
       let rows = CopyRows(columns: 1)
       let withValue = await #expect(throws: StoreError.self) {
-        try await pool.withConnection { try await $0.copy("COPY t (n) FROM STDIN WHERE n > \(1)", rows) }
+        try await pool.withConnection { try await $0.copy("COPY \(unescaped: table) (n) FROM STDIN WHERE n > \(1)", rows) }
       }
       #expect(withValue?.serverMessage?.contains("takes no parameters") == true)
-      let notCopy = await #expect(throws: StoreError.self) {
-        try await pool.withConnection { try await $0.copy("SELECT 1", rows) }
+      for statement: SQLQuery in ["INSERT INTO \(unescaped: table) VALUES (1)", "COPY \(unescaped: table) TO STDOUT"] {
+        let notCopy = await #expect(throws: StoreError.self) {
+          try await pool.withConnection { try await $0.copy(statement, rows) }
+        }
+        #expect(notCopy?.serverMessage?.contains("not a COPY FROM STDIN") == true, "\(statement.sql)")
       }
-      #expect(notCopy?.serverMessage?.contains("not a COPY FROM STDIN") == true)
-      let after = try await pool.query("SELECT 2").scalar(Int.self)
-      #expect(after == 2, "the connection still answers")
+      let written = try await pool.query("SELECT count(*) FROM \(unescaped: table)").scalar(Int.self)
+      #expect(written == 0, "the INSERT never ran; the connection still answers")
+      try await pool.query("DROP TABLE \(unescaped: table)")
     }
   }
 }

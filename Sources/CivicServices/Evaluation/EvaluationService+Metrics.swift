@@ -101,7 +101,7 @@ extension EvaluationService {
       }
       try await metrics.freeze(period: period.description, figures)
       let count = Int64(figures.count)
-      let ranked = Self.assess(units.filter { $0.path.filter { $0 == "/" }.count > 2 }, inputs, window, now, scheme, targets: nil).ranked
+      let ranked = Self.assess(units.filter { $0.path.filter { $0 == "/" }.count > 2 }, byUnit, window, now, scheme, targets: nil).ranked
       let byCode = Dictionary(uniqueKeysWithValues: units.map { ($0.code, $0) })
       try await metrics.recordAssessment(
         period: period.description,
@@ -138,13 +138,13 @@ extension EvaluationService {
     var missed: [String: [Indicator]]
   }
 
-  /// Scores every unit on its subtree's figures and penalties, ranked; flags the targets they miss.
+  /// Scores every unit on its subtree's figures and penalties, ranked; flags the targets they
+  /// miss. The facts come indexed by unit (`IndicatorInputsByUnit`), once for all units.
   static func assess(
-    _ units: [UnitRecord], _ inputs: IndicatorInputs, _ window: Range<Instant>, _ asOf: Instant, _ scheme: AssessmentScheme,
+    _ units: [UnitRecord], _ byUnit: IndicatorInputsByUnit, _ window: Range<Instant>, _ asOf: Instant, _ scheme: AssessmentScheme,
     targets: IndicatorTargets?
   ) -> Assessed {
     var missed: [String: [Indicator]] = [:]
-    let byUnit = IndicatorInputsByUnit(inputs)
     let ranked = AssessmentScheme.rank(units.map { unit in
       let selector = UnitSelector(path: unit.path, subtree: true)
       let own = byUnit.inputs(for: selector)
@@ -202,7 +202,7 @@ extension EvaluationService {
       message.schemeName = scheme.name
       let window = try await self.window(period, on: connection)
       let inputs = try await IndicatorGathering.inputs(UnitScope.everything.sqlRange, window: window, on: connection)
-      let assessed = Self.assess(units, inputs, window, self.now(), scheme, targets: targets)
+      let assessed = Self.assess(units, IndicatorInputsByUnit(inputs), window, self.now(), scheme, targets: targets)
       lines = assessed.ranked.map { ($0.unitCode, $0.score) }
       missed = assessed.missed
     }

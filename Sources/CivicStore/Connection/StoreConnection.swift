@@ -63,6 +63,11 @@ public struct StoreConnection: Sendable {
     guard statement.binds.isEmpty else {
       throw StoreError(code: .server, serverMessage: "a COPY statement takes no parameters", query: statement.sql)
     }
+    // Refused before it is sent: another statement would run before it could be told apart.
+    let words = statement.sql.uppercased().split(whereSeparator: \.isWhitespace)
+    guard words.first == "COPY", zip(words, words.dropFirst()).contains(where: { $0 == "FROM" && $1 == "STDIN" }) else {
+      throw StoreError(code: .server, serverMessage: "not a COPY FROM STDIN statement", query: statement.sql)
+    }
     let connection = self.connection
     let sql = statement.sql
     let data = rows.bytes
