@@ -1,5 +1,6 @@
 public import CivicDomain
 public import CivicStore
+import Foundation
 
 /// One row of the alert feed before it has a sequence number, as stored: `kind` is the
 /// alert kind's name (warning, urge, orderProposed, order, notice, inspection).
@@ -59,7 +60,9 @@ public struct AlertRepository: Sendable {
     for alert in alerts {
       rows.append(
         alert.kind, alert.caseID, alert.task, alert.caseKind, alert.unitID, alert.unitPath, alert.level?.description,
-        alert.previousLevel?.description, alert.orderID, alert.recordID, alert.summary, alert.at.timestampText
+        alert.previousLevel?.description, alert.orderID, alert.recordID, alert.summary,
+        // `timestamptz` text as the store writes every `Date` (COPY has no `to_timestamp`).
+        Date(timeIntervalSince1970: TimeInterval(alert.at.secondsSinceEpoch))
       )
     }
     try await self.connection.query("SELECT pg_advisory_xact_lock(\(Self.alertOrderLock))")
