@@ -28,7 +28,10 @@ PGPASSWORD="$REPLICATOR_PASSWORD" runuser -u postgres -- pg_basebackup -h "$PRIM
   -D "$data" -R -S "$slot" -X stream -P
 cat >>"$data/postgresql.auto.conf" <<CONF
 # Read-only queries on the replica (hot standby) may be cancelled by the primary's vacuum
-# when they run long; feedback keeps the rows they read from being removed under them.
+# when they run long; feedback keeps the rows they read from being removed under them. The
+# price: while this replica is down, its slot keeps its last xmin and the primary's vacuum
+# removes nothing newer, in any database. Alert on an inactive slot with an xmin
+# (docs/OPERATIONS.md, "A stopped replica also holds back vacuum").
 hot_standby = on
 hot_standby_feedback = on
 CONF
