@@ -38,6 +38,25 @@ public struct CaseRecord: Sendable, SQLRecord {
     """
   }
 
+  /// The record of a case just written by `CaseRepository.insert(new)`, as reading it back
+  /// would give, without reading it: a writer answers from what it wrote. The case was taken in
+  /// within the writer's scope, so it is in scope and visible.
+  public init(inserted new: NewCase, unitCode: String, itemName: String) {
+    self.id = new.id
+    self.value = new.change.case
+    self.unitID = new.unitID
+    self.unitCode = unitCode
+    self.unitPath = new.unitPath
+    self.applicantIDNumber = new.idNumber
+    self.applicantPhone = new.phone
+    self.jurisdiction = new.jurisdiction
+    self.submittedAt = Date(timeIntervalSince1970: TimeInterval(new.at.secondsSinceEpoch))
+    self.updatedAt = self.submittedAt
+    self.itemName = itemName
+    self.intakeInScope = true
+    self.visible = true
+  }
+
   public init(row: Row) throws(StoreError) {
     self.id = try row.decode(column: "id")
     self.value = try StoredSnapshot.decode(row: row)

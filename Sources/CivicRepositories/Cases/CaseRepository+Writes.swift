@@ -4,7 +4,8 @@ import Foundation
 
 extension CaseRepository {
   /// Inserts a new case: its row (projection, applicant columns, indicator facts) in one
-  /// statement, then its tasks, clocks and events.
+  /// statement, then its tasks, clocks and events. `submitted_at` and `updated_at` are both
+  /// `new.at`, so `CaseRecord(inserted:unitCode:itemName:)` is the row as read back.
   public func insert(_ new: NewCase, calendar: WorkingCalendar) async throws {
     let value = new.change.case
     let facts = try CaseFacts(new.change, calendar: calendar)
@@ -13,13 +14,14 @@ extension CaseRepository {
       """
       INSERT INTO cases (id, kind, state, item_code, item_version, channel, applicant_name, applicant_id_number,
         applicant_phone, unit_id, jurisdiction, deadline, clock_state, is_open, version, snapshot_bytes, submitted_at,
-        decided_at, accepted, completed_at, last_event_at, clock_deadline, handling_working_days, facts_version,
+        updated_at, decided_at, accepted, completed_at, last_event_at, clock_deadline, handling_working_days, facts_version,
         clocks, current_stage, approved)
       VALUES (\(new.id), \(value.kind), \(value.state.rawValue), \(value.item.code), \(value.item.version), \(value.channel.rawValue),
         \(value.applicant), \(new.idNumber), \(new.phone), \(new.unitID), \(new.jurisdiction),
         to_timestamp(\(try value.clock?.runningDeadline(in: calendar)?.secondsSinceEpoch)::bigint), \(value.clock?.state ?? "none"),
         \(CaseKinds.isOpen(kind: value.kind, state: value.state)), \(value.version), \(StoredSnapshot.encode(value)),
-        to_timestamp(\(new.at.secondsSinceEpoch)::bigint), to_timestamp(\(facts.decidedAt)::bigint), \(facts.accepted),
+        to_timestamp(\(new.at.secondsSinceEpoch)::bigint), to_timestamp(\(new.at.secondsSinceEpoch)::bigint),
+        to_timestamp(\(facts.decidedAt)::bigint), \(facts.accepted),
         to_timestamp(\(facts.completedAt)::bigint), to_timestamp(\(facts.lastEventAt)::bigint),
         to_timestamp(\(facts.clockDeadline)::bigint), \(facts.handlingWorkingDays), 1,
         \(read.clocks), \(read.currentStage), \(read.approved))

@@ -1,5 +1,6 @@
 import CivicDomain
 public import CivicProtos
+import CivicRepositories
 public import CivicStore
 import GRPCCore
 
@@ -30,6 +31,6 @@ public struct SubmitOnCheckIn: CheckInSubmission {
       unitCode: appointment.centreCode
     )
     let created = try await CasesService.takeIn(intake, by: clerk, on: connection)
-    return CaseNumber.format(created.id)
+    return CaseNumber.format(created.record.id)
   }
 }

@@ -63,7 +63,8 @@ extension CasesService {
         providedMaterials: request.providedMaterials,
         unitCode: request.unitCode
       )
-      let (id, item, unitCode, calendar, now) = try await Self.takeIn(intake, by: principal, at: start, on: connection)
+      let taken = try await Self.takeIn(intake, by: principal, at: start, on: connection)
+      let (id, item, unitCode) = (taken.record.id, taken.item, taken.record.unitCode)
       try await key?.record(caseID: id, on: connection)
       if let named { try await CasePersonRepository(connection).link(caseID: id, personID: named.person.personID, role: "applicant") }
       try await AuditLog.append(
@@ -71,12 +72,12 @@ extension CasesService {
         object: "case/\(CaseNumber.format(id))",
         summary: "submitted for \(item.ref) via \(channel.rawValue) at \(unitCode)\(named.map { " for person \($0.person.personID)" } ?? "")"
       )
-      let record = try await CaseRecord.load(id, scope: .everything, on: connection, lock: false)
       CallLog.current.info(
         "application submitted",
         metadata: ["case.number": "\(CaseNumber.format(id))", "case.item": "\(item.ref)", "case.unit": "\(unitCode)"]
       )
-      var answer = try CaseMapping.message(record, calendar: calendar, at: now)
+      // Answered from what was written, not read back (CaseRecord(inserted:…)).
+      var answer = try CaseMapping.message(taken.record, calendar: taken.calendar, at: start)
       // Only a case taken in for a person record has one linked (a typed-in applicant has none).
       named?.attach(to: &answer, for: principal)
       return answer
@@ -114,9 +115,9 @@ extension CasesService {
 
   /// Creates the case of a validated application on `connection`, inside the caller's
   /// transaction (SubmitApplication, or an appointment's check-in), without the audit row,
-  /// which the caller writes for the whole mutation.
+  /// which the caller writes for the whole mutation. Answers the case as written.
   static func takeIn(_ intake: Intake, by principal: Principal, at now: Instant = .now, on connection: StoreConnection) async throws -> (
-    id: Int64, item: CatalogItemVersion, unitCode: String, calendar: WorkingCalendar, at: Instant
+    record: CaseRecord, item: CatalogItemVersion, calendar: WorkingCalendar
   ) {
     // The receiving unit: the caller's own, or a unit in the caller's scope.
     var unitID = principal.unitID
@@ -158,14 +159,12 @@ extension CasesService {
       at: now,
       by: party
     )
-    try await cases.insert(
-      NewCase(
-        id: id, change: change, unitID: unitID, unitPath: unitPath, jurisdiction: jurisdiction, at: now,
-        idNumber: intake.idNumber, phone: intake.phone
-      ),
-      calendar: calendar
+    let new = NewCase(
+      id: id, change: change, unitID: unitID, unitPath: unitPath, jurisdiction: jurisdiction, at: now,
+      idNumber: intake.idNumber, phone: intake.phone
     )
-    return (id, item, unitCode, calendar, now)
+    try await cases.insert(new, calendar: calendar)
+    return (CaseRecord(inserted: new, unitCode: unitCode, itemName: item.definition.name), item, calendar)
   }
 }
 

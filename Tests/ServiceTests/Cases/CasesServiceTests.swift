@@ -38,6 +38,25 @@ struct CasesServiceTests {
     }
   }
 
+  @Test("SubmitApplication answers the case as GetCase then reads it, though it does not read it back")
+  func submitAnswersTheStoredCase() async throws {
+    try await CaseFixture.with { f in
+      try await f.publishItem()
+      var submitted = try await f.call(f.clerk) { try await f.cases.submitApplication(request: f.application(), context: $0) }
+      var request = Civicgrid_V1_GetCaseRequest()
+      request.caseID = submitted.id
+      var read = try await f.call(f.clerk) { try await f.cases.getCase(request: request, context: $0) }
+      #expect(read.timeline.map(\.kind) == ["submitted"])
+      read.timeline = []
+      // The two answers evaluate the clock a moment apart.
+      submitted.clock.remainingWorkingSeconds = 0
+      read.clock.remainingWorkingSeconds = 0
+      #expect(submitted == read)
+      #expect(submitted.itemName == "Elderly allowance" && submitted.unitCode == "CTR" && submitted.applicant.phone == "13800138000")
+      #expect(submitted.updatedAt == submitted.submittedAt)
+    }
+  }
+
   @Test("a case runs from submission through two stages to completion; illegal transitions name the state")
   func fullFlow() async throws {
     try await CaseFixture.with { f in
