@@ -3,7 +3,7 @@ import Tracing
 
 extension WarningSweeper {
   /// Runs one batch inside a span `warning_sweep.batch`, the parent of its transaction, with
-  /// what it did (`sweep.cases_examined`, `sweep.levels_changed`); the store's tracer, none
+  /// what it did (`sweep.cases_examined`, `sweep.cases_postponed`, `sweep.levels_changed`); the store's tracer, none
   /// when the store has none.
   func tracedBatch(_ run: () async throws -> Pass) async throws -> Pass {
     guard let tracer = self.store.tracer else { return try await run() }
@@ -12,6 +12,7 @@ extension WarningSweeper {
     do {
       let pass = try await ServiceContext.$current.withValue(span.context) { try await run() }
       span.attributes["sweep.cases_examined"] = pass.casesExamined
+      span.attributes["sweep.cases_postponed"] = pass.casesPostponed
       span.attributes["sweep.levels_changed"] = pass.changes
       return pass
     } catch {

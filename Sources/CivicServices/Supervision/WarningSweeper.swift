@@ -48,11 +48,15 @@ public struct WarningSweeper: Sendable {
 
   /// What one pass did.
   public struct Pass: Sendable, Hashable {
+    /// Due cases swept: their levels, alerts and commands written.
     public var casesExamined = 0
+    /// Due cases claimed but left whole because a transition held the case when it was to be
+    /// given a command; still due, so a later batch or pass sweeps them (and counts them then).
+    public var casesPostponed = 0
     public var changes = 0
     public var urges = 0
     public var proposals = 0
-    /// Commands kinds gave for clocks that ran out (`CaseKind.commandOnOverdue`), applied.
+    /// Commands kinds gave for clocks that ran out (`OverdueCommandingKind.commandOnOverdue`), applied.
     public var overdueCommands = 0
     /// Urgent field-event alerts escalated for want of an acknowledgement (`UrgentEscalation`).
     public var urgentEscalations = 0
@@ -64,6 +68,7 @@ public struct WarningSweeper: Sendable {
       self.contractEndings += other.contractEndings
       self.overdueCommands += other.overdueCommands
       self.casesExamined += other.casesExamined
+      self.casesPostponed += other.casesPostponed
       self.changes += other.changes
       self.urges += other.urges
       self.proposals += other.proposals
@@ -115,7 +120,7 @@ public struct WarningSweeper: Sendable {
         try await self.store.transaction { connection in try await self.sweepBatch(at: now, on: connection) }
       }
       total.add(batch)
-      if batch.casesExamined < self.configuration.batchSize { return total }
+      if batch.casesExamined + batch.casesPostponed < self.configuration.batchSize { return total }
     }
   }
 
@@ -161,7 +166,8 @@ public struct WarningSweeper: Sendable {
     let busy = commanded.isEmpty ? [] : Set(commanded).subtracting(try await sweep.lockCases(commanded))
 
     var pass = Pass()
-    pass.casesExamined = claimed.count
+    pass.casesExamined = claimed.count - busy.count
+    pass.casesPostponed = busy.count
     var alerts: [PendingAlert] = []
     var taskLevels: [(caseID: Int64, number: Int, level: WarningLevel)] = []
     var caseLevels: [(id: Int64, level: WarningLevel, nextAt: Int?)] = []

@@ -20,15 +20,6 @@ public protocol CaseKind: Sendable {
   /// Whether the sweeper proposes a supervision order when one of its clocks runs out
   /// (default true; an order is itself the escalation, so orders say false).
   var proposesOrders: Bool { get }
-  /// Whether `commandOnOverdue` can give a command at all (default false). The sweeper loads
-  /// a case whose clock ran out only for a kind that says true: most overdue clocks (a service
-  /// application's) are left to warnings and order proposals, and loading each of their cases
-  /// would cost a day's sweep more than everything else it does.
-  var givesOverdueCommands: Bool { get }
-  /// The command the sweeper applies, as the system, when open task `task`'s clock runs out;
-  /// nil (the default) leaves the clock to warnings and order proposals alone. A kind that
-  /// gives one also says `givesOverdueCommands`.
-  func commandOnOverdue(task: CaseTask, of value: Case) -> Command?
 
   /// The policy's action `command` takes.
   func action(of command: Command) -> CaseAction
@@ -55,10 +46,18 @@ extension CaseKind {
   public func isOpen(_ state: CaseState) -> Bool { !self.endStates.contains(state) }
 
   public var proposesOrders: Bool { true }
+}
 
-  public var givesOverdueCommands: Bool { false }
-
-  public func commandOnOverdue(task: CaseTask, of value: Case) -> Command? { nil }
+/// A kind whose cases move on their own when a task's clock runs out (a request's tier
+/// escalates). The sweeper loads the case of an overdue clock only for such a kind: most
+/// overdue clocks (a service application's) are left to warnings and order proposals, and
+/// loading each of their cases would cost a day's sweep more than everything else it does.
+/// Conforming is the only way to give such a command, so which cases the sweeper loads cannot
+/// drift from what the kinds do.
+public protocol OverdueCommandingKind: CaseKind {
+  /// The command the sweeper applies, as the system, when open task `task`'s clock runs out;
+  /// nil leaves that clock to warnings and order proposals.
+  func commandOnOverdue(task: CaseTask, of value: Case) -> Command?
 }
 
 extension Case {

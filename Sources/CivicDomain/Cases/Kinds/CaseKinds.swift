@@ -27,10 +27,10 @@ public enum CaseKinds {
     self.named(name)?.proposesOrders ?? true
   }
 
-  /// Whether a case of kind `name` may have a command applied when a clock runs out; an
-  /// unknown kind has no commands, so none.
+  /// Whether a case of kind `name` may have a command applied when a clock runs out
+  /// (`OverdueCommandingKind`); an unknown kind has no commands, so none.
   public static func givesOverdueCommands(kind name: String) -> Bool {
-    self.named(name)?.givesOverdueCommands ?? false
+    self.named(name) is any OverdueCommandingKind
   }
 
   /// The names of the kinds whose cases count as `contribution`.

@@ -64,7 +64,7 @@ public enum CitizenRequestCommand: Sendable, Hashable {
   case returnVisit(satisfied: Bool, note: String)
 }
 
-public struct CitizenRequestKind: CaseKind {
+public struct CitizenRequestKind: OverdueCommandingKind {
   public let policy = CasePolicy.citizenRequest
 
   public static let citizenRequest = CitizenRequestKind()
@@ -95,8 +95,6 @@ public struct CitizenRequestKind: CaseKind {
     case .returnVisit: return .returnVisit
     }
   }
-
-  public var givesOverdueCommands: Bool { true }
 
   /// A tier whose time runs out escalates to the next one; the top tier has nowhere to go
   /// (its overdue clock is pressed by the sweeper's order proposal instead).
