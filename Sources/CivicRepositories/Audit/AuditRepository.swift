@@ -30,7 +30,8 @@ public struct AuditRepository: Sendable {
       )
       SELECT pg_notify(\(SequencerRepository.wakeChannel), '') FROM inserted
       """
-    try await self.connection.query(insert.named("INSERT audit_log"))
+    // Nothing is read back: inside a transaction it goes out with the next statement or the COMMIT.
+    try await self.connection.queue(insert.named("INSERT audit_log"))
   }
 
   /// Up to `limit` committed entries that have no seq yet, in insertion order, each with its

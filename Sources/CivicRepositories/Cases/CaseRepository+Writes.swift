@@ -182,7 +182,8 @@ extension CaseRepository {
       )
       SELECT pg_notify(\(SequencerRepository.wakeChannel), '') FROM (SELECT 1 FROM inserted LIMIT 1) one
       """
-    try await self.connection.query(insert.named("INSERT case_events"))
+    // Nothing is read back: it goes out with the transaction's next statement or its COMMIT.
+    try await self.connection.queue(insert.named("INSERT case_events"))
   }
 
   /// JSON with sorted keys: event payloads, and snapshots as servers before migration 0018 wrote them.

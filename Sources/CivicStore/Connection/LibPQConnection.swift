@@ -10,9 +10,11 @@ final class LibPQConnection: @unchecked Sendable {
   private let cancelHandle: OpaquePointer?
   /// SQL text → prepared statement name, per connection (statements are per session).
   private var prepared: [String: String] = [:]
-  /// Statements that go out with the next one, in the same round trip (a transaction's
-  /// BEGIN and statement timeout).
-  private var deferred: [(sql: String, binds: [String?])] = []
+  /// Statements that go out with the next one, in the same round trip: a transaction's BEGIN
+  /// and statement timeout, and writes queued by `queueWrite`.
+  private var deferred: [Deferred] = []
+  /// Round trips to the server so far (tests count what a piece of work takes).
+  private(set) var roundTrips = 0
   /// Which statement generation runs, so a late cancel never hits a later statement.
   /// `pending` keeps a cancel that arrived between statements for the next one.
   private let running = Mutex<(generation: UInt64, active: Bool, cancelRequested: Bool, pending: Bool)>((0, false, false, false))
@@ -78,14 +80,42 @@ final class LibPQConnection: @unchecked Sendable {
       && PQpipelineStatus(self.handle) == PQ_PIPELINE_OFF && self.deferred.isEmpty
   }
 
+  /// A statement waiting for the next one: transaction control, or a queued write with its
+  /// span summary (when traced).
+  private struct Deferred {
+    var statement: Pipelined
+    var isWrite: Bool
+    var summary: String?
+  }
+
   /// Queues a statement to be sent together with the next `execute`, in one pipeline
   /// (libpq pipeline mode) and so in one round trip; a failure of it fails that `execute`.
   func sendWithNext(_ sql: String, _ binds: [any SQLEncodable] = []) {
-    self.deferred.append((sql, binds.map(\.sqlText)))
+    self.deferred.append(Deferred(statement: Pipelined(sql: sql, values: binds.map(\.sqlText), prepare: false), isWrite: false))
   }
 
-  /// Drops the statements queued by `sendWithNext` and reports whether there were any
-  /// (then none of them reached the server).
+  /// Queues a write, prepared and cached like any statement, to go out with the next
+  /// statement (or the COMMIT) in the same round trip; a failure of it fails that statement.
+  func queueWrite(_ sql: String, _ binds: [any SQLEncodable], summary: String?) {
+    let statement = Pipelined(sql: sql, values: binds.map(\.sqlText), prepare: true)
+    self.deferred.append(Deferred(statement: statement, isWrite: true, summary: summary))
+  }
+
+  /// Whether a queued write waits to be sent (then the transaction must commit, sending it).
+  var hasQueuedWrites: Bool { self.deferred.contains(where: \.isWrite) }
+
+  /// The span summaries of the queued writes, in order: the next statement's span covers them.
+  var queuedSummaries: [String] { self.deferred.compactMap(\.summary) }
+
+  /// Whether anything waits to be sent (a transaction's BEGIN, queued writes).
+  var hasDeferred: Bool { !self.deferred.isEmpty }
+
+  /// Whether the server holds a transaction open on this session: begun, failed, or unknown
+  /// because the connection broke.
+  var isInTransaction: Bool { PQtransactionStatus(self.handle) != PQTRANS_IDLE }
+
+  /// Drops the statements queued by `sendWithNext` and `queueWrite` and reports whether there
+  /// were any (none of them reached the server).
   @discardableResult
   func discardDeferred() -> Bool {
     defer { self.deferred = [] }
@@ -119,16 +149,19 @@ final class LibPQConnection: @unchecked Sendable {
     let result: OpaquePointer? = withOptionalCStrings(statement.values) { values in
       let count = Int32(values.count)
       if prepare {
+        self.roundTrips += 1
         if let name = self.prepared[sql] {
           return PQexecPrepared(self.handle, name, count, values, nil, nil, 0)
         }
         let name = "civic_\(self.prepared.count + 1)"
+        self.roundTrips += 1
         let preparation = PQprepare(self.handle, name, sql, count, nil)
         guard PQresultStatus(preparation) == PGRES_COMMAND_OK else { return preparation }
         PQclear(preparation)
         self.prepared[sql] = name
         return PQexecPrepared(self.handle, name, count, values, nil, nil, 0)
       }
+      self.roundTrips += 1
       return PQexecParams(self.handle, sql, count, nil, values, nil, nil, 0)
     }
     let cancelled = self.endStatement(generation)
@@ -143,6 +176,7 @@ final class LibPQConnection: @unchecked Sendable {
     if !self.deferred.isEmpty { _ = try self.executePipeline([]) }
     let generation = self.beginStatement()
     guard let generation else { throw StoreError(code: .cancelled, query: sql) }
+    self.roundTrips += 1
     let start = PQexec(self.handle, sql)
     guard PQresultStatus(start) == PGRES_COPY_IN else {
       let cancelled = self.endStatement(generation)
@@ -179,7 +213,7 @@ final class LibPQConnection: @unchecked Sendable {
   }
 
   /// One statement of a pipeline: `prepare` uses (and caches) a prepared statement.
-  private struct Pipelined {
+  fileprivate struct Pipelined {
     var sql: String
     var values: [String?]
     var prepare: Bool
@@ -189,12 +223,13 @@ final class LibPQConnection: @unchecked Sendable {
   /// returns the results of `statements`. The first failure, a queued statement's included,
   /// is thrown naming its SQL; after it the server skips the rest (PGRES_PIPELINE_ABORTED).
   private func executePipeline(_ statements: [Pipelined]) throws(StoreError) -> [QueryResult] {
-    let queued = self.deferred.map { Pipelined(sql: $0.sql, values: $0.binds, prepare: false) }
+    let queued = self.deferred.map(\.statement)
     self.deferred = []
     let all = queued + statements
     try self.refuseNUL(all)
     let generation = self.beginStatement()
     guard let generation else { throw StoreError(code: .cancelled, query: statements.last?.sql) }
+    self.roundTrips += 1
     let results = self.pipeline(all)
     let cancelled = self.endStatement(generation)
     defer { for result in results { PQclear(result) } }
@@ -315,13 +350,15 @@ final class LibPQConnection: @unchecked Sendable {
     // A script cannot join a pipeline: what waits for the next statement goes first.
     let deferred = self.deferred
     self.deferred = []
-    for statement in deferred {
-      let result = withOptionalCStrings(statement.binds) { binds in
+    for statement in deferred.map(\.statement) {
+      let result = withOptionalCStrings(statement.values) { binds in
         PQexecParams(self.handle, statement.sql, Int32(binds.count), nil, binds, nil, nil, 0)
       }
       defer { PQclear(result) }
+      self.roundTrips += 1
       _ = try self.collect(result, sql: statement.sql, cancelled: false)
     }
+    self.roundTrips += 1
     let result = PQexec(self.handle, sql)
     defer { PQclear(result) }
     _ = try self.collect(result, sql: "<script>", cancelled: false)

@@ -19,6 +19,9 @@ public struct StoreConnection: Sendable {
   /// The server process id serving this connection (`pg_backend_pid()`).
   public var backendPID: Int32 { self.connection.backendPID }
 
+  /// Round trips this connection has made to the server (tests: what a piece of work costs).
+  package var roundTrips: Int { self.connection.roundTrips }
+
   /// Runs one statement, its interpolated values bound out-of-band as `$n`, and returns its rows.
   ///
   /// The statement is prepared once per connection and reused (pass `prepare: false` for
@@ -31,7 +34,8 @@ public struct StoreConnection: Sendable {
     guard let tracer = self.tracer else {
       return try await self.run { () throws(StoreError) in try connection.execute(sql, binds, prepare: prepare) }
     }
-    return try await StoreSpans.statement(tracer, summary: query.name ?? StatementSummary.of(sql), rows: \.affectedRows) { () throws(StoreError) in
+    return try await StoreSpans.statement(tracer, summary: self.spanSummary(query.name ?? StatementSummary.of(sql)), rows: \.affectedRows) {
+      () throws(StoreError) in
       try await self.run { () throws(StoreError) in try connection.execute(sql, binds, prepare: prepare) }
     }
   }
@@ -45,7 +49,7 @@ public struct StoreConnection: Sendable {
     let run: @Sendable () throws(StoreError) -> [QueryResult] = { try connection.executeAll(statements) }
     let results: [QueryResult]
     if let tracer = self.tracer {
-      let summary = (first.name ?? StatementSummary.of(first.sql)) + " + " + (second.name ?? StatementSummary.of(second.sql))
+      let summary = self.spanSummary((first.name ?? StatementSummary.of(first.sql)) + " + " + (second.name ?? StatementSummary.of(second.sql)))
       results = try await StoreSpans.statement(tracer, summary: summary, rows: { $0.map(\.affectedRows).reduce(0, +) }) { () throws(StoreError) in
         try await self.run(run)
       }
@@ -74,9 +78,30 @@ public struct StoreConnection: Sendable {
     guard let tracer = self.tracer else {
       return try await self.run { () throws(StoreError) in try connection.copyIn(sql, data) }
     }
-    return try await StoreSpans.statement(tracer, summary: statement.name ?? StatementSummary.of(sql), rows: { $0 }) { () throws(StoreError) in
+    return try await StoreSpans.statement(tracer, summary: self.spanSummary(statement.name ?? StatementSummary.of(sql)), rows: { $0 }) { () throws(StoreError) in
       try await self.run { () throws(StoreError) in try connection.copyIn(sql, data) }
     }
+  }
+
+  /// Queues a write whose result the caller does not need (an audit row, a timeline's events)
+  /// to go out with the transaction's next statement, or with its COMMIT, in the same round
+  /// trip. Statements still reach the server in the order they were given. A failure of the
+  /// write fails that next statement or the commit, naming the write's SQL, and so the whole
+  /// transaction; a transaction whose body throws never sends it. Outside a transaction it
+  /// runs at once. A traced write is named in the span of the statement it goes out with.
+  public func queue(_ query: SQLQuery) async throws(StoreError) {
+    let connection = self.connection
+    guard connection.isInTransaction || connection.hasDeferred else {
+      try await self.execute(query)
+      return
+    }
+    connection.queueWrite(query.sql, query.binds, summary: self.tracer.map { _ in query.name ?? StatementSummary.of(query.sql) })
+  }
+
+  /// A statement span's summary: the queued writes that go out with the statement come first.
+  private func spanSummary(_ own: String) -> String {
+    let queued = self.connection.queuedSummaries
+    return queued.isEmpty ? own : (queued + [own]).joined(separator: " + ")
   }
 
   /// Runs one statement and returns the affected-row count.

@@ -67,14 +67,17 @@ extension StorePool {
         session.sendWithNext("SELECT set_config('statement_timeout', $1, true)", [String(milliseconds)])
       }
       let result = try await body(connection)
-      if !session.discardDeferred() {
+      // Queued writes go out with the COMMIT; a body that sent nothing began nothing.
+      if session.hasQueuedWrites || !session.discardDeferred() {
         try await connection.command("COMMIT")
       }
       return result
     } catch {
-      // When the connection broke or the task was cancelled this fails too, and the pool
-      // drops the connection (still inside a transaction) when it comes back.
-      if !session.discardDeferred() {
+      // Nothing queued was sent; what was sent is rolled back. When the connection broke or
+      // the task was cancelled this fails too, and the pool drops the connection (still
+      // inside a transaction) when it comes back.
+      session.discardDeferred()
+      if session.isInTransaction {
         try? await connection.command("ROLLBACK")
       }
       throw error
