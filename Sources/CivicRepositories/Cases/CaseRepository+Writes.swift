@@ -10,7 +10,9 @@ extension CaseRepository {
     let value = new.change.case
     let facts = try CaseFacts(new.change, calendar: calendar)
     let read = CaseReadColumns(value)
-    try await self.connection.execute(
+    // Queued: it goes out with the first statement that follows (a task upsert, a side table,
+    // the COMMIT), which it precedes. A new case's events and audit row queue behind it.
+    try await self.connection.queue(
       """
       INSERT INTO cases (id, kind, state, item_code, item_version, channel, applicant_name, applicant_id_number,
         applicant_phone, unit_id, jurisdiction, deadline, clock_state, is_open, version, snapshot_bytes, submitted_at,
