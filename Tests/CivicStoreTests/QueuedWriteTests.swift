@@ -72,6 +72,24 @@ struct QueuedWriteTests {
     }
   }
 
+  @Test("a NUL in a queued write refuses the round trip it would go out with, naming the write; nothing is kept")
+  func nulInQueuedWrite() async throws {
+    try await Self.withTable { pool, table in
+      try await pool.withConnection { connection in
+        do {
+          try await connection.transaction { connection in
+            try await connection.queue("INSERT INTO \(unescaped: table) (n) SELECT length(\("a\u{0}b"))")
+          }
+          Issue.record("a value with a NUL was sent")
+        } catch let error as StoreError {
+          #expect(error.query?.hasPrefix("INSERT INTO") == true, "\(error)")
+        }
+        #expect(try await connection.query("SELECT 7").scalar(Int32.self) == 7)
+      }
+      #expect(try await Self.rows(pool, table) == nil)
+    }
+  }
+
   @Test("a transaction whose body throws never sends its queued writes")
   func bodyThrows() async throws {
     struct Boom: Error {}

@@ -249,7 +249,8 @@ final class LibPQConnection: @unchecked Sendable {
   private func refuseNUL(_ statements: [Pipelined]) throws(StoreError) {
     for statement in statements where statement.values.contains(where: { $0?.utf8.contains(0) == true }) {
       self.deferred = []
-      throw StoreError.nulCharacter(query: statements.last!.sql)
+      // Named by the statement that holds it: a queued write is refused with the statement it goes out with.
+      throw StoreError.nulCharacter(query: statement.sql)
     }
   }
 
