@@ -28,8 +28,10 @@ public struct SequencerRepository: Sendable {
   }
 
   /// Serialises this transaction with every other numbering transaction until it ends.
+  /// Nothing is read back: it goes out with the transaction's next statement, ahead of it.
   public func lockBatch() async throws(StoreError) {
-    try await self.connection.query("SELECT pg_advisory_xact_lock(\(Self.batchLock))")
+    let lock: SQLQuery = "SELECT pg_advisory_xact_lock(\(Self.batchLock))"
+    try await self.connection.queue(lock.named("sequencer batch lock"))
   }
 
   /// Numbers up to `limit` committed unsequenced case events, in insertion order, after the
@@ -50,7 +52,9 @@ public struct SequencerRepository: Sendable {
       """
     ).decode((Int64, Int64).self)
     guard let (count, last) = numbered.first, count > 0 else { return 0 }
-    try await self.connection.query("SELECT pg_notify(\(feedChannel), \(String(last)))")
+    // Delivered at commit in any case, so it goes out with the next statement or the COMMIT.
+    let notify: SQLQuery = "SELECT pg_notify(\(feedChannel), \(String(last)))"
+    try await self.connection.queue(notify.named("NOTIFY \(feedChannel)"))
     return Int(count)
   }
 

@@ -65,7 +65,11 @@ public struct AlertRepository: Sendable {
         Date(timeIntervalSince1970: TimeInterval(alert.at.secondsSinceEpoch))
       )
     }
-    try await self.connection.query("SELECT pg_advisory_xact_lock(\(Self.alertOrderLock))")
+    // The lock and the notification read nothing back: the lock goes out in the round trip
+    // before the COPY (with any other queued write), the notification with the next statement
+    // or the COMMIT. The COPY itself cannot join a pipeline.
+    let lock: SQLQuery = "SELECT pg_advisory_xact_lock(\(Self.alertOrderLock))"
+    try await self.connection.queue(lock.named("alert order lock"))
     try await self.connection.copy(
       """
       COPY supervision_alerts (kind, case_id, task, case_kind, unit_id, unit_path, level, previous_level, order_id, record_id,
@@ -73,8 +77,7 @@ public struct AlertRepository: Sendable {
       """,
       rows
     )
-    try await self.connection.query(
-      "SELECT pg_notify(\(Self.notifyChannel), currval(pg_get_serial_sequence('supervision_alerts', 'seq'))::text)"
-    )
+    let notify: SQLQuery = "SELECT pg_notify(\(Self.notifyChannel), currval(pg_get_serial_sequence('supervision_alerts', 'seq'))::text)"
+    try await self.connection.queue(notify.named("NOTIFY supervision_alerts"))
   }
 }

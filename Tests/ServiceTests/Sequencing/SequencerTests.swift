@@ -1,6 +1,6 @@
 import CivicProtos
 import CivicRepositories
-import CivicServices
+@testable import CivicServices
 import CivicStore
 import Foundation
 import GRPCCore
@@ -214,6 +214,34 @@ struct SequencerTests {
       }
       let after = try await Self.counts(f.pool)
       #expect(after.numberedEvents == waiting.events && after.sealedAudit == waiting.audit)
+      try await Self.expectGapFree(f.pool)
+      #expect(try await AuditLog.verify(f.pool).isIntact)
+    }
+  }
+
+  @Test("a numbering transaction with events and audit entries waiting makes four round trips, and numbers and seals them all")
+  func batchRoundTrips() async throws {
+    try await CaseFixture.with(sequencer: false) { f in
+      try await f.publishItem()
+      let sequencer = Sequencer(store: f.pool, logger: Self.logger)
+      _ = try await f.submitAndAccept()
+      let first = try await Self.counts(f.pool)
+      let trips = try await f.pool.withDedicatedConnection(applicationName: "test-sequencer") { connection in
+        // A first batch prepares the statements on this connection.
+        _ = try await sequencer.sequenceBatch(on: connection)
+        for _ in 0..<2 { _ = try await f.submitAndAccept() }
+        let before = connection.roundTrips
+        let numbered = try await sequencer.sequenceBatch(on: connection)
+        let waiting = try await Self.counts(f.pool)
+        #expect(numbered == max(waiting.events - first.events, waiting.audit - first.audit))
+        return connection.roundTrips - before
+      }
+      // BEGIN, the batch lock and the numbering; the feed's notice and the unsealed entries;
+      // the chain head, locked; the seals, the head's move and COMMIT.
+      #expect(trips == 4)
+      let after = try await Self.counts(f.pool)
+      #expect(after.events > first.events && after.audit > first.audit)
+      #expect(after.numberedEvents == after.events && after.sealedAudit == after.audit)
       try await Self.expectGapFree(f.pool)
       #expect(try await AuditLog.verify(f.pool).isIntact)
     }

@@ -41,4 +41,27 @@ struct AlertAppendTests {
       #expect(payload == String(rows.last!.0), "the notification carries the last sequence value")
     }
   }
+
+  @Test("a transaction that appends alerts makes three round trips: BEGIN with the order lock, the COPY, the notification with COMMIT")
+  func appendRoundTrips() async throws {
+    try await CaseFixture.with { f in
+      let unit = f.units["CIVIL"]!
+      let alert = NewAlert(
+        kind: "warning", caseID: 1, task: 1, caseKind: "serviceApplication", unitID: unit.id, unitPath: unit.path, level: .red,
+        previousLevel: .yellow, orderID: nil, recordID: 0, summary: "red", at: Instant(secondsSinceEpoch: 1_800_000_000)
+      )
+      let (trips, payload) = try await f.pool.withNotifications(channels: [AlertRepository.notifyChannel]) { notifications in
+        let trips = try await f.pool.withConnection { connection in
+          let before = connection.roundTrips
+          try await connection.transaction { try await AlertRepository($0).append([alert, alert]) }
+          return connection.roundTrips - before
+        }
+        for await notification in notifications { return (trips, notification.payload) }
+        return (trips, "")
+      }
+      #expect(trips == 3)
+      let last = try await f.pool.query("SELECT max(seq) FROM supervision_alerts").scalar(Int64.self)
+      #expect(payload == last.map(String.init), "the queued notification went out with the COMMIT")
+    }
+  }
 }
