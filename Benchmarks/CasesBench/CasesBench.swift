@@ -22,7 +22,9 @@ import GRPCCore
 ///                                                                   WatchEvents subscribers, 100 a
 ///                                                                   connection, subscribed after event
 ///                                                                   FEED_AFTER (environment, default 0);
-///                                                                   prints
+///                                                                   writers paced to FEED_RATE calls/s
+///                                                                   between them (environment; default
+///                                                                   none: as fast as they can); prints
 ///                                                                   `samples p50_ms p99_ms missing`
 ///     CasesBench PORT TOKEN alerts WATCH_TOKEN IN_FLIGHT SECONDS [SUBSCRIBERS]
 ///                                                                   the same for alerts: PublishNotice
@@ -62,8 +64,10 @@ struct CasesBench {
             mode == "feed"
             ? .events(item: "QH-MR-001", after: after, submitter: metadata, watcher: watcher)
             : .alerts(after: after, publisher: metadata, watcher: watcher)
+          let rate = Double(ProcessInfo.processInfo.environment["FEED_RATE"] ?? "").flatMap { $0 > 0 ? $0 : nil }
           return try await FeedLatency.measure(
-            feed, client: client, watchers: (0..<subscribers).map { watchClients[$0 / 100] }, inFlight: inFlight, seconds: seconds
+            feed, client: client, watchers: (0..<subscribers).map { watchClients[$0 / 100] }, inFlight: inFlight, seconds: seconds,
+            rate: rate
           )
         }
       }

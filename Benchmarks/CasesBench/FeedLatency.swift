@@ -6,8 +6,10 @@ import Synchronization
 
 /// ops/bench/intake and ops/bench/alerts: a feed's latency, from the reply of the call that
 /// wrote an entry to that entry reaching each of `watchers.count` subscribers, with `inFlight`
-/// writers running for `seconds`. Prints `samples p50_ms p99_ms missing`, over every
-/// (subscriber, entry) pair. An entry that arrives before its reply counts 0.
+/// writers running for `seconds`, either as fast as they can (closed loop: the server at its
+/// ceiling) or paced to `rate` writes a second between them (open loop: a load below the
+/// ceiling). Prints `samples p50_ms p99_ms missing`, over every (subscriber, entry) pair. An
+/// entry that arrives before its reply counts 0.
 enum FeedLatency {
   /// A feed to time: how a subscriber watches it and how a writer adds one entry to it.
   struct Feed: Sendable {
@@ -62,7 +64,8 @@ enum FeedLatency {
     client: GRPCClient<CivicWireClientTransport>,
     watchers: [GRPCClient<CivicWireClientTransport>],
     inFlight: Int,
-    seconds: Double
+    seconds: Double,
+    rate: Double? = nil
   ) async throws -> (samples: Int, p50: Double, p99: Double, missing: Int) {
     let replied = Times()
     let arrivals = watchers.map { _ in Times() }
@@ -77,11 +80,21 @@ enum FeedLatency {
       }
       // Every subscription open and the replay of older entries over first.
       try await Task.sleep(for: .seconds(2 + Double(watchers.count) / 100))
-      let end = ContinuousClock.now + .milliseconds(Int64(seconds * 1000))
+      let begin = ContinuousClock.now
+      let end = begin + .milliseconds(Int64(seconds * 1000))
       try await withThrowingTaskGroup(of: Void.self) { writers in
-        for _ in 0..<inFlight {
+        for writer in 0..<inFlight {
           writers.addTask {
+            var sent = 0
             while ContinuousClock.now < end {
+              if let rate {
+                // Write k of this writer is due at (k × inFlight + writer) ÷ rate; a writer
+                // behind its schedule writes at once.
+                let due = begin + .microseconds(Int64(Double(sent * inFlight + writer) / rate * 1_000_000))
+                if due >= end { break }
+                if due > ContinuousClock.now { try await Task.sleep(until: due) }
+                sent += 1
+              }
               let key = try await feed.write(client)
               let now = ContinuousClock.now
               replied.times.withLock { $0[key] = now }

@@ -50,7 +50,7 @@ public struct CaseRecord: Sendable, SQLRecord {
     self.applicantIDNumber = new.idNumber
     self.applicantPhone = new.phone
     self.jurisdiction = new.jurisdiction
-    self.submittedAt = Date(timeIntervalSince1970: TimeInterval(new.at.secondsSinceEpoch))
+    self.submittedAt = Date(new.at)
     self.updatedAt = self.submittedAt
     self.itemName = itemName
     self.intakeInScope = true

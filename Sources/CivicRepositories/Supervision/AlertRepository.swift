@@ -62,7 +62,7 @@ public struct AlertRepository: Sendable {
         alert.kind, alert.caseID, alert.task, alert.caseKind, alert.unitID, alert.unitPath, alert.level?.description,
         alert.previousLevel?.description, alert.orderID, alert.recordID, alert.summary,
         // `timestamptz` text as the store writes every `Date` (COPY has no `to_timestamp`).
-        Date(timeIntervalSince1970: TimeInterval(alert.at.secondsSinceEpoch))
+        Date(alert.at)
       )
     }
     // The lock and the notification read nothing back: the lock goes out in the round trip

@@ -80,7 +80,7 @@ extension DisputesService {
       },
       after: { context, _ in
         _ = try await DisputeRepository(context.connection).scheduleSession(
-          context.record.id, task: task, at: Date(timeIntervalSince1970: TimeInterval(scheduled.secondsSinceEpoch)), place: place
+          context.record.id, task: task, at: Date(scheduled), place: place
         )
       }
     )

@@ -73,7 +73,7 @@ public enum DemoHistory {
     formatter.locale = Locale(identifier: "en_US_POSIX")
     formatter.timeZone = TimeZone(secondsFromGMT: 8 * 3600)
     formatter.dateFormat = "yyyy-MM-dd"
-    return formatter.string(from: Date(timeIntervalSince1970: TimeInterval(instant.secondsSinceEpoch)))
+    return formatter.string(from: Date(instant))
   }
 
   /// Saturday or Sunday in Beijing (1970-01-01 was a Thursday).

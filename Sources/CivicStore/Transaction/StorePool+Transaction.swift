@@ -67,9 +67,12 @@ extension StorePool {
         session.sendWithNext("SELECT set_config('statement_timeout', $1, true)", [String(milliseconds)])
       }
       let result = try await body(connection)
-      // Queued writes go out with the COMMIT; a body that sent nothing began nothing.
-      if session.hasQueuedWrites || !session.discardDeferred() {
+      // Queued writes go out with the COMMIT. A body that sent nothing and queued nothing
+      // began nothing: only its unsent BEGIN waits, and it is dropped.
+      if session.hasQueuedWrites || !session.hasDeferred {
         try await connection.command("COMMIT")
+      } else {
+        session.discardDeferred()
       }
       return result
     } catch {
