@@ -208,8 +208,8 @@ struct Serve: AsyncParsableCommand {
   }
 
   /// The lifecycle services that come with the store: the pool, its health monitor (which
-  /// turns the database services NOT_SERVING while PostgreSQL is away), the sequencer and the
-  /// warning sweeper.
+  /// turns the database services NOT_SERVING while PostgreSQL is away), the watch for an
+  /// inactive replication slot holding back vacuum, the sequencer and the warning sweeper.
   private static func storeServices(
     _ pool: StorePool,
     health: HealthService,
@@ -222,7 +222,9 @@ struct Serve: AsyncParsableCommand {
       }
       if !reachable { logger.warning("store: PostgreSQL unreachable; calls fail UNAVAILABLE until it is back") }
     }
-    var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: pool), .init(service: monitor)]
+    var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+      .init(service: pool), .init(service: monitor), .init(service: InactiveSlotWatch(pool: pool, logger: logger)),
+    ]
     // Numbers case events and seals audit entries after commit; one instance leads.
     services.append(.init(service: Sequencer(store: pool, logger: logger)))
     if settings.warningSweepSeconds > 0 {
