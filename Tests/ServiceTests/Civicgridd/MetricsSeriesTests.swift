@@ -38,6 +38,9 @@ struct MetricsSeriesTests {
       #expect(text.value("civicgrid_store_pool_size") == 2)
       #expect(text.value(#"civicgrid_store_pool_connections{state="idle"}"#).map { $0 >= 1 } == true)
       #expect(text.value("civicgrid_store_pool_waiters") == 0)
+      // No slot of the test cluster holds back vacuum (its replica, if any, runs without feedback).
+      text = try await Scrape.until(port: metrics) { $0.value("civicgrid_store_inactive_slot_xmin_age") != nil }
+      #expect(text.value("civicgrid_store_inactive_slot_xmin_age") == 0)
       #expect(text.value("civicgrid_sweep_duration_seconds") != nil)
       #expect(text.value("civicgrid_sweep_cases_examined") != nil)
       #expect(text.value("civicgrid_sweep_levels_changed_total") != nil)
