@@ -54,17 +54,17 @@ public struct AuditRepository: Sendable {
   /// head with `lock`.
   public func seal(_ entries: [(id: Int64, record: AuditRecord)]) async throws(StoreError) {
     guard let last = entries.last else { return }
-    // Both are queued: they go out with the transaction's COMMIT, in one round trip.
-    let sealing: SQLQuery = """
+    // Both are queued: they go out with the transaction's next statement (the sequencer's COMMIT).
+    try await self.connection.queue(
+      """
       UPDATE audit_log a SET seq = r.seq, prev_hash = decode(r.prev_hash, 'hex'), hash = decode(r.hash, 'hex')
       FROM unnest(\(SQLArray(entries.map(\.id)))::bigint[], \(SQLArray(entries.map(\.record.seq)))::bigint[],
         \(SQLArray(entries.map { Self.hex($0.record.prevHash) }))::text[], \(SQLArray(entries.map { Self.hex($0.record.hash) }))::text[])
         AS r(id, seq, prev_hash, hash)
       WHERE a.id = r.id
       """
-    try await self.connection.queue(sealing.named("UPDATE audit_log"))
-    let head: SQLQuery = "UPDATE audit_head SET seq = \(last.record.seq), hash = \(SQLBytes(last.record.hash))"
-    try await self.connection.queue(head.named("UPDATE audit_head"))
+    )
+    try await self.connection.queue("UPDATE audit_head SET seq = \(last.record.seq), hash = \(SQLBytes(last.record.hash))")
   }
 
   private static func hex(_ bytes: [UInt8]) -> String {

@@ -30,8 +30,7 @@ public struct SequencerRepository: Sendable {
   /// Serialises this transaction with every other numbering transaction until it ends.
   /// Nothing is read back: it goes out with the transaction's next statement, ahead of it.
   public func lockBatch() async throws(StoreError) {
-    let lock: SQLQuery = "SELECT pg_advisory_xact_lock(\(Self.batchLock))"
-    try await self.connection.queue(lock.named("sequencer batch lock"))
+    try await self.connection.queue("SELECT pg_advisory_xact_lock(\(Self.batchLock))")
   }
 
   /// Numbers up to `limit` committed unsequenced case events, in insertion order, after the
@@ -53,8 +52,7 @@ public struct SequencerRepository: Sendable {
     ).decode((Int64, Int64).self)
     guard let (count, last) = numbered.first, count > 0 else { return 0 }
     // Delivered at commit in any case, so it goes out with the next statement or the COMMIT.
-    let notify: SQLQuery = "SELECT pg_notify(\(feedChannel), \(String(last)))"
-    try await self.connection.queue(notify.named("NOTIFY \(feedChannel)"))
+    try await self.connection.queue("SELECT pg_notify(\(feedChannel), \(String(last)))")
     return Int(count)
   }
 

@@ -104,13 +104,14 @@ public struct WarningSweepRepository: Sendable {
   /// batch's transaction it goes out with the next statement (`StoreConnection.queue`).
   public func setTaskLevels(_ levels: [(caseID: Int64, number: Int, level: WarningLevel)]) async throws(StoreError) {
     guard !levels.isEmpty else { return }
-    let update: SQLQuery = """
+    try await self.connection.queue(
+      """
       UPDATE case_tasks t SET warning_level = r.level
       FROM unnest(\(SQLArray(levels.map(\.caseID)))::bigint[], \(SQLArray(levels.map(\.number)))::integer[],
         \(SQLArray(levels.map(\.level.description)))::text[]) AS r(case_id, number, level)
       WHERE t.case_id = r.case_id AND t.number = r.number
       """
-    try await self.connection.queue(update.named("UPDATE case_tasks"))
+    )
   }
 
   /// Proposes an order for each overdue clock not proposed before (at most one per clock);
@@ -134,12 +135,13 @@ public struct WarningSweepRepository: Sendable {
   /// Queued like `setTaskLevels`.
   public func setCaseLevels(_ levels: [(id: Int64, level: WarningLevel, nextAt: Int?)]) async throws(StoreError) {
     guard !levels.isEmpty else { return }
-    let update: SQLQuery = """
+    try await self.connection.queue(
+      """
       UPDATE case_warnings w SET level = r.level, next_at = to_timestamp(r.next_at)
       FROM unnest(\(SQLArray(levels.map(\.id)))::bigint[], \(SQLArray(levels.map(\.level.description)))::text[],
         \(SQLArray(levels.map(\.nextAt)))::bigint[]) AS r(id, level, next_at)
       WHERE w.case_id = r.id
       """
-    try await self.connection.queue(update.named("UPDATE case_warnings"))
+    )
   }
 }

@@ -114,12 +114,9 @@ final class LibPQConnection: @unchecked Sendable {
   /// because the connection broke.
   var isInTransaction: Bool { PQtransactionStatus(self.handle) != PQTRANS_IDLE }
 
-  /// Drops the statements queued by `sendWithNext` and `queueWrite` and reports whether there
-  /// were any (none of them reached the server).
-  @discardableResult
-  func discardDeferred() -> Bool {
-    defer { self.deferred = [] }
-    return !self.deferred.isEmpty
+  /// Drops the statements queued by `sendWithNext` and `queueWrite`: none of them reaches the server.
+  func discardDeferred() {
+    self.deferred = []
   }
 
   /// Reads whatever the server sent while the connection sat idle (non-blocking: libpq

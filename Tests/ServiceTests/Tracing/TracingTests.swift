@@ -108,6 +108,8 @@ struct TracingTests {
     #expect(auditInsert.kind == .client)
     #expect(auditInsert.attributes["db.system.name"] == "postgresql")
     #expect(auditInsert.attributes["db.query.summary"] == auditInsert.name)
+    // The round trip's row count is its last statement's (docs/MONITORING.md): COMMIT, none.
+    #expect(auditInsert.attributes["db.row_count"] == "0")
 
     // Statement spans are named by keywords and a table only: no SQL text, no values.
     for span in trace where span.kind == .client && span.name != "db.transaction" {
