@@ -210,6 +210,12 @@ public nonisolated struct Civicgrid_V1_Citizen: Sendable {
   /// Phone number (optional): 5–20 digits, optional leading '+'.
   public var phone: String = String()
 
+  /// Instead of typing the citizen: a person (docs/PEOPLE.md) in the caller's scope, whose name,
+  /// ID number and phone the request takes; name, id_number and phone must then be left out.
+  /// Only SubmitRequest takes it (a field event's resident is typed). In an answer: the person
+  /// the request was taken in for, 0 when the citizen was typed.
+  public var personID: Int64 = 0
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -642,7 +648,7 @@ nonisolated extension Civicgrid_V1_RequestChannel: SwiftProtobuf._ProtoNameProvi
 
 nonisolated extension Civicgrid_V1_Citizen: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Citizen"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}name\0\u{3}id_number\0\u{1}phone\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}name\0\u{3}id_number\0\u{1}phone\0\u{3}person_id\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -653,6 +659,7 @@ nonisolated extension Civicgrid_V1_Citizen: SwiftProtobuf.Message, SwiftProtobuf
       case 1: try { try decoder.decodeSingularStringField(value: &self.name) }()
       case 2: try { try decoder.decodeSingularStringField(value: &self.idNumber) }()
       case 3: try { try decoder.decodeSingularStringField(value: &self.phone) }()
+      case 4: try { try decoder.decodeSingularInt64Field(value: &self.personID) }()
       default: break
       }
     }
@@ -668,6 +675,9 @@ nonisolated extension Civicgrid_V1_Citizen: SwiftProtobuf.Message, SwiftProtobuf
     if !self.phone.isEmpty {
       try visitor.visitSingularStringField(value: self.phone, fieldNumber: 3)
     }
+    if self.personID != 0 {
+      try visitor.visitSingularInt64Field(value: self.personID, fieldNumber: 4)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -675,6 +685,7 @@ nonisolated extension Civicgrid_V1_Citizen: SwiftProtobuf.Message, SwiftProtobuf
     if lhs.name != rhs.name {return false}
     if lhs.idNumber != rhs.idNumber {return false}
     if lhs.phone != rhs.phone {return false}
+    if lhs.personID != rhs.personID {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -76,7 +76,8 @@ struct RequestCommand: AsyncParsableCommand {
     @Option(help: "A category of the routing table.") var category: String
     @Option(help: "hotline, online, mobile, grid-worker or window.", transform: Civicgrid_V1_RequestChannel.argument)
     var channel: Civicgrid_V1_RequestChannel
-    @Option(help: "The citizen's name.") var name: String
+    @Option(help: "The citizen's name.") var name: String = ""
+    @Option(help: "Instead of --name, --id-number and --phone: a person on record (`person find`).") var person: Int64 = 0
     @Option(help: "The citizen's ID number.") var idNumber: String = ""
     @Option(help: "The citizen's phone.") var phone: String = ""
     @Option(help: "What the citizen asks.") var description: String
@@ -91,6 +92,7 @@ struct RequestCommand: AsyncParsableCommand {
       request.citizen.name = self.name
       request.citizen.idNumber = self.idNumber
       request.citizen.phone = self.phone
+      request.citizen.personID = self.person
       request.description_p = self.description
       request.unitCode = self.unit
       request.idempotencyKey = self.idempotencyKey

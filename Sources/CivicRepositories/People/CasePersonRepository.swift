@@ -14,10 +14,15 @@ public struct CasePersonRepository: Sendable {
     )
   }
 
-  /// The column `applicant_person_id`, for a query over `cases c`: the applicant person of the
-  /// case, if intake named one.
-  public static let applicantOfCase: SQLQuery = """
-    (SELECT p.person_id FROM case_people p WHERE p.case_id = c.id AND p.role = 'applicant'
+  /// The column `applicant_person_id`: the applicant person of the case whose id is the
+  /// column `caseID` of the enclosing query (trusted text, e.g. `c.id`), if intake named one.
+  static func applicant(ofCase caseID: String) -> SQLQuery {
+    """
+    (SELECT p.person_id FROM case_people p WHERE p.case_id = \(unescaped: caseID) AND p.role = 'applicant'
      ORDER BY p.person_id LIMIT 1) AS applicant_person_id
     """
+  }
+
+  /// `applicant(ofCase:)` for a query over `cases c`.
+  public static let applicantOfCase = Self.applicant(ofCase: "c.id")
 }

@@ -18,10 +18,13 @@ public struct CitizenRequestRecord: Sendable, SQLRecord {
   public var visitSatisfied: Bool?
   public var visitNote: String
   public var visitedAt: Date?
+  /// The person the request was taken in for, when intake named one (`case_people`).
+  public var applicantPersonID: Int64?
 
   static let columns: SQLQuery = """
     case_id, request_type, category, category_name, channel, description, received_by, routing_version,
-    array_to_string(tiers, ',') AS tiers, visit_satisfied, visit_note, visited_at FROM citizen_requests
+    array_to_string(tiers, ',') AS tiers, visit_satisfied, visit_note, visited_at,
+    \(CasePersonRepository.applicant(ofCase: "citizen_requests.case_id")) FROM citizen_requests
     """
 
   public init(row: Row) throws(StoreError) {
@@ -43,6 +46,7 @@ public struct CitizenRequestRecord: Sendable, SQLRecord {
     self.visitSatisfied = try row.decode(column: "visit_satisfied")
     self.visitNote = try row.decode(column: "visit_note")
     self.visitedAt = try row.decode(column: "visited_at")
+    self.applicantPersonID = try row.decode(column: "applicant_person_id")
   }
 }
 

@@ -1,16 +1,29 @@
 import CivicDomain
 import CivicProtos
+import CivicStore
 
 /// A request's citizen as sent, validated: a name, and optionally an ID number and a phone
-/// (a hotline caller may give neither).
+/// (a hotline caller may give neither); or a person on record named by id, whose fields are
+/// read in the intake's transaction (`resolved`).
 struct CitizenFields: Sendable {
   var name: String
   var idNumber: String
   var phone: String
+  /// The person named instead of typed fields (docs/PEOPLE.md); 0 when typed.
+  var personID: Int64 = 0
 
   /// `field` is how the request names the message ("citizen"; a field event's "resident").
-  init(_ citizen: Civicgrid_V1_Citizen, present: Bool, field: String = "citizen") throws(DomainError) {
+  /// `namesPeople`: whether this request may name a person instead (a field event may not yet).
+  init(_ citizen: Civicgrid_V1_Citizen, present: Bool, field: String = "citizen", namesPeople: Bool = false) throws(DomainError) {
     guard present else { throw Require.invalid(field, "is required") }
+    if citizen.personID != 0 {
+      guard namesPeople else { throw Require.invalid("\(field).person_id", "is not taken here: type the \(field)'s name") }
+      guard citizen.name.isEmpty, citizen.idNumber.isEmpty, citizen.phone.isEmpty else {
+        throw Require.invalid("\(field).person_id", "leave name, id_number and phone out when naming person_id")
+      }
+      (self.name, self.idNumber, self.phone, self.personID) = ("", "", "", citizen.personID)
+      return
+    }
     self.name = try Require.text("\(field).name", citizen.name, max: 100)
     self.idNumber = citizen.idNumber.uppercased()
     if !self.idNumber.isEmpty {
@@ -25,5 +38,15 @@ struct CitizenFields: Sendable {
         throw Require.invalid("\(field).phone", "must be 5–20 digits with an optional leading +")
       }
     }
+  }
+
+  /// The fields to store: the named person's as their record holds them now (in the caller's
+  /// scope, with a name: `NamedPerson.load`), or the typed ones.
+  func resolved(field: String = "citizen", by principal: Principal, on connection: StoreConnection) async throws -> CitizenFields {
+    guard self.personID != 0 else { return self }
+    let person = try await NamedPerson.load(self.personID, field: "\(field).person_id", by: principal, on: connection)
+    var fields = self
+    (fields.name, fields.idNumber, fields.phone) = (person.name, person.idNumber, person.phone)
+    return fields
   }
 }

@@ -137,6 +137,7 @@ enum RequestMapping {
     m.citizen.name = value.applicant
     m.citizen.idNumber = record.applicantIDNumber
     m.citizen.phone = record.applicantPhone
+    m.citizen.personID = request.applicantPersonID ?? 0
     m.description_p = request.description
     m.receivedBy = request.receivedBy
     m.routingVersion = Int32(request.routingVersion)

@@ -18,7 +18,9 @@ extension RequestsService {
     let now = self.now()
     return try await self.store.intakeTransaction(by: principal, at: now) { connection in
       let id = try await Self.receive(submission, by: principal, at: now, on: connection)
-      return try await Self.load(id, scope: .everything, at: now, on: connection)
+      var answer = try await Self.load(id, scope: .everything, at: now, on: connection)
+      try await Self.showPerson(in: &answer, to: principal, on: connection)
+      return answer
     }
   }
 
@@ -37,7 +39,7 @@ extension RequestsService {
       self.type = try RequestMapping.type(request.type)
       self.category = try Require.code("category", request.category)
       self.channel = try RequestMapping.channel(request.channel)
-      self.citizen = try CitizenFields(request.citizen, present: request.hasCitizen)
+      self.citizen = try CitizenFields(request.citizen, present: request.hasCitizen, namesPeople: true)
       self.description = try Require.text("description", request.description_p, max: 4000)
       self.place = request.unitCode.isEmpty ? principal.unitCode : try Require.code("unit_code", request.unitCode)
       if request.idempotencyKey.isEmpty {
@@ -68,12 +70,13 @@ extension RequestsService {
       try await key.lock(on: connection, wait: true)
       if let existing = try await key.recordedCase(on: connection) { return existing }
     }
+    let citizen = try await submission.citizen.resolved(by: principal, on: connection)
     let (version, route, ladder) = try await Self.route(submission.category, at: submission.place, scope: principal.scope, on: connection)
     let cases = CaseRepository(connection)
     let id = try await cases.nextID()
     let change = try Case.receiveRequest(
       id: CaseID(CaseNumber.format(id)),
-      applicant: submission.citizen.name,
+      applicant: citizen.name,
       channel: submission.channel.intakeChannel,
       ladder: ladder,
       at: now,
@@ -89,8 +92,8 @@ extension RequestsService {
         unitPath: principal.unitPath,
         jurisdiction: jurisdiction,
         at: now,
-        idNumber: submission.citizen.idNumber,
-        phone: submission.citizen.phone
+        idNumber: citizen.idNumber,
+        phone: citizen.phone
       ),
       calendar: calendar
     )
@@ -106,11 +109,13 @@ extension RequestsService {
         tiers: ladder.map(\.tier)
       )
     )
+    if citizen.personID != 0 { try await CasePersonRepository(connection).link(caseID: id, personID: citizen.personID, role: "applicant") }
     try await submission.key?.record(caseID: id, on: connection)
     try await AuditLog.append(
       on: connection,
       object: "request/\(CaseNumber.format(id))",
-      summary: "submitted (\(submission.type.rawValue), \(submission.category)) via \(submission.channel.rawValue) at \(submission.place); routed "
+      summary: "submitted (\(submission.type.rawValue), \(submission.category)) via \(submission.channel.rawValue) at \(submission.place)"
+        + (citizen.personID != 0 ? " for person \(citizen.personID)" : "") + "; routed "
         + ladder.map { "\($0.tier.rawValue) \($0.unit) \($0.workingDays) wd" }.joined(separator: " → ")
     )
     return id

@@ -12,8 +12,17 @@ extension RequestsService {
     let now = self.now()
     return try await self.store.withConnection { connection in
       let timeline = try await CaseRepository(connection).timeline(of: id).map(CaseMapping.timelineEntry)
-      return try await Self.load(id, scope: principal.scope, at: now, on: connection, timeline: timeline)
+      var answer = try await Self.load(id, scope: principal.scope, at: now, on: connection, timeline: timeline)
+      try await Self.showPerson(in: &answer, to: principal, on: connection)
+      return answer
     }
+  }
+
+  /// Puts the person a request was taken in for on its case, with the tags clerks and handlers
+  /// see, as GetCase shows an application's applicant (`NamedPerson.attach`). Lists leave it out.
+  static func showPerson(in answer: inout Civicgrid_V1_CitizenRequest, to principal: Principal, on connection: StoreConnection) async throws {
+    guard answer.citizen.personID != 0 else { return }
+    try await NamedPerson.attach(to: &answer.case, personID: answer.citizen.personID, for: principal, on: connection)
   }
 
   /// Newest first; keyset on the request (case) id.

@@ -60,6 +60,66 @@ struct PeopleIntakeTests {
     }
   }
 
+  @Test("SubmitRequest with citizen.person_id takes the citizen from the record, links the person and shows its tags to handlers")
+  func requestByPersonID() async throws {
+    try await RequestFixture.with { f in
+      try await f.setRoutes()
+      var register = Civicgrid_V1_RegisterPersonRequest()
+      register.person = PeopleFixture.input(grid: "G01")
+      register.person.tags = [PeopleFixture.tag(.difficulty), PeopleFixture.tag(.keyGroup, "petitioner")]
+      let person = try await f.call(f.hotline) { try await PeopleService(store: f.pool).registerPerson(request: register, context: $0) }.person
+      var request = f.submission()
+      request.citizen = Civicgrid_V1_Citizen()
+      request.citizen.personID = person.personID
+      let submitted = try await f.submit(request)
+      // A grid worker sees the ID number and phone masked, and is not among the roles shown tags.
+      #expect(submitted.citizen.name == "Zhang Xiuying" && submitted.citizen.idNumber == PeopleFixture.maskedID)
+      #expect(submitted.citizen.phone == PeopleFixture.maskedPhone && submitted.case.applicant.name == "Zhang Xiuying")
+      #expect(submitted.citizen.personID == person.personID && submitted.case.personID == person.personID)
+      #expect(submitted.case.applicantTags.isEmpty)
+      let stored = try await f.pool.query("SELECT applicant_id_number, applicant_phone FROM cases").decode((String, String).self)
+      #expect(stored.map(\.0) == [PeopleFixture.idNumber] && stored.map(\.1) == [PeopleFixture.phone])
+      let linked = try await f.pool.query("SELECT person_id, role FROM case_people").decode((Int64, String).self)
+      #expect(linked.map(\.0) == [person.personID] && linked.map(\.1) == ["applicant"])
+      let audited = try await f.pool.query(
+        "SELECT count(*) FROM audit_log WHERE object = $1 AND summary LIKE $2", ["request/\(submitted.id)", "% for person \(person.personID); routed %"]
+      ).scalar(Int.self)
+      #expect(audited == 1)
+
+      var get = Civicgrid_V1_GetRequestRequest()
+      get.requestID = submitted.id
+      let byHandler = try await f.call(f.community) { try await f.requests.getRequest(request: get, context: $0) }
+      #expect(byHandler.citizen.personID == person.personID && byHandler.case.applicantTags.map(\.kind) == [.difficulty])
+      #expect(byHandler.citizen.idNumber == PeopleFixture.idNumber && byHandler.citizen.phone == PeopleFixture.phone)
+      let bySupervisor = try await f.call(f.supervisor) { try await f.requests.getRequest(request: get, context: $0) }
+      #expect(bySupervisor.citizen.personID == person.personID && bySupervisor.case.applicantTags.isEmpty)
+      // A typed request answers no person.
+      let typed = try await f.submit()
+      #expect(typed.citizen.personID == 0 && typed.case.personID == 0)
+
+      var both = request
+      both.citizen.name = "Someone Else"
+      let twice = await rpcCode { _ = try await f.submit(both) }
+      #expect(twice?.0 == .invalidArgument && twice?.1.hasPrefix("citizen.person_id:") == true)
+      // G02's grid worker: the person lives in G01.
+      let outside = await rpcCode { _ = try await f.submit(request, as: f.otherGridWorker) }
+      #expect(outside?.0 == .invalidArgument && outside?.1 == "citizen.person_id: person \(person.personID) not found in your scope")
+      #expect(try await f.pool.query("SELECT count(*) FROM citizen_requests").scalar(Int.self) == 2)
+    }
+  }
+
+  @Test("a field event's resident is typed: resident.person_id is INVALID_ARGUMENT, not ignored")
+  func fieldEventResidentByPersonID() async throws {
+    try await GridFixture.with { f in
+      try await f.setRoutes()
+      var report = f.report()
+      report.resident.personID = 1
+      let refused = await rpcCode { _ = try await f.reportEvent(report) }
+      #expect(refused?.0 == .invalidArgument && refused?.1.hasPrefix("resident.person_id:") == true)
+      #expect(try await f.base.pool.query("SELECT count(*) FROM field_events").scalar(Int.self) == 0)
+    }
+  }
+
   @Test("naming both applicant and person_id, or a person outside the caller's scope, is INVALID_ARGUMENT naming the field")
   func refusals() async throws {
     try await PeopleFixture.with { f in
