@@ -462,7 +462,12 @@ public nonisolated struct Civicgrid_V1_DisputeParty: Sendable {
 
   /// Instead of typing the party: a person (docs/PEOPLE.md) in the caller's scope, whose name,
   /// ID number and phone the party takes; name, id_number and phone must then be left out.
+  /// In an answer: the person the party was named by, 0 when typed.
   public var personID: Int64 = 0
+
+  /// In SubmitDispute's and GetDispute's answers, for clerks and handlers: the person's tags in
+  /// force that are not sensitive (special and key groups only through GetPerson with a purpose).
+  public var tags: [Civicgrid_V1_PersonTag] = []
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -1306,7 +1311,7 @@ nonisolated extension Civicgrid_V1_DisputeResult: SwiftProtobuf._ProtoNameProvid
 
 nonisolated extension Civicgrid_V1_DisputeParty: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".DisputeParty"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}role\0\u{1}name\0\u{3}id_number\0\u{1}phone\0\u{3}person_id\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}role\0\u{1}name\0\u{3}id_number\0\u{1}phone\0\u{3}person_id\0\u{1}tags\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1319,6 +1324,7 @@ nonisolated extension Civicgrid_V1_DisputeParty: SwiftProtobuf.Message, SwiftPro
       case 3: try { try decoder.decodeSingularStringField(value: &self.idNumber) }()
       case 4: try { try decoder.decodeSingularStringField(value: &self.phone) }()
       case 5: try { try decoder.decodeSingularInt64Field(value: &self.personID) }()
+      case 6: try { try decoder.decodeRepeatedMessageField(value: &self.tags) }()
       default: break
       }
     }
@@ -1340,6 +1346,9 @@ nonisolated extension Civicgrid_V1_DisputeParty: SwiftProtobuf.Message, SwiftPro
     if self.personID != 0 {
       try visitor.visitSingularInt64Field(value: self.personID, fieldNumber: 5)
     }
+    if !self.tags.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.tags, fieldNumber: 6)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1349,6 +1358,7 @@ nonisolated extension Civicgrid_V1_DisputeParty: SwiftProtobuf.Message, SwiftPro
     if lhs.idNumber != rhs.idNumber {return false}
     if lhs.phone != rhs.phone {return false}
     if lhs.personID != rhs.personID {return false}
+    if lhs.tags != rhs.tags {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -60,12 +60,15 @@ public struct DisputeParty: Sendable, Hashable {
   public var name: String
   public var idNumber: String
   public var phone: String
+  /// The person on record the party was named by at intake (docs/PEOPLE.md), if any.
+  public var personID: Int64?
 
-  public init(role: PartyRole, name: String, idNumber: String, phone: String) {
+  public init(role: PartyRole, name: String, idNumber: String, phone: String, personID: Int64? = nil) {
     self.role = role
     self.name = name
     self.idNumber = idNumber
     self.phone = phone
+    self.personID = personID
   }
 }
 

@@ -22,11 +22,12 @@ public struct DisputeRepository: Sendable {
     let parties = dispute.parties
     try await self.connection.execute(
       """
-      INSERT INTO dispute_parties (case_id, position, role, name, id_number, phone)
-      SELECT \(dispute.caseID), p.position, p.role, p.name, p.id_number, p.phone
+      INSERT INTO dispute_parties (case_id, position, role, name, id_number, phone, person_id)
+      SELECT \(dispute.caseID), p.position, p.role, p.name, p.id_number, p.phone, p.person_id
       FROM unnest(\(SQLArray(Array(1...parties.count)))::int[], \(SQLArray(parties.map(\.role.rawValue)))::text[],
-        \(SQLArray(parties.map(\.name)))::text[], \(SQLArray(parties.map(\.idNumber)))::text[], \(SQLArray(parties.map(\.phone)))::text[])
-        AS p (position, role, name, id_number, phone)
+        \(SQLArray(parties.map(\.name)))::text[], \(SQLArray(parties.map(\.idNumber)))::text[], \(SQLArray(parties.map(\.phone)))::text[],
+        \(SQLArray(parties.map(\.personID)))::bigint[])
+        AS p (position, role, name, id_number, phone, person_id)
       """
     )
   }
@@ -54,10 +55,10 @@ public struct DisputeRepository: Sendable {
 
   func parties(_ caseID: Int64) async throws(StoreError) -> [DisputeParty] {
     let rows = try await self.connection.query(
-      "SELECT role, name, id_number, phone FROM dispute_parties WHERE case_id = \(caseID) ORDER BY position"
-    ).decode((String, String, String, String).self)
+      "SELECT role, name, id_number, phone, person_id FROM dispute_parties WHERE case_id = \(caseID) ORDER BY position"
+    ).decode((String, String, String, String, Int64?).self)
     return try rows.map { row throws(StoreError) in
-      DisputeParty(role: try Self.raw(row.0, "role"), name: row.1, idNumber: row.2, phone: row.3)
+      DisputeParty(role: try Self.raw(row.0, "role"), name: row.1, idNumber: row.2, phone: row.3, personID: row.4)
     }
   }
 

@@ -76,6 +76,7 @@ enum DisputeMapping {
     m.name = party.name
     m.idNumber = party.idNumber
     m.phone = party.phone
+    m.personID = party.personID ?? 0
     return m
   }
 

@@ -46,7 +46,9 @@ extension DisputesService {
         if let existing = try await key.recordedCase(on: connection) {
           let record = try await CaseRecord.load(existing, scope: .everything, on: connection, lock: false)
           let calendar = try await CalendarStore.require(record.jurisdiction, on: connection).calendar
-          return try await Self.message(record, calendar: calendar, at: now, on: connection)
+          var answer = try await Self.message(record, calendar: calendar, at: now, on: connection)
+          try await NamedPerson.showTags(onParties: &answer.parties, for: principal, on: connection)
+          return answer
         }
       }
       var unit = (id: principal.unitID, path: principal.unitPath)
@@ -65,7 +67,9 @@ extension DisputesService {
       var named: [(personID: Int64, role: String)] = []
       for (index, party) in request.parties.enumerated() where party.personID != 0 {
         let person = try await NamedPerson.load(party.personID, field: "parties[\(index)].person_id", by: principal, on: connection)
-        parties[index] = DisputeParty(role: parties[index].role, name: person.name, idNumber: person.idNumber, phone: person.phone)
+        parties[index] = DisputeParty(
+          role: parties[index].role, name: person.name, idNumber: person.idNumber, phone: person.phone, personID: person.person.personID
+        )
         named.append((person.person.personID, parties[index].role.rawValue))
       }
       let cases = CaseRepository(connection)
@@ -95,6 +99,7 @@ extension DisputesService {
       let record = try await CaseRecord.load(id, scope: .everything, on: connection, lock: false)
       var answer = try await Self.message(record, calendar: calendar, at: now, on: connection)
       answer.mediatorsOnDuty = try await DutyRosterRepository(connection).mediatorsOnDuty(centreID: unit.id, day: calendar.localDate(of: now))
+      try await NamedPerson.showTags(onParties: &answer.parties, for: principal, on: connection)
       return answer
     }
   }

@@ -16,7 +16,9 @@ extension DisputesService {
       else { throw DomainError.notFound("dispute \(CaseNumber.format(id))") }
       let calendar = try await CalendarStore.require(record.jurisdiction, on: connection).calendar
       let timeline = try await CaseRepository(connection).timeline(of: id).map(CaseMapping.timelineEntry)
-      return try await Self.message(record, calendar: calendar, at: now, timeline: timeline, on: connection)
+      var answer = try await Self.message(record, calendar: calendar, at: now, timeline: timeline, on: connection)
+      try await NamedPerson.showTags(onParties: &answer.parties, for: principal, on: connection)
+      return answer
     }
   }
 

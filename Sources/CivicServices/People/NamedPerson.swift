@@ -43,10 +43,29 @@ struct NamedPerson: Sendable {
     Self.showTags(of: self.person, in: &message)
   }
 
-  private static func showTags(of person: StoredPerson, in message: inout Civicgrid_V1_Case) {
-    let today = PeopleService.day(of: .now)
-    message.applicantTags = person.state.tags.filter { !$0.kind.isSensitive && $0.isActive(on: today) }.map {
-      PeopleMapping.message($0, today: today)
+  /// Each dispute party named by person id, with that person's tags as `attach` shows an
+  /// applicant's: for clerks and handlers, in force and not sensitive. One read for all parties.
+  static func showTags(onParties parties: inout [Civicgrid_V1_DisputeParty], for principal: Principal, on connection: StoreConnection)
+    async throws
+  {
+    let ids = Set(parties.map(\.personID).filter { $0 != 0 })
+    guard !ids.isEmpty, !principal.roles.isDisjoint(with: Self.tagReaders) else { return }
+    let people = Dictionary(
+      try await PersonRepository(connection).load(ids: ids.sorted()).map { ($0.personID, $0) }, uniquingKeysWith: { first, _ in first }
+    )
+    for index in parties.indices {
+      guard let person = people[parties[index].personID] else { continue }
+      parties[index].tags = Self.shownTags(of: person)
     }
+  }
+
+  private static func showTags(of person: StoredPerson, in message: inout Civicgrid_V1_Case) {
+    message.applicantTags = Self.shownTags(of: person)
+  }
+
+  /// The tags a case shows its clerks and handlers: in force today and not sensitive.
+  private static func shownTags(of person: StoredPerson) -> [Civicgrid_V1_PersonTag] {
+    let today = PeopleService.day(of: .now)
+    return person.state.tags.filter { !$0.kind.isSensitive && $0.isActive(on: today) }.map { PeopleMapping.message($0, today: today) }
   }
 }

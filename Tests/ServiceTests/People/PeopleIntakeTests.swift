@@ -37,12 +37,13 @@ struct PeopleIntakeTests {
     }
   }
 
-  @Test("SubmitDispute takes a party named by person_id from the record and links it to the dispute")
+  @Test("SubmitDispute takes a party named by person_id from the record, links it, and shows that party's tags to clerks")
   func disputeByPersonID() async throws {
     try await DisputeFixture.with { f in
       let clerk = f.principal("clerk-d01", "D01", [.clerk])
       var register = Civicgrid_V1_RegisterPersonRequest()
       register.person = PeopleFixture.input(grid: "S01")
+      register.person.tags = [PeopleFixture.tag(.difficulty), PeopleFixture.tag(.keyGroup, "petitioner")]
       let person = try await f.call(clerk) { try await PeopleService(store: f.base.pool).registerPerson(request: register, context: $0) }.person
       var request = f.submission()
       var applicant = Civicgrid_V1_DisputeParty()
@@ -53,6 +54,15 @@ struct PeopleIntakeTests {
       #expect(dispute.parties[0].name == "Zhang Xiuying" && dispute.parties[0].idNumber == PeopleFixture.idNumber)
       let linked = try await f.base.pool.query("SELECT person_id, role FROM case_people").decode((Int64, String).self)
       #expect(linked.map(\.0) == [person.personID] && linked.map(\.1) == ["applicant"])
+      // The party, not only the role, knows its person: the typed respondent has none.
+      #expect(dispute.parties.map(\.personID) == [person.personID, 0])
+      #expect(dispute.parties[0].tags.map(\.kind) == [.difficulty] && dispute.parties[1].tags.isEmpty)
+      var get = Civicgrid_V1_GetDisputeRequest()
+      get.disputeID = dispute.id
+      let byClerk = try await f.call(clerk) { try await f.disputes.getDispute(request: get, context: $0) }
+      #expect(byClerk.parties.map(\.personID) == [person.personID, 0] && byClerk.parties[0].tags.map(\.kind) == [.difficulty])
+      let bySupervisor = try await f.call(f.supervisor) { try await f.disputes.getDispute(request: get, context: $0) }
+      #expect(bySupervisor.parties[0].personID == person.personID && bySupervisor.parties[0].tags.isEmpty)
       applicant.name = "Someone Else"
       request.parties[0] = applicant
       let both = await rpcCode { _ = try await f.call(clerk) { try await f.disputes.submitDispute(request: request, context: $0) } }
