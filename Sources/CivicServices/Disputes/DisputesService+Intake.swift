@@ -64,13 +64,13 @@ extension DisputesService {
         }
       }
       var parties = parties
-      var named: [(personID: Int64, role: String)] = []
+      var named: [Int64: StoredPerson] = [:]
       for (index, party) in request.parties.enumerated() where party.personID != 0 {
         let person = try await NamedPerson.load(party.personID, field: "parties[\(index)].person_id", by: principal, on: connection)
         parties[index] = DisputeParty(
           role: parties[index].role, name: person.name, idNumber: person.idNumber, phone: person.phone, personID: person.person.personID
         )
-        named.append((person.person.personID, parties[index].role.rawValue))
+        named[person.person.personID] = person.person
       }
       let cases = CaseRepository(connection)
       let id = try await cases.nextID()
@@ -90,7 +90,10 @@ extension DisputesService {
         )
       )
       try await key?.record(caseID: id, on: connection)
-      for link in named { try await CasePersonRepository(connection).link(caseID: id, personID: link.personID, role: link.role) }
+      for party in parties {
+        guard let personID = party.personID else { continue }
+        try await CasePersonRepository(connection).link(caseID: id, personID: personID, role: party.role.rawValue)
+      }
       try await AuditLog.append(
         on: connection,
         object: "dispute/\(CaseNumber.format(id))",
@@ -99,7 +102,7 @@ extension DisputesService {
       let record = try await CaseRecord.load(id, scope: .everything, on: connection, lock: false)
       var answer = try await Self.message(record, calendar: calendar, at: now, on: connection)
       answer.mediatorsOnDuty = try await DutyRosterRepository(connection).mediatorsOnDuty(centreID: unit.id, day: calendar.localDate(of: now))
-      try await NamedPerson.showTags(onParties: &answer.parties, for: principal, on: connection)
+      NamedPerson.showTags(onParties: &answer.parties, of: named, for: principal)
       return answer
     }
   }

@@ -85,7 +85,7 @@ extension FieldEventsService {
     submission.description_p = String("\(event.description) (field event \(record.number) in grid \(event.gridCode))".prefix(4000))
     submission.unitCode = event.gridCode
     submission.idempotencyKey = "field-event/\(record.number)"
-    return try await RequestsService.receive(try RequestsService.Submission(submission, by: principal), by: principal, at: now, on: connection)
+    return try await RequestsService.receive(try RequestsService.Submission(submission, by: principal), by: principal, at: now, on: connection).id
   }
 
   /// Handled with evidence: on the spot by the grid's worker while reported (sampled for the

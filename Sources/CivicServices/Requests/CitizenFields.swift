@@ -1,10 +1,11 @@
 import CivicDomain
 import CivicProtos
+import CivicRepositories
 import CivicStore
 
 /// A request's citizen as sent, validated: a name, and optionally an ID number and a phone
 /// (a hotline caller may give neither); or a person on record named by id, whose fields are
-/// read in the intake's transaction (`resolved`).
+/// read in the intake's transaction (`namedPerson`).
 struct CitizenFields: Sendable {
   var name: String
   var idNumber: String
@@ -40,13 +41,19 @@ struct CitizenFields: Sendable {
     }
   }
 
-  /// The fields to store: the named person's as their record holds them now (in the caller's
-  /// scope, with a name: `NamedPerson.load`), or the typed ones.
-  func resolved(field: String = "citizen", by principal: Principal, on connection: StoreConnection) async throws -> CitizenFields {
-    guard self.personID != 0 else { return self }
-    let person = try await NamedPerson.load(self.personID, field: "\(field).person_id", by: principal, on: connection)
-    var fields = self
-    (fields.name, fields.idNumber, fields.phone) = (person.name, person.idNumber, person.phone)
-    return fields
+  /// The fields of a person on record, as intake stores them.
+  init(_ person: NamedPerson) {
+    self.name = person.name
+    self.idNumber = person.idNumber
+    self.phone = person.phone
+    self.personID = person.person.personID
+  }
+
+  /// The person named instead of typed fields, as their record holds them now (in the caller's
+  /// scope, with a name: `NamedPerson.load`); nil when the citizen was typed.
+  /// Only a request names people (`namesPeople`), so the field is the request's `citizen`.
+  func namedPerson(by principal: Principal, on connection: StoreConnection) async throws -> NamedPerson? {
+    guard self.personID != 0 else { return nil }
+    return try await NamedPerson.load(self.personID, field: "citizen.person_id", by: principal, on: connection)
   }
 }

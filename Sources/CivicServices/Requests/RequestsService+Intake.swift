@@ -17,9 +17,13 @@ extension RequestsService {
     let submission = try Submission(request, by: principal)
     let now = self.now()
     return try await self.store.intakeTransaction(by: principal, at: now) { connection in
-      let id = try await Self.receive(submission, by: principal, at: now, on: connection)
+      let (id, person) = try await Self.receive(submission, by: principal, at: now, on: connection)
       var answer = try await Self.load(id, scope: .everything, at: now, on: connection)
-      try await Self.showPerson(in: &answer, to: principal, on: connection)
+      if let person {
+        person.attach(to: &answer.case, for: principal)
+      } else {
+        try await Self.showPerson(in: &answer, to: principal, on: connection)
+      }
       return answer
     }
   }
@@ -60,17 +64,19 @@ extension RequestsService {
   }
 
   /// Takes `submission` in within the caller's transaction and answers the request's case id:
-  /// the one its key already made, or a new request routed, stored and audited. A field event
+  /// the one its key already made, or a new request routed, stored and audited; with the person
+  /// it was taken in for as read now (nil when typed, or for the request a key already made). A field event
   /// forwarded to the intake runs this in the event's own transaction, so the request and the
   /// event's forwarding commit together or not at all.
   static func receive(_ submission: Submission, by principal: Principal, at now: Instant, on connection: StoreConnection) async throws
-    -> Int64
+    -> (id: Int64, person: NamedPerson?)
   {
     if let key = submission.key {
       try await key.lock(on: connection, wait: true)
-      if let existing = try await key.recordedCase(on: connection) { return existing }
+      if let existing = try await key.recordedCase(on: connection) { return (existing, nil) }
     }
-    let citizen = try await submission.citizen.resolved(by: principal, on: connection)
+    let person = try await submission.citizen.namedPerson(by: principal, on: connection)
+    let citizen = person.map(CitizenFields.init) ?? submission.citizen
     let (version, route, ladder) = try await Self.route(submission.category, at: submission.place, scope: principal.scope, on: connection)
     let cases = CaseRepository(connection)
     let id = try await cases.nextID()
@@ -109,16 +115,16 @@ extension RequestsService {
         tiers: ladder.map(\.tier)
       )
     )
-    if citizen.personID != 0 { try await CasePersonRepository(connection).link(caseID: id, personID: citizen.personID, role: "applicant") }
+    if let person { try await CasePersonRepository(connection).link(caseID: id, personID: person.person.personID, role: "applicant") }
     try await submission.key?.record(caseID: id, on: connection)
     try await AuditLog.append(
       on: connection,
       object: "request/\(CaseNumber.format(id))",
       summary: "submitted (\(submission.type.rawValue), \(submission.category)) via \(submission.channel.rawValue) at \(submission.place)"
-        + (citizen.personID != 0 ? " for person \(citizen.personID)" : "") + "; routed "
+        + (person.map { " for person \($0.person.personID)" } ?? "") + "; routed "
         + ladder.map { "\($0.tier.rawValue) \($0.unit) \($0.workingDays) wd" }.joined(separator: " → ")
     )
-    return id
+    return (id, person)
   }
 
   public func previewRoute(request: Civicgrid_V1_PreviewRouteRequest, context: ServerContext) async throws

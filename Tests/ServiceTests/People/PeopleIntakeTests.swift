@@ -106,6 +106,12 @@ struct PeopleIntakeTests {
       // A typed request answers no person.
       let typed = try await f.submit()
       #expect(typed.citizen.personID == 0 && typed.case.personID == 0)
+      // A clerk's intake answers the tags from the record it just read.
+      var byPhone = request
+      byPhone.channel = .hotline
+      byPhone.unitCode = "G01"
+      let byClerk = try await f.submit(byPhone, as: f.hotline)
+      #expect(byClerk.case.personID == person.personID && byClerk.case.applicantTags.map(\.kind) == [.difficulty])
 
       var both = request
       both.citizen.name = "Someone Else"
@@ -114,7 +120,7 @@ struct PeopleIntakeTests {
       // G02's grid worker: the person lives in G01.
       let outside = await rpcCode { _ = try await f.submit(request, as: f.otherGridWorker) }
       #expect(outside?.0 == .invalidArgument && outside?.1 == "citizen.person_id: person \(person.personID) not found in your scope")
-      #expect(try await f.pool.query("SELECT count(*) FROM citizen_requests").scalar(Int.self) == 2)
+      #expect(try await f.pool.query("SELECT count(*) FROM citizen_requests").scalar(Int.self) == 3)
     }
   }
 
