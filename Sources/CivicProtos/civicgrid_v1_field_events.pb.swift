@@ -544,6 +544,10 @@ public nonisolated struct Civicgrid_V1_EventRoute: Sendable {
   /// category of the requests routing table); tier and department are then not used.
   public var requestCategory: String = String()
 
+  /// The community access-list item its work counts as (docs/ACCESS.md); empty: FIELD-EVENT.
+  /// Not for a route to requests: the request's own route declares its item.
+  public var accessItemCode: String = String()
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -1402,7 +1406,7 @@ nonisolated extension Civicgrid_V1_FieldEvent: SwiftProtobuf.Message, SwiftProto
 
 nonisolated extension Civicgrid_V1_EventRoute: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".EventRoute"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}category\0\u{1}tier\0\u{3}department_code\0\u{3}working_days\0\u{3}urgent_hours\0\u{3}check_one_in\0\u{3}request_category\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}category\0\u{1}tier\0\u{3}department_code\0\u{3}working_days\0\u{3}urgent_hours\0\u{3}check_one_in\0\u{3}request_category\0\u{3}access_item_code\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1417,6 +1421,7 @@ nonisolated extension Civicgrid_V1_EventRoute: SwiftProtobuf.Message, SwiftProto
       case 5: try { try decoder.decodeSingularInt32Field(value: &self.urgentHours) }()
       case 6: try { try decoder.decodeSingularInt32Field(value: &self.checkOneIn) }()
       case 7: try { try decoder.decodeSingularStringField(value: &self.requestCategory) }()
+      case 8: try { try decoder.decodeSingularStringField(value: &self.accessItemCode) }()
       default: break
       }
     }
@@ -1444,6 +1449,9 @@ nonisolated extension Civicgrid_V1_EventRoute: SwiftProtobuf.Message, SwiftProto
     if !self.requestCategory.isEmpty {
       try visitor.visitSingularStringField(value: self.requestCategory, fieldNumber: 7)
     }
+    if !self.accessItemCode.isEmpty {
+      try visitor.visitSingularStringField(value: self.accessItemCode, fieldNumber: 8)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1455,6 +1463,7 @@ nonisolated extension Civicgrid_V1_EventRoute: SwiftProtobuf.Message, SwiftProto
     if lhs.urgentHours != rhs.urgentHours {return false}
     if lhs.checkOneIn != rhs.checkOneIn {return false}
     if lhs.requestCategory != rhs.requestCategory {return false}
+    if lhs.accessItemCode != rhs.accessItemCode {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -578,6 +578,9 @@ public nonisolated struct Civicgrid_V1_RoutingRoute: Sendable {
   /// The district department at the top tier (a unit code).
   public var departmentCode: String = String()
 
+  /// The community access-list item its work counts as (docs/ACCESS.md); empty: CITIZEN-REQUEST.
+  public var accessItemCode: String = String()
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -1364,7 +1367,7 @@ nonisolated extension Civicgrid_V1_GetRoutingTableRequest: SwiftProtobuf.Message
 
 nonisolated extension Civicgrid_V1_RoutingRoute: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".RoutingRoute"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}category\0\u{1}name\0\u{3}lowest_tier\0\u{3}working_days\0\u{3}department_code\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}category\0\u{1}name\0\u{3}lowest_tier\0\u{3}working_days\0\u{3}department_code\0\u{3}access_item_code\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1377,6 +1380,7 @@ nonisolated extension Civicgrid_V1_RoutingRoute: SwiftProtobuf.Message, SwiftPro
       case 3: try { try decoder.decodeSingularEnumField(value: &self.lowestTier) }()
       case 4: try { try decoder.decodeRepeatedInt32Field(value: &self.workingDays) }()
       case 5: try { try decoder.decodeSingularStringField(value: &self.departmentCode) }()
+      case 6: try { try decoder.decodeSingularStringField(value: &self.accessItemCode) }()
       default: break
       }
     }
@@ -1398,6 +1402,9 @@ nonisolated extension Civicgrid_V1_RoutingRoute: SwiftProtobuf.Message, SwiftPro
     if !self.departmentCode.isEmpty {
       try visitor.visitSingularStringField(value: self.departmentCode, fieldNumber: 5)
     }
+    if !self.accessItemCode.isEmpty {
+      try visitor.visitSingularStringField(value: self.accessItemCode, fieldNumber: 6)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1407,6 +1414,7 @@ nonisolated extension Civicgrid_V1_RoutingRoute: SwiftProtobuf.Message, SwiftPro
     if lhs.lowestTier != rhs.lowestTier {return false}
     if lhs.workingDays != rhs.workingDays {return false}
     if lhs.departmentCode != rhs.departmentCode {return false}
+    if lhs.accessItemCode != rhs.accessItemCode {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

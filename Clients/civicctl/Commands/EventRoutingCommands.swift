@@ -19,25 +19,29 @@ extension FieldEventCommand {
       )
       var rows = Table([
         .init("CATEGORY"), .init("HANDLED BY"), .init("DAYS", .right), .init("URGENT HOURS", .right), .init("CHECK ONE IN", .right),
+        .init("ACCESS-LIST ITEM"),
       ])
       for route in table.routes {
         if !route.requestCategory.isEmpty {
-          rows.append([route.category.name, "request: \(route.requestCategory)", "–", "–", "–"])
+          rows.append([route.category.name, "request: \(route.requestCategory)", "–", "–", "–", "(the request's)"])
           continue
         }
         let by = route.tier == .district ? "district \(route.departmentCode)" : route.tier.name
         rows.append([
           route.category.name, by, String(route.workingDays), String(route.urgentHours), route.checkOneIn == 0 ? "–" : String(route.checkOneIn),
+          route.accessItemCode.isEmpty ? "FIELD-EVENT" : route.accessItemCode,
         ])
       }
       Output.text(rows.render())
     }
 
     /// `safety-hazard:street:3:2`, `public-security:district/PS:2:1`, `environment:street:3:2:5`
-    /// (every 5th self-handled one checked), `citizen-request:request/housing`.
+    /// (every 5th self-handled one checked), `environment:community:3:2:0:sanitation-patrol` (counted
+    /// as that access-list item), `citizen-request:request/housing`.
     static func parse(_ text: String) throws -> Civicgrid_V1_EventRoute {
       let parts = text.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
-      let usage = "--route '\(text)': expected CATEGORY:TIER[/DEPARTMENT]:DAYS:URGENT-HOURS[:CHECK-ONE-IN] or CATEGORY:request/REQUEST-CATEGORY"
+      let usage =
+        "--route '\(text)': expected CATEGORY:TIER[/DEPARTMENT]:DAYS:URGENT-HOURS[:CHECK-ONE-IN[:ACCESS-LIST-ITEM]] or CATEGORY:request/REQUEST-CATEGORY"
       guard parts.count >= 2 else { throw ValidationError(usage) }
       var route = Civicgrid_V1_EventRoute()
       route.category = try Civicgrid_V1_FieldEventCategory.argument(parts[0])
@@ -47,7 +51,7 @@ extension FieldEventCommand {
         route.requestCategory = target[1]
         return route
       }
-      guard (4...5).contains(parts.count), let tier = target.first else { throw ValidationError(usage) }
+      guard (4...6).contains(parts.count), let tier = target.first else { throw ValidationError(usage) }
       route.tier = try Civicgrid_V1_RequestTier.argument(tier)
       route.departmentCode = target.count == 2 ? target[1] : ""
       func number(_ value: String, _ what: String) throws -> Int32 {
@@ -56,7 +60,8 @@ extension FieldEventCommand {
       }
       route.workingDays = try number(parts[2], "working days")
       route.urgentHours = try number(parts[3], "urgent hours")
-      if parts.count == 5 { route.checkOneIn = try number(parts[4], "events between checks") }
+      if parts.count >= 5 { route.checkOneIn = try number(parts[4], "events between checks") }
+      if parts.count == 6 { route.accessItemCode = parts[5] }
       return route
     }
 
@@ -80,8 +85,9 @@ extension FieldEventCommand {
       static let configuration = CommandConfiguration(
         abstract: "Replace the event routing table (an admin of the district): a new live version; the old one is kept.",
         discussion: """
-          Each --route is CATEGORY:TIER[/DEPARTMENT]:DAYS:URGENT-HOURS[:CHECK-ONE-IN] (tier community, street, or \
-          district/DEPARTMENT), or CATEGORY:request/REQUEST-CATEGORY for the Requests intake, e.g. \
+          Each --route is CATEGORY:TIER[/DEPARTMENT]:DAYS:URGENT-HOURS[:CHECK-ONE-IN[:ACCESS-LIST-ITEM]] (tier community, \
+          street, or district/DEPARTMENT; a community's access list is checked against ACCESS-LIST-ITEM, default \
+          FIELD-EVENT), or CATEGORY:request/REQUEST-CATEGORY for the Requests intake, e.g. \
           public-security:district/PS:2:1 or citizen-request:request/housing. A category left out cannot be routed.
           """
       )

@@ -16,20 +16,24 @@ extension RequestCommand {
       Output.line(
         "Routing table version \(table.version)\(table.version > 0 ? " by \(table.createdBy), \(Output.time(table.createdAt))" : "")\(history)"
       )
-      var rows = Table([.init("CATEGORY"), .init("NAME"), .init("FROM"), .init("WORKING DAYS PER TIER"), .init("DEPARTMENT")])
+      var rows = Table([
+        .init("CATEGORY"), .init("NAME"), .init("FROM"), .init("WORKING DAYS PER TIER"), .init("DEPARTMENT"), .init("ACCESS-LIST ITEM"),
+      ])
       for route in table.routes {
         let tiers = Civicgrid_V1_RequestTier.names.map(\.0).filter { $0.rawValue >= route.lowestTier.rawValue }
         let days = zip(tiers, route.workingDays).map { "\($0.name) \($1)" }.joined(separator: " → ")
-        rows.append([route.category, route.name, route.lowestTier.name, days, route.departmentCode])
+        let item = route.accessItemCode.isEmpty ? "CITIZEN-REQUEST" : route.accessItemCode
+        rows.append([route.category, route.name, route.lowestTier.name, days, route.departmentCode, item])
       }
       Output.text(rows.render())
     }
 
-    /// `noise:Neighbourhood noise:grid:2,3,4,5:QH-EP`.
+    /// `noise:Neighbourhood noise:grid:2,3,4,5:QH-EP`, optionally `:community-noise`, the
+    /// access-list item its requests count as.
     static func parse(_ text: String) throws -> Civicgrid_V1_RoutingRoute {
       let parts = text.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
-      guard parts.count == 5 else {
-        throw ValidationError("--route '\(text)': expected CATEGORY:NAME:LOWEST-TIER:DAYS,DAYS…:DEPARTMENT")
+      guard (5...6).contains(parts.count) else {
+        throw ValidationError("--route '\(text)': expected CATEGORY:NAME:LOWEST-TIER:DAYS,DAYS…:DEPARTMENT[:ACCESS-LIST-ITEM]")
       }
       var route = Civicgrid_V1_RoutingRoute()
       route.category = parts[0]
@@ -40,6 +44,7 @@ extension RequestCommand {
         return days
       }
       route.departmentCode = parts[4]
+      if parts.count == 6 { route.accessItemCode = parts[5] }
       return route
     }
 
@@ -66,7 +71,7 @@ extension RequestCommand {
       static let configuration = CommandConfiguration(
         abstract: "Replace the routing table (admin): a new live version; the old one is kept.",
         discussion:
-          "Each --route is CATEGORY:NAME:LOWEST-TIER:DAYS,DAYS…:DEPARTMENT, one working-day limit per tier from the lowest up, e.g. noise:Neighbourhood noise:grid:2,3,4,5:QH-EP."
+          "Each --route is CATEGORY:NAME:LOWEST-TIER:DAYS,DAYS…:DEPARTMENT[:ACCESS-LIST-ITEM], one working-day limit per tier from the lowest up, e.g. noise:Neighbourhood noise:grid:2,3,4,5:QH-EP; a community's access list is checked against ACCESS-LIST-ITEM (default CITIZEN-REQUEST)."
       )
       @OptionGroup var global: GlobalOptions
       @Option(help: "A route (repeatable).") var route: [String]

@@ -15,6 +15,9 @@ public struct EventRoutingTable: Sendable, Hashable, Codable {
     public var checkOneIn: Int
     /// Non-empty: the event becomes a citizen's request of this requests category.
     public var requestCategory: String
+    /// The community access-list item an event of this category counts as (docs/ACCESS.md);
+    /// nil: the kind's own, `FIELD-EVENT`. Not for a route to requests (the request's route declares its own).
+    public var accessItemCode: String?
 
     public init(
       category: FieldEventCategory,
@@ -23,7 +26,8 @@ public struct EventRoutingTable: Sendable, Hashable, Codable {
       workingDays: Int,
       urgentHours: Int,
       checkOneIn: Int = 0,
-      requestCategory: String = ""
+      requestCategory: String = "",
+      accessItemCode: String? = nil
     ) {
       self.category = category
       self.tier = tier
@@ -32,6 +36,7 @@ public struct EventRoutingTable: Sendable, Hashable, Codable {
       self.urgentHours = urgentHours
       self.checkOneIn = checkOneIn
       self.requestCategory = requestCategory
+      self.accessItemCode = accessItemCode
     }
   }
 
@@ -72,6 +77,9 @@ public struct EventRoutingTable: Sendable, Hashable, Codable {
         guard route.requestCategory.count <= 64,
           route.requestCategory.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") })
         else { throw .invalidField("\(field).request_category", "must be 1–64 letters, digits, '-' or '_'") }
+        guard route.accessItemCode == nil else {
+          throw .invalidField("\(field).access_item_code", "is for routes to a unit; a route to requests counts as its request category's item")
+        }
         continue
       }
       switch route.tier {

@@ -13,13 +13,24 @@ public struct RoutingTable: Sendable, Hashable, Codable {
     public var workingDays: [RequestTier: Int]
     /// The district department that is the top tier (a unit code).
     public var department: String
+    /// The community access-list item a request of this category counts as (docs/ACCESS.md);
+    /// nil: the kind's own, `CITIZEN-REQUEST`.
+    public var accessItemCode: String?
 
-    public init(category: String, name: String, lowestTier: RequestTier, workingDays: [RequestTier: Int], department: String) {
+    public init(
+      category: String,
+      name: String,
+      lowestTier: RequestTier,
+      workingDays: [RequestTier: Int],
+      department: String,
+      accessItemCode: String? = nil
+    ) {
       self.category = category
       self.name = name
       self.lowestTier = lowestTier
       self.workingDays = workingDays
       self.department = department
+      self.accessItemCode = accessItemCode
     }
   }
 

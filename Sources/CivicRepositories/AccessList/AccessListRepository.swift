@@ -30,13 +30,15 @@ public struct AccessListRepository: Sendable {
     if let refusal = try await self.firstRefusal(unitCodes: unitCodes, code: "\(itemCode)::text") { throw refusal }
   }
 
-  /// The engine's check for a case of `item`: against the access-list item its catalogue
-  /// version declares (`CatalogItemDefinition.accessItemCode`), else the item's own code (a
-  /// dispute's `DISPUTE`, …), resolved in the same statement.
-  public func check(unitCodes: [String], item: ItemRef) async throws {
+  /// The engine's check for case `caseID` of `item`: against the access-list item the rule
+  /// that routed it declared (`cases.access_item`: a request's or a field event's route), else
+  /// the one its catalogue version declares (`CatalogItemDefinition.accessItemCode`), else the
+  /// item's own code (a dispute's `DISPUTE`, …), resolved in the same statement.
+  public func check(unitCodes: [String], caseID: Int64, item: ItemRef) async throws {
     let declared: SQLQuery = """
-      coalesce((SELECT v.definition->>'accessItemCode' FROM catalog_item_versions v
-        WHERE v.item_code = \(item.code) AND v.version = \(item.version)), \(item.code))
+      coalesce((SELECT c.access_item FROM cases c WHERE c.id = \(caseID)),
+        (SELECT v.definition->>'accessItemCode' FROM catalog_item_versions v
+          WHERE v.item_code = \(item.code) AND v.version = \(item.version)), \(item.code))
       """
     if let refusal = try await self.firstRefusal(unitCodes: unitCodes, code: declared) { throw refusal }
   }

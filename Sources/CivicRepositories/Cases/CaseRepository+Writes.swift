@@ -17,7 +17,7 @@ extension CaseRepository {
       INSERT INTO cases (id, kind, state, item_code, item_version, channel, applicant_name, applicant_id_number,
         applicant_phone, unit_id, jurisdiction, deadline, clock_state, is_open, version, snapshot_bytes, submitted_at,
         updated_at, decided_at, accepted, completed_at, last_event_at, clock_deadline, handling_working_days, facts_version,
-        clocks, current_stage, approved)
+        clocks, current_stage, approved, access_item)
       VALUES (\(new.id), \(value.kind), \(value.state.rawValue), \(value.item.code), \(value.item.version), \(value.channel.rawValue),
         \(value.applicant), \(new.idNumber), \(new.phone), \(new.unitID), \(new.jurisdiction),
         to_timestamp(\(try value.clock?.runningDeadline(in: calendar)?.secondsSinceEpoch)::bigint), \(value.clock?.state ?? "none"),
@@ -26,7 +26,7 @@ extension CaseRepository {
         to_timestamp(\(facts.decidedAt)::bigint), \(facts.accepted),
         to_timestamp(\(facts.completedAt)::bigint), to_timestamp(\(facts.lastEventAt)::bigint),
         to_timestamp(\(facts.clockDeadline)::bigint), \(facts.handlingWorkingDays), 1,
-        \(read.clocks), \(read.currentStage), \(read.approved))
+        \(read.clocks), \(read.currentStage), \(read.approved), \(new.accessItem))
       """
     )
     try await self.writeParts(id: new.id, old: nil, new: new.change, unitPath: new.unitPath, calendar: calendar)
@@ -59,6 +59,12 @@ extension CaseRepository {
     try await self.writeParts(id: id, old: old, new: change, unitPath: unitPath, calendar: calendar)
   }
 
+  /// Records the access-list item the rule routing case `id` declares (nil: the item's own),
+  /// ahead of the command that routes it: its tasks are checked against it (docs/ACCESS.md).
+  public func declareAccessItem(_ code: String?, caseID id: Int64) async throws(StoreError) {
+    try await self.connection.execute("UPDATE cases SET access_item = \(code) WHERE id = \(id)")
+  }
+
   /// The rows beside the case row, one statement per table: tasks and clocks that changed since
   /// `old` (all of them for a new case), and the transition's events.
   private func writeParts(id: Int64, old: Case?, new change: CaseChange, unitPath: String, calendar: WorkingCalendar) async throws {
@@ -67,7 +73,7 @@ extension CaseRepository {
     // Every task of every kind is assigned here, so the community access list is enforced
     // here once: tasks new to a unit (a dispatched stage, a transfer, a route, a tier).
     let assigned = tasks.filter { task in old.map { $0.tasks.count < task.number || $0.tasks[task.number - 1].unit != task.unit } ?? true }
-    try await AccessListRepository(self.connection).check(unitCodes: assigned.map(\.unit.rawValue), item: new.item)
+    try await AccessListRepository(self.connection).check(unitCodes: assigned.map(\.unit.rawValue), caseID: id, item: new.item)
     // Likewise service purchase contracts: work reaches a social organisation under one only.
     let contracts = try await self.contracts(for: assigned, change: change, calendar: calendar)
     try await self.writeTasks(caseID: id, tasks, calendar: calendar)

@@ -11,6 +11,8 @@ public struct NewCase: Sendable {
   public var at: Instant
   public var idNumber: String
   public var phone: String
+  /// The community access-list item its routing rule declared (docs/ACCESS.md); nil: the item's.
+  public var accessItem: String?
 
   public init(
     id: Int64,
@@ -20,7 +22,8 @@ public struct NewCase: Sendable {
     jurisdiction: String,
     at: Instant,
     idNumber: String = "",
-    phone: String = ""
+    phone: String = "",
+    accessItem: String? = nil
   ) {
     self.id = id
     self.change = change
@@ -30,5 +33,6 @@ public struct NewCase: Sendable {
     self.at = at
     self.idNumber = idNumber
     self.phone = phone
+    self.accessItem = accessItem
   }
 }

@@ -24,12 +24,14 @@ public struct FieldEventRecord: Sendable, SQLRecord {
   public var evidenceAttachments: [AttachmentRef]
   public var sampledForCheck: Bool
   public var closeNote: String
+  /// The person the resident was named by at the report, when one was (`case_people`).
+  public var residentPersonID: Int64?
 
   static let columns: SQLQuery = """
     e.case_id, e.category, e.urgent, g.code AS grid_code, e.grid_path, e.address, e.latitude, e.longitude, e.description,
     e.attachments::text AS attachments, e.reported_by, e.reported_at, e.routing_version, h.code AS handling_unit_code,
     e.request_case_id, e.self_handled, e.evidence, e.evidence_attachments::text AS evidence_attachments, e.sampled_for_check,
-    e.close_note
+    e.close_note, \(CasePersonRepository.applicant(ofCase: "e.case_id"))
     FROM field_events e JOIN units g ON g.id = e.grid_id LEFT JOIN units h ON h.id = e.handling_unit_id
     """
 
@@ -58,6 +60,7 @@ public struct FieldEventRecord: Sendable, SQLRecord {
     self.evidenceAttachments = try Self.attachments(try row.decode(column: "evidence_attachments"))
     self.sampledForCheck = try row.decode(column: "sampled_for_check")
     self.closeNote = try row.decode(column: "close_note")
+    self.residentPersonID = try row.decode(column: "applicant_person_id")
   }
 
   static func attachments(_ text: String) throws(StoreError) -> [AttachmentRef] {

@@ -55,6 +55,7 @@ enum FieldEventMapping {
     m.urgentHours = Int32(route.urgentHours)
     m.checkOneIn = Int32(route.checkOneIn)
     m.requestCategory = route.requestCategory
+    m.accessItemCode = route.accessItemCode ?? ""
     return m
   }
 
@@ -70,7 +71,8 @@ enum FieldEventMapping {
       workingDays: Int(m.workingDays),
       urgentHours: Int(m.urgentHours),
       checkOneIn: Int(m.checkOneIn),
-      requestCategory: m.requestCategory
+      requestCategory: m.requestCategory,
+      accessItemCode: m.accessItemCode.isEmpty ? nil : try Validation.code(m.accessItemCode, field: "\(field).access_item_code")
     )
   }
 
@@ -108,10 +110,11 @@ enum FieldEventMapping {
     m.description_p = event.description
     m.attachments = event.attachments.map(self.attachment)
     m.reportedBy = event.reportedBy
-    if record.applicantIDNumber != "" || record.applicantPhone != "" || event.residentNamed(record) {
+    if record.applicantIDNumber != "" || record.applicantPhone != "" || event.residentNamed(record) || event.residentPersonID != nil {
       m.resident.name = record.value.applicant
       m.resident.idNumber = record.applicantIDNumber
       m.resident.phone = record.applicantPhone
+      m.resident.personID = event.residentPersonID ?? 0
     }
     m.routingVersion = Int32(event.routingVersion ?? 0)
     m.handlingUnitCode = event.handlingUnitCode ?? ""

@@ -47,6 +47,8 @@ extension FieldEventsService {
           "routes to \(route.tier.rawValue), which grid \(event.gridCode) has no unit of"
         )
       }
+      // Its tasks count as the route's access-list item, checked when the executor writes them.
+      try await CaseRepository(context.connection).declareAccessItem(route.accessItemCode, caseID: context.record.id)
       return .route(unit: unit, limit: limit)
     } after: { context, change in
       let (version, requestID) = outcome.value
@@ -85,7 +87,17 @@ extension FieldEventsService {
     submission.description_p = String("\(event.description) (field event \(record.number) in grid \(event.gridCode))".prefix(4000))
     submission.unitCode = event.gridCode
     submission.idempotencyKey = "field-event/\(record.number)"
-    return try await RequestsService.receive(try RequestsService.Submission(submission, by: principal), by: principal, at: now, on: connection).id
+    // A resident named by person id is the request's person too: read now, passed on without the
+    // router's scope (the reporter named them in theirs); the typed fields stand if the record lost its name.
+    var person: NamedPerson?
+    if let id = event.residentPersonID { person = try await NamedPerson.passedOn(id, on: connection) }
+    return try await RequestsService.receive(
+      try RequestsService.Submission(submission, by: principal),
+      person: person,
+      by: principal,
+      at: now,
+      on: connection
+    ).id
   }
 
   /// Handled with evidence: on the spot by the grid's worker while reported (sampled for the

@@ -12,7 +12,11 @@ extension FieldEventsService {
     let now = self.now()
     return try await self.store.withConnection { connection in
       let timeline = try await CaseRepository(connection).timeline(of: id).map(CaseMapping.timelineEntry)
-      return try await Self.load(id, scope: principal.scope, at: now, on: connection, timeline: timeline)
+      var answer = try await Self.load(id, scope: principal.scope, at: now, on: connection, timeline: timeline)
+      // The resident named by person id, with the tags clerks and handlers see (as GetRequest shows them).
+      let person = answer.resident.personID
+      try await NamedPerson.attach(to: &answer.case, personID: person == 0 ? nil : person, for: principal, on: connection)
+      return answer
     }
   }
 

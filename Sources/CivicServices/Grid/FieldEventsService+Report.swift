@@ -89,17 +89,20 @@ extension FieldEventsService {
       guard let grid = try await UnitRepository(connection).unit(code: report.gridCode, within: principal.scope.sqlRange),
         grid.kind == "grid"
       else { throw Require.invalid("grid_code", "\(report.gridCode) is not a grid in your scope") }
+      // A resident named by person id: the event takes the name, ID number and phone on record.
+      let person = try await report.resident?.namedPerson(by: principal, on: connection)
+      let resident = person.map(CitizenFields.init) ?? report.resident
       let cases = CaseRepository(connection)
       let id = try await cases.nextID()
       var change = try Case.reportFieldEvent(
         id: CaseID(CaseNumber.format(id)),
-        title: report.resident?.name ?? FieldEventMapping.title(report.category, grid: grid.code),
+        title: resident?.name ?? FieldEventMapping.title(report.category, grid: grid.code),
         channel: principal.has(.gridWorker) ? .doorToDoor : .mobile,
         at: now,
         by: principal.has(.gridWorker) ? Self.party(principal) : .applicant
       )
       // An urgent event is routed at once, when its category routes to a unit.
-      var routed: (version: Int, unit: UnitID, unitID: Int64, unitPath: String)?
+      var routed: (version: Int, unit: UnitID, unitID: Int64, unitPath: String, accessItem: String?)?
       var acknowledgeMinutes = 15
       if report.urgent, let live = try await EventRoutingRepository(connection).live(hold: .share) {
         acknowledgeMinutes = live.table.acknowledgeMinutes
@@ -117,7 +120,7 @@ extension FieldEventsService {
               by: .system
             )
           )
-          routed = (live.version, unit, found.id, found.path)
+          routed = (live.version, unit, found.id, found.path, route.accessItemCode)
         }
       }
       let jurisdiction = CalendarStore.defaultJurisdiction
@@ -130,8 +133,9 @@ extension FieldEventsService {
           unitPath: grid.path,
           jurisdiction: jurisdiction,
           at: now,
-          idNumber: report.resident?.idNumber ?? "",
-          phone: report.resident?.phone ?? ""
+          idNumber: resident?.idNumber ?? "",
+          phone: resident?.phone ?? "",
+          accessItem: routed?.accessItem
         ),
         calendar: calendar
       )
@@ -152,7 +156,9 @@ extension FieldEventsService {
         )
       )
       if let routed { try await events.recordRouting(id, version: routed.version, unitID: routed.unitID) }
+      if let person { try await CasePersonRepository(connection).link(caseID: id, personID: person.person.personID, role: "applicant") }
       var summary = "reported (\(report.category.rawValue)\(report.urgent ? ", urgent" : "")) at \(grid.code)"
+        + (person.map { " for person \($0.person.personID)" } ?? "")
       if report.urgent {
         let notified = try await Self.alertUrgent(
           caseID: id,
@@ -167,7 +173,9 @@ extension FieldEventsService {
       }
       try await key?.record(caseID: id, on: connection)
       try await AuditLog.append(on: connection, object: "field-event/\(CaseNumber.format(id))", summary: summary)
-      return try await Self.load(id, scope: .everything, at: now, on: connection)
+      var answer = try await Self.load(id, scope: .everything, at: now, on: connection)
+      person?.attach(to: &answer.case, for: principal)
+      return answer
     }
   }
 }

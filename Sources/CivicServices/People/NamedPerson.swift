@@ -18,8 +18,14 @@ struct NamedPerson: Sendable {
     guard let person = try await PersonRepository(connection).load(ids: [id]).first, principal.scope.contains(path: person.gridPath) else {
       throw Require.invalid(field, "person \(id) not found in your scope")
     }
-    guard let name = person.state.fields[.name]?.value else { throw Require.invalid(field, "person \(id) has no name on record") }
-    return NamedPerson(person: person, name: name, idNumber: person.state.idNumber.text, phone: person.state.fields[.phone]?.value ?? "")
+    guard let named = NamedPerson(person) else { throw Require.invalid(field, "person \(id) has no name on record") }
+    return named
+  }
+
+  /// Person `id` as their record holds them now, without the caller's scope: for a case passing
+  /// on the person it was taken in for, in scope then (a field event forwarded to requests).
+  static func passedOn(_ id: Int64, on connection: StoreConnection) async throws -> NamedPerson? {
+    try await PersonRepository(connection).load(ids: [id]).first.flatMap(NamedPerson.init)
   }
 
   /// The roles a case shows its applicant's tags to.
@@ -73,5 +79,13 @@ struct NamedPerson: Sendable {
   private static func shownTags(of person: StoredPerson) -> [Civicgrid_V1_PersonTag] {
     let today = PeopleService.day(of: .now)
     return person.state.tags.filter { !$0.kind.isSensitive && $0.isActive(on: today) }.map { PeopleMapping.message($0, today: today) }
+  }
+}
+
+extension NamedPerson {
+  /// `person` as a case takes them: nil without a name on record.
+  init?(_ person: StoredPerson) {
+    guard let name = person.state.fields[.name]?.value else { return nil }
+    self.init(person: person, name: name, idNumber: person.state.idNumber.text, phone: person.state.fields[.phone]?.value ?? "")
   }
 }

@@ -12,13 +12,13 @@ struct CitizenFields: Sendable {
   var phone: String
   /// The person named instead of typed fields (docs/PEOPLE.md); 0 when typed.
   var personID: Int64 = 0
+  /// How the request names the message: "citizen", or a field event's "resident".
+  var field: String = "citizen"
 
-  /// `field` is how the request names the message ("citizen"; a field event's "resident").
-  /// `namesPeople`: whether this request may name a person instead (a field event may not yet).
-  init(_ citizen: Civicgrid_V1_Citizen, present: Bool, field: String = "citizen", namesPeople: Bool = false) throws(DomainError) {
+  init(_ citizen: Civicgrid_V1_Citizen, present: Bool, field: String = "citizen") throws(DomainError) {
     guard present else { throw Require.invalid(field, "is required") }
+    self.field = field
     if citizen.personID != 0 {
-      guard namesPeople else { throw Require.invalid("\(field).person_id", "is not taken here: type the \(field)'s name") }
       guard citizen.name.isEmpty, citizen.idNumber.isEmpty, citizen.phone.isEmpty else {
         throw Require.invalid("\(field).person_id", "leave name, id_number and phone out when naming person_id")
       }
@@ -51,9 +51,8 @@ struct CitizenFields: Sendable {
 
   /// The person named instead of typed fields, as their record holds them now (in the caller's
   /// scope, with a name: `NamedPerson.load`); nil when the citizen was typed.
-  /// Only a request names people (`namesPeople`), so the field is the request's `citizen`.
   func namedPerson(by principal: Principal, on connection: StoreConnection) async throws -> NamedPerson? {
     guard self.personID != 0 else { return nil }
-    return try await NamedPerson.load(self.personID, field: "citizen.person_id", by: principal, on: connection)
+    return try await NamedPerson.load(self.personID, field: "\(self.field).person_id", by: principal, on: connection)
   }
 }

@@ -82,6 +82,7 @@ enum RequestMapping {
     m.lowestTier = self.tier(route.lowestTier)
     m.workingDays = RequestTier.allCases.compactMap { route.workingDays[$0] }.map(Int32.init)
     m.departmentCode = route.department
+    m.accessItemCode = route.accessItemCode ?? ""
     return m
   }
 
@@ -101,7 +102,8 @@ enum RequestMapping {
       name: m.name,
       lowestTier: lowest,
       workingDays: Dictionary(uniqueKeysWithValues: zip(tiers, m.workingDays.map(Int.init))),
-      department: m.departmentCode
+      department: m.departmentCode,
+      accessItemCode: m.accessItemCode.isEmpty ? nil : try Validation.code(m.accessItemCode, field: "\(field).access_item_code")
     )
   }
 

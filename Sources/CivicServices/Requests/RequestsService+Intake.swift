@@ -43,7 +43,7 @@ extension RequestsService {
       self.type = try RequestMapping.type(request.type)
       self.category = try Require.code("category", request.category)
       self.channel = try RequestMapping.channel(request.channel)
-      self.citizen = try CitizenFields(request.citizen, present: request.hasCitizen, namesPeople: true)
+      self.citizen = try CitizenFields(request.citizen, present: request.hasCitizen)
       self.description = try Require.text("description", request.description_p, max: 4000)
       self.place = request.unitCode.isEmpty ? principal.unitCode : try Require.code("unit_code", request.unitCode)
       if request.idempotencyKey.isEmpty {
@@ -67,15 +67,20 @@ extension RequestsService {
   /// the one its key already made, or a new request routed, stored and audited; with the person
   /// it was taken in for as read now (nil when typed, or for the request a key already made). A field event
   /// forwarded to the intake runs this in the event's own transaction, so the request and the
-  /// event's forwarding commit together or not at all.
-  static func receive(_ submission: Submission, by principal: Principal, at now: Instant, on connection: StoreConnection) async throws
-    -> (id: Int64, person: NamedPerson?)
-  {
+  /// event's forwarding commit together or not at all; it passes on the `person` it names, read already.
+  static func receive(
+    _ submission: Submission,
+    person passedOn: NamedPerson? = nil,
+    by principal: Principal,
+    at now: Instant,
+    on connection: StoreConnection
+  ) async throws -> (id: Int64, person: NamedPerson?) {
     if let key = submission.key {
       try await key.lock(on: connection, wait: true)
       if let existing = try await key.recordedCase(on: connection) { return (existing, nil) }
     }
-    let person = try await submission.citizen.namedPerson(by: principal, on: connection)
+    var person = passedOn
+    if person == nil { person = try await submission.citizen.namedPerson(by: principal, on: connection) }
     let citizen = person.map(CitizenFields.init) ?? submission.citizen
     let (version, route, ladder) = try await Self.route(submission.category, at: submission.place, scope: principal.scope, on: connection)
     let cases = CaseRepository(connection)
@@ -99,7 +104,8 @@ extension RequestsService {
         jurisdiction: jurisdiction,
         at: now,
         idNumber: citizen.idNumber,
-        phone: citizen.phone
+        phone: citizen.phone,
+        accessItem: route.accessItemCode
       ),
       calendar: calendar
     )

@@ -27,8 +27,11 @@ struct CivicctlGridAdminTests {
       #expect(first.stdout.contains("acknowledged within 10 min") && first.stdout.contains("district QH-CA"))
       #expect(first.stdout.contains("request: housing"))
       // Without --expected-version the live version is read first.
-      let second = try await admin("event", "routing", "set", "--route", "safety-hazard:community:4:3")
+      #expect(first.stdout.contains("FIELD-EVENT") && first.stdout.contains("(the request's)"))
+      // A sixth part declares the access-list item the category's events count as.
+      let second = try await admin("event", "routing", "set", "--route", "safety-hazard:community:4:3:0:hazard-patrol")
       #expect(second.status == 0 && second.stdout.contains("Event routing version 2"), "\(second.stderr)")
+      #expect(second.stdout.contains("hazard-patrol"), "\(second.stdout)")
       let stale = try await admin("event", "routing", "set", "--route", "safety-hazard:street:3:2", "--expected-version", "1")
       #expect(stale.status == 10 && stale.stderr.hasPrefix("ABORTED: "), "\(stale.stderr)")
       let shown = try await grid("event", "routing", "show", "--json")

@@ -6,8 +6,9 @@ import Foundation
 import GRPCCore
 import Testing
 
-/// Used by all: an application names a person id instead of typing the applicant, and the
-/// case shows that person's tags in force to clerks and handlers (docs/PEOPLE.md).
+/// Used by all: an application, a dispute party, a citizen request or a field event's resident
+/// names a person id instead of typing them, and the case shows that person's tags in force to
+/// clerks and handlers (docs/PEOPLE.md).
 @Suite("People: intake by person id", .serialized, .timeLimit(.minutes(5)))
 struct PeopleIntakeTests {
   @Test("SubmitApplication with person_id takes the applicant from the record and shows its non-sensitive tags to clerks only")
@@ -124,15 +125,59 @@ struct PeopleIntakeTests {
     }
   }
 
-  @Test("a field event's resident is typed: resident.person_id is INVALID_ARGUMENT, not ignored")
+  @Test("ReportEvent with resident.person_id takes the resident from the record, links and audits the person, shows its tags to handlers; a forward to requests names the same person")
   func fieldEventResidentByPersonID() async throws {
     try await GridFixture.with { f in
       try await f.setRoutes()
-      var report = f.report()
-      report.resident.personID = 1
-      let refused = await rpcCode { _ = try await f.reportEvent(report) }
-      #expect(refused?.0 == .invalidArgument && refused?.1.hasPrefix("resident.person_id:") == true)
-      #expect(try await f.base.pool.query("SELECT count(*) FROM field_events").scalar(Int.self) == 0)
+      try await f.base.setRoutes()
+      var register = Civicgrid_V1_RegisterPersonRequest()
+      register.person = PeopleFixture.input(grid: "G01")
+      register.person.tags = [PeopleFixture.tag(.difficulty), PeopleFixture.tag(.keyGroup, "petitioner")]
+      let person = try await f.call(f.base.hotline) { try await PeopleService(store: f.pool).registerPerson(request: register, context: $0) }.person
+      var report = f.report(.peopleInDifficulty)
+      report.resident = Civicgrid_V1_Citizen()
+      report.resident.personID = person.personID
+      let reported = try await f.reportEvent(report)
+      // The grid worker sees the ID number masked and is not among the roles shown tags.
+      #expect(reported.resident.name == "Zhang Xiuying" && reported.resident.personID == person.personID)
+      #expect(reported.resident.idNumber == PeopleFixture.maskedID && reported.case.applicantTags.isEmpty)
+      let stored = try await f.pool.query("SELECT applicant_id_number, applicant_phone FROM cases").decode((String, String).self)
+      #expect(stored.map(\.0) == [PeopleFixture.idNumber] && stored.map(\.1) == [PeopleFixture.phone])
+      let audited = try await f.pool.query(
+        "SELECT count(*) FROM audit_log WHERE object = $1 AND summary LIKE $2", ["field-event/\(reported.id)", "% for person \(person.personID)%"]
+      ).scalar(Int.self)
+      #expect(audited == 1)
+      var get = Civicgrid_V1_GetEventRequest()
+      get.eventID = reported.id
+      let byHandler = try await f.call(f.communityHandler) { try await f.events.getEvent(request: get, context: $0) }
+      #expect(byHandler.resident.personID == person.personID && byHandler.case.applicantTags.map(\.kind) == [.difficulty])
+      let bySupervisor = try await f.call(f.supervisor) { try await f.events.getEvent(request: get, context: $0) }
+      #expect(bySupervisor.resident.personID == person.personID && bySupervisor.case.applicantTags.isEmpty)
+
+      // A dispute lead routed to requests: the request is the same person's, linked and audited as such.
+      var lead = f.report(.disputeLead)
+      lead.resident = report.resident
+      let forwarded = try await f.route(try await f.reportEvent(lead))
+      var getRequest = Civicgrid_V1_GetRequestRequest()
+      getRequest.requestID = forwarded.requestID
+      let request = try await f.call(f.base.community) { try await f.base.requests.getRequest(request: getRequest, context: $0) }
+      #expect(request.citizen.personID == person.personID && request.citizen.name == "Zhang Xiuying")
+      #expect(request.case.applicantTags.map(\.kind) == [.difficulty])
+      let requestAudit = try await f.pool.query(
+        "SELECT count(*) FROM audit_log WHERE object = $1 AND summary LIKE $2", ["request/\(forwarded.requestID)", "% for person \(person.personID); routed %"]
+      ).scalar(Int.self)
+      #expect(requestAudit == 1)
+
+      // Both typed fields and person_id, or a person outside the reporter's scope: INVALID_ARGUMENT naming the field.
+      var both = report
+      both.resident.name = "Someone Else"
+      let twice = await rpcCode { _ = try await f.reportEvent(both) }
+      #expect(twice?.0 == .invalidArgument && twice?.1.hasPrefix("resident.person_id:") == true)
+      var elsewhere = report
+      elsewhere.gridCode = "G02"
+      let outside = await rpcCode { _ = try await f.reportEvent(elsewhere, as: f.otherGridWorker) }
+      #expect(outside?.0 == .invalidArgument && outside?.1 == "resident.person_id: person \(person.personID) not found in your scope")
+      #expect(try await f.pool.query("SELECT count(*) FROM field_events").scalar(Int.self) == 2)
     }
   }
 

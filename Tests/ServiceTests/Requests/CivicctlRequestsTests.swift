@@ -36,6 +36,11 @@ struct CivicctlRequestsTests {
       #expect(set.stdout.contains("earlier: v1"))
       let shown = try await grid("request", "routing", "show")
       #expect(shown.stdout.contains("noise") && shown.stdout.contains("QH-HUD") && !shown.stdout.contains("neighbourhood-noise"))
+      #expect(shown.stdout.contains("ACCESS-LIST ITEM") && shown.stdout.contains("CITIZEN-REQUEST"), "\(shown.stdout)")
+      // A sixth part declares the access-list item the category's requests count as (the demo's communities have no list).
+      let declared = try await admin("request", "routing", "set", "--route", "noise:Neighbourhood noise:grid:2,3,4,5:QH-HUD:noise-mediation")
+      #expect(declared.status == 0 && declared.stdout.contains("Routing table version 3"), "\(declared.stderr)")
+      #expect(declared.stdout.contains("noise-mediation") && !declared.stdout.contains("CITIZEN-REQUEST"), "\(declared.stdout)")
       let bad = try await admin("request", "routing", "set", "--route", "noise:Noise:grid:2,3:QH-HUD")
       #expect(bad.status == 3 && bad.stderr.hasPrefix("INVALID_ARGUMENT: routes[0].working_days"))
 
