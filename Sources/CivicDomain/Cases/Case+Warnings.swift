@@ -19,6 +19,9 @@ public struct CaseClocks: Sendable, Hashable, Codable {
     public let number: Int
     public let state: TaskState
     public let clock: WorkClock
+    /// The unit the task is assigned to, which the sweep alerts; nil in clocks stored before
+    /// the format held it (format 1).
+    public internal(set) var unit: UnitID? = nil
   }
 
   public let clock: WorkClock?
@@ -34,7 +37,7 @@ public struct CaseClocks: Sendable, Hashable, Codable {
   public init(_ value: Case) {
     self.clock = value.clock
     self.warningPolicy = value.warningPolicy
-    self.tasks = value.tasks.map { TaskClock(number: $0.number, state: $0.state, clock: $0.clock) }
+    self.tasks = value.tasks.map { TaskClock(number: $0.number, state: $0.state, clock: $0.clock, unit: $0.unit) }
   }
 
   /// The warning levels at `instant` under `calendar`: the case clock's and each open task's.

@@ -4,10 +4,10 @@
 /// Fixed-width big-endian integers and length-prefixed UTF-8, so that the migration can write
 /// the same bytes from a JSON snapshot in SQL (`case_clocks_bytes(jsonb)`):
 ///
-///     format      u8 = 1
+///     format      u8 = 2 (1: written before tasks carried their unit; still read)
 ///     policy      i32 remainingWorkingDays, i32 remainingPercent
 ///     case clock  u8 present, [clock]
-///     tasks       i32 count, each: i32 number, text state, clock
+///     tasks       i32 count, each: i32 number, text state, text unit (format 2 only), clock
 ///     clock       limit, i64 start, u8 stopped, [i64 stoppedAt],
 ///                 i32 pauses, each: i64 start, u8 ended, [i64 end], text reason, party causedBy
 ///                 i32 extensions, each: limit added, text reason, party requestedBy, text approvedBy, i64 approvedAt
@@ -15,7 +15,7 @@
 ///     party       u8 (0 applicant, 1 staff: text staff, text unit, 2 system)
 ///     text        i32 byte count, UTF-8
 extension CaseClocks {
-  static let format: UInt8 = 1
+  static let format: UInt8 = 2
 
   /// The clocks in the stored format.
   public var bytes: [UInt8] {
@@ -28,6 +28,7 @@ extension CaseClocks {
     for task in self.tasks {
       out.int32(task.number)
       out.text(task.state.rawValue)
+      out.text(task.unit?.rawValue ?? "")
       out.clock(task.clock)
     }
     return out.bytes
@@ -37,7 +38,7 @@ extension CaseClocks {
   public init(bytes: [UInt8]) throws(DomainError) {
     var reader = StoredBytesReader(bytes, field: "clocks")
     let format = try reader.byte()
-    guard format == Self.format else { throw .invalidField("clocks", "stored format \(format) is not \(Self.format)") }
+    guard format == 1 || format == Self.format else { throw .invalidField("clocks", "stored format \(format) is not 1 or \(Self.format)") }
     let policy = try WarningPolicy(remainingWorkingDays: try reader.int32(), remainingPercent: try reader.int32())
     let clock = try reader.optional { reader throws(DomainError) in try reader.clock() }
     var tasks: [TaskClock] = []
@@ -46,7 +47,8 @@ extension CaseClocks {
     for _ in 0..<count {
       let number = try reader.int32()
       let state = try reader.raw(TaskState.self, "task \(number)'s state")
-      tasks.append(TaskClock(number: number, state: state, clock: try reader.clock()))
+      let unit = format == 1 ? nil : Optional(try reader.text()).flatMap { $0.isEmpty ? nil : UnitID($0) }
+      tasks.append(TaskClock(number: number, state: state, clock: try reader.clock(), unit: unit))
     }
     guard reader.isAtEnd else { throw .invalidField("clocks", "\(bytes.count - reader.offset) bytes after the last task") }
     self.init(clock: clock, warningPolicy: policy, tasks: tasks)

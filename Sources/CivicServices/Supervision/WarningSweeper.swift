@@ -144,7 +144,7 @@ public struct WarningSweeper: Sendable {
       }
       warnings.append(try c.clocks.warnings(at: now, in: calendar))
     }
-    let openTasks = try await sweep.openTasks(of: zip(claimed, warnings).filter { !$0.1.tasks.isEmpty }.map(\.0.id))
+    let openTasks = try await Self.openTasks(of: zip(claimed, warnings).filter { !$0.1.tasks.isEmpty }.map(\.0), sweep)
 
     let decisions = zip(claimed, warnings).map { c, levels in
       WarningSweepRules.decide(
@@ -169,21 +169,20 @@ public struct WarningSweeper: Sendable {
     pass.casesExamined = claimed.count - busy.count
     pass.casesPostponed = busy.count
     var alerts: [PendingAlert] = []
-    var taskLevels: [(caseID: Int64, number: Int, level: WarningLevel)] = []
-    var caseLevels: [(id: Int64, level: WarningLevel, nextAt: Int?)] = []
+    var recorded: [WarningSweepRepository.RecordedLevels] = []
     var proposals: [(caseID: Int64, alert: WarningAlert)] = []
     var overdue: [(caseID: Int64, task: Int)] = []
     for ((c, levels), decision) in zip(zip(claimed, warnings), decisions) where !busy.contains(c.id) {
       pass.changes += decision.changes
       pass.urges += decision.urges
       alerts += decision.alerts.map { Self.pending($0, caseID: c.id, caseKind: c.kind, at: now) }
-      taskLevels += decision.taskLevels.sorted { $0.key < $1.key }.map { (c.id, $0.key, $0.value) }
       proposals += decision.orderProposals.map { (c.id, $0) }
       overdue += decision.overdueCommandTasks.map { (c.id, $0) }
-      caseLevels.append((c.id, decision.caseLevel, levels.nextChange?.secondsSinceEpoch))
+      // The open tasks' levels: as recorded, with the changes decided now.
+      let taskLevels = c.taskLevels.filter { levels.tasks[$0.key] != nil }.merging(decision.taskLevels) { $1 }
+      recorded.append(.init(id: c.id, level: decision.caseLevel, tasks: taskLevels, nextAt: levels.nextChange?.secondsSinceEpoch))
     }
 
-    try await sweep.setTaskLevels(taskLevels)
     if !proposals.isEmpty {
       // At most one proposal per clock: only the ones inserted now are announced.
       let inserted = try await sweep.propose(proposals.map { ($0.caseID, $0.alert.task, $0.alert.unit.id) }, at: now)
@@ -196,11 +195,36 @@ public struct WarningSweeper: Sendable {
         alerts.append(Self.pending(alert, caseID: caseID, caseKind: kinds[caseID] ?? "", at: now))
       }
     }
-    try await sweep.setCaseLevels(caseLevels)
+    try await sweep.setLevels(recorded)
     try await AlertWriter.append(alerts, on: connection)
     // After the levels: a command's new snapshot makes its case due again (the trigger).
     pass.overdueCommands = try await self.applyOverdueCommands(overdue, at: now, on: connection)
     return pass
+  }
+
+  /// The open tasks of `cases` with the units their alerts go to and the levels recorded: units
+  /// named by the clocks (one read of `units` for the batch), or for clocks stored before they
+  /// named units (format 1), read from the tasks' rows.
+  private static func openTasks(of cases: [WarningSweepRepository.DueCase], _ sweep: WarningSweepRepository) async throws
+    -> [Int64: [SweptCase.OpenTask]]
+  {
+    var codes: Set<String> = []
+    var unnamed: [Int64] = []
+    for c in cases {
+      for task in c.clocks.tasks where task.state.isOpen {
+        if let unit = task.unit { codes.insert(unit.rawValue) } else { unnamed.append(c.id) }
+      }
+    }
+    let units = codes.isEmpty ? [:] : try await sweep.units(codes)
+    let rowUnits = try await sweep.openTaskUnits(of: Array(Set(unnamed)))
+    var openTasks: [Int64: [SweptCase.OpenTask]] = [:]
+    for c in cases {
+      openTasks[c.id] = c.clocks.tasks.filter(\.state.isOpen).compactMap { task in
+        guard let unit = task.unit.map({ units[$0.rawValue] }) ?? rowUnits[c.id]?[task.number] else { return nil }
+        return SweptCase.OpenTask(number: task.number, unit: unit, storedLevel: c.taskLevels[task.number] ?? .green)
+      }
+    }
+    return openTasks
   }
 
   /// A decided alert as the alert feed stores it.

@@ -43,7 +43,9 @@ struct CaseClocksBytesTests {
     let shapes = try Self.shapes()
     let states: [TaskState] = [.pending, .claimed, .approved, .denied, .returned, .withdrawn]
     for (name, clock) in shapes {
-      let tasks = states.enumerated().map { CaseClocks.TaskClock(number: $0.offset + 1, state: $0.element, clock: clock) }
+      let tasks = states.enumerated().map {
+        CaseClocks.TaskClock(number: $0.offset + 1, state: $0.element, clock: clock, unit: $0.offset == 0 ? nil : UnitID("C0\($0.offset)"))
+      }
       let clocks = CaseClocks(clock: clock, warningPolicy: try WarningPolicy(remainingWorkingDays: 2, remainingPercent: 35), tasks: tasks)
       #expect(try CaseClocks(bytes: clocks.bytes) == clocks, "\(name)")
     }
@@ -53,8 +55,24 @@ struct CaseClocksBytesTests {
   func empty() throws {
     let clocks = CaseClocks(try submitted(provided: ["id-card"], item: elderlyCard()))
     #expect(clocks.clock == nil && clocks.tasks.isEmpty)
-    #expect(clocks.bytes == [1, 0, 0, 0, 1, 0, 0, 0, 20, 0, 0, 0, 0, 0], "format, policy 1 day / 20 %, no clock, no tasks")
+    #expect(clocks.bytes == [2, 0, 0, 0, 1, 0, 0, 0, 20, 0, 0, 0, 0, 0], "format, policy 1 day / 20 %, no clock, no tasks")
     #expect(try CaseClocks(bytes: clocks.bytes) == clocks)
+  }
+
+  @Test("clocks stored in format 1, before tasks carried their unit, still read: the same clocks with no units")
+  func formatOne() throws {
+    let clock = try #require(try Self.shapes()["extended"])
+    let withUnit = CaseClocks(clock: clock, warningPolicy: .defaults, tasks: [.init(number: 1, state: .claimed, clock: clock, unit: "C01")])
+    let withoutUnit = CaseClocks(clock: clock, warningPolicy: .defaults, tasks: [.init(number: 1, state: .claimed, clock: clock)])
+    #expect(try CaseClocks(bytes: withUnit.bytes).tasks.map(\.unit) == ["C01"])
+    // Format 1 is format 2 without the unit's text: drop it (a length of 0 for no unit) and mark the format.
+    var bytes = withoutUnit.bytes
+    // Format, policy, the case clock and the task count, then the task's number and state.
+    let unitAt = CaseClocks(clock: clock, warningPolicy: .defaults, tasks: []).bytes.count + 4 + 4 + "claimed".utf8.count
+    #expect(bytes[unitAt..<unitAt + 4] == [0, 0, 0, 0])
+    bytes.removeSubrange(unitAt..<unitAt + 4)
+    bytes[0] = 1
+    #expect(try CaseClocks(bytes: bytes) == withoutUnit)
   }
 
   @Test("a case's clocks read back give its own warnings at every hour of two weeks")
@@ -85,7 +103,7 @@ struct CaseClocksBytesTests {
         return problem
       }
     }
-    #expect(refusal([2] + bytes.dropFirst())?.contains("format 2") == true)
+    #expect(refusal([3] + bytes.dropFirst())?.contains("format 3") == true)
     #expect(refusal(bytes + [0])?.contains("after the last task") == true)
     #expect(refusal(Array("{\"tasks\":[]}".utf8)) != nil, "a JSON snapshot is not stored clocks")
     var presence = bytes

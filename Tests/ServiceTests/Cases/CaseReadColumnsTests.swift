@@ -142,7 +142,7 @@ struct CaseReadColumnsTests {
     }
   }
 
-  @Test("0012 upgrades rows written in the old format: clocks, stage and result from the JSON snapshot; an unreadable one gets NULL")
+  @Test("0012 upgrades rows written in the old format: clocks, stage and result from the JSON snapshot (0036: clocks in format 2); an unreadable one gets NULL")
   func migrationUpgradesOldRows() async throws {
     var snapshots: [String] = []
     try await CaseFixture.with { f in

@@ -181,7 +181,7 @@ struct PeopleIntakeTests {
     }
   }
 
-  @Test("naming both applicant and person_id, or a person outside the caller's scope, is INVALID_ARGUMENT naming the field")
+  @Test("naming both applicant and person_id, a person outside the caller's scope, or an id below 1 is INVALID_ARGUMENT naming the field")
   func refusals() async throws {
     try await PeopleFixture.with { f in
       let id = try await f.register(PeopleFixture.input(), as: f.principal("clerk-d01", "D01", [.clerk])).person.personID
@@ -196,6 +196,10 @@ struct PeopleIntakeTests {
       // The CTR clerk's scope is the centre: the person lives in G1.
       let refused = await rpcCode { _ = try await f.call(f.base.clerk) { try await f.base.cases.submitApplication(request: outside, context: $0) } }
       #expect(refused?.0 == .invalidArgument && refused?.1 == "person_id: person \(id) not found in your scope")
+      var negative = outside
+      negative.personID = -5
+      let below = await rpcCode { _ = try await f.call(f.base.clerk) { try await f.base.cases.submitApplication(request: negative, context: $0) } }
+      #expect(below?.0 == .invalidArgument && below?.1 == "person_id: must be at least 1, got -5")
     }
   }
 }

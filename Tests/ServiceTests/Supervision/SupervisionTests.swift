@@ -49,9 +49,64 @@ struct SupervisionTests {
       #expect(try await f.pool.query("SELECT count(*) FROM supervision_order_proposals").scalar(Int.self) == 3)
       let again = try await sweeper.sweep()
       #expect(again.changes == 0)
-      let stored = try await f.pool.query("SELECT level, next_at IS NULL FROM case_warnings").rows
+      let stored = try await f.pool.query("SELECT level, next_at IS NULL, task_levels FROM case_warnings").rows
       #expect(try stored[0].decode(String.self, at: 0) == "overdue")
       #expect(try stored[0].decode(Bool.self, at: 1), "overdue everywhere: nothing left to index")
+      #expect(try stored[0].decode(String.self, at: 2) == "1=overdue,2=overdue", "the open tasks' levels, on the warning row")
+    }
+  }
+
+  @Test("clocks stored before tasks carried their unit (format 1): the sweep reads the open tasks' units from their rows and alerts as for format 2")
+  func formatOneClocks() async throws {
+    try await CaseFixture.with { f in
+      try await f.publishItem()
+      let old = try await f.submitAndAccept()
+      let new = try await f.submitAndAccept()
+      let oldID = Int64(old.id.dropFirst())!
+      // The old case's warning row gets its clocks as migration 0012 wrote them: no task units.
+      let clocks = try Case(storedBytes: try #require(try await f.pool.query("SELECT snapshot_bytes FROM cases WHERE id = \(oldID)").scalar(SQLBytes.self)).bytes)
+      let json = String(decoding: try JSONEncoder().encode(CaseClocks(clocks)), as: UTF8.self)
+      try await f.pool.transaction { connection in
+        try await connection.execute(
+          """
+          CREATE FUNCTION pg_temp.clocks_format_1(snapshot jsonb) RETURNS bytea LANGUAGE plpgsql AS $$
+          BEGIN
+            RETURN '\\x01'::bytea
+              || int4send((snapshot->'warningPolicy'->>'remainingWorkingDays')::integer)
+              || int4send((snapshot->'warningPolicy'->>'remainingPercent')::integer)
+              || CASE WHEN snapshot->'clock' IS NULL OR snapshot->'clock' = 'null'::jsonb THEN '\\x00'::bytea
+                 ELSE '\\x01'::bytea || case_bytes_clock(snapshot->'clock') END
+              || case_bytes_list(ARRAY(
+                SELECT int4send((t->>'number')::integer) || case_bytes_text(t->>'state') || case_bytes_clock(t->'clock')
+                FROM jsonb_array_elements(coalesce(snapshot->'tasks', '[]')) WITH ORDINALITY AS x(t, n) ORDER BY n));
+          END
+          $$
+          """
+        )
+        try await connection.execute("UPDATE case_warnings SET clocks = pg_temp.clocks_format_1(\(json)::jsonb) WHERE case_id = \(oldID)")
+      }
+      let format = try await f.pool.query("SELECT get_byte(clocks, 0) FROM case_warnings WHERE case_id = \(oldID)").scalar(Int.self)
+      #expect(format == 1)
+      let stored = try CaseClocks(bytes: try #require(try await f.pool.query("SELECT clocks FROM case_warnings WHERE case_id = \(oldID)").scalar(SQLBytes.self)).bytes)
+      #expect(stored.tasks.count == 2 && stored.tasks.allSatisfy { $0.unit == nil })
+
+      let clock = ScriptedClock()
+      let sweeper = WarningSweeper(store: f.pool, logger: CaseFixture.logger, now: clock.reader)
+      try await sweeper.sweep()
+      clock.advance(seconds: 20 * 86_400)
+      let pass = try await sweeper.sweep()
+      #expect(pass.casesExamined == 2 && pass.changes == 18, "\(pass)")
+      // The same alerts, to the same units, for both cases.
+      func alerts(_ id: String) async throws -> [String] {
+        try await f.pool.query(
+          "SELECT a.kind || ' ' || a.task || ' ' || u.code || ' ' || coalesce(a.level, '') FROM supervision_alerts a JOIN units u ON u.id = a.unit_id WHERE a.case_id = $1 ORDER BY a.seq",
+          [Int64(id.dropFirst())!]
+        ).rows.map { try $0.decode(String.self, at: 0) }
+      }
+      let oldAlerts = try await alerts(old.id)
+      let newAlerts = try await alerts(new.id)
+      #expect(oldAlerts.count == 15 && oldAlerts == newAlerts, "\(oldAlerts) \(newAlerts)")
+      #expect(Set(oldAlerts.filter { $0.hasPrefix("warning 1 ") || $0.hasPrefix("warning 2 ") }.map { $0.split(separator: " ")[2] }) == Set(old.tasks.map { Substring($0.unitCode) }))
     }
   }
 
