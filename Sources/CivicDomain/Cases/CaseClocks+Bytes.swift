@@ -47,7 +47,9 @@ extension CaseClocks {
     for _ in 0..<count {
       let number = try reader.int32()
       let state = try reader.raw(TaskState.self, "task \(number)'s state")
-      let unit = format == 1 ? nil : Optional(try reader.text()).flatMap { $0.isEmpty ? nil : UnitID($0) }
+      // Format 1 has no unit; format 2 writes an empty one for a clock built without it.
+      let code = format == 1 ? "" : try reader.text()
+      let unit = code.isEmpty ? nil : UnitID(code)
       tasks.append(TaskClock(number: number, state: state, clock: try reader.clock(), unit: unit))
     }
     guard reader.isAtEnd else { throw .invalidField("clocks", "\(bytes.count - reader.offset) bytes after the last task") }

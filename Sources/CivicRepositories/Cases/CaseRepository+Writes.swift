@@ -61,8 +61,11 @@ extension CaseRepository {
 
   /// Records the access-list item the rule routing case `id` declares (nil: the item's own),
   /// ahead of the command that routes it: its tasks are checked against it (docs/ACCESS.md).
+  /// Written only when it changes, so most routes add no row version to the wide `cases` table.
   public func declareAccessItem(_ code: String?, caseID id: Int64) async throws(StoreError) {
-    try await self.connection.execute("UPDATE cases SET access_item = \(code) WHERE id = \(id)")
+    try await self.connection.execute(
+      "UPDATE cases SET access_item = \(code) WHERE id = \(id) AND access_item IS DISTINCT FROM \(code)::text"
+    )
   }
 
   /// The rows beside the case row, one statement per table: tasks and clocks that changed since

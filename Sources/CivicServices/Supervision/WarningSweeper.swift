@@ -220,7 +220,7 @@ public struct WarningSweeper: Sendable {
     var openTasks: [Int64: [SweptCase.OpenTask]] = [:]
     for c in cases {
       openTasks[c.id] = c.clocks.tasks.filter(\.state.isOpen).compactMap { task in
-        guard let unit = task.unit.map({ units[$0.rawValue] }) ?? rowUnits[c.id]?[task.number] else { return nil }
+        guard let unit = task.unit.flatMap({ units[$0.rawValue] }) ?? rowUnits[c.id]?[task.number] else { return nil }
         return SweptCase.OpenTask(number: task.number, unit: unit, storedLevel: c.taskLevels[task.number] ?? .green)
       }
     }
